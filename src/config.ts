@@ -1,0 +1,104 @@
+/**
+ * All configuration in one typed, flat object (fastText's `Args`, camelCased), with visible
+ * defaults. A model file stores its config, so loading never needs outside flags.
+ */
+import { ConfigError } from './errors.js';
+
+export type Loss = 'softmax' | 'ova';
+export type OptimizerName = 'sgd' | 'adam';
+
+/** How text becomes tokens. Stored in the model: prediction must tokenize exactly as training did. */
+export interface TextConfig {
+  /** Lower-case after NFKC normalisation. */
+  lowercase: boolean;
+  /** Keep runs of punctuation and symbols as tokens ("!!!", "$"); they carry signal for spam and sentiment. */
+  punctuation: boolean;
+  /** Replace URLs and e-mail addresses by the tokens `<url>` and `<email>`. */
+  maskUrls: boolean;
+}
+
+/** The shape of the network and of its input features. */
+export interface ModelConfig {
+  dim: number;
+  /** Width of the optional hidden layer (ReLU); 0 means none (fastText's architecture). */
+  hidden: number;
+  /** Dropout on the hidden layer's output during training. */
+  dropout: number;
+  loss: Loss;
+  wordNgrams: number;
+  minn: number;
+  maxn: number;
+  bucket: number;
+  minCount: number;
+}
+
+export interface TrainConfig {
+  lr: number;
+  epoch: number;
+  optimizer: OptimizerName;
+  thread: number;
+  seed: number;
+  /** Epochs without validation improvement before stopping early (needs validation data); 0 = never stop early. */
+  patience: number;
+}
+
+export interface Config extends TextConfig, ModelConfig, TrainConfig {}
+
+export const DEFAULTS: Readonly<Config> = Object.freeze({
+  lowercase: true,
+  punctuation: true,
+  maskUrls: true,
+  dim: 100,
+  hidden: 0,
+  dropout: 0,
+  loss: 'softmax',
+  wordNgrams: 1,
+  minn: 0,
+  maxn: 0,
+  bucket: 2_000_000,
+  minCount: 1,
+  lr: 0.1,
+  epoch: 5,
+  optimizer: 'sgd',
+  thread: 1,
+  seed: 0,
+  patience: 0,
+});
+
+/** Every problem with a config, as readable strings; empty when the config is valid. */
+export function configIssues(cfg: Config): string[] {
+  const issues: string[] = [];
+  const intAtLeast = (key: keyof Config, min: number) => {
+    const v = cfg[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) issues.push(`${key} must be an integer >= ${min} (got ${String(v)})`);
+  };
+  intAtLeast('dim', 1);
+  intAtLeast('hidden', 0);
+  intAtLeast('wordNgrams', 1);
+  intAtLeast('minn', 0);
+  intAtLeast('maxn', 0);
+  intAtLeast('bucket', 0);
+  intAtLeast('minCount', 1);
+  intAtLeast('epoch', 1);
+  intAtLeast('thread', 1);
+  intAtLeast('seed', 0);
+  intAtLeast('patience', 0);
+  if (!(cfg.lr > 0 && Number.isFinite(cfg.lr))) issues.push(`lr must be a positive number (got ${cfg.lr})`);
+  if (!(cfg.dropout >= 0 && cfg.dropout < 1)) issues.push(`dropout must be in [0, 1) (got ${cfg.dropout})`);
+  if (cfg.dropout > 0 && cfg.hidden === 0) issues.push('dropout needs a hidden layer (--hidden N)');
+  if (cfg.loss !== 'softmax' && cfg.loss !== 'ova') issues.push(`loss must be one of softmax, ova (got ${String(cfg.loss)})`);
+  if (cfg.optimizer !== 'sgd' && cfg.optimizer !== 'adam') issues.push(`optimizer must be one of sgd, adam (got ${String(cfg.optimizer)})`);
+  if (cfg.maxn > 0 && cfg.minn > cfg.maxn) issues.push(`minn (${cfg.minn}) must not exceed maxn (${cfg.maxn})`);
+  if (cfg.maxn > 0 && cfg.minn === 0) issues.push('char n-grams need minn >= 1 when maxn > 0');
+  const needsBuckets = cfg.wordNgrams > 1 || cfg.maxn > 0;
+  if (needsBuckets && cfg.bucket === 0) issues.push('wordNgrams > 1 or maxn > 0 need bucket > 0');
+  return issues;
+}
+
+/** Merges options over the defaults and validates once, at the boundary. */
+export function resolveConfig(options: Partial<Config> = {}): Config {
+  const cfg: Config = { ...DEFAULTS, ...options };
+  const issues = configIssues(cfg);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return cfg;
+}

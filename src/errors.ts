@@ -1,0 +1,64 @@
+/**
+ * One small error hierarchy. Every error a user can meet carries a stable `code` (the HTTP layer and
+ * the CLI map codes to statuses) and a message that says what was wrong and what to do about it.
+ */
+export type ErrorCode =
+  | 'BAD_CONFIG'
+  | 'BAD_DATA'
+  | 'BAD_MODEL_FILE'
+  | 'MODEL_NOT_FOUND'
+  | 'DIVERGED'
+  | 'UNKNOWN_LABEL'
+  | 'USAGE';
+
+export class AccreteError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A configuration value is out of range or inconsistent; `issues` lists every problem found. */
+export class ConfigError extends AccreteError {
+  constructor(readonly issues: readonly string[]) {
+    super('BAD_CONFIG', `invalid options:\n  - ${issues.join('\n  - ')}`);
+  }
+}
+
+/** A data file has a line that cannot be read as an example. Names file and 1-based line. */
+export class DataError extends AccreteError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super('BAD_DATA', `${file}:${line}: ${problem}`);
+  }
+}
+
+/** A model directory is missing, corrupted, truncated, or written by a newer Accrete. */
+export class ModelFileError extends AccreteError {
+  constructor(
+    readonly path: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super('BAD_MODEL_FILE', `${path}: ${problem}`, options);
+  }
+}
+
+/** Training produced NaN or Inf; the model being trained must be discarded. */
+export class DivergenceError extends AccreteError {
+  constructor(where: string) {
+    super('DIVERGED', `training diverged (NaN or Inf in ${where}); lower --lr or check the data`);
+  }
+}
+
+/** Wrong command-line usage; the CLI prints the message and the command's help. */
+export class UsageError extends AccreteError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
