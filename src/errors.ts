@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'BAD_DATA'
   | 'BAD_MODEL_FILE'
   | 'MODEL_NOT_FOUND'
+  | 'MISSING_DATASET'
   | 'DIVERGED'
   | 'UNKNOWN_LABEL'
   | 'USAGE';

@@ -1,0 +1,73 @@
+/**
+ * A pre-featurised dataset: every example's input rows and label ids in flat typed arrays, built
+ * once, so training epochs never tokenize or allocate. Can live in shared memory for workers.
+ */
+import type { Example } from '../data/example.js';
+import { IntBuffer } from '../util/intBuffer.js';
+import type { Featurizer } from './featurizer.js';
+
+export interface FeaturizedData {
+  readonly count: number;
+  /** Input rows of example i are rows[offsets[i] .. offsets[i+1]). */
+  readonly rows: Int32Array;
+  readonly offsets: Int32Array;
+  /** Label ids of example i are labels[labelOffsets[i] .. labelOffsets[i+1]). */
+  readonly labels: Int32Array;
+  readonly labelOffsets: Int32Array;
+  /** Per-example weights, or null when all are 1. */
+  readonly weights: Float32Array | null;
+  /** Total number of tokens (for the learning-rate schedule and tokens/s). */
+  readonly tokens: number;
+}
+
+function typed<T extends Int32Array | Float32Array>(Ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, values: ArrayLike<number>, shared: boolean): T {
+  const bytes = values.length * Ctor.BYTES_PER_ELEMENT;
+  const arr = new Ctor(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  (arr as Int32Array).set(values);
+  return arr;
+}
+
+/**
+ * Featurises tokenized examples. Labels are looked up with `labelId`; an example whose labels are all
+ * unknown to it gets none (it then only contributes to features, never to the loss).
+ */
+export function featurizeAll(
+  tokenized: readonly (readonly string[])[],
+  examples: readonly Example[],
+  featurizer: Featurizer,
+  options: { shared?: boolean } = {},
+): FeaturizedData {
+  const shared = options.shared ?? false;
+  const rows = new IntBuffer(1 << 16);
+  const offsets = new Int32Array(examples.length + 1);
+  const labels: number[] = [];
+  const labelOffsets = new Int32Array(examples.length + 1);
+  let weights: Float32Array | null = null;
+  let tokens = 0;
+  const vocab = featurizer.vocab;
+  for (let i = 0; i < examples.length; i++) {
+    const tks = tokenized[i];
+    tokens += tks.length + 1;
+    featurizer.featurize(tks, rows);
+    offsets[i + 1] = rows.length;
+    for (const label of examples[i].labels) {
+      const id = vocab.labelId(label);
+      if (id >= 0 && !labels.slice(labelOffsets[i]).includes(id)) labels.push(id);
+    }
+    labelOffsets[i + 1] = labels.length;
+    const w = examples[i].weight;
+    if (w !== undefined && w !== 1) {
+      weights ??= new Float32Array(examples.length).fill(1);
+      weights[i] = w;
+    }
+  }
+  return {
+    count: examples.length,
+    rows: rows.toArray(shared),
+    offsets: shared ? typed(Int32Array, offsets, true) : offsets,
+    labels: typed(Int32Array, labels, shared),
+    labelOffsets: shared ? typed(Int32Array, labelOffsets, true) : labelOffsets,
+    weights: weights && shared ? typed(Float32Array, weights, true) : weights,
+    tokens,
+  };
+}

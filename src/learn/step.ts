@@ -1,0 +1,132 @@
+/**
+ * One SGD/Adam step on one example: fastText's Model::update with an optional hidden layer, a
+ * pluggable optimizer and a parameter selection. Returns the example's loss.
+ */
+import type { Loss } from '../config.js';
+import { DivergenceError } from '../errors.js';
+import { embed, fitScratch, hiddenForward, loadIds, outputForward, outputInput, type Scratch } from '../model/forward.js';
+import type { Params } from '../model/params.js';
+import { Slot, type Optimizer } from '../optim/optimizer.js';
+import { rowAllowed, type Selection } from '../optim/selection.js';
+import type { Rng } from '../util/rng.js';
+
+export interface StepContext {
+  readonly params: Params;
+  readonly loss: Loss;
+  readonly dropout: number;
+  readonly optimizer: Optimizer;
+  readonly selection: Selection;
+  readonly scratch: Scratch;
+  readonly rng: Rng;
+}
+
+const LOG_FLOOR = 1e-7;
+
+/**
+ * Fills s.coef with dLoss/dScore for every label and returns the loss. Softmax with several labels
+ * uses a uniform target over them; ova scores each label independently.
+ */
+export function lossGradient(loss: Loss, s: Scratch, nLabels: number, labels: Int32Array, lStart: number, lEnd: number): number {
+  const probs = s.probs;
+  const coef = s.coef;
+  const m = lEnd - lStart;
+  let value = 0;
+  if (loss === 'softmax') {
+    const target = 1 / m;
+    for (let i = 0; i < nLabels; i++) coef[i] = probs[i];
+    for (let k = lStart; k < lEnd; k++) {
+      const y = labels[k];
+      coef[y] -= target;
+      value -= target * Math.log(Math.max(probs[y], LOG_FLOOR));
+    }
+  } else {
+    for (let i = 0; i < nLabels; i++) {
+      coef[i] = probs[i];
+      value -= Math.log(Math.max(1 - probs[i], LOG_FLOOR));
+    }
+    for (let k = lStart; k < lEnd; k++) {
+      const y = labels[k];
+      coef[y] -= 1;
+      value += Math.log(Math.max(1 - probs[y], LOG_FLOOR)) - Math.log(Math.max(probs[y], LOG_FLOOR));
+    }
+  }
+  return value;
+}
+
+function drawDropout(s: Scratch, rate: number, rng: Rng): void {
+  const keep = 1 / (1 - rate);
+  for (let j = 0; j < s.dropMask.length; j++) s.dropMask[j] = rng.next() < rate ? 0 : keep;
+}
+
+/** Trains on input rows[start..end) with label ids labels[lStart..lEnd); returns the loss. */
+export function learnExample(
+  ctx: StepContext,
+  rows: Int32Array,
+  start: number,
+  end: number,
+  labels: Int32Array,
+  lStart: number,
+  lEnd: number,
+  weight: number,
+  lr: number,
+): number {
+  if (lEnd <= lStart || end <= start) return 0;
+  const { params: p, scratch: s, optimizer: opt, selection } = ctx;
+  const k = p.arena.kernels;
+  fitScratch(s, p);
+  const n = loadIds(s, rows, start, end);
+  embed(p, s, n);
+  if (p.hidden && ctx.dropout > 0) drawDropout(s, ctx.dropout, ctx.rng);
+  hiddenForward(p, s);
+  outputForward(p, s, ctx.loss);
+  const nLabels = p.output.rows;
+  const value = lossGradient(ctx.loss, s, nLabels, labels, lStart, lEnd) * weight;
+  if (!Number.isFinite(value)) throw new DivergenceError('the loss');
+  const coef = s.coef;
+  if (weight !== 1) for (let i = 0; i < nLabels; i++) coef[i] *= weight;
+
+  // Output layer: the gradient for the layer below is taken before the rows change.
+  const x = outputInput(p, s);
+  const out = p.output;
+  const gradOut = s.gradOut;
+  gradOut.fill(0);
+  if (opt.name === 'sgd' && selection.output === true) {
+    k.outputBackwardSgd(out.ptr, nLabels, out.cols, coef.byteOffset, x.byteOffset, gradOut.byteOffset, lr);
+  } else {
+    for (let i = 0; i < nLabels; i++) {
+      const c = coef[i];
+      if (c === 0) continue;
+      k.axpy(gradOut.byteOffset, out.rowPtr(i), out.cols, c);
+      if (rowAllowed(selection.output, i)) opt.stepRow(Slot.Output, out, i, c, x, lr);
+    }
+  }
+
+  let gradEmbedding = gradOut;
+  if (p.hidden) {
+    const { weight: w, bias } = p.hidden;
+    gradEmbedding = s.gradEmbedding;
+    gradEmbedding.fill(0);
+    for (let j = 0; j < w.rows; j++) {
+      const g = s.preActivation[j] > 0 ? gradOut[j] * s.dropMask[j] : 0;
+      gradOut[j] = g;
+      if (g === 0) continue;
+      k.axpy(gradEmbedding.byteOffset, w.rowPtr(j), w.cols, g);
+      if (selection.hidden) opt.stepRow(Slot.HiddenWeight, w, j, g, s.embedding, lr);
+    }
+    if (selection.hidden) opt.stepRow(Slot.HiddenBias, bias, 0, 1, gradOut, lr);
+  }
+
+  // Input rows: the embedding is a mean, so each row gets 1/n of its gradient.
+  const scale = 1 / n;
+  const input = p.input;
+  if (opt.name === 'sgd' && selection.input === true) {
+    k.scatterAdd(input.ptr, input.cols, s.ids.byteOffset, n, gradEmbedding.byteOffset, -lr * scale);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const r = s.ids[i];
+      if (rowAllowed(selection.input, r)) opt.stepRow(Slot.Input, input, r, scale, gradEmbedding, lr);
+    }
+  }
+  opt.tick();
+  return value;
+}

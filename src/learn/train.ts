@@ -1,0 +1,134 @@
+/**
+ * Training from scratch: tokenize once, build the vocabulary, featurise once, then epochs of
+ * SGD or Adam on one thread or on Hogwild workers, with optional validation and early stopping.
+ */
+import { resolveConfig, type Config } from '../config.js';
+import type { Example } from '../data/example.js';
+import { AccreteError } from '../errors.js';
+import { featurizeAll, type FeaturizedData } from '../features/dataset.js';
+import { TextClassifier } from '../model/classifier.js';
+import { cloneParams, type Params } from '../model/params.js';
+import { createOptimizer } from '../optim/optimizer.js';
+import { tokenize } from '../text/tokenize.js';
+import { Rng } from '../util/rng.js';
+import { buildVocab } from '../vocab/build.js';
+import { stepContext, indexRange } from './context.js';
+import { runEpoch } from './epochs.js';
+import { HogwildPool } from './hogwild.js';
+import { ProgressMeter, type ProgressListener } from './progress.js';
+import { accuracyOnRows } from './validate.js';
+
+export interface TrainOptions extends Partial<Config> {
+  /** Validation examples: scored after every epoch; with `patience`, the best epoch wins. */
+  valid?: readonly Example[];
+  onProgress?: ProgressListener;
+}
+
+export interface EpochReport {
+  epoch: number;
+  loss: number;
+  validAccuracy?: number;
+}
+
+export interface TrainReport {
+  examples: number;
+  tokens: number;
+  words: number;
+  labels: number;
+  epochs: EpochReport[];
+  /** The epoch whose parameters the model holds (the best one when early stopping). */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  seconds: number;
+}
+
+function splitOptions(options: TrainOptions): Partial<Config> {
+  const { valid: _valid, onProgress: _onProgress, ...cfg } = options;
+  return cfg;
+}
+
+/** Trains a new classifier on labelled examples. */
+export async function train(examples: readonly Example[], options: TrainOptions = {}): Promise<{ model: TextClassifier; report: TrainReport }> {
+  const started = performance.now();
+  const cfg = resolveConfig(splitOptions(options));
+  if (examples.length === 0) throw new AccreteError('BAD_DATA', 'no training examples: the training data is empty');
+  const tokenized = examples.map((e) => tokenize(e.text, cfg));
+  const vocab = buildVocab(tokenized, examples, cfg.minCount);
+  if (vocab.labelCount === 0) throw new AccreteError('BAD_DATA', 'no labels in the training data');
+  const parallel = cfg.thread > 1;
+  const model = TextClassifier.create(cfg, vocab);
+  const data = featurizeAll(tokenized, examples, model.featurizer, { shared: parallel });
+  const validData = options.valid ? featurizeValid(model, options.valid) : null;
+  const optimizer = createOptimizer(cfg.optimizer, model.params, null);
+
+  const meter = new ProgressMeter(data.count, data.tokens, cfg.epoch);
+  const epochs: EpochReport[] = [];
+  let best = { epoch: 0, accuracy: -1, params: null as Params | null };
+  let stoppedEarly = false;
+  const pool = parallel ? new HogwildPool(model.params, optimizer.state(), data, cfg) : null;
+  const ctx = pool ? null : stepContext(model.params, cfg, optimizer, cfg.seed + 1);
+  const order = indexRange(data.count);
+  const shuffler = new Rng(cfg.seed);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    for (let e = 0; e < cfg.epoch; e++) {
+      const before = e * data.count;
+      let loss: number;
+      if (pool) {
+        const report = options.onProgress;
+        if (report) timer = setInterval(() => report(meter.at(before + pool.done(), NaN)), 500);
+        loss = await pool.epoch(e, cfg.epoch);
+        clearInterval(timer);
+      } else {
+        shuffler.shuffle(order);
+        const report = options.onProgress;
+        loss = runEpoch(ctx!, data, order, {
+          lr: cfg.lr,
+          decay: true,
+          doneBefore: before,
+          total: cfg.epoch * data.count,
+          onTick: report ? (done, meanLoss) => report(meter.at(before + done, meanLoss)) : undefined,
+        });
+      }
+      options.onProgress?.(meter.at(before + data.count, loss));
+      const epochReport: EpochReport = { epoch: e + 1, loss };
+      if (validData) {
+        const accuracy = accuracyOnRows(model, validData);
+        epochReport.validAccuracy = accuracy;
+        if (accuracy > best.accuracy) {
+          best = { epoch: e + 1, accuracy, params: cfg.patience > 0 && e + 1 < cfg.epoch ? cloneParams(model.params) : null };
+        } else if (cfg.patience > 0 && e + 1 - best.epoch >= cfg.patience) {
+          stoppedEarly = true;
+        }
+      }
+      epochs.push(epochReport);
+      if (stoppedEarly) break;
+    }
+  } finally {
+    clearInterval(timer);
+    await pool?.close();
+  }
+  if (stoppedEarly && best.params) model.params = best.params;
+  model.optimizerState = optimizer.state();
+  return {
+    model,
+    report: {
+      examples: data.count,
+      tokens: data.tokens,
+      words: vocab.wordCount,
+      labels: vocab.labelCount,
+      epochs,
+      bestEpoch: stoppedEarly ? best.epoch : epochs.length,
+      stoppedEarly,
+      seconds: (performance.now() - started) / 1000,
+    },
+  };
+}
+
+function featurizeValid(model: TextClassifier, valid: readonly Example[]): FeaturizedData {
+  return featurizeAll(
+    valid.map((e) => model.tokenize(e.text)),
+    valid,
+    model.featurizer,
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * TextClassifier: a config, a vocabulary of words and labels, and parameter tensors. Predicts
+ * labels for text; training, updating and saving are plain functions elsewhere that take one.
+ */
+import type { Config, TextConfig } from '../config.js';
+import { Featurizer } from '../features/featurizer.js';
+import type { AdamState } from '../optim/adam.js';
+import { tokenize } from '../text/tokenize.js';
+import { IntBuffer } from '../util/intBuffer.js';
+import { Rng } from '../util/rng.js';
+import type { Vocab } from '../vocab/vocab.js';
+import { createScratch, predictProbs, type Scratch } from './forward.js';
+import { cloneParams, initParams, type Params } from './params.js';
+
+/** One predicted label and its probability (the transformers.js output shape). */
+export interface Prediction {
+  label: string;
+  score: number;
+}
+
+export interface PredictOptions {
+  /** How many labels to return at most (default 1). */
+  k?: number;
+  /** Leave out labels scoring below this probability (default 0). */
+  threshold?: number;
+}
+
+export class TextClassifier {
+  readonly featurizer: Featurizer;
+  private scratch: Scratch;
+  private readonly featureBuffer = new IntBuffer(256);
+
+  constructor(
+    readonly config: Config,
+    readonly vocab: Vocab,
+    public params: Params,
+    public optimizerState: AdamState | null = null,
+  ) {
+    this.featurizer = new Featurizer(vocab, config);
+    this.scratch = createScratch(params);
+  }
+
+  /** A model with fresh parameters sized for `vocab` (seeded by config.seed). */
+  static create(config: Config, vocab: Vocab): TextClassifier {
+    const featurizer = new Featurizer(vocab, config);
+    const params = initParams(
+      { inputRows: featurizer.inputRows, dim: config.dim, hidden: config.hidden, labels: vocab.labelCount },
+      new Rng(config.seed),
+    );
+    return new TextClassifier(config, vocab, params);
+  }
+
+  get labels(): readonly string[] {
+    return this.vocab.labels;
+  }
+
+  get textConfig(): TextConfig {
+    return this.config;
+  }
+
+  tokenize(text: string): string[] {
+    return tokenize(text, this.config);
+  }
+
+  /** Input-matrix rows of a text (a view, valid until the next call). */
+  features(text: string): Int32Array {
+    this.featureBuffer.length = 0;
+    this.featurizer.featurize(this.tokenize(text), this.featureBuffer);
+    return this.featureBuffer.view();
+  }
+
+  /** Probability of every label, in label-id order (a fresh array). */
+  probabilities(text: string): Float32Array {
+    const rows = this.features(text);
+    return Float32Array.from(this.probsOfRows(rows, 0, rows.length));
+  }
+
+  /** Probabilities for pre-featurised input rows (a scratch view, valid until the next call). */
+  probsOfRows(rows: Int32Array, start: number, end: number): Float32Array {
+    if (this.scratch.embedding.length !== this.params.input.cols || this.scratch.activation.length !== (this.params.hidden?.weight.rows ?? 0)) {
+      this.scratch = createScratch(this.params);
+    }
+    return predictProbs(this.params, this.config.loss, rows, start, end, this.scratch);
+  }
+
+  /** The k most probable labels of a text, best first. */
+  predict(text: string, options: PredictOptions = {}): Prediction[] {
+    const rows = this.features(text);
+    return this.topK(this.probsOfRows(rows, 0, rows.length), options);
+  }
+
+  topK(probs: Float32Array, { k = 1, threshold = 0 }: PredictOptions = {}): Prediction[] {
+    const n = this.vocab.labelCount;
+    const order: number[] = [];
+    for (let i = 0; i < n; i++) if (probs[i] >= threshold) order.push(i);
+    order.sort((a, b) => probs[b] - probs[a] || a - b);
+    return order.slice(0, Math.max(0, k)).map((i) => ({ label: this.vocab.labels[i], score: probs[i] }));
+  }
+
+  /** A deep copy: parameters, vocabulary and optimizer state are not shared with the original. */
+  clone(): TextClassifier {
+    const state = this.optimizerState
+      ? {
+          step: this.optimizerState.step,
+          first: this.optimizerState.first.map((m) => m?.clone() ?? null),
+          second: this.optimizerState.second.map((m) => m?.clone() ?? null),
+        }
+      : null;
+    return new TextClassifier({ ...this.config }, this.vocab.clone(), cloneParams(this.params), state);
+  }
+}

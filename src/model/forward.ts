@@ -1,0 +1,127 @@
+/**
+ * The forward pass shared by training and prediction: mean of input rows -> optional hidden
+ * layer -> output scores turned into probabilities (softmax, or one sigmoid per label for ova).
+ * Vector work runs in the arena's SIMD kernels; the few per-label steps stay in JavaScript.
+ */
+import type { Loss } from '../config.js';
+import type { Arena } from './arena.js';
+import type { Params } from './params.js';
+
+/** Buffers in the model's arena, reused across examples so the hot loop never allocates. */
+export interface Scratch {
+  readonly arena: Arena;
+  /** The example's input rows, copied where the kernels can read them. */
+  ids: Int32Array;
+  /** Mean of the example's input rows [dim]. */
+  readonly embedding: Float32Array;
+  /** Hidden pre-activations and activations [hidden] (empty without a hidden layer). */
+  readonly preActivation: Float32Array;
+  readonly activation: Float32Array;
+  /** Inverted-dropout multipliers of the hidden units (1 when not dropping). */
+  readonly dropMask: Float32Array;
+  /** Probabilities per label [labels]. */
+  probs: Float32Array;
+  /** Gradient coefficients per label, dLoss/dScore [labels]. */
+  coef: Float32Array;
+  /** Gradients with respect to the output layer's input and the embedding. */
+  readonly gradOut: Float32Array;
+  readonly gradEmbedding: Float32Array;
+}
+
+const f32 = (arena: Arena, n: number) => arena.f32(arena.alloc(Math.max(1, n) * 4), n);
+
+export function createScratch(p: Params): Scratch {
+  const arena = p.arena;
+  const dim = p.input.cols;
+  const hidden = p.hidden ? p.hidden.weight.rows : 0;
+  return {
+    arena,
+    ids: arena.i32(arena.alloc(1024 * 4), 1024),
+    embedding: f32(arena, dim),
+    preActivation: f32(arena, hidden),
+    activation: f32(arena, hidden),
+    dropMask: f32(arena, hidden).fill(1),
+    probs: f32(arena, p.output.rows),
+    coef: f32(arena, p.output.rows),
+    gradOut: f32(arena, p.output.cols),
+    gradEmbedding: f32(arena, dim),
+  };
+}
+
+/** Makes sure label-sized buffers match a grown output layer. */
+export function fitScratch(s: Scratch, p: Params): void {
+  if (s.probs.length !== p.output.rows) {
+    s.probs = f32(s.arena, p.output.rows);
+    s.coef = f32(s.arena, p.output.rows);
+  }
+}
+
+/** Copies rows[start..end) into s.ids, growing it when needed; returns the count. */
+export function loadIds(s: Scratch, rows: Int32Array, start: number, end: number): number {
+  const n = end - start;
+  if (n > s.ids.length) {
+    const capacity = 2 ** Math.ceil(Math.log2(n));
+    s.ids = s.arena.i32(s.arena.alloc(capacity * 4), capacity);
+  }
+  s.ids.set(rows.subarray(start, end));
+  return n;
+}
+
+/** s.embedding = mean of the input rows in s.ids[0..n). */
+export function embed(p: Params, s: Scratch, n: number): void {
+  p.arena.kernels.embedMean(p.input.ptr, p.input.cols, s.ids.byteOffset, n, s.embedding.byteOffset);
+}
+
+/** The vector the output layer reads: the embedding, or the hidden activations. */
+export function outputInput(p: Params, s: Scratch): Float32Array {
+  return p.hidden ? s.activation : s.embedding;
+}
+
+/** Runs the hidden layer on s.embedding; dropout multipliers must already be in s.dropMask. */
+export function hiddenForward(p: Params, s: Scratch): void {
+  if (!p.hidden) return;
+  const { weight, bias } = p.hidden;
+  p.arena.kernels.matVec(weight.ptr, weight.rows, weight.cols, s.embedding.byteOffset, s.preActivation.byteOffset);
+  const pre = s.preActivation;
+  for (let j = 0; j < weight.rows; j++) {
+    const z = pre[j] + bias.data[j];
+    pre[j] = z;
+    s.activation[j] = z > 0 ? z * s.dropMask[j] : 0;
+  }
+}
+
+/** Scores for every label, turned into probabilities in s.probs. */
+export function outputForward(p: Params, s: Scratch, loss: Loss): void {
+  const x = outputInput(p, s);
+  const labels = p.output.rows;
+  p.arena.kernels.matVec(p.output.ptr, labels, p.output.cols, x.byteOffset, s.probs.byteOffset);
+  const probs = s.probs;
+  if (loss === 'softmax') softmaxInPlace(probs, labels);
+  else for (let i = 0; i < labels; i++) probs[i] = sigmoid(probs[i]);
+}
+
+export function softmaxInPlace(v: Float32Array, n: number): void {
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (v[i] > max) max = v[i];
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const e = Math.exp(v[i] - max);
+    v[i] = e;
+    sum += e;
+  }
+  const inv = 1 / sum;
+  for (let i = 0; i < n; i++) v[i] *= inv;
+}
+
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+/** Full inference forward pass (no dropout); returns s.probs. */
+export function predictProbs(p: Params, loss: Loss, rows: Int32Array, start: number, end: number, s: Scratch): Float32Array {
+  fitScratch(s, p);
+  embed(p, s, loadIds(s, rows, start, end));
+  hiddenForward(p, s);
+  outputForward(p, s, loss);
+  return s.probs;
+}
