@@ -25,6 +25,11 @@ export interface PredictOptions {
   threshold?: number;
 }
 
+/** What a model records about itself besides its parameters (lineage and metrics, for versions). */
+export interface ModelInfo {
+  [key: string]: unknown;
+}
+
 export class TextClassifier {
   readonly featurizer: Featurizer;
   private scratch: Scratch;
@@ -35,6 +40,7 @@ export class TextClassifier {
     readonly vocab: Vocab,
     public params: Params,
     public optimizerState: AdamState | null = null,
+    public info: ModelInfo = {},
   ) {
     this.featurizer = new Featurizer(vocab, config);
     this.scratch = createScratch(params);
@@ -99,13 +105,15 @@ export class TextClassifier {
 
   /** A deep copy: parameters, vocabulary and optimizer state are not shared with the original. */
   clone(): TextClassifier {
+    const params = cloneParams(this.params);
+    // Adam's moments must sit in the same arena as the parameters the kernels update.
     const state = this.optimizerState
       ? {
           step: this.optimizerState.step,
-          first: this.optimizerState.first.map((m) => m?.clone() ?? null),
-          second: this.optimizerState.second.map((m) => m?.clone() ?? null),
+          first: this.optimizerState.first.map((m) => m?.clone(params.arena) ?? null),
+          second: this.optimizerState.second.map((m) => m?.clone(params.arena) ?? null),
         }
       : null;
-    return new TextClassifier({ ...this.config }, this.vocab.clone(), cloneParams(this.params), state);
+    return new TextClassifier({ ...this.config }, this.vocab.clone(), params, state, structuredClone(this.info));
   }
 }

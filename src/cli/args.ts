@@ -1,0 +1,92 @@
+/** Command-line parsing shared by the commands: node's parseArgs plus typed, checked conversions. */
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.js';
+import type { DataFormat } from '../data/example.js';
+import { UsageError } from '../errors.js';
+
+export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+export type Flags = Record<string, string | boolean | undefined>;
+
+export function parseFlags(argv: string[], spec: FlagSpec): Flags {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { ...spec, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    return values as Flags;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+}
+
+export function requireString(flags: Flags, name: string): string {
+  const v = flags[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+export function optionalString(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function optionalNumber(flags: Flags, name: string, kind: 'int' | 'float' = 'float'): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || (kind === 'int' && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} expects ${kind === 'int' ? 'an integer' : 'a number'}, got "${String(v)}"`);
+  }
+  return n;
+}
+
+export function optionalFormat(flags: Flags): DataFormat | undefined {
+  const v = optionalString(flags, 'format');
+  if (v === undefined) return undefined;
+  if (v === 'jsonl' || v === 'csv' || v === 'tsv' || v === 'fasttext') return v;
+  throw new UsageError(`--format must be one of jsonl, csv, tsv, fasttext (got "${v}")`);
+}
+
+/** Flags that set model and training options, spelled as fastText spells them. */
+export const MODEL_FLAGS: FlagSpec = {
+  dim: { type: 'string' },
+  lr: { type: 'string' },
+  epoch: { type: 'string' },
+  wordNgrams: { type: 'string' },
+  minn: { type: 'string' },
+  maxn: { type: 'string' },
+  bucket: { type: 'string' },
+  minCount: { type: 'string' },
+  loss: { type: 'string' },
+  thread: { type: 'string' },
+  seed: { type: 'string' },
+  hidden: { type: 'string' },
+  dropout: { type: 'string' },
+  optimizer: { type: 'string' },
+  patience: { type: 'string' },
+  'no-lowercase': { type: 'boolean' },
+  'no-punctuation': { type: 'boolean' },
+  'no-mask-urls': { type: 'boolean' },
+};
+
+const INT_FLAGS = ['dim', 'epoch', 'wordNgrams', 'minn', 'maxn', 'bucket', 'minCount', 'thread', 'seed', 'hidden', 'patience'] as const;
+
+/** The config options given on the command line (the rest come from DEFAULTS). */
+export function configFromFlags(flags: Flags): Partial<Config> {
+  const cfg: Partial<Config> = {};
+  for (const name of INT_FLAGS) {
+    const v = optionalNumber(flags, name, 'int');
+    if (v !== undefined) cfg[name] = v;
+  }
+  const lr = optionalNumber(flags, 'lr');
+  if (lr !== undefined) cfg.lr = lr;
+  const dropout = optionalNumber(flags, 'dropout');
+  if (dropout !== undefined) cfg.dropout = dropout;
+  const loss = optionalString(flags, 'loss');
+  if (loss !== undefined) cfg.loss = loss as Config['loss'];
+  const optimizer = optionalString(flags, 'optimizer');
+  if (optimizer !== undefined) cfg.optimizer = optimizer as Config['optimizer'];
+  if (flags['no-lowercase']) cfg.lowercase = false;
+  if (flags['no-punctuation']) cfg.punctuation = false;
+  if (flags['no-mask-urls']) cfg.maskUrls = false;
+  return cfg;
+}

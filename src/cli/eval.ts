@@ -1,0 +1,49 @@
+/** `accrete eval`: metrics of a model on labelled data. */
+import { evaluate } from '../eval/evaluate.js';
+import type { Metrics } from '../eval/metrics.js';
+import { loadModel } from '../store/modelFiles.js';
+import { optionalFormat, optionalNumber, parseFlags, requireString } from './args.js';
+import { loadExamples } from './data.js';
+import { pct, table } from './table.js';
+import { help } from './train.js';
+
+export const evalHelp = `usage: accrete eval --model MODEL --data FILE [--json] [--k K] [--threshold P]
+
+Scores a model on labelled examples: accuracy (precision at 1), macro-F1, per-label
+precision/recall/F1 and the confusion matrix.
+
+  --model MODEL   model directory
+  --data FILE     labelled examples (.jsonl, .csv, .tsv, fastText .txt)
+  --format F      jsonl | csv | tsv | fasttext (default: from the extension)
+  --skip-bad      skip and count bad lines
+  --k K           labels predicted per example, for multi-label data (1)
+  --threshold P   minimum probability of a predicted label (0)
+  --json          one JSON object on stdout: accuracy, macroF1, n, perLabel, confusion`;
+
+export async function evalCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    format: { type: 'string' },
+    'skip-bad': { type: 'boolean' },
+    k: { type: 'string' },
+    threshold: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (flags.help) return help(evalHelp);
+  const model = loadModel(requireString(flags, 'model'));
+  const examples = await loadExamples(requireString(flags, 'data'), { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) });
+  const metrics = evaluate(model, examples, { k: optionalNumber(flags, 'k', 'int') ?? 1, threshold: optionalNumber(flags, 'threshold') ?? 0 });
+  process.stdout.write(flags.json ? JSON.stringify(metrics) + '\n' : formatMetrics(metrics) + '\n');
+  return 0;
+}
+
+export function formatMetrics(m: Metrics): string {
+  const lines = [`n ${m.n}   accuracy ${pct(m.accuracy)}%   macro-F1 ${pct(m.macroF1)}%`, ''];
+  lines.push(table(['label', 'precision', 'recall', 'F1', 'support'], m.perLabel.map((l) => [l.label, pct(l.precision), pct(l.recall), pct(l.f1), l.support])));
+  if (m.confusion.labels.length <= 12) {
+    lines.push('', 'confusion (rows: gold, columns: predicted)');
+    lines.push(table(['', ...m.confusion.labels], m.confusion.labels.map((g, i) => [g, ...m.confusion.matrix[i]])));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/** The accrete command: dispatches to one command per file; the only place that sets the exit code. */
+import { AccreteError, UsageError } from '../errors.js';
+import { evalCommand, evalHelp } from './eval.js';
+import { predictCommand, predictHelp } from './predict.js';
+import { trainCommand, trainHelp } from './train.js';
+
+const commands: Record<string, { run: (argv: string[]) => Promise<number>; help: string; summary: string }> = {
+  train: { run: trainCommand, help: trainHelp, summary: 'train a new model from labelled data' },
+  eval: { run: evalCommand, help: evalHelp, summary: 'accuracy, macro-F1, per-label metrics of a model on labelled data' },
+  predict: { run: predictCommand, help: predictHelp, summary: 'predict labels for text lines on stdin (JSON lines out)' },
+};
+
+const mainHelp = `usage: accrete <command> [options]     (accrete <command> --help for its options)
+
+Text classifiers that keep learning: fastText-class speed, in TypeScript.
+
+commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`)
+  .join('\n')}
+
+exit status: 0 success, 1 bad input or model file, 2 wrong usage`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(mainHelp + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`accrete: unknown command "${name}"\n\n${mainHelp}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`accrete ${name}: ${err.message}\n\n${command.help}\n`);
+      return 2;
+    }
+    if (err instanceof AccreteError) {
+      process.stderr.write(`accrete ${name}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

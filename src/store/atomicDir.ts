@@ -1,0 +1,46 @@
+/**
+ * Writes a directory so that a crash leaves either the old one or the new one, never a mix:
+ * everything goes into a temporary sibling, is fsynced, and then takes the target's place.
+ * Replacing a non-empty directory needs two renames on POSIX; between them the old version waits
+ * at `<target>.old`, and `recoverInterruptedSave` puts it back if the process died right there.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+function fsyncDir(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Restores `<target>.old` when a save was interrupted between its two renames. */
+export function recoverInterruptedSave(target: string): void {
+  const old = `${target}.old`;
+  if (!existsSync(target) && existsSync(old)) renameSync(old, target);
+}
+
+export function writeDirAtomic(target: string, fill: (tmpDir: string) => void): void {
+  const parent = dirname(target);
+  mkdirSync(parent, { recursive: true });
+  recoverInterruptedSave(target);
+  const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
+  mkdirSync(tmp);
+  try {
+    fill(tmp);
+    fsyncDir(tmp);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  const old = `${target}.old`;
+  if (existsSync(target)) {
+    rmSync(old, { recursive: true, force: true });
+    renameSync(target, old);
+  }
+  renameSync(tmp, target);
+  fsyncDir(parent);
+  rmSync(old, { recursive: true, force: true });
+}

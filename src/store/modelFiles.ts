@@ -1,0 +1,138 @@
+/**
+ * Model directories: model.json (format, config, vocabulary, labels, lineage, metrics, checksums)
+ * + weights.safetensors (+ optimizer.safetensors for Adam). Written atomically; loading checks the
+ * format version, shapes and SHA-256 checksums and says exactly what does not match.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configIssues, DEFAULTS, type Config } from '../config.js';
+import { ModelFileError } from '../errors.js';
+import { TextClassifier, type ModelInfo } from '../model/classifier.js';
+import { Matrix } from '../model/matrix.js';
+import { tensors, zeroParams, type ParamShape } from '../model/params.js';
+import { adamSlots, type AdamState } from '../optim/adam.js';
+import { Vocab } from '../vocab/vocab.js';
+import { recoverInterruptedSave, writeDirAtomic } from './atomicDir.js';
+import { SafetensorsReader, writeSafetensors } from './safetensors.js';
+
+export const MODEL_FORMAT = 'accrete-model';
+export const MODEL_FORMAT_VERSION = 1;
+const WEIGHTS = 'weights.safetensors';
+const OPTIMIZER = 'optimizer.safetensors';
+const SLOT_NAMES = ['input', 'hidden.weight', 'hidden.bias', 'output'];
+
+interface FileRef {
+  name: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface ModelJson {
+  format: string;
+  formatVersion: number;
+  createdAt: string;
+  config: Config;
+  shape: ParamShape;
+  words: string[];
+  wordCounts: number[];
+  labels: string[];
+  labelCounts: number[];
+  weights: FileRef;
+  optimizer: (FileRef & { name: string; algorithm: 'adam'; step: number }) | null;
+  info: ModelInfo;
+}
+
+function adamTensors(state: AdamState): [string, Matrix][] {
+  const list: [string, Matrix][] = [];
+  state.first.forEach((m, i) => m && list.push([`first.${SLOT_NAMES[i]}`, m]));
+  state.second.forEach((m, i) => m && list.push([`second.${SLOT_NAMES[i]}`, m]));
+  return list;
+}
+
+/** Saves `model` as a directory at `dir`, replacing what was there only once everything is on disk. */
+export function saveModel(model: TextClassifier, dir: string): ModelJson {
+  let json: ModelJson | undefined;
+  writeDirAtomic(dir, (tmp) => {
+    const weights = writeSafetensors(join(tmp, WEIGHTS), tensors(model.params), { format: MODEL_FORMAT });
+    const state = model.optimizerState;
+    const optimizer = state ? { name: OPTIMIZER, algorithm: 'adam' as const, step: state.step, ...writeSafetensors(join(tmp, OPTIMIZER), adamTensors(state)) } : null;
+    const p = model.params;
+    json = {
+      format: MODEL_FORMAT,
+      formatVersion: MODEL_FORMAT_VERSION,
+      createdAt: new Date().toISOString(),
+      config: model.config,
+      shape: { inputRows: p.input.rows, dim: p.input.cols, hidden: p.hidden?.weight.rows ?? 0, labels: p.output.rows },
+      ...model.vocab.toJSON(),
+      weights: { name: WEIGHTS, ...weights },
+      optimizer,
+      info: model.info,
+    };
+    writeFileSync(join(tmp, 'model.json'), JSON.stringify(json, null, 1) + '\n');
+  });
+  return json!;
+}
+
+/** Reads model.json alone (cheap: no tensors), checked for format and version. */
+export function readModelJson(dir: string): ModelJson {
+  recoverInterruptedSave(dir);
+  const path = join(dir, 'model.json');
+  if (!existsSync(path)) throw new ModelFileError(dir, existsSync(dir) ? 'no model.json here: not an Accrete model directory' : 'no such model directory');
+  let json: ModelJson;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8')) as ModelJson;
+  } catch (cause) {
+    throw new ModelFileError(path, 'model.json is not valid JSON (corrupted or truncated)', { cause });
+  }
+  if (json.format !== MODEL_FORMAT) throw new ModelFileError(path, `format is ${JSON.stringify(json.format)}, expected "${MODEL_FORMAT}"`);
+  if (typeof json.formatVersion !== 'number' || json.formatVersion > MODEL_FORMAT_VERSION) {
+    throw new ModelFileError(path, `model format version ${String(json.formatVersion)} is newer than this Accrete reads (${MODEL_FORMAT_VERSION}); upgrade accrete`);
+  }
+  return json;
+}
+
+function checkConsistent(path: string, json: ModelJson): Config {
+  const config = { ...DEFAULTS, ...json.config };
+  const issues = configIssues(config);
+  if (issues.length) throw new ModelFileError(path, `stored config is invalid: ${issues.join('; ')}`);
+  const { words, wordCounts, labels, labelCounts, shape } = json;
+  if (!Array.isArray(words) || !Array.isArray(labels) || words.length !== wordCounts?.length || labels.length !== labelCounts?.length) {
+    throw new ModelFileError(path, 'vocabulary lists are missing or of different lengths');
+  }
+  if (new Set(words).size !== words.length || new Set(labels).size !== labels.length) throw new ModelFileError(path, 'vocabulary has duplicate entries');
+  if (shape.labels !== labels.length) throw new ModelFileError(path, `${labels.length} labels but an output layer of ${shape.labels} rows`);
+  return config;
+}
+
+/** Loads a model directory, verifying checksums; throws ModelFileError on any mismatch. */
+export function loadModel(dir: string): TextClassifier {
+  const json = readModelJson(dir);
+  const path = join(dir, 'model.json');
+  const config = checkConsistent(path, json);
+  const vocab = Vocab.fromJSON(json);
+  const params = zeroParams(json.shape);
+  const model = new TextClassifier(config, vocab, params, null, json.info ?? {});
+  if (model.featurizer.inputRows !== json.shape.inputRows) {
+    throw new ModelFileError(path, `${json.shape.inputRows} input rows stored, but config and vocabulary need ${model.featurizer.inputRows}`);
+  }
+  readChecked(join(dir, json.weights.name), json.weights.sha256, tensors(params));
+  if (json.optimizer) {
+    const first = adamSlots(params).map((m) => (m ? Matrix.zeros(m.rows, m.cols, params.arena) : null));
+    const second = adamSlots(params).map((m) => (m ? Matrix.zeros(m.rows, m.cols, params.arena) : null));
+    const state: AdamState = { step: json.optimizer.step, first, second };
+    readChecked(join(dir, json.optimizer.name), json.optimizer.sha256, adamTensors(state));
+    model.optimizerState = state;
+  }
+  return model;
+}
+
+function readChecked(file: string, sha256: string, targets: [string, Matrix][]): void {
+  if (!existsSync(file)) throw new ModelFileError(file, 'file is missing');
+  const reader = new SafetensorsReader(file);
+  try {
+    const got = reader.readAll(targets);
+    if (got.sha256 !== sha256) throw new ModelFileError(file, 'checksum mismatch: the file was changed or corrupted after it was saved');
+  } finally {
+    reader.close();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The safetensors layout (u64 little-endian header length, a JSON header, then raw tensor bytes),
+ * so other tools can read Accrete weights. Tensors are written straight from arena memory and read
+ * straight into it, hashing as they go: no full-size copies of an 800 MB table.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { ModelFileError } from '../errors.js';
+import type { Matrix } from '../model/matrix.js';
+
+export interface TensorEntry {
+  dtype: 'F32';
+  shape: [number, number];
+  data_offsets: [number, number];
+}
+
+export type SafetensorsHeader = Record<string, TensorEntry> & { __metadata__?: Record<string, string> };
+
+const CHUNK = 1 << 24;
+
+function bytesOf(m: Matrix): Buffer {
+  return Buffer.from(m.data.buffer, m.data.byteOffset, m.size * 4);
+}
+
+/** Writes tensors to `path` (fsynced); returns the file's SHA-256 and size. */
+export function writeSafetensors(path: string, tensors: [string, Matrix][], metadata: Record<string, string> = {}): { sha256: string; bytes: number } {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const [name, m] of tensors) {
+    header[name] = { dtype: 'F32', shape: [m.rows, m.cols], data_offsets: [offset, offset + m.size * 4] };
+    offset += m.size * 4;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((json.length + 8) % 8)) % 8);
+  const jsonBytes = Buffer.from(json, 'utf8');
+  const prefix = Buffer.alloc(8);
+  prefix.writeBigUInt64LE(BigInt(jsonBytes.length));
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'w');
+  try {
+    const write = (b: Buffer) => {
+      hash.update(b);
+      let done = 0;
+      while (done < b.length) done += writeSync(fd, b, done, b.length - done);
+    };
+    write(prefix);
+    write(jsonBytes);
+    for (const [, m] of tensors) {
+      const all = bytesOf(m);
+      for (let at = 0; at < all.length; at += CHUNK) write(all.subarray(at, Math.min(all.length, at + CHUNK)));
+    }
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return { sha256: hash.digest('hex'), bytes: 8 + jsonBytes.length + offset };
+}
+
+/** An open safetensors file: its header, ready to copy tensors into matrices. */
+export class SafetensorsReader {
+  readonly header: SafetensorsHeader;
+  private readonly fd: number;
+  private readonly dataStart: number;
+  private readonly size: number;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'r');
+    try {
+      this.size = fstatSync(this.fd).size;
+      if (this.size < 8) throw new ModelFileError(path, `file is ${this.size} bytes, too short for a safetensors header (truncated?)`);
+      const prefix = Buffer.alloc(8);
+      readSync(this.fd, prefix, 0, 8, 0);
+      const headerLength = Number(prefix.readBigUInt64LE());
+      if (headerLength > 100_000_000 || 8 + headerLength > this.size) throw new ModelFileError(path, `header length ${headerLength} does not fit in a ${this.size}-byte file (truncated or not safetensors)`);
+      const json = Buffer.alloc(headerLength);
+      readSync(this.fd, json, 0, headerLength, 8);
+      try {
+        this.header = JSON.parse(json.toString('utf8')) as SafetensorsHeader;
+      } catch (cause) {
+        throw new ModelFileError(path, 'the safetensors header is not valid JSON (corrupted file)', { cause });
+      }
+      this.dataStart = 8 + headerLength;
+    } catch (err) {
+      closeSync(this.fd);
+      throw err;
+    }
+  }
+
+  /** The tensor entry named `name`, checked for dtype and extent. */
+  entry(name: string): TensorEntry {
+    const e = this.header[name] as TensorEntry | undefined;
+    if (!e || typeof e !== 'object' || !Array.isArray(e.shape)) throw new ModelFileError(this.path, `tensor "${name}" is missing`);
+    if (e.dtype !== 'F32') throw new ModelFileError(this.path, `tensor "${name}" has dtype ${String(e.dtype)}; only F32 is supported`);
+    const [begin, end] = e.data_offsets;
+    if (end - begin !== e.shape[0] * e.shape[1] * 4 || this.dataStart + end > this.size) {
+      throw new ModelFileError(this.path, `tensor "${name}" extends past the end of the file (truncated?)`);
+    }
+    return e;
+  }
+
+  /**
+   * Reads the whole file in one sequential pass: each named tensor straight into its matrix (which
+   * must have its shape), and the SHA-256 of every byte. The tensors must cover the data section
+   * in file order, as writeSafetensors lays them out.
+   */
+  readAll(targets: [string, Matrix][]): { sha256: string } {
+    const hash = createHash('sha256');
+    const head = Buffer.alloc(this.dataStart);
+    readSync(this.fd, head, 0, this.dataStart, 0);
+    hash.update(head);
+    let at = this.dataStart;
+    const sorted = targets.map(([name, m]) => ({ name, m, e: this.entry(name) })).sort((a, b) => a.e.data_offsets[0] - b.e.data_offsets[0]);
+    for (const { name, m, e } of sorted) {
+      if (e.shape[0] !== m.rows || e.shape[1] !== m.cols) throw new ModelFileError(this.path, `tensor "${name}" is ${e.shape.join('x')}, expected ${m.rows}x${m.cols}`);
+      if (this.dataStart + e.data_offsets[0] !== at) throw new ModelFileError(this.path, `tensor "${name}" is not where expected (not written by Accrete?)`);
+      const target = bytesOf(m);
+      let done = 0;
+      while (done < target.length) {
+        const n = readSync(this.fd, target, done, Math.min(CHUNK, target.length - done), at + done);
+        if (n === 0) throw new ModelFileError(this.path, `unexpected end of file in tensor "${name}" (truncated)`);
+        hash.update(target.subarray(done, done + n));
+        done += n;
+      }
+      at += target.length;
+    }
+    if (at !== this.size) throw new ModelFileError(this.path, `${this.size - at} unexpected bytes after the last tensor`);
+    return { sha256: hash.digest('hex') };
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
