@@ -8,6 +8,7 @@ import { embed, fitScratch, hiddenForward, loadIds, outputForward, outputInput, 
 import type { Params } from '../model/params.js';
 import { Slot, type Optimizer } from '../optim/optimizer.js';
 import { rowAllowed, type Selection } from '../optim/selection.js';
+import { Sgd } from '../optim/sgd.js';
 import type { Rng } from '../util/rng.js';
 
 export interface StepContext {
@@ -90,7 +91,7 @@ export function learnExample(
   const out = p.output;
   const gradOut = s.gradOut;
   gradOut.fill(0);
-  if (opt.name === 'sgd' && selection.output === true) {
+  if (opt instanceof Sgd && selection.output === true) {
     k.outputBackwardSgd(out.ptr, nLabels, out.cols, coef.byteOffset, x.byteOffset, gradOut.byteOffset, lr);
   } else {
     for (let i = 0; i < nLabels; i++) {
@@ -119,7 +120,7 @@ export function learnExample(
   // Input rows: the embedding is a mean, so each row gets 1/n of its gradient.
   const scale = 1 / n;
   const input = p.input;
-  if (opt.name === 'sgd' && selection.input === true) {
+  if (opt instanceof Sgd && selection.input === true) {
     k.scatterAdd(input.ptr, input.cols, s.ids.byteOffset, n, gradEmbedding.byteOffset, -lr * scale);
   } else {
     for (let i = 0; i < n; i++) {

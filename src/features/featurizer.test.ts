@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fnv1a32 } from '../text/hash.js';
+import { IntBuffer } from '../util/intBuffer.js';
+import { Vocab } from '../vocab/vocab.js';
+import { EOS, Featurizer } from './featurizer.js';
+
+function vocabOf(...words: string[]): Vocab {
+  const v = new Vocab();
+  for (const w of words) v.addWord(w);
+  return v;
+}
+
+function rowsOf(f: Featurizer, tokens: string[]): number[] {
+  const out = new IntBuffer();
+  f.featurize(tokens, out);
+  return [...out.view()];
+}
+
+test('words map to rows after the buckets, and every text ends with the end-of-text row', () => {
+  const v = vocabOf('hello', 'world', EOS);
+  const f = new Featurizer(v, { bucket: 100, wordNgrams: 1, minn: 0, maxn: 0 });
+  assert.equal(f.bucket, 0, 'no hashed features, so no bucket rows (as fastText)');
+  assert.deepEqual(rowsOf(f, ['world', 'unknown', 'hello']), [1, 0, 2]);
+  const g = new Featurizer(v, { bucket: 100, wordNgrams: 2, minn: 0, maxn: 0 });
+  const rows = rowsOf(g, ['world', 'hello']);
+  assert.deepEqual(rows.slice(0, 3), [101, 100, 102]);
+  assert.equal(rows.length, 3 + 2, 'two bigrams: world-hello and hello-</s>');
+  for (const r of rows.slice(3)) assert.ok(r >= 0 && r < 100);
+});
+
+test('word bigram rows follow fastText hashing (h * 116049371 + next) modulo the bucket', () => {
+  const f = new Featurizer(vocabOf(EOS), { bucket: 1000, wordNgrams: 2, minn: 0, maxn: 0 });
+  const expected = ((Math.imul(fnv1a32('a'), 116049371) + fnv1a32('b')) >>> 0) % 1000;
+  assert.equal(rowsOf(f, ['a', 'b'])[1], expected);
+});
+
+test('unknown words still get their char n-gram rows; known words get their own row too', () => {
+  const v = vocabOf('cat', EOS);
+  const f = new Featurizer(v, { bucket: 5000, wordNgrams: 1, minn: 3, maxn: 3 });
+  const known = rowsOf(f, ['cat']);
+  assert.equal(known[0], 5000, 'the word row');
+  assert.equal(known.length, 1 + 3 + 1, '<ca cat at> plus end-of-text');
+  const unknown = rowsOf(f, ['cats']);
+  assert.equal(unknown.length, 4 + 1, '<ca cat ats ts> plus end-of-text, no word row');
+  assert.ok(unknown.slice(0, 4).every((r) => r < 5000));
+  assert.deepEqual(unknown.slice(0, 2), known.slice(1, 3), 'shared n-grams share rows');
+});
+
+test('featurisation is deterministic and does not depend on earlier calls or on vocabulary growth', () => {
+  const v = vocabOf('a', 'b', EOS);
+  const f = new Featurizer(v, { bucket: 997, wordNgrams: 3, minn: 2, maxn: 4 });
+  const tokens = ['b', 'a', 'zz', 'a'];
+  const first = rowsOf(f, tokens);
+  rowsOf(f, ['something', 'else', 'entirely']);
+  assert.deepEqual(rowsOf(f, tokens), first);
+  assert.deepEqual(rowsOf(new Featurizer(v.clone(), f.spec), tokens), first);
+  v.addWord('new');
+  assert.deepEqual(rowsOf(f, tokens), first, 'adding a word never renumbers old rows');
+  assert.equal(f.inputRows, 997 + 4);
+});
