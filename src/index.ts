@@ -1,0 +1,47 @@
+/**
+ * @file Accrete's public API: text classifiers that keep learning.
+ *
+ * @example
+ * import { train, evaluate, saveModel, loadModel } from 'accrete';
+ * const { model } = await train([{ text: 'win a free prize now', labels: ['spam'] }, { text: 'lunch at noon?', labels: ['ham'] }], { epoch: 20 });
+ * model.predict('free prize', { k: 1 }); // [{ label: 'spam', score: 0.9... }]
+ * saveModel(model, 'out/model');
+ */
+
+// Configuration and errors
+export { DEFAULTS, resolveConfig, configIssues } from './config.js';
+export type { Config, Loss, OptimizerName, TextConfig, ModelConfig, TrainConfig } from './config.js';
+export { AccreteError, ConfigError, DataError, ModelFileError, DivergenceError, UsageError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+
+// Data: examples and streaming readers
+export type { Example, DataFormat } from './data/example.js';
+export { readExamples, readDataset, parseExamples, detectFormat, toFastTextLine, toJsonlLine } from './data/read.js';
+export type { ReadOptions, ReadReport, BadLine } from './data/read.js';
+
+// Text: normalisation, tokenisation, hashing
+export { tokenize } from './text/tokenize.js';
+export { normalize } from './text/normalize.js';
+export { charNgrams } from './text/charNgrams.js';
+export { fnv1a32 } from './text/hash.js';
+
+// The model
+export { TextClassifier } from './model/classifier.js';
+export type { Prediction, PredictOptions, ModelInfo } from './model/classifier.js';
+export { Vocab } from './vocab/vocab.js';
+
+// Training and evaluation
+export { train } from './learn/train.js';
+export type { TrainOptions, TrainReport, EpochReport } from './learn/train.js';
+export type { TrainProgress, ProgressListener } from './learn/progress.js';
+export { evaluate } from './eval/evaluate.js';
+export type { EvaluateOptions } from './eval/evaluate.js';
+export { MetricsAccumulator } from './eval/metrics.js';
+export type { Metrics, LabelMetrics } from './eval/metrics.js';
+
+// Model files
+export { saveModel, loadModel, readModelJson, MODEL_FORMAT_VERSION } from './store/modelFiles.js';
+
+// Built-in datasets (need the corpora's npm packages)
+export { loadDataset, splitTrainTest, DATASET_NAMES } from './datasets/index.js';
+export type { Dataset, DatasetName } from './datasets/index.js';

@@ -1,0 +1,30 @@
+// The README's library example, run as written: each `console.log(x); // y` line becomes an assertion.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+test('example: the README library example runs and prints what it says', async () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Library'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(block, 'README has a ts block under ## Library');
+  const checks: string[] = [];
+  const body = block
+    .replace("from 'accrete'", `from ${JSON.stringify(pathToFileURL(join(root, 'dist/index.js')).href)}`)
+    .replace(/^console\.log\((.*)\); \/\/ (.*)$/gm, (_m, expr: string, expected: string) => {
+      checks.push(expected);
+      return `__out.push(String(${expr}));`;
+    });
+  assert.ok(checks.length >= 3, 'the example states its outputs');
+  const dir = mkdtempSync(join(tmpdir(), 'accrete-readme-'));
+  const file = join(dir, 'example.mjs');
+  writeFileSync(file, `export const __out = [];\n${body}`);
+  process.chdir(dir);
+  const { __out } = (await import(pathToFileURL(file).href)) as { __out: string[] };
+  assert.deepEqual(__out, checks);
+});
