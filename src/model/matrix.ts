@@ -15,18 +15,23 @@ export class Matrix {
     public ptr: number,
     public rows: number,
     readonly cols: number,
+    /** Rows reserved at ptr: growing up to this many costs nothing. */
+    public capacity = rows,
   ) {
     this.data = arena.f32(ptr, rows * cols);
   }
 
-  /** A zero matrix in `arena` (a new arena of its own when none is given). */
-  static zeros(rows: number, cols: number, arena: Arena = Arena.create(rows * cols * 4)): Matrix {
-    return new Matrix(arena, arena.alloc(rows * cols * 4), rows, cols);
+  /**
+   * A zero matrix in `arena` (a new arena of its own when none is given), with room reserved for
+   * `spare` more rows so that new words and labels do not force a copy of a large table.
+   */
+  static zeros(rows: number, cols: number, arena: Arena = Arena.create(rows * cols * 4), spare = 0): Matrix {
+    return new Matrix(arena, arena.alloc((rows + spare) * cols * 4), rows, cols, rows + spare);
   }
 
   /** Values drawn uniformly from [-scale, scale] (fastText initialises the input matrix with 1/dim). */
-  static uniform(rows: number, cols: number, scale: number, rng: Rng, arena?: Arena): Matrix {
-    const m = Matrix.zeros(rows, cols, arena);
+  static uniform(rows: number, cols: number, scale: number, rng: Rng, arena?: Arena, spare = 0): Matrix {
+    const m = Matrix.zeros(rows, cols, arena, spare);
     const d = m.data;
     // An inline xorshift32 stream seeded from rng: a call per float would dominate start-up
     // for a 2M-row bucket table.
@@ -57,20 +62,32 @@ export class Matrix {
 
   /**
    * Appends n rows, filled by `init` (zeros when omitted). Existing rows keep their index and
-   * values. In place when the matrix is the arena's last block, else copied to a new block.
+   * values. Free within the reserved capacity; beyond it, in place when the matrix is the arena's
+   * last block, else copied to a new block with half again as much room.
    */
   growRows(n: number, init?: (row: Float32Array, index: number) => void): void {
     if (n <= 0) return;
-    const oldBytes = this.size * 4;
-    const newBytes = (this.rows + n) * this.cols * 4;
-    if (!this.arena.extend(this.ptr, oldBytes, newBytes)) {
-      const ptr = this.arena.alloc(newBytes);
-      this.arena.f32(ptr, this.size).set(this.data);
-      this.ptr = ptr;
+    const needed = this.rows + n;
+    if (needed > this.capacity) {
+      const capacity = Math.max(needed, this.capacity + Math.ceil(this.capacity / 2));
+      if (!this.arena.extend(this.ptr, this.capacity * this.cols * 4, capacity * this.cols * 4)) {
+        const ptr = this.arena.alloc(capacity * this.cols * 4);
+        this.arena.f32(ptr, this.size).set(this.data);
+        this.ptr = ptr;
+      }
+      this.capacity = capacity;
     }
-    this.rows += n;
+    this.rows = needed;
     this.data = this.arena.f32(this.ptr, this.size);
-    if (init) for (let r = this.rows - n; r < this.rows; r++) init(this.row(r), r);
+    this.data.fill(0, (needed - n) * this.cols);
+    if (init) for (let r = needed - n; r < needed; r++) init(this.row(r), r);
+  }
+
+  /** Drops the rows from `rows` on (used to undo a rejected growth); the room stays reserved. */
+  truncateRows(rows: number): void {
+    if (rows > this.rows) throw new RangeError(`cannot truncate ${this.rows} rows to ${rows}`);
+    this.rows = rows;
+    this.data = this.arena.f32(this.ptr, this.size);
   }
 
   /** A copy in `arena` (a new arena when none is given). */

@@ -37,9 +37,15 @@ export interface ParamShape {
   labels: number;
 }
 
+/** Room kept for new labels and new words, so growth during updates needs no copy. */
+const SPARE_LABELS = 64;
+function spareWords(inputRows: number): number {
+  return Math.min(1 << 18, Math.max(4096, Math.ceil(inputRows / 16)));
+}
+
 function bytesOf(s: ParamShape): number {
   const width = s.hidden > 0 ? s.hidden : s.dim;
-  return 4 * (s.inputRows * s.dim + s.hidden * (s.dim + 1) + s.labels * width) + 4096;
+  return 4 * ((s.inputRows + spareWords(s.inputRows)) * s.dim + s.hidden * (s.dim + 1) + (s.labels + SPARE_LABELS) * width) + 4096;
 }
 
 /**
@@ -54,8 +60,8 @@ export function initParams(shape: ParamShape, rng: Rng, extraBytes = 0): Params 
     const limit = Math.sqrt(6 / (dim + hidden));
     hiddenLayer = { weight: Matrix.uniform(hidden, dim, limit, rng, arena), bias: Matrix.zeros(1, hidden, arena) };
   }
-  const output = Matrix.zeros(labels, hidden > 0 ? hidden : dim, arena);
-  const input = Matrix.uniform(inputRows, dim, 1 / dim, rng, arena);
+  const output = Matrix.zeros(labels, hidden > 0 ? hidden : dim, arena, SPARE_LABELS);
+  const input = Matrix.uniform(inputRows, dim, 1 / dim, rng, arena, spareWords(inputRows));
   return { arena, input, hidden: hiddenLayer, output };
 }
 
@@ -64,8 +70,8 @@ export function zeroParams(shape: ParamShape, extraBytes = 0): Params {
   const arena = Arena.create(bytesOf(shape) + extraBytes);
   const width = shape.hidden > 0 ? shape.hidden : shape.dim;
   const hidden = shape.hidden > 0 ? { weight: Matrix.zeros(shape.hidden, shape.dim, arena), bias: Matrix.zeros(1, shape.hidden, arena) } : null;
-  const output = Matrix.zeros(shape.labels, width, arena);
-  const input = Matrix.zeros(shape.inputRows, shape.dim, arena);
+  const output = Matrix.zeros(shape.labels, width, arena, SPARE_LABELS);
+  const input = Matrix.zeros(shape.inputRows, shape.dim, arena, spareWords(shape.inputRows));
   return { arena, input, hidden, output };
 }
 

@@ -30,7 +30,7 @@ export class Adam implements Optimizer {
   private rateScale = 1;
 
   constructor(p: Params, state: AdamState | null) {
-    const zerosLike = (m: Matrix | null) => (m ? Matrix.zeros(m.rows, m.cols, p.arena) : null);
+    const zerosLike = (m: Matrix | null) => (m ? Matrix.zeros(m.rows, m.cols, p.arena, m.capacity - m.rows) : null);
     this.step = state?.step ?? 0;
     this.first = state?.first ?? adamSlots(p).map(zerosLike);
     this.second = state?.second ?? adamSlots(p).map(zerosLike);
@@ -60,7 +60,7 @@ export class Adam implements Optimizer {
       for (const moments of [this.first, this.second]) {
         const current = moments[i];
         if (m && current && current.rows < m.rows) current.growRows(m.rows - current.rows);
-        if (m && !current) moments[i] = Matrix.zeros(m.rows, m.cols, p.arena);
+        if (m && !current) moments[i] = Matrix.zeros(m.rows, m.cols, p.arena, m.capacity - m.rows);
       }
     });
   }

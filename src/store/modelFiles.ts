@@ -84,7 +84,8 @@ export function readModelJson(dir: string): ModelJson {
   } catch (cause) {
     throw new ModelFileError(path, 'model.json is not valid JSON (corrupted or truncated)', { cause });
   }
-  if (json.format !== MODEL_FORMAT) throw new ModelFileError(path, `format is ${JSON.stringify(json.format)}, expected "${MODEL_FORMAT}"`);
+  if (json?.format !== MODEL_FORMAT) throw new ModelFileError(path, `format is ${JSON.stringify(json?.format)}, expected "${MODEL_FORMAT}"`);
+  if (!Number.isInteger(json.formatVersion) || json.formatVersion < 1) throw new ModelFileError(path, `formatVersion is ${JSON.stringify(json.formatVersion)}, expected an integer from 1 to ${MODEL_FORMAT_VERSION}`);
   if (typeof json.formatVersion !== 'number' || json.formatVersion > MODEL_FORMAT_VERSION) {
     throw new ModelFileError(path, `model format version ${String(json.formatVersion)} is newer than this Accrete reads (${MODEL_FORMAT_VERSION}); upgrade accrete`);
   }
@@ -96,6 +97,7 @@ function checkConsistent(path: string, json: ModelJson): Config {
   const issues = configIssues(config);
   if (issues.length) throw new ModelFileError(path, `stored config is invalid: ${issues.join('; ')}`);
   const { words, wordCounts, labels, labelCounts, shape } = json;
+  if (typeof shape !== 'object' || shape === null || typeof json.weights?.name !== 'string') throw new ModelFileError(path, 'the "shape" or "weights" entry is missing');
   if (!Array.isArray(words) || !Array.isArray(labels) || words.length !== wordCounts?.length || labels.length !== labelCounts?.length) {
     throw new ModelFileError(path, 'vocabulary lists are missing or of different lengths');
   }
@@ -117,8 +119,9 @@ export function loadModel(dir: string): TextClassifier {
   }
   readChecked(join(dir, json.weights.name), json.weights.sha256, tensors(params));
   if (json.optimizer) {
-    const first = adamSlots(params).map((m) => (m ? Matrix.zeros(m.rows, m.cols, params.arena) : null));
-    const second = adamSlots(params).map((m) => (m ? Matrix.zeros(m.rows, m.cols, params.arena) : null));
+    const zerosLike = (m: Matrix | null) => (m ? Matrix.zeros(m.rows, m.cols, params.arena, m.capacity - m.rows) : null);
+    const first = adamSlots(params).map(zerosLike);
+    const second = adamSlots(params).map(zerosLike);
     const state: AdamState = { step: json.optimizer.step, first, second };
     readChecked(join(dir, json.optimizer.name), json.optimizer.sha256, adamTensors(state));
     model.optimizerState = state;

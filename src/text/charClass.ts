@@ -31,8 +31,12 @@ export const enum CharClass {
 }
 
 const SPACE = /^[\s\u0085\u180e\u200b\u2060\ufeff\p{Cf}\p{Cc}\p{Cs}]$/u;
-const NO_SPACE_SCRIPT = /^[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}]$/u;
-const WORD = /^[\p{L}\p{M}\p{N}]$/u;
+// Letters and digits by Script_Extensions, so that "ー" (Common, used by kana) joins a kana run;
+// marks by Script only, since generic combining marks (U+0323, Inherited) list Katakana among their
+// extensions but belong to whatever letter precedes them.
+const NO_SPACE_LETTER = /^[\p{L}\p{N}]$/u;
+const NO_SPACE_SCX = /^[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}]$/u;
+const NO_SPACE_SC = /^[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]$/u;
 const MARK = /^\p{M}$/u;
 const DIGIT = /^\p{N}$/u;
 const LETTER = /^\p{L}$/u;
@@ -50,11 +54,15 @@ function computeClass(cp: number): CharClass {
   if (isVariationSelector(cp)) return CharClass.VariationSelector;
   if (cp >= 0x1f1e6 && cp <= 0x1f1ff) return CharClass.RegionalIndicator;
   if (cp >= 0x1f3fb && cp <= 0x1f3ff) return CharClass.Emoji;
+  // "ʼ" lists Thai among its Script_Extensions, but it is mostly an apostrophe-letter in Latin and
+  // Cyrillic words (Ukrainian "мʼята", Hawaiian), so it must not start a segmenter run.
+  if (cp === 0x2bc) return CharClass.Letter;
   const ch = String.fromCodePoint(cp);
   if (SPACE.test(ch)) return CharClass.Space;
   if (PICTOGRAPHIC.test(ch)) return CharClass.Emoji;
-  if (WORD.test(ch) && NO_SPACE_SCRIPT.test(ch)) return CharClass.NoSpace;
-  if (MARK.test(ch)) return CharClass.Mark;
+  const isMark = MARK.test(ch);
+  if (isMark ? NO_SPACE_SC.test(ch) : NO_SPACE_LETTER.test(ch) && NO_SPACE_SCX.test(ch)) return CharClass.NoSpace;
+  if (isMark) return CharClass.Mark;
   if (DIGIT.test(ch)) return CharClass.Digit;
   if (LETTER.test(ch)) return CharClass.Letter;
   return CharClass.Punct;
@@ -76,7 +84,7 @@ export function classOf(cp: number): CharClass {
   return k;
 }
 
-/** True for classes that make up the body of a word. */
+/** True for letters, digits and marks: what a word (or a URL's non-ASCII part) is made of. */
 export function isWordClass(k: CharClass): boolean {
-  return k === CharClass.Letter || k === CharClass.Digit || k === CharClass.Mark || k === CharClass.VariationSelector;
+  return k === CharClass.Letter || k === CharClass.Digit || k === CharClass.Mark;
 }

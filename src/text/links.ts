@@ -3,10 +3,10 @@
  * cutting them into dozens of noisy tokens. Both are called only at the start of a word, and only
  * after a one-character pre-check, so ordinary words pay nothing.
  */
-import { CharClass, classOf } from './charClass.js';
+import { classOf, isWordClass } from './charClass.js';
 
 // Trailing characters that usually end the sentence rather than the URL ("see http://x.org).").
-const TRAILING = new Set([0x2e, 0x2c, 0x3b, 0x3a, 0x21, 0x3f, 0x27, 0x22, 0x29, 0x5d, 0x7d]);
+const TRAILING = new Set([0x2e, 0x2c, 0x3b, 0x3a, 0x21, 0x3f, 0x27, 0x29, 0x5d]);
 // ASCII that RFC 3986 never allows unescaped in a URL and that often delimits one in text.
 const NOT_IN_URL = new Set([0x22, 0x3c, 0x3e, 0x5c, 0x5e, 0x60, 0x7b, 0x7c, 0x7d]);
 
@@ -14,7 +14,9 @@ const NOT_IN_URL = new Set([0x22, 0x3c, 0x3e, 0x5c, 0x5e, 0x60, 0x7b, 0x7c, 0x7d
 function hasPrefixAt(s: string, i: number, prefix: string): boolean {
   if (i + prefix.length > s.length) return false;
   for (let k = 0; k < prefix.length; k++) {
-    if ((s.charCodeAt(i + k) | 0x20) !== (prefix.charCodeAt(k) | 0x20)) return false;
+    const c = s.charCodeAt(i + k);
+    const p = prefix.charCodeAt(k);
+    if (c !== p && !(p >= 0x61 && p <= 0x7a && c === p - 0x20)) return false;
   }
   return true;
 }
@@ -22,8 +24,7 @@ function hasPrefixAt(s: string, i: number, prefix: string): boolean {
 function isUrlChar(cp: number): boolean {
   if (cp < 0x80) return cp > 0x20 && cp < 0x7f && !NOT_IN_URL.has(cp);
   // Non-ASCII letters (IRIs) are allowed, but not CJK text, which follows URLs without a space.
-  const k = classOf(cp);
-  return k === CharClass.Letter || k === CharClass.Digit || k === CharClass.Mark;
+  return isWordClass(classOf(cp));
 }
 
 function prefixLength(s: string, i: number): number {
@@ -65,9 +66,7 @@ export function mayContinueToEmail(c: number): boolean {
 }
 
 function isAlnum(s: string, j: number): boolean {
-  if (j >= s.length) return false;
-  const k = classOf(s.codePointAt(j)!);
-  return k === CharClass.Letter || k === CharClass.Digit || k === CharClass.Mark;
+  return j < s.length && isWordClass(classOf(s.codePointAt(j)!));
 }
 
 /** End of a run of letters, digits and `extra` chars from `j`. */

@@ -35,7 +35,9 @@ export function pushSegmentedWords(run: string, out: string[]): void {
   while (run.length - pos > WINDOW) {
     let end = pos + WINDOW;
     const last = run.charCodeAt(end - 1);
-    if (last >= 0xd800 && last <= 0xdbff) end--; // never cut a surrogate pair
+    // Never cut a surrogate pair. (ICU would return the lone half as a segment of its own, which is
+    // then held back, so this is belt and braces; it keeps correctness independent of ICU.)
+    if (last >= 0xd800 && last <= 0xdbff) end--;
     pos += pushWindow(segmenter, run.slice(pos, end), out);
   }
   for (const s of segmenter.segment(run.slice(pos))) {

@@ -23,7 +23,7 @@
  *     scanner below, which is much faster than the segmenter.
  */
 import type { TextConfig } from '../config.js';
-import { CharClass, classOf } from './charClass.js';
+import { CharClass, classOf, isWordClass } from './charClass.js';
 import { emojiEnd, keycapEnd } from './emoji.js';
 import { emailEnd, mayContinueToEmail, urlEnd } from './links.js';
 import { normalize } from './normalize.js';
@@ -39,10 +39,8 @@ function width(cp: number): number {
   return cp > 0xffff ? 2 : 1;
 }
 
-function isWordStart(s: string, j: number): boolean {
-  if (j >= s.length) return false;
-  const k = classOf(codePointAt(s, j));
-  return k === CharClass.Letter || k === CharClass.Digit || k === CharClass.Mark;
+function isWordCharAt(s: string, j: number): boolean {
+  return j < s.length && isWordClass(classOf(codePointAt(s, j)));
 }
 
 /** End of the word starting at `i`: letters, marks and digits, with the inner joiners of rules 4-5. */
@@ -56,7 +54,7 @@ function wordEnd(s: string, i: number): number {
     if (k === CharClass.Letter || k === CharClass.Mark || k === CharClass.VariationSelector) prevDigit = false;
     else if (k === CharClass.Digit) prevDigit = true;
     else if (k === CharClass.Joiner || k === CharClass.FormatJoiner) {
-      if (!isWordStart(s, j + w)) break;
+      if (!isWordCharAt(s, j + w)) break;
       prevDigit = false;
     } else if (k === CharClass.NumberSeparator) {
       if (!prevDigit || j + 1 >= s.length || classOf(codePointAt(s, j + 1)) !== CharClass.Digit) break;

@@ -27,6 +27,8 @@ export class Vocab {
     let id = this.wordIds.get(word);
     if (id === undefined) {
       id = this.words.length;
+      // Tokens can be slices of a whole example's text; a copy keeps that text from living on.
+      word = flatCopy(word);
       this.wordIds.set(word, id);
       this.words.push(word);
       this.wordCounts.push(0);
@@ -46,6 +48,23 @@ export class Vocab {
     }
     this.labelCounts[id] += count;
     return id;
+  }
+
+  /**
+   * Forgets words and labels added after the vocabulary had `words` words and `labels` labels, and
+   * restores the counts: the undo of a rejected update. Ids below those sizes are untouched.
+   */
+  restore(snapshot: VocabSnapshot): void {
+    for (const w of this.words.splice(snapshot.wordCounts.length)) this.wordIds.delete(w);
+    for (const l of this.labels.splice(snapshot.labelCounts.length)) this.labelIds.delete(l);
+    snapshot.wordCounts.forEach((c, i) => (this.wordCounts[i] = c));
+    this.wordCounts.length = snapshot.wordCounts.length;
+    snapshot.labelCounts.forEach((c, i) => (this.labelCounts[i] = c));
+    this.labelCounts.length = snapshot.labelCounts.length;
+  }
+
+  snapshot(): VocabSnapshot {
+    return { wordCounts: [...this.wordCounts], labelCounts: [...this.labelCounts] };
   }
 
   get wordCount(): number {
@@ -70,6 +89,15 @@ export class Vocab {
   clone(): Vocab {
     return Vocab.fromJSON(this.toJSON());
   }
+}
+
+function flatCopy(s: string): string {
+  return s.length > 12 ? Buffer.from(s, 'utf8').toString('utf8') : s;
+}
+
+export interface VocabSnapshot {
+  wordCounts: number[];
+  labelCounts: number[];
 }
 
 export interface VocabJSON {
