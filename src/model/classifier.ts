@@ -34,6 +34,8 @@ export class TextClassifier {
   readonly featurizer: Featurizer;
   private scratch: Scratch;
   private readonly featureBuffer = new IntBuffer(256);
+  /** Where this model was last loaded from or saved to (not saved itself: it names the parent of an update). */
+  source: { dir: string; weightsSha256: string } | null = null;
 
   constructor(
     readonly config: Config,

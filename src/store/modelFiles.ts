@@ -3,6 +3,7 @@
  * + weights.safetensors (+ optimizer.safetensors for Adam). Written atomically; loading checks the
  * format version, shapes and SHA-256 checksums and says exactly what does not match.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configIssues, DEFAULTS, type Config } from '../config.js';
@@ -40,7 +41,17 @@ export interface ModelJson {
   weights: FileRef;
   optimizer: (FileRef & { name: string; algorithm: 'adam'; step: number }) | null;
   info: ModelInfo;
+  /** Files that layers above the model keep beside it (replay memory, Fisher), with checksums. */
+  extraFiles?: FileRef[];
 }
+
+/** A file saved inside the model directory by a layer above the model. */
+export interface ExtraFile {
+  name: string;
+  write(path: string): void;
+}
+
+const sha256Of = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 function adamTensors(state: AdamState): [string, Matrix][] {
   const list: [string, Matrix][] = [];
@@ -50,12 +61,17 @@ function adamTensors(state: AdamState): [string, Matrix][] {
 }
 
 /** Saves `model` as a directory at `dir`, replacing what was there only once everything is on disk. */
-export function saveModel(model: TextClassifier, dir: string): ModelJson {
+export function saveModel(model: TextClassifier, dir: string, extras: readonly ExtraFile[] = []): ModelJson {
   let json: ModelJson | undefined;
   writeDirAtomic(dir, (tmp) => {
     const weights = writeSafetensors(join(tmp, WEIGHTS), tensors(model.params), { format: MODEL_FORMAT });
     const state = model.optimizerState;
     const optimizer = state ? { name: OPTIMIZER, algorithm: 'adam' as const, step: state.step, ...writeSafetensors(join(tmp, OPTIMIZER), adamTensors(state)) } : null;
+    const extraFiles = extras.map((extra) => {
+      extra.write(join(tmp, extra.name));
+      const data = readFileSync(join(tmp, extra.name));
+      return { name: extra.name, sha256: sha256Of(data), bytes: data.length };
+    });
     const p = model.params;
     json = {
       format: MODEL_FORMAT,
@@ -67,9 +83,11 @@ export function saveModel(model: TextClassifier, dir: string): ModelJson {
       weights: { name: WEIGHTS, ...weights },
       optimizer,
       info: model.info,
+      extraFiles,
     };
     writeFileSync(join(tmp, 'model.json'), JSON.stringify(json, null, 1) + '\n');
   });
+  model.source = { dir, weightsSha256: json!.weights.sha256 };
   return json!;
 }
 
@@ -118,6 +136,7 @@ export function loadModel(dir: string): TextClassifier {
     throw new ModelFileError(path, `${json.shape.inputRows} input rows stored, but config and vocabulary need ${model.featurizer.inputRows}`);
   }
   readChecked(join(dir, json.weights.name), json.weights.sha256, tensors(params));
+  model.source = { dir, weightsSha256: json.weights.sha256 };
   if (json.optimizer) {
     const zerosLike = (m: Matrix | null) => (m ? Matrix.zeros(m.rows, m.cols, params.arena, m.capacity - m.rows) : null);
     const first = adamSlots(params).map(zerosLike);
@@ -138,4 +157,15 @@ function readChecked(file: string, sha256: string, targets: [string, Matrix][]):
   } finally {
     reader.close();
   }
+}
+
+/** The contents of an extra file, checked against model.json; null when the model has none by that name. */
+export function readExtraFile(dir: string, name: string): Buffer | null {
+  const ref = readModelJson(dir).extraFiles?.find((f) => f.name === name);
+  if (!ref) return null;
+  const path = join(dir, name);
+  if (!existsSync(path)) throw new ModelFileError(path, 'file is missing');
+  const data = readFileSync(path);
+  if (sha256Of(data) !== ref.sha256) throw new ModelFileError(path, 'checksum mismatch: the file was changed or corrupted after it was saved');
+  return data;
 }

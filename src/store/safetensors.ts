@@ -6,7 +6,12 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { ModelFileError } from '../errors.js';
-import type { Matrix } from '../model/matrix.js';
+/** Anything with float32 rows: a Matrix, or a plain per-row vector ({ rows, cols: 1, data }). */
+export interface TensorLike {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float32Array;
+}
 
 export interface TensorEntry {
   dtype: 'F32';
@@ -18,17 +23,18 @@ export type SafetensorsHeader = Record<string, TensorEntry> & { __metadata__?: R
 
 const CHUNK = 1 << 24;
 
-function bytesOf(m: Matrix): Buffer {
-  return Buffer.from(m.data.buffer, m.data.byteOffset, m.size * 4);
+function bytesOf(m: TensorLike): Buffer {
+  return Buffer.from(m.data.buffer, m.data.byteOffset, m.rows * m.cols * 4);
 }
 
 /** Writes tensors to `path` (fsynced); returns the file's SHA-256 and size. */
-export function writeSafetensors(path: string, tensors: [string, Matrix][], metadata: Record<string, string> = {}): { sha256: string; bytes: number } {
+export function writeSafetensors(path: string, tensors: [string, TensorLike][], metadata: Record<string, string> = {}): { sha256: string; bytes: number } {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const [name, m] of tensors) {
-    header[name] = { dtype: 'F32', shape: [m.rows, m.cols], data_offsets: [offset, offset + m.size * 4] };
-    offset += m.size * 4;
+    const bytes = m.rows * m.cols * 4;
+    header[name] = { dtype: 'F32', shape: [m.rows, m.cols], data_offsets: [offset, offset + bytes] };
+    offset += bytes;
   }
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - ((json.length + 8) % 8)) % 8);
@@ -79,6 +85,7 @@ export class SafetensorsReader {
       } catch (cause) {
         throw new ModelFileError(path, 'the safetensors header is not valid JSON (corrupted file)', { cause });
       }
+      if (typeof this.header !== 'object' || this.header === null || Array.isArray(this.header)) throw new ModelFileError(path, 'the safetensors header is not a JSON object (corrupted file)');
       this.dataStart = 8 + headerLength;
     } catch (err) {
       closeSync(this.fd);
@@ -91,6 +98,7 @@ export class SafetensorsReader {
     const e = this.header[name] as TensorEntry | undefined;
     if (!e || typeof e !== 'object' || !Array.isArray(e.shape)) throw new ModelFileError(this.path, `tensor "${name}" is missing`);
     if (e.dtype !== 'F32') throw new ModelFileError(this.path, `tensor "${name}" has dtype ${String(e.dtype)}; only F32 is supported`);
+    if (!Array.isArray(e.data_offsets) || e.data_offsets.length !== 2) throw new ModelFileError(this.path, `tensor "${name}" has no data_offsets pair (corrupted header)`);
     const [begin, end] = e.data_offsets;
     if (end - begin !== e.shape[0] * e.shape[1] * 4 || this.dataStart + end > this.size) {
       throw new ModelFileError(this.path, `tensor "${name}" extends past the end of the file (truncated?)`);
@@ -103,7 +111,7 @@ export class SafetensorsReader {
    * must have its shape), and the SHA-256 of every byte. The tensors must cover the data section
    * in file order, as writeSafetensors lays them out.
    */
-  readAll(targets: [string, Matrix][]): { sha256: string } {
+  readAll(targets: [string, TensorLike][]): { sha256: string } {
     const hash = createHash('sha256');
     const head = Buffer.alloc(this.dataStart);
     readSync(this.fd, head, 0, this.dataStart, 0);

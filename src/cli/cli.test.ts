@@ -1,0 +1,290 @@
+/**
+ * The command line end to end: `node dist/cli/main.js` spawned in a temporary directory, on the
+ * WordNet fixtures, with tiny models. Checks the contract of design.md: exit statuses, JSON output,
+ * one prediction line per input line, help texts, error messages that name the problem.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadModel } from '../store/modelFiles.js';
+import { MODEL_FLAGS } from './args.js';
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
+const TRAIN = corpus('wordnet3.train.jsonl');
+const TEST = corpus('wordnet3.test.jsonl');
+const TINY = ['--dim', '8', '--bucket', '1000', '--epoch', '5', '--lr', '0.5', '--wordNgrams', '2', '--seed', '1', '--thread', '1', '--quiet'];
+
+const cwd = mkdtempSync(join(tmpdir(), 'accrete-cli-'));
+after(() => rmSync(cwd, { recursive: true, force: true }));
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function accrete(args: string[], input?: string): Run {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, input, encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs and checks the exit status, showing stderr when it is not the expected one. */
+function expectStatus(args: string[], status: number, input?: string): Run {
+  const r = accrete(args, input);
+  assert.equal(r.status, status, `accrete ${args.join(' ')} exited ${r.status}; stderr:\n${r.stderr}`);
+  return r;
+}
+
+const lineCount = (path: string) => readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+const testTexts = () => readFileSync(TEST, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { text: string }).text);
+
+let model: string;
+before(() => {
+  model = join(cwd, 'model');
+  expectStatus(['train', '--data', TRAIN, '--out', model, ...TINY], 0);
+});
+
+test('train -> eval --json: accuracy in [0, 1], n = number of test lines, macroF1 present', () => {
+  const r = expectStatus(['eval', '--model', model, '--data', TEST, '--json'], 0);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1, 'one JSON object');
+  const m = JSON.parse(lines[0]) as { accuracy: number; macroF1: number; n: number };
+  assert.equal(m.n, lineCount(TEST));
+  assert.ok(m.accuracy >= 0 && m.accuracy <= 1, `accuracy ${m.accuracy}`);
+  assert.ok(m.macroF1 >= 0 && m.macroF1 <= 1, `macroF1 ${m.macroF1}`);
+  // A sanity floor, far below the ~0.82 measured: the point is that the pipeline learned something.
+  assert.ok(m.accuracy > 0.6, `accuracy ${m.accuracy}`);
+});
+
+test('eval without --json prints a readable table', () => {
+  const r = expectStatus(['eval', '--model', model, '--data', TEST], 0);
+  assert.match(r.stdout, /^n 120 {3}accuracy \d+\.\d\d% {3}macro-F1 \d+\.\d\d%/);
+  assert.match(r.stdout, /noun\.animal/);
+});
+
+test('predict: one JSON line per stdin line, in order, the same predictions as the library', () => {
+  // Repeated past the 64 KiB output batch, with an empty line and unseen words in the middle.
+  const texts = [...testTexts(), '', 'qqq zzz', ...testTexts(), ...testTexts(), ...testTexts()];
+  texts.push(...texts, ...texts);
+  const r = expectStatus(['predict', '--model', model, '--k', '2'], 0, texts.join('\n') + '\n');
+  const lines = r.stdout.split('\n');
+  assert.equal(lines.pop(), '', 'output ends with a newline');
+  assert.equal(lines.length, texts.length);
+  const lib = loadModel(model);
+  lines.forEach((line, i) => {
+    const got = JSON.parse(line) as { predictions: Array<{ label: string; score: number }> };
+    assert.deepEqual(Object.keys(got), ['predictions']);
+    assert.equal(got.predictions.length, 2, `line ${i + 1}`);
+    for (const p of got.predictions) assert.deepEqual(Object.keys(p).sort(), ['label', 'score']);
+    assert.deepEqual(got.predictions, lib.predict(texts[i], { k: 2 }), `line ${i + 1}: "${texts[i]}"`);
+  });
+});
+
+test('predict: default k is 1; --input FILE reads a file; no final newline still gives the last line', () => {
+  const r = expectStatus(['predict', '--model', model], 0, 'a small dog\nto run fast');
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { predictions: unknown[] });
+  assert.equal(lines.length, 2);
+  for (const l of lines) assert.equal(l.predictions.length, 1);
+  const input = join(cwd, 'texts.txt');
+  writeFileSync(input, 'a small dog\nto run fast\n');
+  assert.equal(expectStatus(['predict', '--model', model, '--input', input], 0).stdout, r.stdout);
+});
+
+const acceptedFlags: Record<string, string[]> = {
+  train: [...Object.keys(MODEL_FLAGS), 'data', 'valid', 'out', 'format', 'skip-bad', 'json', 'quiet'],
+  eval: ['model', 'data', 'format', 'skip-bad', 'k', 'threshold', 'json'],
+  predict: ['model', 'k', 'threshold', 'input'],
+};
+
+for (const [command, flags] of Object.entries(acceptedFlags)) {
+  test(`${command} --help: exit 0, usage on stdout, every accepted flag mentioned`, () => {
+    for (const help of ['--help', '-h']) {
+      const r = expectStatus([command, help], 0);
+      assert.match(r.stdout, new RegExp(`^usage: accrete ${command} `));
+      const missing = flags.filter((f) => !new RegExp(`(^|[\\s,\\[])--${f}(?![\\w-])`, 'm').test(r.stdout));
+      assert.deepEqual(missing, [], `flags missing from "accrete ${command} --help"`);
+    }
+  });
+
+  test(`${command}: every flag its help mentions is accepted (no unknown-option error)`, () => {
+    const r = expectStatus([command, '--help'], 0);
+    const mentioned = new Set([...r.stdout.matchAll(/(?:^|[\s,[])--([a-zA-Z][\w-]*)/gm)].map((m) => m[1]));
+    mentioned.delete('help');
+    assert.deepEqual([...mentioned].filter((f) => !flags.includes(f)), [], 'help mentions flags the command does not accept');
+  });
+}
+
+test('accrete --help and help: exit 0 and list every command', () => {
+  for (const arg of ['--help', '-h', 'help']) {
+    const r = expectStatus([arg], 0);
+    for (const c of Object.keys(acceptedFlags)) assert.match(r.stdout, new RegExp(`^  ${c} `, 'm'));
+  }
+});
+
+test('no command: exit 2 with the usage', () => {
+  const r = expectStatus([], 2);
+  assert.match(r.stdout + r.stderr, /usage: accrete <command>/);
+});
+
+test('unknown command: exit 2, names it, shows the usage on stderr', () => {
+  const r = expectStatus(['trian', '--data', TRAIN], 2);
+  assert.match(r.stderr, /unknown command "trian"/);
+  assert.match(r.stderr, /usage: accrete <command>/);
+  assert.equal(r.stdout, '');
+});
+
+test('unknown flag: exit 2 naming the flag, with the command usage', () => {
+  for (const command of Object.keys(acceptedFlags)) {
+    const r = expectStatus([command, '--colour', 'red'], 2);
+    assert.match(r.stderr, /--colour/);
+    assert.match(r.stderr, new RegExp(`usage: accrete ${command} `));
+  }
+});
+
+test('non-numeric or non-integer --dim: exit 2 naming --dim; same for --k and --lr', () => {
+  for (const bad of ['abc', '1.5', '', '8x']) {
+    const r = expectStatus(['train', '--data', TRAIN, '--out', join(cwd, 'never'), '--dim', bad], 2);
+    assert.match(r.stderr, /--dim expects an integer/);
+  }
+  assert.match(expectStatus(['eval', '--model', model, '--data', TEST, '--k', 'two'], 2).stderr, /--k expects an integer, got "two"/);
+  assert.match(expectStatus(['train', '--data', TRAIN, '--out', join(cwd, 'never'), '--lr', 'fast'], 2).stderr, /--lr expects a number, got "fast"/);
+});
+
+test('a missing required flag: exit 2 naming it', () => {
+  assert.match(expectStatus(['train', '--data', TRAIN], 2).stderr, /--out is required/);
+  assert.match(expectStatus(['eval', '--data', TEST], 2).stderr, /--model is required/);
+  assert.match(expectStatus(['predict'], 2, '').stderr, /--model is required/);
+});
+
+test('bad config (--dropout 0.5 without --hidden): exit 1 with the message, no model written', () => {
+  const out = join(cwd, 'dropout');
+  const r = expectStatus(['train', '--data', TRAIN, '--out', out, ...TINY, '--dropout', '0.5'], 1);
+  assert.match(r.stderr, /dropout needs a hidden layer \(--hidden N\)/);
+  assert.equal(accrete(['eval', '--model', out, '--data', TEST]).status, 1);
+});
+
+test('bad config values: exit 1 listing every problem', () => {
+  const r = expectStatus(['train', '--data', TRAIN, '--out', join(cwd, 'never'), ...TINY, '--loss', 'hinge', '--optimizer', 'rmsprop'], 1);
+  assert.match(r.stderr, /loss must be one of softmax, ova \(got hinge\)/);
+  assert.match(r.stderr, /optimizer must be one of sgd, adam \(got rmsprop\)/);
+});
+
+/** The training file with two bad lines: line 5 has no label, line 9 is not JSON. */
+function withBadLines(): { path: string; good: number } {
+  const lines = readFileSync(TRAIN, 'utf8').trim().split('\n');
+  const path = join(cwd, 'with-bad-line.jsonl');
+  writeFileSync(path, [...lines.slice(0, 4), '{"text": "a gloss without a label"}', ...lines.slice(4, 7), '{"text": broken', ...lines.slice(7)].join('\n') + '\n');
+  return { path, good: lines.length };
+}
+
+test('a data file with a bad line: exit 1, the message says file:line: and what is wrong', () => {
+  const { path } = withBadLines();
+  const r = expectStatus(['train', '--data', path, '--out', join(cwd, 'never'), ...TINY], 1);
+  assert.match(r.stderr, /with-bad-line\.jsonl:5: no label/);
+  const e = expectStatus(['eval', '--model', model, '--data', path], 1);
+  assert.match(e.stderr, /with-bad-line\.jsonl:5: no label/);
+  const ft = join(cwd, 'bad.txt');
+  writeFileSync(ft, '__label__a one\n__label__ two\n__label__b three\n');
+  assert.match(expectStatus(['eval', '--model', model, '--data', ft], 1).stderr, /bad\.txt:2: empty label/);
+});
+
+test('--skip-bad --quiet still reports the skipped lines (--quiet only silences progress)', { todo: 'bug: loadExamples hides the warning under --quiet' }, () => {
+  const { path } = withBadLines();
+  const r = expectStatus(['train', '--data', path, '--out', join(cwd, 'skipped-quiet'), ...TINY, '--skip-bad'], 0);
+  assert.match(r.stderr, /warning: skipped 2 bad line\(s\)/);
+});
+
+test('--skip-bad: exit 0, a warning on stderr with the count and the lines', () => {
+  const { path, good } = withBadLines();
+  const out = join(cwd, 'skipped');
+  const args = TINY.filter((a) => a !== '--quiet');
+  const r = expectStatus(['train', '--data', path, '--out', out, ...args, '--skip-bad'], 0);
+  assert.match(r.stderr, /warning: skipped 2 bad line\(s\) in .*with-bad-line\.jsonl/);
+  assert.match(r.stderr, /with-bad-line\.jsonl:5: no label/);
+  assert.match(r.stderr, /with-bad-line\.jsonl:9: bad JSON/);
+  assert.match(r.stderr, new RegExp(`trained on ${good} examples`));
+  const e = expectStatus(['eval', '--model', out, '--data', path, '--skip-bad', '--json'], 0);
+  assert.equal((JSON.parse(e.stdout) as { n: number }).n, good);
+  assert.match(e.stderr, /warning: skipped 2 bad line\(s\)/);
+});
+
+test('a missing data file: exit 1 naming it', () => {
+  const r = expectStatus(['train', '--data', join(cwd, 'nope.jsonl'), '--out', join(cwd, 'never'), ...TINY], 1);
+  assert.match(r.stderr, /nope\.jsonl: no such file/);
+});
+
+test('a missing --input file for predict: exit 1 naming it', { todo: 'bug: predict.ts leaves the read stream error unhandled (uncaught ENOENT, stack trace)' }, () => {
+  const r = expectStatus(['predict', '--model', model, '--input', join(cwd, 'no-texts.txt')], 1);
+  assert.match(r.stderr, /no-texts\.txt/);
+  assert.doesNotMatch(r.stderr, /\n\s+at |triggerUncaughtException/, 'no stack trace');
+});
+
+test("--data - reads stdin (with --format): the same model as from the file", () => {
+  const out = join(cwd, 'from-stdin');
+  expectStatus(['train', '--data', '-', '--format', 'jsonl', '--out', out, ...TINY], 0, readFileSync(TRAIN, 'utf8'));
+  const sha = (dir: string) => (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights: { sha256: string } }).weights.sha256;
+  assert.equal(sha(out), sha(model));
+  const m = JSON.parse(expectStatus(['eval', '--model', out, '--data', '-', '--format', 'jsonl', '--json'], 0, readFileSync(TEST, 'utf8')).stdout) as { n: number };
+  assert.equal(m.n, lineCount(TEST));
+  assert.match(expectStatus(['train', '--data', '-', '--out', out], 2, '').stderr, /--format/);
+});
+
+test('a missing model directory: exit 1 for eval and predict, naming it', () => {
+  const missing = join(cwd, 'no-such-model');
+  assert.match(expectStatus(['eval', '--model', missing, '--data', TEST], 1).stderr, /no-such-model: no such model directory/);
+  assert.match(expectStatus(['predict', '--model', missing], 1, 'text\n').stderr, /no-such-model: no such model directory/);
+});
+
+test('a corrupted model: exit 1 with the checksum message, not a stack trace', () => {
+  const r = expectStatus(['train', '--data', TRAIN, '--out', join(cwd, 'corrupt'), ...TINY], 0);
+  assert.equal(r.stdout, '');
+  const weights = join(cwd, 'corrupt', 'weights.safetensors');
+  const b = readFileSync(weights);
+  b[b.length - 5] ^= 1;
+  writeFileSync(weights, b);
+  const e = expectStatus(['eval', '--model', join(cwd, 'corrupt'), '--data', TEST], 1);
+  assert.match(e.stderr, /checksum mismatch/);
+  assert.doesNotMatch(e.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('the same seed on one thread twice: byte-identical weights (sha256 in model.json and of the file)', () => {
+  const sha = (dir: string) => {
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights: { sha256: string } };
+    const file = createHash('sha256').update(readFileSync(join(dir, 'weights.safetensors'))).digest('hex');
+    assert.equal(file, json.weights.sha256, 'model.json records the checksum of the file');
+    return json.weights.sha256;
+  };
+  const [a, b, c] = ['seed-a', 'seed-b', 'seed-c'].map((d) => join(cwd, d));
+  expectStatus(['train', '--data', TRAIN, '--out', a, ...TINY], 0);
+  expectStatus(['train', '--data', TRAIN, '--out', b, ...TINY], 0);
+  expectStatus(['train', '--data', TRAIN, '--out', c, ...TINY, '--seed', '2'], 0);
+  assert.equal(sha(a), sha(b));
+  assert.equal(sha(a), sha(model), 'the model trained before with the same flags');
+  assert.notEqual(sha(c), sha(a), 'another seed gives other weights');
+});
+
+test('--thread 2 trains (Hogwild) and evaluates fine', () => {
+  const out = join(cwd, 'two-threads');
+  const r = expectStatus(['train', '--data', TRAIN, '--out', out, ...TINY.filter((a, i) => a !== '--thread' && TINY[i - 1] !== '--thread'), '--thread', '2', '--json'], 0);
+  const report = JSON.parse(r.stdout) as { examples: number; epochs: unknown[] };
+  assert.equal(report.examples, lineCount(TRAIN));
+  assert.equal(report.epochs.length, 5);
+  const m = JSON.parse(expectStatus(['eval', '--model', out, '--data', TEST, '--json'], 0).stdout) as { accuracy: number; n: number };
+  assert.equal(m.n, lineCount(TEST));
+  assert.ok(m.accuracy > 0.6, `accuracy ${m.accuracy}`);
+});
+
+test('train --out over an existing model replaces it', () => {
+  const out = join(cwd, 'replaced');
+  expectStatus(['train', '--data', TRAIN, '--out', out, ...TINY, '--seed', '5'], 0);
+  expectStatus(['train', '--data', TRAIN, '--out', out, ...TINY], 0);
+  const json = (dir: string) => (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights: { sha256: string } }).weights.sha256;
+  assert.equal(json(out), json(model));
+});

@@ -1,0 +1,66 @@
+/**
+ * Diagonal Fisher information per row (Kirkpatrick et al. 2017, "Overcoming catastrophic
+ * forgetting in neural networks"), estimated from squared gradients of the log-likelihood of the
+ * true labels on remembered examples. Kept per row rather than per value: 1/dim of the memory,
+ * and rows are the unit that selections and updates work in.
+ */
+import { DEFAULTS, type Config } from '../config.js';
+import type { FeaturizedData } from '../features/dataset.js';
+import { stepContext } from '../learn/context.js';
+import { learnExample } from '../learn/step.js';
+import type { Matrix } from '../model/matrix.js';
+import type { Params } from '../model/params.js';
+import type { Optimizer, Slot } from '../optim/optimizer.js';
+
+/** Mean squared gradient per row, per tensor (rows added after the estimate count as 0). */
+export interface RowFisher {
+  input: Float32Array;
+  hiddenWeight: Float32Array | null;
+  hiddenBias: Float32Array | null;
+  output: Float32Array;
+}
+
+/** An optimizer that changes nothing and sums (c * |v|)^2 / cols per row. */
+class SquaredGradients implements Optimizer {
+  readonly name = 'sgd' as const;
+  constructor(private readonly sums: Map<Matrix, Float32Array>) {}
+  stepRow(_slot: Slot, m: Matrix, row: number, c: number, v: Float32Array): void {
+    let sq = 0;
+    for (let d = 0; d < m.cols; d++) sq += v[d] * v[d];
+    const target = this.sums.get(m);
+    if (target) target[row] += (c * c * sq) / m.cols;
+  }
+  tick(): void {}
+  fit(): void {}
+  state(): null {
+    return null;
+  }
+}
+
+export function computeFisher(params: Params, cfg: Pick<Config, 'loss'>, data: FeaturizedData): RowFisher {
+  const fisher: RowFisher = {
+    input: new Float32Array(params.input.rows),
+    hiddenWeight: params.hidden ? new Float32Array(params.hidden.weight.rows) : null,
+    hiddenBias: params.hidden ? new Float32Array(1) : null,
+    output: new Float32Array(params.output.rows),
+  };
+  const sums = new Map<Matrix, Float32Array>([
+    [params.input, fisher.input],
+    [params.output, fisher.output],
+  ]);
+  if (params.hidden) {
+    sums.set(params.hidden.weight, fisher.hiddenWeight!);
+    sums.set(params.hidden.bias, fisher.hiddenBias!);
+  }
+  const ctx = stepContext(params, { ...DEFAULTS, loss: cfg.loss, dropout: 0 }, new SquaredGradients(sums), 0);
+  for (let i = 0; i < data.count; i++) {
+    learnExample(ctx, data.rows, data.offsets[i], data.offsets[i + 1], data.labels, data.labelOffsets[i], data.labelOffsets[i + 1], 1, 0);
+  }
+  if (data.count > 0) for (const arr of sums.values()) for (let r = 0; r < arr.length; r++) arr[r] /= data.count;
+  return fisher;
+}
+
+/** Fisher value of a row, 0 for rows the estimate does not cover. */
+export function fisherAt(values: Float32Array | null, row: number): number {
+  return values !== null && row < values.length ? values[row] : 0;
+}

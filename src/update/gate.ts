@@ -1,0 +1,65 @@
+/**
+ * The gate: accept a candidate only when it learned something and did not hurt what the model
+ * knew. A rejection is a value with reasons (Zod's issue shape), never an exception.
+ */
+import type { Metrics } from '../eval/metrics.js';
+
+export type GateCode = 'no-data' | 'guard-accuracy-drop' | 'guard-macro-f1-drop' | 'label-f1-drop' | 'no-improvement';
+
+export interface GateIssue {
+  code: GateCode;
+  metric: string;
+  label?: string;
+  before: number;
+  after: number;
+  threshold: number;
+  message: string;
+}
+
+export interface GateOptions {
+  /** Largest allowed drop of guard accuracy and guard macro-F1, as a fraction (0.01 = 1 point). */
+  maxDrop: number;
+  /** Largest allowed drop of any one label's F1 on the guard set. */
+  labelTolerance: number;
+  /** Labels with fewer guard examples than this are too noisy to veto an update. */
+  minLabelSupport: number;
+}
+
+export const GATE_DEFAULTS: GateOptions = { maxDrop: 0.01, labelTolerance: 0.1, minLabelSupport: 5 };
+
+export interface Measured {
+  /** Metrics on the guard set (null when there is none). */
+  guard: Metrics | null;
+  /** Metrics on the validation part of the new data. */
+  fresh: Metrics;
+}
+
+const pts = (x: number) => `${(x * 100).toFixed(2)}`;
+
+export function gateIssues(before: Measured, after: Measured, o: GateOptions): GateIssue[] {
+  const issues: GateIssue[] = [];
+  if (before.guard && after.guard && before.guard.n > 0) {
+    const b = before.guard;
+    const a = after.guard;
+    if (b.accuracy - a.accuracy > o.maxDrop) {
+      issues.push({ code: 'guard-accuracy-drop', metric: 'guard accuracy', before: b.accuracy, after: a.accuracy, threshold: o.maxDrop, message: `guard accuracy fell from ${pts(b.accuracy)}% to ${pts(a.accuracy)}% (more than ${pts(o.maxDrop)} points)` });
+    }
+    if (b.macroF1 - a.macroF1 > o.maxDrop) {
+      issues.push({ code: 'guard-macro-f1-drop', metric: 'guard macro-F1', before: b.macroF1, after: a.macroF1, threshold: o.maxDrop, message: `guard macro-F1 fell from ${pts(b.macroF1)}% to ${pts(a.macroF1)}% (more than ${pts(o.maxDrop)} points)` });
+    }
+    for (const lb of b.perLabel) {
+      if (lb.support < o.minLabelSupport) continue;
+      const la = a.perLabel.find((l) => l.label === lb.label);
+      const f1After = la?.f1 ?? 0;
+      if (lb.f1 - f1After > o.labelTolerance) {
+        issues.push({ code: 'label-f1-drop', metric: 'guard F1', label: lb.label, before: lb.f1, after: f1After, threshold: o.labelTolerance, message: `F1 of "${lb.label}" on the guard set fell from ${pts(lb.f1)}% to ${pts(f1After)}%` });
+      }
+    }
+  }
+  const freshGain = after.fresh.accuracy - before.fresh.accuracy;
+  const guardGain = before.guard && after.guard ? after.guard.accuracy - before.guard.accuracy : 0;
+  if (!(freshGain > 0 || guardGain > 0)) {
+    issues.push({ code: 'no-improvement', metric: 'new-data accuracy', before: before.fresh.accuracy, after: after.fresh.accuracy, threshold: 0, message: `nothing improved: accuracy on the new data went from ${pts(before.fresh.accuracy)}% to ${pts(after.fresh.accuracy)}% and the guard did not gain` });
+  }
+  return issues;
+}

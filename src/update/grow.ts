@@ -1,0 +1,75 @@
+/**
+ * Growth for an update: labels never seen get new output rows (zero, as fastText initialises its
+ * output layer) and words seen at least minCount times in the new data join the vocabulary with
+ * new input rows. Old ids and rows never move. New words join the vocabulary rather than relying
+ * on hashed rows alone because a word of its own learns without disturbing the n-gram buckets it
+ * shares with old words; their char and word n-grams keep working as before.
+ */
+import type { Example } from '../data/example.js';
+import { EOS } from '../features/featurizer.js';
+import type { TextClassifier } from '../model/classifier.js';
+import { adamSlots } from '../optim/adam.js';
+import { Rng } from '../util/rng.js';
+
+export interface Growth {
+  newLabels: string[];
+  newWords: string[];
+  /** Input and output rows before growth. */
+  inputRowsBefore: number;
+  outputRowsBefore: number;
+  /** Puts vocabulary, tensors and optimizer moments back as they were. */
+  undo(): void;
+}
+
+export function grow(model: TextClassifier, labelled: readonly Example[], tokenized: readonly (readonly string[])[], seed: number): Growth {
+  const { vocab, params } = model;
+  const snapshot = vocab.snapshot();
+  const wordsBefore = vocab.wordCount;
+  const inputRowsBefore = params.input.rows;
+  const outputRowsBefore = params.output.rows;
+  const moments = model.optimizerState ? [...model.optimizerState.first, ...model.optimizerState.second] : [];
+  const momentRows = moments.map((m) => m?.rows ?? 0);
+
+  const newLabels: string[] = [];
+  for (const e of labelled) {
+    for (const l of e.labels) {
+      if (vocab.labelId(l) < 0) newLabels.push(l);
+      vocab.addLabel(l);
+    }
+  }
+  const counts = new Map<string, number>();
+  for (const tokens of tokenized) for (const t of tokens) if (vocab.idOf(t) < 0) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const newWords: string[] = [];
+  for (const [w, c] of counts) {
+    if (c < model.config.minCount || w === EOS) continue;
+    vocab.addWord(w, c);
+    newWords.push(w);
+  }
+
+  params.output.growRows(newLabels.length);
+  const rng = new Rng(seed ^ 0x5eed);
+  const scale = 1 / params.input.cols;
+  params.input.growRows(newWords.length, (row) => {
+    for (let d = 0; d < row.length; d++) row[d] = rng.uniform(-scale, scale);
+  });
+  if (model.optimizerState) {
+    const slots = adamSlots(params);
+    for (const [i, m] of [...model.optimizerState.first, ...model.optimizerState.second].entries()) {
+      const target = slots[i % 4];
+      if (m && target && m.rows < target.rows) m.growRows(target.rows - m.rows);
+    }
+  }
+  return {
+    newLabels,
+    newWords,
+    inputRowsBefore,
+    outputRowsBefore,
+    undo() {
+      vocab.restore(snapshot);
+      model.featurizer.forgetFrom(wordsBefore);
+      params.input.truncateRows(inputRowsBefore);
+      params.output.truncateRows(outputRowsBefore);
+      moments.forEach((m, i) => m?.truncateRows(momentRows[i]));
+    },
+  };
+}

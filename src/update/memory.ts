@@ -1,0 +1,128 @@
+/**
+ * What a model remembers for later updates, saved inside its directory: a class-balanced replay
+ * buffer of past examples (replay.json), the per-row Fisher information on them and the input rows
+ * its training data touched (memory.safetensors).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Example } from '../data/example.js';
+import { ModelFileError } from '../errors.js';
+import { featurizeAll, type FeaturizedData } from '../features/dataset.js';
+import { computeFisher, type RowFisher } from '../forgetting/fisher.js';
+import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
+import type { TextClassifier } from '../model/classifier.js';
+import { loadModel, readExtraFile, saveModel, type ExtraFile } from '../store/modelFiles.js';
+import { SafetensorsReader, writeSafetensors, type TensorLike } from '../store/safetensors.js';
+
+export interface ContinualMemory {
+  replay: ReplayBuffer;
+  fisher: RowFisher | null;
+  /** 1 for each input row that training data has touched; null when unknown. */
+  seen: Uint8Array | null;
+}
+
+/** Default replay capacity: enough for ~40 examples of each of 50 classes. */
+export const DEFAULT_REPLAY = 2000;
+
+export function featurize(model: TextClassifier, examples: readonly Example[]): FeaturizedData {
+  return featurizeAll(
+    examples.map((e) => model.tokenize(e.text)),
+    examples,
+    model.featurizer,
+  );
+}
+
+/** Per-row Fisher information of `model` on `examples`. */
+export function estimateFisher(model: TextClassifier, examples: readonly Example[]): RowFisher {
+  return computeFisher(model.params, model.config, featurize(model, examples));
+}
+
+/** Marks the input rows `data` touches in `seen` (grown to the model's rows). */
+export function markSeen(seen: Uint8Array | null, rows: number, data: FeaturizedData): Uint8Array {
+  let out = seen ?? new Uint8Array(rows);
+  if (out.length < rows) {
+    const bigger = new Uint8Array(rows);
+    bigger.set(out);
+    out = bigger;
+  }
+  for (let k = 0; k < data.rows.length; k++) out[data.rows[k]] = 1;
+  return out;
+}
+
+/** The memory of a freshly trained model. */
+export function buildMemory(model: TextClassifier, examples: readonly Example[], options: { capacity?: number; seed?: number; seen?: Uint8Array | null } = {}): ContinualMemory {
+  const replay = new ReplayBuffer(options.capacity ?? DEFAULT_REPLAY, options.seed ?? model.config.seed);
+  replay.addAll(examples);
+  const fisher = replay.size > 0 ? estimateFisher(model, replay.examples()) : null;
+  return { replay, fisher, seen: options.seen ?? null };
+}
+
+const REPLAY_FILE = 'replay.json';
+const TENSOR_FILE = 'memory.safetensors';
+const vector = (data: Float32Array): TensorLike => ({ rows: data.length, cols: 1, data });
+
+function memoryFiles(memory: ContinualMemory): ExtraFile[] {
+  return [
+    { name: REPLAY_FILE, write: (path) => writeFileSync(path, JSON.stringify(memory.replay.toState())) },
+    {
+      name: TENSOR_FILE,
+      write: (path) => {
+        const list: [string, TensorLike][] = [];
+        const f = memory.fisher;
+        if (f) {
+          list.push(['fisher.input', vector(f.input)], ['fisher.output', vector(f.output)]);
+          if (f.hiddenWeight && f.hiddenBias) list.push(['fisher.hidden.weight', vector(f.hiddenWeight)], ['fisher.hidden.bias', vector(f.hiddenBias)]);
+        }
+        if (memory.seen) list.push(['seen.input', vector(Float32Array.from(memory.seen))]);
+        writeSafetensors(path, list);
+      },
+    },
+  ];
+}
+
+/** Saves a model with its memory (atomically, like saveModel). */
+export function saveLearner(model: TextClassifier, memory: ContinualMemory | null, dir: string): void {
+  saveModel(model, dir, memory ? memoryFiles(memory) : []);
+}
+
+function readTensors(dir: string): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  if (!readExtraFile(dir, TENSOR_FILE)) return out; // verifies the checksum
+  const reader = new SafetensorsReader(join(dir, TENSOR_FILE));
+  try {
+    const names = Object.keys(reader.header).filter((k) => k !== '__metadata__');
+    const targets = names.map((name): [string, TensorLike] => {
+      const [rows, cols] = reader.entry(name).shape;
+      const data = new Float32Array(rows * cols);
+      out.set(name, data);
+      return [name, { rows, cols, data }];
+    });
+    reader.readAll(targets);
+  } finally {
+    reader.close();
+  }
+  return out;
+}
+
+/** The memory saved with a model, or null when it was saved without one. */
+export function loadMemory(dir: string): ContinualMemory | null {
+  const replayJson = readExtraFile(dir, REPLAY_FILE);
+  if (!replayJson) return null;
+  let state: ReplayState;
+  try {
+    state = JSON.parse(replayJson.toString('utf8')) as ReplayState;
+  } catch (cause) {
+    throw new ModelFileError(join(dir, REPLAY_FILE), 'not valid JSON', { cause });
+  }
+  const t = readTensors(dir);
+  const input = t.get('fisher.input');
+  const output = t.get('fisher.output');
+  const fisher: RowFisher | null = input && output ? { input, output, hiddenWeight: t.get('fisher.hidden.weight') ?? null, hiddenBias: t.get('fisher.hidden.bias') ?? null } : null;
+  const seenF = t.get('seen.input');
+  return { replay: ReplayBuffer.fromState(state), fisher, seen: seenF ? Uint8Array.from(seenF) : null };
+}
+
+/** A model and its memory, as saved by saveLearner (memory is null for a bare model). */
+export function loadLearner(dir: string): { model: TextClassifier; memory: ContinualMemory | null } {
+  return { model: loadModel(dir), memory: loadMemory(dir) };
+}

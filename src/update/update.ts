@@ -1,0 +1,258 @@
+/**
+ * update(): a new version of a model from new data, without starting over (design.md). The model
+ * is changed in place under an undo journal, so a one-example update costs microseconds rather
+ * than a copy of the model: when the gate accepts, the model is the new version; when it rejects
+ * (or training diverges), every row, word, label and optimizer moment is put back bit for bit.
+ */
+import { createHash } from 'node:crypto';
+import type { Example } from '../data/example.js';
+import { splitTrainTest } from '../datasets/split.js';
+import type { TextClassifier } from '../model/classifier.js';
+import { tensors } from '../model/params.js';
+import { GATE_DEFAULTS, gateIssues, type GateIssue, type GateOptions, type Measured } from './gate.js';
+import { grow } from './grow.js';
+import { RowJournal } from './journal.js';
+import { changedPredictions, measure, type ChangedPrediction } from './measure.js';
+import { DEFAULT_REPLAY, estimateFisher, featurize, markSeen, type ContinualMemory } from './memory.js';
+import { runRounds, type RoundReport } from './rounds.js';
+import { formatSelection, parseSelection, type SelectionSpec } from './selection.js';
+import { ReplayBuffer } from '../forgetting/replay.js';
+
+export interface UpdateOptions extends Partial<GateOptions> {
+  /** Which parameters may change (design.md selections); default 'all'. */
+  select?: SelectionSpec | string;
+  /** Most rounds of {select, train, validate} (default 5). */
+  rounds?: number;
+  /** Rounds without validation gain before stopping (default 2). */
+  patience?: number;
+  /** Time budget in milliseconds (default: none). */
+  budgetMs?: number;
+  /** Learning rate, decayed linearly over the update (default: the model's). */
+  lr?: number;
+  /** Replay buffer capacity (default: the memory's, or 2000); 0 turns replay off. */
+  replay?: number;
+  /** Replayed examples per new example in each round (default 1, at least 32 when available). */
+  replayRatio?: number;
+  /** EWC strength lambda (default 0 = off). */
+  ewc?: number;
+  /** Distillation temperature (default 0 = off); softens the parent's targets. */
+  distill?: number;
+  /** Weight of the distillation target against the true labels (default 1). */
+  distillWeight?: number;
+  /** Examples that stand for what the model knew (default: held-out replay examples). */
+  guard?: readonly Example[];
+  /** Validation examples of the new kind (default: 20% of the new data when it has 10 or more). */
+  valid?: readonly Example[];
+  /** The model's memory (replay, Fisher, seen rows), from loadLearner or buildMemory; updated on accept. */
+  memory?: ContinualMemory | null;
+  seed?: number;
+  onRound?: (r: RoundReport) => void;
+}
+
+export interface ParamChange {
+  tensor: string;
+  rows: number;
+  values: number;
+  grownRows: number;
+}
+
+export interface UpdateReport {
+  accepted: boolean;
+  reasons: GateIssue[];
+  selection: string;
+  newLabels: string[];
+  newWords: { count: number; first: string[] };
+  data: { new: number; train: number; valid: number; replayed: number; guard: number; fingerprint: string };
+  rounds: RoundReport[];
+  bestRound: number;
+  before: Measured;
+  after: Measured;
+  perLabel: { label: string; guardF1Before: number | null; guardF1After: number | null; freshF1Before: number | null; freshF1After: number | null }[];
+  guardChanged: { count: number; examples: ChangedPrediction[] };
+  paramsChanged: ParamChange[];
+  examplesProcessed: number;
+  wallMs: number;
+}
+
+export type UpdateDecision = { accepted: true; report: UpdateReport } | { accepted: false; reasons: GateIssue[]; report: UpdateReport };
+
+export function fingerprint(examples: readonly Example[]): string {
+  const h = createHash('sha256');
+  for (const e of examples) h.update(JSON.stringify([e.text, e.labels])).update('\n');
+  return h.digest('hex');
+}
+
+function splitNew(examples: readonly Example[], valid: readonly Example[] | undefined, seed: number): { train: Example[]; valid: Example[] } {
+  if (valid) return { train: [...examples], valid: [...valid] };
+  if (examples.length < 10) return { train: [...examples], valid: [...examples] };
+  const { train, test } = splitTrainTest([...examples], 0.2, seed);
+  return { train, valid: test };
+}
+
+/** Makes a new version of `model` from `examples`; see the file comment for the in-place contract. */
+export function update(model: TextClassifier, examples: readonly Example[], options: UpdateOptions = {}): UpdateDecision {
+  const started = performance.now();
+  const seed = options.seed ?? model.config.seed;
+  const spec = typeof options.select === 'string' ? parseSelection(options.select) : (options.select ?? { kind: 'all' });
+  const gate: GateOptions = { ...GATE_DEFAULTS, ...pick(options, ['maxDrop', 'labelTolerance', 'minLabelSupport']) };
+  const memory = options.memory ?? null;
+  const replayOn = (options.replay ?? 1) > 0 && memory !== null && memory.replay.size > 0;
+  const heldOut = replayOn && !options.guard ? memory!.replay.split(0.2) : { heldOut: [], rest: replayOn ? memory!.replay.examples() : [] };
+  const guard = options.guard ? [...options.guard] : heldOut.heldOut;
+  const fresh = splitNew(examples, options.valid, seed);
+  const replayTrain = heldOut.rest;
+
+  // The parent, measured before anything changes.
+  const beforeGuard = measure(model, guard);
+  const beforeFresh = measure(model, fresh.valid);
+  const before: Measured = { guard: guard.length ? beforeGuard.metrics : null, fresh: beforeFresh.metrics };
+  const trainSet = [...fresh.train, ...replayTrain];
+  const teacher = options.distill ? teacherProbs(model, trainSet, options.distill, options.distillWeight ?? 1) : null;
+  const fisher = options.ewc ? (memory?.fisher ?? (replayOn ? estimateFisher(model, memory!.replay.examples()) : null)) : null;
+  const optimizerStep = model.optimizerState?.step ?? 0;
+
+  const journal = new RowJournal();
+  const growth = grow(model, [...fresh.train, ...fresh.valid], fresh.train.map((e) => model.tokenize(e.text)), seed);
+  try {
+    for (const [, m] of tensors(model.params)) m === model.params.input ? journal.watch(m) : journal.keepAll(m);
+    for (const m of [...(model.optimizerState?.first ?? []), ...(model.optimizerState?.second ?? [])]) if (m) m.rows > 4096 ? journal.watch(m) : journal.keepAll(m);
+    const initial = journal.snapshot();
+    const data = featurize(model, trainSet);
+    const touched = new Set<number>();
+    for (let k = 0; k < data.offsets[fresh.train.length]; k++) touched.add(data.rows[k]);
+    const result = runRounds(model, journal, {
+      cfg: model.config,
+      spec,
+      rounds: options.rounds ?? 5,
+      patience: options.patience ?? 2,
+      budgetMs: options.budgetMs ?? Infinity,
+      lr: options.lr ?? model.config.lr,
+      seed,
+      data,
+      newCount: fresh.train.length,
+      replayPerRound: Math.max(32, Math.ceil((options.replayRatio ?? 1) * fresh.train.length)),
+      teacher,
+      ewc: fisher && options.ewc ? { lambda: options.ewc, fisher } : null,
+      fresh: featurize(model, fresh.valid),
+      guard: guard.length ? featurize(model, guard) : null,
+      selectionInputs: {
+        params: model.params,
+        touched: [...touched],
+        seen: memory?.seen ?? null,
+        inputRowsBefore: growth.inputRowsBefore,
+        outputRowsBefore: growth.outputRowsBefore,
+        gradNorms: spec.kind === 'topk-grad' ? (({ input, output }) => ({ input, output }))(estimateFisher(model, fresh.train)) : undefined,
+        fisher: spec.kind === 'low-fisher' ? (memory?.fisher ?? (replayOn ? estimateFisher(model, memory!.replay.examples()) : null)) : undefined,
+      },
+      started,
+      onRound: options.onRound,
+    });
+    if (result.restore === 'parent') journal.restore(initial);
+    else if (result.restore !== 'nothing') journal.restore(result.restore);
+
+    const afterGuard = measure(model, guard);
+    const afterFresh = measure(model, fresh.valid);
+    const after: Measured = { guard: guard.length ? afterGuard.metrics : null, fresh: afterFresh.metrics };
+    const reasons = examples.length === 0 ? [noData()] : gateIssues(before, after, gate);
+    const report: UpdateReport = {
+      accepted: reasons.length === 0,
+      reasons,
+      selection: formatSelection(spec),
+      newLabels: growth.newLabels,
+      newWords: { count: growth.newWords.length, first: growth.newWords.slice(0, 20) },
+      data: { new: examples.length, train: fresh.train.length, valid: fresh.valid.length, replayed: replayTrain.length, guard: guard.length, fingerprint: fingerprint(examples) },
+      rounds: result.rounds,
+      bestRound: result.bestRound,
+      before,
+      after,
+      perLabel: perLabel(before, after),
+      guardChanged: changedPredictions(guard, beforeGuard.top, afterGuard.top),
+      paramsChanged: tensors(model.params).map(([name, m]) => ({ tensor: name, ...journal.changes(m), grownRows: m.rows - (name === 'input' ? growth.inputRowsBefore : name === 'output' ? growth.outputRowsBefore : m.rows) })),
+      examplesProcessed: result.examplesProcessed,
+      wallMs: 0,
+    };
+    if (!report.accepted) {
+      undo();
+      report.wallMs = performance.now() - started;
+      return { accepted: false, reasons, report };
+    }
+    if (memory) remember(model, memory, examples, data, options.replay);
+    model.info = { ...model.info, lineage: lineage(model, report, spec, options) };
+    report.wallMs = performance.now() - started;
+    return { accepted: true, report };
+  } catch (err) {
+    undo();
+    throw err;
+  }
+
+  function undo(): void {
+    journal.restore();
+    growth.undo();
+    if (model.optimizerState) model.optimizerState.step = optimizerStep;
+  }
+}
+
+function noData(): GateIssue {
+  return { code: 'no-data', metric: 'examples', before: 0, after: 0, threshold: 1, message: 'the new data is empty: nothing to learn' };
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+/** The parent's probabilities on each training example, softened by temperature T. */
+function teacherProbs(model: TextClassifier, examples: readonly Example[], temperature: number, weight: number): { probs: Float32Array; labels: number; weight: number } {
+  const labels = model.labels.length;
+  const probs = new Float32Array(examples.length * labels);
+  examples.forEach((e, i) => {
+    const p = model.probabilities(e.text);
+    if (model.config.loss === 'softmax' && temperature !== 1) {
+      let sum = 0;
+      for (let j = 0; j < labels; j++) sum += (p[j] = Math.pow(Math.max(p[j], 1e-12), 1 / temperature));
+      for (let j = 0; j < labels; j++) p[j] /= sum;
+    }
+    probs.set(p, i * labels);
+  });
+  return { probs, labels, weight };
+}
+
+function perLabel(before: Measured, after: Measured): UpdateReport['perLabel'] {
+  const labels = new Set<string>();
+  for (const m of [before.guard, after.guard, before.fresh, after.fresh]) for (const l of m?.perLabel ?? []) if (l.support > 0) labels.add(l.label);
+  const f1 = (m: Measured['guard'], label: string) => {
+    const l = m?.perLabel.find((x) => x.label === label);
+    return l && l.support > 0 ? l.f1 : null;
+  };
+  return [...labels].map((label) => ({ label, guardF1Before: f1(before.guard, label), guardF1After: f1(after.guard, label), freshF1Before: f1(before.fresh, label), freshF1After: f1(after.fresh, label) }));
+}
+
+/** After an accepted update: the new examples join the replay buffer, their rows count as seen, and the Fisher estimate goes stale (recomputed when saved or needed). */
+function remember(model: TextClassifier, memory: ContinualMemory, examples: readonly Example[], data: { rows: Int32Array }, capacity: number | undefined): void {
+  if (capacity !== undefined && capacity !== memory.replay.capacity) {
+    if (capacity > 0) memory.replay.resize(capacity);
+  }
+  memory.replay.addAll(examples);
+  memory.seen = markSeen(memory.seen, model.params.input.rows, { rows: data.rows } as never);
+  memory.fisher = null;
+}
+
+function lineage(model: TextClassifier, report: UpdateReport, spec: SelectionSpec, options: UpdateOptions) {
+  const previous = (model.info.lineage as { depth?: number } | undefined)?.depth ?? 0;
+  return {
+    depth: previous + 1,
+    parent: model.source?.weightsSha256 ?? null,
+    updatedAt: new Date().toISOString(),
+    dataFingerprint: report.data.fingerprint,
+    options: { select: formatSelection(spec), rounds: options.rounds ?? 5, patience: options.patience ?? 2, lr: options.lr ?? model.config.lr, replay: options.replay ?? null, ewc: options.ewc ?? 0, distill: options.distill ?? 0 },
+    metricsBefore: summary(report.before),
+    metricsAfter: summary(report.after),
+  };
+}
+
+function summary(m: Measured) {
+  return { guard: m.guard ? { accuracy: m.guard.accuracy, macroF1: m.guard.macroF1, n: m.guard.n } : null, fresh: { accuracy: m.fresh.accuracy, macroF1: m.fresh.macroF1, n: m.fresh.n } };
+}
+
+export { DEFAULT_REPLAY, ReplayBuffer };
