@@ -59,6 +59,8 @@ export function initParams(shape: ParamShape, rng: Rng, extraBytes = 0): Params 
   if (hidden > 0) {
     const limit = Math.sqrt(6 / (dim + hidden));
     hiddenLayer = { weight: Matrix.uniform(hidden, dim, limit, rng, arena), bias: Matrix.zeros(1, hidden, arena) };
+    // A small positive bias keeps ReLUs alive through the first, largest SGD steps.
+    hiddenLayer.bias.data.fill(0.1);
   }
   const output = Matrix.zeros(labels, hidden > 0 ? hidden : dim, arena, SPARE_LABELS);
   const input = Matrix.uniform(inputRows, dim, 1 / dim, rng, arena, spareWords(inputRows));
