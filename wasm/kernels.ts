@@ -112,3 +112,129 @@ export function adamRow(w: usize, m1: usize, m2: usize, v: usize, n: i32, c: f32
     store<f32>(w + o, load<f32>(w + o) - (rate * a) / (Mathf.sqrt(b) + eps));
   }
 }
+
+// ---- XXH64 (xxHash, 64-bit; https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md) ----
+// A streaming hasher whose state lives in memory, so tensors are hashed in place. State layout
+// (88 bytes, 8-byte aligned): 4 accumulators (u64) at 0..32, total length (u64) at 32, seed (u64)
+// at 40, bytes buffered (u32) at 48, the buffer of a partial 32-byte stripe at 56..88.
+
+// @ts-ignore: decorator
+@inline const XXH_P1: u64 = 0x9E3779B185EBCA87;
+// @ts-ignore: decorator
+@inline const XXH_P2: u64 = 0xC2B2AE3D27D4EB4F;
+// @ts-ignore: decorator
+@inline const XXH_P3: u64 = 0x165667B19E3779F9;
+// @ts-ignore: decorator
+@inline const XXH_P4: u64 = 0x85EBCA77C2B2AE63;
+// @ts-ignore: decorator
+@inline const XXH_P5: u64 = 0x27D4EB2F165667C5;
+// @ts-ignore: decorator
+@inline const XXH_TOTAL: usize = 32;
+// @ts-ignore: decorator
+@inline const XXH_SEED: usize = 40;
+// @ts-ignore: decorator
+@inline const XXH_BUFFERED: usize = 48;
+// @ts-ignore: decorator
+@inline const XXH_BUFFER: usize = 56;
+
+// @ts-ignore: decorator
+@inline function xxhRound(acc: u64, lane: u64): u64 {
+  return rotl<u64>(acc + lane * XXH_P2, 31) * XXH_P1;
+}
+
+// @ts-ignore: decorator
+@inline function xxhMerge(acc: u64, v: u64): u64 {
+  return (acc ^ xxhRound(0, v)) * XXH_P1 + XXH_P4;
+}
+
+/** Consumes the whole 32-byte stripes of data[0..len) into the accumulators; returns the bytes consumed. */
+function xxhStripes(state: usize, data: usize, len: usize): usize {
+  let v1 = load<u64>(state, 0);
+  let v2 = load<u64>(state, 8);
+  let v3 = load<u64>(state, 16);
+  let v4 = load<u64>(state, 24);
+  const end = data + (len & ~<usize>31);
+  let p = data;
+  while (p < end) {
+    v1 = xxhRound(v1, load<u64>(p, 0));
+    v2 = xxhRound(v2, load<u64>(p, 8));
+    v3 = xxhRound(v3, load<u64>(p, 16));
+    v4 = xxhRound(v4, load<u64>(p, 24));
+    p += 32;
+  }
+  store<u64>(state, v1, 0);
+  store<u64>(state, v2, 8);
+  store<u64>(state, v3, 16);
+  store<u64>(state, v4, 24);
+  return p - data;
+}
+
+/** Starts an XXH64 hash with `seed` in the 88 bytes at `state`. */
+export function xxh64Init(state: usize, seed: u64): void {
+  store<u64>(state, seed + XXH_P1 + XXH_P2, 0);
+  store<u64>(state, seed + XXH_P2, 8);
+  store<u64>(state, seed, 16);
+  store<u64>(state, seed - XXH_P1, 24);
+  store<u64>(state + XXH_TOTAL, 0);
+  store<u64>(state + XXH_SEED, seed);
+  store<u32>(state + XXH_BUFFERED, 0);
+  memory.fill(state + XXH_BUFFER, 0, 32);
+}
+
+/** Adds the `len` bytes at `data` to the hash at `state`. */
+export function xxh64Update(state: usize, data: usize, len: usize): void {
+  store<u64>(state + XXH_TOTAL, load<u64>(state + XXH_TOTAL) + <u64>len);
+  const buffer = state + XXH_BUFFER;
+  let buffered = <usize>load<u32>(state + XXH_BUFFERED);
+  if (len < <usize>32 - buffered) {
+    memory.copy(buffer + buffered, data, len);
+    store<u32>(state + XXH_BUFFERED, <u32>(buffered + len));
+    return;
+  }
+  if (buffered > 0) {
+    const fill = <usize>32 - buffered;
+    memory.copy(buffer + buffered, data, fill);
+    xxhStripes(state, buffer, 32);
+    data += fill;
+    len -= fill;
+  }
+  const done = xxhStripes(state, data, len);
+  const rest = len - done;
+  memory.copy(buffer, data + done, rest);
+  store<u32>(state + XXH_BUFFERED, <u32>rest);
+}
+
+/** The XXH64 of everything added so far (the state is left as it is: more can be added). */
+export function xxh64Digest(state: usize): u64 {
+  const total = load<u64>(state + XXH_TOTAL);
+  let acc: u64;
+  if (total >= 32) {
+    const v1 = load<u64>(state, 0);
+    const v2 = load<u64>(state, 8);
+    const v3 = load<u64>(state, 16);
+    const v4 = load<u64>(state, 24);
+    acc = rotl<u64>(v1, 1) + rotl<u64>(v2, 7) + rotl<u64>(v3, 12) + rotl<u64>(v4, 18);
+    acc = xxhMerge(acc, v1);
+    acc = xxhMerge(acc, v2);
+    acc = xxhMerge(acc, v3);
+    acc = xxhMerge(acc, v4);
+  } else {
+    acc = load<u64>(state + XXH_SEED) + XXH_P5;
+  }
+  acc += total;
+  let p = state + XXH_BUFFER;
+  let left = <usize>load<u32>(state + XXH_BUFFERED);
+  for (; left >= 8; left -= 8, p += 8) acc = rotl<u64>(acc ^ xxhRound(0, load<u64>(p)), 27) * XXH_P1 + XXH_P4;
+  if (left >= 4) {
+    acc = rotl<u64>(acc ^ (<u64>load<u32>(p) * XXH_P1), 23) * XXH_P2 + XXH_P3;
+    p += 4;
+    left -= 4;
+  }
+  for (; left > 0; left--, p++) acc = rotl<u64>(acc ^ (<u64>load<u8>(p) * XXH_P5), 11) * XXH_P1;
+  acc ^= acc >> 33;
+  acc *= XXH_P2;
+  acc ^= acc >> 29;
+  acc *= XXH_P3;
+  acc ^= acc >> 32;
+  return acc;
+}

@@ -90,3 +90,21 @@ export function configFromFlags(flags: Flags): Partial<Config> {
   if (flags['no-mask-urls']) cfg.maskUrls = false;
   return cfg;
 }
+
+/**
+ * A numeric flag that must also satisfy `ok`; `expected` says what is allowed, for the message.
+ * @example optionalNumberWhere(flags, 'k', 'int', (k) => k >= 1, 'an integer >= 1') // UsageError for --k 0
+ */
+export function optionalNumberWhere(flags: Flags, name: string, kind: 'int' | 'float', ok: (n: number) => boolean, expected: string): number | undefined {
+  const n = optionalNumber(flags, name, kind);
+  if (n !== undefined && !ok(n)) throw new UsageError(`--${name} must be ${expected}, got ${String(flags[name])}`);
+  return n;
+}
+
+/** The --k and --threshold flags of eval and predict, checked: k >= 1, threshold in [0, 1]. */
+export function predictOptions(flags: Flags): { k: number; threshold: number } {
+  return {
+    k: optionalNumberWhere(flags, 'k', 'int', (k) => k >= 1, 'an integer >= 1') ?? 1,
+    threshold: optionalNumberWhere(flags, 'threshold', 'float', (p) => p >= 0 && p <= 1, 'a probability in [0, 1]') ?? 0,
+  };
+}

@@ -5,13 +5,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { xxh64Hex } from '../store/xxh64.js';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '../store/modelFiles.js';
+import { DEFAULT_REPLAY, loadLearner } from '../update/memory.js';
 import { MODEL_FLAGS } from './args.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -98,7 +100,8 @@ test('predict: default k is 1; --input FILE reads a file; no final newline still
 });
 
 const acceptedFlags: Record<string, string[]> = {
-  train: [...Object.keys(MODEL_FLAGS), 'data', 'valid', 'out', 'format', 'skip-bad', 'json', 'quiet'],
+  train: [...Object.keys(MODEL_FLAGS), 'data', 'valid', 'out', 'format', 'skip-bad', 'replay', 'json', 'quiet'],
+  update: ['model', 'data', 'valid', 'guard', 'out', 'select', 'replay', 'ewc', 'distill', 'rounds', 'patience', 'budget-ms', 'max-drop', 'lr', 'seed', 'format', 'skip-bad', 'json', 'quiet'],
   eval: ['model', 'data', 'format', 'skip-bad', 'k', 'threshold', 'json'],
   predict: ['model', 'k', 'threshold', 'input'],
 };
@@ -128,9 +131,10 @@ test('accrete --help and help: exit 0 and list every command', () => {
   }
 });
 
-test('no command: exit 2 with the usage', () => {
+test('no command: exit 2 with the usage on stderr, nothing on stdout', () => {
   const r = expectStatus([], 2);
-  assert.match(r.stdout + r.stderr, /usage: accrete <command>/);
+  assert.match(r.stderr, /usage: accrete <command>/);
+  assert.equal(r.stdout, '');
 });
 
 test('unknown command: exit 2, names it, shows the usage on stderr', () => {
@@ -195,7 +199,7 @@ test('a data file with a bad line: exit 1, the message says file:line: and what 
   assert.match(expectStatus(['eval', '--model', model, '--data', ft], 1).stderr, /bad\.txt:2: empty label/);
 });
 
-test('--skip-bad --quiet still reports the skipped lines (--quiet only silences progress)', { todo: 'bug: loadExamples hides the warning under --quiet' }, () => {
+test('--skip-bad --quiet still reports the skipped lines (--quiet only silences progress)', () => {
   const { path } = withBadLines();
   const r = expectStatus(['train', '--data', path, '--out', join(cwd, 'skipped-quiet'), ...TINY, '--skip-bad'], 0);
   assert.match(r.stderr, /warning: skipped 2 bad line\(s\)/);
@@ -220,16 +224,81 @@ test('a missing data file: exit 1 naming it', () => {
   assert.match(r.stderr, /nope\.jsonl: no such file/);
 });
 
-test('a missing --input file for predict: exit 1 naming it', { todo: 'bug: predict.ts leaves the read stream error unhandled (uncaught ENOENT, stack trace)' }, () => {
+test('a missing --input file for predict, or a directory: exit 1 naming it, no stack trace, no output', () => {
   const r = expectStatus(['predict', '--model', model, '--input', join(cwd, 'no-texts.txt')], 1);
-  assert.match(r.stderr, /no-texts\.txt/);
+  assert.match(r.stderr, /cannot read input file .*no-texts\.txt: no such file/);
   assert.doesNotMatch(r.stderr, /\n\s+at |triggerUncaughtException/, 'no stack trace');
+  assert.equal(r.stdout, '');
+  const d = expectStatus(['predict', '--model', model, '--input', cwd], 1);
+  assert.match(d.stderr, /cannot read input file .*: it is a directory/);
+  assert.doesNotMatch(d.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('predict | head -1: a reader that closes the pipe early ends predict quietly (no EPIPE stack trace)', async () => {
+  const input = join(cwd, 'many-texts.txt');
+  writeFileSync(input, (testTexts().join('\n') + '\n').repeat(200));
+  const child = spawn(process.execPath, [MAIN, 'predict', '--model', model, '--input', input], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const [code, signal] = (await once(child, 'close')) as [number | null, string | null];
+  assert.equal(stderr, '');
+  assert.equal(signal, null);
+  assert.equal(code, 0);
+});
+
+test('--k 0, a negative --k and --threshold 2 are usage errors (exit 2) for eval and predict', () => {
+  for (const [flag, value] of [['--k', '0'], ['--k', '-1'], ['--threshold', '2']]) {
+    const e = expectStatus(['eval', '--model', model, '--data', TEST, `${flag}=${value}`], 2);
+    assert.match(e.stderr, new RegExp(`${flag} must be`));
+  }
+  assert.match(expectStatus(['predict', '--model', model, '--k', '0'], 2, 'text\n').stderr, /--k must be an integer >= 1, got 0/);
+});
+
+test('train: options are checked before the data is read (a bad config wins over a missing data file)', () => {
+  const r = expectStatus(['train', '--data', join(cwd, 'nope.jsonl'), '--out', join(cwd, 'never'), ...TINY, '--loss', 'hinge'], 1);
+  assert.match(r.stderr, /loss must be one of softmax, ova/);
+  assert.doesNotMatch(r.stderr, /nope\.jsonl/);
+  assert.match(expectStatus(['train', '--data', join(cwd, 'nope.jsonl'), '--out', join(cwd, 'never'), '--replay=-1'], 2).stderr, /--replay must be an integer >= 0/);
+});
+
+test('train --out where no model can be written: exit 1 with the reason, before training, no stack trace', () => {
+  const file = join(cwd, 'a-file.txt');
+  writeFileSync(file, 'not a directory\n');
+  const notDir = expectStatus(['train', '--data', TRAIN, '--out', join(file, 'model'), ...TINY], 1);
+  assert.match(notDir.stderr, /cannot write a model here: .*a-file\.txt is not a directory/);
+  assert.doesNotMatch(notDir.stderr, /\n\s+at /, 'no stack trace');
+  assert.match(expectStatus(['train', '--data', TRAIN, '--out', '/etc/passwd/x', ...TINY], 1).stderr, /\/etc\/passwd is not a directory/);
+  assert.match(expectStatus(['train', '--data', TRAIN, '--out', file, ...TINY], 1).stderr, /it exists and is not a directory/);
+  assert.equal(readFileSync(file, 'utf8'), 'not a directory\n', 'the file is left alone');
+  // An unrelated, non-empty directory is never replaced by a model (saving would delete it).
+  const precious = join(cwd, 'precious');
+  mkdirSync(precious, { recursive: true });
+  writeFileSync(join(precious, 'notes.txt'), 'keep me');
+  assert.match(expectStatus(['train', '--data', TRAIN, '--out', precious, ...TINY], 1).stderr, /not an Accrete model .*refusing to replace it/);
+  assert.equal(readFileSync(join(precious, 'notes.txt'), 'utf8'), 'keep me');
+});
+
+test('train saves the replay memory (default) and none with --replay 0', () => {
+  const withMemory = join(cwd, 'with-memory');
+  expectStatus(['train', '--data', TRAIN, '--out', withMemory, ...TINY, '--replay', '50'], 0);
+  const { memory } = loadLearner(withMemory);
+  assert.ok(memory, 'memory saved');
+  assert.equal(memory.replay.capacity, 50);
+  assert.equal(memory.replay.size, 50);
+  assert.ok(memory.fisher && memory.seen, 'Fisher and seen rows saved');
+  assert.ok(memory.seen.some((v) => v === 1));
+  assert.equal(loadLearner(model).memory?.replay.capacity, DEFAULT_REPLAY, 'default capacity');
+  const bare = join(cwd, 'bare');
+  expectStatus(['train', '--data', TRAIN, '--out', bare, ...TINY, '--replay', '0'], 0);
+  assert.equal(loadLearner(bare).memory, null);
+  assert.deepEqual(readdirSync(bare).sort(), ['model.json', 'weights.safetensors']);
 });
 
 test("--data - reads stdin (with --format): the same model as from the file", () => {
   const out = join(cwd, 'from-stdin');
   expectStatus(['train', '--data', '-', '--format', 'jsonl', '--out', out, ...TINY], 0, readFileSync(TRAIN, 'utf8'));
-  const sha = (dir: string) => (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights: { sha256: string } }).weights.sha256;
+  const sha = (dir: string) => (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights: { xxh64: string } }).weights.xxh64;
   assert.equal(sha(out), sha(model));
   const m = JSON.parse(expectStatus(['eval', '--model', out, '--data', '-', '--format', 'jsonl', '--json'], 0, readFileSync(TEST, 'utf8')).stdout) as { n: number };
   assert.equal(m.n, lineCount(TEST));
@@ -254,12 +323,12 @@ test('a corrupted model: exit 1 with the checksum message, not a stack trace', (
   assert.doesNotMatch(e.stderr, /\n\s+at /, 'no stack trace');
 });
 
-test('the same seed on one thread twice: byte-identical weights (sha256 in model.json and of the file)', () => {
+test('the same seed on one thread twice: byte-identical weights (xxh64 in model.json and of the file)', () => {
   const sha = (dir: string) => {
-    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights: { sha256: string } };
-    const file = createHash('sha256').update(readFileSync(join(dir, 'weights.safetensors'))).digest('hex');
-    assert.equal(file, json.weights.sha256, 'model.json records the checksum of the file');
-    return json.weights.sha256;
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights: { xxh64: string } };
+    const file = xxh64Hex(readFileSync(join(dir, 'weights.safetensors')));
+    assert.equal(file, json.weights.xxh64, 'model.json records the checksum of the file');
+    return json.weights.xxh64;
   };
   const [a, b, c] = ['seed-a', 'seed-b', 'seed-c'].map((d) => join(cwd, d));
   expectStatus(['train', '--data', TRAIN, '--out', a, ...TINY], 0);
@@ -285,6 +354,6 @@ test('train --out over an existing model replaces it', () => {
   const out = join(cwd, 'replaced');
   expectStatus(['train', '--data', TRAIN, '--out', out, ...TINY, '--seed', '5'], 0);
   expectStatus(['train', '--data', TRAIN, '--out', out, ...TINY], 0);
-  const json = (dir: string) => (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights: { sha256: string } }).weights.sha256;
+  const json = (dir: string) => (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights: { xxh64: string } }).weights.xxh64;
   assert.equal(json(out), json(model));
 });

@@ -2,7 +2,7 @@
 import { evaluate } from '../eval/evaluate.js';
 import type { Metrics } from '../eval/metrics.js';
 import { loadModel } from '../store/modelFiles.js';
-import { optionalFormat, optionalNumber, parseFlags, requireString } from './args.js';
+import { optionalFormat, parseFlags, predictOptions, requireString } from './args.js';
 import { loadExamples } from './data.js';
 import { pct, table } from './table.js';
 import { help } from './train.js';
@@ -31,9 +31,13 @@ export async function evalCommand(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
   });
   if (flags.help) return help(evalHelp);
-  const model = loadModel(requireString(flags, 'model'));
-  const examples = await loadExamples(requireString(flags, 'data'), { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) });
-  const metrics = evaluate(model, examples, { k: optionalNumber(flags, 'k', 'int') ?? 1, threshold: optionalNumber(flags, 'threshold') ?? 0 });
+  const modelDir = requireString(flags, 'model');
+  const dataPath = requireString(flags, 'data');
+  const options = predictOptions(flags);
+  const read = { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) };
+  const model = loadModel(modelDir);
+  const examples = await loadExamples(dataPath, read);
+  const metrics = evaluate(model, examples, options);
   process.stdout.write(flags.json ? JSON.stringify(metrics) + '\n' : formatMetrics(metrics) + '\n');
   return 0;
 }

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 /** The accrete command: dispatches to one command per file; the only place that sets the exit code. */
 import { AccreteError, UsageError } from '../errors.js';
+import { enableExplicitGc } from '../util/gc.js';
 import { evalCommand, evalHelp } from './eval.js';
+import { fileErrorReason } from './outputDir.js';
 import { predictCommand, predictHelp } from './predict.js';
 import { trainCommand, trainHelp } from './train.js';
+import { updateCommand, updateHelp } from './update.js';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; help: string; summary: string }> = {
   train: { run: trainCommand, help: trainHelp, summary: 'train a new model from labelled data' },
+  update: { run: updateCommand, help: updateHelp, summary: 'teach a model new data, words and labels; the gate accepts or rejects' },
   eval: { run: evalCommand, help: evalHelp, summary: 'accuracy, macro-F1, per-label metrics of a model on labelled data' },
   predict: { run: predictCommand, help: predictHelp, summary: 'predict labels for text lines on stdin (JSON lines out)' },
 };
@@ -20,13 +24,25 @@ ${Object.entries(commands)
   .map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`)
   .join('\n')}
 
-exit status: 0 success, 1 bad input or model file, 2 wrong usage`;
+exit status: 0 success, 1 bad input or model file, 2 wrong usage, 3 update rejected by the gate`;
+
+// A reader that stops early (accrete predict ... | head -1) closes the pipe: end quietly, as Unix
+// filters do, instead of dying on an unhandled EPIPE with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`accrete: cannot write the output: ${fileErrorReason(err) ?? err.message}\n`);
+  process.exit(1);
+});
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(mainHelp + '\n');
-    return name === undefined ? 2 : 0;
+    return 0;
+  }
+  if (name === undefined) {
+    process.stderr.write(mainHelp + '\n');
+    return 2;
   }
   const command = commands[name];
   if (!command) {
@@ -44,8 +60,16 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`accrete ${name}: ${err.message}\n`);
       return 1;
     }
+    // A file-system error a command did not expect still gets a message, not a stack trace.
+    const reason = fileErrorReason(err);
+    if (reason !== null) {
+      const { path, syscall } = err as NodeJS.ErrnoException;
+      process.stderr.write(`accrete ${name}: ${syscall ?? 'file operation'}${path ? ` ${path}` : ''} failed: ${reason}\n`);
+      return 1;
+    }
     throw err;
   }
 }
 
+enableExplicitGc();
 process.exitCode = await main(process.argv.slice(2));

@@ -1,8 +1,13 @@
 /** `accrete train`: a new model from labelled data. */
+import { resolveConfig } from '../config.js';
+import type { Example } from '../data/example.js';
 import { train } from '../learn/train.js';
-import { saveModel } from '../store/modelFiles.js';
-import { configFromFlags, MODEL_FLAGS, optionalFormat, optionalString, parseFlags, requireString } from './args.js';
+import type { TextClassifier } from '../model/classifier.js';
+import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
+import { releaseMemory } from '../util/gc.js';
+import { configFromFlags, MODEL_FLAGS, optionalFormat, optionalNumberWhere, optionalString, parseFlags, requireString } from './args.js';
 import { loadExamples } from './data.js';
+import { asFileError, checkOutDir } from './outputDir.js';
 import { progressView } from './progressBar.js';
 
 export const trainHelp = `usage: accrete train --data FILE --out MODEL [options]
@@ -15,6 +20,7 @@ data:
   --format F           jsonl | csv | tsv | fasttext (default: from the file extension)
   --skip-bad           skip and count bad lines instead of stopping at the first one
   --out MODEL          model directory to write (replaced atomically if it exists)
+  --replay N           examples kept in the model's replay memory for later updates, 0 = none (${DEFAULT_REPLAY})
 
 model (fastText's names and defaults):
   --dim N              embedding size (100)
@@ -24,7 +30,8 @@ model (fastText's names and defaults):
   --minCount N         minimum word count for the vocabulary (1)
   --loss L             softmax | ova (one-vs-all, multi-label) (softmax)
   --hidden N           hidden ReLU layer width, 0 = none (0)
-  --dropout P          dropout on the hidden layer (0)
+  --dropout P          dropout on the hidden layer (0); with --hidden prefer --optimizer adam,
+                       or keep an SGD --lr at 0.2 or below (larger steps kill the ReLUs)
   --no-lowercase       keep case      --no-punctuation   drop punctuation tokens
   --no-mask-urls       keep URLs and e-mail addresses as they are (default: <url>, <email>)
 
@@ -36,7 +43,7 @@ training:
   --seed N             random seed; with --thread 1 the same seed gives the same model (0)
   --patience N         stop after N epochs without validation gain, keep the best (0 = off)
   --json               print the training report as JSON on stdout
-  --quiet              no progress output`;
+  --quiet              no progress output (warnings are still printed)`;
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, {
@@ -46,15 +53,20 @@ export async function trainCommand(argv: string[]): Promise<number> {
     out: { type: 'string' },
     format: { type: 'string' },
     'skip-bad': { type: 'boolean' },
+    replay: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
   });
   if (flags.help) return help(trainHelp);
   const dataPath = requireString(flags, 'data');
   const out = requireString(flags, 'out');
+  // Every option is checked before the data is read: a typo should not cost a pass over a big file.
   const options = configFromFlags(flags);
+  resolveConfig(options);
+  const replay = optionalNumberWhere(flags, 'replay', 'int', (n) => n >= 0, 'an integer >= 0') ?? DEFAULT_REPLAY;
+  checkOutDir(out);
   const quiet = Boolean(flags.quiet);
-  const read = { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']), quiet };
+  const read = { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) };
   const examples = await loadExamples(dataPath, read);
   const validPath = optionalString(flags, 'valid');
   const valid = validPath ? await loadExamples(validPath, read) : undefined;
@@ -67,7 +79,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   const { model, report } = result;
   model.info = { ...model.info, trainedOn: { file: dataPath, examples: report.examples }, train: report };
-  saveModel(model, out);
+  releaseMemory(); // the training data is garbage now
+  save(model, examples, replay, result.seen, out, valid);
   if (flags.json) process.stdout.write(JSON.stringify({ ...report, model: out }) + '\n');
   if (!quiet) {
     const last = report.epochs.at(-1);
@@ -78,6 +91,20 @@ export async function trainCommand(argv: string[]): Promise<number> {
     );
   }
   return 0;
+}
+
+/**
+ * Saves the model with its memory for `accrete update`: a replay buffer, the Fisher information on
+ * it and the input rows the training data touched (which training reports).
+ */
+function save(model: TextClassifier, examples: readonly Example[], replay: number, seen: Uint8Array, out: string, valid?: readonly Example[]): void {
+  // Validation examples, never trained on, make the best guard for later updates.
+  const memory = replay > 0 ? buildMemory(model, examples, { capacity: replay, seed: model.config.seed, seen, guard: valid }) : null;
+  try {
+    saveLearner(model, memory, out);
+  } catch (err) {
+    throw asFileError(err, `cannot write the model to ${out}`);
+  }
 }
 
 export function help(text: string): number {

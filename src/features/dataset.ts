@@ -5,6 +5,7 @@
 import type { Example } from '../data/example.js';
 import { IntBuffer } from '../util/intBuffer.js';
 import type { Featurizer } from './featurizer.js';
+import type { TokenTable } from './tokenTable.js';
 
 export interface FeaturizedData {
   readonly count: number;
@@ -27,6 +28,16 @@ function typed<T extends Int32Array | Float32Array>(Ctor: { new (b: ArrayBufferL
   return arr;
 }
 
+/** Featurises the examples of a token table (training data): see Featurizer.featurizeInterned. */
+export function featurizeTable(table: TokenTable, examples: readonly Example[], featurizer: Featurizer, options: { shared?: boolean } = {}): FeaturizedData {
+  const cache = featurizer.internedCache(table);
+  // Sized exactly up front: a growing buffer would hold up to twice the rows, plus a copy.
+  let size = 0;
+  for (let i = 0; i < examples.length; i++) size += featurizer.countInterned(table, i, cache);
+  const rows = new IntBuffer(size, options.shared ?? false);
+  return build(examples, options.shared ?? false, table.ids.length + examples.length, (i, out) => featurizer.featurizeInterned(table, i, cache, out), featurizer, rows);
+}
+
 /**
  * Featurises tokenized examples. Labels are looked up with `labelId`; an example whose labels are all
  * unknown to it gets none (it then only contributes to features, never to the loss).
@@ -37,18 +48,25 @@ export function featurizeAll(
   featurizer: Featurizer,
   options: { shared?: boolean } = {},
 ): FeaturizedData {
-  const shared = options.shared ?? false;
-  const rows = new IntBuffer(1 << 16);
+  const tokens = tokenized.reduce((sum, t) => sum + t.length + 1, 0);
+  return build(examples, options.shared ?? false, tokens, (i, out) => featurizer.featurize(tokenized[i], out), featurizer);
+}
+
+function build(
+  examples: readonly Example[],
+  shared: boolean,
+  tokens: number,
+  featurizeOne: (i: number, out: IntBuffer) => void,
+  featurizer: Featurizer,
+  rows = new IntBuffer(1 << 16),
+): FeaturizedData {
   const offsets = new Int32Array(examples.length + 1);
   const labels: number[] = [];
   const labelOffsets = new Int32Array(examples.length + 1);
   let weights: Float32Array | null = null;
-  let tokens = 0;
   const vocab = featurizer.vocab;
   for (let i = 0; i < examples.length; i++) {
-    const tks = tokenized[i];
-    tokens += tks.length + 1;
-    featurizer.featurize(tks, rows);
+    featurizeOne(i, rows);
     offsets[i + 1] = rows.length;
     for (const label of examples[i].labels) {
       const id = vocab.labelId(label);

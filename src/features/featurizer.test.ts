@@ -4,6 +4,7 @@ import { fnv1a32 } from '../text/hash.js';
 import { IntBuffer } from '../util/intBuffer.js';
 import { Vocab } from '../vocab/vocab.js';
 import { EOS, Featurizer } from './featurizer.js';
+import { TokenTable } from './tokenTable.js';
 
 function vocabOf(...words: string[]): Vocab {
   const v = new Vocab();
@@ -58,4 +59,23 @@ test('featurisation is deterministic and does not depend on earlier calls or on 
   v.addWord('new');
   assert.deepEqual(rowsOf(f, tokens), first, 'adding a word never renumbers old rows');
   assert.equal(f.inputRows, 997 + 4);
+});
+
+test('interned featurisation gives exactly the rows of plain featurisation', () => {
+  const texts = [['the', 'cat', 'sat'], ['a', 'cat', 'unknown', 'word'], [], ['sat', 'sat', 'the']];
+  const table = new TokenTable();
+  for (const t of texts) table.addExample(t);
+  const v = vocabOf('the', 'cat', 'sat', 'a', EOS);
+  for (const spec of [
+    { bucket: 0, wordNgrams: 1, minn: 0, maxn: 0 },
+    { bucket: 1000, wordNgrams: 3, minn: 2, maxn: 4 },
+  ]) {
+    const f = new Featurizer(v, spec);
+    const cache = f.internedCache(table);
+    texts.forEach((tokens, i) => {
+      const out = new IntBuffer();
+      f.featurizeInterned(table, i, cache, out);
+      assert.deepEqual([...out.view()], rowsOf(f, tokens), `example ${i}`);
+    });
+  }
 });

@@ -8,6 +8,7 @@ import { charNgramHashes } from '../text/charNgrams.js';
 import { fnv1a32 } from '../text/hash.js';
 import type { IntBuffer } from '../util/intBuffer.js';
 import type { Vocab } from '../vocab/vocab.js';
+import type { TokenTable } from './tokenTable.js';
 
 /** End-of-text token added to every example, as fastText does: it acts as a learned bias row. */
 export const EOS = '</s>';
@@ -20,6 +21,13 @@ export type FeatureSpec = Pick<ModelConfig, 'bucket' | 'wordNgrams' | 'minn' | '
 /** Whether a config needs hashed rows at all (fastText drops the buckets when it does not). */
 export function usesBuckets(spec: FeatureSpec): boolean {
   return spec.wordNgrams > 1 || spec.maxn > 0;
+}
+
+/** Per-token lookups for one TokenTable (see Featurizer.internedCache). */
+export interface InternedCache {
+  vocabId(token: number): number;
+  hash(token: number): number;
+  subwords(token: number): Int32Array;
 }
 
 export class Featurizer {
@@ -46,6 +54,76 @@ export class Featurizer {
     this.subwordCache.length = Math.min(this.subwordCache.length, wordId);
   }
 
+  /**
+   * Appends the input rows of example `i` of `table` (plus the end-of-text token): the same rows
+   * as featurize() on its tokens, with per-token work done once per distinct token.
+   */
+  featurizeInterned(table: TokenTable, i: number, cache: InternedCache, out: IntBuffer): void {
+    const { bucket, spec } = this;
+    const ids = table.ids.view();
+    const hashes = this.hashes;
+    hashes.length = 0;
+    const start = table.offsets[i];
+    const end = table.offsets[i + 1];
+    for (let k = start; k < end; k++) {
+      const t = ids[k];
+      const id = cache.vocabId(t);
+      if (id >= 0) out.push(bucket + id);
+      if (spec.maxn > 0) {
+        const rows = cache.subwords(t);
+        for (let j = 0; j < rows.length; j++) out.push(rows[j]);
+      }
+      if (spec.wordNgrams > 1) hashes.push(cache.hash(t));
+    }
+    const eos = this.vocab.idOf(EOS);
+    if (eos >= 0) out.push(bucket + eos);
+    if (spec.wordNgrams > 1) {
+      hashes.push(fnv1a32(EOS));
+      this.pushWordNgrams(out);
+    }
+  }
+
+  /** How many rows featurizeInterned will append for example `i` (to size the output exactly). */
+  countInterned(table: TokenTable, i: number, cache: InternedCache): number {
+    const ids = table.ids.view();
+    const start = table.offsets[i];
+    const end = table.offsets[i + 1];
+    let n = this.vocab.idOf(EOS) >= 0 ? 1 : 0;
+    for (let k = start; k < end; k++) {
+      if (cache.vocabId(ids[k]) >= 0) n++;
+      if (this.spec.maxn > 0) n += cache.subwords(ids[k]).length;
+    }
+    const m = end - start + 1;
+    for (let j = 1; j < this.spec.wordNgrams; j++) n += Math.max(0, m - j);
+    return n;
+  }
+
+  /** Per-token lookups for featurizeInterned, computed on first use. */
+  internedCache(table: TokenTable): InternedCache {
+    const n = table.tokens.length;
+    const vocabIds = new Int32Array(n).fill(-2);
+    const hashes = new Uint32Array(n);
+    const hashed = new Uint8Array(n);
+    const subwords: (Int32Array | undefined)[] = new Array(n);
+    return {
+      vocabId: (t) => (vocabIds[t] === -2 ? (vocabIds[t] = this.vocab.idOf(table.tokens[t])) : vocabIds[t]),
+      hash: (t) => (hashed[t] ? hashes[t] : ((hashed[t] = 1), (hashes[t] = fnv1a32(table.tokens[t])))),
+      subwords: (t) => (subwords[t] ??= Int32Array.from(this.computeSubwords(table.tokens[t]))),
+    };
+  }
+
+  private pushWordNgrams(out: IntBuffer): void {
+    const hashes = this.hashes;
+    const { bucket, spec } = this;
+    for (let i = 0; i < hashes.length; i++) {
+      let h = hashes[i];
+      for (let j = i + 1; j < hashes.length && j < i + spec.wordNgrams; j++) {
+        h = (Math.imul(h, NGRAM_MULTIPLIER) + hashes[j]) >>> 0;
+        out.push(h % bucket);
+      }
+    }
+  }
+
   /** Appends the input rows of `tokens` (plus the end-of-text token) to `out`. */
   featurize(tokens: readonly string[], out: IntBuffer): void {
     const { vocab, bucket, spec } = this;
@@ -54,20 +132,13 @@ export class Featurizer {
     const n = tokens.length;
     for (let i = 0; i <= n; i++) {
       const token = i < n ? tokens[i] : EOS;
-      const id = vocab.idOf(token);
+      const h = fnv1a32(token);
+      const id = vocab.idOfHashed(token, h);
       if (id >= 0) out.push(bucket + id);
       if (spec.maxn > 0 && token !== EOS) this.pushSubwords(token, id, out);
-      if (spec.wordNgrams > 1) hashes.push(fnv1a32(token));
+      if (spec.wordNgrams > 1) hashes.push(h);
     }
-    if (spec.wordNgrams > 1) {
-      for (let i = 0; i < hashes.length; i++) {
-        let h = hashes[i];
-        for (let j = i + 1; j < hashes.length && j < i + spec.wordNgrams; j++) {
-          h = (Math.imul(h, NGRAM_MULTIPLIER) + hashes[j]) >>> 0;
-          out.push(h % bucket);
-        }
-      }
-    }
+    if (spec.wordNgrams > 1) this.pushWordNgrams(out);
   }
 
   private pushSubwords(token: string, id: number, out: IntBuffer): void {

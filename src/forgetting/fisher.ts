@@ -12,7 +12,7 @@ import type { Matrix } from '../model/matrix.js';
 import type { Params } from '../model/params.js';
 import type { Optimizer, Slot } from '../optim/optimizer.js';
 
-/** Mean squared gradient per row, per tensor (rows added after the estimate count as 0). */
+/** Mean squared gradient per row, per tensor, scaled to a mean of 1 over rows that have one (rows added after the estimate count as 0). */
 export interface RowFisher {
   input: Float32Array;
   hiddenWeight: Float32Array | null;
@@ -56,7 +56,14 @@ export function computeFisher(params: Params, cfg: Pick<Config, 'loss'>, data: F
   for (let i = 0; i < data.count; i++) {
     learnExample(ctx, data.rows, data.offsets[i], data.offsets[i + 1], data.labels, data.labelOffsets[i], data.labelOffsets[i + 1], 1, 0);
   }
-  if (data.count > 0) for (const arr of sums.values()) for (let r = 0; r < arr.length; r++) arr[r] /= data.count;
+  // Normalised to a mean of 1 over the rows that have any: raw squared gradients are 1e-7..1e-4,
+  // which would make a sensible EWC lambda depend on the model's scale.
+  for (const arr of sums.values()) {
+    let sum = 0;
+    let n = 0;
+    for (let r = 0; r < arr.length; r++) if (arr[r] > 0) (sum += arr[r]), n++;
+    if (sum > 0) for (let r = 0; r < arr.length; r++) arr[r] *= n / sum;
+  }
   return fisher;
 }
 

@@ -26,6 +26,8 @@ export interface StepContext {
    */
   teacher?: Float32Array | null;
   teacherWeight?: number;
+  /** Per-label score offsets for the logit-adjusted loss (see outputForward); null = none. */
+  logitOffsets?: Float32Array | null;
 }
 
 const LOG_FLOOR = 1e-7;
@@ -61,13 +63,25 @@ export function lossGradient(loss: Loss, s: Scratch, nLabels: number, labels: In
   return value;
 }
 
-/** Blends the label gradient with the soft-target gradient p - q; returns the blended loss. */
+/**
+ * Blends the label gradient with the distillation gradient and returns the blended loss. As in
+ * LwF, the student's distribution over the teacher's labels only (renormalised) is pulled toward
+ * the teacher's: labels the teacher never knew are left to the true labels to learn.
+ */
 function mixTeacher(s: Scratch, nLabels: number, teacher: Float32Array, lambda: number, labelLoss: number): number {
   const norm = 1 / (1 + lambda);
+  const known = Math.min(teacher.length, nLabels);
+  let mass = 0;
+  for (let i = 0; i < known; i++) mass += s.probs[i];
+  const inv = mass > 0 ? 1 / mass : 0;
   let kl = 0;
   for (let i = 0; i < nLabels; i++) {
-    const q = i < teacher.length ? teacher[i] : 0;
-    const p = s.probs[i];
+    if (i >= known) {
+      s.coef[i] *= norm;
+      continue;
+    }
+    const q = teacher[i];
+    const p = s.probs[i] * inv;
     s.coef[i] = (s.coef[i] + lambda * (p - q)) * norm;
     if (q > 0) kl += q * Math.log(q / Math.max(p, LOG_FLOOR));
   }
@@ -99,7 +113,7 @@ export function learnExample(
   embed(p, s, n);
   if (p.hidden && ctx.dropout > 0) drawDropout(s, ctx.dropout, ctx.rng);
   hiddenForward(p, s);
-  outputForward(p, s, ctx.loss);
+  outputForward(p, s, ctx.loss, ctx.logitOffsets ?? null);
   const nLabels = p.output.rows;
   let value = lossGradient(ctx.loss, s, nLabels, labels, lStart, lEnd) * weight;
   if (ctx.teacher) value = mixTeacher(s, nLabels, ctx.teacher, ctx.teacherWeight ?? 1, value);

@@ -5,11 +5,13 @@
 import { resolveConfig, type Config } from '../config.js';
 import type { Example } from '../data/example.js';
 import { AccreteError } from '../errors.js';
-import { featurizeAll, type FeaturizedData } from '../features/dataset.js';
+import { featurizeAll, featurizeTable, type FeaturizedData } from '../features/dataset.js';
+import { TokenTable } from '../features/tokenTable.js';
 import { TextClassifier } from '../model/classifier.js';
 import { cloneParams, type Params } from '../model/params.js';
 import { createOptimizer } from '../optim/optimizer.js';
 import { tokenize } from '../text/tokenize.js';
+import { releaseMemory } from '../util/gc.js';
 import { Rng } from '../util/rng.js';
 import { buildVocab } from '../vocab/build.js';
 import { stepContext, indexRange } from './context.js';
@@ -48,16 +50,28 @@ function splitOptions(options: TrainOptions): Partial<Config> {
 }
 
 /** Trains a new classifier on labelled examples. */
-export async function train(examples: readonly Example[], options: TrainOptions = {}): Promise<{ model: TextClassifier; report: TrainReport }> {
+export interface TrainResult {
+  model: TextClassifier;
+  report: TrainReport;
+  /** 1 for every input row the training data touched (what an update's new-rows selection needs). */
+  seen: Uint8Array;
+}
+
+export async function train(examples: readonly Example[], options: TrainOptions = {}): Promise<TrainResult> {
   const started = performance.now();
   const cfg = resolveConfig(splitOptions(options));
   if (examples.length === 0) throw new AccreteError('BAD_DATA', 'no training examples: the training data is empty');
-  const tokenized = examples.map((e) => tokenize(e.text, cfg));
-  const vocab = buildVocab(tokenized, examples, cfg.minCount);
+  let table: TokenTable | null = new TokenTable();
+  for (const e of examples) table.addExample(tokenize(e.text, cfg));
+  const vocab = buildVocab(table, examples, cfg.minCount);
   if (vocab.labelCount === 0) throw new AccreteError('BAD_DATA', 'no labels in the training data');
   const parallel = cfg.thread > 1;
   const model = TextClassifier.create(cfg, vocab);
-  const data = featurizeAll(tokenized, examples, model.featurizer, { shared: parallel });
+  const data = featurizeTable(table, examples, model.featurizer, { shared: parallel });
+  table = null; // the token ids are garbage from here on
+  releaseMemory();
+  const seen = new Uint8Array(model.params.input.rows);
+  for (let k = 0; k < data.rows.length; k++) seen[data.rows[k]] = 1;
   const validData = options.valid ? featurizeValid(model, options.valid) : null;
   const optimizer = createOptimizer(cfg.optimizer, model.params, null);
 
@@ -112,6 +126,7 @@ export async function train(examples: readonly Example[], options: TrainOptions 
   model.optimizerState = optimizer.state();
   return {
     model,
+    seen,
     report: {
       examples: data.count,
       tokens: data.tokens,

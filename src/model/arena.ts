@@ -17,6 +17,10 @@ export interface Kernels {
   outputBackwardSgd(m: number, rows: number, cols: number, coef: number, x: number, grad: number, lr: number): void;
   scatterAdd(m: number, dim: number, ids: number, n: number, v: number, a: number): void;
   adamRow(w: number, m1: number, m2: number, v: number, n: number, c: number, rate: number, beta1: number, beta2: number, eps: number): void;
+  /** XXH64 streaming hasher over an 88-byte state at `state` (see src/store/xxh64.ts). */
+  xxh64Init(state: number, seed: bigint): void;
+  xxh64Update(state: number, data: number, len: number): void;
+  xxh64Digest(state: number): bigint;
 }
 
 const PAGE = 65536;

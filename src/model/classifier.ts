@@ -9,7 +9,7 @@ import { tokenize } from '../text/tokenize.js';
 import { IntBuffer } from '../util/intBuffer.js';
 import { Rng } from '../util/rng.js';
 import type { Vocab } from '../vocab/vocab.js';
-import { createScratch, predictProbs, type Scratch } from './forward.js';
+import { createScratch, outputInput, predictProbs, type Scratch } from './forward.js';
 import { cloneParams, initParams, type Params } from './params.js';
 
 /** One predicted label and its probability (the transformers.js output shape). */
@@ -35,7 +35,7 @@ export class TextClassifier {
   private scratch: Scratch;
   private readonly featureBuffer = new IntBuffer(256);
   /** Where this model was last loaded from or saved to (not saved itself: it names the parent of an update). */
-  source: { dir: string; weightsSha256: string } | null = null;
+  source: { dir: string; weightsChecksum: string } | null = null;
 
   constructor(
     readonly config: Config,
@@ -91,18 +91,35 @@ export class TextClassifier {
     return predictProbs(this.params, this.config.loss, rows, start, end, this.scratch);
   }
 
+  /** The vector the output layer reads for a text: the embedding, or the hidden activations (a copy). */
+  representation(text: string): Float32Array {
+    const rows = this.features(text);
+    this.probsOfRows(rows, 0, rows.length);
+    return Float32Array.from(outputInput(this.params, this.scratch));
+  }
+
   /** The k most probable labels of a text, best first. */
   predict(text: string, options: PredictOptions = {}): Prediction[] {
     const rows = this.features(text);
     return this.topK(this.probsOfRows(rows, 0, rows.length), options);
   }
 
+  /** The k labels of highest probability (at least `threshold`), best first; ties by label id. */
   topK(probs: Float32Array, { k = 1, threshold = 0 }: PredictOptions = {}): Prediction[] {
     const n = this.vocab.labelCount;
-    const order: number[] = [];
-    for (let i = 0; i < n; i++) if (probs[i] >= threshold) order.push(i);
-    order.sort((a, b) => probs[b] - probs[a] || a - b);
-    return order.slice(0, Math.max(0, k)).map((i) => ({ label: this.vocab.labels[i], score: probs[i] }));
+    const want = Math.min(Math.max(0, k), n);
+    // Selection by repeated scans: k is small (1-5) and labels few, so this beats sorting them all.
+    const picked: number[] = [];
+    for (let r = 0; r < want; r++) {
+      let best = -1;
+      for (let i = 0; i < n; i++) {
+        if (probs[i] < threshold || picked.includes(i)) continue;
+        if (best < 0 || probs[i] > probs[best]) best = i;
+      }
+      if (best < 0) break;
+      picked.push(best);
+    }
+    return picked.map((i) => ({ label: this.vocab.labels[i], score: probs[i] }));
   }
 
   /** A deep copy: parameters, vocabulary and optimizer state are not shared with the original. */

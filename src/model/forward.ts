@@ -90,12 +90,17 @@ export function hiddenForward(p: Params, s: Scratch): void {
   }
 }
 
-/** Scores for every label, turned into probabilities in s.probs. */
-export function outputForward(p: Params, s: Scratch, loss: Loss): void {
+/**
+ * Scores for every label, turned into probabilities in s.probs. `offsets` (training only) are
+ * added to the scores first: the logit-adjusted loss (Menon et al. 2021) that keeps a skewed
+ * label mix in an update from biasing the model.
+ */
+export function outputForward(p: Params, s: Scratch, loss: Loss, offsets: Float32Array | null = null): void {
   const x = outputInput(p, s);
   const labels = p.output.rows;
   p.arena.kernels.matVec(p.output.ptr, labels, p.output.cols, x.byteOffset, s.probs.byteOffset);
   const probs = s.probs;
+  if (offsets !== null) for (let i = 0; i < labels; i++) probs[i] += i < offsets.length ? offsets[i] : 0;
   if (loss === 'softmax') softmaxInPlace(probs, labels);
   else for (let i = 0; i < labels; i++) probs[i] = sigmoid(probs[i]);
 }

@@ -62,7 +62,10 @@ export function initParams(shape: ParamShape, rng: Rng, extraBytes = 0): Params 
     // A small positive bias keeps ReLUs alive through the first, largest SGD steps.
     hiddenLayer.bias.data.fill(0.1);
   }
-  const output = Matrix.zeros(labels, hidden > 0 ? hidden : dim, arena, SPARE_LABELS);
+  // fastText's zero output layer suits the linear model; behind a hidden layer, zero rows are all
+  // alike and the hidden units learn in lockstep, so start from small random (Glorot) rows.
+  const output =
+    hidden > 0 ? Matrix.uniform(labels, hidden, Math.sqrt(6 / (hidden + labels)), rng, arena, SPARE_LABELS) : Matrix.zeros(labels, dim, arena, SPARE_LABELS);
   const input = Matrix.uniform(inputRows, dim, 1 / dim, rng, arena, spareWords(inputRows));
   return { arena, input, hidden: hiddenLayer, output };
 }

@@ -16,8 +16,9 @@ import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
 import { createOptimizer } from '../optim/optimizer.js';
 import { writeDirAtomic } from './atomicDir.js';
-import { loadModel, saveModel, type ModelJson } from './modelFiles.js';
-import type { SafetensorsHeader, TensorEntry } from './safetensors.js';
+import { loadModel, readExtraFile, saveModel, type ModelJson } from './modelFiles.js';
+import { SafetensorsReader, writeSafetensors, type SafetensorsHeader, type TensorEntry, type TensorLike } from './safetensors.js';
+import { xxh64Hex } from './xxh64.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'accrete-store-'));
@@ -165,11 +166,14 @@ for (const [name, options] of [['sgd', {}], ['adam', { optimizer: 'adam', lr: 0.
 // ---- bad files -------------------------------------------------------------------------------
 
 let goodDir: string;
+let bigDir: string;
 let goodModel: TextClassifier;
 async function saveGood(): Promise<void> {
   goodModel = await trained();
   goodDir = fresh('good');
   saveModel(goodModel, goodDir);
+  bigDir = fresh('good-other-seed');
+  saveModel(await trained({ seed: 7 }), bigDir);
 }
 
 /** A copy of the good model with `damage` applied; loading it must fail with `message`. */
@@ -269,7 +273,52 @@ const badFiles: Array<[string, (dir: string) => void, RegExp]> = [
   ['labels and counts of different lengths', editJson((j) => j.labelCounts.pop()), /vocabulary lists are missing or of different lengths/],
   ['duplicate words', editJson((j) => (j.words[1] = j.words[0])), /vocabulary has duplicate entries/],
   ['invalid stored config', editJson((j) => (j.config.dim = 0)), /stored config is invalid: dim must be an integer >= 1/],
-  ['checksum in model.json edited', editJson((j) => (j.weights.sha256 = '0'.repeat(64))), /checksum mismatch/],
+  ['checksum in model.json edited', editJson((j) => (j.weights.xxh64 = '0'.repeat(16))), /checksum mismatch/],
+  [
+    'one flipped byte in the safetensors header (still valid JSON)',
+    (d) => {
+      const b = readFileSync(weights(d));
+      const at = b.indexOf('accrete-model'); // the __metadata__ format value
+      assert.ok(at > 8);
+      b[at + 12] ^= 0x01; // "accrete-model" -> "accrete-modem"
+      writeFileSync(weights(d), b);
+    },
+    /weights\.safetensors: checksum mismatch/,
+  ],
+  [
+    'one flipped byte in the first tensor byte',
+    (d) => {
+      const b = readFileSync(weights(d));
+      b[8 + Number(b.readBigUInt64LE(0))] ^= 0x80;
+      writeFileSync(weights(d), b);
+    },
+    /checksum mismatch/,
+  ],
+  [
+    'two tensor bytes swapped (same bytes, same length)',
+    (d) => {
+      const b = readFileSync(weights(d));
+      const i = b.length - 1000;
+      let j = i + 1;
+      while (b[j] === b[i]) j++;
+      [b[i], b[j]] = [b[j], b[i]];
+      writeFileSync(weights(d), b);
+    },
+    /checksum mismatch/,
+  ],
+  ['bytes appended to the weights', (d) => writeFileSync(weights(d), Buffer.concat([readFileSync(weights(d)), Buffer.alloc(4)])), /4 unexpected bytes after the last tensor/],
+  ['weights.safetensors of another model of the same shape', (d) => cpSync(join(bigDir, 'weights.safetensors'), weights(d)), /checksum mismatch/],
+  ['checksum missing from model.json', editJson((j) => delete (j.weights as Partial<ModelJson['weights']>).xxh64), /model\.json: no xxh64 checksum for weights\.safetensors \(corrupted model\.json\)/],
+  [
+    'model.json of an older development version (SHA-256, no XXH64)',
+    editJson((j) => {
+      const w = j.weights as unknown as Record<string, unknown>;
+      delete w.xxh64;
+      w.sha256 = 'a'.repeat(64);
+    }),
+    /model\.json: weights\.safetensors has a SHA-256 checksum and no xxh64: written by an older development version; retrain or re-save/,
+  ],
+  ['optimizer entry without a checksum', editJson((j) => ((j as unknown as { optimizer: unknown }).optimizer = 5)), /no xxh64 checksum for a file \(corrupted model\.json\)/],
 ];
 
 for (const [name, damage, message] of badFiles) {
@@ -351,4 +400,112 @@ test('a save interrupted between its two renames is recovered by the next save, 
   saveModel(other, dir);
   assertSamePredictions(other, loadModel(dir));
   assert.deepEqual(readdirSync(parent), ['model']);
+});
+
+// ---- checksums (XXH64) -----------------------------------------------------------------------
+
+test('model.json records the XXH64 and size of every file it lists, and saving and loading leave the arena as they found it', async () => {
+  const model = await trained({ optimizer: 'adam', lr: 0.02 });
+  const arena = model.params.arena;
+  const used = arena.used;
+  const dir = fresh('checksums');
+  const json = saveModel(model, dir);
+  assert.equal(arena.used, used, 'saving allocates nothing that stays in the model arena');
+  for (const ref of [json.weights, json.optimizer!]) {
+    const file = readFileSync(join(dir, ref.name));
+    assert.match(ref.xxh64, /^[0-9a-f]{16}$/);
+    assert.equal(ref.xxh64, xxh64Hex(file), `${ref.name}: the checksum of the whole file`);
+    assert.equal(ref.bytes, file.length);
+    assert.equal('sha256' in ref, false);
+  }
+  assert.deepEqual(model.source, { dir, weightsChecksum: json.weights.xxh64 });
+  const loaded = loadModel(dir);
+  assert.deepEqual(loaded.source, { dir, weightsChecksum: json.weights.xxh64 });
+  const loadedArena = loaded.params.arena;
+  const afterLoad = loadedArena.used;
+  saveModel(loaded, fresh('checksums-again'));
+  assert.equal(loadedArena.used, afterLoad);
+});
+
+test('one flipped byte anywhere in the weights (header, each tensor, first and last byte) fails the checksum', async () => {
+  const dir = fresh('flips');
+  saveModel(await trained({ hidden: 8 }), dir);
+  const original = readFileSync(weights(dir));
+  const dataStart = 8 + Number(original.readBigUInt64LE(0));
+  const header = JSON.parse(original.subarray(8, dataStart).toString('utf8')) as SafetensorsHeader;
+  // [position, xor mask]: every change leaves a file that parses, so only the checksum can catch it.
+  const flips: Array<[number, number]> = [
+    [original.indexOf('accrete-model') + 12, 0x01], // "accrete-model" -> "accrete-modem" in the header's metadata
+    [original.length - 1, 0x04], // the very last byte
+  ];
+  if (original[dataStart - 1] === 0x20) flips.push([dataStart - 1, 0x2a]); // header padding: a space becomes a newline
+  for (const [name, e] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const [begin, end] = (e as TensorEntry).data_offsets;
+    for (const at of [begin, Math.floor((begin + end) / 2), end - 1]) flips.push([dataStart + at, 0x04]);
+  }
+  assert.ok(flips.length >= 14);
+  for (const [at, mask] of flips) {
+    const b = Buffer.from(original);
+    b[at] ^= mask;
+    writeFileSync(weights(dir), b);
+    assert.throws(() => loadModel(dir), (err: unknown) => err instanceof ModelFileError && /checksum mismatch/.test(err.message), `byte ${at}`);
+  }
+  writeFileSync(weights(dir), original);
+  loadModel(dir);
+});
+
+test('extra files are listed with their XXH64; a flipped or missing byte is caught when they are read', async () => {
+  const dir = fresh('extras');
+  const payload = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31) & 0xff));
+  const json = saveModel(goodModel, dir, [{ name: 'extra.bin', write: (path) => writeFileSync(path, payload) }]);
+  assert.deepEqual(json.extraFiles, [{ name: 'extra.bin', xxh64: xxh64Hex(payload), bytes: payload.length }]);
+  assert.ok(readExtraFile(dir, 'extra.bin')!.equals(payload));
+  assert.equal(readExtraFile(dir, 'nothing-by-that-name'), null);
+  const flipped = Buffer.from(payload);
+  flipped[4321] ^= 1;
+  writeFileSync(join(dir, 'extra.bin'), flipped);
+  assert.throws(() => readExtraFile(dir, 'extra.bin'), /extra\.bin: checksum mismatch/);
+  writeFileSync(join(dir, 'extra.bin'), payload.subarray(0, payload.length - 1));
+  assert.throws(() => readExtraFile(dir, 'extra.bin'), /extra\.bin: checksum mismatch/);
+  writeFileSync(join(dir, 'extra.bin'), payload);
+  editJson((j) => {
+    const ref = j.extraFiles![0] as unknown as Record<string, unknown>;
+    delete ref.xxh64;
+    ref.sha256 = 'b'.repeat(64);
+  })(dir);
+  assert.throws(() => readExtraFile(dir, 'extra.bin'), /older development version/);
+});
+
+test('safetensors of plain Float32Arrays (not in an arena), and of tensors from two arenas: same checksums as in-arena ones', async () => {
+  const dir = fresh('plain');
+  mkdirSync(dir);
+  const m = goodModel.params.input;
+  const other = await trained({ seed: 11 });
+  const plain = (t: TensorLike): TensorLike => ({ rows: t.rows, cols: t.cols, data: t.data.slice() });
+  const inArena: [string, TensorLike][] = [['a', goodModel.params.output], ['b', m]];
+  const mixed: [string, TensorLike][] = [['a', goodModel.params.output], ['b', other.params.input]];
+  const asPlain: [string, TensorLike][] = inArena.map(([n, t]) => [n, plain(t)]);
+  const odd: TensorLike = { rows: 7, cols: 1, data: new Float32Array([1, 2, 3, 4, 5, 6, 7]) }; // 28 bytes: a partial stripe
+  const files = {
+    arena: writeSafetensors(join(dir, 'arena.safetensors'), inArena),
+    plain: writeSafetensors(join(dir, 'plain.safetensors'), asPlain),
+    mixed: writeSafetensors(join(dir, 'mixed.safetensors'), mixed),
+    odd: writeSafetensors(join(dir, 'odd.safetensors'), [['odd', odd], ['b', m]]),
+  };
+  assert.equal(files.plain.xxh64, files.arena.xxh64, 'the same bytes hash the same in place or copied');
+  for (const [name, got] of Object.entries(files)) {
+    const file = readFileSync(join(dir, `${name}.safetensors`));
+    assert.equal(got.xxh64, xxh64Hex(file), name);
+    assert.equal(got.bytes, file.length, name);
+    const reader = new SafetensorsReader(join(dir, `${name}.safetensors`));
+    const targets: [string, TensorLike][] = Object.keys(reader.header)
+      .filter((k) => k !== '__metadata__')
+      .map((k) => {
+        const [rows, cols] = reader.entry(k).shape;
+        return [k, { rows, cols, data: new Float32Array(rows * cols) }];
+      });
+    assert.equal(reader.readAll(targets).xxh64, got.xxh64, `${name}: read back`);
+    reader.close();
+  }
 });

@@ -1,9 +1,8 @@
 /**
  * Model directories: model.json (format, config, vocabulary, labels, lineage, metrics, checksums)
  * + weights.safetensors (+ optimizer.safetensors for Adam). Written atomically; loading checks the
- * format version, shapes and SHA-256 checksums and says exactly what does not match.
+ * format version, shapes and XXH64 checksums and says exactly what does not match.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configIssues, DEFAULTS, type Config } from '../config.js';
@@ -15,6 +14,7 @@ import { adamSlots, type AdamState } from '../optim/adam.js';
 import { Vocab } from '../vocab/vocab.js';
 import { recoverInterruptedSave, writeDirAtomic } from './atomicDir.js';
 import { SafetensorsReader, writeSafetensors } from './safetensors.js';
+import { xxh64Hex } from './xxh64.js';
 
 export const MODEL_FORMAT = 'accrete-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -22,9 +22,10 @@ const WEIGHTS = 'weights.safetensors';
 const OPTIMIZER = 'optimizer.safetensors';
 const SLOT_NAMES = ['input', 'hidden.weight', 'hidden.bias', 'output'];
 
+/** A file of the model directory with its XXH64 checksum (16 hex digits) and size. */
 interface FileRef {
   name: string;
-  sha256: string;
+  xxh64: string;
   bytes: number;
 }
 
@@ -51,7 +52,15 @@ export interface ExtraFile {
   write(path: string): void;
 }
 
-const sha256Of = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+/**
+ * The checksum model.json records for `ref`. Development versions recorded SHA-256 instead;
+ * those directories are refused with a message saying so rather than a checksum mismatch.
+ */
+function expectedChecksum(jsonPath: string, ref: FileRef): string {
+  if (typeof ref?.xxh64 === 'string') return ref.xxh64;
+  if (typeof ref === 'object' && ref !== null && 'sha256' in ref) throw new ModelFileError(jsonPath, `${ref.name} has a SHA-256 checksum and no xxh64: written by an older development version; retrain or re-save`);
+  throw new ModelFileError(jsonPath, `no xxh64 checksum for ${String(ref?.name ?? 'a file')} (corrupted model.json)`);
+}
 
 function adamTensors(state: AdamState): [string, Matrix][] {
   const list: [string, Matrix][] = [];
@@ -70,7 +79,7 @@ export function saveModel(model: TextClassifier, dir: string, extras: readonly E
     const extraFiles = extras.map((extra) => {
       extra.write(join(tmp, extra.name));
       const data = readFileSync(join(tmp, extra.name));
-      return { name: extra.name, sha256: sha256Of(data), bytes: data.length };
+      return { name: extra.name, xxh64: xxh64Hex(data), bytes: data.length };
     });
     const p = model.params;
     json = {
@@ -87,7 +96,7 @@ export function saveModel(model: TextClassifier, dir: string, extras: readonly E
     };
     writeFileSync(join(tmp, 'model.json'), JSON.stringify(json, null, 1) + '\n');
   });
-  model.source = { dir, weightsSha256: json!.weights.sha256 };
+  model.source = { dir, weightsChecksum: json!.weights.xxh64 };
   return json!;
 }
 
@@ -129,31 +138,34 @@ export function loadModel(dir: string): TextClassifier {
   const json = readModelJson(dir);
   const path = join(dir, 'model.json');
   const config = checkConsistent(path, json);
+  const weightsChecksum = expectedChecksum(path, json.weights);
+  const optimizerChecksum = json.optimizer ? expectedChecksum(path, json.optimizer) : '';
   const vocab = Vocab.fromJSON(json);
   const params = zeroParams(json.shape);
   const model = new TextClassifier(config, vocab, params, null, json.info ?? {});
   if (model.featurizer.inputRows !== json.shape.inputRows) {
     throw new ModelFileError(path, `${json.shape.inputRows} input rows stored, but config and vocabulary need ${model.featurizer.inputRows}`);
   }
-  readChecked(join(dir, json.weights.name), json.weights.sha256, tensors(params));
-  model.source = { dir, weightsSha256: json.weights.sha256 };
+  readChecked(join(dir, json.weights.name), weightsChecksum, tensors(params));
+  model.source = { dir, weightsChecksum };
   if (json.optimizer) {
     const zerosLike = (m: Matrix | null) => (m ? Matrix.zeros(m.rows, m.cols, params.arena, m.capacity - m.rows) : null);
     const first = adamSlots(params).map(zerosLike);
     const second = adamSlots(params).map(zerosLike);
     const state: AdamState = { step: json.optimizer.step, first, second };
-    readChecked(join(dir, json.optimizer.name), json.optimizer.sha256, adamTensors(state));
+    readChecked(join(dir, json.optimizer.name), optimizerChecksum, adamTensors(state));
     model.optimizerState = state;
   }
   return model;
 }
 
-function readChecked(file: string, sha256: string, targets: [string, Matrix][]): void {
+/** Reads the tensors of `file` into `targets`, checking the file's XXH64 against `expected`. */
+function readChecked(file: string, expected: string, targets: [string, Matrix][]): void {
   if (!existsSync(file)) throw new ModelFileError(file, 'file is missing');
   const reader = new SafetensorsReader(file);
   try {
     const got = reader.readAll(targets);
-    if (got.sha256 !== sha256) throw new ModelFileError(file, 'checksum mismatch: the file was changed or corrupted after it was saved');
+    if (got.xxh64 !== expected) throw new ModelFileError(file, 'checksum mismatch: the file was changed or corrupted after it was saved');
   } finally {
     reader.close();
   }
@@ -163,9 +175,10 @@ function readChecked(file: string, sha256: string, targets: [string, Matrix][]):
 export function readExtraFile(dir: string, name: string): Buffer | null {
   const ref = readModelJson(dir).extraFiles?.find((f) => f.name === name);
   if (!ref) return null;
+  const expected = expectedChecksum(join(dir, 'model.json'), ref);
   const path = join(dir, name);
   if (!existsSync(path)) throw new ModelFileError(path, 'file is missing');
   const data = readFileSync(path);
-  if (sha256Of(data) !== ref.sha256) throw new ModelFileError(path, 'checksum mismatch: the file was changed or corrupted after it was saved');
+  if (xxh64Hex(data) !== expected) throw new ModelFileError(path, 'checksum mismatch: the file was changed or corrupted after it was saved');
   return data;
 }

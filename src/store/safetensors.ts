@@ -1,16 +1,22 @@
 /**
  * The safetensors layout (u64 little-endian header length, a JSON header, then raw tensor bytes),
  * so other tools can read Accrete weights. Tensors are written straight from arena memory and read
- * straight into it, hashing as they go: no full-size copies of an 800 MB table.
+ * straight into it, hashing them (XXH64) in place as they go: no full-size copies of an 800 MB table.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { ModelFileError } from '../errors.js';
-/** Anything with float32 rows: a Matrix, or a plain per-row vector ({ rows, cols: 1, data }). */
+import type { Arena } from '../model/arena.js';
+import { Xxh64 } from './xxh64.js';
+/**
+ * Anything with float32 rows: a Matrix, or a plain per-row vector ({ rows, cols: 1, data }).
+ * When `arena` is given, `data` is a view of that arena's memory and is hashed in place;
+ * otherwise its bytes are copied through a small scratch buffer to be hashed.
+ */
 export interface TensorLike {
   readonly rows: number;
   readonly cols: number;
   readonly data: Float32Array;
+  readonly arena?: Arena;
 }
 
 export interface TensorEntry {
@@ -21,14 +27,27 @@ export interface TensorEntry {
 
 export type SafetensorsHeader = Record<string, TensorEntry> & { __metadata__?: Record<string, string> };
 
-const CHUNK = 1 << 24;
+/** Bytes per read or write call; small enough that each piece is hashed while still in cache. */
+const CHUNK = 1 << 21;
 
 function bytesOf(m: TensorLike): Buffer {
   return Buffer.from(m.data.buffer, m.data.byteOffset, m.rows * m.cols * 4);
 }
 
-/** Writes tensors to `path` (fsynced); returns the file's SHA-256 and size. */
-export function writeSafetensors(path: string, tensors: [string, TensorLike][], metadata: Record<string, string> = {}): { sha256: string; bytes: number } {
+/** A hasher in the arena of the first tensor that has one (so the tensors are hashed in place). */
+function hasherFor(tensors: [string, TensorLike][]): Xxh64 {
+  const arena = tensors.find(([, m]) => m.arena)?.[1].arena;
+  return arena ? new Xxh64(arena) : new Xxh64();
+}
+
+/** Hashes bytes [from, from + n) of `m` (whose bytes are `all`): in place when m is in the hasher's arena. */
+function hashPart(hash: Xxh64, m: TensorLike, all: Buffer, from: number, n: number): void {
+  if (m.arena === hash.arena) hash.update(m.data.byteOffset + from, n);
+  else hash.updateBytes(all.subarray(from, from + n));
+}
+
+/** Writes tensors to `path` (fsynced); returns the file's XXH64 and size. */
+export function writeSafetensors(path: string, tensors: [string, TensorLike][], metadata: Record<string, string> = {}): { xxh64: string; bytes: number } {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const [name, m] of tensors) {
@@ -41,25 +60,31 @@ export function writeSafetensors(path: string, tensors: [string, TensorLike][], 
   const jsonBytes = Buffer.from(json, 'utf8');
   const prefix = Buffer.alloc(8);
   prefix.writeBigUInt64LE(BigInt(jsonBytes.length));
-  const hash = createHash('sha256');
-  const fd = openSync(path, 'w');
+  const hash = hasherFor(tensors);
+  let fd: number | null = null;
   try {
+    fd = openSync(path, 'w');
     const write = (b: Buffer) => {
-      hash.update(b);
       let done = 0;
-      while (done < b.length) done += writeSync(fd, b, done, b.length - done);
+      while (done < b.length) done += writeSync(fd!, b, done, b.length - done);
     };
-    write(prefix);
-    write(jsonBytes);
+    const head = Buffer.concat([prefix, jsonBytes]);
+    write(head);
+    hash.updateBytes(head);
     for (const [, m] of tensors) {
       const all = bytesOf(m);
-      for (let at = 0; at < all.length; at += CHUNK) write(all.subarray(at, Math.min(all.length, at + CHUNK)));
+      for (let at = 0; at < all.length; at += CHUNK) {
+        const n = Math.min(CHUNK, all.length - at);
+        write(all.subarray(at, at + n));
+        hashPart(hash, m, all, at, n);
+      }
     }
     fsyncSync(fd);
+    return { xxh64: hash.digest(), bytes: 8 + jsonBytes.length + offset };
   } finally {
-    closeSync(fd);
+    if (fd !== null) closeSync(fd);
+    hash.dispose();
   }
-  return { sha256: hash.digest('hex'), bytes: 8 + jsonBytes.length + offset };
 }
 
 /** An open safetensors file: its header, ready to copy tensors into matrices. */
@@ -108,31 +133,35 @@ export class SafetensorsReader {
 
   /**
    * Reads the whole file in one sequential pass: each named tensor straight into its matrix (which
-   * must have its shape), and the SHA-256 of every byte. The tensors must cover the data section
-   * in file order, as writeSafetensors lays them out.
+   * must have its shape), and the XXH64 of every byte, each piece hashed in place right after it
+   * is read. The tensors must cover the data section in file order, as writeSafetensors lays them out.
    */
-  readAll(targets: [string, TensorLike][]): { sha256: string } {
-    const hash = createHash('sha256');
-    const head = Buffer.alloc(this.dataStart);
-    readSync(this.fd, head, 0, this.dataStart, 0);
-    hash.update(head);
-    let at = this.dataStart;
+  readAll(targets: [string, TensorLike][]): { xxh64: string } {
     const sorted = targets.map(([name, m]) => ({ name, m, e: this.entry(name) })).sort((a, b) => a.e.data_offsets[0] - b.e.data_offsets[0]);
-    for (const { name, m, e } of sorted) {
-      if (e.shape[0] !== m.rows || e.shape[1] !== m.cols) throw new ModelFileError(this.path, `tensor "${name}" is ${e.shape.join('x')}, expected ${m.rows}x${m.cols}`);
-      if (this.dataStart + e.data_offsets[0] !== at) throw new ModelFileError(this.path, `tensor "${name}" is not where expected (not written by Accrete?)`);
-      const target = bytesOf(m);
-      let done = 0;
-      while (done < target.length) {
-        const n = readSync(this.fd, target, done, Math.min(CHUNK, target.length - done), at + done);
-        if (n === 0) throw new ModelFileError(this.path, `unexpected end of file in tensor "${name}" (truncated)`);
-        hash.update(target.subarray(done, done + n));
-        done += n;
+    const hash = hasherFor(targets);
+    try {
+      const head = Buffer.alloc(this.dataStart);
+      readSync(this.fd, head, 0, this.dataStart, 0);
+      hash.updateBytes(head);
+      let at = this.dataStart;
+      for (const { name, m, e } of sorted) {
+        if (e.shape[0] !== m.rows || e.shape[1] !== m.cols) throw new ModelFileError(this.path, `tensor "${name}" is ${e.shape.join('x')}, expected ${m.rows}x${m.cols}`);
+        if (this.dataStart + e.data_offsets[0] !== at) throw new ModelFileError(this.path, `tensor "${name}" is not where expected (not written by Accrete?)`);
+        const target = bytesOf(m);
+        let done = 0;
+        while (done < target.length) {
+          const n = readSync(this.fd, target, done, Math.min(CHUNK, target.length - done), at + done);
+          if (n === 0) throw new ModelFileError(this.path, `unexpected end of file in tensor "${name}" (truncated)`);
+          hashPart(hash, m, target, done, n);
+          done += n;
+        }
+        at += target.length;
       }
-      at += target.length;
+      if (at !== this.size) throw new ModelFileError(this.path, `${this.size - at} unexpected bytes after the last tensor`);
+      return { xxh64: hash.digest() };
+    } finally {
+      hash.dispose();
     }
-    if (at !== this.size) throw new ModelFileError(this.path, `${this.size - at} unexpected bytes after the last tensor`);
-    return { sha256: hash.digest('hex') };
   }
 
   close(): void {

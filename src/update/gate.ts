@@ -25,7 +25,7 @@ export interface GateOptions {
   minLabelSupport: number;
 }
 
-export const GATE_DEFAULTS: GateOptions = { maxDrop: 0.01, labelTolerance: 0.1, minLabelSupport: 5 };
+export const GATE_DEFAULTS: GateOptions = { maxDrop: 0.01, labelTolerance: 0.1, minLabelSupport: 10 };
 
 export interface Measured {
   /** Metrics on the guard set (null when there is none). */
@@ -34,32 +34,55 @@ export interface Measured {
   fresh: Metrics;
 }
 
+/** Whether each example's top prediction was right, before and after (for the paired test). */
+export interface Outcomes {
+  fresh: { before: readonly boolean[]; after: readonly boolean[] };
+  guard: { before: readonly boolean[]; after: readonly boolean[] };
+}
+
+/** Differences of accuracies are compared with this slack, so 1.00 - 0.99 is not "more than 0.01". */
+const EPS = 1e-9;
+
+/**
+ * A real gain, not noise: of the examples whose outcome changed, clearly more went from wrong to
+ * right (b) than from right to wrong (c). A sign test at about two standard errors,
+ * b - c >= 2 sqrt(b + c); below 10 examples (one piece of feedback), b > c is all one can ask.
+ */
+export function significantGain(before: readonly boolean[], after: readonly boolean[]): boolean {
+  let b = 0;
+  let c = 0;
+  before.forEach((wasRight, i) => {
+    if (!wasRight && after[i]) b++;
+    else if (wasRight && !after[i]) c++;
+  });
+  return before.length < 10 ? b > c : b - c >= 2 * Math.sqrt(b + c) && b > c;
+}
+
 const pts = (x: number) => `${(x * 100).toFixed(2)}`;
 
-export function gateIssues(before: Measured, after: Measured, o: GateOptions): GateIssue[] {
+export function gateIssues(before: Measured, after: Measured, o: GateOptions, outcomes: Outcomes): GateIssue[] {
   const issues: GateIssue[] = [];
   if (before.guard && after.guard && before.guard.n > 0) {
     const b = before.guard;
     const a = after.guard;
-    if (b.accuracy - a.accuracy > o.maxDrop) {
+    if (b.accuracy - a.accuracy > o.maxDrop + EPS) {
       issues.push({ code: 'guard-accuracy-drop', metric: 'guard accuracy', before: b.accuracy, after: a.accuracy, threshold: o.maxDrop, message: `guard accuracy fell from ${pts(b.accuracy)}% to ${pts(a.accuracy)}% (more than ${pts(o.maxDrop)} points)` });
     }
-    if (b.macroF1 - a.macroF1 > o.maxDrop) {
+    if (b.macroF1 - a.macroF1 > o.maxDrop + EPS) {
       issues.push({ code: 'guard-macro-f1-drop', metric: 'guard macro-F1', before: b.macroF1, after: a.macroF1, threshold: o.maxDrop, message: `guard macro-F1 fell from ${pts(b.macroF1)}% to ${pts(a.macroF1)}% (more than ${pts(o.maxDrop)} points)` });
     }
     for (const lb of b.perLabel) {
       if (lb.support < o.minLabelSupport) continue;
       const la = a.perLabel.find((l) => l.label === lb.label);
       const f1After = la?.f1 ?? 0;
-      if (lb.f1 - f1After > o.labelTolerance) {
+      if (lb.f1 - f1After > o.labelTolerance + EPS) {
         issues.push({ code: 'label-f1-drop', metric: 'guard F1', label: lb.label, before: lb.f1, after: f1After, threshold: o.labelTolerance, message: `F1 of "${lb.label}" on the guard set fell from ${pts(lb.f1)}% to ${pts(f1After)}%` });
       }
     }
   }
-  const freshGain = after.fresh.accuracy - before.fresh.accuracy;
-  const guardGain = before.guard && after.guard ? after.guard.accuracy - before.guard.accuracy : 0;
-  if (!(freshGain > 0 || guardGain > 0)) {
-    issues.push({ code: 'no-improvement', metric: 'new-data accuracy', before: before.fresh.accuracy, after: after.fresh.accuracy, threshold: 0, message: `nothing improved: accuracy on the new data went from ${pts(before.fresh.accuracy)}% to ${pts(after.fresh.accuracy)}% and the guard did not gain` });
+  const improved = significantGain(outcomes.fresh.before, outcomes.fresh.after) || (outcomes.guard.before.length > 0 && significantGain(outcomes.guard.before, outcomes.guard.after));
+  if (!improved) {
+    issues.push({ code: 'no-improvement', metric: 'new-data accuracy', before: before.fresh.accuracy, after: after.fresh.accuracy, threshold: 0, message: `nothing improved beyond noise: accuracy on the new data went from ${pts(before.fresh.accuracy)}% to ${pts(after.fresh.accuracy)}% (a sign test on the examples that changed), and the guard did not gain` });
   }
   return issues;
 }

@@ -52,6 +52,7 @@ export function grow(model: TextClassifier, labelled: readonly Example[], tokeni
   params.input.growRows(newWords.length, (row) => {
     for (let d = 0; d < row.length; d++) row[d] = rng.uniform(-scale, scale);
   });
+  imprint(model, labelled, newLabels, outputRowsBefore);
   if (model.optimizerState) {
     const slots = adamSlots(params);
     for (const [i, m] of [...model.optimizerState.first, ...model.optimizerState.second].entries()) {
@@ -72,4 +73,27 @@ export function grow(model: TextClassifier, labelled: readonly Example[], tokeni
       moments.forEach((m, i) => m?.truncateRows(momentRows[i]));
     },
   };
+}
+
+/**
+ * Starts each new label's output row at the mean representation of its examples, scaled to the
+ * old rows' mean norm ("imprinting", Qi et al. 2018): one piece of feedback is then predicted
+ * from the first step, and a few rounds refine it, where a zero row would need many.
+ */
+function imprint(model: TextClassifier, labelled: readonly Example[], newLabels: readonly string[], oldRows: number): void {
+  const out = model.params.output;
+  if (newLabels.length === 0 || oldRows === 0) return;
+  let norm = 0;
+  for (let r = 0; r < oldRows; r++) norm += Math.hypot(...out.row(r));
+  norm /= oldRows;
+  for (const label of newLabels) {
+    const row = out.row(model.vocab.labelId(label));
+    for (const e of labelled) {
+      if (!e.labels.includes(label)) continue;
+      const x = model.representation(e.text);
+      for (let d = 0; d < row.length; d++) row[d] += x[d];
+    }
+    const length = Math.hypot(...row);
+    if (length > 0) for (let d = 0; d < row.length; d++) row[d] *= norm / length;
+  }
 }

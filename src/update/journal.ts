@@ -1,82 +1,99 @@
 /**
- * The undo journal of an update: the value of every row before its first change, so a rejected or
- * failed update puts the model back bit for bit, and the best round can be restored, without ever
- * copying the whole model. Rows appended by growth are not journaled: undoing growth truncates them.
+ * The undo journal of an update: the value of every row an update may change, copied once before
+ * training, so a rejected or failed update puts the model back bit for bit and the best round can
+ * be restored, without copying the whole model. The rows are known up front (the featurised
+ * training data says which input rows any step can touch), so the hot loop never checks anything.
+ * Rows appended by growth are not journaled: undoing growth truncates them; snapshots include them.
  */
 import type { Matrix } from '../model/matrix.js';
 
-type RowMap = Map<number, Float32Array>;
-export type JournalSnapshot = Map<Matrix, RowMap>;
+interface Entry {
+  /** Journaled rows, and where each row's original sits in `originals`. */
+  rows: Int32Array;
+  slotOf: (row: number) => number;
+  originals: Float32Array;
+  baseRows: number;
+}
+
+/** Values of journaled rows (in slot order) and of grown rows, per matrix. */
+export type JournalSnapshot = Map<Matrix, { kept: Float32Array; grown: Float32Array }>;
+
+/** row -> slot lookup: a table over all rows when many are journaled, a Map when few are. */
+function slotIndex(rows: Int32Array, total: number): (row: number) => number {
+  if (rows.length * 64 < total) {
+    const map = new Map<number, number>();
+    rows.forEach((row, k) => map.set(row, k));
+    return (row) => map.get(row) ?? -1;
+  }
+  const slots = new Int32Array(total).fill(-1);
+  rows.forEach((row, k) => (slots[row] = k));
+  return (row) => (row < slots.length ? slots[row] : -1);
+}
 
 export class RowJournal {
-  private readonly originals = new Map<Matrix, RowMap>();
-  private readonly baseRows = new Map<Matrix, number>();
+  private readonly entries = new Map<Matrix, Entry>();
 
-  /** Starts watching `m`: rows below its current row count are journaled on first touch. */
-  watch(m: Matrix): void {
-    if (!this.originals.has(m)) {
-      this.originals.set(m, new Map());
-      this.baseRows.set(m, m.rows);
-    }
+  /** Journals the given distinct rows of `m` (call once per matrix, before any change). */
+  keepRows(m: Matrix, rows: Int32Array): void {
+    if (this.entries.has(m)) throw new Error('a matrix is journaled once per update');
+    const originals = new Float32Array(rows.length * m.cols);
+    rows.forEach((row, k) => originals.set(m.data.subarray(row * m.cols, (row + 1) * m.cols), k * m.cols));
+    this.entries.set(m, { rows, slotOf: slotIndex(rows, m.rows), originals, baseRows: m.rows });
   }
 
-  /** Saves row `row` of `m` unless already saved (call before changing it). */
-  keep(m: Matrix, row: number): void {
-    const rows = this.originals.get(m);
-    if (rows === undefined || rows.has(row) || row >= this.baseRows.get(m)!) return;
-    rows.set(row, m.data.slice(row * m.cols, (row + 1) * m.cols));
-  }
-
-  /** Saves every pre-existing row of `m` (for the small tensors). */
+  /** Journals every row of `m`. */
   keepAll(m: Matrix): void {
-    this.watch(m);
-    for (let r = 0; r < this.baseRows.get(m)!; r++) this.keep(m, r);
+    this.keepRows(m, Int32Array.from({ length: m.rows }, (_, i) => i));
   }
 
-  /** The value a row had before the update, or undefined when it has not changed. */
-  readonly original = (m: Matrix, row: number): Float32Array | undefined => this.originals.get(m)?.get(row);
+  /** The value a row had before the update, or undefined when it is not journaled. */
+  readonly original = (m: Matrix, row: number): Float32Array | undefined => {
+    const e = this.entries.get(m);
+    const k = e ? e.slotOf(row) : -1;
+    return k >= 0 ? e!.originals.subarray(k * m.cols, (k + 1) * m.cols) : undefined;
+  };
 
-  /** Current values of every journaled row and of every row grown since watching began. */
+  /** Current values of every journaled row and of every row grown since journaling began. */
   snapshot(): JournalSnapshot {
     const snap: JournalSnapshot = new Map();
-    for (const [m, rows] of this.originals) {
-      const copy: RowMap = new Map();
-      const rowValue = (row: number) => m.data.slice(row * m.cols, (row + 1) * m.cols);
-      for (const row of rows.keys()) copy.set(row, rowValue(row));
-      for (let row = this.baseRows.get(m)!; row < m.rows; row++) copy.set(row, rowValue(row));
-      snap.set(m, copy);
+    for (const [m, e] of this.entries) {
+      const kept = new Float32Array(e.originals.length);
+      e.rows.forEach((row, k) => kept.set(m.data.subarray(row * m.cols, (row + 1) * m.cols), k * m.cols));
+      snap.set(m, { kept, grown: m.data.slice(e.baseRows * m.cols, m.rows * m.cols) });
     }
     return snap;
   }
 
-  /**
-   * Puts rows back: to `snapshot` where it has them, else to their values before the update.
-   * Grown rows that the snapshot lacks are left as they are (undoing growth truncates them).
-   */
+  /** Puts journaled rows back to `snapshot` (or to their values before the update), and grown rows to the snapshot's. */
   restore(snapshot?: JournalSnapshot): void {
-    for (const [m, rows] of this.originals) {
-      for (const [row, original] of rows) m.data.set(original, row * m.cols);
-      for (const [row, value] of snapshot?.get(m) ?? []) if (row < m.rows) m.data.set(value, row * m.cols);
+    for (const [m, e] of this.entries) {
+      const s = snapshot?.get(m);
+      const source = s ? s.kept : e.originals;
+      e.rows.forEach((row, k) => m.data.set(source.subarray(k * m.cols, (k + 1) * m.cols), row * m.cols));
+      if (s && m.rows > e.baseRows) m.data.set(s.grown.subarray(0, (m.rows - e.baseRows) * m.cols), e.baseRows * m.cols);
     }
   }
 
-  /** Rows and values that differ from their originals, per watched matrix (grown rows not included). */
+  /** Whether every journaled and grown value is finite. */
+  allFinite(): boolean {
+    for (const [m, e] of this.entries) {
+      for (const row of e.rows) for (let d = 0; d < m.cols; d++) if (!Number.isFinite(m.data[row * m.cols + d])) return false;
+      for (let k = e.baseRows * m.cols; k < m.rows * m.cols; k++) if (!Number.isFinite(m.data[k])) return false;
+    }
+    return true;
+  }
+
+  /** Rows and values that differ from their originals (grown rows not included). */
   changes(m: Matrix): { rows: number; values: number } {
+    const e = this.entries.get(m);
     let rows = 0;
     let values = 0;
-    for (const [row, original] of this.originals.get(m) ?? []) {
+    e?.rows.forEach((row, k) => {
       let changed = 0;
-      for (let d = 0; d < m.cols; d++) if (m.data[row * m.cols + d] !== original[d]) changed++;
+      for (let d = 0; d < m.cols; d++) if (m.data[row * m.cols + d] !== e.originals[k * m.cols + d]) changed++;
       if (changed > 0) rows++;
       values += changed;
-    }
+    });
     return { rows, values };
-  }
-
-  /** Number of journaled rows in all (the memory the journal holds, in rows). */
-  get size(): number {
-    let n = 0;
-    for (const rows of this.originals.values()) n += rows.size;
-    return n;
   }
 }

@@ -1,18 +1,35 @@
 /** Measurements the gate and the report need, taken before and after an update. */
 import type { Example } from '../data/example.js';
 import { MetricsAccumulator, type Metrics } from '../eval/metrics.js';
+import type { FeaturizedData } from '../features/dataset.js';
 import type { TextClassifier } from '../model/classifier.js';
 
-/** Metrics on `examples` and each example's top label (to find predictions that changed). */
-export function measure(model: TextClassifier, examples: readonly Example[]): { metrics: Metrics; top: string[] } {
-  const acc = new MetricsAccumulator(model.labels);
+/**
+ * Metrics on `examples` (featurised as `data`) and each example's top label (to find predictions that changed). With
+ * `knownLabels`, predictions are restricted to the first that many labels (the parent's): what the
+ * model knew is judged without the new labels competing, which any model, even one retrained from
+ * scratch, would suffer from.
+ */
+export function measure(
+  model: TextClassifier,
+  examples: readonly Example[],
+  data: FeaturizedData,
+  knownLabels = model.labels.length,
+): { metrics: Metrics; top: string[]; correct: boolean[] } {
+  const labels = model.labels;
+  const acc = new MetricsAccumulator(labels.slice(0, knownLabels));
   const top: string[] = [];
-  for (const e of examples) {
-    const best = model.predict(e.text, { k: 1 })[0]?.label ?? '';
-    top.push(best);
-    acc.update(e.labels, best ? [best] : []);
+  const correct: boolean[] = [];
+  for (const [i, e] of examples.entries()) {
+    const probs = model.probsOfRows(data.rows, data.offsets[i], data.offsets[i + 1]);
+    let best = -1;
+    for (let i = 0; i < Math.min(knownLabels, labels.length); i++) if (best < 0 || probs[i] > probs[best]) best = i;
+    const label = best >= 0 ? labels[best] : '';
+    top.push(label);
+    correct.push(e.labels.includes(label));
+    acc.update(e.labels, label ? [label] : []);
   }
-  return { metrics: acc.get(), top };
+  return { metrics: acc.get(), top, correct };
 }
 
 export interface ChangedPrediction {

@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Example } from '../data/example.js';
 import { ModelFileError } from '../errors.js';
-import { featurizeAll, type FeaturizedData } from '../features/dataset.js';
+import { featurizeTable, type FeaturizedData } from '../features/dataset.js';
+import { TokenTable } from '../features/tokenTable.js';
 import { computeFisher, type RowFisher } from '../forgetting/fisher.js';
 import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
 import type { TextClassifier } from '../model/classifier.js';
@@ -19,17 +20,18 @@ export interface ContinualMemory {
   fisher: RowFisher | null;
   /** 1 for each input row that training data has touched; null when unknown. */
   seen: Uint8Array | null;
+  /** Held-out examples of what the model knew (from --valid at training time): the default guard. */
+  guard?: Example[] | null;
 }
 
 /** Default replay capacity: enough for ~40 examples of each of 50 classes. */
 export const DEFAULT_REPLAY = 2000;
 
+/** Featurises examples for `model` (through a token table: 4 bytes a token while it works). */
 export function featurize(model: TextClassifier, examples: readonly Example[]): FeaturizedData {
-  return featurizeAll(
-    examples.map((e) => model.tokenize(e.text)),
-    examples,
-    model.featurizer,
-  );
+  const table = new TokenTable();
+  for (const e of examples) table.addExample(model.tokenize(e.text));
+  return featurizeTable(table, examples, model.featurizer);
 }
 
 /** Per-row Fisher information of `model` on `examples`. */
@@ -50,19 +52,34 @@ export function markSeen(seen: Uint8Array | null, rows: number, data: Featurized
 }
 
 /** The memory of a freshly trained model. */
-export function buildMemory(model: TextClassifier, examples: readonly Example[], options: { capacity?: number; seed?: number; seen?: Uint8Array | null } = {}): ContinualMemory {
+export function buildMemory(
+  model: TextClassifier,
+  examples: readonly Example[],
+  options: { capacity?: number; seed?: number; seen?: Uint8Array | null; guard?: readonly Example[] } = {},
+): ContinualMemory {
   const replay = new ReplayBuffer(options.capacity ?? DEFAULT_REPLAY, options.seed ?? model.config.seed);
   replay.addAll(examples);
   const fisher = replay.size > 0 ? estimateFisher(model, replay.examples()) : null;
-  return { replay, fisher, seen: options.seen ?? null };
+  const guard = options.guard?.length ? evenSample(options.guard, MAX_GUARD) : null;
+  return { replay, fisher, seen: options.seen ?? null, guard };
+}
+
+/** Guard examples kept with a model (the gate scores them before and after each update). */
+const MAX_GUARD = 300;
+
+function evenSample<T>(items: readonly T[], n: number): T[] {
+  return items.length <= n ? [...items] : Array.from({ length: n }, (_, k) => items[Math.floor((k * items.length) / n)]);
 }
 
 const REPLAY_FILE = 'replay.json';
+const GUARD_FILE = 'guard.json';
 const TENSOR_FILE = 'memory.safetensors';
 const vector = (data: Float32Array): TensorLike => ({ rows: data.length, cols: 1, data });
 
 function memoryFiles(memory: ContinualMemory): ExtraFile[] {
+  const guard = memory.guard;
   return [
+    ...(guard?.length ? [{ name: GUARD_FILE, write: (path: string) => writeFileSync(path, JSON.stringify(guard)) }] : []),
     { name: REPLAY_FILE, write: (path) => writeFileSync(path, JSON.stringify(memory.replay.toState())) },
     {
       name: TENSOR_FILE,
@@ -119,7 +136,22 @@ export function loadMemory(dir: string): ContinualMemory | null {
   const output = t.get('fisher.output');
   const fisher: RowFisher | null = input && output ? { input, output, hiddenWeight: t.get('fisher.hidden.weight') ?? null, hiddenBias: t.get('fisher.hidden.bias') ?? null } : null;
   const seenF = t.get('seen.input');
-  return { replay: ReplayBuffer.fromState(state), fisher, seen: seenF ? Uint8Array.from(seenF) : null };
+  let replay: ReplayBuffer;
+  try {
+    replay = ReplayBuffer.fromState(state);
+  } catch (cause) {
+    throw new ModelFileError(join(dir, REPLAY_FILE), (cause as Error).message, { cause });
+  }
+  const guardJson = readExtraFile(dir, GUARD_FILE);
+  let guard: Example[] | null = null;
+  if (guardJson) {
+    try {
+      guard = JSON.parse(guardJson.toString('utf8')) as Example[];
+    } catch (cause) {
+      throw new ModelFileError(join(dir, GUARD_FILE), 'not valid JSON', { cause });
+    }
+  }
+  return { replay, fisher, seen: seenF ? Uint8Array.from(seenF) : null, guard };
 }
 
 /** A model and its memory, as saved by saveLearner (memory is null for a bare model). */

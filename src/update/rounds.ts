@@ -12,7 +12,6 @@ import { decayedLr } from '../learn/schedule.js';
 import { learnExample } from '../learn/step.js';
 import { accuracyOnRows } from '../learn/validate.js';
 import type { TextClassifier } from '../model/classifier.js';
-import type { Matrix } from '../model/matrix.js';
 import { createOptimizer } from '../optim/optimizer.js';
 import { rowAllowed, type Selection } from '../optim/selection.js';
 import { Rng } from '../util/rng.js';
@@ -44,6 +43,8 @@ export interface RoundPlan {
   newCount: number;
   replayPerRound: number;
   teacher: { probs: Float32Array; labels: number; weight: number } | null;
+  /** Train with the logit-adjusted loss against the label mix of the update (see logitOffsets). */
+  balance: boolean;
   ewc: { lambda: number; fisher: RowFisher } | null;
   fresh: FeaturizedData;
   guard: FeaturizedData | null;
@@ -62,9 +63,12 @@ export interface RoundsResult {
 
 const countOf = (mask: Selection['input']): number | 'all' => (mask === true ? 'all' : mask === false ? 0 : mask.reduce((s, v) => s + v, 0));
 
+/** Rounds are scored on at most this many guard examples (the gate then uses all of them). */
+const ROUND_GUARD = 100;
+
 function score(model: TextClassifier, plan: RoundPlan): { fresh: number; guard: number | null; score: number } {
   const fresh = accuracyOnRows(model, plan.fresh);
-  const guard = plan.guard && plan.guard.count > 0 ? accuracyOnRows(model, plan.guard) : null;
+  const guard = plan.guard && plan.guard.count > 0 ? accuracyOnRows(model, plan.guard, ROUND_GUARD) : null;
   return { fresh, guard, score: guard === null ? fresh : (fresh + guard) / 2 };
 }
 
@@ -73,30 +77,29 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   const optimizer = createOptimizer(model.config.optimizer, p, model.optimizerState);
   const rng = new Rng(plan.seed);
   const reports: RoundReport[] = [];
-  const baseline = score(model, plan).score;
-  let best = { round: 0, score: baseline, snapshot: null as JournalSnapshot | null };
+  // The loop picks the best trained round; whether it beats the parent is the gate's call.
+  let best = { round: 0, score: -Infinity, snapshot: null as JournalSnapshot | null };
   let processed = 0;
   const replayIdx = Array.from({ length: plan.data.count - plan.newCount }, (_, i) => plan.newCount + i);
-  const plannedPerRound = plan.newCount + Math.min(replayIdx.length, plan.replayPerRound);
+  const plannedPerRound = newSample(plan.newCount).length + (replayIdx.length > 0 ? plan.replayPerRound : 0);
   const total = Math.max(1, plannedPerRound * plan.rounds);
-  const moments = model.optimizerState ? [model.optimizerState.first[0], model.optimizerState.second[0]].filter((m): m is Matrix => m !== null) : [];
 
   for (let round = 0; round < plan.rounds; round++) {
     if (performance.now() - plan.started > plan.budgetMs) break;
     const t0 = performance.now();
     const selection = selectionFor(plan.spec, round, plan.selectionInputs);
-    const ctx = { ...stepContext(p, model.config, optimizer, plan.seed + round, selection), teacherWeight: plan.teacher?.weight ?? 1 };
-    const order = Int32Array.from([...Array.from({ length: plan.newCount }, (_, i) => i), ...rng.shuffle([...replayIdx]).slice(0, plan.replayPerRound)]);
+    const order = Int32Array.from([...newSample(plan.newCount), ...replaySample(replayIdx, plan.replayPerRound, rng)]);
+    const ctx = {
+      ...stepContext(p, model.config, optimizer, plan.seed + round, selection),
+      teacherWeight: plan.teacher?.weight ?? 1,
+      logitOffsets: plan.balance && model.config.loss === 'softmax' ? logitOffsets(plan.data, order, model.vocab.labelCounts) : null,
+    };
     rng.shuffle(order);
     const { rows, offsets, labels, labelOffsets, weights } = plan.data;
     let k = 0;
     for (; k < order.length; k++) {
       if ((k & 255) === 255 && performance.now() - plan.started > plan.budgetMs) break;
       const i = order[k];
-      for (let j = offsets[i]; j < offsets[i + 1]; j++) {
-        journal.keep(p.input, rows[j]);
-        for (const m of moments) journal.keep(m, rows[j]);
-      }
       ctx.teacher = plan.teacher ? plan.teacher.probs.subarray(i * plan.teacher.labels, (i + 1) * plan.teacher.labels) : null;
       const lr = decayedLr(plan.lr, processed, total);
       learnExample(ctx, rows, offsets[i], offsets[i + 1], labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
@@ -121,7 +124,40 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     else if (round + 1 - best.round >= plan.patience) break;
   }
   const restore = best.round === 0 ? 'parent' : best.round === reports.length ? 'nothing' : best.snapshot!;
+  // ('parent' only when no round ran at all: the time budget was spent before the first one.)
   return { rounds: reports, bestRound: best.round, examplesProcessed: processed, restore };
+}
+
+/**
+ * log(share of label i among this round's training examples) - log(share of label i in all data
+ * the model has seen): with these added to the scores during training, the scores the model
+ * learns follow the whole history's label mix rather than the update's (Menon et al. 2021).
+ * Labels absent from the round get -Infinity: they are neither pushed up nor down.
+ */
+function logitOffsets(data: FeaturizedData, order: Int32Array, labelCounts: readonly number[]): Float32Array {
+  const counts = new Float64Array(labelCounts.length);
+  let total = 0;
+  for (const i of order) {
+    for (let k = data.labelOffsets[i]; k < data.labelOffsets[i + 1]; k++) counts[data.labels[k]]++, total++;
+  }
+  const all = labelCounts.reduce((a, b) => a + b, 0);
+  // Only labels the update under-represents are corrected: a label the update over-represents (a
+  // brand-new label taught by one piece of feedback) must still be learned as it is shown.
+  return Float32Array.from(counts, (c, i) => (c === 0 ? -Infinity : Math.min(0, Math.log(c / total) - Math.log(Math.max(labelCounts[i], 1) / all))));
+}
+
+/** Rounds show each new example at least once and at least MIN_NEW_STEPS steps in all, so one piece of feedback is learned. */
+const MIN_NEW_STEPS = 32;
+function newSample(count: number): number[] {
+  const repeat = count === 0 ? 0 : Math.max(1, Math.ceil(MIN_NEW_STEPS / count));
+  return Array.from({ length: count * repeat }, (_, k) => k % count);
+}
+
+/** n replayed examples: without replacement while the buffer has enough, then with replacement. */
+function replaySample(replayIdx: readonly number[], n: number, rng: Rng): number[] {
+  if (replayIdx.length === 0) return [];
+  if (n <= replayIdx.length) return rng.shuffle([...replayIdx]).slice(0, n);
+  return [...replayIdx, ...Array.from({ length: n - replayIdx.length }, () => replayIdx[rng.int(replayIdx.length)])];
 }
 
 function applyEwc(model: TextClassifier, journal: RowJournal, ewc: { lambda: number; fisher: RowFisher }, selection: Selection, rows: Int32Array, start: number, end: number, lr: number): void {

@@ -5,8 +5,10 @@
  * (or training diverges), every row, word, label and optimizer moment is put back bit for bit.
  */
 import { createHash } from 'node:crypto';
+import { DivergenceError } from '../errors.js';
 import type { Example } from '../data/example.js';
 import { splitTrainTest } from '../datasets/split.js';
+import type { FeaturizedData } from '../features/dataset.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { tensors } from '../model/params.js';
 import { GATE_DEFAULTS, gateIssues, type GateIssue, type GateOptions, type Measured } from './gate.js';
@@ -17,6 +19,7 @@ import { DEFAULT_REPLAY, estimateFisher, featurize, markSeen, type ContinualMemo
 import { runRounds, type RoundReport } from './rounds.js';
 import { formatSelection, parseSelection, type SelectionSpec } from './selection.js';
 import { ReplayBuffer } from '../forgetting/replay.js';
+import { Rng } from '../util/rng.js';
 
 export interface UpdateOptions extends Partial<GateOptions> {
   /** Which parameters may change (design.md selections); default 'all'. */
@@ -35,10 +38,14 @@ export interface UpdateOptions extends Partial<GateOptions> {
   replayRatio?: number;
   /** EWC strength lambda (default 0 = off). */
   ewc?: number;
+  /** Logit-adjusted loss against the update's label mix (default true; softmax only). */
+  balance?: boolean;
   /** Distillation temperature (default 0 = off); softens the parent's targets. */
   distill?: number;
   /** Weight of the distillation target against the true labels (default 1). */
   distillWeight?: number;
+  /** false: accept whatever training gives (for comparisons); the gate's checks are still reported. */
+  gate?: boolean;
   /** Examples that stand for what the model knew (default: held-out replay examples). */
   guard?: readonly Example[];
   /** Validation examples of the new kind (default: 20% of the new data when it has 10 or more). */
@@ -85,7 +92,8 @@ export function fingerprint(examples: readonly Example[]): string {
 function splitNew(examples: readonly Example[], valid: readonly Example[] | undefined, seed: number): { train: Example[]; valid: Example[] } {
   if (valid) return { train: [...examples], valid: [...valid] };
   if (examples.length < 10) return { train: [...examples], valid: [...examples] };
-  const { train, test } = splitTrainTest([...examples], 0.2, seed);
+  // 20% for validation, but no more than about 1000 examples: a large batch should mostly teach.
+  const { train, test } = splitTrainTest([...examples], Math.min(0.2, 1000 / examples.length), seed);
   return { train, valid: test };
 }
 
@@ -98,13 +106,17 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const memory = options.memory ?? null;
   const replayOn = (options.replay ?? 1) > 0 && memory !== null && memory.replay.size > 0;
   const heldOut = replayOn && !options.guard ? memory!.replay.split(0.2) : { heldOut: [], rest: replayOn ? memory!.replay.examples() : [] };
-  const guard = options.guard ? [...options.guard] : heldOut.heldOut;
+  // The guard: given, else the held-out examples saved at training time, else held out of the replay memory.
+  const guard = options.guard ? [...options.guard] : evenlySpaced(memory?.guard?.length ? memory.guard : heldOut.heldOut, MAX_DEFAULT_GUARD);
   const fresh = splitNew(examples, options.valid, seed);
-  const replayTrain = heldOut.rest;
+  const rounds = options.rounds ?? 5;
+  const replayPerRound = Math.min(Math.max(32, Math.ceil((options.replayRatio ?? 1) * fresh.train.length)), options.replayRatio === undefined ? heldOut.rest.length : Infinity);
+  // Only the replayed examples the rounds can draw are featurised: a handful for one piece of feedback.
+  const replayTrain = rounds * replayPerRound >= heldOut.rest.length ? heldOut.rest : new Rng(seed).shuffle([...heldOut.rest]).slice(0, rounds * replayPerRound);
 
   // The parent, measured before anything changes.
-  const beforeGuard = measure(model, guard);
-  const beforeFresh = measure(model, fresh.valid);
+  const beforeGuard = measure(model, guard, featurize(model, guard));
+  const beforeFresh = measure(model, fresh.valid, featurize(model, fresh.valid));
   const before: Measured = { guard: guard.length ? beforeGuard.metrics : null, fresh: beforeFresh.metrics };
   const trainSet = [...fresh.train, ...replayTrain];
   const teacher = options.distill ? teacherProbs(model, trainSet, options.distill, options.distillWeight ?? 1) : null;
@@ -114,30 +126,34 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const journal = new RowJournal();
   const growth = grow(model, [...fresh.train, ...fresh.valid], fresh.train.map((e) => model.tokenize(e.text)), seed);
   try {
-    for (const [, m] of tensors(model.params)) m === model.params.input ? journal.watch(m) : journal.keepAll(m);
-    for (const m of [...(model.optimizerState?.first ?? []), ...(model.optimizerState?.second ?? [])]) if (m) m.rows > 4096 ? journal.watch(m) : journal.keepAll(m);
-    const initial = journal.snapshot();
     const data = featurize(model, trainSet);
-    const touched = new Set<number>();
-    for (let k = 0; k < data.offsets[fresh.train.length]; k++) touched.add(data.rows[k]);
+    const touched = distinctRows(data.rows, model.params.input.rows);
+    for (const [, m] of tensors(model.params)) m === model.params.input ? journal.keepRows(m, touched) : journal.keepAll(m);
+    const moments = [...(model.optimizerState?.first ?? []), ...(model.optimizerState?.second ?? [])];
+    moments.forEach((m, i) => m && (i % 4 === 0 ? journal.keepRows(m, touched) : journal.keepAll(m)));
+    const initial = journal.snapshot();
+    const freshData = featurize(model, fresh.valid);
+    const guardData = featurize(model, guard);
+    const freshTouched = [...distinctRows(data.rows.subarray(0, data.offsets[fresh.train.length]), model.params.input.rows)];
     const result = runRounds(model, journal, {
       cfg: model.config,
       spec,
-      rounds: options.rounds ?? 5,
+      rounds,
       patience: options.patience ?? 2,
       budgetMs: options.budgetMs ?? Infinity,
       lr: options.lr ?? model.config.lr,
       seed,
       data,
       newCount: fresh.train.length,
-      replayPerRound: Math.max(32, Math.ceil((options.replayRatio ?? 1) * fresh.train.length)),
+      replayPerRound,
       teacher,
+      balance: options.balance ?? true,
       ewc: fisher && options.ewc ? { lambda: options.ewc, fisher } : null,
-      fresh: featurize(model, fresh.valid),
-      guard: guard.length ? featurize(model, guard) : null,
+      fresh: freshData,
+      guard: guard.length ? guardData : null,
       selectionInputs: {
         params: model.params,
-        touched: [...touched],
+        touched: freshTouched,
         seen: memory?.seen ?? null,
         inputRowsBefore: growth.inputRowsBefore,
         outputRowsBefore: growth.outputRowsBefore,
@@ -149,13 +165,17 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     });
     if (result.restore === 'parent') journal.restore(initial);
     else if (result.restore !== 'nothing') journal.restore(result.restore);
+    // The loss is checked before every step; this catches a NaN written by the very last one.
+    if (!journal.allFinite()) throw new DivergenceError('the updated parameters');
 
-    const afterGuard = measure(model, guard);
-    const afterFresh = measure(model, fresh.valid);
+    // The guard is judged on the labels the parent knew (see measure); the fresh data on all labels.
+    const afterGuard = measure(model, guard, guardData, growth.outputRowsBefore);
+    const afterFresh = measure(model, fresh.valid, freshData);
     const after: Measured = { guard: guard.length ? afterGuard.metrics : null, fresh: afterFresh.metrics };
-    const reasons = examples.length === 0 ? [noData()] : gateIssues(before, after, gate);
+    const outcomes = { fresh: { before: beforeFresh.correct, after: afterFresh.correct }, guard: { before: beforeGuard.correct, after: afterGuard.correct } };
+    const reasons = examples.length === 0 ? [noData()] : gateIssues(before, after, gate, outcomes);
     const report: UpdateReport = {
-      accepted: reasons.length === 0,
+      accepted: reasons.length === 0 || (options.gate === false && examples.length > 0),
       reasons,
       selection: formatSelection(spec),
       newLabels: growth.newLabels,
@@ -176,6 +196,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
       report.wallMs = performance.now() - started;
       return { accepted: false, reasons, report };
     }
+    if (reasons.length > 0) report.reasons = reasons; // gate off: reported, not enforced
     if (memory) remember(model, memory, examples, data, options.replay);
     model.info = { ...model.info, lineage: lineage(model, report, spec, options) };
     report.wallMs = performance.now() - started;
@@ -190,6 +211,31 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     growth.undo();
     if (model.optimizerState) model.optimizerState.step = optimizerStep;
   }
+}
+
+/** The distinct values of `rows` (all below `limit`), in increasing order. */
+function distinctRows(rows: Int32Array, limit: number): Int32Array {
+  if (rows.length * 64 < limit) {
+    // Few rows of a big table (one piece of feedback): sort them rather than mark a limit-sized array.
+    const sorted = Int32Array.from(rows).sort();
+    let n = 0;
+    for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) sorted[n++] = sorted[k];
+    return sorted.slice(0, n);
+  }
+  const mark = new Uint8Array(limit);
+  let n = 0;
+  for (let k = 0; k < rows.length; k++) if (mark[rows[k]] === 0) (mark[rows[k]] = 1), n++;
+  const out = new Int32Array(n);
+  for (let r = 0, k = 0; r < limit; r++) if (mark[r] === 1) out[k++] = r;
+  return out;
+}
+
+/** The default guard (held out of the replay memory) is capped: it is scored every round. */
+const MAX_DEFAULT_GUARD = 300;
+
+function evenlySpaced<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  return Array.from({ length: n }, (_, k) => items[Math.floor((k * items.length) / n)]);
 }
 
 function noData(): GateIssue {
@@ -229,12 +275,13 @@ function perLabel(before: Measured, after: Measured): UpdateReport['perLabel'] {
 }
 
 /** After an accepted update: the new examples join the replay buffer, their rows count as seen, and the Fisher estimate goes stale (recomputed when saved or needed). */
-function remember(model: TextClassifier, memory: ContinualMemory, examples: readonly Example[], data: { rows: Int32Array }, capacity: number | undefined): void {
+function remember(model: TextClassifier, memory: ContinualMemory, examples: readonly Example[], data: FeaturizedData, capacity: number | undefined): void {
   if (capacity !== undefined && capacity !== memory.replay.capacity) {
     if (capacity > 0) memory.replay.resize(capacity);
   }
   memory.replay.addAll(examples);
-  memory.seen = markSeen(memory.seen, model.params.input.rows, { rows: data.rows } as never);
+  // Unknown stays unknown: marking only this update's rows would call the parent's rows unseen.
+  if (memory.seen) memory.seen = markSeen(memory.seen, model.params.input.rows, data);
   memory.fisher = null;
 }
 
@@ -242,7 +289,7 @@ function lineage(model: TextClassifier, report: UpdateReport, spec: SelectionSpe
   const previous = (model.info.lineage as { depth?: number } | undefined)?.depth ?? 0;
   return {
     depth: previous + 1,
-    parent: model.source?.weightsSha256 ?? null,
+    parent: model.source?.weightsChecksum ?? null,
     updatedAt: new Date().toISOString(),
     dataFingerprint: report.data.fingerprint,
     options: { select: formatSelection(spec), rounds: options.rounds ?? 5, patience: options.patience ?? 2, lr: options.lr ?? model.config.lr, replay: options.replay ?? null, ewc: options.ewc ?? 0, distill: options.distill ?? 0 },

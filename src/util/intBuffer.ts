@@ -2,8 +2,9 @@
 export class IntBuffer {
   private data: Int32Array;
   length = 0;
-  constructor(capacity = 1024) {
-    this.data = new Int32Array(Math.max(16, capacity));
+  constructor(capacity = 1024, shared = false) {
+    const n = Math.max(16, capacity);
+    this.data = new Int32Array(shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
   }
   push(v: number): void {
     if (this.length === this.data.length) {
@@ -17,8 +18,9 @@ export class IntBuffer {
   view(): Int32Array {
     return this.data.subarray(0, this.length);
   }
-  /** A copy of the filled part, in shared memory when asked. */
+  /** The filled part without a copy when the buffer is exactly full (sized up front), else a copy. */
   toArray(shared = false): Int32Array {
+    if (this.length === this.data.length && (this.data.buffer instanceof SharedArrayBuffer) === shared) return this.data;
     const out = new Int32Array(shared ? new SharedArrayBuffer(this.length * 4) : new ArrayBuffer(this.length * 4));
     out.set(this.view());
     return out;

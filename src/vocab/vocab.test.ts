@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { TokenTable } from '../features/tokenTable.js';
 import { buildVocab } from './build.js';
 import { Vocab } from './vocab.js';
 
@@ -19,7 +20,8 @@ test('ids are stable: adding words and labels appends and never renumbers', () =
 });
 
 test('buildVocab keeps words seen minCount times, most frequent first, and every label', () => {
-  const tokens = [['a', 'b', 'a'], ['c', 'a', 'b'], ['d']];
+  const tokens = new TokenTable();
+  for (const t of [['a', 'b', 'a'], ['c', 'a', 'b'], ['d']]) tokens.addExample(t);
   const examples = [{ text: '', labels: ['pos'] }, { text: '', labels: ['neg', 'pos'] }, { text: '', labels: ['pos'] }];
   const v = buildVocab(tokens, examples, 2);
   assert.deepEqual(v.words, ['a', '</s>', 'b']);

@@ -1,0 +1,58 @@
+/** Corpora, hyperparameters and the paradigm variants each section compares. */
+import type { Config } from '../../config.js';
+import type { Paradigm } from '../../compare/paradigms.js';
+
+export function wordnetConfig(quick: boolean): Partial<Config> {
+  return { dim: 100, epoch: 5, lr: 0.5, wordNgrams: 2, bucket: quick ? 200_000 : 2_000_000, seed: 1 };
+}
+
+export const SPAM_CONFIG: Partial<Config> = { dim: 50, epoch: 5, lr: 0.5, wordNgrams: 2, bucket: 500_000, seed: 1 };
+
+/** A paradigm of the comparison, with what the benchmark needs to know about it. */
+export interface Variant extends Paradigm {
+  /** Give buildMemory the rows train() saw (the CLI does; runParadigm does not). Default false, as runParadigm. */
+  passSeen?: boolean;
+  /** A short note shown under the table. */
+  note?: string;
+}
+
+const GATE_OFF = { gate: false } as const;
+
+/** The rows every stream section shares. */
+function core(): Variant[] {
+  return [
+    { name: 'retrain', kind: 'retrain' },
+    { name: 'fresh', kind: 'fresh' },
+    { name: 'decay', kind: 'decay' },
+    { name: 'naive continued training', kind: 'incremental', update: { replay: 0, gate: false } },
+    { name: 'incremental, defaults (gate on)', kind: 'incremental' },
+    { name: 'incremental, gate off', kind: 'incremental', update: { ...GATE_OFF } },
+  ];
+}
+
+export function wordnetVariants(quick: boolean): Variant[] {
+  const rows: Variant[] = [
+    ...core(),
+    { name: 'incremental, class-incremental gate (maxDrop 0.1, labelTolerance 0.3)', kind: 'incremental', update: { maxDrop: 0.1, labelTolerance: 0.3 } },
+    { name: 'incremental, replay 10000, gate off', kind: 'incremental', replay: 10_000, update: { ...GATE_OFF } },
+    { name: 'incremental + ewc 100, gate off', kind: 'incremental', update: { ewc: 100, ...GATE_OFF } },
+    { name: 'incremental + distill 1, gate off', kind: 'incremental', update: { distill: 1, ...GATE_OFF } },
+  ];
+  if (!quick) {
+    for (const select of ['head', 'new-rows', 'layerwise', 'topk-grad:0.2', 'low-fisher:0.5']) {
+      rows.push({ name: `incremental, select ${select}, gate off`, kind: 'incremental', update: { select, ...GATE_OFF } });
+    }
+    rows.push({
+      name: 'incremental, select new-rows, gate off, memory.seen from train()',
+      kind: 'incremental',
+      update: { select: 'new-rows', ...GATE_OFF },
+      passSeen: true,
+      note: 'not a runParadigm configuration: buildMemory gets the `seen` rows train() returns, as `accrete train` does (see the notes on new-rows)',
+    });
+  }
+  return rows;
+}
+
+export function spamVariants(): Variant[] {
+  return core();
+}

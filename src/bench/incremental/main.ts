@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:incremental`: does incremental learning hold up against retraining? Four sections:
+ *   wordnet   class-incremental WordNet (5 groups of labels), every paradigm and update variant
+ *   spam      SpamAssassin in time order (2 periods)
+ *   ab        train(A) then update(B) versus train(A+B), both corpora
+ *   feedback  one-example updates with a never-seen label: latency, learning, guard accuracy
+ * Flags: --quick (WordNet bucket 200,000, no selection variants, 1 repeat), --only S[,S...].
+ * Prints the markdown to stdout and writes bench/results/incremental.md and .json (a quick run:
+ * incremental.quick.*; a run of some sections: incremental[.quick].only-<sections>.*, so a partial
+ * run never overwrites the full results). Progress goes to stderr.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { byClasses, byTime, type Stream } from '../../compare/stream.js';
+import { loadDataset } from '../../datasets/index.js';
+import type { Example } from '../../data/example.js';
+import { enableExplicitGc, releaseMemory } from '../../util/gc.js';
+import { describeMachine } from '../machine.js';
+import { aThenB, type AbResult } from './abtest.js';
+import { SPAM_CONFIG, spamVariants, wordnetConfig, wordnetVariants } from './configs.js';
+import { feedbackLatency, type FeedbackResult } from './feedback.js';
+import { parseOptions } from './options.js';
+import { abSection, feedbackSection, header, streamSection, type StreamSection } from './render.js';
+import { describeStream, runStreamBench } from './streams.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+async function main(): Promise<number> {
+  enableExplicitGc();
+  const opts = parseOptions(process.argv.slice(2));
+  const machine = describeMachine(ROOT);
+  const started = performance.now();
+  const wnCfg = wordnetConfig(opts.quick);
+  const want = (s: string) => opts.sections.includes(s as never);
+  const suffix = `${opts.quick ? '.quick' : ''}${opts.sections.length < 4 ? `.only-${opts.sections.join('-')}` : ''}`;
+  const outDir = join(ROOT, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+
+  let wordnet: Example[] | null = null;
+  let spam: Example[] | null = null;
+  let wnStream: Stream | null = null;
+  if (want('wordnet') || want('ab') || want('feedback')) {
+    console.error('bench:incremental: loading wordnet');
+    wordnet = (await loadDataset('wordnet')).examples;
+    wnStream = byClasses(wordnet, 5, 0.2, 1);
+  }
+  if (want('spam') || want('ab')) {
+    console.error('bench:incremental: loading spam-assassin');
+    spam = (await loadDataset('spam-assassin')).examples;
+  }
+
+  const results: {
+    wordnet?: StreamSection & { baseline: number[] };
+    spam?: StreamSection & { baseline: number[] };
+    ab?: AbResult[];
+    feedback?: FeedbackResult;
+  } = {};
+  const parts: string[] = [];
+  const cfgText = (c: object) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
+
+  const write = () => {
+    const md = [header(machine, opts.quick, opts.sections, round2(loadavg()[0]), performance.now() - started, opts.repeats), '', ...parts].join('\n');
+    writeFileSync(join(outDir, `incremental${suffix}.md`), md);
+    const json = {
+      machine,
+      options: opts,
+      configs: { wordnet: wnCfg, spam: SPAM_CONFIG },
+      loadAverageEnd: round2(loadavg()[0]),
+      totalMs: performance.now() - started,
+      results,
+    };
+    writeFileSync(join(outDir, `incremental${suffix}.json`), JSON.stringify(json, null, 1));
+    return md;
+  };
+
+  if (want('wordnet')) {
+    const s = await runStreamBench({
+      key: 'wordnet',
+      title: 'Class-incremental WordNet',
+      stream: wnStream!,
+      variants: wordnetVariants(opts.quick),
+      cfg: wnCfg,
+      accPoints: 2,
+      showBwtTarget: true,
+      lastRepeats: opts.repeats,
+    });
+    s.description =
+      `Stream: byClasses(wordnet, 5 tasks, test 0.2, seed 1): ${describeStream(wnStream!)}. ` +
+      `Config: ${cfgText(wnCfg)}. Paradigms through a step-for-step copy of runParadigm (incremental memory: buildMemory on task 1, capacity 2000 unless said). ` +
+      `Targets: ACC within 2 points of retrain (at least retrain − 2), BWT no more than 3 points below retrain's, last update ≤ 10% of retrain's wall time, naive continued training forgets.`;
+    const naive = s.metrics.find((m) => m.paradigm.startsWith('naive'));
+    s.notes.unshift(
+      `"+ ewc 100" and "+ distill 1" are each on top of "incremental, gate off" (replay 2000), not of the replay-10000 row. Select variants: gate off, replay 2000.`,
+      `FWT baseline b_j = 1/(labels known after task j): ${s.baseline.map((b) => b.toFixed(4)).join(', ')}.`,
+      ...(naive ? [`Naive continued training ${naive.forgetting > 0.01 ? 'shows' : 'does **not** show'} forgetting: mean forgetting ${(naive.forgetting * 100).toFixed(2)} points, BWT ${(naive.bwt * 100).toFixed(2)}.`] : []),
+    );
+    results.wordnet = s;
+    parts.push(streamSection(s));
+    write();
+    releaseMemory();
+  }
+
+  if (want('spam')) {
+    const stream = byTime(spam!, 0.2, 1);
+    const s = await runStreamBench({
+      key: 'spam',
+      title: 'SpamAssassin in time order',
+      stream,
+      variants: spamVariants(),
+      cfg: SPAM_CONFIG,
+      accPoints: 1,
+      showBwtTarget: false,
+      lastRepeats: opts.repeats,
+      crossCheck: 4,
+    });
+    s.description = `Stream: byTime(spam-assassin, test 0.2, seed 1): ${describeStream(stream)}. Config: ${cfgText(SPAM_CONFIG)}. Target: incremental ACC ≥ retrain ACC − 1 point.`;
+    s.notes.unshift(`FWT baseline b_j = 1/(labels known after task j): ${s.baseline.map((b) => b.toFixed(4)).join(', ')}.`);
+    results.spam = s;
+    parts.push(streamSection(s));
+    write();
+    releaseMemory();
+  }
+
+  if (want('ab')) {
+    results.ab = [];
+    console.error('ab: wordnet');
+    results.ab.push(await aThenB('wordnet', wordnet!, wnCfg, opts.repeats));
+    releaseMemory();
+    console.error('ab: spam-assassin');
+    results.ab.push(await aThenB('spam-assassin', spam!, SPAM_CONFIG, opts.repeats));
+    releaseMemory();
+    parts.push(abSection(results.ab, opts.repeats, [`Configs: wordnet ${cfgText(wnCfg)}; spam-assassin ${cfgText(SPAM_CONFIG)}.`]));
+    write();
+  }
+
+  if (want('feedback')) {
+    console.error('feedback: training the base model');
+    results.feedback = await feedbackLatency(wnStream!, wnCfg, 10);
+    parts.push(feedbackSection(results.feedback, wnCfg.bucket!));
+    releaseMemory();
+  }
+
+  const md = write();
+  process.stdout.write(`${md}\n`);
+  console.error(`bench:incremental: done in ${((performance.now() - started) / 60000).toFixed(1)} min; wrote bench/results/incremental${suffix}.md and .json`);
+  return 0;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,91 @@
+/** The continual-learning measures of one stream run, and the targets as checks. */
+import type { Stream } from '../../compare/stream.js';
+import { averageAccuracy, backwardTransfer, forgetting, forwardTransfer, learningAccuracy } from '../../eval/continual.js';
+import { median } from '../table.js';
+import type { StreamRun } from './runner.js';
+
+/**
+ * FWT baseline b_j: chance over the labels known after task j, 1 / |labels in tasks 0..j (train parts)|.
+ * (An untrained Accrete model has a zero output layer, so it predicts one fixed label: its accuracy
+ * would be that label's share of task j, 0 for most class-incremental tasks.)
+ */
+export function chanceBaseline(stream: Stream): number[] {
+  const labels = new Set<string>();
+  return stream.map((t) => {
+    for (const e of t.train) for (const l of e.labels) labels.add(l);
+    return 1 / labels.size;
+  });
+}
+
+export interface RunMetrics {
+  paradigm: string;
+  acc: number;
+  bwt: number;
+  forgetting: number;
+  forgettingPerTask: number[];
+  fwt: number;
+  learningAccuracy: number;
+  /** Updates after the first task that were accepted, and how many there were (null for retrain/fresh: they always replace the model). */
+  accepted: { accepted: number; of: number } | null;
+  /** Wall time of each step after the first (ms): the update, or the training for retrain/fresh. */
+  stepMs: number[];
+  firstTaskMs: number;
+  /** Median wall time of the last step over its runs (the real one and the extra ones on copies). */
+  lastMs: number;
+  lastMsRuns: number[];
+  /** Last step's median wall time / retrain's at the last task. */
+  lastVsRetrain: number;
+  /** Parameters changed at the last step, as runParadigm counts them (values + grownRows x dim). */
+  paramsChangedLast: number;
+  /** Values that differ from the parent after the last update (the report's own count, grown rows included once). */
+  valuesChangedLast: number | null;
+  modelBytes: number;
+}
+
+function lastMedian(run: StreamRun): number {
+  const last = run.steps[run.steps.length - 1];
+  return median([...(last.extraMs ?? []), last.ms]);
+}
+
+export function runMetrics(run: StreamRun, baseline: number[], retrain: StreamRun | undefined, kind: string): RunMetrics {
+  const last = run.steps[run.steps.length - 1];
+  const updates = run.steps.slice(1);
+  return {
+    paradigm: run.paradigm,
+    acc: averageAccuracy(run.R),
+    bwt: backwardTransfer(run.R),
+    forgetting: forgetting(run.R).mean,
+    forgettingPerTask: forgetting(run.R).perTask,
+    fwt: forwardTransfer(run.R, baseline),
+    learningAccuracy: learningAccuracy(run.R),
+    accepted: kind === 'retrain' || kind === 'fresh' ? null : { accepted: updates.filter((s) => s.accepted).length, of: updates.length },
+    stepMs: updates.map((s) => s.ms),
+    firstTaskMs: run.steps[0].ms,
+    lastMs: lastMedian(run),
+    lastMsRuns: [...(last.extraMs ?? []), last.ms],
+    lastVsRetrain: retrain ? lastMedian(run) / lastMedian(retrain) : NaN,
+    paramsChangedLast: last.paramsChanged,
+    valuesChangedLast: last.decision ? last.decision.valuesChanged : null,
+    modelBytes: run.modelBytes,
+  };
+}
+
+export interface Checks {
+  /** ACC >= retrain's ACC - accPoints. */
+  acc: boolean;
+  /** BWT >= retrain's BWT - 0.03. */
+  bwt: boolean;
+  /** Last update <= 10% of retrain's wall time at the last task. */
+  cost: boolean;
+  /** Mean forgetting above 1 point. */
+  forgets: boolean;
+}
+
+export function checks(m: RunMetrics, retrain: RunMetrics, accPoints: number): Checks {
+  return {
+    acc: m.acc >= retrain.acc - accPoints / 100 - 1e-12,
+    bwt: m.bwt >= retrain.bwt - 0.03 - 1e-12,
+    cost: m.lastVsRetrain <= 0.1,
+    forgets: m.forgetting > 0.01,
+  };
+}

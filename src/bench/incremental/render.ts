@@ -1,0 +1,215 @@
+/** Markdown for bench/results/incremental.md. */
+import type { Machine } from '../machine.js';
+import type { AbResult } from './abtest.js';
+import type { FeedbackResult } from './feedback.js';
+import type { Checks, RunMetrics } from './metrics.js';
+import type { CrossCheck, StreamRun } from './runner.js';
+
+export interface StreamSection {
+  title: string;
+  description: string;
+  /** The ACC target in points below retrain. */
+  accPoints: number;
+  showBwtTarget: boolean;
+  runs: StreamRun[];
+  metrics: RunMetrics[];
+  checks: (Checks | null)[];
+  notes: string[];
+  crossCheck?: CrossCheck;
+}
+
+const pct = (x: number, digits = 2) => (Number.isFinite(x) ? (x * 100).toFixed(digits) : '—');
+const pts = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(2)}` : '—');
+const mark = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? 'yes' : '**no**');
+const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)}`);
+const count = (n: number) => n.toLocaleString('en-US');
+
+export function header(machine: Machine, quick: boolean, sections: string[], loadEnd: number, totalMs: number, repeats: number): string {
+  return [
+    '# Accrete: incremental learning benchmark',
+    '',
+    `Machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB; Node ${machine.node}; ` +
+      `load average ${machine.loadAverage} at start, ${loadEnd} at the end; ${machine.date}.`,
+    `Accrete: ${machine.accrete}. Run: \`npm run bench:incremental${quick ? ' -- --quick' : ''}\`` +
+      ` (${quick ? 'quick: WordNet bucket 200,000, no selection variants, 1 repeat' : 'full'}); sections: ${sections.join(', ')}; ` +
+      `took ${(totalMs / 60000).toFixed(1)} min. Raw numbers: the .json file next to this one.`,
+    '',
+    'How to read it. A stream is a list of tasks, each with a train and a test part. R[i][j] is accuracy on',
+    "task j's test part after learning tasks 1..i. ACC = mean of the last row of R (accuracy over all tasks at",
+    'the end); BWT = mean of R[T][j] - R[j][j] over j < T (negative = forgetting); forgetting = mean over j < T',
+    'of (best R[i][j] before the end) - R[T][j]; FWT = mean of R[j-1][j] - b_j, with b_j = 1 / (labels known after',
+    'task j) (chance; class-incremental FWT is always -mean(b_j), since no model can predict a label it has never',
+    'seen). Accuracies and their differences are in points (percent). "accepted" counts the updates the gate',
+    'accepted (gate off = every update is kept, its checks are still reported). Step times are wall times of',
+    'the update alone (retrain/fresh: the training run; decay: its update), each paradigm run once (accuracies',
+    `are deterministic: fixed seeds, one thread); the last step also ran ${repeats - 1 > 0 ? `${repeats - 1} more time${repeats > 2 ? 's' : ''} on a copy of the model and its memory,` : 'once only (quick),'}`,
+    `and "last ms" is the median of its ${repeats} run${repeats === 1 ? '' : 's'}; "last / retrain" = that median over retrain's at the last task. The machine is`,
+    'shared (see the load average): wall times are noisy. "params changed (last)" is runParadigm\'s count (changed',
+    'values + grown rows x dim; retrain/fresh: every parameter). Targets are marked yes / **no**.',
+  ].join('\n');
+}
+
+export function streamSection(s: StreamSection): string {
+  const T = s.runs[0]?.R.length ?? 0;
+  const retrain = s.metrics[0];
+  const lines = [`## ${s.title}`, '', s.description, ''];
+  const head = [
+    'paradigm',
+    'ACC',
+    'Δ ACC vs retrain',
+    `ACC ≥ retrain − ${s.accPoints}`,
+    'BWT',
+    ...(s.showBwtTarget ? ['Δ BWT vs retrain', 'BWT ≥ retrain − 3'] : []),
+    'mean forgetting',
+    'forgets (> 1 pt)',
+    'FWT',
+    'accepted',
+    `step ms (tasks 2..${T})`,
+    'last ms (median)',
+    'last / retrain',
+    '≤ 10%',
+    'params changed (last)',
+  ];
+  lines.push(`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+  s.metrics.forEach((m, i) => {
+    const c = s.checks[i];
+    const isRetrain = i === 0;
+    const cells = [
+      m.paradigm,
+      pct(m.acc),
+      isRetrain ? '' : pts((m.acc - retrain.acc) * 100),
+      isRetrain ? '' : mark(c?.acc),
+      pct(m.bwt),
+      ...(s.showBwtTarget ? [isRetrain ? '' : pts((m.bwt - retrain.bwt) * 100), isRetrain ? '' : mark(c?.bwt)] : []),
+      pct(m.forgetting),
+      c ? (c.forgets ? 'yes' : 'no') : '',
+      pct(m.fwt),
+      m.accepted ? `${m.accepted.accepted}/${m.accepted.of}` : 'n/a',
+      m.stepMs.map(ms).join(', '),
+      ms(m.lastMs),
+      `${(m.lastVsRetrain * 100).toFixed(1)}%`,
+      isRetrain ? '' : mark(c?.cost),
+      count(m.paramsChangedLast),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  });
+  lines.push('');
+  const rejected = rejections(s.runs);
+  if (rejected.length > 0) lines.push('Rejected updates and the gate\'s reasons:', '', ...rejected, '');
+  const reported = gateOffReasons(s.runs);
+  if (reported.length > 0) lines.push('Gate off: what the gate would have said about the updates that were kept anyway (first reason of each):', '', ...reported, '');
+  if (s.crossCheck) {
+    const x = s.crossCheck;
+    lines.push(
+      `Cross-check: "${x.paradigm}" through src/compare/paradigms.ts runParadigm gives ${x.identical ? 'the same' : `a different (max |diff| ${x.maxAbsDifference})`} accuracy matrix` +
+        ` and ${x.acceptedIdentical ? 'the same' : 'different'} accept decisions as this benchmark's runner (a step-for-step copy that also keeps each update's report).`,
+      '',
+    );
+  }
+  for (const n of s.notes) lines.push(`- ${n}`);
+  if (s.notes.length > 0) lines.push('');
+  lines.push('<details><summary>Accuracy matrices R (rows: after task i; columns: task j; points)</summary>', '');
+  for (const r of s.runs) {
+    lines.push(`${r.paradigm}:`, '```', ...r.R.map((row) => row.map((v) => pct(v, 1).padStart(6)).join(' ')), '```');
+  }
+  lines.push('</details>', '');
+  return lines.join('\n');
+}
+
+function rejections(runs: StreamRun[]): string[] {
+  const out: string[] = [];
+  for (const r of runs) {
+    for (const st of r.steps) {
+      if (st.accepted || !st.decision) continue;
+      const reasons = st.decision.reasons;
+      const shown = reasons.slice(0, 4).map((x) => x.message).join('; ');
+      out.push(`- ${r.paradigm}, task ${st.task + 1}: ${shown}${reasons.length > 4 ? `; … ${reasons.length - 4} more` : ''} (${summaryCodes(reasons)})`);
+    }
+  }
+  return out;
+}
+
+function gateOffReasons(runs: StreamRun[]): string[] {
+  const out: string[] = [];
+  for (const r of runs) {
+    const steps = r.steps.filter((st) => st.accepted && st.decision && st.decision.reasons.length > 0);
+    if (steps.length === 0) continue;
+    out.push(`- ${r.paradigm}: ${steps.map((st) => `task ${st.task + 1}: ${summaryCodes(st.decision!.reasons)}`).join('; ')}`);
+  }
+  return out;
+}
+
+function summaryCodes(reasons: { code: string }[]): string {
+  const c = new Map<string, number>();
+  for (const r of reasons) c.set(r.code, (c.get(r.code) ?? 0) + 1);
+  return [...c].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
+}
+
+export function abSection(results: AbResult[], repeats: number, notes: string[]): string {
+  const lines = [
+    '## A then B versus A+B',
+    '',
+    `Each corpus: splitTrainTest(examples, 0.2, seed 1); the train part shuffled (seed 1) and halved into A and B. ` +
+      `"update(B)" = update(train(A) model, B, {memory: buildMemory(model, A, {seen})}), on a clone of the A model. ` +
+      `Wall times: median of ${repeats} run${repeats === 1 ? '' : 's'} (train(A): 1 run). Target: update within 1 point of train(A+B).`,
+    '',
+    '| corpus | variant | test accuracy | Δ vs A+B (pts) | within 1 pt | accepted | wall time (ms) | / train(A+B) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    for (const row of r.rows) {
+      const isUpdate = row.decision !== null;
+      lines.push(
+        `| ${r.corpus} (A ${count(r.sizes.a)}, B ${count(r.sizes.b)}, test ${count(r.sizes.test)}) | ${row.variant} | ${pct(row.accuracy)} | ${row.variant === 'train(A+B)' ? '' : pts(row.deltaPoints)} | ` +
+          `${isUpdate ? mark(Math.abs(row.deltaPoints) <= 1) : ''} | ${row.decision ? (row.decision.accepted ? 'yes' : '**no**') : ''} | ${ms(row.ms)} | ${(row.vsJoint * 100).toFixed(1)}% |`,
+      );
+    }
+  }
+  lines.push('');
+  for (const r of results) {
+    for (const row of r.rows) {
+      if (row.decision && row.decision.reasons.length > 0) {
+        lines.push(`- ${r.corpus}, ${row.variant}: gate ${row.decision.accepted ? 'reported (not enforced)' : 'rejected'}: ${row.decision.reasons.map((x) => x.message).join('; ')}`);
+      }
+      if (row.accuracies.some((a) => a !== row.accuracies[0])) lines.push(`- ${r.corpus}, ${row.variant}: repeats differ in accuracy: ${row.accuracies.join(', ')}`);
+    }
+  }
+  for (const n of notes) lines.push(`- ${n}`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+export function feedbackSection(f: FeedbackResult, bucket: number): string {
+  const lines = [
+    '## Feedback latency',
+    '',
+    `A WordNet model (bucket ${count(bucket)}, dim 100) trained on the train parts of the first four class groups ` +
+      `(${count(f.trainExamples)} examples, ${f.oldLabels} labels, ${(f.trainMs / 1000).toFixed(1)} s), with its memory (buildMemory, default capacity, seen rows). ` +
+      `${f.trials.length} single-example updates with a label from the fifth group it has never seen ("${f.label}"), ` +
+      `each on a fresh clone with a fresh copy of the memory: update(clone, [example], {memory}), gate on. ` +
+      `Timed: update() alone (performance.now). Guard: a fixed sample of ${f.guardSample} test examples of the old labels. ` +
+      `Paraphrases: drop a word, swap two adjacent words, duplicate a word (seeded positions).`,
+    '',
+    '| measure | value | target |',
+    '|---|---:|---|',
+    `| median latency (ms) | ${f.medianMs.toFixed(1)} | < 50: ${mark(f.medianMs < 50)} |`,
+    `| max latency (ms) | ${f.maxMs.toFixed(1)} | < 50: ${mark(f.maxMs < 50)} |`,
+    `| accepted | ${f.accepted}/${f.trials.length} | |`,
+    `| example then predicted as the new label | ${f.learned}/${f.trials.length} | |`,
+    `| paraphrases predicted as the new label | ${pct(f.paraphraseFraction, 1)}% | |`,
+    `| guard accuracy before | ${pct(f.trials[0]?.guardBefore ?? NaN)} | |`,
+    `| guard accuracy move, max over trials (pts) | ${f.maxGuardMovePoints.toFixed(2)} | < 0.5: ${mark(f.maxGuardMovePoints < 0.5)} |`,
+    `| guard accuracy move, mean over trials (pts) | ${f.meanGuardMovePoints.toFixed(2)} | |`,
+    '',
+    '| # | ms | accepted | learned | paraphrases | guard after | gate reasons | example |',
+    '|---:|---:|---|---|---:|---:|---|---|',
+  ];
+  f.trials.forEach((t, i) => {
+    const text = t.text.length > 60 ? `${t.text.slice(0, 57)}...` : t.text;
+    lines.push(
+      `| ${i + 1} | ${t.ms.toFixed(1)} | ${t.accepted ? 'yes' : '**no**'} | ${t.learned ? 'yes' : 'no'} | ${t.paraphrases.filter((p) => p.newLabel).length}/${t.paraphrases.length} | ${pct(t.guardAfter)} | ${t.reasons.join('; ') || ''} | ${text.replace(/\|/g, '\\|')} |`,
+    );
+  });
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,67 @@
+/** Sections 1 and 2: paradigms over a stream, one run each, with their measures and checks. */
+import type { Config } from '../../config.js';
+import type { Stream } from '../../compare/stream.js';
+import { releaseMemory } from '../../util/gc.js';
+import type { Variant } from './configs.js';
+import { chanceBaseline, checks, runMetrics } from './metrics.js';
+import type { StreamSection } from './render.js';
+import { crossCheck, runStream, type StreamRun } from './runner.js';
+
+export interface StreamBench {
+  key: string;
+  title: string;
+  stream: Stream;
+  variants: Variant[];
+  cfg: Partial<Config>;
+  accPoints: number;
+  showBwtTarget: boolean;
+  /** Runs of the last step, for a median wall time. */
+  lastRepeats: number;
+  /** Index of a variant to run through runParadigm too. */
+  crossCheck?: number;
+}
+
+export function describeStream(stream: Stream): string {
+  return stream
+    .map((t) => `${t.name}: ${t.train.length.toLocaleString('en-US')} train / ${t.test.length.toLocaleString('en-US')} test, ${new Set(t.train.map((e) => e.labels[0])).size} labels`)
+    .join('; ');
+}
+
+export async function runStreamBench(b: StreamBench): Promise<StreamSection & { baseline: number[] }> {
+  const runs: StreamRun[] = [];
+  const T = b.stream.length;
+  for (const [k, v] of b.variants.entries()) {
+    console.error(`${b.key}: [${k + 1}/${b.variants.length}] ${v.name}`);
+    const t0 = performance.now();
+    const run = await runStream(b.stream, v, b.cfg, (i, step, row) => {
+      const d = step.decision;
+      const what = d ? `${d.accepted ? 'accepted' : 'REJECTED'}${d.reasons.length ? ` [${[...new Set(d.reasons.map((r) => r.code))].join(', ')}]` : ''}, rounds ${d.rounds} (best ${d.bestRound})` : 'trained';
+      const extra = step.extraMs ? ` (extra runs on copies: ${step.extraMs.map((x) => x.toFixed(0)).join(', ')} ms)` : '';
+      console.error(`  ${b.key}: ${v.name}: task ${i + 1}/${T}: ${step.ms.toFixed(0)} ms${extra}, ${what}; acc on tasks so far ${row.slice(0, i + 1).map((x) => (x * 100).toFixed(1)).join(' ')}`);
+    }, b.lastRepeats);
+    runs.push(run);
+    console.error(`  ${b.key}: ${v.name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    releaseMemory();
+  }
+  const baseline = chanceBaseline(b.stream);
+  const retrainRun = runs[0];
+  const metrics = runs.map((r, i) => runMetrics(r, baseline, retrainRun, b.variants[i].kind));
+  const section: StreamSection & { baseline: number[] } = {
+    title: b.title,
+    description: '',
+    accPoints: b.accPoints,
+    showBwtTarget: b.showBwtTarget,
+    runs,
+    metrics,
+    checks: metrics.map((m) => checks(m, metrics[0], b.accPoints)),
+    notes: b.variants.filter((v) => v.note).map((v) => `"${v.name}": ${v.note}`),
+    baseline,
+  };
+  if (b.crossCheck !== undefined) {
+    const v = b.variants[b.crossCheck];
+    console.error(`${b.key}: cross-check of "${v.name}" through runParadigm`);
+    section.crossCheck = await crossCheck(b.stream, v, b.cfg, runs[b.crossCheck]);
+    releaseMemory();
+  }
+  return section;
+}

@@ -1,0 +1,172 @@
+/**
+ * `accrete update` end to end (spawned), on the WordNet fixtures with a tiny model: the exit status
+ * says what the gate decided, an accepted update replaces the model (or writes --out), and a rejected
+ * or failed one leaves every byte of the model directory where it was.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadLearner } from '../update/memory.js';
+import { Rng } from '../util/rng.js';
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
+const TINY = ['--dim', '16', '--bucket', '20000', '--epoch', '10', '--lr', '0.5', '--wordNgrams', '2', '--seed', '1', '--thread', '1', '--quiet'];
+
+const cwd = mkdtempSync(join(tmpdir(), 'accrete-update-cli-'));
+after(() => rmSync(cwd, { recursive: true, force: true }));
+
+function accrete(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectStatus(args: string[], status: number) {
+  const r = accrete(args);
+  assert.equal(r.status, status, `accrete ${args.join(' ')} exited ${r.status}; stderr:\n${r.stderr}\nstdout:\n${r.stdout.slice(0, 2000)}`);
+  return r;
+}
+
+/** Every file below `dir` (names and bytes), as one hash per relative path. */
+function tree(dir: string, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) Object.assign(out, tree(path, `${prefix}${name}/`));
+    else out[prefix + name] = createHash('sha256').update(readFileSync(path)).digest('hex');
+  }
+  return out;
+}
+
+let base: string;
+let newData: string;
+let poisoned: string;
+let guard: string;
+let copies = 0;
+/** A fresh copy of the base model, in a directory of its own (so the parent's listing can be compared too). */
+function copyOfBase(): { parent: string; model: string } {
+  const parent = join(cwd, `copy-${++copies}`);
+  cpSync(base, join(parent, 'model'), { recursive: true });
+  return { parent, model: join(parent, 'model') };
+}
+
+before(() => {
+  const lines = readFileSync(corpus('wordnet5.train.txt'), 'utf8').trim().split('\n');
+  const write = (name: string, ls: string[]) => {
+    writeFileSync(join(cwd, name), ls.join('\n') + '\n');
+    return join(cwd, name);
+  };
+  const first = write('first.txt', lines.slice(0, 600));
+  const second = lines.slice(600, 1200);
+  newData = write('new.txt', second);
+  // The same texts with their labels shuffled among them: nothing true to learn.
+  const labels = new Rng(3).shuffle(second.map((l) => l.split(' ', 1)[0]));
+  poisoned = write('poisoned.txt', second.map((l, i) => `${labels[i]} ${l.slice(l.indexOf(' ') + 1)}`));
+  guard = write('guard.txt', readFileSync(corpus('wordnet5.test.txt'), 'utf8').trim().split('\n').slice(0, 250));
+  base = join(cwd, 'base');
+  expectStatus(['train', '--data', first, '--out', base, ...TINY], 0);
+});
+
+const weightsSha = (dir: string) => (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights: { xxh64: string } }).weights.xxh64;
+
+test('an update the gate accepts: exit 0, the model replaced in place, the report on stdout', () => {
+  const { parent, model } = copyOfBase();
+  const before = weightsSha(model);
+  const r = expectStatus(['update', '--model', model, '--data', newData, '--guard', guard, '--quiet'], 0);
+  assert.match(r.stdout, /^update ACCEPTED: .* updated in place/);
+  for (const part of [/guard accuracy +\d+\.\d\d% +\d+\.\d\d%/, /new-data accuracy/, /label +guard F1 before/, /noun\.animal/, /guard predictions changed: \d+ of 250/, /round +selection +rows selected/, /parameters changed:/, /input +\d+ +\d+ +\d+/, /wall time/]) {
+    assert.match(r.stdout, part);
+  }
+  assert.equal(r.stderr, '', '--quiet: no progress lines');
+  assert.notEqual(weightsSha(model), before, 'the weights changed');
+  assert.deepEqual(readdirSync(parent), ['model'], 'no temporary directory left behind');
+  const { memory } = loadLearner(model);
+  assert.ok(memory && memory.replay.stats().reduce((n, s) => n + s.seen, 0) === 1200, 'the new examples joined the replay memory');
+  assert.ok(memory.fisher, 'the Fisher estimate is saved again');
+});
+
+test('a poisoned update (labels shuffled): exit 3 with the reasons, every file of the model directory byte-identical', () => {
+  const { parent, model } = copyOfBase();
+  const before = tree(parent);
+  const r = expectStatus(['update', '--model', model, '--data', poisoned], 3);
+  assert.match(r.stdout, /^update REJECTED: .* left unchanged\nreasons:\n {2}- /);
+  assert.match(r.stdout, /\[no-improvement\]|\[guard-/);
+  assert.match(r.stderr, /^round 1 all: new-data accuracy/m, 'progress lines without --quiet');
+  assert.deepEqual(tree(parent), before);
+});
+
+test('--out: the new version is written elsewhere and the parent is left alone', () => {
+  const { parent, model } = copyOfBase();
+  const before = tree(parent);
+  const out = join(cwd, `out-${copies}`);
+  const r = expectStatus(['update', '--model', model, '--data', newData, '--guard', guard, '--out', out, '--quiet'], 0);
+  assert.match(r.stdout, /new version written to .*out-\d+ \(.* left unchanged\)/);
+  assert.deepEqual(tree(parent), before);
+  assert.notEqual(weightsSha(out), weightsSha(model));
+  const e = JSON.parse(expectStatus(['eval', '--model', out, '--data', guard, '--json'], 0).stdout) as { n: number; accuracy: number };
+  assert.equal(e.n, 250);
+});
+
+test('--json: one JSON object with accepted, model, reasons and the report (accepted and rejected)', () => {
+  const { model } = copyOfBase();
+  const ok = JSON.parse(expectStatus(['update', '--model', model, '--data', newData, '--guard', guard, '--json', '--quiet', '--rounds', '3'], 0).stdout) as {
+    accepted: boolean;
+    model: string | null;
+    reasons: unknown[];
+    report: { selection: string; rounds: { selected: { input: number | 'all' } }[]; perLabel: unknown[]; before: unknown; after: unknown; paramsChanged: { tensor: string; rows: number }[] };
+  };
+  assert.equal(ok.accepted, true);
+  assert.equal(ok.model, model);
+  assert.deepEqual(ok.reasons, []);
+  assert.equal(ok.report.selection, 'all');
+  assert.ok(ok.report.rounds.length >= 1 && ok.report.rounds.length <= 3);
+  assert.equal(ok.report.rounds[0].selected.input, 'all');
+  assert.ok(ok.report.paramsChanged.find((p) => p.tensor === 'input')!.rows > 0);
+  assert.ok(ok.report.perLabel.length === 5 && ok.report.before && ok.report.after);
+  const r = expectStatus(['update', '--model', copyOfBase().model, '--data', poisoned, '--json', '--quiet'], 3);
+  assert.equal(r.stdout.trim().split('\n').length, 1, 'one line');
+  const rejected = JSON.parse(r.stdout) as { accepted: boolean; model: null; reasons: { code: string; message: string }[]; report: { accepted: boolean } };
+  assert.equal(rejected.accepted, false);
+  assert.equal(rejected.model, null);
+  assert.ok(rejected.reasons.length > 0 && rejected.reasons.every((i) => i.code && i.message));
+  assert.equal(rejected.report.accepted, false);
+});
+
+test('training that diverges (--lr 1e30): exit 1 with a clear message, no stack trace, model untouched', () => {
+  const { parent, model } = copyOfBase();
+  const before = tree(parent);
+  const r = expectStatus(['update', '--model', model, '--data', newData, '--lr', '1e30', '--quiet'], 1);
+  assert.match(r.stderr, /training diverged \(NaN or Inf .*\); lower --lr .*left unchanged/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.deepEqual(tree(parent), before);
+});
+
+test('bad option values are usage errors (exit 2), found before anything is read', () => {
+  const missing = join(cwd, 'no-such-model');
+  const cases: [string[], RegExp][] = [
+    [['--max-drop', '2'], /--max-drop must be a fraction in \[0, 1\] \(0\.02 = 2 points\), got 2/],
+    [['--select', 'top'], /unknown selection "top"; expected all \| head/],
+    [['--select', 'topk-grad:2'], /topk-grad:0\.1/],
+    [['--rounds', '0'], /--rounds must be an integer >= 1/],
+    [['--lr', '0'], /--lr must be a positive number/],
+  ];
+  for (const [flags, message] of cases) assert.match(expectStatus(['update', '--model', missing, '--data', newData, ...flags], 2).stderr, message);
+  assert.match(expectStatus(['update', '--model', missing, '--data', newData], 1).stderr, /no-such-model: no such model directory/);
+});
+
+test('a model saved without memory: a warning without --guard; on accept the saved version starts a memory', () => {
+  const bare = join(cwd, 'bare');
+  expectStatus(['train', '--data', join(cwd, 'first.txt'), '--out', bare, ...TINY, '--replay', '0'], 0);
+  assert.equal(loadLearner(bare).memory, null);
+  const r = expectStatus(['update', '--model', bare, '--data', newData, '--quiet', '--replay', '100'], 0);
+  assert.match(r.stderr, /warning: .*bare has no replay memory and no --guard was given/);
+  const { memory } = loadLearner(bare);
+  assert.equal(memory?.replay.capacity, 100);
+  assert.equal(memory?.replay.size, 100);
+});

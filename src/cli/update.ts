@@ -1,0 +1,150 @@
+/** `accrete update`: a new version of a model from new data; the gate accepts it (exit 0) or rejects it (exit 3). */
+import type { Example } from '../data/example.js';
+import { AccreteError, DivergenceError } from '../errors.js';
+import type { TextClassifier } from '../model/classifier.js';
+import { GATE_DEFAULTS } from '../update/gate.js';
+import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, saveLearner, type ContinualMemory } from '../update/memory.js';
+import { parseSelection, SELECTION_HELP } from '../update/selection.js';
+import { update, type UpdateOptions } from '../update/update.js';
+import { optionalFormat, optionalNumberWhere, optionalString, parseFlags, requireString, type Flags } from './args.js';
+import { loadExamples } from './data.js';
+import { asFileError, checkOutDir } from './outputDir.js';
+import { help } from './train.js';
+import { formatRound, formatUpdateReport } from './updateReport.js';
+
+export const updateHelp = `usage: accrete update --model MODEL --data FILE [--valid FILE] [--guard FILE] [--out MODEL2] [options]
+
+Teaches a model new examples (new words and new labels too) without starting over, in rounds of
+{select parameters, train them, validate}, then asks the gate: the new version is kept only when it
+learned something and did not hurt what the model knew. Accepted: written to --out, or in place
+(atomically). Rejected: nothing is written. Exit status 0 accepted, 3 rejected, 1 error.
+
+data:
+  --model MODEL        model directory (with the replay memory \`accrete train\` saves beside it)
+  --data FILE          the new examples (.jsonl, .csv, .tsv, fastText .txt)
+  --valid FILE         validation examples of the new kind (default: 20% of --data when it has >= 10)
+  --guard FILE         examples of what the model knew, watched by the gate
+                       (default: a held-out part of the model's replay memory)
+  --out MODEL2         write the new version here and leave MODEL alone (default: replace MODEL)
+  --format F           jsonl | csv | tsv | fasttext, for every data file (default: from the extension)
+  --skip-bad           skip and count bad lines
+
+update:
+  --select S           parameters each round may change (all):
+                       ${SELECTION_HELP}
+  --rounds R           most rounds (5)
+  --patience P         stop after P rounds without validation gain (2)
+  --budget-ms MS       time budget in milliseconds (none)
+  --lr R               learning rate, decayed linearly over the update (the model's)
+  --replay N           replay memory capacity, 0 = no replay (the memory's; ${DEFAULT_REPLAY} for a new one)
+  --ewc L              EWC strength lambda, 0 = off (0)
+  --distill T          distillation from the parent at temperature T, 0 = off (0)
+  --seed N             random seed (the model's)
+
+gate:
+  --max-drop D         largest allowed drop of guard accuracy and guard macro-F1, as a fraction:
+                       0.02 = 2 points (${GATE_DEFAULTS.maxDrop})
+
+output:
+  --json               one JSON object on stdout: accepted, model, reasons, report
+  --quiet              no progress lines (the report and warnings are still printed)`;
+
+const FLAGS = {
+  model: { type: 'string' },
+  data: { type: 'string' },
+  valid: { type: 'string' },
+  guard: { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  'skip-bad': { type: 'boolean' },
+  select: { type: 'string' },
+  rounds: { type: 'string' },
+  patience: { type: 'string' },
+  'budget-ms': { type: 'string' },
+  lr: { type: 'string' },
+  replay: { type: 'string' },
+  ewc: { type: 'string' },
+  distill: { type: 'string' },
+  seed: { type: 'string' },
+  'max-drop': { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const;
+
+/** The update options given by flags, every one checked (before anything is read). */
+function optionsFromFlags(flags: Flags): UpdateOptions {
+  const int = (name: string, min: number) => optionalNumberWhere(flags, name, 'int', (n) => n >= min, `an integer >= ${min}`);
+  const positive = (name: string) => optionalNumberWhere(flags, name, 'float', (n) => n > 0, 'a positive number');
+  const nonNegative = (name: string) => optionalNumberWhere(flags, name, 'float', (n) => n >= 0, 'a number >= 0');
+  const select = optionalString(flags, 'select');
+  const options: UpdateOptions = {
+    select: select === undefined ? undefined : parseSelection(select),
+    rounds: int('rounds', 1),
+    patience: int('patience', 1),
+    budgetMs: positive('budget-ms'),
+    lr: positive('lr'),
+    replay: int('replay', 0),
+    ewc: nonNegative('ewc'),
+    distill: nonNegative('distill'),
+    seed: int('seed', 0),
+    maxDrop: optionalNumberWhere(flags, 'max-drop', 'float', (d) => d >= 0 && d <= 1, 'a fraction in [0, 1] (0.02 = 2 points)'),
+  };
+  for (const key of Object.keys(options) as (keyof UpdateOptions)[]) if (options[key] === undefined) delete options[key];
+  return options;
+}
+
+export async function updateCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, FLAGS);
+  if (flags.help) return help(updateHelp);
+  const modelDir = requireString(flags, 'model');
+  const dataPath = requireString(flags, 'data');
+  const out = optionalString(flags, 'out') ?? modelDir;
+  const options = optionsFromFlags(flags);
+  const quiet = Boolean(flags.quiet);
+  const read = { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) };
+
+  const started = performance.now();
+  const { model, memory } = loadLearner(modelDir);
+  checkOutDir(out);
+  const examples = await loadExamples(dataPath, read);
+  const valid = await optionalExamples(flags, 'valid', read);
+  const guard = await optionalExamples(flags, 'guard', read);
+  if (!memory && !guard) process.stderr.write(`warning: ${modelDir} has no replay memory and no --guard was given: the gate can only check the new data\n`);
+
+  let decision;
+  try {
+    decision = update(model, examples, { ...options, valid, guard, memory, onRound: quiet ? undefined : (r) => process.stderr.write(formatRound(r) + '\n') });
+  } catch (err) {
+    if (err instanceof DivergenceError) throw new AccreteError('DIVERGED', `${err.message}; ${modelDir} was left unchanged`, { cause: err });
+    throw err;
+  }
+  if (decision.accepted) save(model, memory, examples, options, out);
+  const wallMs = performance.now() - started;
+  if (flags.json) {
+    process.stdout.write(JSON.stringify({ accepted: decision.accepted, model: decision.accepted ? out : null, reasons: decision.report.reasons, report: decision.report, wallMs }) + '\n');
+  } else {
+    process.stdout.write(formatUpdateReport(decision.report, { modelDir, out, wallMs }) + '\n');
+  }
+  return decision.accepted ? 0 : 3;
+}
+
+async function optionalExamples(flags: Flags, name: string, read: { format: ReturnType<typeof optionalFormat>; skipBad: boolean }): Promise<Example[] | undefined> {
+  const path = optionalString(flags, name);
+  return path === undefined ? undefined : loadExamples(path, read);
+}
+
+/**
+ * Saves an accepted version with its memory. The Fisher estimate went stale with the update, so it is
+ * recomputed here; a model saved without memory starts one from this update's examples.
+ */
+function save(model: TextClassifier, memory: ContinualMemory | null, examples: readonly Example[], options: UpdateOptions, out: string): void {
+  const capacity = options.replay ?? DEFAULT_REPLAY;
+  let kept = memory;
+  if (kept === null && capacity > 0) kept = buildMemory(model, examples, { capacity, seed: options.seed ?? model.config.seed });
+  if (kept && kept.fisher === null && kept.replay.size > 0) kept.fisher = estimateFisher(model, kept.replay.examples());
+  try {
+    saveLearner(model, kept, out);
+  } catch (err) {
+    throw asFileError(err, `cannot write the model to ${out}`);
+  }
+}

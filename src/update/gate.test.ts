@@ -1,0 +1,48 @@
+/** The gate on hand-made measurements: thresholds are inclusive, improvements must beat noise. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LabelMetrics, Metrics } from '../eval/metrics.js';
+import { GATE_DEFAULTS, gateIssues, significantGain, type Measured, type Outcomes } from './gate.js';
+
+function metrics(accuracy: number, perLabel: Partial<LabelMetrics>[] = [], n = 100): Metrics {
+  const labels = perLabel.map((l, i) => ({ label: `l${i}`, precision: 0, recall: 0, f1: 0, support: 10, ...l }));
+  return { n, accuracy, macroF1: accuracy, perLabel: labels, confusion: { labels: [], matrix: [] } };
+}
+
+/** Outcomes where `gained` fresh examples went from wrong to right (a clear improvement by default). */
+function outcomes(gained = 30, lost = 0, n = 100): Outcomes {
+  const before = Array.from({ length: n }, (_, i) => i >= gained + lost);
+  const after = before.map((b, i) => (i < gained ? true : i < gained + lost ? false : b));
+  before.fill(true, gained, gained + lost);
+  return { fresh: { before, after }, guard: { before: [], after: [] } };
+}
+
+const measured = (guard: number, fresh: number, perLabel?: Partial<LabelMetrics>[]): Measured => ({ guard: metrics(guard, perLabel), fresh: metrics(fresh) });
+const codes = (before: Measured, after: Measured, o = outcomes()) => gateIssues(before, after, GATE_DEFAULTS, o).map((i) => i.code);
+
+test('a guard drop of exactly maxDrop is allowed (1.00 -> 0.99 with maxDrop 0.01); one more point is not', () => {
+  assert.deepEqual(codes(measured(1, 0.5), measured(0.99, 0.8)), []);
+  assert.deepEqual(codes(measured(0.8, 0.5), measured(0.79, 0.8)), []);
+  assert.deepEqual(codes(measured(1, 0.5), measured(0.98, 0.8)), ['guard-accuracy-drop', 'guard-macro-f1-drop']);
+});
+
+test('a label F1 drop beyond the tolerance is reported, unless the label has too little guard support', () => {
+  const before = measured(0.8, 0.5, [{ f1: 0.9 }, { f1: 0.9, support: GATE_DEFAULTS.minLabelSupport - 1 }]);
+  const after = measured(0.8, 0.8, [{ f1: 0.5 }, { f1: 0.1, support: GATE_DEFAULTS.minLabelSupport - 1 }]);
+  const issues = gateIssues(before, after, GATE_DEFAULTS, outcomes());
+  assert.deepEqual(issues.map((i) => [i.code, i.label]), [['label-f1-drop', 'l0']]);
+  assert.match(issues[0].message, /F1 of "l0" on the guard set fell from 90\.00% to 50\.00%/);
+});
+
+test('improvement must beat noise: a sign test on the examples whose outcome changed', () => {
+  const flip = (gained: number, lost: number, n = 120) => {
+    const o = outcomes(gained, lost, n);
+    return significantGain(o.fresh.before, o.fresh.after);
+  };
+  assert.equal(flip(20, 2), true);
+  assert.equal(flip(5, 3), false, '5 gained, 3 lost of 120 is noise');
+  assert.equal(flip(0, 0), false);
+  assert.equal(flip(1, 0, 1), true, 'one piece of feedback learned');
+  assert.equal(flip(0, 0, 1), false);
+  assert.deepEqual(codes(measured(0.8, 0.5), measured(0.8, 0.52), outcomes(5, 3, 120)), ['no-improvement']);
+});

@@ -1,0 +1,220 @@
+/**
+ * update() as a library call, on the WordNet fixtures with tiny models: the gate's decisions, the
+ * exact undo of a rejected or failed update, distillation, and the odd inputs a service meets
+ * (no data, one piece of feedback, only new labels, a batch ten times the training set).
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config.js';
+import { readDataset, type Example } from '../data/read.js';
+import { DivergenceError } from '../errors.js';
+import { evaluate } from '../eval/evaluate.js';
+import { train } from '../learn/train.js';
+import type { TextClassifier } from '../model/classifier.js';
+import { tensors } from '../model/params.js';
+import { ReplayBuffer } from '../forgetting/replay.js';
+import { Rng } from '../util/rng.js';
+import { buildMemory, featurize, markSeen, type ContinualMemory } from './memory.js';
+import { update, type UpdateOptions } from './update.js';
+
+const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
+const SMALL: Partial<Config> = { dim: 16, bucket: 20000, epoch: 10, lr: 0.5, wordNgrams: 2, seed: 1, thread: 1 };
+const VARIANTS: [string, Partial<Config>][] = [
+  ['sgd, no hidden layer', {}],
+  ['hidden layer', { hidden: 16, lr: 0.2, epoch: 20 }],
+  ['adam', { optimizer: 'adam', lr: 0.01 }],
+];
+
+let trainSet: Example[];
+let testSet: Example[];
+/** The first 600 training examples: what the parents learned. */
+let old: Example[];
+/** The next 600: more data of the same labels. */
+let more: Example[];
+const parents = new Map<string, { model: TextClassifier; memory: ContinualMemory }>();
+
+before(async () => {
+  trainSet = (await readDataset(corpus('wordnet5.train.txt'))).examples;
+  testSet = (await readDataset(corpus('wordnet5.test.txt'))).examples;
+  old = trainSet.slice(0, 600);
+  more = trainSet.slice(600, 1200);
+  for (const [name, options] of VARIANTS) parents.set(name, await parent(old, options));
+});
+
+async function parent(examples: Example[], options: Partial<Config> = {}): Promise<{ model: TextClassifier; memory: ContinualMemory }> {
+  const { model } = await train(examples, { ...SMALL, ...options });
+  return { model, memory: buildMemory(model, examples, { capacity: 400, seed: 1, seen: markSeen(null, model.params.input.rows, featurize(model, examples)) }) };
+}
+
+/** A fresh copy of a parent and of its memory. */
+function copyOf(name: string): { model: TextClassifier; memory: ContinualMemory } {
+  const p = parents.get(name)!;
+  return { model: p.model.clone(), memory: { replay: ReplayBuffer.fromState(structuredClone(p.memory.replay.toState())), fisher: p.memory.fisher, seen: p.memory.seen?.slice() ?? null } };
+}
+
+/** Everything an update may change, copied: tensors (bytes), optimizer state, vocabulary. */
+function state(m: TextClassifier) {
+  const bytes = (a: Float32Array) => Buffer.from(a.slice().buffer);
+  return {
+    tensors: tensors(m.params).map(([name, t]) => ({ name, rows: t.rows, cols: t.cols, data: bytes(t.data) })),
+    optimizer: m.optimizerState
+      ? { step: m.optimizerState.step, moments: [...m.optimizerState.first, ...m.optimizerState.second].map((t) => (t ? { rows: t.rows, data: bytes(t.data) } : null)) }
+      : null,
+    vocab: structuredClone(m.vocab.toJSON()),
+    labels: [...m.labels],
+    info: structuredClone(m.info),
+  };
+}
+
+function assertSameState(a: ReturnType<typeof state>, b: ReturnType<typeof state>, what: string): void {
+  assert.deepEqual(b.vocab, a.vocab, `${what}: vocabulary`);
+  assert.deepEqual(b.labels, a.labels, `${what}: labels`);
+  assert.deepEqual(b.info, a.info, `${what}: info`);
+  assert.equal(b.tensors.length, a.tensors.length);
+  a.tensors.forEach((t, i) => {
+    assert.deepEqual([b.tensors[i].name, b.tensors[i].rows, b.tensors[i].cols], [t.name, t.rows, t.cols], `${what}: ${t.name} shape`);
+    assert.ok(b.tensors[i].data.equals(t.data), `${what}: ${t.name} values differ`);
+  });
+  assert.equal(b.optimizer?.step, a.optimizer?.step, `${what}: optimizer step`);
+  a.optimizer?.moments.forEach((m, i) => {
+    const n = b.optimizer!.moments[i];
+    assert.ok(m === null ? n === null : n !== null && n.rows === m.rows && n.data.equals(m.data), `${what}: optimizer moment ${i} differs`);
+  });
+}
+
+/** The same texts, with their labels shuffled among them. */
+function poison(examples: Example[], seed = 3): Example[] {
+  const labels = new Rng(seed).shuffle(examples.map((e) => e.labels));
+  return examples.map((e, i) => ({ text: e.text, labels: labels[i] }));
+}
+
+const agreement = (a: string[], b: string[]) => a.filter((x, i) => x === b[i]).length / a.length;
+const top1 = (m: TextClassifier, examples: Example[]) => examples.map((e) => m.predict(e.text)[0]?.label ?? '');
+
+test('the gate accepts more data of known labels (explicit guard set): better on held-out data', () => {
+  const { model, memory } = copyOf('sgd, no hidden layer');
+  const guard = testSet.slice(0, 250);
+  const heldOut = testSet.slice(250);
+  const before = evaluate(model, heldOut).accuracy;
+  const d = update(model, more, { memory, guard });
+  assert.ok(d.accepted, d.accepted ? '' : d.reasons.map((r) => r.message).join('; '));
+  assert.deepEqual(d.report.reasons, []);
+  assert.ok(d.report.after.fresh.accuracy > d.report.before.fresh.accuracy, 'new-data accuracy rose');
+  assert.ok(d.report.after.guard!.accuracy >= d.report.before.guard!.accuracy - 0.01);
+  const after = evaluate(model, heldOut).accuracy;
+  assert.ok(after > before, `held-out accuracy ${before} -> ${after}`);
+  assert.equal(d.report.data.new, 600);
+  assert.ok(d.report.examplesProcessed > 0 && d.report.wallMs > 0);
+  assert.equal((model.info.lineage as { depth: number }).depth, 1);
+});
+
+for (const [name] of VARIANTS) {
+  test(`a poisoned update (${name}) is rejected with reasons, and the model is exactly as before`, () => {
+    const { model, memory } = copyOf(name);
+    const before = state(model);
+    const replayBefore = structuredClone(memory.replay.toState());
+    const d = update(model, poison(more), { memory });
+    assert.equal(d.accepted, false);
+    assert.ok(!d.accepted && d.reasons.length > 0);
+    for (const r of d.report.reasons) assert.ok(r.code && r.message, JSON.stringify(r));
+    assertSameState(before, state(model), name);
+    assert.deepEqual(memory.replay.toState(), replayBefore, 'the memory is untouched');
+  });
+}
+
+test('empty new data: rejected with reason no-data, nothing changed', () => {
+  const { model, memory } = copyOf('sgd, no hidden layer');
+  const before = state(model);
+  const d = update(model, [], { memory });
+  assert.equal(d.accepted, false);
+  assert.deepEqual(d.report.reasons.map((r) => r.code), ['no-data']);
+  assertSameState(before, state(model), 'empty update');
+});
+
+test('lr 1e30: DivergenceError, and the model exactly as before (batch and single example, every variant)', () => {
+  for (const [name] of VARIANTS) {
+    for (const data of [more.slice(0, 100), [{ text: 'a hot drink brewed from roasted coffee beans', labels: ['noun.beverage'] }]]) {
+      const { model, memory } = copyOf(name);
+      const before = state(model);
+      assert.throws(() => update(model, data, { memory, lr: 1e30 }), DivergenceError, `${name}, ${data.length} example(s)`);
+      assertSameState(before, state(model), `${name} after divergence`);
+    }
+  }
+});
+
+test('a model with a hidden layer takes a good update too, and stays finite', () => {
+  const { model, memory } = copyOf('hidden layer');
+  const d = update(model, more, { memory, guard: testSet.slice(0, 250) });
+  assert.ok(d.accepted, d.accepted ? '' : d.reasons.map((r) => r.message).join('; '));
+  for (const [n, t] of tensors(model.params)) assert.ok(t.data.every(Number.isFinite), n);
+});
+
+test('a batch where every label is new: accepted, the new labels are learned, the old ones still predicted', async () => {
+  const oldLabels = ['noun.animal', 'noun.artifact', 'verb.motion'];
+  const isOld = (e: Example) => oldLabels.includes(e.labels[0]);
+  const { model, memory } = await parent(trainSet.filter(isOld).slice(0, 450));
+  const fresh = trainSet.filter((e) => !isOld(e)).slice(0, 200);
+  const d = update(model, fresh, { memory });
+  assert.ok(d.accepted, d.accepted ? '' : d.reasons.map((r) => r.message).join('; '));
+  assert.deepEqual([...d.report.newLabels].sort(), ['noun.food', 'noun.plant']);
+  const newAcc = evaluate(model, testSet.filter((e) => !isOld(e))).accuracy;
+  const oldAcc = evaluate(model, testSet.filter(isOld)).accuracy;
+  assert.ok(newAcc > 0.3, `accuracy on the new labels ${newAcc}`);
+  assert.ok(oldAcc > 0.5, `accuracy on the old labels ${oldAcc}`);
+});
+
+test('a batch 10x the training set (duplicated and perturbed): accepted, much better, in reasonable time', async () => {
+  const { model, memory } = await parent(trainSet.slice(0, 150));
+  const big = [...trainSet, ...trainSet.map((e) => ({ text: `${e.text} indeed`, labels: e.labels }))];
+  assert.equal(big.length, 20 * 150);
+  const before = evaluate(model, testSet).accuracy;
+  const d = update(model, big, { memory });
+  assert.ok(d.accepted, d.accepted ? '' : d.reasons.map((r) => r.message).join('; '));
+  const after = evaluate(model, testSet).accuracy;
+  assert.ok(after > before + 0.15, `test accuracy ${before} -> ${after}`);
+  assert.ok(d.report.wallMs < 5000, `${d.report.wallMs} ms`);
+});
+
+test('distillation with a huge weight keeps the parent\'s predictions on old test data; a plain update moves them more', () => {
+  const heldOut = testSet.slice(0, 250);
+  const parentTop = top1(parents.get('sgd, no hidden layer')!.model, heldOut);
+  /** Agreement with the parent after the first round (the candidate, whatever the gate then decides). */
+  const agreementAfterRound = (options: UpdateOptions) => {
+    const { model, memory } = copyOf('sgd, no hidden layer');
+    let agree = -1;
+    update(model, poison(more, 5), { ...options, memory, rounds: 1, patience: 1, onRound: () => (agree = agreement(top1(model, heldOut), parentTop)) });
+    return agree;
+  };
+  const plain = agreementAfterRound({});
+  const distilled = agreementAfterRound({ distill: 1, distillWeight: 1e6 });
+  assert.ok(distilled >= 0.95, `distilled agreement ${distilled}`);
+  assert.ok(plain < distilled - 0.05, `plain ${plain} vs distilled ${distilled}`);
+});
+
+test('one piece of feedback with a new label: accepted; the text and a close paraphrase get the new label', () => {
+  const { model, memory } = copyOf('sgd, no hidden layer');
+  const text = 'a hot drink brewed from roasted and ground coffee beans';
+  const d = update(model, [{ text, labels: ['noun.beverage'] }], { memory });
+  assert.ok(d.accepted, d.accepted ? '' : d.reasons.map((r) => r.message).join('; '));
+  assert.equal(model.predict(text)[0].label, 'noun.beverage');
+  assert.equal(model.predict('a hot drink made from roasted coffee beans')[0].label, 'noun.beverage');
+});
+
+// The guard held out of the replay memory is training data the parent fits at ~100%, so an honest
+// update can lose a point there; a guard of held-out examples saved at training time (train --valid)
+// is the remedy, and the default whenever the memory has one.
+test('the default guard saved with the memory (held-out examples) accepts a good update', () => {
+  for (const seed of [1, 3]) {
+    const { model } = copyOf('sgd, no hidden layer');
+    const memory = buildMemory(model, old, { capacity: 400, seed, guard: testSet.slice(0, 200) });
+    const d = update(model, more, { memory, seed });
+    assert.ok(d.accepted, `seed ${seed}: ${d.accepted ? '' : d.reasons.map((r) => r.message).join('; ')}`);
+  }
+});
+
+test('a poisoned update of an Adam model at its own lr is rejected (a noise gain on shuffled labels is not an improvement)', () => {
+  const { model, memory } = copyOf('adam');
+  const d = update(model, poison(more), { memory });
+  assert.equal(d.accepted, false, `accepted: new-data accuracy ${d.report.before.fresh.accuracy} -> ${d.report.after.fresh.accuracy}`);
+});
