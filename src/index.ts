@@ -32,12 +32,27 @@ export { Vocab } from './vocab/vocab.js';
 
 // Training and evaluation
 export { train } from './learn/train.js';
-export type { TrainOptions, TrainReport, EpochReport } from './learn/train.js';
+export type { TrainOptions, TrainReport, TrainResult, EpochReport } from './learn/train.js';
 export type { TrainProgress, ProgressListener } from './learn/progress.js';
 export { evaluate } from './eval/evaluate.js';
 export type { EvaluateOptions } from './eval/evaluate.js';
 export { MetricsAccumulator } from './eval/metrics.js';
 export type { Metrics, LabelMetrics } from './eval/metrics.js';
+
+// Incremental updates and forgetting control
+export { update, fingerprint } from './update/update.js';
+export type { UpdateOptions, UpdateReport, UpdateDecision, ParamChange } from './update/update.js';
+export { buildMemory, saveLearner, loadLearner, loadMemory, DEFAULT_REPLAY } from './update/memory.js';
+export type { ContinualMemory } from './update/memory.js';
+export { parseSelection, SELECTION_HELP } from './update/selection.js';
+export type { SelectionSpec } from './update/selection.js';
+export type { GateIssue, GateOptions, GateCode } from './update/gate.js';
+export { ReplayBuffer } from './forgetting/replay.js';
+export type { ReplayState } from './forgetting/replay.js';
+
+// Continual-learning evaluation
+export { averageAccuracy, backwardTransfer, forgetting, forwardTransfer, learningAccuracy, progressiveAccuracy } from './eval/continual.js';
+export type { AccuracyMatrix } from './eval/continual.js';
 
 // Model files
 export { saveModel, loadModel, readModelJson, MODEL_FORMAT_VERSION } from './store/modelFiles.js';

@@ -1,6 +1,5 @@
 /** `accrete predict`: text lines on stdin, one JSON line of predictions out per line in. */
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { AccreteError } from '../errors.js';
 import { loadModel } from '../store/modelFiles.js';
@@ -44,23 +43,49 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const inputPath = optionalString(flags, 'input');
   const model = loadModel(modelDir);
   const input = openInput(inputPath);
-  // A read error after opening (EIO, a vanished network file) ends the loop and is reported below.
-  let readError: unknown = null;
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  input.on('error', (err) => {
-    readError = err;
-    lines.close();
-  });
-  let out = '';
-  for await (const line of lines) {
-    out += JSON.stringify({ predictions: model.predict(line, options) }) + '\n';
-    // Batch writes: one write per line would dominate the run time.
-    if (out.length > 1 << 16) {
-      if (!process.stdout.write(out)) await new Promise((r) => process.stdout.once('drain', r));
-      out = '';
-    }
+  const write = batchedWriter();
+  const labelJson = new Map<string, string>(model.labels.map((l) => [l, JSON.stringify(l)]));
+  const predictLine = (line: string) => {
+    const parts = model.predict(line, options).map((p) => `{"label":${labelJson.get(p.label)},"score":${JSON.stringify(p.score)}}`);
+    return `{"predictions":[${parts.join(',')}]}\n`;
+  };
+  try {
+    for await (const line of linesOf(input)) await write(predictLine(line));
+  } catch (err) {
+    throw asFileError(err, `cannot read ${inputPath ?? 'stdin'}`, 'BAD_DATA');
   }
-  if (out) process.stdout.write(out);
-  if (readError !== null) throw asFileError(readError, `cannot read ${inputPath ?? 'stdin'}`, 'BAD_DATA');
+  await write(null);
   return 0;
+}
+
+/**
+ * Lines of a byte stream, split on \n (a \r before it is dropped) and decoded as UTF-8: a plain
+ * split over whole chunks, several times faster than readline on many short lines.
+ */
+async function* linesOf(input: Readable): AsyncGenerator<string> {
+  let rest: Buffer | null = null;
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+    let start = 0;
+    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+      const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
+      yield buf.toString('utf8', start, end);
+      start = nl + 1;
+    }
+    rest = start < buf.length ? buf.subarray(start) : null;
+  }
+  if (rest) yield rest.toString('utf8', 0, rest.length > 0 && rest[rest.length - 1] === 13 ? rest.length - 1 : rest.length);
+}
+
+/** Collects output and writes it in 64 KiB batches (one write per line would dominate); null flushes. */
+function batchedWriter(): (text: string | null) => Promise<void> {
+  let out = '';
+  return async (text) => {
+    if (text !== null) out += text;
+    if (out.length > 1 << 16 || (text === null && out)) {
+      const ok = process.stdout.write(out);
+      out = '';
+      if (!ok) await new Promise((r) => process.stdout.once('drain', r));
+    }
+  };
 }

@@ -22,9 +22,11 @@ learned something and did not hurt what the model knew. Accepted: written to --o
 data:
   --model MODEL        model directory (with the replay memory \`accrete train\` saves beside it)
   --data FILE          the new examples (.jsonl, .csv, .tsv, fastText .txt)
-  --valid FILE         validation examples of the new kind (default: 20% of --data when it has >= 10)
+  --valid FILE         validation examples of the new kind (default: 20% of --data, at most 1000,
+                       when it has >= 10; else all of it)
   --guard FILE         examples of what the model knew, watched by the gate
-                       (default: a held-out part of the model's replay memory)
+                       (default: the held-out examples that train --valid saved, else a held-out
+                       part of the model's replay memory)
   --out MODEL2         write the new version here and leave MODEL alone (default: replace MODEL)
   --format F           jsonl | csv | tsv | fasttext, for every data file (default: from the extension)
   --skip-bad           skip and count bad lines
