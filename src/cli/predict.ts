@@ -50,7 +50,11 @@ export async function predictCommand(argv: string[]): Promise<number> {
     return `{"predictions":[${parts.join(',')}]}\n`;
   };
   try {
-    for await (const line of linesOf(input)) await write(predictLine(line));
+    for await (const lines of lineBatchesOf(input)) {
+      let out = '';
+      for (const line of lines) out += predictLine(line);
+      await write(out);
+    }
   } catch (err) {
     throw asFileError(err, `cannot read ${inputPath ?? 'stdin'}`, 'BAD_DATA');
   }
@@ -59,22 +63,25 @@ export async function predictCommand(argv: string[]): Promise<number> {
 }
 
 /**
- * Lines of a byte stream, split on \n (a \r before it is dropped) and decoded as UTF-8: a plain
- * split over whole chunks, several times faster than readline on many short lines.
+ * The lines of a byte stream, a chunk's worth at a time, split on \n (a \r before it is dropped)
+ * and decoded as UTF-8: several times faster than readline, and than yielding line by line, when
+ * lines are short.
  */
-async function* linesOf(input: Readable): AsyncGenerator<string> {
+async function* lineBatchesOf(input: Readable): AsyncGenerator<string[]> {
   let rest: Buffer | null = null;
   for await (const chunk of input as AsyncIterable<Buffer>) {
     const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+    const lines: string[] = [];
     let start = 0;
     for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
       const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
-      yield buf.toString('utf8', start, end);
+      lines.push(buf.toString('utf8', start, end));
       start = nl + 1;
     }
     rest = start < buf.length ? buf.subarray(start) : null;
+    if (lines.length > 0) yield lines;
   }
-  if (rest) yield rest.toString('utf8', 0, rest.length > 0 && rest[rest.length - 1] === 13 ? rest.length - 1 : rest.length);
+  if (rest) yield [rest.toString('utf8', 0, rest.length > 0 && rest[rest.length - 1] === 13 ? rest.length - 1 : rest.length)];
 }
 
 /** Collects output and writes it in 64 KiB batches (one write per line would dominate); null flushes. */

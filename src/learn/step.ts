@@ -28,6 +28,8 @@ export interface StepContext {
   teacherWeight?: number;
   /** Per-label score offsets for the logit-adjusted loss (see outputForward); null = none. */
   logitOffsets?: Float32Array | null;
+  /** Per-input-row learning-rate multipliers (rows past its end: 1); null = all 1. */
+  inputRate?: Float32Array | null;
 }
 
 const LOG_FLOOR = 1e-7;
@@ -155,12 +157,14 @@ export function learnExample(
   // Input rows: the embedding is a mean, so each row gets 1/n of its gradient.
   const scale = 1 / n;
   const input = p.input;
-  if (opt instanceof Sgd && selection.input === true) {
+  const rate = ctx.inputRate ?? null;
+  if (opt instanceof Sgd && selection.input === true && rate === null) {
     k.scatterAdd(input.ptr, input.cols, s.ids.byteOffset, n, gradEmbedding.byteOffset, -lr * scale);
   } else {
     for (let i = 0; i < n; i++) {
       const r = s.ids[i];
-      if (rowAllowed(selection.input, r)) opt.stepRow(Slot.Input, input, r, scale, gradEmbedding, lr);
+      const m = rate !== null && r < rate.length ? rate[r] : 1;
+      if (m > 0 && rowAllowed(selection.input, r)) opt.stepRow(Slot.Input, input, r, scale, gradEmbedding, lr * m);
     }
   }
   opt.tick();

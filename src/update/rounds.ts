@@ -45,6 +45,8 @@ export interface RoundPlan {
   teacher: { probs: Float32Array; labels: number; weight: number } | null;
   /** Train with the logit-adjusted loss against the label mix of the update (see logitOffsets). */
   balance: boolean;
+  /** Per-input-row learning-rate multipliers (old rows slower than new ones), or null. */
+  inputRate: Float32Array | null;
   ewc: { lambda: number; fisher: RowFisher } | null;
   fresh: FeaturizedData;
   guard: FeaturizedData | null;
@@ -93,6 +95,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
       ...stepContext(p, model.config, optimizer, plan.seed + round, selection),
       teacherWeight: plan.teacher?.weight ?? 1,
       logitOffsets: plan.balance && model.config.loss === 'softmax' ? logitOffsets(plan.data, order, model.vocab.labelCounts) : null,
+      inputRate: plan.inputRate,
     };
     rng.shuffle(order);
     const { rows, offsets, labels, labelOffsets, weights } = plan.data;

@@ -38,6 +38,11 @@ export interface UpdateOptions extends Partial<GateOptions> {
   replayRatio?: number;
   /** EWC strength lambda (default 0 = off). */
   ewc?: number;
+  /**
+   * Learning-rate multiplier for input rows the model had already trained (default 1): below 1,
+   * shared rows move less than the rows of new words and unseen n-grams. Needs the memory's seen rows.
+   */
+  oldRowRate?: number;
   /** Logit-adjusted loss against the update's label mix (default true; softmax only). */
   balance?: boolean;
   /** Distillation temperature (default 0 = off); softens the parent's targets. */
@@ -148,6 +153,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
       replayPerRound,
       teacher,
       balance: options.balance ?? true,
+      inputRate: oldRowRates(memory?.seen ?? null, options.oldRowRate ?? 1),
       ewc: fisher && options.ewc ? { lambda: options.ewc, fisher } : null,
       fresh: freshData,
       guard: guard.length ? guardData : null,
@@ -228,6 +234,11 @@ function distinctRows(rows: Int32Array, limit: number): Int32Array {
   const out = new Int32Array(n);
   for (let r = 0, k = 0; r < limit; r++) if (mark[r] === 1) out[k++] = r;
   return out;
+}
+
+function oldRowRates(seen: Uint8Array | null, rate: number): Float32Array | null {
+  if (seen === null || rate === 1) return null;
+  return Float32Array.from(seen, (s) => (s ? rate : 1));
 }
 
 /** The default guard (held out of the replay memory) is capped: it is scored every round. */
