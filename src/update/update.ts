@@ -14,12 +14,13 @@ import { tensors } from '../model/params.js';
 import { GATE_DEFAULTS, gateIssues, type GateIssue, type GateOptions, type Measured } from './gate.js';
 import { grow } from './grow.js';
 import { RowJournal } from './journal.js';
-import { changedPredictions, measure, type ChangedPrediction } from './measure.js';
-import { DEFAULT_REPLAY, estimateFisher, featurize, markSeen, type ContinualMemory } from './memory.js';
+import { changedPredictions, measure } from './measure.js';
+import { estimateFisher, featurize, markSeen, type ContinualMemory } from './memory.js';
+import { lineage, perLabel, type UpdateReport } from './report.js';
 import { runRounds, type RoundReport } from './rounds.js';
 import { formatSelection, parseSelection, type SelectionSpec } from './selection.js';
-import { ReplayBuffer } from '../forgetting/replay.js';
 import { Rng } from '../util/rng.js';
+import { teacherProbs } from '../forgetting/distill.js';
 
 export interface UpdateOptions extends Partial<GateOptions> {
   /** Which parameters may change (design.md selections); default 'all'. */
@@ -61,30 +62,7 @@ export interface UpdateOptions extends Partial<GateOptions> {
   onRound?: (r: RoundReport) => void;
 }
 
-export interface ParamChange {
-  tensor: string;
-  rows: number;
-  values: number;
-  grownRows: number;
-}
-
-export interface UpdateReport {
-  accepted: boolean;
-  reasons: GateIssue[];
-  selection: string;
-  newLabels: string[];
-  newWords: { count: number; first: string[] };
-  data: { new: number; train: number; valid: number; replayed: number; guard: number; fingerprint: string };
-  rounds: RoundReport[];
-  bestRound: number;
-  before: Measured;
-  after: Measured;
-  perLabel: { label: string; guardF1Before: number | null; guardF1After: number | null; freshF1Before: number | null; freshF1After: number | null }[];
-  guardChanged: { count: number; examples: ChangedPrediction[] };
-  paramsChanged: ParamChange[];
-  examplesProcessed: number;
-  wallMs: number;
-}
+export type { ParamChange, UpdateReport } from './report.js';
 
 export type UpdateDecision = { accepted: true; report: UpdateReport } | { accepted: false; reasons: GateIssue[]; report: UpdateReport };
 
@@ -204,7 +182,8 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     }
     if (reasons.length > 0) report.reasons = reasons; // gate off: reported, not enforced
     if (memory) remember(model, memory, examples, data, options.replay);
-    model.info = { ...model.info, lineage: lineage(model, report, spec, options) };
+    const recorded = { select: formatSelection(spec), rounds, patience: options.patience ?? 2, lr: options.lr ?? model.config.lr, replay: options.replay ?? null, ewc: options.ewc ?? 0, distill: options.distill ?? 0 };
+    model.info = { ...model.info, lineage: lineage(model, report, recorded) };
     report.wallMs = performance.now() - started;
     return { accepted: true, report };
   } catch (err) {
@@ -259,32 +238,6 @@ function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pic
   return out;
 }
 
-/** The parent's probabilities on each training example, softened by temperature T. */
-function teacherProbs(model: TextClassifier, examples: readonly Example[], temperature: number, weight: number): { probs: Float32Array; labels: number; weight: number } {
-  const labels = model.labels.length;
-  const probs = new Float32Array(examples.length * labels);
-  examples.forEach((e, i) => {
-    const p = model.probabilities(e.text);
-    if (model.config.loss === 'softmax' && temperature !== 1) {
-      let sum = 0;
-      for (let j = 0; j < labels; j++) sum += (p[j] = Math.pow(Math.max(p[j], 1e-12), 1 / temperature));
-      for (let j = 0; j < labels; j++) p[j] /= sum;
-    }
-    probs.set(p, i * labels);
-  });
-  return { probs, labels, weight };
-}
-
-function perLabel(before: Measured, after: Measured): UpdateReport['perLabel'] {
-  const labels = new Set<string>();
-  for (const m of [before.guard, after.guard, before.fresh, after.fresh]) for (const l of m?.perLabel ?? []) if (l.support > 0) labels.add(l.label);
-  const f1 = (m: Measured['guard'], label: string) => {
-    const l = m?.perLabel.find((x) => x.label === label);
-    return l && l.support > 0 ? l.f1 : null;
-  };
-  return [...labels].map((label) => ({ label, guardF1Before: f1(before.guard, label), guardF1After: f1(after.guard, label), freshF1Before: f1(before.fresh, label), freshF1After: f1(after.fresh, label) }));
-}
-
 /** After an accepted update: the new examples join the replay buffer, their rows count as seen, and the Fisher estimate goes stale (recomputed when saved or needed). */
 function remember(model: TextClassifier, memory: ContinualMemory, examples: readonly Example[], data: FeaturizedData, capacity: number | undefined): void {
   if (capacity !== undefined && capacity !== memory.replay.capacity) {
@@ -296,21 +249,3 @@ function remember(model: TextClassifier, memory: ContinualMemory, examples: read
   memory.fisher = null;
 }
 
-function lineage(model: TextClassifier, report: UpdateReport, spec: SelectionSpec, options: UpdateOptions) {
-  const previous = (model.info.lineage as { depth?: number } | undefined)?.depth ?? 0;
-  return {
-    depth: previous + 1,
-    parent: model.source?.weightsChecksum ?? null,
-    updatedAt: new Date().toISOString(),
-    dataFingerprint: report.data.fingerprint,
-    options: { select: formatSelection(spec), rounds: options.rounds ?? 5, patience: options.patience ?? 2, lr: options.lr ?? model.config.lr, replay: options.replay ?? null, ewc: options.ewc ?? 0, distill: options.distill ?? 0 },
-    metricsBefore: summary(report.before),
-    metricsAfter: summary(report.after),
-  };
-}
-
-function summary(m: Measured) {
-  return { guard: m.guard ? { accuracy: m.guard.accuracy, macroF1: m.guard.macroF1, n: m.guard.n } : null, fresh: { accuracy: m.fresh.accuracy, macroF1: m.fresh.macroF1, n: m.fresh.n } };
-}
-
-export { DEFAULT_REPLAY, ReplayBuffer };
