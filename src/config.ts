@@ -6,6 +6,10 @@ import { ConfigError } from './errors.js';
 
 export type Loss = 'softmax' | 'ova';
 export type OptimizerName = 'sgd' | 'adam';
+/** How text is cut into tokens: Accrete's Unicode tokenizer, or fastText's byte-exact whitespace split. */
+export type TokenizerName = 'accrete' | 'fasttext';
+/** How n-grams are hashed into buckets: FNV-1a (the spec), or fastText's signed-byte FNV with 64-bit word n-grams. */
+export type HashingName = 'fnv1a' | 'fasttext';
 
 /** How text becomes tokens. Stored in the model: prediction must tokenize exactly as training did. */
 export interface TextConfig {
@@ -15,6 +19,12 @@ export interface TextConfig {
   punctuation: boolean;
   /** Replace URLs and e-mail addresses by the tokens `<url>` and `<email>`. */
   maskUrls: boolean;
+  /**
+   * 'fasttext': split on fastText's whitespace exactly as its Dictionary::readWord does, with no
+   * normalisation (the three options above do not apply), and drop `__label__` tokens; models
+   * imported from fastText use it. Absent means 'accrete'.
+   */
+  tokenizer?: TokenizerName;
 }
 
 /** The shape of the network and of its input features. */
@@ -30,6 +40,8 @@ export interface ModelConfig {
   maxn: number;
   bucket: number;
   minCount: number;
+  /** 'fasttext': bucket ids equal fastText's (see src/interop/fasttextText.ts). Absent means 'fnv1a'. */
+  hashing?: HashingName;
 }
 
 export interface TrainConfig {
@@ -42,12 +54,16 @@ export interface TrainConfig {
   patience: number;
 }
 
-export interface Config extends TextConfig, ModelConfig, TrainConfig {}
+export interface Config extends TextConfig, ModelConfig, TrainConfig {
+  tokenizer: TokenizerName;
+  hashing: HashingName;
+}
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
   lowercase: true,
   punctuation: true,
   maskUrls: true,
+  tokenizer: 'accrete',
   dim: 100,
   hidden: 0,
   dropout: 0,
@@ -57,6 +73,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   maxn: 0,
   bucket: 2_000_000,
   minCount: 1,
+  hashing: 'fnv1a',
   lr: 0.1,
   epoch: 5,
   optimizer: 'sgd',
@@ -87,6 +104,8 @@ export function configIssues(cfg: Config): string[] {
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) issues.push(`dropout must be in [0, 1) (got ${cfg.dropout})`);
   if (cfg.dropout > 0 && cfg.hidden === 0) issues.push('dropout needs a hidden layer (--hidden N)');
   if (cfg.loss !== 'softmax' && cfg.loss !== 'ova') issues.push(`loss must be one of softmax, ova (got ${String(cfg.loss)})`);
+  if (cfg.tokenizer !== 'accrete' && cfg.tokenizer !== 'fasttext') issues.push(`tokenizer must be one of accrete, fasttext (got ${String(cfg.tokenizer)})`);
+  if (cfg.hashing !== 'fnv1a' && cfg.hashing !== 'fasttext') issues.push(`hashing must be one of fnv1a, fasttext (got ${String(cfg.hashing)})`);
   if (cfg.optimizer !== 'sgd' && cfg.optimizer !== 'adam') issues.push(`optimizer must be one of sgd, adam (got ${String(cfg.optimizer)})`);
   if (cfg.maxn > 0 && cfg.minn > cfg.maxn) issues.push(`minn (${cfg.minn}) must not exceed maxn (${cfg.maxn})`);
   if (cfg.maxn > 0 && cfg.minn === 0) issues.push('char n-grams need minn >= 1 when maxn > 0');

@@ -66,6 +66,8 @@ export const MODEL_FLAGS: FlagSpec = {
   'no-lowercase': { type: 'boolean' },
   'no-punctuation': { type: 'boolean' },
   'no-mask-urls': { type: 'boolean' },
+  tokenizer: { type: 'string' },
+  hashing: { type: 'string' },
 };
 
 const INT_FLAGS = ['dim', 'epoch', 'wordNgrams', 'minn', 'maxn', 'bucket', 'minCount', 'thread', 'seed', 'hidden', 'patience'] as const;
@@ -88,6 +90,10 @@ export function configFromFlags(flags: Flags): Partial<Config> {
   if (flags['no-lowercase']) cfg.lowercase = false;
   if (flags['no-punctuation']) cfg.punctuation = false;
   if (flags['no-mask-urls']) cfg.maskUrls = false;
+  const tokenizer = optionalString(flags, 'tokenizer');
+  if (tokenizer !== undefined) cfg.tokenizer = tokenizer as Config['tokenizer'];
+  const hashing = optionalString(flags, 'hashing');
+  if (hashing !== undefined) cfg.hashing = hashing as Config['hashing'];
   return cfg;
 }
 

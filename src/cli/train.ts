@@ -1,6 +1,7 @@
 /** `accrete train`: a new model from labelled data. */
 import { resolveConfig } from '../config.js';
 import type { Example } from '../data/example.js';
+import { checkVecDim } from '../interop/vectors.js';
 import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
@@ -34,6 +35,12 @@ model (fastText's names and defaults):
                        or keep an SGD --lr at 0.2 or below (larger steps kill the ReLUs)
   --no-lowercase       keep case      --no-punctuation   drop punctuation tokens
   --no-mask-urls       keep URLs and e-mail addresses as they are (default: <url>, <email>)
+  --tokenizer T        accrete | fasttext: fastText's whitespace split, no normalisation (accrete)
+  --hashing H          fnv1a | fasttext: fastText's n-gram hashing (fnv1a); a model trained with
+                       --tokenizer fasttext --hashing fasttext can be exported with export-fasttext
+  --pretrained-vectors FILE.vec
+                       start the vocabulary words' rows from fastText or word2vec text vectors
+                       (their dimension must equal --dim)
 
 training:
   --lr R               learning rate, decayed linearly to 0 (0.1)
@@ -56,13 +63,16 @@ export async function trainCommand(argv: string[]): Promise<number> {
     replay: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
+    'pretrained-vectors': { type: 'string' },
   });
   if (flags.help) return help(trainHelp);
   const dataPath = requireString(flags, 'data');
   const out = requireString(flags, 'out');
   // Every option is checked before the data is read: a typo should not cost a pass over a big file.
   const options = configFromFlags(flags);
-  resolveConfig(options);
+  const cfg = resolveConfig(options);
+  const pretrainedVectors = optionalString(flags, 'pretrained-vectors');
+  if (pretrainedVectors !== undefined) await checkVecDim(pretrainedVectors, cfg.dim);
   const replay = optionalNumberWhere(flags, 'replay', 'int', (n) => n >= 0, 'an integer >= 0') ?? DEFAULT_REPLAY;
   checkOutDir(out);
   const quiet = Boolean(flags.quiet);
@@ -73,7 +83,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const view = progressView('train', quiet);
   let result;
   try {
-    result = await train(examples, { ...options, valid, onProgress: (p) => view.update(p) });
+    result = await train(examples, { ...options, valid, pretrainedVectors, onProgress: (p) => view.update(p) });
   } finally {
     view.stop();
   }
@@ -86,6 +96,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const last = report.epochs.at(-1);
     const valid = last?.validAccuracy !== undefined ? `, validation accuracy ${(last.validAccuracy * 100).toFixed(2)}%` : '';
     const early = report.stoppedEarly ? ` (stopped early; kept epoch ${report.bestEpoch})` : '';
+    const p = report.pretrained;
+    if (p) process.stderr.write(`pretrained vectors: ${p.matched} of ${p.words} vocabulary words started from ${p.file} (${p.vectors} vectors)\n`);
     process.stderr.write(
       `trained on ${report.examples} examples (${report.words} words, ${report.labels} labels) in ${report.seconds.toFixed(1)}s${valid}${early}\nsaved model to ${out}\n`,
     );

@@ -4,6 +4,7 @@
  * bucket + wordId, so new words append rows at the end and nothing is ever renumbered.
  */
 import type { ModelConfig } from '../config.js';
+import { fasttextCharNgramBuckets, fasttextHash, fasttextWordNgramBuckets } from '../interop/fasttextText.js';
 import { charNgramHashes } from '../text/charNgrams.js';
 import { fnv1a32 } from '../text/hash.js';
 import type { IntBuffer } from '../util/intBuffer.js';
@@ -16,7 +17,7 @@ export const EOS = '</s>';
 /** fastText's multiplier for combining token hashes into a word n-gram hash. */
 const NGRAM_MULTIPLIER = 116049371;
 
-export type FeatureSpec = Pick<ModelConfig, 'bucket' | 'wordNgrams' | 'minn' | 'maxn'>;
+export type FeatureSpec = Pick<ModelConfig, 'bucket' | 'wordNgrams' | 'minn' | 'maxn' | 'hashing'>;
 
 /** Whether a config needs hashed rows at all (fastText drops the buckets when it does not). */
 export function usesBuckets(spec: FeatureSpec): boolean {
@@ -37,11 +38,18 @@ export class Featurizer {
   private readonly hashes: number[] = [];
   private readonly ngramScratch: number[] = [];
 
+  /** fastText's hashing (signed bytes, 64-bit word n-grams) instead of FNV-1a. */
+  private readonly fasttext: boolean;
+  /** Hash of a token for word n-grams. */
+  private readonly wordHash: (token: string) => number;
+
   constructor(
     readonly vocab: Vocab,
     readonly spec: FeatureSpec,
   ) {
     this.bucket = usesBuckets(spec) ? spec.bucket : 0;
+    this.fasttext = spec.hashing === 'fasttext';
+    this.wordHash = this.fasttext ? fasttextHash : fnv1a32;
   }
 
   /** Number of input-matrix rows the current vocabulary needs. */
@@ -78,7 +86,7 @@ export class Featurizer {
     const eos = this.vocab.idOf(EOS);
     if (eos >= 0) out.push(bucket + eos);
     if (spec.wordNgrams > 1) {
-      hashes.push(fnv1a32(EOS));
+      hashes.push(this.wordHash(EOS));
       this.pushWordNgrams(out);
     }
   }
@@ -107,7 +115,7 @@ export class Featurizer {
     const subwords: (Int32Array | undefined)[] = new Array(n);
     return {
       vocabId: (t) => (vocabIds[t] === -2 ? (vocabIds[t] = this.vocab.idOf(table.tokens[t])) : vocabIds[t]),
-      hash: (t) => (hashed[t] ? hashes[t] : ((hashed[t] = 1), (hashes[t] = fnv1a32(table.tokens[t])))),
+      hash: (t) => (hashed[t] ? hashes[t] : ((hashed[t] = 1), (hashes[t] = this.wordHash(table.tokens[t])))),
       subwords: (t) => (subwords[t] ??= Int32Array.from(this.computeSubwords(table.tokens[t]))),
     };
   }
@@ -115,6 +123,7 @@ export class Featurizer {
   private pushWordNgrams(out: IntBuffer): void {
     const hashes = this.hashes;
     const { bucket, spec } = this;
+    if (this.fasttext) return fasttextWordNgramBuckets(hashes, spec.wordNgrams, bucket, out);
     for (let i = 0; i < hashes.length; i++) {
       let h = hashes[i];
       for (let j = i + 1; j < hashes.length && j < i + spec.wordNgrams; j++) {
@@ -136,7 +145,7 @@ export class Featurizer {
       const id = vocab.idOfHashed(token, h);
       if (id >= 0) out.push(bucket + id);
       if (spec.maxn > 0 && token !== EOS) this.pushSubwords(token, id, out);
-      if (spec.wordNgrams > 1) hashes.push(h);
+      if (spec.wordNgrams > 1) hashes.push(this.fasttext ? fasttextHash(token) : h);
     }
     if (spec.wordNgrams > 1) this.pushWordNgrams(out);
   }
@@ -158,6 +167,10 @@ export class Featurizer {
   private computeSubwords(token: string): number[] {
     const scratch = this.ngramScratch;
     scratch.length = 0;
+    if (this.fasttext) {
+      fasttextCharNgramBuckets(token, this.spec.minn, this.spec.maxn, this.bucket, scratch);
+      return scratch;
+    }
     charNgramHashes(token, this.spec.minn, this.spec.maxn, scratch);
     for (let k = 0; k < scratch.length; k++) scratch[k] = scratch[k] % this.bucket;
     return scratch;

@@ -7,6 +7,7 @@ import type { Example } from '../data/example.js';
 import { AccreteError } from '../errors.js';
 import { featurizeAll, featurizeTable, type FeaturizedData } from '../features/dataset.js';
 import { TokenTable } from '../features/tokenTable.js';
+import { loadPretrainedVectors, type PretrainedReport } from '../interop/vectors.js';
 import { TextClassifier } from '../model/classifier.js';
 import { cloneParams, type Params } from '../model/params.js';
 import { createOptimizer } from '../optim/optimizer.js';
@@ -24,6 +25,8 @@ export interface TrainOptions extends Partial<Config> {
   /** Validation examples: scored after every epoch; with `patience`, the best epoch wins. */
   valid?: readonly Example[];
   onProgress?: ProgressListener;
+  /** A .vec file (fastText or word2vec text format) whose vectors start the vocabulary words' rows. */
+  pretrainedVectors?: string;
 }
 
 export interface EpochReport {
@@ -42,10 +45,12 @@ export interface TrainReport {
   bestEpoch: number;
   stoppedEarly: boolean;
   seconds: number;
+  /** What --pretrained-vectors set (absent without it). */
+  pretrained?: PretrainedReport;
 }
 
 function splitOptions(options: TrainOptions): Partial<Config> {
-  const { valid: _valid, onProgress: _onProgress, ...cfg } = options;
+  const { valid: _valid, onProgress: _onProgress, pretrainedVectors: _pretrained, ...cfg } = options;
   return cfg;
 }
 
@@ -67,6 +72,7 @@ export async function train(examples: readonly Example[], options: TrainOptions 
   if (vocab.labelCount === 0) throw new AccreteError('BAD_DATA', 'no labels in the training data');
   const parallel = cfg.thread > 1;
   const model = TextClassifier.create(cfg, vocab);
+  const pretrained = options.pretrainedVectors ? await loadPretrainedVectors(model, options.pretrainedVectors) : undefined;
   const data = featurizeTable(table, examples, model.featurizer, { shared: parallel });
   table = null; // the token ids are garbage from here on
   releaseMemory();
@@ -136,6 +142,7 @@ export async function train(examples: readonly Example[], options: TrainOptions 
       bestEpoch: stoppedEarly ? best.epoch : epochs.length,
       stoppedEarly,
       seconds: (performance.now() - started) / 1000,
+      ...(pretrained ? { pretrained } : {}),
     },
   };
 }

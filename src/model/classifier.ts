@@ -88,7 +88,7 @@ export class TextClassifier {
     if (this.scratch.embedding.length !== this.params.input.cols || this.scratch.activation.length !== (this.params.hidden?.weight.rows ?? 0)) {
       this.scratch = createScratch(this.params);
     }
-    return predictProbs(this.params, this.config.loss, rows, start, end, this.scratch);
+    return predictProbs(this.params, this.config.loss, rows, start, end, this.scratch, this.config.tokenizer === 'fasttext');
   }
 
   /** The vector the output layer reads for a text: the embedding, or the hidden activations (a copy). */

@@ -6,6 +6,7 @@
 import type { Loss } from '../config.js';
 import type { Arena } from './arena.js';
 import type { Params } from './params.js';
+import { fasttextSigmoid } from './tableSigmoid.js';
 
 /** Buffers in the model's arena, reused across examples so the hot loop never allocates. */
 export interface Scratch {
@@ -95,13 +96,14 @@ export function hiddenForward(p: Params, s: Scratch): void {
  * added to the scores first: the logit-adjusted loss (Menon et al. 2021) that keeps a skewed
  * label mix in an update from biasing the model.
  */
-export function outputForward(p: Params, s: Scratch, loss: Loss, offsets: Float32Array | null = null): void {
+export function outputForward(p: Params, s: Scratch, loss: Loss, offsets: Float32Array | null = null, tableSigmoid = false): void {
   const x = outputInput(p, s);
   const labels = p.output.rows;
   p.arena.kernels.matVec(p.output.ptr, labels, p.output.cols, x.byteOffset, s.probs.byteOffset);
   const probs = s.probs;
   if (offsets !== null) for (let i = 0; i < labels; i++) probs[i] += i < offsets.length ? offsets[i] : 0;
   if (loss === 'softmax') softmaxInPlace(probs, labels);
+  else if (tableSigmoid) for (let i = 0; i < labels; i++) probs[i] = fasttextSigmoid(probs[i]);
   else for (let i = 0; i < labels; i++) probs[i] = sigmoid(probs[i]);
 }
 
@@ -122,11 +124,14 @@ export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
-/** Full inference forward pass (no dropout); returns s.probs. */
-export function predictProbs(p: Params, loss: Loss, rows: Int32Array, start: number, end: number, s: Scratch): Float32Array {
+/**
+ * Full inference forward pass (no dropout); returns s.probs. `tableSigmoid`: one-vs-all scores go
+ * through fastText's sigmoid table, so models in fastText mode give `fasttext predict-prob`'s numbers.
+ */
+export function predictProbs(p: Params, loss: Loss, rows: Int32Array, start: number, end: number, s: Scratch, tableSigmoid = false): Float32Array {
   fitScratch(s, p);
   embed(p, s, loadIds(s, rows, start, end));
   hiddenForward(p, s);
-  outputForward(p, s, loss);
+  outputForward(p, s, loss, null, tableSigmoid);
   return s.probs;
 }

@@ -21,8 +21,12 @@
  *     are collected into runs, and only those runs go to Intl.Segmenter (ICU dictionary word
  *     breaking); its word-like segments are the tokens. Everything else goes through the hand-written
  *     scanner below, which is much faster than the segmenter.
+ *
+ * With `cfg.tokenizer === 'fasttext'` none of this applies: text is split exactly as fastText splits
+ * it (src/interop/fasttextText.ts), so models imported from fastText predict as fastText does.
  */
 import type { TextConfig } from '../config.js';
+import { fasttextTokens } from '../interop/fasttextText.js';
 import { CharClass, classOf, isWordClass } from './charClass.js';
 import { emojiEnd, keycapEnd } from './emoji.js';
 import { emailEnd, mayContinueToEmail, urlEnd } from './links.js';
@@ -142,6 +146,7 @@ function scanToken(s: string, i: number, cfg: TextConfig, out: string[]): number
  * // ["don't", 'panic', '!!!', '👍🏽']
  */
 export function tokenize(text: string, cfg: TextConfig): string[] {
+  if (cfg.tokenizer === 'fasttext') return fasttextTokens(text);
   const s = normalize(text, cfg.lowercase);
   const out: string[] = [];
   let i = 0;

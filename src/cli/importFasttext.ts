@@ -1,0 +1,92 @@
+/** `accrete import-fasttext`: a fastText supervised .bin becomes an Accrete model directory. */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { importFastText } from '../interop/import.js';
+import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
+import { optionalFormat, optionalNumberWhere, optionalString, requireString, type Flags, type FlagSpec } from './args.js';
+import { loadExamples } from './data.js';
+import { asFileError, checkOutDir } from './outputDir.js';
+import { help } from './train.js';
+
+export const importFasttextHelp = `usage: accrete import-fasttext MODEL.bin --out MODEL [--data FILE [--valid FILE]] [options]
+
+Reads a fastText supervised model (.bin, file format 11 or 12: fastText 0.1 to 0.9.2) and saves it
+as an Accrete model that tokenizes, hashes and predicts as fastText does, ready for accrete update.
+Softmax and one-vs-all models import as they are; negative-sampling models (-loss ns) predict as
+one-vs-all, as in fastText. Refused, with the reason: quantized .ftz files, hierarchical softmax
+(-loss hs), unsupervised (skipgram, cbow) models, and truncated or corrupted files.
+
+  MODEL.bin            the fastText model file
+  --out MODEL          model directory to write (replaced atomically if it exists)
+  --data FILE          the data the fastText model was trained on (or a sample): kept as the replay
+                       memory that protects what the model knows during later updates
+  --valid FILE         held-out examples, kept as the guard set the update gate watches
+  --replay N           replay memory capacity (${DEFAULT_REPLAY})
+  --lr R               the learning rate later updates use; fastText does not store the one it
+                       trained with (0.1, fastText's default for supervised training)
+  --format F           jsonl | csv | tsv | fasttext, for --data and --valid (default: from the extension)
+  --skip-bad           skip and count bad lines
+  --json               print the import report as JSON on stdout
+  --quiet              no summary on stderr (warnings are still printed)`;
+
+const FLAGS: FlagSpec = {
+  out: { type: 'string' },
+  data: { type: 'string' },
+  valid: { type: 'string' },
+  replay: { type: 'string' },
+  lr: { type: 'string' },
+  format: { type: 'string' },
+  'skip-bad': { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+};
+
+/** Flags plus exactly one positional argument, named `what` in messages. */
+export function flagsWithOperand(argv: string[], spec: FlagSpec, what: string): { flags: Flags; operand: string | undefined } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...spec, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const flags = parsed.values as Flags;
+  if (flags.help) return { flags, operand: undefined };
+  if (parsed.positionals.length === 0) throw new UsageError(`${what} is required`);
+  if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument "${parsed.positionals[1]}" (one ${what} only)`);
+  return { flags, operand: parsed.positionals[0] };
+}
+
+export async function importFasttextCommand(argv: string[]): Promise<number> {
+  const { flags, operand: file } = flagsWithOperand(argv, FLAGS, 'the fastText model file (MODEL.bin)');
+  if (flags.help || file === undefined) return help(importFasttextHelp);
+  const out = requireString(flags, 'out');
+  const replay = optionalNumberWhere(flags, 'replay', 'int', (n) => n >= 0, 'an integer >= 0') ?? DEFAULT_REPLAY;
+  const lr = optionalNumberWhere(flags, 'lr', 'float', (n) => n > 0, 'a positive number');
+  const read = { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) };
+  const dataPath = optionalString(flags, 'data');
+  const validPath = optionalString(flags, 'valid');
+  if (validPath !== undefined && dataPath === undefined) throw new UsageError('--valid needs --data (the guard set is kept with the replay memory)');
+  checkOutDir(out);
+  const { model, report } = importFastText(file);
+  if (lr !== undefined) model.config.lr = lr;
+  for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
+  const examples = dataPath !== undefined ? await loadExamples(dataPath, read) : [];
+  const valid = validPath !== undefined ? await loadExamples(validPath, read) : undefined;
+  const memory = examples.length > 0 && replay > 0 ? buildMemory(model, examples, { capacity: replay, seed: model.config.seed, guard: valid }) : null;
+  try {
+    saveLearner(model, memory, out);
+  } catch (err) {
+    throw asFileError(err, `cannot write the model to ${out}`);
+  }
+  if (flags.json) process.stdout.write(JSON.stringify({ ...report, model: out, replay: memory?.replay.size ?? 0, guard: memory?.guard?.length ?? 0 }) + '\n');
+  if (!flags.quiet) {
+    const c = model.config;
+    const features = [c.wordNgrams > 1 ? `word ${c.wordNgrams}-grams` : '', c.maxn > 0 ? `char ${c.minn}-${c.maxn}-grams` : ''].filter(Boolean).join(', ');
+    process.stderr.write(
+      `imported ${file} (fastText format ${report.version}): ${report.words} words, ${report.labels} labels, dim ${c.dim}, ${report.args.loss}${features ? `, ${features} in ${c.bucket} buckets` : ''}\n` +
+        (memory ? `replay memory: ${memory.replay.size} examples${memory.guard?.length ? `, guard set: ${memory.guard.length}` : ''}\n` : 'no replay memory (give --data for updates that protect what the model knows)\n') +
+        `saved model to ${out}\n`,
+    );
+  }
+  return 0;
+}
