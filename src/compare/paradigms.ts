@@ -21,6 +21,11 @@ export interface Paradigm {
   update?: UpdateOptions;
   /** Replay capacity kept by 'incremental' (default 2000). */
   replay?: number;
+  /**
+   * 'incremental': give buildMemory the input rows train() saw, as `accrete train` does (the
+   * new-rows selection needs them to tell new rows from old). Default false.
+   */
+  passSeen?: boolean;
 }
 
 export interface StepCost {
@@ -29,6 +34,8 @@ export interface StepCost {
   examples: number;
   paramsChanged: number;
   accepted: boolean;
+  /** The gate's reasons for an update (why it was rejected, or what it flagged with the gate off); absent for training. */
+  reasons?: string[];
 }
 
 export interface ParadigmRun {
@@ -38,10 +45,16 @@ export interface ParadigmRun {
   modelBytes: number;
 }
 
-/** 'decay': keep everything, train all parameters on the new data, lr decayed by `factor` per task. */
-export const DECAY_FACTOR = 0.5;
+/** 'decay': keep everything, train all parameters on the new data (no forgetting control), lr times DECAY_FACTOR per task. */
+export const DECAY_FACTOR = 0.7;
 
-export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Config>, onStep?: (task: number) => void): Promise<ParadigmRun> {
+/** Parameters of a model (4 bytes each). */
+function parameterCount(m: TextClassifier): number {
+  return m.params.input.size + m.params.output.size + (m.params.hidden ? m.params.hidden.weight.size + m.params.hidden.bias.size : 0);
+}
+
+/** Runs one paradigm over the stream; `onStep` sees each step's cost and row of R as soon as it is measured. */
+export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Config>, onStep?: (task: number, cost: StepCost, row: number[]) => void): Promise<ParadigmRun> {
   const R: number[][] = [];
   const costs: StepCost[] = [];
   let model: TextClassifier | null = null;
@@ -54,27 +67,31 @@ export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Conf
     let examples = 0;
     let paramsChanged = 0;
     let accepted = true;
+    let reasons: string[] | undefined;
     if (model === null || p.kind === 'retrain' || p.kind === 'fresh') {
       const data = p.kind === 'retrain' ? seen : task.train;
-      model = (await train(data, cfg)).model;
+      const trained = await train(data, cfg);
+      model = trained.model;
       examples = data.length * (cfg.epoch ?? 5);
-      paramsChanged = model.params.input.size + model.params.output.size;
-      if (p.kind === 'incremental') memory = buildMemory(model, task.train, { capacity: p.replay ?? 2000 });
+      paramsChanged = parameterCount(model);
+      if (p.kind === 'incremental') memory = buildMemory(model, task.train, { capacity: p.replay ?? 2000, ...(p.passSeen ? { seen: trained.seen } : {}) });
     } else {
       const options: UpdateOptions =
         p.kind === 'decay'
-          ? { select: 'all', replay: 0, gate: false, valid: task.train, rounds: cfg.epoch ?? 5, patience: cfg.epoch ?? 5, lr: (cfg.lr ?? 0.1) * DECAY_FACTOR ** i, ...p.update }
+          ? { select: 'all', replay: 0, gate: false, balance: false, valid: task.train, rounds: cfg.epoch ?? 5, patience: cfg.epoch ?? 5, lr: (cfg.lr ?? 0.1) * DECAY_FACTOR ** i, ...p.update }
           : { ...p.update, memory };
       const decision = update(model, task.train, options);
       examples = decision.report.examplesProcessed;
       paramsChanged = decision.report.paramsChanged.reduce((s, c) => s + c.values + c.grownRows * model!.params.input.cols, 0);
       accepted = decision.accepted;
+      reasons = decision.report.reasons.map((r) => r.message);
     }
-    costs.push({ task: i, ms: performance.now() - t0, examples, paramsChanged, accepted });
-    R.push(stream.map((t) => evaluate(model!, t.test).accuracy));
-    onStep?.(i);
+    const cost: StepCost = { task: i, ms: performance.now() - t0, examples, paramsChanged, accepted, ...(reasons ? { reasons } : {}) };
+    costs.push(cost);
+    const row = stream.map((t) => evaluate(model!, t.test).accuracy);
+    R.push(row);
+    onStep?.(i, cost, row);
   }
-  const m = model!;
-  const modelBytes = 4 * (m.params.input.size + m.params.output.size + (m.params.hidden ? m.params.hidden.weight.size + m.params.hidden.bias.size : 0));
+  const modelBytes = 4 * parameterCount(model!);
   return { paradigm: p.name, R, costs, modelBytes };
 }

@@ -20,10 +20,23 @@ function outcomes(gained = 30, lost = 0, n = 100): Outcomes {
 const measured = (guard: number, fresh: number, perLabel?: Partial<LabelMetrics>[]): Measured => ({ guard: metrics(guard, perLabel), fresh: metrics(fresh) });
 const codes = (before: Measured, after: Measured, o = outcomes()) => gateIssues(before, after, GATE_DEFAULTS, o).map((i) => i.code);
 
+/** Fresh outcomes improve clearly; on a guard of n, `lost` went from right to wrong. */
+function guardLoss(lost: number, n = 100): Outcomes {
+  const before = Array.from({ length: n }, () => true);
+  const after = before.map((_, i) => i >= lost);
+  return { ...outcomes(), guard: { before, after } };
+}
+
 test('a guard drop of exactly maxDrop is allowed (1.00 -> 0.99 with maxDrop 0.01); one more point is not', () => {
-  assert.deepEqual(codes(measured(1, 0.5), measured(0.99, 0.8)), []);
-  assert.deepEqual(codes(measured(0.8, 0.5), measured(0.79, 0.8)), []);
-  assert.deepEqual(codes(measured(1, 0.5), measured(0.98, 0.8)), ['guard-accuracy-drop', 'guard-macro-f1-drop']);
+  assert.deepEqual(codes(measured(1, 0.5), measured(0.99, 0.8), guardLoss(10)), []);
+  assert.deepEqual(codes(measured(0.8, 0.5), measured(0.79, 0.8), guardLoss(10)), []);
+  assert.deepEqual(codes(measured(1, 0.5), measured(0.98, 0.8), guardLoss(10)), ['guard-accuracy-drop', 'guard-macro-f1-drop']);
+});
+
+test('a guard drop beyond maxDrop is not forgetting when it is within noise (a sign test on the guard)', () => {
+  // 2 of 100 guard answers flipped to wrong: 2 points, but 2 - 0 < 2 * sqrt(2).
+  assert.deepEqual(codes(measured(1, 0.5), measured(0.98, 0.8), guardLoss(2)), []);
+  assert.deepEqual(codes(measured(1, 0.5), measured(0.96, 0.8), guardLoss(4)), ['guard-accuracy-drop', 'guard-macro-f1-drop']);
 });
 
 test('a label F1 drop beyond the tolerance is reported, unless the label has too little guard support', () => {

@@ -101,7 +101,7 @@ test('a multi-label example with two new labels at once: both get rows, in the o
 test('a rejected update with new labels and words leaves no trace of them', async () => {
   const { model, memory } = await parent();
   const before = snapshotOf(model);
-  const d = update(model, [{ text: 'zyzzyva qwertyuiop', labels: ['noun.nonsense'] }], { memory, maxDrop: -1 });
+  const d = update(model, [{ text: 'zyzzyva qwertyuiop', labels: ['noun.nonsense'] }], { memory, maxDrop: -1, labelTolerance: -1 });
   assert.equal(d.accepted, false);
   assert.deepEqual(model.vocab.words, before.words);
   assert.deepEqual(model.labels, before.labels);

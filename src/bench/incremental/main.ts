@@ -59,16 +59,22 @@ async function main(): Promise<number> {
     feedback?: FeedbackResult;
   } = {};
   const parts: string[] = [];
+  /** 1-minute load average at the start and end of each section: timings under load mean little. */
+  const loads: Record<string, { start: number; end: number }> = {};
+  const loadNote = (key: string) => `Load average (1 min) ${loads[key].start} at the start of this section, ${loads[key].end} at its end (2 CPUs).`;
+  const begin = (key: string) => (loads[key] = { start: round2(loadavg()[0]), end: NaN });
+  const end = (key: string) => (loads[key].end = round2(loadavg()[0]));
   const cfgText = (c: object) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
 
   const write = () => {
-    const md = [header(machine, opts.quick, opts.sections, round2(loadavg()[0]), performance.now() - started, opts.repeats), '', ...parts].join('\n');
+    const md = [header(machine, opts.quick, opts.sections, round2(loadavg()[0]), performance.now() - started), '', ...parts].join('\n');
     writeFileSync(join(outDir, `incremental${suffix}.md`), md);
     const json = {
       machine,
       options: opts,
       configs: { wordnet: wnCfg, spam: SPAM_CONFIG },
       loadAverageEnd: round2(loadavg()[0]),
+      loads,
       totalMs: performance.now() - started,
       results,
     };
@@ -77,6 +83,7 @@ async function main(): Promise<number> {
   };
 
   if (want('wordnet')) {
+    begin('wordnet');
     const s = await runStreamBench({
       key: 'wordnet',
       title: 'Class-incremental WordNet',
@@ -85,11 +92,10 @@ async function main(): Promise<number> {
       cfg: wnCfg,
       accPoints: 2,
       showBwtTarget: true,
-      lastRepeats: opts.repeats,
     });
     s.description =
       `Stream: byClasses(wordnet, 5 tasks, test 0.2, seed 1): ${describeStream(wnStream!)}. ` +
-      `Config: ${cfgText(wnCfg)}. Paradigms through a step-for-step copy of runParadigm (incremental memory: buildMemory on task 1, capacity 2000 unless said). ` +
+      `Config: ${cfgText(wnCfg)}. Paradigms through runParadigm (src/compare/paradigms.ts; incremental memory: buildMemory on task 1, capacity 2000 unless said). ` +
       `Targets: ACC within 2 points of retrain (at least retrain − 2), BWT no more than 3 points below retrain's, last update ≤ 10% of retrain's wall time, naive continued training forgets.`;
     const naive = s.metrics.find((m) => m.paradigm.startsWith('naive'));
     s.notes.unshift(
@@ -97,6 +103,9 @@ async function main(): Promise<number> {
       `FWT baseline b_j = 1/(labels known after task j): ${s.baseline.map((b) => b.toFixed(4)).join(', ')}.`,
       ...(naive ? [`Naive continued training ${naive.forgetting > 0.01 ? 'shows' : 'does **not** show'} forgetting: mean forgetting ${(naive.forgetting * 100).toFixed(2)} points, BWT ${(naive.bwt * 100).toFixed(2)}.`] : []),
     );
+    s.notes.push(PARAMS_NOTE);
+    end('wordnet');
+    s.notes.push(loadNote('wordnet'));
     results.wordnet = s;
     parts.push(streamSection(s));
     write();
@@ -104,6 +113,7 @@ async function main(): Promise<number> {
   }
 
   if (want('spam')) {
+    begin('spam');
     const stream = byTime(spam!, 0.2, 1);
     const s = await runStreamBench({
       key: 'spam',
@@ -113,11 +123,12 @@ async function main(): Promise<number> {
       cfg: SPAM_CONFIG,
       accPoints: 1,
       showBwtTarget: false,
-      lastRepeats: opts.repeats,
-      crossCheck: 4,
     });
     s.description = `Stream: byTime(spam-assassin, test 0.2, seed 1): ${describeStream(stream)}. Config: ${cfgText(SPAM_CONFIG)}. Target: incremental ACC ≥ retrain ACC − 1 point.`;
     s.notes.unshift(`FWT baseline b_j = 1/(labels known after task j): ${s.baseline.map((b) => b.toFixed(4)).join(', ')}.`);
+    s.notes.push(PARAMS_NOTE);
+    end('spam');
+    s.notes.push(loadNote('spam'));
     results.spam = s;
     parts.push(streamSection(s));
     write();
@@ -125,6 +136,7 @@ async function main(): Promise<number> {
   }
 
   if (want('ab')) {
+    begin('ab');
     results.ab = [];
     console.error('ab: wordnet');
     results.ab.push(await aThenB('wordnet', wordnet!, wnCfg, opts.repeats));
@@ -132,14 +144,17 @@ async function main(): Promise<number> {
     console.error('ab: spam-assassin');
     results.ab.push(await aThenB('spam-assassin', spam!, SPAM_CONFIG, opts.repeats));
     releaseMemory();
-    parts.push(abSection(results.ab, opts.repeats, [`Configs: wordnet ${cfgText(wnCfg)}; spam-assassin ${cfgText(SPAM_CONFIG)}.`]));
+    end('ab');
+    parts.push(abSection(results.ab, opts.repeats, [`Configs: wordnet ${cfgText(wnCfg)}; spam-assassin ${cfgText(SPAM_CONFIG)}.`, loadNote('ab')]));
     write();
   }
 
   if (want('feedback')) {
+    begin('feedback');
     console.error('feedback: training the base model');
     results.feedback = await feedbackLatency(wnStream!, wnCfg, 10);
-    parts.push(feedbackSection(results.feedback, wnCfg.bucket!));
+    end('feedback');
+    parts.push(feedbackSection(results.feedback, wnCfg.bucket!), loadNote('feedback'), '');
     releaseMemory();
   }
 
@@ -150,6 +165,10 @@ async function main(): Promise<number> {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+
+const PARAMS_NOTE =
+  '"params changed" is runParadigm\'s count: the values the update changed + grown rows × dim; the values already include the rows the update grew ' +
+  '(update() journals rows after growing them), so grown rows count twice; for a rejected update it is what the discarded candidate changed.';
 
 main().then(
   (code) => process.exit(code),

@@ -1,7 +1,6 @@
 /** The continual-learning measures of one stream run, and the targets as checks. */
 import type { Stream } from '../../compare/stream.js';
 import { averageAccuracy, backwardTransfer, forgetting, forwardTransfer, learningAccuracy } from '../../eval/continual.js';
-import { median } from '../table.js';
 import type { StreamRun } from './runner.js';
 
 /**
@@ -30,21 +29,14 @@ export interface RunMetrics {
   /** Wall time of each step after the first (ms): the update, or the training for retrain/fresh. */
   stepMs: number[];
   firstTaskMs: number;
-  /** Median wall time of the last step over its runs (the real one and the extra ones on copies). */
   lastMs: number;
-  lastMsRuns: number[];
-  /** Last step's median wall time / retrain's at the last task. */
+  /** Of the last step's wall time, the part spent in the update's rounds (training + per-round validation); null for training steps. */
+  lastRoundsMs: number | null;
+  /** Last step's wall time / retrain's at the last task. */
   lastVsRetrain: number;
   /** Parameters changed at the last step, as runParadigm counts them (values + grownRows x dim). */
   paramsChangedLast: number;
-  /** Values that differ from the parent after the last update (the report's own count, grown rows included once). */
-  valuesChangedLast: number | null;
   modelBytes: number;
-}
-
-function lastMedian(run: StreamRun): number {
-  const last = run.steps[run.steps.length - 1];
-  return median([...(last.extraMs ?? []), last.ms]);
 }
 
 export function runMetrics(run: StreamRun, baseline: number[], retrain: StreamRun | undefined, kind: string): RunMetrics {
@@ -61,11 +53,10 @@ export function runMetrics(run: StreamRun, baseline: number[], retrain: StreamRu
     accepted: kind === 'retrain' || kind === 'fresh' ? null : { accepted: updates.filter((s) => s.accepted).length, of: updates.length },
     stepMs: updates.map((s) => s.ms),
     firstTaskMs: run.steps[0].ms,
-    lastMs: lastMedian(run),
-    lastMsRuns: [...(last.extraMs ?? []), last.ms],
-    lastVsRetrain: retrain ? lastMedian(run) / lastMedian(retrain) : NaN,
+    lastMs: last.ms,
+    lastRoundsMs: last.reasons ? last.rounds.reduce((a, r) => a + r.ms, 0) : null,
+    lastVsRetrain: retrain ? last.ms / retrain.steps[retrain.steps.length - 1].ms : NaN,
     paramsChangedLast: last.paramsChanged,
-    valuesChangedLast: last.decision ? last.decision.valuesChanged : null,
     modelBytes: run.modelBytes,
   };
 }

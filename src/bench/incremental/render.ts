@@ -3,7 +3,7 @@ import type { Machine } from '../machine.js';
 import type { AbResult } from './abtest.js';
 import type { FeedbackResult } from './feedback.js';
 import type { Checks, RunMetrics } from './metrics.js';
-import type { CrossCheck, StreamRun } from './runner.js';
+import type { StreamRun } from './runner.js';
 
 export interface StreamSection {
   title: string;
@@ -15,7 +15,6 @@ export interface StreamSection {
   metrics: RunMetrics[];
   checks: (Checks | null)[];
   notes: string[];
-  crossCheck?: CrossCheck;
 }
 
 const pct = (x: number, digits = 2) => (Number.isFinite(x) ? (x * 100).toFixed(digits) : '—');
@@ -24,7 +23,7 @@ const mark = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? 'yes'
 const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)}`);
 const count = (n: number) => n.toLocaleString('en-US');
 
-export function header(machine: Machine, quick: boolean, sections: string[], loadEnd: number, totalMs: number, repeats: number): string {
+export function header(machine: Machine, quick: boolean, sections: string[], loadEnd: number, totalMs: number): string {
   return [
     '# Accrete: incremental learning benchmark',
     '',
@@ -41,11 +40,12 @@ export function header(machine: Machine, quick: boolean, sections: string[], loa
     'task j) (chance; class-incremental FWT is always -mean(b_j), since no model can predict a label it has never',
     'seen). Accuracies and their differences are in points (percent). "accepted" counts the updates the gate',
     'accepted (gate off = every update is kept, its checks are still reported). Step times are wall times of',
-    'the update alone (retrain/fresh: the training run; decay: its update), each paradigm run once (accuracies',
-    `are deterministic: fixed seeds, one thread); the last step also ran ${repeats - 1 > 0 ? `${repeats - 1} more time${repeats > 2 ? 's' : ''} on a copy of the model and its memory,` : 'once only (quick),'}`,
-    `and "last ms" is the median of its ${repeats} run${repeats === 1 ? '' : 's'}; "last / retrain" = that median over retrain's at the last task. The machine is`,
-    'shared (see the load average): wall times are noisy. "params changed (last)" is runParadigm\'s count (changed',
-    'values + grown rows x dim; retrain/fresh: every parameter). Targets are marked yes / **no**.',
+    'the update alone (retrain/fresh: the training run), one run of each paradigm (accuracies are deterministic:',
+    'fixed seeds, one thread; the wall times are not: the machine is shared, see the load average). "last / retrain"',
+    'is the last step\'s time over retrain\'s training time at the last task; "last: ms in rounds" is the part of the last update',
+    'spent in its rounds (training and per-round validation; the rest is featurising, journaling, measuring before and after).',
+    '"params changed (last)" is runParadigm\'s',
+    'count (changed values + grown rows x dim; retrain/fresh: every parameter). Targets are marked yes / **no**.',
   ].join('\n');
 }
 
@@ -65,7 +65,7 @@ export function streamSection(s: StreamSection): string {
     'FWT',
     'accepted',
     `step ms (tasks 2..${T})`,
-    'last ms (median)',
+    'last: ms in rounds',
     'last / retrain',
     '≤ 10%',
     'params changed (last)',
@@ -86,10 +86,10 @@ export function streamSection(s: StreamSection): string {
       pct(m.fwt),
       m.accepted ? `${m.accepted.accepted}/${m.accepted.of}` : 'n/a',
       m.stepMs.map(ms).join(', '),
-      ms(m.lastMs),
+      m.lastRoundsMs === null ? '' : ms(m.lastRoundsMs),
       `${(m.lastVsRetrain * 100).toFixed(1)}%`,
       isRetrain ? '' : mark(c?.cost),
-      count(m.paramsChangedLast),
+      lastRejected(s.runs[i]) ? `0 (rejected; the candidate changed ${count(m.paramsChangedLast)})` : count(m.paramsChangedLast),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   });
@@ -97,15 +97,7 @@ export function streamSection(s: StreamSection): string {
   const rejected = rejections(s.runs);
   if (rejected.length > 0) lines.push('Rejected updates and the gate\'s reasons:', '', ...rejected, '');
   const reported = gateOffReasons(s.runs);
-  if (reported.length > 0) lines.push('Gate off: what the gate would have said about the updates that were kept anyway (first reason of each):', '', ...reported, '');
-  if (s.crossCheck) {
-    const x = s.crossCheck;
-    lines.push(
-      `Cross-check: "${x.paradigm}" through src/compare/paradigms.ts runParadigm gives ${x.identical ? 'the same' : `a different (max |diff| ${x.maxAbsDifference})`} accuracy matrix` +
-        ` and ${x.acceptedIdentical ? 'the same' : 'different'} accept decisions as this benchmark's runner (a step-for-step copy that also keeps each update's report).`,
-      '',
-    );
-  }
+  if (reported.length > 0) lines.push('Gate off: what the gate would have said about the updates that were kept anyway:', '', ...reported, '');
   for (const n of s.notes) lines.push(`- ${n}`);
   if (s.notes.length > 0) lines.push('');
   lines.push('<details><summary>Accuracy matrices R (rows: after task i; columns: task j; points)</summary>', '');
@@ -116,14 +108,17 @@ export function streamSection(s: StreamSection): string {
   return lines.join('\n');
 }
 
+function lastRejected(run: StreamRun): boolean {
+  return !run.steps[run.steps.length - 1].accepted;
+}
+
 function rejections(runs: StreamRun[]): string[] {
   const out: string[] = [];
   for (const r of runs) {
     for (const st of r.steps) {
-      if (st.accepted || !st.decision) continue;
-      const reasons = st.decision.reasons;
-      const shown = reasons.slice(0, 4).map((x) => x.message).join('; ');
-      out.push(`- ${r.paradigm}, task ${st.task + 1}: ${shown}${reasons.length > 4 ? `; … ${reasons.length - 4} more` : ''} (${summaryCodes(reasons)})`);
+      if (st.accepted || !st.reasons) continue;
+      const shown = st.reasons.slice(0, 4).join('; ');
+      out.push(`- ${r.paradigm}, task ${st.task + 1}: ${shown}${st.reasons.length > 4 ? `; … ${st.reasons.length - 4} more` : ''}`);
     }
   }
   return out;
@@ -132,17 +127,11 @@ function rejections(runs: StreamRun[]): string[] {
 function gateOffReasons(runs: StreamRun[]): string[] {
   const out: string[] = [];
   for (const r of runs) {
-    const steps = r.steps.filter((st) => st.accepted && st.decision && st.decision.reasons.length > 0);
+    const steps = r.steps.filter((st) => st.accepted && st.reasons && st.reasons.length > 0);
     if (steps.length === 0) continue;
-    out.push(`- ${r.paradigm}: ${steps.map((st) => `task ${st.task + 1}: ${summaryCodes(st.decision!.reasons)}`).join('; ')}`);
+    out.push(`- ${r.paradigm}: ${steps.map((st) => `task ${st.task + 1}: ${st.reasons!.length} reason${st.reasons!.length > 1 ? 's' : ''}, first: ${st.reasons![0]}`).join('; ')}`);
   }
   return out;
-}
-
-function summaryCodes(reasons: { code: string }[]): string {
-  const c = new Map<string, number>();
-  for (const r of reasons) c.set(r.code, (c.get(r.code) ?? 0) + 1);
-  return [...c].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
 }
 
 export function abSection(results: AbResult[], repeats: number, notes: string[]): string {
@@ -174,6 +163,16 @@ export function abSection(results: AbResult[], repeats: number, notes: string[])
       if (row.accuracies.some((a) => a !== row.accuracies[0])) lines.push(`- ${r.corpus}, ${row.variant}: repeats differ in accuracy: ${row.accuracies.join(', ')}`);
     }
   }
+  for (const r of results) {
+    const a = r.rows.find((x) => x.variant === 'train(A) only');
+    const u = r.rows.find((x) => x.decision?.guardAccuracy.before != null);
+    if (a && u) {
+      lines.push(
+        `- ${r.corpus}: the default guard (held out of the replay buffer, i.e. examples of A the model was trained on) scores ${pct(u.decision!.guardAccuracy.before!)}% on the A model, ` +
+          `whose test accuracy is ${pct(a.accuracy)}%; after the update (gate off) the guard scores ${pct(r.rows[r.rows.length - 1].decision?.guardAccuracy.after ?? NaN)}% and the test ${pct(r.rows[r.rows.length - 1].accuracy)}%.`,
+      );
+    }
+  }
   for (const n of notes) lines.push(`- ${n}`);
   lines.push('');
   return lines.join('\n');
@@ -201,13 +200,13 @@ export function feedbackSection(f: FeedbackResult, bucket: number): string {
     `| guard accuracy move, max over trials (pts) | ${f.maxGuardMovePoints.toFixed(2)} | < 0.5: ${mark(f.maxGuardMovePoints < 0.5)} |`,
     `| guard accuracy move, mean over trials (pts) | ${f.meanGuardMovePoints.toFixed(2)} | |`,
     '',
-    '| # | ms | accepted | learned | paraphrases | guard after | gate reasons | example |',
-    '|---:|---:|---|---|---:|---:|---|---|',
+    '| # | ms | of which in rounds | accepted | learned | paraphrases | guard after | gate reasons | example |',
+    '|---:|---:|---:|---|---|---:|---:|---|---|',
   ];
   f.trials.forEach((t, i) => {
     const text = t.text.length > 60 ? `${t.text.slice(0, 57)}...` : t.text;
     lines.push(
-      `| ${i + 1} | ${t.ms.toFixed(1)} | ${t.accepted ? 'yes' : '**no**'} | ${t.learned ? 'yes' : 'no'} | ${t.paraphrases.filter((p) => p.newLabel).length}/${t.paraphrases.length} | ${pct(t.guardAfter)} | ${t.reasons.join('; ') || ''} | ${text.replace(/\|/g, '\\|')} |`,
+      `| ${i + 1} | ${t.ms.toFixed(1)} | ${t.decision.rounds.reduce((a, r) => a + r.ms, 0).toFixed(1)} | ${t.accepted ? 'yes' : '**no**'} | ${t.learned ? 'yes' : 'no'} | ${t.paraphrases.filter((p) => p.newLabel).length}/${t.paraphrases.length} | ${pct(t.guardAfter)} | ${t.reasons.join('; ') || ''} | ${text.replace(/\|/g, '\\|')} |`,
     );
   });
   lines.push('');

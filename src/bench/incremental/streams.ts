@@ -5,7 +5,7 @@ import { releaseMemory } from '../../util/gc.js';
 import type { Variant } from './configs.js';
 import { chanceBaseline, checks, runMetrics } from './metrics.js';
 import type { StreamSection } from './render.js';
-import { crossCheck, runStream, type StreamRun } from './runner.js';
+import { runStream, type StreamRun } from './runner.js';
 
 export interface StreamBench {
   key: string;
@@ -15,10 +15,6 @@ export interface StreamBench {
   cfg: Partial<Config>;
   accPoints: number;
   showBwtTarget: boolean;
-  /** Runs of the last step, for a median wall time. */
-  lastRepeats: number;
-  /** Index of a variant to run through runParadigm too. */
-  crossCheck?: number;
 }
 
 export function describeStream(stream: Stream): string {
@@ -34,11 +30,9 @@ export async function runStreamBench(b: StreamBench): Promise<StreamSection & { 
     console.error(`${b.key}: [${k + 1}/${b.variants.length}] ${v.name}`);
     const t0 = performance.now();
     const run = await runStream(b.stream, v, b.cfg, (i, step, row) => {
-      const d = step.decision;
-      const what = d ? `${d.accepted ? 'accepted' : 'REJECTED'}${d.reasons.length ? ` [${[...new Set(d.reasons.map((r) => r.code))].join(', ')}]` : ''}, rounds ${d.rounds} (best ${d.bestRound})` : 'trained';
-      const extra = step.extraMs ? ` (extra runs on copies: ${step.extraMs.map((x) => x.toFixed(0)).join(', ')} ms)` : '';
-      console.error(`  ${b.key}: ${v.name}: task ${i + 1}/${T}: ${step.ms.toFixed(0)} ms${extra}, ${what}; acc on tasks so far ${row.slice(0, i + 1).map((x) => (x * 100).toFixed(1)).join(' ')}`);
-    }, b.lastRepeats);
+      const what = step.reasons ? `${step.accepted ? 'accepted' : 'REJECTED'}, ${step.rounds.length} rounds${step.reasons.length ? ` [${step.reasons.length} gate reason(s): ${step.reasons[0]}${step.reasons.length > 1 ? ' ...' : ''}]` : ''}` : 'trained';
+      console.error(`  ${b.key}: ${v.name}: task ${i + 1}/${T}: ${step.ms.toFixed(0)} ms, ${what}; acc on tasks so far ${row.slice(0, i + 1).map((x) => (x * 100).toFixed(1)).join(' ')}`);
+    });
     runs.push(run);
     console.error(`  ${b.key}: ${v.name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     releaseMemory();
@@ -57,11 +51,5 @@ export async function runStreamBench(b: StreamBench): Promise<StreamSection & { 
     notes: b.variants.filter((v) => v.note).map((v) => `"${v.name}": ${v.note}`),
     baseline,
   };
-  if (b.crossCheck !== undefined) {
-    const v = b.variants[b.crossCheck];
-    console.error(`${b.key}: cross-check of "${v.name}" through runParadigm`);
-    section.crossCheck = await crossCheck(b.stream, v, b.cfg, runs[b.crossCheck]);
-    releaseMemory();
-  }
   return section;
 }
