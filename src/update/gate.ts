@@ -44,19 +44,19 @@ export interface Outcomes {
 const EPS = 1e-9;
 
 /**
- * A real gain, not noise: of the examples whose outcome changed, clearly more went from wrong to
- * right (b) than from right to wrong (c). A sign test at about two standard errors,
- * b - c >= 2 sqrt(b + c); below 10 examples (one piece of feedback), b > c is all one can ask.
+ * A real gain, not noise: of the examples whose outcome changed, more went from wrong to right (b)
+ * than from right to wrong (c) by 1.5 standard errors of the sign test, b - c >= 1.5 sqrt(b + c);
+ * below 10 examples (one piece of feedback), b > c is all one can ask.
  */
 export function significantGain(before: readonly boolean[], after: readonly boolean[]): boolean {
   const { gained, lost } = flips(before, after);
-  return beyondNoise(gained, lost, before.length);
+  return beyondNoise(gained, lost, before.length, 1.5);
 }
 
 /** A real loss, by the same sign test: clearly more examples went from right to wrong than back. */
 export function significantLoss(before: readonly boolean[], after: readonly boolean[]): boolean {
   const { gained, lost } = flips(before, after);
-  return beyondNoise(lost, gained, before.length);
+  return beyondNoise(lost, gained, before.length, 2);
 }
 
 function flips(before: readonly boolean[], after: readonly boolean[]): { gained: number; lost: number } {
@@ -69,8 +69,13 @@ function flips(before: readonly boolean[], after: readonly boolean[]): { gained:
   return { gained, lost };
 }
 
-function beyondNoise(more: number, less: number, n: number): boolean {
-  return n < 10 ? more > less : more > less && more - less >= 2 * Math.sqrt(more + less);
+/**
+ * more - less >= z standard errors of the sign test. A gain needs 1.5 (a model that is already
+ * good gains a few answers on a small validation set), a loss two: the gate is quick to take a
+ * real gain and slow to call noise forgetting, while any clear loss still stops an update.
+ */
+function beyondNoise(more: number, less: number, n: number, z: number): boolean {
+  return n < 10 ? more > less : more > less && more - less >= z * Math.sqrt(more + less);
 }
 
 const pts = (x: number) => `${(x * 100).toFixed(2)}`;
