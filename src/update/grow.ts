@@ -21,7 +21,7 @@ export interface Growth {
   undo(): void;
 }
 
-export function grow(model: TextClassifier, labelled: readonly Example[], tokenized: readonly (readonly string[])[], seed: number): Growth {
+export function grow(model: TextClassifier, labelled: readonly Example[], tokenized: readonly (readonly string[])[], seed: number, background: readonly Example[] = []): Growth {
   const { vocab, params } = model;
   const snapshot = vocab.snapshot();
   const wordsBefore = vocab.wordCount;
@@ -52,7 +52,7 @@ export function grow(model: TextClassifier, labelled: readonly Example[], tokeni
   params.input.growRows(newWords.length, (row) => {
     for (let d = 0; d < row.length; d++) row[d] = rng.uniform(-scale, scale);
   });
-  imprint(model, labelled, newLabels, outputRowsBefore);
+  imprint(model, labelled, newLabels, outputRowsBefore, background);
   if (model.optimizerState) {
     const slots = adamSlots(params);
     for (const [i, m] of [...model.optimizerState.first, ...model.optimizerState.second].entries()) {
@@ -76,24 +76,34 @@ export function grow(model: TextClassifier, labelled: readonly Example[], tokeni
 }
 
 /**
- * Starts each new label's output row at the mean representation of its examples, scaled to the
- * old rows' mean norm ("imprinting", Qi et al. 2018): one piece of feedback is then predicted
- * from the first step, and a few rounds refine it, where a zero row would need many.
+ * Starts each new label's output row at the mean representation of its examples, less the mean
+ * representation of `background` (old examples), scaled to the old rows' mean norm ("imprinting",
+ * Qi et al. 2018). Centering removes what every text shares (the end-of-text row, frequent words),
+ * so the new label points at what is particular to its examples and does not steal old ones. One
+ * piece of feedback is then predicted from the first step; a zero row would need many.
  */
-function imprint(model: TextClassifier, labelled: readonly Example[], newLabels: readonly string[], oldRows: number): void {
+function imprint(model: TextClassifier, labelled: readonly Example[], newLabels: readonly string[], oldRows: number, background: readonly Example[]): void {
   const out = model.params.output;
   if (newLabels.length === 0 || oldRows === 0) return;
   let norm = 0;
   for (let r = 0; r < oldRows; r++) norm += Math.hypot(...out.row(r));
   norm /= oldRows;
+  const center = meanRepresentation(model, background, out.cols);
   for (const label of newLabels) {
+    const mine = labelled.filter((e) => e.labels.includes(label));
     const row = out.row(model.vocab.labelId(label));
-    for (const e of labelled) {
-      if (!e.labels.includes(label)) continue;
-      const x = model.representation(e.text);
-      for (let d = 0; d < row.length; d++) row[d] += x[d];
-    }
+    const mean = meanRepresentation(model, mine, out.cols);
+    for (let d = 0; d < row.length; d++) row[d] = mean[d] - center[d];
     const length = Math.hypot(...row);
     if (length > 0) for (let d = 0; d < row.length; d++) row[d] *= norm / length;
   }
+}
+
+function meanRepresentation(model: TextClassifier, examples: readonly Example[], width: number): Float32Array {
+  const sum = new Float32Array(width);
+  for (const e of examples) {
+    const x = model.representation(e.text);
+    for (let d = 0; d < width; d++) sum[d] += x[d] / examples.length;
+  }
+  return sum;
 }

@@ -107,7 +107,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const optimizerStep = model.optimizerState?.step ?? 0;
 
   const journal = new RowJournal();
-  const growth = grow(model, [...fresh.train, ...fresh.valid], fresh.train.map((e) => model.tokenize(e.text)), seed);
+  const growth = grow(model, [...fresh.train, ...fresh.valid], fresh.train.map((e) => model.tokenize(e.text)), seed, evenlySpaced(replayTrain, 100));
   try {
     const data = featurize(model, trainSet);
     const touched = distinctRows(data.rows, model.params.input.rows);
