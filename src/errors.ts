@@ -10,7 +10,13 @@ export type ErrorCode =
   | 'MISSING_DATASET'
   | 'DIVERGED'
   | 'UNKNOWN_LABEL'
-  | 'USAGE';
+  | 'USAGE'
+  // The service's own events (src/serve maps every code to an HTTP status in one table).
+  | 'BAD_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+  | 'TOO_LARGE'
+  | 'CONFLICT';
 
 export class AccreteError extends Error {
   readonly code: ErrorCode;

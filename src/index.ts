@@ -10,7 +10,7 @@
 
 // Configuration and errors
 export { DEFAULTS, resolveConfig, configIssues } from './config.js';
-export type { Config, Loss, OptimizerName, TextConfig, ModelConfig, TrainConfig } from './config.js';
+export type { Config, Loss, OptimizerName, TextConfig, ModelConfig, TrainConfig, TokenizerName, HashingName } from './config.js';
 export { AccreteError, ConfigError, DataError, ModelFileError, DivergenceError, UsageError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 
@@ -56,6 +56,15 @@ export type { AccuracyMatrix } from './eval/continual.js';
 
 // Model files
 export { saveModel, loadModel, readModelJson, MODEL_FORMAT_VERSION } from './store/modelFiles.js';
+
+// fastText interoperability: its .bin models in and out, its tokenizer and hashing, its .vec vectors
+export { importFastText } from './interop/import.js';
+export type { ImportResult, ImportReport } from './interop/import.js';
+export { exportFastText, exportRefusal } from './interop/export.js';
+export type { ExportReport } from './interop/export.js';
+export { loadPretrainedVectors, readVecHeader } from './interop/vectors.js';
+export type { PretrainedReport, VecHeader } from './interop/vectors.js';
+export { fasttextTokens, fasttextHash } from './interop/fasttextText.js';
 
 // Built-in datasets (need the corpora's npm packages)
 export { loadDataset, splitTrainTest, DATASET_NAMES } from './datasets/index.js';

@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 /** The accrete command: dispatches to one command per file; the only place that sets the exit code. */
 import { AccreteError, UsageError } from '../errors.js';
+import { compareCommand, compareHelp } from './compare.js';
 import { enableExplicitGc } from '../util/gc.js';
 import { evalCommand, evalHelp } from './eval.js';
+import { exportFasttextCommand, exportFasttextHelp } from './exportFasttext.js';
+import { importFasttextCommand, importFasttextHelp } from './importFasttext.js';
+import { modelsCommand, modelsHelp } from './models.js';
 import { fileErrorReason } from './outputDir.js';
 import { predictCommand, predictHelp } from './predict.js';
+import { serveCommand, serveHelp } from './serve.js';
 import { trainCommand, trainHelp } from './train.js';
 import { updateCommand, updateHelp } from './update.js';
 
@@ -13,6 +18,11 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; help:
   update: { run: updateCommand, help: updateHelp, summary: 'teach a model new data, words and labels; the gate accepts or rejects' },
   eval: { run: evalCommand, help: evalHelp, summary: 'accuracy, macro-F1, per-label metrics of a model on labelled data' },
   predict: { run: predictCommand, help: predictHelp, summary: 'predict labels for text lines on stdin (JSON lines out)' },
+  'import-fasttext': { run: importFasttextCommand, help: importFasttextHelp, summary: 'read a fastText supervised .bin as a model that predicts as fastText does' },
+  'export-fasttext': { run: exportFasttextCommand, help: exportFasttextHelp, summary: 'write a model as a fastText .bin that fastText loads' },
+  compare: { run: compareCommand, help: compareHelp, summary: 'compare retrain, fresh, decay and incremental updates on a stream of tasks' },
+  serve: { run: serveCommand, help: serveHelp, summary: 'HTTP API, dashboard and feedback-driven updates over a model registry' },
+  models: { run: modelsCommand, help: modelsHelp, summary: 'list, show, activate or roll back the versions of a registry' },
 };
 
 const mainHelp = `usage: accrete <command> [options]     (accrete <command> --help for its options)
@@ -21,7 +31,7 @@ Text classifiers that keep learning: fastText-class speed, in TypeScript.
 
 commands:
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(Math.max(...Object.keys(commands).map((n) => n.length)))}  ${c.summary}`)
   .join('\n')}
 
 exit status: 0 success, 1 bad input or model file, 2 wrong usage, 3 update rejected by the gate`;

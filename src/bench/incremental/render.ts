@@ -186,13 +186,14 @@ export function feedbackSection(f: FeedbackResult, bucket: number): string {
       `(${count(f.trainExamples)} examples, ${f.oldLabels} labels, ${(f.trainMs / 1000).toFixed(1)} s), with its memory (buildMemory, default capacity, seen rows). ` +
       `${f.trials.length} single-example updates with a label from the fifth group it has never seen ("${f.label}"), ` +
       `each on a fresh clone with a fresh copy of the memory: update(clone, [example], {memory}), gate on. ` +
-      `Timed: update() alone (performance.now). Guard: a fixed sample of ${f.guardSample} test examples of the old labels. ` +
+      `Timed: update() alone (performance.now), after one untimed warm-up update (another example of the label) and, before each trial, a full GC and a ${'0.3'} s pause so the previous clone's tables are freed first. Guard: a fixed sample of ${f.guardSample} test examples of the old labels. ` +
       `Paraphrases: drop a word, swap two adjacent words, duplicate a word (seeded positions).`,
     '',
     '| measure | value | target |',
     '|---|---:|---|',
     `| median latency (ms) | ${f.medianMs.toFixed(1)} | < 50: ${mark(f.medianMs < 50)} |`,
     `| max latency (ms) | ${f.maxMs.toFixed(1)} | < 50: ${mark(f.maxMs < 50)} |`,
+    `| median / max CPU time of update() (ms, user + system) | ${f.medianCpuMs.toFixed(1)} / ${f.maxCpuMs.toFixed(1)} | (wall time minus waiting for a CPU, roughly) |`,
     `| accepted | ${f.accepted}/${f.trials.length} | |`,
     `| example then predicted as the new label | ${f.learned}/${f.trials.length} | |`,
     `| paraphrases predicted as the new label | ${pct(f.paraphraseFraction, 1)}% | |`,
@@ -200,13 +201,13 @@ export function feedbackSection(f: FeedbackResult, bucket: number): string {
     `| guard accuracy move, max over trials (pts) | ${f.maxGuardMovePoints.toFixed(2)} | < 0.5: ${mark(f.maxGuardMovePoints < 0.5)} |`,
     `| guard accuracy move, mean over trials (pts) | ${f.meanGuardMovePoints.toFixed(2)} | |`,
     '',
-    '| # | ms | of which in rounds | accepted | learned | paraphrases | guard after | gate reasons | example |',
-    '|---:|---:|---:|---|---|---:|---:|---|---|',
+    '| # | ms | cpu ms | of which in rounds | accepted | learned | paraphrases | guard after | gate reasons | example |',
+    '|---:|---:|---:|---:|---|---|---:|---:|---|---|',
   ];
   f.trials.forEach((t, i) => {
     const text = t.text.length > 60 ? `${t.text.slice(0, 57)}...` : t.text;
     lines.push(
-      `| ${i + 1} | ${t.ms.toFixed(1)} | ${t.decision.rounds.reduce((a, r) => a + r.ms, 0).toFixed(1)} | ${t.accepted ? 'yes' : '**no**'} | ${t.learned ? 'yes' : 'no'} | ${t.paraphrases.filter((p) => p.newLabel).length}/${t.paraphrases.length} | ${pct(t.guardAfter)} | ${t.reasons.join('; ') || ''} | ${text.replace(/\|/g, '\\|')} |`,
+      `| ${i + 1} | ${t.ms.toFixed(1)} | ${t.cpuMs.toFixed(1)} | ${t.decision.rounds.reduce((a, r) => a + r.ms, 0).toFixed(1)} | ${t.accepted ? 'yes' : '**no**'} | ${t.learned ? 'yes' : 'no'} | ${t.paraphrases.filter((p) => p.newLabel).length}/${t.paraphrases.length} | ${pct(t.guardAfter)} | ${t.reasons.join('; ') || ''} | ${text.replace(/\|/g, '\\|')} |`,
     );
   });
   lines.push('');

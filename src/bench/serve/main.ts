@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:serve`: `accrete serve` under load, on loopback, with the load generator in this
+ * process (server and client share the machine's cores, as they would on a 2-core box):
+ *   predict    throughput and latency at 32 connections, 10 s (autocannon)
+ *   feedback   20,000 events at 64 connections (autocannon), then counted in the registry
+ *   update     predict latency at a fixed 500 requests/s (open loop, microsecond timing): 6 s idle,
+ *              then for as long as an update runs in its worker; three times (each update learns
+ *              20,000 events: those of the feedback phase, then batches), with the median ratios
+ * Writes bench/results/serve.md and serve.json; progress on stderr.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Example } from '../../data/example.js';
+import { readDataset } from '../../data/read.js';
+import { train } from '../../learn/train.js';
+import { Registry } from '../../registry/registry.js';
+import { call, corpus, spawnServe, stop, TOKEN, type Spawned } from '../../serve/testing.js';
+import { buildMemory, saveLearner } from '../../update/memory.js';
+import { describeMachine } from '../machine.js';
+import { fixedRate, load, type LoadResult } from './load.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const FEEDBACK_EVENTS = 20_000;
+/** Enough rounds that an update takes several seconds. */
+const UPDATE_OPTIONS = { rounds: 200, patience: 200 };
+const REPEATS = 3;
+const log = (s: string) => process.stderr.write(s + '\n');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface UpdateRun {
+  idle: LoadResult;
+  during: LoadResult;
+  p99Ratio: number;
+  p50Ratio: number;
+  meanRatio: number;
+  updateSeconds: number;
+  /** false when the update outlasted the 30 s measurement. */
+  coveredAll: boolean;
+  accepted: boolean | null;
+  examples: number | null;
+}
+
+/** Idle latency, then latency for as long as one update runs. */
+async function updateRun(server: Spawned, bodies: string[]): Promise<UpdateRun> {
+  const fixed = { url: server.url, path: '/v1/predict', bodies, rate: 500 };
+  const idle = await fixedRate({ ...fixed, maxSeconds: 6 });
+  const started = performance.now();
+  let ms = 0;
+  const update = call(server.url, 'POST', '/v1/update', UPDATE_OPTIONS, true, {}, 600_000).then((r) => ((ms = performance.now() - started), r));
+  const during = await fixedRate({ ...fixed, maxSeconds: 30, stop: () => ms > 0 });
+  const coveredAll = ms > 0;
+  const answer = await update;
+  return {
+    idle,
+    during,
+    p99Ratio: during.latencyMs.p99 / idle.latencyMs.p99,
+    p50Ratio: during.latencyMs.p50 / idle.latencyMs.p50,
+    meanRatio: during.latencyMs.mean / idle.latencyMs.mean,
+    updateSeconds: ms / 1000,
+    coveredAll,
+    accepted: answer.json?.accepted ?? null,
+    examples: answer.json?.report?.data?.new ?? null,
+  };
+}
+
+async function main(): Promise<number> {
+  const machine = describeMachine(ROOT);
+  const dir = mkdtempSync(join(tmpdir(), 'accrete-bench-serve-'));
+  try {
+    const examples = (await readDataset(corpus('wordnet5.train.txt'))).examples;
+    const config = { dim: 50, bucket: 200_000, epoch: 10, lr: 0.5, wordNgrams: 2, seed: 1, thread: 1 };
+    log('training the served model (WordNet, 5 labels, dim 50, bucket 200,000)');
+    const { model, seen } = await train(examples, config);
+    saveLearner(model, buildMemory(model, examples, { seen, guard: (await readDataset(corpus('wordnet5.test.txt'))).examples }), join(dir, 'model'));
+    const registryFile = join(dir, 'reg', 'registry.db');
+    const server = await spawnServe(['--registry', registryFile, '--model', join(dir, 'model'), '--no-drift']);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const predictRequests = examples.slice(0, 64).map((e) => ({ method: 'POST' as const, path: '/v1/predict', body: JSON.stringify({ text: e.text, k: 1 }) }));
+
+    log('predict: 32 connections, 10 s');
+    await load({ url: server.url, connections: 8, duration: 2, requests: predictRequests }); // warm-up
+    const predict = await load({ url: server.url, connections: 32, duration: 10, requests: predictRequests });
+
+    log(`feedback: ${FEEDBACK_EVENTS} events, 64 connections`);
+    const feedbackRequests = examples.slice(0, 500).map((e) => ({ method: 'POST' as const, path: '/v1/feedback', headers: auth, body: JSON.stringify({ text: e.text, labels: e.labels }) }));
+    const feedback = await load({ url: server.url, connections: 64, amount: FEEDBACK_EVENTS, duration: 300, requests: feedbackRequests });
+    const storedBefore = (await call(server.url, 'GET', '/v1/stats', undefined, false)).json.feedback.stored as number;
+
+    const runs: UpdateRun[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      if (i > 0) await moreFeedback(server.url, examples);
+      log(`predict at 500 requests/s, idle then during an update (${i + 1}/${REPEATS})`);
+      runs.push(await updateRun(server, predictRequests.map((q) => q.body)));
+    }
+    await stop(server);
+
+    const registry = Registry.open(registryFile, { readonly: true });
+    const counted = registry.feedbackCount();
+    registry.close();
+    const result = {
+      machine,
+      model: { examples: examples.length, ...config },
+      predict,
+      feedback: { ...feedback, events: FEEDBACK_EVENTS, storedBefore },
+      countedAfter: counted,
+      updates: runs,
+      median: { p99Ratio: median(runs.map((r) => r.p99Ratio)), p50Ratio: median(runs.map((r) => r.p50Ratio)), meanRatio: median(runs.map((r) => r.meanRatio)) },
+    };
+    const md = render(result);
+    process.stdout.write(md);
+    const out = join(ROOT, 'bench', 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'serve.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(join(out, 'serve.md'), md);
+    return storedBefore === FEEDBACK_EVENTS && feedback.non2xx === 0 && feedback.errors === 0 ? 0 : 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** 20,000 more feedback events in batches of 1,000, for the next update. */
+async function moreFeedback(url: string, examples: Example[]): Promise<void> {
+  for (let b = 0; b < 20; b++) {
+    const batch = Array.from({ length: 1000 }, (_, i) => examples[(b * 1000 + i) % examples.length]).map((e) => ({ text: e.text, labels: e.labels }));
+    const r = await call(url, 'POST', '/v1/feedback', { examples: batch }, true, {}, 60_000);
+    if (r.status !== 200) throw new Error(`feedback batch: ${r.status} ${r.text}`);
+  }
+}
+
+const ms = (x: number) => x.toFixed(2);
+const row = (name: string, r: LoadResult) =>
+  `| ${name} | ${r.requests} | ${r.throughput.toFixed(0)} | ${ms(r.latencyMs.mean)} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p90)} | ${ms(r.latencyMs.p99)} | ${ms(r.latencyMs.max)} | ${r.non2xx + r.errors} |`;
+
+function render(r: { machine: ReturnType<typeof describeMachine>; predict: LoadResult; feedback: LoadResult & { events: number; storedBefore: number }; countedAfter: number; updates: UpdateRun[]; median: { p99Ratio: number; p50Ratio: number; meanRatio: number } }): string {
+  const m = r.machine;
+  const updateRows = r.updates.flatMap((u, i) => [
+    row(`predict at 500/s, idle, 6 s (${i + 1})`, u.idle),
+    row(`predict at 500/s, during update ${i + 1}: ${u.examples ?? '?'} events, ${u.updateSeconds.toFixed(1)} s, ${u.accepted === null ? 'no answer' : u.accepted ? 'accepted' : 'rejected'}${u.coveredAll ? '' : ', outlasted 30 s'}`, u.during),
+  ]);
+  const ratios = r.updates.map((u) => `${u.p99Ratio.toFixed(2)}x`).join(', ');
+  return `# accrete serve under load
+
+${m.date}, ${m.cpu}, ${m.nproc} cores, Node ${m.node}, accrete ${m.accrete}; load average at start ${m.loadAverage.toFixed(2)}.
+Server (\`accrete serve\`, one process) and load generator (autocannon; an open-loop client for the fixed
+rate) on the same machine, loopback. Model: WordNet glosses, 5 labels, dim 50, word bigrams, 200,000 buckets.
+
+| phase | requests | req/s | mean ms | p50 ms | p90 ms | p99 ms | max ms | errors |
+|---|---|---|---|---|---|---|---|---|
+${row('predict, 32 connections, 10 s', r.predict)}
+${row(`feedback, 64 connections, ${r.feedback.events} events`, r.feedback)}
+${updateRows.join('\n')}
+
+- Feedback: ${r.feedback.events} events sent one per request at 64 connections; **${r.feedback.storedBefore}** in the registry right after (${r.feedback.storedBefore === r.feedback.events ? 'all persisted' : 'MISSING EVENTS'}); ${r.countedAfter} at the end with the batches of the later updates.
+- Predict latency while an update runs, against idle just before it: p99 ${ratios} (median **${r.median.p99Ratio.toFixed(2)}x**), median p50 ${r.median.p50Ratio.toFixed(2)}x, median mean ${r.median.meanRatio.toFixed(2)}x.
+`;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,67 @@
+/** `accrete models list | show ID | activate ID | rollback`: the registry from the command line. */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { DEFAULT_REGISTRY, Registry, type VersionRecord } from '../registry/registry.js';
+import { help } from './train.js';
+
+export const modelsHelp = `usage: accrete models <list | show ID | activate ID | rollback> [--registry FILE] [--json]
+
+The versions in a model registry (the one accrete serve uses), and its active pointer.
+A running accrete serve notices an activation within a second and serves that version.
+
+  list                 every version: parent, time, guard and new-data accuracy, gate decision
+  show ID              one version in full (options, metrics, the gate's reasons, its update job)
+  activate ID          make version ID the active one
+  rollback             make the parent of the active version the active one
+
+options:
+  --registry FILE      the registry's SQLite file (${DEFAULT_REGISTRY})
+  --json               print JSON instead of a table`;
+
+const pct = (x: number | undefined | null) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '-');
+
+function table(versions: VersionRecord[], active: string | null): string {
+  const rows = [['', 'id', 'parent', 'created', 'source', 'guard acc', 'new-data acc', 'labels']];
+  for (const v of versions) {
+    rows.push([v.id === active ? '*' : '', v.id, v.parent ?? '-', v.createdAt.replace('T', ' ').slice(0, 19), v.decision.source, pct(v.metrics.guard?.accuracy), pct(v.metrics.fresh?.accuracy), String(v.labels.length)]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+export async function modelsCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { registry: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return help(modelsHelp);
+  const [action, id, ...extra] = positionals;
+  const wantsId = action === 'show' || action === 'activate';
+  if (action === undefined) throw new UsageError('say what to do: list, show ID, activate ID or rollback');
+  if (!['list', 'show', 'activate', 'rollback'].includes(action)) throw new UsageError(`unknown action "${action}"; use list, show ID, activate ID or rollback`);
+  if (wantsId && id === undefined) throw new UsageError(`${action} needs a version id (accrete models list shows them)`);
+  if ((!wantsId && id !== undefined) || extra.length) throw new UsageError(`unexpected argument "${wantsId ? extra[0] : id}"`);
+
+  const registry = Registry.open(values.registry ?? DEFAULT_REGISTRY, { readonly: action === 'list' || action === 'show', mustExist: true });
+  const out = (text: string, json: unknown) => process.stdout.write((values.json ? JSON.stringify(json) : text) + '\n');
+  try {
+    if (action === 'list') {
+      const active = registry.activeId();
+      const versions = registry.versions();
+      out(versions.length ? table(versions, active) : 'the registry has no versions', { active, models: versions });
+    } else if (action === 'show') {
+      const v = registry.version(id);
+      const detail = { ...v, active: registry.activeId() === v.id, update: v.job === null ? null : registry.job(v.job) };
+      out(JSON.stringify(detail, null, 2), detail);
+    } else {
+      const r = action === 'activate' ? registry.activate(id, 'activate (cli)') : registry.rollback();
+      out(`active: ${r.active}${r.previous ? ` (was ${r.previous})` : ''}`, r);
+    }
+  } finally {
+    registry.close();
+  }
+  return 0;
+}

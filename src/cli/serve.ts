@@ -1,0 +1,89 @@
+/** `accrete serve`: the HTTP API, the dashboard and the update policies over a model registry. */
+import { AccreteError } from '../errors.js';
+import { DEFAULT_REGISTRY } from '../registry/registry.js';
+import { generateToken } from '../serve/auth.js';
+import { startServer } from '../serve/server.js';
+import { Service } from '../serve/service.js';
+import type { TestPause } from '../serve/updater.js';
+import { DEFAULT_LIMITS } from '../serve/validate.js';
+import { optionalNumberWhere, optionalString, parseFlags } from './args.js';
+import { help } from './train.js';
+
+export const serveHelp = `usage: accrete serve [--registry FILE] [--model MODEL] [--host 127.0.0.1] [--port 8080] [options]
+
+Serves predictions from the registry's active version over HTTP, records feedback, and makes new
+versions from it through the gate (on POST /v1/update, and by policy). The dashboard is at /.
+Writes need "Authorization: Bearer <token>": the token is ACCRETE_TOKEN, or one made at start and
+printed on stderr.
+
+registry:
+  --registry FILE      the registry's SQLite file; model files go under versions/ beside it
+                       (${DEFAULT_REGISTRY})
+  --model MODEL        a model directory (accrete train) imported as the first version of an
+                       empty registry
+
+network:
+  --host H             address to bind (127.0.0.1; 0.0.0.0 exposes the service to the network)
+  --port N             port, 0 = any free one (8080)
+  --max-body BYTES     largest request body (${DEFAULT_LIMITS.maxBody})
+  --max-text N         longest text, in characters (${DEFAULT_LIMITS.maxText})
+  --max-batch N        most texts per predict request and examples per feedback request (${DEFAULT_LIMITS.maxBatch})
+
+update policies (every update goes through the gate):
+  --update-every N     run an update after every N pending feedback events (off)
+  --no-drift           do not run an update when Page-Hinkley detects a rise of the live error rate`;
+
+const FLAGS = {
+  registry: { type: 'string' },
+  model: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'max-body': { type: 'string' },
+  'max-text': { type: 'string' },
+  'max-batch': { type: 'string' },
+  'update-every': { type: 'string' },
+  'no-drift': { type: 'boolean' },
+} as const;
+
+const PAUSES: readonly string[] = ['update', 'save', 'commit'];
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, FLAGS);
+  if (flags.help) return help(serveHelp);
+  const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) => optionalNumberWhere(flags, name, 'int', (n) => n >= min && n <= max, `an integer from ${min} to ${max}`);
+  const port = int('port', 0, 65535) ?? 8080;
+  const limits = { maxBody: int('max-body', 1024) ?? DEFAULT_LIMITS.maxBody, maxText: int('max-text', 1) ?? DEFAULT_LIMITS.maxText, maxBatch: int('max-batch', 1) ?? DEFAULT_LIMITS.maxBatch };
+  const pause = process.env.ACCRETE_TEST_PAUSE ?? '';
+  if (pause !== '' && !PAUSES.includes(pause)) throw new AccreteError('USAGE', `ACCRETE_TEST_PAUSE must be one of ${PAUSES.join(', ')}`);
+  const envToken = process.env.ACCRETE_TOKEN;
+  const token = envToken || generateToken();
+
+  const service = Service.open({
+    registry: optionalString(flags, 'registry') ?? DEFAULT_REGISTRY,
+    model: optionalString(flags, 'model'),
+    limits,
+    updateEvery: int('update-every', 1) ?? null,
+    drift: !flags['no-drift'],
+    testPause: pause === '' ? null : (pause as TestPause),
+  });
+  let running;
+  try {
+    running = await startServer(service, { host: optionalString(flags, 'host') ?? '127.0.0.1', port, token });
+  } catch (err) {
+    await service.close();
+    throw new AccreteError('USAGE', `cannot listen: ${(err as Error).message}`, { cause: err });
+  }
+  if (!envToken) process.stderr.write(`accrete serve: token for writes (Authorization: Bearer ...): ${token}\n`);
+  process.stderr.write(`accrete serve: serving ${service.active.id} from ${service.registry.file} on ${running.url}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`accrete serve: ${signal}, stopping\n`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await running.close();
+  return 0;
+}

@@ -1,0 +1,86 @@
+/** Update jobs: one row per update attempt, with its trigger, options, outcome and report. */
+import { AccreteError } from '../errors.js';
+import type { UpdateReport } from '../update/update.js';
+import { fromJson, type Db } from './db.js';
+import type { JobRecord, JobState, JobTrigger, VersionMetrics } from './types.js';
+import type { GateIssue } from '../update/gate.js';
+
+interface JobRow {
+  id: number;
+  state: JobState;
+  trigger: JobTrigger;
+  parent: string;
+  version: string | null;
+  options: string;
+  after_id: number;
+  upto_id: number;
+  examples: number;
+  created_at: string;
+  finished_at: string | null;
+  reasons: string | null;
+  metrics: string | null;
+  error: string | null;
+}
+
+const COLUMNS = 'id, state, trigger, parent, version, options, after_id, upto_id, examples, created_at, finished_at, reasons, metrics, error';
+
+function toRecord(r: JobRow): JobRecord {
+  return {
+    id: r.id,
+    state: r.state,
+    trigger: r.trigger,
+    parent: r.parent,
+    version: r.version,
+    options: fromJson(r.options) ?? {},
+    feedback: { after: r.after_id, upto: r.upto_id },
+    examples: r.examples,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+    reasons: fromJson(r.reasons),
+    metrics: fromJson(r.metrics),
+    error: r.error,
+  };
+}
+
+export function insertJob(db: Db, trigger: JobTrigger, parent: string, options: Record<string, unknown>, feedback: { after: number; upto: number; count: number }): number {
+  const info = db
+    .prepare(`INSERT INTO jobs (state, trigger, parent, options, after_id, upto_id, examples, created_at) VALUES ('running', ?, ?, ?, ?, ?, ?, ?)`)
+    .run(trigger, parent, JSON.stringify(options), feedback.after, feedback.upto, feedback.count, new Date().toISOString());
+  return Number(info.lastInsertRowid);
+}
+
+export interface JobOutcome {
+  state: Exclude<JobState, 'running'>;
+  version?: string | null;
+  reasons?: GateIssue[] | null;
+  metrics?: VersionMetrics | null;
+  report?: UpdateReport | null;
+  error?: string | null;
+}
+
+export function finishJob(db: Db, id: number, o: JobOutcome): void {
+  db.prepare('UPDATE jobs SET state = @state, version = @version, reasons = @reasons, metrics = @metrics, report = @report, error = @error, finished_at = @at WHERE id = @id').run({
+    id,
+    state: o.state,
+    version: o.version ?? null,
+    reasons: o.reasons ? JSON.stringify(o.reasons) : null,
+    metrics: o.metrics ? JSON.stringify(o.metrics) : null,
+    report: o.report ? JSON.stringify(o.report) : null,
+    error: o.error ?? null,
+    at: new Date().toISOString(),
+  });
+}
+
+export function listJobs(db: Db, limit = 100): JobRecord[] {
+  return (db.prepare(`SELECT ${COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?`).all(limit) as JobRow[]).map(toRecord);
+}
+
+export function runningJobs(db: Db): number[] {
+  return (db.prepare(`SELECT id FROM jobs WHERE state = 'running'`).all() as { id: number }[]).map((r) => r.id);
+}
+
+export function getJob(db: Db, id: number): JobRecord & { report: UpdateReport | null } {
+  const row = db.prepare(`SELECT ${COLUMNS}, report FROM jobs WHERE id = ?`).get(id) as (JobRow & { report: string | null }) | undefined;
+  if (!row) throw new AccreteError('NOT_FOUND', `no update job ${id}`);
+  return { ...toRecord(row), report: fromJson(row.report) };
+}

@@ -1,0 +1,127 @@
+/**
+ * The registry without a server: import, activate, rollback, ids that cannot escape versions/,
+ * feedback claimed by jobs and given back by interrupted ones, recovery of what a crash leaves on
+ * disk, and files that are not registries.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccreteError } from '../errors.js';
+import { tinyModel } from '../serve/testing.js';
+import { isVersionId, versionPath } from './files.js';
+import { lockRegistry } from './lock.js';
+import { Registry, type FeedbackEvent } from './registry.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'accrete-registry-'));
+const base = join(dir, 'base');
+before(() => tinyModel(base));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+const fresh = () => Registry.open(join(dir, `r${++n}`, 'registry.db'));
+const event = (text: string, label: string, predicted: string): FeedbackEvent => ({ text, labels: [label], predicted, score: 0.5, version: 'v1', createdAt: Date.now(), source: 'test' });
+const code = (c: string) => (err: unknown) => err instanceof AccreteError && err.code === c;
+
+test('import: a verified copy under versions/v1, scored on its guard set, active when it is the first', () => {
+  const r = fresh();
+  const v = r.importModel(base);
+  assert.equal(v.id, 'v1');
+  assert.equal(r.activeId(), 'v1');
+  assert.ok(existsSync(join(r.root, 'versions', 'v1', 'weights.safetensors')));
+  assert.equal(v.metrics.guard!.n, 120);
+  assert.ok(v.metrics.guard!.accuracy > 0.6);
+  assert.deepEqual(v.labels, ['noun.animal', 'noun.artifact', 'verb.motion']);
+  const second = r.importModel(base);
+  assert.equal(second.id, 'v2');
+  assert.equal(r.activeId(), 'v1', 'a later import does not take over');
+  assert.deepEqual(r.activate('v2'), { active: 'v2', previous: 'v1' });
+  assert.throws(() => r.rollback(), code('CONFLICT'), 'an imported version has no parent');
+  r.close();
+});
+
+test('version ids: only v<number>; anything else is NOT_FOUND before it reaches the file system', () => {
+  for (const id of ['v1', 'v2', 'v10', 'v999999999']) assert.ok(isVersionId(id), id);
+  for (const id of ['', 'v0', 'v01', 'V1', '1', 'v1/..', '../v1', 'v1\0', 'v1 ', '/etc/passwd', 'v1000000000']) {
+    assert.equal(isVersionId(id), false, JSON.stringify(id));
+    assert.throws(() => versionPath(id), code('NOT_FOUND'));
+  }
+  const r = fresh();
+  r.importModel(base);
+  assert.throws(() => r.version('v9'), code('NOT_FOUND'));
+  assert.throws(() => r.activate('../v1'), code('NOT_FOUND'));
+  assert.equal(r.activeId(), 'v1');
+  r.close();
+});
+
+test('feedback: a job takes every pending event; an interrupted job leaves them pending; a finished one uses them up', () => {
+  const r = fresh();
+  r.importModel(base);
+  const ids = r.addFeedback([event('a cat', 'noun.animal', 'noun.animal'), event('a cart', 'noun.artifact', 'noun.animal')]);
+  assert.deepEqual(ids, [1, 2]);
+  assert.deepEqual(r.recentErrors(10), [0, 1]);
+  const first = r.startJob('api', {});
+  assert.deepEqual([first.after, first.upto, first.count], [0, 2, 2]);
+  assert.deepEqual(r.examples(first.after, first.upto).map((e) => e.text), ['a cat', 'a cart']);
+  r.addFeedback([event('a run', 'verb.motion', 'verb.motion')]);
+  r.interruptJob(first.job, 'test');
+  assert.equal(r.pendingCount(), 3);
+  const second = r.startJob('every-n', { rounds: 2 });
+  assert.equal(second.count, 3);
+  r.addFeedback([event('a hop', 'verb.motion', 'verb.motion')]);
+  r.failJob(second.job, 'diverged');
+  assert.equal(r.pendingCount(), 1, 'only the event that came during the job');
+  assert.deepEqual(r.examples(3, 4).map((e) => e.text), ['a hop']);
+  assert.deepEqual(r.jobs().map((j) => [j.id, j.state, j.trigger, j.examples, j.feedback.after, j.feedback.upto]), [[2, 'failed', 'every-n', 3, 0, 3], [1, 'interrupted', 'api', 2, 0, 2]]);
+  assert.equal(r.feedbackSeries().buckets.reduce((s, b) => s + b.count, 0), 4);
+  r.close();
+});
+
+test('recover(): running jobs interrupted (feedback pending again), unrecorded directories and leftovers removed', () => {
+  const r = fresh();
+  r.importModel(base);
+  r.addFeedback([event('a cat', 'noun.animal', 'noun.animal')]);
+  const { job, staging } = r.startJob('api', {});
+  assert.equal(r.pendingCount(), 1, 'a running job does not use its events up');
+  // What a crash can leave: a half-written staging directory, a temporary directory of an interrupted save, a published but unrecorded version.
+  mkdirSync(staging);
+  writeFileSync(join(staging, 'weights.safetensors'), 'half');
+  mkdirSync(join(r.root, 'versions', `..job-${job}.tmp-1-2`));
+  cpSync(base, join(r.root, 'versions', 'v2'), { recursive: true });
+  r.close();
+
+  const again = Registry.open(r.file);
+  const rec = again.recover();
+  assert.deepEqual(rec.interrupted, [job]);
+  assert.equal(rec.released, 1);
+  assert.deepEqual(rec.removed.sort(), [`..job-${job}.tmp-1-2`, `.job-${job}`, 'v2'].sort());
+  assert.deepEqual(readdirSync(join(again.root, 'versions')), ['v1']);
+  assert.equal(again.pendingCount(), 1);
+  assert.equal(again.activeId(), 'v1');
+  assert.deepEqual(again.recover(), { interrupted: [], released: 0, removed: [] }, 'recovery is idempotent');
+  again.close();
+});
+
+test('one server per registry: a live lock refuses a second, a dead one is taken over', () => {
+  const file = join(dir, 'locked', 'registry.db');
+  const release = lockRegistry(file);
+  writeFileSync(`${file}.lock`, String(process.ppid)); // a live process that is not this one
+  assert.throws(() => lockRegistry(file), code('CONFLICT'));
+  writeFileSync(`${file}.lock`, '2147483646'); // no such process
+  lockRegistry(file)();
+  release();
+  assert.equal(existsSync(`${file}.lock`), false);
+});
+
+test('a file that is not a registry, and a missing one opened read-only, are refused with a message', () => {
+  const other = join(dir, 'other.db');
+  const r = Registry.open(other);
+  r.db.exec('CREATE TABLE t (x)');
+  r.db.pragma('user_version = 0');
+  r.close();
+  writeFileSync(join(dir, 'plain.db'), 'not sqlite at all, just text that is long enough to have a header........');
+  assert.throws(() => Registry.open(join(dir, 'missing', 'registry.db'), { readonly: true }), /cannot open the registry/);
+  assert.throws(() => Registry.open(other), /not an Accrete registry/);
+  assert.throws(() => Registry.open(join(dir, 'plain.db')), (err) => code('BAD_MODEL_FILE')(err) && /not a database/.test((err as Error).message));
+});

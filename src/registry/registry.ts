@@ -1,0 +1,237 @@
+/**
+ * The model registry: one SQLite file (versions, the active pointer and its history, feedback
+ * events, update jobs and their reports) with the model files beside it under `versions/<id>/`.
+ * Files are written before the rows that name them, and each change of rows is one transaction,
+ * so after a crash at any point the database is consistent and every recorded version is whole;
+ * `recover()` then clears what an interrupted update left behind.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Example } from '../data/example.js';
+import { AccreteError } from '../errors.js';
+import { evaluate } from '../eval/evaluate.js';
+import type { GateIssue } from '../update/gate.js';
+import { loadLearner } from '../update/memory.js';
+import type { UpdateReport } from '../update/update.js';
+import { openDatabase, type Db } from './db.js';
+import * as feedback from './feedback.js';
+import { copyModelDir, publish, removeUnreferenced, stagingPath, versionPath } from './files.js';
+import * as jobs from './jobs.js';
+import { summarize, type FeedbackEvent, type JobRecord, type JobTrigger, type VersionMetrics, type VersionRecord } from './types.js';
+import * as versions from './versions.js';
+
+export type { FeedbackEvent, JobRecord, VersionRecord, VersionMetrics } from './types.js';
+
+/** Where a registry lives when no --registry is given. */
+export const DEFAULT_REGISTRY = 'accrete-registry/registry.db';
+
+export interface Recovery {
+  /** Jobs that were running when the process died; their feedback is pending again. */
+  interrupted: number[];
+  /** Feedback events pending after recovery (0 when no job was interrupted). */
+  released: number;
+  /** Leftovers removed from versions/ (staging and temporary directories, unrecorded versions). */
+  removed: string[];
+}
+
+export class Registry {
+  readonly root: string;
+
+  private constructor(
+    readonly file: string,
+    readonly db: Db,
+  ) {
+    this.root = dirname(file);
+  }
+
+  /** Opens the registry at `file`, creating it (and its folder) unless `readonly` or `mustExist`. */
+  static open(file: string, options: { readonly?: boolean; mustExist?: boolean } = {}): Registry {
+    const path = resolve(file);
+    if (!options.readonly && !options.mustExist) mkdirSync(join(dirname(path), 'versions'), { recursive: true });
+    return new Registry(path, openDatabase(path, options));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Absolute model directory of a version. */
+  dirOf(id: string): string {
+    return join(this.root, versionPath(id));
+  }
+
+  versions(): VersionRecord[] {
+    return versions.listVersions(this.db);
+  }
+
+  version(id: string): VersionRecord {
+    return versions.getVersion(this.db, id);
+  }
+
+  activeId(): string | null {
+    return versions.activeId(this.db);
+  }
+
+  activations(limit?: number): versions.Activation[] {
+    return versions.activations(this.db, limit);
+  }
+
+  /** Changes after this number mean another connection (a CLI, another process) committed something. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  activate(id: string, reason = 'activate'): { active: string; previous: string | null } {
+    const previous = this.db.transaction(() => versions.setActive(this.db, id, reason))();
+    return { active: id, previous };
+  }
+
+  /** Activates the parent of the active version (the version it was updated from). */
+  rollback(): { active: string; previous: string | null } {
+    return this.db.transaction(() => {
+      const current = versions.activeId(this.db);
+      if (current === null) throw new AccreteError('CONFLICT', 'the registry has no active version to roll back');
+      const parent = versions.getVersion(this.db, current).parent;
+      if (parent === null) throw new AccreteError('CONFLICT', `${current} has no parent version to roll back to`);
+      versions.setActive(this.db, parent, `rollback from ${current}`);
+      return { active: parent, previous: current };
+    })();
+  }
+
+  /**
+   * Copies a model directory (saved by `accrete train` or saveLearner) into the registry as a new
+   * version, verified by loading it, and scored on its saved guard set; it becomes active when the
+   * registry has no active version.
+   */
+  importModel(dir: string): VersionRecord {
+    const id = versions.nextVersionId(this.db);
+    const target = this.dirOf(id);
+    copyModelDir(dir, target);
+    const { model, memory } = loadLearner(target);
+    const info = model.info as { lineage?: { dataFingerprint?: string } };
+    const guard = memory?.guard?.length ? summarize(evaluate(model, memory.guard)) : null;
+    const record: VersionRecord = {
+      id,
+      parent: null,
+      createdAt: new Date().toISOString(),
+      fingerprint: info.lineage?.dataFingerprint ?? null,
+      options: { importedFrom: resolve(dir), config: model.config },
+      metrics: { guard, fresh: null },
+      decision: { accepted: true, reasons: [], source: 'import' },
+      path: versionPath(id),
+      checksum: model.source!.weightsChecksum,
+      labels: [...model.labels],
+      job: null,
+    };
+    this.db.transaction(() => {
+      versions.insertVersion(this.db, record);
+      if (versions.activeId(this.db) === null) versions.setActive(this.db, id, `import ${resolve(dir)}`);
+    })();
+    return record;
+  }
+
+  addFeedback(events: readonly FeedbackEvent[]): number[] {
+    return this.db.transaction(() => feedback.insertFeedback(this.db, events))();
+  }
+
+  pendingCount(): number {
+    return feedback.pendingCount(this.db);
+  }
+
+  feedbackCount(): number {
+    return feedback.feedbackCount(this.db);
+  }
+
+  feedbackSeries(maxBuckets?: number): feedback.FeedbackSeries {
+    return feedback.feedbackSeries(this.db, maxBuckets);
+  }
+
+  recentErrors(n: number): number[] {
+    return feedback.recentErrors(this.db, n);
+  }
+
+  /** Starts an update job from the active version on every pending feedback event (read them with `examples`). */
+  startJob(trigger: JobTrigger, options: Record<string, unknown>): { job: number; parent: string; after: number; upto: number; count: number; staging: string } {
+    return this.db.transaction(() => {
+      const parent = versions.activeId(this.db);
+      if (parent === null) throw new AccreteError('CONFLICT', 'the registry has no active version to update');
+      const after = feedback.watermark(this.db);
+      const upto = Math.max(after, feedback.newestId(this.db));
+      const count = feedback.countRange(this.db, after, upto);
+      const job = jobs.insertJob(this.db, trigger, parent, options, { after, upto, count });
+      return { job, parent, after, upto, count, staging: join(this.root, stagingPath(job)) };
+    })();
+  }
+
+  /** The feedback events with after < id <= upto, as examples. */
+  examples(after: number, upto: number): Example[] {
+    return feedback.examplesIn(this.db, after, upto);
+  }
+
+  /** Moves an accepted job's staged model directory to the next version id; returns the id and its directory. */
+  publishCandidate(job: number): { id: string; dir: string } {
+    const id = versions.nextVersionId(this.db);
+    publish(this.root, stagingPath(job), versionPath(id));
+    return { id, dir: this.dirOf(id) };
+  }
+
+  /**
+   * Records an accepted job's published version, and activates it when the active version is
+   * still the job's parent (someone may have activated another version meanwhile).
+   */
+  commitVersion(job: number, id: string, o: { parent: string; metrics: VersionMetrics; options: Record<string, unknown>; report: UpdateReport; checksum: string; labels: string[] }): { activated: boolean } {
+    const record: VersionRecord = {
+      id,
+      parent: o.parent,
+      createdAt: new Date().toISOString(),
+      fingerprint: o.report.data.fingerprint,
+      options: o.options,
+      metrics: o.metrics,
+      decision: { accepted: true, reasons: o.report.reasons, source: 'update' },
+      path: versionPath(id),
+      checksum: o.checksum,
+      labels: o.labels,
+      job,
+    };
+    return this.db.transaction(() => {
+      versions.insertVersion(this.db, record);
+      const activated = versions.activeId(this.db) === o.parent;
+      if (activated) versions.setActive(this.db, id, `update job ${job}`);
+      jobs.finishJob(this.db, job, { state: 'accepted', version: id, reasons: o.report.reasons, metrics: o.metrics, report: o.report });
+      return { activated };
+    })();
+  }
+
+  rejectJob(job: number, reasons: GateIssue[], metrics: VersionMetrics, report: UpdateReport): void {
+    jobs.finishJob(this.db, job, { state: 'rejected', reasons, metrics, report });
+  }
+
+  /** A job that failed (diverged, or its files did not load); its feedback counts as used. */
+  failJob(job: number, error: string): void {
+    jobs.finishJob(this.db, job, { state: 'failed', error });
+  }
+
+  /** A job stopped by a shutdown: its feedback stays pending. */
+  interruptJob(job: number, why: string): void {
+    jobs.finishJob(this.db, job, { state: 'interrupted', error: why });
+  }
+
+  jobs(limit?: number): JobRecord[] {
+    return jobs.listJobs(this.db, limit);
+  }
+
+  job(id: number): ReturnType<typeof jobs.getJob> {
+    return jobs.getJob(this.db, id);
+  }
+
+  /** After a crash: running jobs become interrupted (their feedback pending again), and unrecorded files go. */
+  recover(): Recovery {
+    const interrupted = jobs.runningJobs(this.db);
+    this.db.transaction(() => {
+      for (const job of interrupted) jobs.finishJob(this.db, job, { state: 'interrupted', error: 'the server stopped during the update' });
+    })();
+    const released = interrupted.length ? feedback.pendingCount(this.db) : 0;
+    const removed = removeUnreferenced(this.root, new Set(this.versions().map((v) => v.path)));
+    return { interrupted, released, removed };
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Request bodies, read with a size limit: a body declared or found to be over the limit gets 413
+ * once the client has finished sending (so it sees the answer, not a reset), and a client that
+ * keeps sending far past the limit is cut off.
+ */
+import type { IncomingMessage } from 'node:http';
+import { AccreteError } from '../errors.js';
+import { badRequest } from './status.js';
+
+/** Past this many times the limit, the connection is closed instead of drained. */
+const DRAIN_FACTOR = 16;
+
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    let size = 0;
+    let tooLarge = Number.isFinite(declared) && declared > limit;
+    const chunks: Buffer[] = [];
+    const tooLargeError = () => new AccreteError('TOO_LARGE', `the body is larger than the limit of ${limit} bytes`);
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      if (tooLarge) {
+        chunks.length = 0;
+        if (size > limit * DRAIN_FACTOR) {
+          reject(tooLargeError());
+          req.destroy();
+        }
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => (tooLarge ? reject(tooLargeError()) : resolve(Buffer.concat(chunks))));
+    req.on('error', reject);
+  });
+}
+
+/** The body as JSON (an empty body is `empty`). */
+export async function readJson(req: IncomingMessage, limit: number, empty?: unknown): Promise<unknown> {
+  const body = await readBody(req, limit);
+  if (body.length === 0) {
+    if (empty !== undefined) return empty;
+    throw badRequest('the body is empty; send a JSON object');
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw badRequest('the body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`the body is not valid JSON: ${(err as Error).message}`);
+  }
+}

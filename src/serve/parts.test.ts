@@ -1,0 +1,91 @@
+/** The service's small parts: Page-Hinkley, the live error window, Prometheus text, group commit, request validation. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../util/rng.js';
+import { PageHinkley } from './drift.js';
+import { FeedbackQueue } from './feedbackQueue.js';
+import { ErrorWindow } from './live.js';
+import { MetricsRegistry } from './metrics.js';
+import { DEFAULT_LIMITS, feedbackRequest, predictRequest, updateRequest } from './validate.js';
+import type { FeedbackEvent } from '../registry/types.js';
+
+const bernoulli = (rng: Rng, p: number) => (rng.next() < p ? 1 : 0);
+
+test('example: Page-Hinkley stays quiet on a steady 10% error rate and fires soon after it jumps to 50%', () => {
+  const rng = new Rng(7);
+  const ph = new PageHinkley();
+  for (let i = 0; i < 5000; i++) assert.equal(ph.update(bernoulli(rng, 0.1)), false, `false alarm at event ${i}`);
+  let firedAfter = -1;
+  for (let i = 0; i < 500 && firedAfter < 0; i++) if (ph.update(bernoulli(rng, 0.5))) firedAfter = i + 1;
+  assert.ok(firedAfter > 0 && firedAfter < 120, `fired after ${firedAfter} events`);
+  assert.equal(ph.state().drift, true);
+  assert.equal(ph.update(1), false, 'fires once, then stays in drift until reset');
+  ph.reset();
+  assert.deepEqual(ph.state(), { detector: 'page-hinkley', n: 0, mean: 0, statistic: 0, threshold: 20, drift: false });
+});
+
+test('Page-Hinkley: a falling error rate is not drift', () => {
+  const rng = new Rng(3);
+  const ph = new PageHinkley();
+  for (let i = 0; i < 300; i++) ph.update(bernoulli(rng, 0.6));
+  for (let i = 0; i < 2000; i++) assert.equal(ph.update(bernoulli(rng, 0.05)), false);
+});
+
+test('the live error window: the share of errors among the last N events', () => {
+  const w = new ErrorWindow(4);
+  assert.equal(w.rate(), null);
+  for (const e of [1, 1, 0, 0]) w.push(e);
+  assert.equal(w.rate(), 0.5);
+  w.push(0);
+  w.push(0);
+  assert.equal(w.rate(), 0);
+  assert.equal(w.count, 4);
+});
+
+test('Prometheus text: HELP and TYPE lines, escaped labels, cumulative histogram buckets', () => {
+  const m = new MetricsRegistry();
+  const c = m.counter('x_total', 'Things.');
+  const h = m.histogram('d_seconds', 'Durations.');
+  m.gauge({ name: 'g', help: 'A gauge.', read: () => [{ labels: { v: 'a"b\\c\nd' }, value: 2 }] });
+  c({ route: '/a' });
+  c({ route: '/a' }, 2);
+  h({ route: '/a' }, 0.003);
+  h({ route: '/a' }, 20);
+  const text = m.render();
+  assert.match(text, /^# HELP x_total Things\.\n# TYPE x_total counter\nx_total\{route="\/a"\} 3$/m);
+  assert.match(text, /^d_seconds_bucket\{route="\/a",le="0\.0025"\} 0$/m);
+  assert.match(text, /^d_seconds_bucket\{route="\/a",le="0\.005"\} 1$/m);
+  assert.match(text, /^d_seconds_bucket\{route="\/a",le="10"\} 1$/m);
+  assert.match(text, /^d_seconds_bucket\{route="\/a",le="\+Inf"\} 2$/m);
+  assert.match(text, /^d_seconds_count\{route="\/a"\} 2$/m);
+  assert.match(text, /^g\{v="a\\"b\\\\c\\nd"\} 2$/m);
+});
+
+test('group commit: requests of one event-loop turn share one write, each gets its own ids', async () => {
+  const writes: number[] = [];
+  let next = 1;
+  const q = new FeedbackQueue(
+    (events) => (writes.push(events.length), events.map(() => next++)),
+    () => {},
+  );
+  const e = { text: 't', labels: ['a'], predicted: 'a', score: 1, version: 'v1', createdAt: 0, source: 's' } satisfies FeedbackEvent;
+  const answers = await Promise.all([q.add([e, e]), q.add([e]), q.add([e, e, e])]);
+  assert.deepEqual(answers, [[1, 2], [3], [4, 5, 6]]);
+  assert.deepEqual(writes, [6]);
+  const failing = new FeedbackQueue(
+    () => {
+      throw new Error('disk full');
+    },
+    () => assert.fail('afterCommit must not run'),
+  );
+  await assert.rejects(failing.add([e]), /disk full/);
+});
+
+test('request validation: the accepted shapes', () => {
+  assert.deepEqual(predictRequest({ text: 'a b', k: 2 }, DEFAULT_LIMITS), { texts: ['a b'], single: true, k: 2, threshold: 0 });
+  assert.deepEqual(predictRequest({ texts: ['a', 'b'], threshold: 0.5 }, DEFAULT_LIMITS), { texts: ['a', 'b'], single: false, k: 1, threshold: 0.5 });
+  assert.deepEqual(feedbackRequest({ text: 'a', label: ' x ' }, DEFAULT_LIMITS), { examples: [{ text: 'a', labels: ['x'] }], source: 'api' });
+  assert.deepEqual(feedbackRequest({ examples: [{ text: 'a', labels: ['x', 'y'], weight: 2 }], source: 'app-1' }, DEFAULT_LIMITS), { examples: [{ text: 'a', labels: ['x', 'y'], weight: 2 }], source: 'app-1' });
+  assert.deepEqual(updateRequest({}), {});
+  assert.deepEqual(updateRequest({ select: 'topk-grad:0.5', rounds: 3, maxDrop: 0.02 }), { select: { kind: 'topk-grad', fraction: 0.5 }, rounds: 3, maxDrop: 0.02 });
+});

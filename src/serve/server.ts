@@ -1,0 +1,107 @@
+/**
+ * The HTTP server (node:http) of `accrete serve`: matches a route, checks the token on writes,
+ * runs the handler and answers JSON; every error becomes a status from the one table in status.ts
+ * and a JSON message. Binds 127.0.0.1 unless told otherwise.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dashboardHtml } from '../dashboard/page.js';
+import { AccreteError } from '../errors.js';
+import { bearerCheck } from './auth.js';
+import { apiRoutes, type Answer, type Route } from './routes.js';
+import type { Service } from './service.js';
+import { errorBody, sendJson } from './status.js';
+
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  token: string;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+function segments(path: string): string[] {
+  try {
+    return path.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    throw new AccreteError('BAD_REQUEST', 'the path has a bad percent-encoding');
+  }
+}
+
+function match(routes: Route[], method: string, path: string): { route: Route; params: Record<string, string> } {
+  const parts = segments(path);
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const pattern = route.path === '/' ? [''] : route.path.split('/').slice(1);
+    if (pattern.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    let same = true;
+    pattern.forEach((p, i) => {
+      if (!p.startsWith(':')) same &&= p === parts[i];
+      else if (parts[i] === '') same = false;
+      else params[p.slice(1)] = parts[i];
+    });
+    if (!same) continue;
+    if (route.method === method) return { route, params };
+    allowed.push(route.method);
+  }
+  if (allowed.length) throw Object.assign(new AccreteError('BAD_REQUEST', `${method} is not allowed here; use ${allowed.join(' or ')}`), { status: 405, allow: allowed.join(', ') });
+  throw new AccreteError('NOT_FOUND', `no route ${method} ${path.slice(0, 100)}; see GET / for the dashboard, or the API under /v1`);
+}
+
+function send(res: ServerResponse, answer: Answer): void {
+  if (answer.raw) {
+    const body = answer.raw.body;
+    res.writeHead(answer.status ?? 200, { 'content-type': answer.raw.type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...answer.raw.headers });
+    res.end(body);
+  } else {
+    sendJson(res, answer.status ?? 200, answer.json ?? {});
+  }
+}
+
+export function startServer(service: Service, options: ServerOptions): Promise<RunningServer> {
+  const routes = apiRoutes(dashboardHtml);
+  const authorize = bearerCheck(options.token);
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    let routeName = 'unmatched';
+    res.on('finish', () => service.counters.request(req.method ?? '', routeName, res.statusCode, (performance.now() - started) / 1000));
+    try {
+      const path = new URL(`http://localhost${req.url ?? '/'}`).pathname;
+      const { route, params } = match(routes, req.method ?? '', path);
+      routeName = route.path;
+      if (route.write) authorize(req);
+      send(res, await route.handle(service, req, params));
+    } catch (err) {
+      const special = err as { status?: number; allow?: string };
+      const { status, body } = errorBody(err);
+      if (status >= 500) service.log(`error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
+      if (res.headersSent) return void res.destroy();
+      sendJson(res, special.status ?? status, body, special.allow ? { allow: special.allow } : {});
+    }
+  };
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => void handle(req, res));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      const { address, port } = server.address() as AddressInfo;
+      const host = address.includes(':') ? `[${address}]` : address;
+      resolve({
+        server,
+        url: `http://${host}:${port}`,
+        close: async () => {
+          await new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          });
+          await service.close();
+        },
+      });
+    });
+  });
+}

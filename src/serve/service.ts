@@ -1,0 +1,256 @@
+/**
+ * The service behind the HTTP API: the active version in memory, the registry on disk, feedback
+ * with its live error rate and drift detector, and update jobs with their policies. Everything here
+ * runs on the server's thread except the update itself (see updateWorker.ts); a new version is
+ * swapped in by replacing one reference, so a prediction sees the old version or the new one, whole.
+ */
+import { resolve } from 'node:path';
+import { AccreteError } from '../errors.js';
+import type { TextClassifier } from '../model/classifier.js';
+import { isError } from '../registry/feedback.js';
+import { lockRegistry } from '../registry/lock.js';
+import { Registry, type FeedbackEvent, type VersionRecord } from '../registry/registry.js';
+import { loadModel } from '../store/modelFiles.js';
+import { PageHinkley, type PageHinkleyOptions } from './drift.js';
+import { FeedbackQueue } from './feedbackQueue.js';
+import { ErrorWindow } from './live.js';
+import { serviceMetrics, type ServiceCounters } from './serviceMetrics.js';
+import { UpdateJobs, type UpdateAnswer } from './updateJobs.js';
+import { loadOffThread, type TestPause } from './updater.js';
+import { DEFAULT_LIMITS, type FeedbackRequest, type Limits, type PredictRequest } from './validate.js';
+import type { MetricsRegistry } from './metrics.js';
+import type { UpdateOptions } from '../update/update.js';
+import type { JobTrigger } from '../registry/types.js';
+
+export interface ServiceOptions {
+  /** The registry's SQLite file. */
+  registry: string;
+  /** A model directory that becomes the first version of an empty registry. */
+  model?: string;
+  limits?: Partial<Limits>;
+  /** Run an update after every N pending feedback events (null: off). */
+  updateEvery?: number | null;
+  /** Run an update when Page-Hinkley fires on the live error rate (default true). */
+  drift?: boolean;
+  driftOptions?: Partial<PageHinkleyOptions>;
+  /** Crash tests only: hold the server at this point of an update. */
+  testPause?: TestPause | null;
+  /** How often to look for an activation made by another process (ms, default 1000). */
+  watchMs?: number;
+  log?: (line: string) => void;
+}
+
+const LIVE_WINDOW = 200;
+
+export class Service {
+  readonly limits: Limits;
+  readonly live = new ErrorWindow(LIVE_WINDOW);
+  readonly drift: PageHinkley | null;
+  readonly metrics: MetricsRegistry;
+  readonly counters: ServiceCounters;
+  readonly updates: UpdateJobs;
+  private current: { id: string; model: TextClassifier };
+  private readonly queue: FeedbackQueue;
+  private pendingCount: number;
+  private dataVersion: number;
+  private readonly watcher: NodeJS.Timeout;
+  private lastDriftAt: string | null = null;
+  private driftPending = false;
+  private watching = false;
+  private closed = false;
+
+  private constructor(
+    readonly registry: Registry,
+    private readonly unlock: () => void,
+    readonly options: ServiceOptions,
+    readonly log: (line: string) => void,
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.drift = options.drift === false ? null : new PageHinkley(options.driftOptions);
+    const id = registry.activeId()!;
+    this.current = { id, model: this.load(registry.version(id)) };
+    for (const e of registry.recentErrors(LIVE_WINDOW)) this.live.push(e);
+    this.pendingCount = registry.pendingCount();
+    this.dataVersion = registry.dataVersion();
+    this.queue = new FeedbackQueue(
+      (events) => registry.addFeedback(events),
+      (events) => this.afterFeedback(events),
+    );
+    ({ metrics: this.metrics, counters: this.counters } = serviceMetrics(this));
+    this.updates = new UpdateJobs(this, options.testPause ?? null);
+    this.watcher = setInterval(() => void this.watch(), options.watchMs ?? 1000).unref();
+  }
+
+  /** Opens (and locks) the registry, recovers from a crash, imports `model` into an empty registry, loads the active version. */
+  static open(options: ServiceOptions): Service {
+    const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+    const file = resolve(options.registry);
+    const unlock = lockRegistry(file);
+    let registry: Registry | null = null;
+    try {
+      registry = Registry.open(file);
+      const r = registry.recover();
+      if (r.interrupted.length) log(`recovered: update job(s) ${r.interrupted.join(', ')} were interrupted; ${r.released} feedback event(s) are pending again`);
+      if (r.removed.length) log(`recovered: removed unrecorded files ${r.removed.map((n) => `versions/${n}`).join(', ')}`);
+      if (registry.activeId() === null) {
+        if (!options.model) throw new AccreteError('USAGE', `the registry ${file} has no versions yet; give --model MODEL to import one`);
+        const v = registry.importModel(options.model);
+        log(`imported ${options.model} as ${v.id}`);
+      } else if (options.model) {
+        log(`note: --model ignored, the registry already has versions (active: ${registry.activeId()})`);
+      }
+      return new Service(registry, unlock, options, log);
+    } catch (err) {
+      registry?.close();
+      unlock();
+      throw err;
+    }
+  }
+
+  get active(): { id: string; model: TextClassifier } {
+    return this.current;
+  }
+
+  get pending(): number {
+    return this.pendingCount;
+  }
+
+  /** Loads a version's model and checks it is the one the registry recorded. */
+  load(v: VersionRecord): TextClassifier {
+    const model = loadModel(this.registry.dirOf(v.id));
+    if (model.source?.weightsChecksum !== v.checksum) {
+      throw new AccreteError('BAD_MODEL_FILE', `${v.path}: the weights' checksum ${model.source?.weightsChecksum} is not the one the registry recorded (${v.checksum})`);
+    }
+    return model;
+  }
+
+  /** Makes `model` the serving version (after the registry recorded it). */
+  swap(id: string, model: TextClassifier): void {
+    if (id === this.current.id) return;
+    this.current = { id, model };
+    this.drift?.reset();
+    this.driftPending = false;
+    this.log(`serving ${id}`);
+  }
+
+  predict(req: PredictRequest): { version: string; predictions: unknown } {
+    const { id, model } = this.current;
+    const lists = req.texts.map((t) => model.predict(t, { k: req.k, threshold: req.threshold }));
+    for (const l of lists) this.counters.prediction(l[0]?.label ?? '');
+    return { version: id, predictions: req.single ? lists[0] : lists };
+  }
+
+  /** Records feedback (answered once it is on disk), with what the serving version predicted for each text. */
+  async feedback(req: FeedbackRequest): Promise<{ accepted: number; ids: number[]; pending: number }> {
+    if (this.closed) throw new AccreteError('CONFLICT', 'the server is shutting down');
+    const { id, model } = this.current;
+    const now = Date.now();
+    const events: FeedbackEvent[] = req.examples.map((e) => {
+      const top = model.predict(e.text)[0] ?? null;
+      return { text: e.text, labels: e.labels, weight: e.weight, predicted: top?.label ?? null, score: top?.score ?? null, version: id, createdAt: now, source: req.source };
+    });
+    const ids = await this.queue.add(events);
+    return { accepted: ids.length, ids, pending: this.pendingCount };
+  }
+
+  private afterFeedback(events: FeedbackEvent[]): void {
+    this.pendingCount += events.length;
+    for (const e of events) {
+      const error = isError(e) ? 1 : 0;
+      this.live.push(error);
+      this.counters.feedback(error);
+      if (this.drift?.update(error)) {
+        this.driftPending = true;
+        this.lastDriftAt = new Date().toISOString();
+        this.counters.drift();
+        this.log(`drift: Page-Hinkley fired on the live error rate (${(this.live.rate()! * 100).toFixed(1)}%)`);
+      }
+    }
+    this.checkPolicies();
+  }
+
+  /** Pending feedback was claimed by a job (0 left) or given back by an interrupted one. */
+  setPending(n: number): void {
+    this.pendingCount = n;
+  }
+
+  /** Starts an update when a policy asks for one and none is running. */
+  checkPolicies(): void {
+    if (this.closed || this.updates.running || this.pendingCount === 0) return;
+    const every = this.options.updateEvery;
+    let trigger: JobTrigger | null = null;
+    if (every && this.pendingCount >= every) trigger = 'every-n';
+    else if (this.driftPending) trigger = 'drift';
+    if (trigger === null) return;
+    this.driftPending = false;
+    this.updates.start(trigger, {}).catch((err: unknown) => this.log(`update (${trigger}) failed: ${(err as Error).message}`));
+  }
+
+  update(options: UpdateOptions): Promise<UpdateAnswer> {
+    return this.updates.start('api', options);
+  }
+
+  /** Loads a version in a worker thread (predictions go on meanwhile) and checks it is the one the registry recorded. */
+  async loadOffThread(v: VersionRecord): Promise<TextClassifier> {
+    const model = await loadOffThread(this.registry.dirOf(v.id));
+    if (model.source?.weightsChecksum !== v.checksum) {
+      throw new AccreteError('BAD_MODEL_FILE', `${v.path}: the weights' checksum ${model.source?.weightsChecksum} is not the one the registry recorded (${v.checksum})`);
+    }
+    return model;
+  }
+
+  /** Activates a version: loaded first (a version that does not load never becomes active), then recorded, then served. */
+  async activate(id: string, reason = 'activate (api)'): Promise<{ active: string; previous: string | null }> {
+    const model = await this.loadOffThread(this.registry.version(id));
+    if (this.closed) throw new AccreteError('CONFLICT', 'the server is shutting down');
+    const answer = this.registry.activate(id, reason);
+    this.swap(id, model);
+    return answer;
+  }
+
+  /** Activates the parent of the active version. */
+  async rollback(): Promise<{ active: string; previous: string | null }> {
+    const from = this.current.id;
+    const parent = this.registry.version(from).parent;
+    if (parent === null) throw new AccreteError('CONFLICT', `${from} has no parent version to roll back to`);
+    return { ...(await this.activate(parent, `rollback from ${from} (api)`)), previous: from };
+  }
+
+  driftState(): unknown {
+    return this.drift ? { ...this.drift.state(), lastFiredAt: this.lastDriftAt, updatePending: this.driftPending } : null;
+  }
+
+  /** Notices an activation made by another process (accrete models activate|rollback). */
+  private async watch(): Promise<void> {
+    if (this.closed || this.watching) return;
+    const version = this.registry.dataVersion();
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    const id = this.registry.activeId();
+    if (id === null || id === this.current.id) return;
+    this.watching = true;
+    try {
+      const model = await this.loadOffThread(this.registry.version(id));
+      if (!this.closed && this.registry.activeId() === id) this.swap(id, model);
+    } catch (err) {
+      this.log(`cannot serve ${id}, activated elsewhere: ${(err as Error).message}; still serving ${this.current.id}`);
+    } finally {
+      this.watching = false;
+    }
+  }
+
+  /** Stops: commits waiting feedback, interrupts a running update (its feedback pending again), closes the registry. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.watcher);
+    this.queue.flush();
+    await this.updates.interrupt('the server shut down during the update');
+    this.registry.close();
+    this.unlock();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}

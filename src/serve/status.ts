@@ -1,0 +1,33 @@
+/** The one table from error codes to HTTP statuses, and the JSON shape of an error answer. */
+import type { ServerResponse } from 'node:http';
+import { AccreteError, type ErrorCode } from '../errors.js';
+
+export const STATUS: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  BAD_CONFIG: 400,
+  BAD_DATA: 400,
+  USAGE: 400,
+  UNKNOWN_LABEL: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  MODEL_NOT_FOUND: 404,
+  CONFLICT: 409,
+  TOO_LARGE: 413,
+  DIVERGED: 422,
+  MISSING_DATASET: 500,
+  BAD_MODEL_FILE: 500,
+};
+
+/** An error as the service answers it: status, code and message (an unexpected error says no more than that it happened). */
+export function errorBody(err: unknown): { status: number; body: { error: { code: string; message: string } } } {
+  if (err instanceof AccreteError) return { status: STATUS[err.code] ?? 500, body: { error: { code: err.code, message: err.message } } };
+  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error; see the server log' } } };
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const data = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(data), 'cache-control': 'no-store', ...headers });
+  res.end(data);
+}
+
+export const badRequest = (message: string) => new AccreteError('BAD_REQUEST', message);

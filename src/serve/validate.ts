@@ -1,0 +1,127 @@
+/**
+ * The request bodies of the API, checked at the boundary: every field's type and range, unknown
+ * fields refused (a typo should not be silently ignored), and messages that say which field is
+ * wrong and what is allowed. Examples follow the same rules as JSON Lines data files.
+ */
+import type { Example } from '../data/example.js';
+import { Problem } from '../data/fields.js';
+import { exampleFromJson } from '../data/jsonl.js';
+import { UsageError } from '../errors.js';
+import type { UpdateOptions } from '../update/update.js';
+import { parseSelection } from '../update/selection.js';
+import { badRequest } from './status.js';
+
+export interface Limits {
+  /** Largest request body, in bytes. */
+  maxBody: number;
+  /** Longest text, in characters. */
+  maxText: number;
+  /** Most texts in one predict request, and most examples in one feedback request. */
+  maxBatch: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxBody: 1 << 20, maxText: 20_000, maxBatch: 1000 };
+
+type Obj = Record<string, unknown>;
+
+function object(value: unknown, keys: readonly string[], what = 'the body'): Obj {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest(`${what} must be a JSON object`);
+  const unknown = Object.keys(value).filter((k) => !keys.includes(k));
+  if (unknown.length) throw badRequest(`unknown field ${JSON.stringify(unknown[0].slice(0, 40))} in ${what}; allowed: ${keys.join(', ')}`);
+  return value as Obj;
+}
+
+function text(value: unknown, field: string, limits: Limits): string {
+  if (typeof value !== 'string' || value.trim() === '') throw badRequest(`"${field}" must be a non-empty string`);
+  if (value.length > limits.maxText) throw badRequest(`"${field}" is ${value.length} characters long; the limit is ${limits.maxText}`);
+  return value;
+}
+
+function number(o: Obj, field: string, kind: 'int' | 'float', ok: (n: number) => boolean, expected: string): number | undefined {
+  const v = o[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || (kind === 'int' && !Number.isInteger(v)) || !ok(v)) throw badRequest(`"${field}" must be ${expected}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function batch(value: unknown, field: string, limits: Limits): unknown[] {
+  if (!Array.isArray(value) || value.length === 0) throw badRequest(`"${field}" must be a non-empty array`);
+  if (value.length > limits.maxBatch) throw badRequest(`"${field}" has ${value.length} items; the limit is ${limits.maxBatch}`);
+  return value;
+}
+
+export interface PredictRequest {
+  texts: string[];
+  /** true for `{"text"}` (one list of predictions), false for `{"texts"}` (a list per text). */
+  single: boolean;
+  k: number;
+  threshold: number;
+}
+
+export function predictRequest(body: unknown, limits: Limits): PredictRequest {
+  const o = object(body, ['text', 'texts', 'k', 'threshold']);
+  if ((o.text === undefined) === (o.texts === undefined)) throw badRequest('send either "text" (a string) or "texts" (an array of strings)');
+  const single = o.text !== undefined;
+  const texts = single ? [text(o.text, 'text', limits)] : batch(o.texts, 'texts', limits).map((t, i) => text(t, `texts[${i}]`, limits));
+  const k = number(o, 'k', 'int', (n) => n >= 1 && n <= 1000, 'an integer from 1 to 1000') ?? 1;
+  const threshold = number(o, 'threshold', 'float', (p) => p >= 0 && p <= 1, 'a probability in [0, 1]') ?? 0;
+  return { texts, single, k, threshold };
+}
+
+const EXAMPLE_FIELDS = ['text', 'label', 'labels', 'weight'];
+const MAX_LABEL = 200;
+
+function example(value: unknown, what: string, limits: Limits): Example {
+  const o = object(value, EXAMPLE_FIELDS, what);
+  text(o.text, what === 'the body' ? 'text' : `${what}.text`, limits);
+  const e = exampleFromJson(o, true);
+  if (e instanceof Problem) throw badRequest(`${what}: ${e.message}`);
+  const long = e.labels.find((l) => l.length > MAX_LABEL);
+  if (long) throw badRequest(`${what}: a label is ${long.length} characters long; the limit is ${MAX_LABEL}`);
+  return e;
+}
+
+export interface FeedbackRequest {
+  examples: Example[];
+  source: string;
+}
+
+export function feedbackRequest(body: unknown, limits: Limits): FeedbackRequest {
+  const o = object(body, ['examples', 'source', ...EXAMPLE_FIELDS]);
+  const source = o.source === undefined ? 'api' : o.source;
+  if (typeof source !== 'string' || !/^[\w.:-]{1,64}$/.test(source)) throw badRequest('"source" must be 1 to 64 letters, digits or . _ : -');
+  if (o.examples !== undefined) {
+    const extra = EXAMPLE_FIELDS.find((k) => o[k] !== undefined);
+    if (extra) throw badRequest(`send either "examples" or one example ("text" and "label"), not both ("${extra}" with "examples")`);
+    return { examples: batch(o.examples, 'examples', limits).map((e, i) => example(e, `examples[${i}]`, limits)), source };
+  }
+  const { source: _, ...one } = o;
+  return { examples: [example(one, 'the body', limits)], source };
+}
+
+/** The options of POST /v1/update: those of `accrete update` that make sense over HTTP, camelCase. */
+export function updateRequest(body: unknown): UpdateOptions {
+  const o = object(body, ['select', 'rounds', 'patience', 'budgetMs', 'lr', 'replay', 'ewc', 'distill', 'seed', 'maxDrop']);
+  const options: UpdateOptions = {
+    rounds: number(o, 'rounds', 'int', (n) => n >= 1 && n <= 1000, 'an integer from 1 to 1000'),
+    patience: number(o, 'patience', 'int', (n) => n >= 1, 'an integer >= 1'),
+    budgetMs: number(o, 'budgetMs', 'float', (n) => n > 0, 'a positive number'),
+    lr: number(o, 'lr', 'float', (n) => n > 0 && n <= 100, 'a number in (0, 100]'),
+    replay: number(o, 'replay', 'int', (n) => n >= 0 && n <= 1_000_000, 'an integer from 0 to 1000000'),
+    ewc: number(o, 'ewc', 'float', (n) => n >= 0, 'a number >= 0'),
+    distill: number(o, 'distill', 'float', (n) => n >= 0, 'a number >= 0'),
+    seed: number(o, 'seed', 'int', (n) => n >= 0, 'an integer >= 0'),
+    maxDrop: number(o, 'maxDrop', 'float', (d) => d >= 0 && d <= 1, 'a fraction in [0, 1]'),
+  };
+  if (o.select !== undefined) {
+    if (typeof o.select !== 'string') throw badRequest('"select" must be a string');
+    try {
+      options.select = parseSelection(o.select);
+    } catch (err) {
+      if (err instanceof UsageError) throw badRequest(`"select": ${err.message}`);
+      throw err;
+    }
+  }
+  for (const key of Object.keys(options) as (keyof UpdateOptions)[]) if (options[key] === undefined) delete options[key];
+  return options;
+}
