@@ -1,28 +1,31 @@
 #!/usr/bin/env node
 /** The accrete command: dispatches to one command per file; the only place that sets the exit code. */
 import { AccreteError, UsageError } from '../errors.js';
-import { compareCommand, compareHelp } from './compare.js';
 import { enableExplicitGc } from '../util/gc.js';
-import { evalCommand, evalHelp } from './eval.js';
-import { exportFasttextCommand, exportFasttextHelp } from './exportFasttext.js';
-import { importFasttextCommand, importFasttextHelp } from './importFasttext.js';
-import { modelsCommand, modelsHelp } from './models.js';
 import { fileErrorReason } from './outputDir.js';
-import { predictCommand, predictHelp } from './predict.js';
-import { serveCommand, serveHelp } from './serve.js';
-import { trainCommand, trainHelp } from './train.js';
-import { updateCommand, updateHelp } from './update.js';
 
-const commands: Record<string, { run: (argv: string[]) => Promise<number>; help: string; summary: string }> = {
-  train: { run: trainCommand, help: trainHelp, summary: 'train a new model from labelled data' },
-  update: { run: updateCommand, help: updateHelp, summary: 'teach a model new data, words and labels; the gate accepts or rejects' },
-  eval: { run: evalCommand, help: evalHelp, summary: 'accuracy, macro-F1, per-label metrics of a model on labelled data' },
-  predict: { run: predictCommand, help: predictHelp, summary: 'predict labels for text lines on stdin (JSON lines out)' },
-  'import-fasttext': { run: importFasttextCommand, help: importFasttextHelp, summary: 'read a fastText supervised .bin as a model that predicts as fastText does' },
-  'export-fasttext': { run: exportFasttextCommand, help: exportFasttextHelp, summary: 'write a model as a fastText .bin that fastText loads' },
-  compare: { run: compareCommand, help: compareHelp, summary: 'compare retrain, fresh, decay and incremental updates on a stream of tasks' },
-  serve: { run: serveCommand, help: serveHelp, summary: 'HTTP API, dashboard and feedback-driven updates over a model registry' },
-  models: { run: modelsCommand, help: modelsHelp, summary: 'list, show, activate or roll back the versions of a registry' },
+/** A command: loaded only when it runs, so `predict` does not pay for the server's modules. */
+interface Command {
+  summary: string;
+  load: () => Promise<{ run: (argv: string[]) => Promise<number>; help: string }>;
+}
+
+const commands: Record<string, Command> = {
+  train: { summary: 'train a new model from labelled data', load: async () => import('./train.js').then((m) => ({ run: m.trainCommand, help: m.trainHelp })) },
+  update: { summary: 'teach a model new data, words and labels; the gate accepts or rejects', load: async () => import('./update.js').then((m) => ({ run: m.updateCommand, help: m.updateHelp })) },
+  eval: { summary: 'accuracy, macro-F1, per-label metrics of a model on labelled data', load: async () => import('./eval.js').then((m) => ({ run: m.evalCommand, help: m.evalHelp })) },
+  predict: { summary: 'predict labels for text lines on stdin (JSON lines out)', load: async () => import('./predict.js').then((m) => ({ run: m.predictCommand, help: m.predictHelp })) },
+  'import-fasttext': {
+    summary: 'read a fastText supervised .bin as a model that predicts as fastText does',
+    load: async () => import('./importFasttext.js').then((m) => ({ run: m.importFasttextCommand, help: m.importFasttextHelp })),
+  },
+  'export-fasttext': {
+    summary: 'write a model as a fastText .bin that fastText loads',
+    load: async () => import('./exportFasttext.js').then((m) => ({ run: m.exportFasttextCommand, help: m.exportFasttextHelp })),
+  },
+  compare: { summary: 'compare retrain, fresh, decay and incremental updates on a stream of tasks', load: async () => import('./compare.js').then((m) => ({ run: m.compareCommand, help: m.compareHelp })) },
+  serve: { summary: 'HTTP API, dashboard and feedback-driven updates over a model registry', load: async () => import('./serve.js').then((m) => ({ run: m.serveCommand, help: m.serveHelp })) },
+  models: { summary: 'list, show, activate or roll back the versions of a registry', load: async () => import('./models.js').then((m) => ({ run: m.modelsCommand, help: m.modelsHelp })) },
 };
 
 const mainHelp = `usage: accrete <command> [options]     (accrete <command> --help for its options)
@@ -54,11 +57,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(mainHelp + '\n');
     return 2;
   }
-  const command = commands[name];
-  if (!command) {
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!entry) {
     process.stderr.write(`accrete: unknown command "${name}"\n\n${mainHelp}\n`);
     return 2;
   }
+  const command = await entry.load();
   try {
     return await command.run(rest);
   } catch (err) {

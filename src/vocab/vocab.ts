@@ -29,6 +29,13 @@ class WordIndex {
     else this.place(id);
   }
 
+  /** Makes room for `count` words at once (loading a saved vocabulary), so no rehash happens on the way. */
+  reserve(count: number): void {
+    let size = this.slots.length;
+    while (size < count * 2) size *= 2;
+    if (size !== this.slots.length) this.rehash(size);
+  }
+
   /** Drops ids >= count (undo of growth). */
   truncate(count: number): void {
     this.hashes.length = count;
@@ -91,6 +98,16 @@ export class Vocab {
     return id;
   }
 
+  /** Adds a word known to be new, as it is (for loading). */
+  private appendWord(word: string, count: number): void {
+    const h = fnv1a32(word);
+    if (this.wordIndex.find(word, h) >= 0) throw new Error(`duplicate word ${JSON.stringify(word)} in the vocabulary`);
+    const id = this.words.length;
+    this.words.push(word);
+    this.wordCounts.push(count);
+    this.wordIndex.insert(id, h);
+  }
+
   /** Adds a label (or adds to its count); returns its id. */
   addLabel(label: string, count = 1): number {
     let id = this.labelIds.get(label);
@@ -136,7 +153,9 @@ export class Vocab {
 
   static fromJSON(j: VocabJSON): Vocab {
     const v = new Vocab();
-    j.words.forEach((w, i) => v.addWord(w, j.wordCounts[i] ?? 0));
+    v.wordIndex.reserve(j.words.length);
+    // Strings parsed from JSON are already flat and own their characters: no copy needed.
+    j.words.forEach((w, i) => v.appendWord(w, j.wordCounts[i] ?? 0));
     j.labels.forEach((l, i) => v.addLabel(l, j.labelCounts[i] ?? 0));
     return v;
   }
