@@ -5,10 +5,10 @@
  * behind (a staging directory, a temporary directory of an interrupted save, a directory whose row
  * never got committed) is not referenced by the database and is removed at the next start.
  */
-import { closeSync, cpSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccreteError } from '../errors.js';
-import { writeDirAtomic } from '../store/atomicDir.js';
+import { fsyncDir, writeDirAtomic } from '../store/atomicDir.js';
 
 /** Version ids are `v1`, `v2`, ...: nothing else can name a directory, so no id can reach outside `versions/`. */
 const VERSION_ID = /^v[1-9][0-9]{0,8}$/;
@@ -29,14 +29,6 @@ export function stagingPath(job: number): string {
   return `versions/.job-${job}`;
 }
 
-function fsyncDir(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Copies a model directory into the registry (atomically: all of it or nothing). */
 export function copyModelDir(from: string, to: string): void {

@@ -7,7 +7,8 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-function fsyncDir(path: string): void {
+/** Flushes a directory's entries (renames, new files) to disk. */
+export function fsyncDir(path: string): void {
   const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);

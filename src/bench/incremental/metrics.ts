@@ -1,20 +1,9 @@
 /** The continual-learning measures of one stream run, and the targets as checks. */
-import type { Stream } from '../../compare/stream.js';
 import { averageAccuracy, backwardTransfer, forgetting, forwardTransfer, learningAccuracy } from '../../eval/continual.js';
 import type { StreamRun } from './runner.js';
 
-/**
- * FWT baseline b_j: chance over the labels known after task j, 1 / |labels in tasks 0..j (train parts)|.
- * (An untrained Accrete model has a zero output layer, so it predicts one fixed label: its accuracy
- * would be that label's share of task j, 0 for most class-incremental tasks.)
- */
-export function chanceBaseline(stream: Stream): number[] {
-  const labels = new Set<string>();
-  return stream.map((t) => {
-    for (const e of t.train) for (const l of e.labels) labels.add(l);
-    return 1 / labels.size;
-  });
-}
+// FWT baseline b_j: chance over the labels known after task j (see compare/summary.ts).
+export { chanceBaseline } from '../../compare/summary.js';
 
 export interface RunMetrics {
   paradigm: string;
