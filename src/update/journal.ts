@@ -3,7 +3,8 @@
  * training, so a rejected or failed update puts the model back bit for bit and the best round can
  * be restored, without copying the whole model. The rows are known up front (the featurised
  * training data says which input rows any step can touch), so the hot loop never checks anything.
- * Rows appended by growth are not journaled: undoing growth truncates them; snapshots include them.
+ * An update grows the model first and journals after, so rows it grew are journaled like the rest
+ * (their starting values); rows grown after journaling are kept in snapshots. Undoing growth truncates.
  */
 import type { Matrix } from '../model/matrix.js';
 
@@ -83,12 +84,13 @@ export class RowJournal {
     return true;
   }
 
-  /** Rows and values that differ from their originals (grown rows not included). */
-  changes(m: Matrix): { rows: number; values: number } {
+  /** Rows below `limit` (the rows the parent had) and values that differ from their originals. */
+  changes(m: Matrix, limit = Infinity): { rows: number; values: number } {
     const e = this.entries.get(m);
     let rows = 0;
     let values = 0;
     e?.rows.forEach((row, k) => {
+      if (row >= limit) return;
       let changed = 0;
       for (let d = 0; d < m.cols; d++) if (m.data[row * m.cols + d] !== e.originals[k * m.cols + d]) changed++;
       if (changed > 0) rows++;

@@ -4,6 +4,7 @@ import type { GateIssue, Measured } from './gate.js';
 import type { ChangedPrediction } from './measure.js';
 import type { RoundReport } from './rounds.js';
 
+/** Per tensor: rows and values of the parent that changed, and rows the update added (all new parameters). */
 export interface ParamChange {
   tensor: string;
   rows: number;

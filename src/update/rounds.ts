@@ -94,7 +94,8 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     const ctx = {
       ...stepContext(p, model.config, optimizer, plan.seed + round, selection),
       teacherWeight: plan.teacher?.weight ?? 1,
-      logitOffsets: plan.balance && model.config.loss === 'softmax' ? logitOffsets(plan.data, order, model.vocab.labelCounts) : null,
+      // Without replay the round holds only new labels: there is no mix to correct.
+      logitOffsets: plan.balance && model.config.loss === 'softmax' && replayIdx.length > 0 ? logitOffsets(plan.data, order, model.vocab.labelCounts) : null,
       inputRate: plan.inputRate,
     };
     rng.shuffle(order);
@@ -135,7 +136,6 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
  * log(share of label i among this round's training examples) - log(share of label i in all data
  * the model has seen): with these added to the scores during training, the scores the model
  * learns follow the whole history's label mix rather than the update's (Menon et al. 2021).
- * Labels absent from the round get -Infinity: they are neither pushed up nor down.
  */
 function logitOffsets(data: FeaturizedData, order: Int32Array, labelCounts: readonly number[]): Float32Array {
   const counts = new Float64Array(labelCounts.length);
@@ -146,7 +146,8 @@ function logitOffsets(data: FeaturizedData, order: Int32Array, labelCounts: read
   const all = labelCounts.reduce((a, b) => a + b, 0);
   // Only labels the update under-represents are corrected: a label the update over-represents (a
   // brand-new label taught by one piece of feedback) must still be learned as it is shown.
-  return Float32Array.from(counts, (c, i) => (c === 0 ? -Infinity : Math.min(0, Math.log(c / total) - Math.log(Math.max(labelCounts[i], 1) / all))));
+  // A label absent from the round counts as half an example: strongly corrected, yet new labels still learn to beat it.
+  return Float32Array.from(counts, (c, i) => Math.min(0, Math.log(Math.max(c, 0.5) / total) - Math.log(Math.max(labelCounts[i], 1) / all)));
 }
 
 /** Rounds show each new example at least once and at least MIN_NEW_STEPS steps in all, so one piece of feedback is learned. */

@@ -171,7 +171,10 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
       after,
       perLabel: perLabel(before, after),
       guardChanged: changedPredictions(guard, beforeGuard.top, afterGuard.top),
-      paramsChanged: tensors(model.params).map(([name, m]) => ({ tensor: name, ...journal.changes(m), grownRows: m.rows - (name === 'input' ? growth.inputRowsBefore : name === 'output' ? growth.outputRowsBefore : m.rows) })),
+      paramsChanged: tensors(model.params).map(([name, m]) => {
+        const before = name === 'input' ? growth.inputRowsBefore : name === 'output' ? growth.outputRowsBefore : m.rows;
+        return { tensor: name, ...journal.changes(m, before), grownRows: m.rows - before };
+      }),
       examplesProcessed: result.examplesProcessed,
       wallMs: 0,
     };

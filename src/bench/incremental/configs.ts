@@ -22,7 +22,8 @@ function core(): Variant[] {
     { name: 'retrain', kind: 'retrain' },
     { name: 'fresh', kind: 'fresh' },
     { name: 'decay', kind: 'decay' },
-    { name: 'naive continued training', kind: 'incremental', update: { replay: 0, gate: false } },
+    // No forgetting control at all: no replay, no gate, no logit adjustment.
+    { name: 'naive continued training', kind: 'incremental', update: { replay: 0, gate: false, balance: false } },
     { name: 'incremental, defaults (gate on)', kind: 'incremental' },
     { name: 'incremental, gate off', kind: 'incremental', update: { ...GATE_OFF } },
   ];

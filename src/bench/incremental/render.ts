@@ -42,10 +42,10 @@ export function header(machine: Machine, quick: boolean, sections: string[], loa
     'accepted (gate off = every update is kept, its checks are still reported). Step times are wall times of',
     'the update alone (retrain/fresh: the training run), one run of each paradigm (accuracies are deterministic:',
     'fixed seeds, one thread; the wall times are not: the machine is shared, see the load average). "last / retrain"',
-    'is the last step\'s time over retrain\'s training time at the last task; "last: ms in rounds" is the part of the last update',
-    'spent in its rounds (training and per-round validation; the rest is featurising, journaling, measuring before and after).',
-    '"params changed (last)" is runParadigm\'s',
-    'count (changed values + grown rows x dim; retrain/fresh: every parameter). Targets are marked yes / **no**.',
+    'is the last step\'s time over retrain\'s training time at the last task; "last: ms in rounds" is the part of the',
+    'last update spent in its rounds (training and per-round validation; the rest is featurising, journaling,',
+    'measuring before and after). "params changed (last)" is runParadigm\'s count (changed values + grown rows x dim;',
+    'retrain/fresh: every parameter). Targets are marked yes / **no**.',
   ].join('\n');
 }
 
@@ -193,7 +193,7 @@ export function feedbackSection(f: FeedbackResult, bucket: number): string {
     '|---|---:|---|',
     `| median latency (ms) | ${f.medianMs.toFixed(1)} | < 50: ${mark(f.medianMs < 50)} |`,
     `| max latency (ms) | ${f.maxMs.toFixed(1)} | < 50: ${mark(f.maxMs < 50)} |`,
-    `| median / max CPU time of update() (ms, user + system) | ${f.medianCpuMs.toFixed(1)} / ${f.maxCpuMs.toFixed(1)} | (wall time minus waiting for a CPU, roughly) |`,
+    `| median / max CPU time of update() (ms, user + system) | ${f.medianCpuMs.toFixed(1)} / ${f.maxCpuMs.toFixed(1)} | (all threads of the process: V8's parallel GC helpers included, so it can exceed the wall time) |`,
     `| accepted | ${f.accepted}/${f.trials.length} | |`,
     `| example then predicted as the new label | ${f.learned}/${f.trials.length} | |`,
     `| paraphrases predicted as the new label | ${pct(f.paraphraseFraction, 1)}% | |`,
