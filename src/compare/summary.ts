@@ -64,20 +64,21 @@ export function runCost(costs: readonly StepCost[], modelBytes: number): RunCost
   };
 }
 
-export function summarize(run: ParadigmRun, baseline: readonly number[]): RunSummary {
-  const f = forgetting(run.R);
+/** The continual-learning measures of an accuracy matrix (design.md), with FWT against `baseline`. */
+export function continualMeasures(R: number[][], baseline: readonly number[]): RunMetrics {
+  const f = forgetting(R);
   return {
-    paradigm: run.paradigm,
-    metrics: {
-      acc: averageAccuracy(run.R),
-      bwt: backwardTransfer(run.R),
-      forgetting: f.mean,
-      forgettingPerTask: f.perTask,
-      fwt: forwardTransfer(run.R, baseline),
-      learningAccuracy: learningAccuracy(run.R),
-    },
-    cost: runCost(run.costs, run.modelBytes),
+    acc: averageAccuracy(R),
+    bwt: backwardTransfer(R),
+    forgetting: f.mean,
+    forgettingPerTask: f.perTask,
+    fwt: forwardTransfer(R, [...baseline]),
+    learningAccuracy: learningAccuracy(R),
   };
+}
+
+export function summarize(run: ParadigmRun, baseline: readonly number[]): RunSummary {
+  return { paradigm: run.paradigm, metrics: continualMeasures(run.R, baseline), cost: runCost(run.costs, run.modelBytes) };
 }
 
 /**

@@ -1,18 +1,12 @@
 /** The continual-learning measures of one stream run, and the targets as checks. */
-import { averageAccuracy, backwardTransfer, forgetting, forwardTransfer, learningAccuracy } from '../../eval/continual.js';
+import { continualMeasures, type RunMetrics as Measures } from '../../compare/summary.js';
 import type { StreamRun } from './runner.js';
 
 // FWT baseline b_j: chance over the labels known after task j (see compare/summary.ts).
 export { chanceBaseline } from '../../compare/summary.js';
 
-export interface RunMetrics {
+export interface RunMetrics extends Measures {
   paradigm: string;
-  acc: number;
-  bwt: number;
-  forgetting: number;
-  forgettingPerTask: number[];
-  fwt: number;
-  learningAccuracy: number;
   /** Updates after the first task that were accepted, and how many there were (null for retrain/fresh: they always replace the model). */
   accepted: { accepted: number; of: number } | null;
   /** Wall time of each step after the first (ms): the update, or the training for retrain/fresh. */
@@ -33,12 +27,7 @@ export function runMetrics(run: StreamRun, baseline: number[], retrain: StreamRu
   const updates = run.steps.slice(1);
   return {
     paradigm: run.paradigm,
-    acc: averageAccuracy(run.R),
-    bwt: backwardTransfer(run.R),
-    forgetting: forgetting(run.R).mean,
-    forgettingPerTask: forgetting(run.R).perTask,
-    fwt: forwardTransfer(run.R, baseline),
-    learningAccuracy: learningAccuracy(run.R),
+    ...continualMeasures(run.R, baseline),
     accepted: kind === 'retrain' || kind === 'fresh' ? null : { accepted: updates.filter((s) => s.accepted).length, of: updates.length },
     stepMs: updates.map((s) => s.ms),
     firstTaskMs: run.steps[0].ms,
