@@ -35,7 +35,7 @@ update:
   --select S           parameters each round may change (all):
                        ${SELECTION_HELP}
   --rounds R           most rounds (5); small batches of new labels may need more
-  --patience P         stop after P rounds without validation gain, in gold-label log-likelihood (2)
+  --patience P         stop after P rounds without validation gain (2)
   --budget-ms MS       time budget in milliseconds (none)
   --lr R               learning rate, decayed linearly over the update (the model's for 50 new
                        examples or more, down to a fifth of it for a single one)
