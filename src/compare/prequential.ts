@@ -16,6 +16,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import { buildMemory, type ContinualMemory } from '../update/memory.js';
 import { update } from '../update/update.js';
 import type { Stream } from './stream.js';
+import { evenlySpaced } from '../util/sample.js';
 
 export type PrequentialMode = 'frozen' | 'gate on' | 'gate off';
 
@@ -54,11 +55,6 @@ export interface PrequentialOptions {
 }
 
 export const PREQUENTIAL_DEFAULTS = { limit: 500, window: 100, replay: 2000 } as const;
-
-/** An even sample of `n` items in their order (all of them when there are no more than n). */
-function evenSample<T>(items: readonly T[], n: number): T[] {
-  return items.length <= n ? [...items] : Array.from({ length: n }, (_, k) => items[Math.floor((k * items.length) / n)]);
-}
 
 function copyMemory(m: ContinualMemory): ContinualMemory {
   return { ...m, replay: ReplayBuffer.fromState(m.replay.toState()), seen: m.seen ? m.seen.slice() : null };
@@ -105,7 +101,7 @@ export async function runPrequential(
   const limit = options.limit ?? PREQUENTIAL_DEFAULTS.limit;
   const window = options.window ?? PREQUENTIAL_DEFAULTS.window;
   const later = stream.slice(1).flatMap((t, k) => t.train.map((e) => ({ e, task: k + 1 })));
-  const fed = evenSample(later, limit);
+  const fed = evenlySpaced(later, limit);
   const taskStarts = stream.slice(1).map((t, k) => ({ task: t.name, index: fed.findIndex((f) => f.task === k + 1) })).filter((s) => s.index >= 0);
   const examples = fed.map((f) => f.e);
   const trained = await train(stream[0].train, cfg);

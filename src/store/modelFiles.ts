@@ -171,9 +171,9 @@ function readChecked(file: string, expected: string, targets: [string, Matrix][]
   }
 }
 
-/** The contents of an extra file, checked against model.json; null when the model has none by that name. */
-export function readExtraFile(dir: string, name: string): Buffer | null {
-  const ref = readModelJson(dir).extraFiles?.find((f) => f.name === name);
+/** The contents of an extra file, checked against model.json (pass it when already read); null when the model has none by that name. */
+export function readExtraFile(dir: string, name: string, json: ModelJson = readModelJson(dir)): Buffer | null {
+  const ref = json.extraFiles?.find((f) => f.name === name);
   if (!ref) return null;
   const expected = expectedChecksum(join(dir, 'model.json'), ref);
   const path = join(dir, name);

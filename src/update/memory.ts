@@ -12,7 +12,8 @@ import { TokenTable } from '../features/tokenTable.js';
 import { computeFisher, type RowFisher } from '../forgetting/fisher.js';
 import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
 import type { TextClassifier } from '../model/classifier.js';
-import { loadModel, readExtraFile, saveModel, type ExtraFile } from '../store/modelFiles.js';
+import { loadModel, readExtraFile, readModelJson, saveModel, type ExtraFile, type ModelJson } from '../store/modelFiles.js';
+import { evenlySpaced } from '../util/sample.js';
 import { SafetensorsReader, writeSafetensors, type TensorLike } from '../store/safetensors.js';
 
 export interface ContinualMemory {
@@ -60,16 +61,12 @@ export function buildMemory(
   const replay = new ReplayBuffer(options.capacity ?? DEFAULT_REPLAY, options.seed ?? model.config.seed);
   replay.addAll(examples);
   const fisher = replay.size > 0 ? estimateFisher(model, replay.examples()) : null;
-  const guard = options.guard?.length ? evenSample(options.guard, MAX_GUARD) : null;
+  const guard = options.guard?.length ? evenlySpaced(options.guard, MAX_GUARD) : null;
   return { replay, fisher, seen: options.seen ?? null, guard };
 }
 
 /** Guard examples kept with a model (the gate scores them before and after each update). */
 const MAX_GUARD = 300;
-
-function evenSample<T>(items: readonly T[], n: number): T[] {
-  return items.length <= n ? [...items] : Array.from({ length: n }, (_, k) => items[Math.floor((k * items.length) / n)]);
-}
 
 const REPLAY_FILE = 'replay.json';
 const GUARD_FILE = 'guard.json';
@@ -102,9 +99,9 @@ export function saveLearner(model: TextClassifier, memory: ContinualMemory | nul
   saveModel(model, dir, memory ? memoryFiles(memory) : []);
 }
 
-function readTensors(dir: string): Map<string, Float32Array> {
+function readTensors(dir: string, json: ModelJson): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
-  if (!readExtraFile(dir, TENSOR_FILE)) return out; // verifies the checksum
+  if (!readExtraFile(dir, TENSOR_FILE, json)) return out; // verifies the checksum
   const reader = new SafetensorsReader(join(dir, TENSOR_FILE));
   try {
     const names = Object.keys(reader.header).filter((k) => k !== '__metadata__');
@@ -123,7 +120,8 @@ function readTensors(dir: string): Map<string, Float32Array> {
 
 /** The memory saved with a model, or null when it was saved without one. */
 export function loadMemory(dir: string): ContinualMemory | null {
-  const replayJson = readExtraFile(dir, REPLAY_FILE);
+  const json = readModelJson(dir);
+  const replayJson = readExtraFile(dir, REPLAY_FILE, json);
   if (!replayJson) return null;
   let state: ReplayState;
   try {
@@ -131,7 +129,7 @@ export function loadMemory(dir: string): ContinualMemory | null {
   } catch (cause) {
     throw new ModelFileError(join(dir, REPLAY_FILE), 'not valid JSON', { cause });
   }
-  const t = readTensors(dir);
+  const t = readTensors(dir, json);
   const input = t.get('fisher.input');
   const output = t.get('fisher.output');
   const fisher: RowFisher | null = input && output ? { input, output, hiddenWeight: t.get('fisher.hidden.weight') ?? null, hiddenBias: t.get('fisher.hidden.bias') ?? null } : null;
@@ -142,7 +140,7 @@ export function loadMemory(dir: string): ContinualMemory | null {
   } catch (cause) {
     throw new ModelFileError(join(dir, REPLAY_FILE), (cause as Error).message, { cause });
   }
-  const guardJson = readExtraFile(dir, GUARD_FILE);
+  const guardJson = readExtraFile(dir, GUARD_FILE, json);
   let guard: Example[] | null = null;
   if (guardJson) {
     try {

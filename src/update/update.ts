@@ -20,6 +20,7 @@ import { lineage, perLabel, type UpdateReport } from './report.js';
 import { runRounds, type RoundReport } from './rounds.js';
 import { formatSelection, parseSelection, type SelectionSpec } from './selection.js';
 import { Rng } from '../util/rng.js';
+import { evenlySpaced } from '../util/sample.js';
 import { teacherProbs } from '../forgetting/distill.js';
 
 export interface UpdateOptions extends Partial<GateOptions> {
@@ -103,7 +104,9 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const before: Measured = { guard: guard.length ? beforeGuard.metrics : null, fresh: beforeFresh.metrics };
   const trainSet = [...fresh.train, ...replayTrain];
   const teacher = options.distill ? teacherProbs(model, trainSet, options.distill, options.distillWeight ?? 1) : null;
-  const fisher = options.ewc ? (memory?.fisher ?? (replayOn ? estimateFisher(model, memory!.replay.examples()) : null)) : null;
+  // The parent's Fisher information, estimated once when EWC or the low-fisher selection needs it.
+  const needsFisher = Boolean(options.ewc) || spec.kind === 'low-fisher';
+  const fisher = needsFisher ? (memory?.fisher ?? (replayOn ? estimateFisher(model, memory!.replay.examples()) : null)) : null;
   const optimizerStep = model.optimizerState?.step ?? 0;
 
   const journal = new RowJournal();
@@ -141,8 +144,8 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
         seen: memory?.seen ?? null,
         inputRowsBefore: growth.inputRowsBefore,
         outputRowsBefore: growth.outputRowsBefore,
-        gradNorms: spec.kind === 'topk-grad' ? (({ input, output }) => ({ input, output }))(estimateFisher(model, fresh.train)) : undefined,
-        fisher: spec.kind === 'low-fisher' ? (memory?.fisher ?? (replayOn ? estimateFisher(model, memory!.replay.examples()) : null)) : undefined,
+        gradNorms: spec.kind === 'topk-grad' ? estimateFisher(model, fresh.train) : undefined,
+        fisher,
       },
       started,
       onRound: options.onRound,
@@ -235,11 +238,6 @@ export function defaultLr(model: TextClassifier, newExamples: number): number {
 
 /** The default guard (held out of the replay memory) is capped: it is scored every round. */
 const MAX_DEFAULT_GUARD = 300;
-
-function evenlySpaced<T>(items: readonly T[], n: number): T[] {
-  if (items.length <= n) return [...items];
-  return Array.from({ length: n }, (_, k) => items[Math.floor((k * items.length) / n)]);
-}
 
 function noData(): GateIssue {
   return { code: 'no-data', metric: 'examples', before: 0, after: 0, threshold: 1, message: 'the new data is empty: nothing to learn' };
