@@ -40,7 +40,7 @@ export interface ModelConfig {
   maxn: number;
   bucket: number;
   minCount: number;
-  /** 'fasttext': bucket ids equal fastText's (see src/interop/fasttextText.ts). Absent means 'fnv1a'. */
+  /** 'fasttext': bucket ids equal fastText's (see src/text/fasttext.ts). Absent means 'fnv1a'. */
   hashing?: HashingName;
 }
 

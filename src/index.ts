@@ -64,7 +64,7 @@ export { exportFastText, exportRefusal } from './interop/export.js';
 export type { ExportReport } from './interop/export.js';
 export { loadPretrainedVectors, readVecHeader } from './interop/vectors.js';
 export type { PretrainedReport, VecHeader } from './interop/vectors.js';
-export { fasttextTokens, fasttextHash } from './interop/fasttextText.js';
+export { fasttextTokens, fasttextHash } from './text/fasttext.js';
 
 // Built-in datasets (need the corpora's npm packages)
 export { loadDataset, splitTrainTest, DATASET_NAMES } from './datasets/index.js';

@@ -4,18 +4,15 @@
  * bucket + wordId, so new words append rows at the end and nothing is ever renumbered.
  */
 import type { ModelConfig } from '../config.js';
-import { fasttextCharNgramBuckets, fasttextHash, fasttextWordNgramBuckets } from '../interop/fasttextText.js';
+import { fasttextCharNgramBuckets, fasttextHash, fasttextWordNgramBuckets } from '../text/fasttext.js';
 import { charNgramHashes } from '../text/charNgrams.js';
-import { fnv1a32 } from '../text/hash.js';
+import { fnv1a32, NGRAM_MULTIPLIER } from '../text/hash.js';
 import type { IntBuffer } from '../util/intBuffer.js';
 import type { Vocab } from '../vocab/vocab.js';
 import type { TokenTable } from './tokenTable.js';
 
 /** End-of-text token added to every example, as fastText does: it acts as a learned bias row. */
 export const EOS = '</s>';
-
-/** fastText's multiplier for combining token hashes into a word n-gram hash. */
-const NGRAM_MULTIPLIER = 116049371;
 
 export type FeatureSpec = Pick<ModelConfig, 'bucket' | 'wordNgrams' | 'minn' | 'maxn' | 'hashing'>;
 

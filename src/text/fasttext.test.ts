@@ -6,7 +6,7 @@ import { IntBuffer } from '../util/intBuffer.js';
 import { Vocab } from '../vocab/vocab.js';
 import { DEFAULTS } from '../config.js';
 import { fasttextSigmoid } from '../model/tableSigmoid.js';
-import { fasttextCharNgramBuckets, fasttextHash, fasttextTokens, fasttextWordNgramBuckets } from './fasttextText.js';
+import { fasttextCharNgramBuckets, fasttextHash, fasttextTokens, fasttextWordNgramBuckets } from './fasttext.js';
 
 /**
  * Goldens from fastText 0.9.2's own Dictionary::hash, computeSubwords (minn 2, maxn 4) and

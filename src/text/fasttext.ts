@@ -11,10 +11,8 @@
  *    arithmetic, `h = h * 116049371 + hash[j]` with sign extension, then `h % bucket`.
  */
 import { LABEL_PREFIX } from '../data/fasttext.js';
+import { FNV_OFFSET, FNV_PRIME, NGRAM_MULTIPLIER, codePointAtUtf8 } from './hash.js';
 
-const FNV_OFFSET = 2166136261;
-const FNV_PRIME = 16777619;
-const NGRAM_MULTIPLIER = 116049371;
 const TWO_32 = 4294967296;
 
 /** fastText's token separators (Dictionary::readWord). */
@@ -68,14 +66,8 @@ export function fasttextHash(s: string): number {
       h = Math.imul(h ^ c, FNV_PRIME);
       continue;
     }
-    let cp = c;
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && (d & 0xfc00) === 0xdc00) {
-        cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        i++;
-      } else cp = 0xfffd;
-    }
+    const cp = codePointAtUtf8(s, i);
+    if (cp > 0xffff) i++;
     h = stepCodePoint(h, cp);
   }
   return h >>> 0;

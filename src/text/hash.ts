@@ -6,7 +6,11 @@
 
 /** FNV-1a 32-bit offset basis. */
 export const FNV_OFFSET = 2166136261;
-const FNV_PRIME = 16777619;
+/** fastText's multiplier for combining token hashes into a word n-gram hash. */
+export const NGRAM_MULTIPLIER = 116049371;
+
+/** FNV-1a 32-bit prime. */
+export const FNV_PRIME = 16777619;
 
 /**
  * Folds the UTF-8 bytes of one code point into a running FNV-1a state (an int32; finish with `>>> 0`).

@@ -23,10 +23,10 @@
  *     scanner below, which is much faster than the segmenter.
  *
  * With `cfg.tokenizer === 'fasttext'` none of this applies: text is split exactly as fastText splits
- * it (src/interop/fasttextText.ts), so models imported from fastText predict as fastText does.
+ * it (src/text/fasttext.ts), so models imported from fastText predict as fastText does.
  */
 import type { TextConfig } from '../config.js';
-import { fasttextTokens } from '../interop/fasttextText.js';
+import { fasttextTokens } from './fasttext.js';
 import { CharClass, classOf, isWordClass } from './charClass.js';
 import { emojiEnd, keycapEnd } from './emoji.js';
 import { emailEnd, mayContinueToEmail, urlEnd } from './links.js';
