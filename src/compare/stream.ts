@@ -56,7 +56,7 @@ export function byTime(examples: readonly Example[], testFraction = 0.2, seed = 
     const last = p[p.length - 1]?.[0] ?? '-';
     return [first === last ? `time ${first}` : `time ${first}..${last}`, p.map(([, e]) => e)];
   });
-  return tasksOf(parts.map(([name, p], t) => [numbered(parts.map(([n]) => n), t), p]), testFraction, seed);
+  return tasksOf(parts.map(([, p], t) => [numbered(parts.map(([n]) => n), t), p]), testFraction, seed);
 }
 
 /** `items` cut into n contiguous parts of (nearly) equal size. */

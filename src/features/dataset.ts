@@ -70,7 +70,7 @@ function build(
     offsets[i + 1] = rows.length;
     for (const label of examples[i].labels) {
       const id = vocab.labelId(label);
-      if (id >= 0 && !labels.slice(labelOffsets[i]).includes(id)) labels.push(id);
+      if (id >= 0 && labels.indexOf(id, labelOffsets[i]) < 0) labels.push(id);
     }
     labelOffsets[i + 1] = labels.length;
     const w = examples[i].weight;

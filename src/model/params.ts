@@ -52,9 +52,9 @@ function bytesOf(s: ParamShape): number {
  * Fresh parameters: input rows uniform in [-1/dim, 1/dim] and a zero output layer (fastText's
  * choice), Glorot-uniform hidden weights.
  */
-export function initParams(shape: ParamShape, rng: Rng, extraBytes = 0): Params {
+export function initParams(shape: ParamShape, rng: Rng): Params {
   const { inputRows, dim, hidden, labels } = shape;
-  const arena = Arena.create(bytesOf(shape) + extraBytes);
+  const arena = Arena.create(bytesOf(shape));
   let hiddenLayer: HiddenLayer | null = null;
   if (hidden > 0) {
     const limit = Math.sqrt(6 / (dim + hidden));
@@ -71,8 +71,8 @@ export function initParams(shape: ParamShape, rng: Rng, extraBytes = 0): Params 
 }
 
 /** Parameters of the given shapes, zero-filled, in a new arena (for loading from a file). */
-export function zeroParams(shape: ParamShape, extraBytes = 0): Params {
-  const arena = Arena.create(bytesOf(shape) + extraBytes);
+export function zeroParams(shape: ParamShape): Params {
+  const arena = Arena.create(bytesOf(shape));
   const width = shape.hidden > 0 ? shape.hidden : shape.dim;
   const hidden = shape.hidden > 0 ? { weight: Matrix.zeros(shape.hidden, shape.dim, arena), bias: Matrix.zeros(1, shape.hidden, arena) } : null;
   const output = Matrix.zeros(shape.labels, width, arena, SPARE_LABELS);
@@ -87,9 +87,7 @@ export function shapeOf(p: Params): ParamShape {
 /** A deep copy in a new arena. */
 export function cloneParams(p: Params): Params {
   const copy = zeroParams(shapeOf(p));
-  for (const [name, m] of tensors(p)) {
-    const target = tensors(copy).find(([n]) => n === name)![1];
-    target.data.set(m.data);
-  }
+  const targets = tensors(copy);
+  tensors(p).forEach(([, m], i) => targets[i][1].data.set(m.data));
   return copy;
 }
