@@ -27,9 +27,18 @@ export interface PretrainedReport {
 
 const HEADER = /^\s*(\d+)\s+(\d+)\s*$/;
 
-function lines(path: string) {
+/** The file's lines; a read error becomes a clear AccreteError, and the file is closed however the reader stops. */
+async function* lines(path: string): AsyncGenerator<string> {
   const stream = createReadStream(path, { encoding: 'utf8' });
-  return { stream, rl: createInterface({ input: stream, crlfDelay: Infinity }) };
+  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    yield* rl;
+  } catch (err) {
+    throw fileError(path, err);
+  } finally {
+    rl.close();
+    stream.destroy();
+  }
 }
 
 function fileError(path: string, cause: unknown): AccreteError {
@@ -48,21 +57,12 @@ function split(line: string): { word: string; fields: string[] } {
 
 /** Reads the first line: the header, or for a headerless file the dimension of its first vector. */
 export async function readVecHeader(path: string): Promise<VecHeader> {
-  const { stream, rl } = lines(path);
-  try {
-    for await (const line of rl) {
-      const m = HEADER.exec(line);
-      if (m) return { count: Number(m[1]), dim: Number(m[2]) };
-      const { fields } = split(line);
-      if (fields.length === 0) throw new DataError(path, 1, 'expected a header line "count dim" or a vector line "word v1 v2 ..."');
-      return { count: null, dim: fields.length };
-    }
-  } catch (err) {
-    if (err instanceof AccreteError) throw err;
-    throw fileError(path, err);
-  } finally {
-    rl.close();
-    stream.destroy();
+  for await (const line of lines(path)) {
+    const m = HEADER.exec(line);
+    if (m) return { count: Number(m[1]), dim: Number(m[2]) };
+    const { fields } = split(line);
+    if (fields.length === 0) throw new DataError(path, 1, 'expected a header line "count dim" or a vector line "word v1 v2 ..."');
+    return { count: null, dim: fields.length };
   }
   throw new DataError(path, 1, 'the file is empty: expected a header line "count dim" and vectors');
 }
@@ -91,37 +91,28 @@ export async function loadPretrainedVectors(model: TextClassifier, path: string)
   const normalise = model.config.tokenizer !== 'fasttext';
   let vectors = 0;
   let no = 0;
-  const { stream, rl } = lines(path);
-  try {
-    for await (const line of rl) {
-      no++;
-      if (no === 1 && header.count !== null) continue;
-      if (line.trim() === '') continue;
-      vectors++;
-      const { word, fields } = split(line);
-      let id = vocab.idOf(word);
-      let how = 2;
-      if (id < 0 && normalise) {
-        const tokens = model.tokenize(word);
-        id = tokens.length === 1 ? vocab.idOf(tokens[0]) : -1;
-        how = 1;
-      }
-      if (id < 0 || setBy[id] >= how) continue;
-      if (fields.length !== dim) throw new DataError(path, no, `expected ${dim} values after the word "${word}", found ${fields.length}`);
-      const row = params.input.row(featurizer.bucket + id);
-      for (let d = 0; d < dim; d++) {
-        const v = Number(fields[d]);
-        if (!Number.isFinite(v)) throw new DataError(path, no, `"${fields[d]}" is not a finite number`);
-        row[d] = v;
-      }
-      setBy[id] = how;
+  for await (const line of lines(path)) {
+    no++;
+    if (no === 1 && header.count !== null) continue;
+    if (line.trim() === '') continue;
+    vectors++;
+    const { word, fields } = split(line);
+    let id = vocab.idOf(word);
+    let how = 2;
+    if (id < 0 && normalise) {
+      const tokens = model.tokenize(word);
+      id = tokens.length === 1 ? vocab.idOf(tokens[0]) : -1;
+      how = 1;
     }
-  } catch (err) {
-    if (err instanceof AccreteError) throw err;
-    throw fileError(path, err);
-  } finally {
-    rl.close();
-    stream.destroy();
+    if (id < 0 || setBy[id] >= how) continue;
+    if (fields.length !== dim) throw new DataError(path, no, `expected ${dim} values after the word "${word}", found ${fields.length}`);
+    const row = params.input.row(featurizer.bucket + id);
+    for (let d = 0; d < dim; d++) {
+      const v = Number(fields[d]);
+      if (!Number.isFinite(v)) throw new DataError(path, no, `"${fields[d]}" is not a finite number`);
+      row[d] = v;
+    }
+    setBy[id] = how;
   }
   if (header.count !== null && vectors < header.count) {
     throw new DataError(path, no, `the header announces ${header.count} vectors but the file has ${vectors} (truncated?)`);
