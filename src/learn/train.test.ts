@@ -70,3 +70,10 @@ test('empty data and data without labels are refused with a clear message', asyn
   await assert.rejects(train([], small), /no training examples/);
   await assert.rejects(train([{ text: 'a b', labels: [] }], small), /no labels/);
 });
+
+test('early stopping with Adam keeps the optimizer moments in the model\'s own arena (later updates step them)', async () => {
+  const valid = synthetic(100, 11);
+  const { model, report } = await train(synthetic(400, 12), { ...small, optimizer: 'adam', lr: 0.05, epoch: 30, patience: 1, valid });
+  assert.ok(report.stoppedEarly);
+  for (const m of [...model.optimizerState!.first, ...model.optimizerState!.second]) if (m) assert.equal(m.arena, model.params.arena);
+});

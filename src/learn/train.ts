@@ -9,7 +9,7 @@ import { featurizeAll, featurizeTable, type FeaturizedData } from '../features/d
 import { TokenTable } from '../features/tokenTable.js';
 import { loadPretrainedVectors, type PretrainedReport } from '../interop/vectors.js';
 import { TextClassifier } from '../model/classifier.js';
-import { cloneParams, type Params } from '../model/params.js';
+import { cloneParams, tensors, type Params } from '../model/params.js';
 import { createOptimizer } from '../optim/optimizer.js';
 import { tokenize } from '../text/tokenize.js';
 import { releaseMemory } from '../util/gc.js';
@@ -90,18 +90,17 @@ export async function train(examples: readonly Example[], options: TrainOptions 
   const order = indexRange(data.count);
   const shuffler = new Rng(cfg.seed);
   let timer: NodeJS.Timeout | undefined;
+  const report = options.onProgress;
   try {
     for (let e = 0; e < cfg.epoch; e++) {
       const before = e * data.count;
       let loss: number;
       if (pool) {
-        const report = options.onProgress;
         if (report) timer = setInterval(() => report(meter.at(before + pool.done(), NaN)), 500);
         loss = await pool.epoch(e, cfg.epoch);
         clearInterval(timer);
       } else {
         shuffler.shuffle(order);
-        const report = options.onProgress;
         loss = runEpoch(ctx!, data, order, {
           lr: cfg.lr,
           decay: true,
@@ -110,7 +109,7 @@ export async function train(examples: readonly Example[], options: TrainOptions 
           onTick: report ? (done, meanLoss) => report(meter.at(before + done, meanLoss)) : undefined,
         });
       }
-      options.onProgress?.(meter.at(before + data.count, loss));
+      report?.(meter.at(before + data.count, loss));
       const epochReport: EpochReport = { epoch: e + 1, loss };
       if (validData) {
         const accuracy = accuracyOnRows(model, validData);
@@ -128,7 +127,11 @@ export async function train(examples: readonly Example[], options: TrainOptions 
     clearInterval(timer);
     await pool?.close();
   }
-  if (stoppedEarly && best.params) model.params = best.params;
+  // Copied back rather than swapped in: the optimizer's moments live in the model's own arena.
+  if (stoppedEarly && best.params) {
+    const kept = tensors(best.params);
+    tensors(model.params).forEach(([, m], i) => m.data.set(kept[i][1].data));
+  }
   model.optimizerState = optimizer.state();
   return {
     model,
