@@ -21,7 +21,11 @@ export interface Growth {
   undo(): void;
 }
 
-export function grow(model: TextClassifier, labelled: readonly Example[], tokenized: readonly (readonly string[])[], seed: number, background: readonly Example[] = []): Growth {
+/**
+ * `tokenCounts`: how often each token occurs in the new training data (words the model lacks
+ * join its vocabulary when they occur minCount times).
+ */
+export function grow(model: TextClassifier, labelled: readonly Example[], tokenCounts: ReadonlyMap<string, number>, seed: number, background: readonly Example[] = []): Growth {
   const { vocab, params } = model;
   const snapshot = vocab.snapshot();
   const wordsBefore = vocab.wordCount;
@@ -37,11 +41,9 @@ export function grow(model: TextClassifier, labelled: readonly Example[], tokeni
       vocab.addLabel(l);
     }
   }
-  const counts = new Map<string, number>();
-  for (const tokens of tokenized) for (const t of tokens) if (vocab.idOf(t) < 0) counts.set(t, (counts.get(t) ?? 0) + 1);
   const newWords: string[] = [];
-  for (const [w, c] of counts) {
-    if (c < model.config.minCount || w === EOS) continue;
+  for (const [w, c] of tokenCounts) {
+    if (c < model.config.minCount || w === EOS || vocab.idOf(w) >= 0) continue;
     vocab.addWord(w, c);
     newWords.push(w);
   }

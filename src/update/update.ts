@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { DivergenceError } from '../errors.js';
 import type { Example } from '../data/example.js';
 import { splitTrainTest } from '../datasets/split.js';
-import type { FeaturizedData } from '../features/dataset.js';
+import { featurizeTable, type FeaturizedData } from '../features/dataset.js';
+import { TokenTable } from '../features/tokenTable.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { tensors } from '../model/params.js';
 import { GATE_DEFAULTS, gateIssues, type GateIssue, type GateOptions, type Measured } from './gate.js';
@@ -110,9 +111,12 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const optimizerStep = model.optimizerState?.step ?? 0;
 
   const journal = new RowJournal();
-  const growth = grow(model, [...fresh.train, ...fresh.valid], fresh.train.map((e) => model.tokenize(e.text)), seed, evenlySpaced(replayTrain, 100));
+  // Tokenized once: the token counts of the new examples decide growth, the table is featurised after it.
+  const table = new TokenTable();
+  for (const e of trainSet) table.addExample(model.tokenize(e.text));
+  const growth = grow(model, [...fresh.train, ...fresh.valid], tokenCountsOf(table, fresh.train.length), seed, evenlySpaced(replayTrain, 100));
   try {
-    const data = featurize(model, trainSet);
+    const data = featurizeTable(table, trainSet, model.featurizer);
     const touched = distinctRows(data.rows, model.params.input.rows);
     for (const [, m] of tensors(model.params)) m === model.params.input ? journal.keepRows(m, touched) : journal.keepAll(m);
     const moments = [...(model.optimizerState?.first ?? []), ...(model.optimizerState?.second ?? [])];
@@ -202,6 +206,17 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     growth.undo();
     if (model.optimizerState) model.optimizerState.step = optimizerStep;
   }
+}
+
+/** How often each token occurs in the first `examples` examples of `table`. */
+function tokenCountsOf(table: TokenTable, examples: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  const ids = table.ids.view();
+  for (let k = 0; k < table.offsets[examples]; k++) {
+    const token = table.tokens[ids[k]];
+    counts.set(token, (counts.get(token) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** The distinct values of `rows` (all below `limit`), in increasing order. */
