@@ -11,6 +11,7 @@ import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { buildMemory, featurize, markSeen, type ContinualMemory } from './memory.js';
 import { update } from './update.js';
+import { grow, IMPRINT_MARGIN } from './grow.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
 const SMALL: Partial<Config> = { dim: 16, bucket: 20000, epoch: 10, lr: 0.5, wordNgrams: 2, seed: 1, thread: 1 };
@@ -117,4 +118,19 @@ test('with default options, a new label taught by 60 examples is learned and the
   const food = wordnet5.filter((e) => e.labels[0] === 'noun.food').slice(0, 60);
   const d = update(model, food, { memory });
   assert.ok(d.accepted, d.accepted ? '' : d.reasons.map((r) => r.message).join('; '));
+});
+
+test('an imprinted label row is just long enough: its example scores the margin above the best old label, before any training', async () => {
+  const { model } = await parent();
+  const example: Example = { text: 'a deciduous tree of temperate forests with lobed leaves and acorns', labels: ['noun.plant'] };
+  const growth = grow(model, [example], new Map(), 1, wordnet3.filter((_, i) => i % 5 === 0));
+  assert.deepEqual(growth.newLabels, ['noun.plant']);
+  const x = model.representation(example.text);
+  const out = model.params.output;
+  const score = (r: number) => out.row(r).reduce((s, w, d) => s + w * x[d], 0);
+  const bestOld = Math.max(...Array.from({ length: growth.outputRowsBefore }, (_, r) => score(r)));
+  assert.ok(Math.abs(score(growth.outputRowsBefore) - bestOld - IMPRINT_MARGIN) < 1e-3, `margin ${score(growth.outputRowsBefore) - bestOld}, expected ${IMPRINT_MARGIN}`);
+  assert.equal(model.predict(example.text)[0].label, 'noun.plant');
+  growth.undo();
+  assert.equal(model.labels.length, growth.outputRowsBefore);
 });
