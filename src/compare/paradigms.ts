@@ -8,7 +8,8 @@ import type { Example } from '../data/example.js';
 import { evaluate } from '../eval/evaluate.js';
 import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
-import { buildMemory, type ContinualMemory } from '../update/memory.js';
+import { splitTrainTest } from '../datasets/split.js';
+import { buildMemory, DEFAULT_REPLAY, type ContinualMemory } from '../update/memory.js';
 import { update, type UpdateOptions } from '../update/update.js';
 import type { Stream } from './stream.js';
 
@@ -19,13 +20,19 @@ export interface Paradigm {
   kind: ParadigmName;
   /** Update options for 'incremental' and 'decay'. */
   update?: UpdateOptions;
-  /** Replay capacity kept by 'incremental' (default 2000). */
+  /** Replay capacity kept by 'incremental' (default: the library's, DEFAULT_REPLAY). */
   replay?: number;
   /**
    * 'incremental': give buildMemory the input rows train() saw, as `accrete train` does (the
    * new-rows selection needs them to tell new rows from old). Default false.
    */
   passSeen?: boolean;
+  /**
+   * 'incremental': hold this many examples of the first task's training data out of training and
+   * keep them as the memory's guard, as `accrete train --valid` does (default 0: no stored guard,
+   * the gate then judges on held-out replay examples, which the model trained on).
+   */
+  guard?: number;
 }
 
 export interface StepCost {
@@ -69,12 +76,13 @@ export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Conf
     let accepted = true;
     let reasons: string[] | undefined;
     if (model === null || p.kind === 'retrain' || p.kind === 'fresh') {
-      const data = p.kind === 'retrain' ? seen : task.train;
+      const held = model === null && p.kind === 'incremental' && p.guard ? splitTrainTest([...task.train], Math.min(0.5, p.guard / task.train.length), cfg.seed ?? 1) : null;
+      const data = p.kind === 'retrain' ? seen : (held?.train ?? task.train);
       const trained = await train(data, cfg);
       model = trained.model;
       examples = data.length * (cfg.epoch ?? 5);
       paramsChanged = parameterCount(model);
-      if (p.kind === 'incremental') memory = buildMemory(model, task.train, { capacity: p.replay ?? 2000, ...(p.passSeen ? { seen: trained.seen } : {}) });
+      if (p.kind === 'incremental') memory = buildMemory(model, data, { capacity: p.replay ?? DEFAULT_REPLAY, ...(p.passSeen ? { seen: trained.seen } : {}), ...(held ? { guard: held.test } : {}) });
     } else {
       const options: UpdateOptions =
         p.kind === 'decay'

@@ -123,7 +123,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     };
     reports.push(report);
     plan.onRound?.(report);
-    if (s.score > best.score) best = { round: round + 1, score: s.score, snapshot: round + 1 < plan.rounds ? journal.snapshot() : null };
+    if (s.score > best.score) best = { round: round + 1, score: s.score, snapshot: round + 1 < plan.rounds ? journal.snapshot(best.snapshot ?? undefined) : best.snapshot };
     // (no snapshot after the planned last round: the current state is the best one)
     else if (round + 1 - best.round >= plan.patience) break;
   }

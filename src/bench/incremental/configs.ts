@@ -32,6 +32,12 @@ function core(): Variant[] {
 export function wordnetVariants(quick: boolean): Variant[] {
   const rows: Variant[] = [
     ...core(),
+    {
+      name: 'incremental, defaults, guard held out at training (300)',
+      kind: 'incremental',
+      guard: 300,
+      note: 'guard held out: 300 examples of task 1 kept out of training and stored as the guard, as `accrete train --valid` does; the default guard is held out of the replay memory, examples the model trained on, so it also counts the wearing-off of memorised training examples as forgetting',
+    },
     { name: 'incremental, class-incremental gate (maxDrop 0.1, labelTolerance 0.3)', kind: 'incremental', update: { maxDrop: 0.1, labelTolerance: 0.3 } },
     { name: 'incremental, replay 10000, gate off', kind: 'incremental', replay: 10_000, update: { ...GATE_OFF } },
     { name: 'incremental + ewc 100, gate off', kind: 'incremental', update: { ewc: 100, ...GATE_OFF } },

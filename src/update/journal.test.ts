@@ -1,0 +1,53 @@
+/** The undo journal: originals, snapshots (fresh and reused), restore, the finiteness check. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Matrix } from '../model/matrix.js';
+import { Rng } from '../util/rng.js';
+import { RowJournal } from './journal.js';
+
+function matrix(): Matrix {
+  return Matrix.uniform(50, 4, 1, new Rng(1));
+}
+
+const rowsOf = (m: Matrix, rows: number[]) => rows.map((r) => Array.from(m.row(r)));
+
+test('restore() puts journaled rows back; restore(snapshot) puts them where the snapshot was, also when the snapshot reused an older one', () => {
+  const m = matrix();
+  const journaled = Int32Array.from([3, 7, 40]);
+  const journal = new RowJournal();
+  journal.keepRows(m, journaled);
+  const original = rowsOf(m, [3, 7, 40]);
+  const bump = (by: number) => journaled.forEach((r) => m.row(r).forEach((_, d, row) => (row[d] += by)));
+
+  bump(1);
+  const first = journal.snapshot();
+  const atFirst = rowsOf(m, [3, 7, 40]);
+  bump(1);
+  const second = journal.snapshot(first);
+  const atSecond = rowsOf(m, [3, 7, 40]);
+  assert.equal(second, first, 'the older snapshot was reused');
+  assert.notDeepEqual(atSecond, atFirst);
+  bump(5);
+  journal.restore(second);
+  assert.deepEqual(rowsOf(m, [3, 7, 40]), atSecond);
+  journal.restore();
+  assert.deepEqual(rowsOf(m, [3, 7, 40]), original);
+});
+
+test('allFinite sees a NaN or an infinity in a journaled or grown row, and nothing outside them', () => {
+  const m = matrix();
+  const journal = new RowJournal();
+  journal.keepRows(m, Int32Array.from([2, 9]));
+  assert.equal(journal.allFinite(), true);
+  m.row(11)[0] = NaN; // not journaled: not the journal's business
+  assert.equal(journal.allFinite(), true);
+  m.row(9)[3] = -Infinity;
+  assert.equal(journal.allFinite(), false);
+  m.row(9)[3] = 0;
+  m.growRows(1);
+  m.row(50)[1] = Infinity;
+  assert.equal(journal.allFinite(), false);
+  m.row(50)[1] = 0;
+  m.row(2)[2] = NaN;
+  assert.equal(journal.allFinite(), false);
+});
