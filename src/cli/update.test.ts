@@ -155,6 +155,7 @@ test('bad option values are usage errors (exit 2), found before anything is read
     [['--select', 'topk-grad:2'], /topk-grad:0\.1/],
     [['--rounds', '0'], /--rounds must be an integer >= 1/],
     [['--lr', '0'], /--lr must be a positive number/],
+    [['--balance=-1'], /--balance must be a number >= 0/],
   ];
   for (const [flags, message] of cases) assert.match(expectStatus(['update', '--model', missing, '--data', newData, ...flags], 2).stderr, message);
   assert.match(expectStatus(['update', '--model', missing, '--data', newData], 1).stderr, /no-such-model: no such model directory/);

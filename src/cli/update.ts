@@ -42,6 +42,8 @@ update:
   --replay N           replay memory capacity, 0 = no replay (the memory's; ${DEFAULT_REPLAY} for a new one)
   --ewc L              EWC strength lambda, 0 = off (0)
   --distill T          distillation from the parent at temperature T, 0 = off (0)
+  --balance S          strength of the logit adjustment against the update's label mix, 0 = off
+                       (1 = the exact correction; 2 keeps old labels better and learns new ones less)
   --seed N             random seed (the model's)
 
 gate:
@@ -68,6 +70,7 @@ const FLAGS = {
   replay: { type: 'string' },
   ewc: { type: 'string' },
   distill: { type: 'string' },
+  balance: { type: 'string' },
   seed: { type: 'string' },
   'max-drop': { type: 'string' },
   json: { type: 'boolean' },
@@ -89,6 +92,7 @@ function optionsFromFlags(flags: Flags): UpdateOptions {
     replay: int('replay', 0),
     ewc: nonNegative('ewc'),
     distill: nonNegative('distill'),
+    balance: nonNegative('balance'),
     seed: int('seed', 0),
     maxDrop: optionalNumberWhere(flags, 'max-drop', 'float', (d) => d >= 0 && d <= 1, 'a fraction in [0, 1] (0.02 = 2 points)'),
   };

@@ -43,8 +43,8 @@ export interface RoundPlan {
   newCount: number;
   replayPerRound: number;
   teacher: { probs: Float32Array; labels: number; weight: number } | null;
-  /** Train with the logit-adjusted loss against the label mix of the update (see logitOffsets). */
-  balance: boolean;
+  /** Strength of the logit adjustment against the label mix of the update (see logitOffsets); 0 = off. */
+  balance: number;
   /** Per-input-row learning-rate multipliers (old rows slower than new ones), or null. */
   inputRate: Float32Array | null;
   ewc: { lambda: number; fisher: RowFisher } | null;
@@ -95,7 +95,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
       ...stepContext(p, model.config, optimizer, plan.seed + round, selection),
       teacherWeight: plan.teacher?.weight ?? 1,
       // Without replay the round holds only new labels: there is no mix to correct.
-      logitOffsets: plan.balance && model.config.loss === 'softmax' && replayIdx.length > 0 ? logitOffsets(plan.data, order, model.vocab.labelCounts) : null,
+      logitOffsets: plan.balance > 0 && model.config.loss === 'softmax' && replayIdx.length > 0 ? logitOffsets(plan.data, order, model.vocab.labelCounts, plan.balance) : null,
       inputRate: plan.inputRate,
     };
     rng.shuffle(order);
@@ -133,11 +133,13 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
 }
 
 /**
- * log(share of label i among this round's training examples) - log(share of label i in all data
- * the model has seen): with these added to the scores during training, the scores the model
- * learns follow the whole history's label mix rather than the update's (Menon et al. 2021).
+ * strength × (log(share of label i among this round's training examples) - log(share of label i
+ * in all data the model has seen)): with these added to the scores during training, the scores the
+ * model learns follow the whole history's label mix rather than the update's (Menon et al. 2021).
+ * Strength 1 corrects the mix exactly; a model trained last on new labels still leans to them
+ * (recency), which a stronger correction counters at the price of learning them less (see BALANCE).
  */
-function logitOffsets(data: FeaturizedData, order: Int32Array, labelCounts: readonly number[]): Float32Array {
+function logitOffsets(data: FeaturizedData, order: Int32Array, labelCounts: readonly number[], strength: number): Float32Array {
   const counts = new Float64Array(labelCounts.length);
   let total = 0;
   for (const i of order) {
@@ -147,7 +149,7 @@ function logitOffsets(data: FeaturizedData, order: Int32Array, labelCounts: read
   // Only labels the update under-represents are corrected: a label the update over-represents (a
   // brand-new label taught by one piece of feedback) must still be learned as it is shown.
   // A label absent from the round counts as half an example: strongly corrected, yet new labels still learn to beat it.
-  return Float32Array.from(counts, (c, i) => Math.min(0, Math.log(Math.max(c, 0.5) / total) - Math.log(Math.max(labelCounts[i], 1) / all)));
+  return Float32Array.from(counts, (c, i) => strength * Math.min(0, Math.log(Math.max(c, 0.5) / total) - Math.log(Math.max(labelCounts[i], 1) / all)));
 }
 
 /** Rounds show each new example at least once and at least MIN_NEW_STEPS steps in all, so one piece of feedback is learned. */

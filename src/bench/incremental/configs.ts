@@ -23,7 +23,7 @@ function core(): Variant[] {
     { name: 'fresh', kind: 'fresh' },
     { name: 'decay', kind: 'decay' },
     // No forgetting control at all: no replay, no gate, no logit adjustment.
-    { name: 'naive continued training', kind: 'incremental', update: { replay: 0, gate: false, balance: false } },
+    { name: 'naive continued training', kind: 'incremental', update: { replay: 0, gate: false, balance: 0 } },
     { name: 'incremental, defaults (gate on)', kind: 'incremental' },
     { name: 'incremental, gate off', kind: 'incremental', update: { ...GATE_OFF } },
   ];
@@ -40,6 +40,7 @@ export function wordnetVariants(quick: boolean): Variant[] {
     },
     { name: 'incremental, class-incremental gate (maxDrop 0.1, labelTolerance 0.3)', kind: 'incremental', update: { maxDrop: 0.1, labelTolerance: 0.3 } },
     { name: 'incremental, replay 10000, gate off', kind: 'incremental', replay: 10_000, update: { ...GATE_OFF } },
+    { name: 'incremental, balance 2 (twice the logit adjustment), gate off', kind: 'incremental', update: { balance: 2, ...GATE_OFF } },
     { name: 'incremental + ewc 100, gate off', kind: 'incremental', update: { ewc: 100, ...GATE_OFF } },
     { name: 'incremental + distill 1, gate off', kind: 'incremental', update: { distill: 1, ...GATE_OFF } },
   ];
