@@ -3,9 +3,9 @@ import type { Example } from './example.js';
 import { Problem, makeExample } from './fields.js';
 import type { RawLine } from './lines.js';
 import { bad, decodeLine, outcome, tooLong, type LineParser, type Parsed, type ParserOptions } from './parser.js';
+import { LABEL_PREFIX } from '../text/fasttext.js';
 
-/** fastText's label prefix. */
-export const LABEL_PREFIX = '__label__';
+export { LABEL_PREFIX };
 
 // fastText splits on ASCII whitespace only; a no-break space stays inside its word.
 const SPACES = /[ \t\v\f\r]+/;

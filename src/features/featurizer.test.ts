@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DEFAULTS } from '../config.js';
 import { fnv1a32 } from '../text/hash.js';
+import { tokenize } from '../text/tokenize.js';
 import { IntBuffer } from '../util/intBuffer.js';
 import { Vocab } from '../vocab/vocab.js';
 import { EOS, Featurizer } from './featurizer.js';
@@ -77,5 +79,34 @@ test('interned featurisation gives exactly the rows of plain featurisation', () 
       f.featurizeInterned(table, i, cache, out);
       assert.deepEqual([...out.view()], rowsOf(f, tokens), `example ${i}`);
     });
+  }
+});
+
+test('featurizeText gives exactly the rows of featurize(tokenize(text)), for every hashing and n-gram setting', () => {
+  const texts = [
+    "Don't panic!!! 👍🏽 3.5 e-mail, see https://x.org or me@x.org.",
+    'the cat sat on the mat; THE CAT?',
+    '我爱 Node.js 和 TypeScript',
+    'café naïve ﬁ Ａ１ q\u0301 a\ud800b',
+    '',
+    '   ',
+    'unknown words only: zzz qqq',
+    'tabs\tand\nnewlines\r\nand __label__x </s> tokens',
+  ];
+  const vocab = new Vocab();
+  for (const text of texts) for (const w of tokenize(text, DEFAULTS)) vocab.addWord(w);
+  vocab.addWord(EOS);
+  for (const tokenizer of ['accrete', 'fasttext'] as const) {
+    for (const hashing of ['fnv1a', 'fasttext'] as const) {
+      for (const [wordNgrams, minn, maxn] of [[1, 0, 0], [2, 0, 0], [3, 2, 4]]) {
+        const cfg = { ...DEFAULTS, tokenizer, hashing, wordNgrams, minn, maxn, bucket: 1009 };
+        const f = new Featurizer(vocab, cfg);
+        for (const text of texts) {
+          const out = new IntBuffer();
+          f.featurizeText(text, cfg, out);
+          assert.deepEqual([...out.view()], rowsOf(f, tokenize(text, cfg)), `${JSON.stringify({ tokenizer, hashing, wordNgrams, maxn })}: ${JSON.stringify(text)}`);
+        }
+      }
+    }
   }
 });

@@ -3,22 +3,29 @@
  * n-grams (fastText's scheme). Row layout: hashed rows first, [0, bucket), then one row per word at
  * bucket + wordId, so new words append rows at the end and nothing is ever renumbered.
  */
-import type { ModelConfig } from '../config.js';
+import type { ModelConfig, TextConfig } from '../config.js';
 import { fasttextCharNgramBuckets, fasttextHash, fasttextWordNgramBuckets } from '../text/fasttext.js';
 import { charNgramHashes } from '../text/charNgrams.js';
-import { fnv1a32, NGRAM_MULTIPLIER } from '../text/hash.js';
+import { fnv1a32, fnv1a32Range, NGRAM_MULTIPLIER } from '../text/hash.js';
+import { scanTokens, tokenize, type TokenSink } from '../text/tokenize.js';
 import type { IntBuffer } from '../util/intBuffer.js';
 import type { Vocab } from '../vocab/vocab.js';
 import type { TokenTable } from './tokenTable.js';
 
 /** End-of-text token added to every example, as fastText does: it acts as a learned bias row. */
 export const EOS = '</s>';
+const EOS_HASH = fnv1a32(EOS);
 
 export type FeatureSpec = Pick<ModelConfig, 'bucket' | 'wordNgrams' | 'minn' | 'maxn' | 'hashing'>;
 
 /** Whether a config needs hashed rows at all (fastText drops the buckets when it does not). */
 export function usesBuckets(spec: FeatureSpec): boolean {
   return spec.wordNgrams > 1 || spec.maxn > 0;
+}
+
+/** Number of input-matrix rows for a config and a vocabulary of `words` words. */
+export function inputRowsOf(spec: FeatureSpec, words: number): number {
+  return (usesBuckets(spec) ? spec.bucket : 0) + words;
 }
 
 /** Per-token lookups for one TokenTable (see Featurizer.internedCache). */
@@ -34,6 +41,7 @@ export class Featurizer {
   private readonly subwordCache: (Int32Array | undefined)[] = [];
   private readonly hashes: number[] = [];
   private readonly ngramScratch: number[] = [];
+  private readonly sink = new RowSink(this);
 
   /** fastText's hashing (signed bytes, 64-bit word n-grams) instead of FNV-1a. */
   private readonly fasttext: boolean;
@@ -51,7 +59,7 @@ export class Featurizer {
 
   /** Number of input-matrix rows the current vocabulary needs. */
   get inputRows(): number {
-    return this.bucket + this.vocab.wordCount;
+    return inputRowsOf(this.spec, this.vocab.wordCount);
   }
 
   /** Drops cached subwords of word ids >= `wordId` (after a rejected update removed those words). */
@@ -132,19 +140,48 @@ export class Featurizer {
 
   /** Appends the input rows of `tokens` (plus the end-of-text token) to `out`. */
   featurize(tokens: readonly string[], out: IntBuffer): void {
-    const { vocab, bucket, spec } = this;
-    const hashes = this.hashes;
-    hashes.length = 0;
-    const n = tokens.length;
-    for (let i = 0; i <= n; i++) {
-      const token = i < n ? tokens[i] : EOS;
+    this.hashes.length = 0;
+    for (const token of tokens) {
       const h = fnv1a32(token);
-      const id = vocab.idOfHashed(token, h);
-      if (id >= 0) out.push(bucket + id);
-      if (spec.maxn > 0 && token !== EOS) this.pushSubwords(token, id, out);
-      if (spec.wordNgrams > 1) hashes.push(this.fasttext ? fasttextHash(token) : h);
+      this.addToken(token, 0, token.length, h, this.vocab.idOfHashed(token, h), out);
     }
-    if (spec.wordNgrams > 1) this.pushWordNgrams(out);
+    this.finish(out);
+  }
+
+  /**
+   * featurize(tokenize(text, cfg), out), without a string per token: the tokenizer hands over
+   * ranges of the normalised text, which are hashed and looked up in place.
+   */
+  featurizeText(text: string, cfg: TextConfig, out: IntBuffer): void {
+    if (cfg.tokenizer === 'fasttext') return this.featurize(tokenize(text, cfg), out);
+    this.hashes.length = 0;
+    this.sink.out = out;
+    scanTokens(text, cfg, this.sink);
+    this.sink.out = null;
+    this.finish(out);
+  }
+
+  /**
+   * The rows of the token s[start, end) (hash h = its fnv1a32, id = its word id or -1): its word row
+   * and char n-grams; its hash is kept for the word n-grams. (Public for RowSink only.)
+   */
+  addToken(s: string, start: number, end: number, h: number, id: number, out: IntBuffer): void {
+    if (id >= 0) out.push(this.bucket + id);
+    if (this.spec.maxn > 0) {
+      const token = id >= 0 ? this.vocab.words[id] : s.slice(start, end);
+      if (token !== EOS) this.pushSubwords(token, id, out);
+    }
+    if (this.spec.wordNgrams > 1) this.hashes.push(this.fasttext ? fasttextHash(s.slice(start, end)) : h);
+  }
+
+  /** Ends a text: the end-of-text row, then the word n-grams over all its tokens. */
+  private finish(out: IntBuffer): void {
+    const id = this.vocab.idOfHashed(EOS, EOS_HASH);
+    if (id >= 0) out.push(this.bucket + id);
+    if (this.spec.wordNgrams > 1) {
+      this.hashes.push(this.fasttext ? fasttextHash(EOS) : EOS_HASH);
+      this.pushWordNgrams(out);
+    }
   }
 
   private pushSubwords(token: string, id: number, out: IntBuffer): void {
@@ -171,5 +208,19 @@ export class Featurizer {
     charNgramHashes(token, this.spec.minn, this.spec.maxn, scratch);
     for (let k = 0; k < scratch.length; k++) scratch[k] = scratch[k] % this.bucket;
     return scratch;
+  }
+}
+
+/** Hands featurizeText's tokens to the featurizer as they are found. */
+class RowSink implements TokenSink {
+  out: IntBuffer | null = null;
+  constructor(private readonly f: Featurizer) {}
+  slice(s: string, start: number, end: number, hash: number): void {
+    const h = hash >= 0 ? hash : fnv1a32Range(s, start, end);
+    this.f.addToken(s, start, end, h, this.f.vocab.idOfRange(s, start, end, h), this.out!);
+  }
+  token(t: string): void {
+    const h = fnv1a32(t);
+    this.f.addToken(t, 0, t.length, h, this.f.vocab.idOfHashed(t, h), this.out!);
   }
 }

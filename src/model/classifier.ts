@@ -73,7 +73,7 @@ export class TextClassifier {
   /** Input-matrix rows of a text (a view, valid until the next call). */
   features(text: string): Int32Array {
     this.featureBuffer.length = 0;
-    this.featurizer.featurize(this.tokenize(text), this.featureBuffer);
+    this.featurizer.featurizeText(text, this.config, this.featureBuffer);
     return this.featureBuffer.view();
   }
 

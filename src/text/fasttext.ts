@@ -10,8 +10,10 @@
  *  - word n-grams: Dictionary::addWordNgrams keeps token hashes as int32 and combines them in uint64
  *    arithmetic, `h = h * 116049371 + hash[j]` with sign extension, then `h % bucket`.
  */
-import { LABEL_PREFIX } from '../data/fasttext.js';
 import { FNV_OFFSET, FNV_PRIME, NGRAM_MULTIPLIER, codePointAtUtf8 } from './hash.js';
+
+/** fastText's label prefix (defined here, with the rest of fastText's text side, and re-exported by the data reader). */
+export const LABEL_PREFIX = '__label__';
 
 const TWO_32 = 4294967296;
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fnv1a32 } from './hash.js';
+import { fnv1a32, fnv1a32Range } from './hash.js';
 
 /** Reference FNV-1a over the bytes Node's own UTF-8 encoder writes. */
 function referenceFnv(s: string): number {
@@ -41,5 +41,15 @@ test('results are unsigned 32-bit integers', () => {
   for (const s of ['', 'a', 'foobar', '😂', 'the quick brown fox']) {
     const h = fnv1a32(s);
     assert.ok(Number.isInteger(h) && h >= 0 && h <= 0xffffffff, `${s}: ${h}`);
+  }
+});
+
+test('fnv1a32Range hashes exactly the slice, without reading past its ends', () => {
+  const s = 'ab😂c\ud800é€x';
+  for (let start = 0; start <= s.length; start++) {
+    for (let end = start; end <= s.length; end++) {
+      assert.equal(fnv1a32Range(s, start, end), fnv1a32(s.slice(start, end)), `[${start}, ${end})`);
+      assert.equal(fnv1a32Range(s, start, end), referenceFnv(s.slice(start, end)), `[${start}, ${end}) reference`);
+    }
   }
 });

@@ -50,15 +50,26 @@ export function codePointAtUtf8(s: string, i: number): number {
  * @example fnv1a32('a') // 0xe40c292c === 3826002220
  */
 export function fnv1a32(s: string): number {
+  return fnv1a32Range(s, 0, s.length);
+}
+
+/** fnv1a32(s.slice(start, end)) without making the slice (a surrogate pair cut by `end` is a lone one). */
+export function fnv1a32Range(s: string, start: number, end: number): number {
   let h = FNV_OFFSET;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) {
       h = Math.imul(h ^ c, FNV_PRIME);
       continue;
     }
-    const cp = codePointAtUtf8(s, i);
-    if (cp > 0xffff) i++;
+    let cp = c;
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const d = c <= 0xdbff && i + 1 < end ? s.charCodeAt(i + 1) : 0;
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      } else cp = 0xfffd;
+    }
     h = fnv1aCodePoint(h, cp);
   }
   return h >>> 0;

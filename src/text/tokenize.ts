@@ -22,6 +22,9 @@
  *     breaking); its word-like segments are the tokens. Everything else goes through the hand-written
  *     scanner below, which is much faster than the segmenter.
  *
+ * ASCII stretches of text take a fast path (src/text/asciiToken.ts) that applies these same rules
+ * and hands everything it cannot settle from ASCII alone back to this scanner.
+ *
  * With `cfg.tokenizer === 'fasttext'` none of this applies: text is split exactly as fastText splits
  * it (src/text/fasttext.ts), so models imported from fastText predict as fastText does.
  */
@@ -31,6 +34,7 @@ import { CharClass, classOf, isWordClass } from './charClass.js';
 import { emojiEnd, keycapEnd } from './emoji.js';
 import { emailEnd, mayContinueToEmail, urlEnd } from './links.js';
 import { normalize } from './normalize.js';
+import { scanText } from './asciiToken.js';
 import { pushSegmentedWords } from './segmenter.js';
 
 /** Code point at `i`, reading a surrogate pair only when there is one (the common path is charCodeAt). */
@@ -68,33 +72,45 @@ function wordEnd(s: string, i: number): number {
   return j;
 }
 
+/**
+ * Receives the tokens of a normalised text as the scanner finds them: most as ranges of the text,
+ * so a caller that only hashes them (the featurizer) never makes a string per token.
+ */
+export interface TokenSink {
+  /** The token s[start, end); `hash` is its fnv1a32 when the scanner computed it on the way, else -1. */
+  slice(s: string, start: number, end: number, hash: number): void;
+  /** A token that is not a range of the text: a mask ("<url>") or a segmenter word. */
+  token(t: string): void;
+}
+
 /** Scans the word, URL, e-mail address or keycap starting at `i`; returns where it ends. */
-function scanWord(s: string, i: number, cfg: TextConfig, out: string[]): number {
+function scanWord(s: string, i: number, cfg: TextConfig, out: TokenSink): number {
   const lower = s.charCodeAt(i) | 0x20;
   if (lower === 0x68 || lower === 0x77) {
     const e = urlEnd(s, i);
-    if (e > 0) return pushToken(out, s, i, e, cfg.maskUrls ? '<url>' : undefined);
+    if (e > 0) return emit(out, s, i, e, cfg.maskUrls ? '<url>' : undefined);
   } else {
     const e = keycapEnd(s, i);
-    if (e > 0) return pushToken(out, s, i, e, undefined);
+    if (e > 0) return emit(out, s, i, e, undefined);
   }
   const end = wordEnd(s, i);
   // Only words followed by "@", ".", "_", "+", "-" or "%" can be the local part of an address.
   if (end < s.length && mayContinueToEmail(s.charCodeAt(end))) {
     const e = emailEnd(s, i);
-    if (e > 0) return pushToken(out, s, i, e, cfg.maskUrls ? '<email>' : undefined);
+    if (e > 0) return emit(out, s, i, e, cfg.maskUrls ? '<email>' : undefined);
   }
-  return pushToken(out, s, i, end, undefined);
+  return emit(out, s, i, end, undefined);
 }
 
-/** Pushes `s[i, end)` (or `mask` instead) and returns `end`. */
-function pushToken(out: string[], s: string, i: number, end: number, mask: string | undefined): number {
-  out.push(mask ?? s.slice(i, end));
+/** Emits `s[i, end)` (or `mask` instead) and returns `end`. */
+function emit(out: TokenSink, s: string, i: number, end: number, mask: string | undefined): number {
+  if (mask === undefined) out.slice(s, i, end, -1);
+  else out.token(mask);
   return end;
 }
 
 /** Collects a run of no-space-script letters (rule 8) and segments it. */
-function scanNoSpaceRun(s: string, i: number, out: string[]): number {
+function scanNoSpaceRun(s: string, i: number, out: TokenSink): number {
   let j = i;
   while (j < s.length) {
     const cp = codePointAt(s, j);
@@ -102,23 +118,25 @@ function scanNoSpaceRun(s: string, i: number, out: string[]): number {
     if (k !== CharClass.NoSpace && k !== CharClass.Mark && k !== CharClass.VariationSelector) break;
     j += width(cp);
   }
-  pushSegmentedWords(s.slice(i, j), out);
+  const words: string[] = [];
+  pushSegmentedWords(s.slice(i, j), words);
+  for (const w of words) out.token(w);
   return j;
 }
 
 /** Scans a run of one repeated punctuation or symbol code point (rule 6). */
-function scanPunct(s: string, i: number, cp: number, cfg: TextConfig, out: string[]): number {
+function scanPunct(s: string, i: number, cp: number, cfg: TextConfig, out: TokenSink): number {
   const keycap = keycapEnd(s, i);
-  if (keycap > 0) return pushToken(out, s, i, keycap, undefined);
+  if (keycap > 0) return emit(out, s, i, keycap, undefined);
   const w = width(cp);
   let j = i + w;
   while (j < s.length && codePointAt(s, j) === cp) j += w;
-  if (cfg.punctuation) out.push(s.slice(i, j));
+  if (cfg.punctuation) out.slice(s, i, j, -1);
   return j;
 }
 
 /** Scans one token (or one separator) starting at `i`; returns where the next one starts. */
-function scanToken(s: string, i: number, cfg: TextConfig, out: string[]): number {
+function scanToken(s: string, i: number, cfg: TextConfig, out: TokenSink): number {
   const cp = codePointAt(s, i);
   switch (classOf(cp)) {
     case CharClass.Letter:
@@ -129,7 +147,7 @@ function scanToken(s: string, i: number, cfg: TextConfig, out: string[]): number
       return scanNoSpaceRun(s, i, out);
     case CharClass.Emoji:
     case CharClass.RegionalIndicator:
-      return pushToken(out, s, i, emojiEnd(s, i), undefined);
+      return emit(out, s, i, emojiEnd(s, i), undefined);
     case CharClass.Joiner:
     case CharClass.NumberSeparator:
     case CharClass.Punct:
@@ -141,15 +159,36 @@ function scanToken(s: string, i: number, cfg: TextConfig, out: string[]): number
 }
 
 /**
+ * Cuts `text` into tokens as tokenize() does, handing each to `out` instead of collecting strings.
+ * Only for the Accrete tokenizer (cfg.tokenizer !== 'fasttext'). ASCII goes through the fast path
+ * of asciiToken.ts unless `asciiFastPath` is false (for tests that compare the two).
+ */
+export function scanTokens(text: string, cfg: TextConfig, out: TokenSink, asciiFastPath = true): void {
+  const s = normalize(text, cfg.lowercase);
+  if (asciiFastPath) return scanText(s, cfg, out, scanToken);
+  let i = 0;
+  while (i < s.length) i = scanToken(s, i, cfg, out);
+}
+
+/** A sink that collects the tokens as strings. */
+class TokenList implements TokenSink {
+  constructor(readonly tokens: string[]) {}
+  slice(s: string, start: number, end: number): void {
+    this.tokens.push(s.slice(start, end));
+  }
+  token(t: string): void {
+    this.tokens.push(t);
+  }
+}
+
+/**
  * Normalises `text` and cuts it into word tokens, following the policy at the top of this file.
  * @example tokenize("Don't panic!!! 👍🏽", { lowercase: true, punctuation: true, maskUrls: true })
  * // ["don't", 'panic', '!!!', '👍🏽']
  */
 export function tokenize(text: string, cfg: TextConfig): string[] {
   if (cfg.tokenizer === 'fasttext') return fasttextTokens(text);
-  const s = normalize(text, cfg.lowercase);
   const out: string[] = [];
-  let i = 0;
-  while (i < s.length) i = scanToken(s, i, cfg, out);
+  scanTokens(text, cfg, new TokenList(out));
   return out;
 }

@@ -14,6 +14,16 @@ export class IntBuffer {
     }
     this.data[this.length++] = v;
   }
+  /** Appends all of `values`. */
+  pushAll(values: Int32Array): void {
+    if (this.length + values.length > this.data.length) {
+      const bigger = new Int32Array(Math.max(this.data.length * 2, this.length + values.length));
+      bigger.set(this.view());
+      this.data = bigger;
+    }
+    this.data.set(values, this.length);
+    this.length += values.length;
+  }
   /** The filled part, as a view (valid until the next push). */
   view(): Int32Array {
     return this.data.subarray(0, this.length);

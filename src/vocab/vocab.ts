@@ -2,69 +2,149 @@
  * Words and labels with counts. Ids are dense and stable: adding a word or a label appends it and
  * never renumbers, so rows of a trained model keep their meaning as the vocabulary grows.
  */
-import { fnv1a32 } from '../text/hash.js';
+import { FNV_OFFSET, FNV_PRIME, fnv1a32 } from '../text/hash.js';
+/** A word list given to Vocab.fromJSON has the same word twice. */
+export class DuplicateWordError extends Error {
+  constructor(readonly word: string) {
+    super(`duplicate word ${JSON.stringify(word)} in the vocabulary`);
+  }
+}
+
 /**
  * Words are found through an open-addressing table keyed by their FNV-1a hash, the hash the
  * featurizer computes anyway for word n-grams: one hash per token serves both, and no Map is hashed.
+ * Each slot holds the hash beside the id, so probing past other words reads no word and no second
+ * array; only a matching hash leads to comparing the characters.
  */
 class WordIndex {
-  private slots = new Int32Array(1024).fill(-1);
-  private readonly hashes: number[] = [];
+  /** Slot k is (hash, id) at [2k, 2k + 1]; id -1 marks an empty slot. Capacity is a power of two. */
+  private slots = emptySlots(1024);
+  private count = 0;
 
   constructor(private readonly words: string[]) {}
 
   find(word: string, h: number): number {
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    const hash = h | 0;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const id = this.slots[i];
+      const id = slots[2 * i + 1];
       if (id < 0) return -1;
-      if (this.hashes[id] === h && this.words[id] === word) return id;
+      if (slots[2 * i] === hash && this.words[id] === word) return id;
     }
   }
 
-  /** Registers words[id] (already pushed) under hash h. */
-  insert(id: number, h: number): void {
-    this.hashes[id] = h;
-    if ((id + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
-    else this.place(id);
+  /** find() for the word s.slice(start, end), without making that string. */
+  findRange(s: string, start: number, end: number, h: number): number {
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    const hash = h | 0;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const id = slots[2 * i + 1];
+      if (id < 0) return -1;
+      if (slots[2 * i] === hash) {
+        const w = this.words[id];
+        if (w.length === end - start && s.startsWith(w, start)) return id;
+      }
+    }
+  }
+
+  /** Registers words[id] (already pushed) under hash h, unless the same word is there: then returns false. */
+  insert(id: number, h: number): boolean {
+    if ((this.count + 1) * 2 > this.slots.length >> 1) this.rehash(2 * this.slots.length);
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    const hash = h | 0;
+    const word = this.words[id];
+    let i = h & mask;
+    for (; slots[2 * i + 1] >= 0; i = (i + 1) & mask) {
+      if (slots[2 * i] === hash && this.words[slots[2 * i + 1]] === word) return false;
+    }
+    slots[2 * i] = hash;
+    slots[2 * i + 1] = id;
+    this.count++;
+    return true;
+  }
+
+  /**
+   * Registers every word of the list (a new vocabulary's, in one tight loop); returns the id of a
+   * word that is there twice, or -1.
+   */
+  insertAll(): number {
+    const words = this.words;
+    this.reserve(words.length);
+    for (let id = this.count; id < words.length; id++) {
+      const w = words[id];
+      // fnv1a32 inline for ASCII words: this runs once per word of the vocabulary at every load.
+      let h = FNV_OFFSET;
+      for (let k = 0; k < w.length; k++) {
+        const c = w.charCodeAt(k);
+        if (c >= 0x80) {
+          h = fnv1a32(w);
+          break;
+        }
+        h = Math.imul(h ^ c, FNV_PRIME);
+      }
+      if (!this.insert(id, h >>> 0)) return id;
+    }
+    return -1;
   }
 
   /** Makes room for `count` words at once (loading a saved vocabulary), so no rehash happens on the way. */
   reserve(count: number): void {
-    let size = this.slots.length;
+    let size = this.slots.length >> 1;
     while (size < count * 2) size *= 2;
-    if (size !== this.slots.length) this.rehash(size);
+    if (size !== this.slots.length >> 1) this.rehash(2 * size);
   }
 
   /** Drops ids >= count (undo of growth). */
   truncate(count: number): void {
-    this.hashes.length = count;
-    this.rehash(this.slots.length);
+    this.rehash(this.slots.length, count);
   }
 
-  private place(id: number): void {
-    const mask = this.slots.length - 1;
-    let i = this.hashes[id] & mask;
-    while (this.slots[i] >= 0) i = (i + 1) & mask;
-    this.slots[i] = id;
+  /** Rebuilds the table with `length` entries (2 per slot), keeping the ids below `keepBelow`. */
+  private rehash(length: number, keepBelow = Infinity): void {
+    const old = this.slots;
+    const slots = emptySlots(length);
+    const mask = (length >> 1) - 1;
+    let count = 0;
+    for (let k = 1; k < old.length; k += 2) {
+      const id = old[k];
+      if (id < 0 || id >= keepBelow) continue;
+      let i = old[k - 1] & mask;
+      while (slots[2 * i + 1] >= 0) i = (i + 1) & mask;
+      slots[2 * i] = old[k - 1];
+      slots[2 * i + 1] = id;
+      count++;
+    }
+    this.slots = slots;
+    this.count = count;
   }
+}
 
-  private rehash(size: number): void {
-    this.slots = new Int32Array(size).fill(-1);
-    for (let id = 0; id < this.hashes.length; id++) this.place(id);
-  }
+function emptySlots(length: number): Int32Array {
+  return new Int32Array(length).fill(-1);
 }
 
 export class Vocab {
   private readonly wordIndex: WordIndex;
   private readonly labelIds = new Map<string, number>();
-  readonly words: string[] = [];
-  readonly wordCounts: number[] = [];
+  readonly words: string[];
+  readonly wordCounts: number[];
   readonly labels: string[] = [];
   readonly labelCounts: number[] = [];
 
-  constructor() {
-    this.wordIndex = new WordIndex(this.words);
+  /**
+   * A vocabulary of `words` with their counts (the arrays are taken over, not copied) and no labels;
+   * throws DuplicateWordError when a word is there twice.
+   */
+  constructor(words: string[] = [], wordCounts: number[] = []) {
+    if (wordCounts.length !== words.length) throw new RangeError(`${words.length} words but ${wordCounts.length} counts`);
+    this.words = words;
+    this.wordCounts = wordCounts;
+    this.wordIndex = new WordIndex(words);
+    const duplicate = this.wordIndex.insertAll();
+    if (duplicate >= 0) throw new DuplicateWordError(words[duplicate]);
   }
 
   /** Id of a word, or -1 when it is not in the vocabulary. */
@@ -75,6 +155,11 @@ export class Vocab {
   /** idOf for a caller that already has fnv1a32(word). */
   idOfHashed(word: string, hash: number): number {
     return this.wordIndex.find(word, hash);
+  }
+
+  /** idOf(s.slice(start, end)) for a caller that has its fnv1a32, without making the slice. */
+  idOfRange(s: string, start: number, end: number, hash: number): number {
+    return this.wordIndex.findRange(s, start, end, hash);
   }
 
   /** Id of a label, or -1 when unknown. */
@@ -96,16 +181,6 @@ export class Vocab {
     }
     this.wordCounts[id] += count;
     return id;
-  }
-
-  /** Adds a word known to be new, as it is (for loading). */
-  private appendWord(word: string, count: number): void {
-    const h = fnv1a32(word);
-    if (this.wordIndex.find(word, h) >= 0) throw new Error(`duplicate word ${JSON.stringify(word)} in the vocabulary`);
-    const id = this.words.length;
-    this.words.push(word);
-    this.wordCounts.push(count);
-    this.wordIndex.insert(id, h);
   }
 
   /** Adds a label (or adds to its count); returns its id. */
@@ -151,11 +226,13 @@ export class Vocab {
     return { words: this.words, wordCounts: this.wordCounts, labels: this.labels, labelCounts: this.labelCounts };
   }
 
+  /** A vocabulary from its JSON form; throws DuplicateWordError when a word is listed twice. */
   static fromJSON(j: VocabJSON): Vocab {
-    const v = new Vocab();
-    v.wordIndex.reserve(j.words.length);
-    // Strings parsed from JSON are already flat and own their characters: no copy needed.
-    j.words.forEach((w, i) => v.appendWord(w, j.wordCounts[i] ?? 0));
+    const n = j.words.length;
+    const counts = j.wordCounts.slice(0, n);
+    for (let i = 0; i < n; i++) counts[i] ??= 0;
+    // Copies of the lists (not the strings: those parsed from JSON are flat and own their characters).
+    const v = new Vocab(j.words.slice(), counts);
     j.labels.forEach((l, i) => v.addLabel(l, j.labelCounts[i] ?? 0));
     return v;
   }
