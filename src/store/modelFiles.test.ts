@@ -16,7 +16,7 @@ import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
 import { createOptimizer } from '../optim/optimizer.js';
 import { writeDirAtomic } from './atomicDir.js';
-import { loadModel, readExtraFile, saveModel, type ModelJson } from './modelFiles.js';
+import { beginLoad, loadModel, loadModelAsync, readExtraFile, saveModel, type ModelJson } from './modelFiles.js';
 import { SafetensorsReader, writeSafetensors, type SafetensorsHeader, type TensorEntry, type TensorLike } from './safetensors.js';
 import { xxh64Hex } from './xxh64.js';
 
@@ -105,6 +105,36 @@ for (const [name, options] of variants) {
   });
 }
 
+for (const [name, options] of variants) {
+  test(`loadModelAsync and beginLoad, ${name}: the same model as loadModel, bit for bit`, async () => {
+    const model = await trained(options);
+    const dir = fresh('async');
+    saveModel(model, dir);
+    const sync = loadModel(dir);
+    for (const reads of [{}, SMALL_READS, { parallel: 1, chunk: 1000 }, { parallel: 8, chunk: 64 }]) {
+      const loaded = await loadModelAsync(dir, reads);
+      assertSamePredictions(sync, loaded);
+      assert.deepEqual(loaded.config, sync.config);
+      assert.deepEqual(loaded.vocab.toJSON(), sync.vocab.toJSON());
+      assert.deepEqual(loaded.source, sync.source);
+      tensors(sync.params).forEach(([t, m], i) => assert.ok(bytes(m.data).equals(bytes(tensors(loaded.params)[i][1].data)), t));
+      if (sync.optimizerState) {
+        assert.equal(loaded.optimizerState!.step, sync.optimizerState.step);
+        assertSameTensors(sync.optimizerState.first, loaded.optimizerState!.first, 'first moment');
+        assertSameTensors(sync.optimizerState.second, loaded.optimizerState!.second, 'second moment');
+      } else {
+        assert.equal(loaded.optimizerState, null);
+      }
+    }
+    const pending = beginLoad(dir, SMALL_READS);
+    // Featurising needs no weights: the rows are there before the model is.
+    const rows = testTexts.map((t) => [...pending.features(t)]);
+    const ready = await pending.ready;
+    testTexts.forEach((t, i) => assert.deepEqual([...sync.features(t)], rows[i], `rows of "${t}"`));
+    assertSamePredictions(sync, ready);
+  });
+}
+
 test('a loaded Adam model trains on exactly as the original would', async () => {
   const model = await trained({ optimizer: 'adam', lr: 0.02 });
   const dir = fresh('adam-continue');
@@ -176,21 +206,41 @@ async function saveGood(): Promise<void> {
   saveModel(await trained({ seed: 7 }), bigDir);
 }
 
-/** A copy of the good model with `damage` applied; loading it must fail with `message`. */
-function assertRejected(damage: (dir: string) => void, message: RegExp): void {
+/** The error `load` throws or rejects with (failing when there is none). */
+async function errorOf(load: () => unknown): Promise<unknown> {
+  try {
+    await load();
+  } catch (err) {
+    return err;
+  }
+  return assert.fail('expected the load to fail');
+}
+
+/** Small pieces, several in flight: every ordering of reads and hashing gets exercised. */
+const SMALL_READS = { parallel: 3, chunk: 4096 };
+
+/**
+ * A copy of the good model with `damage` applied; loading it must fail with `message`, and the
+ * async loads (loadModelAsync, beginLoad) must fail with exactly the same error.
+ */
+async function assertRejected(damage: (dir: string) => void, message: RegExp): Promise<void> {
   const dir = fresh('bad');
   cpSync(goodDir, dir, { recursive: true });
   damage(dir);
-  assert.throws(
-    () => loadModel(dir),
-    (err: unknown) => {
-      assert.ok(err instanceof ModelFileError, `expected a ModelFileError, got ${String(err)}`);
-      assert.equal(err.code, 'BAD_MODEL_FILE');
-      assert.match(err.message, message);
-      assert.ok(err.message.includes(dir), `the message names the path: ${err.message}`);
-      return true;
-    },
-  );
+  const err = await errorOf(() => loadModel(dir));
+  assert.ok(err instanceof ModelFileError, `expected a ModelFileError, got ${String(err)}`);
+  assert.equal(err.code, 'BAD_MODEL_FILE');
+  assert.match(err.message, message);
+  assert.ok(err.message.includes(dir), `the message names the path: ${err.message}`);
+  for (const [how, load] of [
+    ['loadModelAsync', () => loadModelAsync(dir, SMALL_READS)],
+    ['beginLoad', () => beginLoad(dir, SMALL_READS).ready],
+    ['loadModelAsync, default reads', () => loadModelAsync(dir)],
+  ] as const) {
+    const asyncErr = await errorOf(load);
+    assert.ok(asyncErr instanceof ModelFileError, `${how}: expected a ModelFileError, got ${String(asyncErr)}`);
+    assert.equal(asyncErr.message, err.message, `${how}: the same error as loadModel`);
+  }
 }
 
 const editJson = (f: (j: ModelJson) => void) => (dir: string) => {
@@ -506,6 +556,9 @@ test('safetensors of plain Float32Arrays (not in an arena), and of tensors from 
         return [k, { rows, cols, data: new Float32Array(rows * cols) }];
       });
     assert.equal(reader.readAll(targets).xxh64, got.xxh64, `${name}: read back`);
+    const again = targets.map(([k, t]): [string, TensorLike] => [k, { rows: t.rows, cols: t.cols, data: new Float32Array(t.rows * t.cols) }]);
+    assert.equal((await reader.readAllAsync(again, { parallel: 3, chunk: 12 })).xxh64, got.xxh64, `${name}: read back async`);
+    again.forEach(([k, t], i) => assert.ok(bytes(t.data).equals(bytes(targets[i][1].data)), `${name}: ${k} read async`));
     reader.close();
   }
 });

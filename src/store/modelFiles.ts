@@ -7,11 +7,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configIssues, DEFAULTS, type Config } from '../config.js';
 import { ModelFileError } from '../errors.js';
+import { inputRowsOf } from '../features/featurizer.js';
 import { TextClassifier, type ModelInfo } from '../model/classifier.js';
 import { Matrix } from '../model/matrix.js';
 import { tensors, zeroParams, type ParamShape } from '../model/params.js';
 import { adamSlots, type AdamState } from '../optim/adam.js';
-import { Vocab } from '../vocab/vocab.js';
+import { DuplicateWordError, Vocab } from '../vocab/vocab.js';
 import { recoverInterruptedSave, writeDirAtomic } from './atomicDir.js';
 import { SafetensorsReader, writeSafetensors } from './safetensors.js';
 import { xxh64Hex } from './xxh64.js';
@@ -128,47 +129,151 @@ function checkConsistent(path: string, json: ModelJson): Config {
   if (!Array.isArray(words) || !Array.isArray(labels) || words.length !== wordCounts?.length || labels.length !== labelCounts?.length) {
     throw new ModelFileError(path, 'vocabulary lists are missing or of different lengths');
   }
-  if (new Set(words).size !== words.length || new Set(labels).size !== labels.length) throw new ModelFileError(path, 'vocabulary has duplicate entries');
+  // Duplicate words are caught while the vocabulary is built (see vocabOf): no set of 1M words here.
+  if (new Set(labels).size !== labels.length) throw new ModelFileError(path, 'vocabulary has duplicate entries');
   if (shape.labels !== labels.length) throw new ModelFileError(path, `${labels.length} labels but an output layer of ${shape.labels} rows`);
   return config;
 }
 
-/** Loads a model directory, verifying checksums; throws ModelFileError on any mismatch. */
-export function loadModel(dir: string): TextClassifier {
+function vocabOf(path: string, json: ModelJson): Vocab {
+  try {
+    return Vocab.fromJSON(json);
+  } catch (err) {
+    if (err instanceof DuplicateWordError) throw new ModelFileError(path, 'vocabulary has duplicate entries', { cause: err });
+    throw err;
+  }
+}
+
+/** A file to read into tensors, with the checksum model.json records for it. */
+interface TensorFile {
+  path: string;
+  expected: string;
+  targets: [string, Matrix][];
+}
+
+/**
+ * A load up to reading the tensors: model.json checked, parameters allocated (zero), the files to
+ * read. `assemble` builds the vocabulary and the model around those parameters; it is separate so
+ * that async loads start reading the weights before it.
+ */
+interface PreparedLoad {
+  files: TensorFile[];
+  assemble(): AssembledModel;
+}
+
+/**
+ * A model whose weights are not in yet. `finish` hands it out: call it only once every file is
+ * read and its checksum verified.
+ */
+interface AssembledModel {
+  /** Text to input rows, which needs no weights. */
+  features(text: string): Int32Array;
+  finish(): TextClassifier;
+}
+
+function prepareLoad(dir: string): PreparedLoad {
   const json = readModelJson(dir);
   const path = join(dir, 'model.json');
   const config = checkConsistent(path, json);
   const weightsChecksum = expectedChecksum(path, json.weights);
   const optimizerChecksum = json.optimizer ? expectedChecksum(path, json.optimizer) : '';
-  const vocab = Vocab.fromJSON(json);
+  const inputRows = inputRowsOf(config, json.words.length);
+  if (inputRows !== json.shape.inputRows) throw new ModelFileError(path, `${json.shape.inputRows} input rows stored, but config and vocabulary need ${inputRows}`);
   const params = zeroParams(json.shape);
-  const model = new TextClassifier(config, vocab, params, null, json.info ?? {});
-  if (model.featurizer.inputRows !== json.shape.inputRows) {
-    throw new ModelFileError(path, `${json.shape.inputRows} input rows stored, but config and vocabulary need ${model.featurizer.inputRows}`);
-  }
-  readChecked(join(dir, json.weights.name), weightsChecksum, tensors(params));
-  model.source = { dir, weightsChecksum };
+  const files: TensorFile[] = [{ path: join(dir, json.weights.name), expected: weightsChecksum, targets: tensors(params) }];
+  let state: AdamState | null = null;
   if (json.optimizer) {
     const zerosLike = (m: Matrix | null) => (m ? Matrix.zeros(m.rows, m.cols, params.arena, m.capacity - m.rows) : null);
-    const first = adamSlots(params).map(zerosLike);
-    const second = adamSlots(params).map(zerosLike);
-    const state: AdamState = { step: json.optimizer.step, first, second };
-    readChecked(join(dir, json.optimizer.name), optimizerChecksum, adamTensors(state));
-    model.optimizerState = state;
+    state = { step: json.optimizer.step, first: adamSlots(params).map(zerosLike), second: adamSlots(params).map(zerosLike) };
+    files.push({ path: join(dir, json.optimizer.name), expected: optimizerChecksum, targets: adamTensors(state) });
   }
-  return model;
+  const assemble = (): AssembledModel => {
+    const model = new TextClassifier(config, vocabOf(path, json), params, null, json.info ?? {});
+    return {
+      features: (text) => model.features(text),
+      finish: () => {
+        model.source = { dir, weightsChecksum };
+        model.optimizerState = state;
+        return model;
+      },
+    };
+  };
+  return { files, assemble };
 }
 
-/** Reads the tensors of `file` into `targets`, checking the file's XXH64 against `expected`. */
-function readChecked(file: string, expected: string, targets: [string, Matrix][]): void {
-  if (!existsSync(file)) throw new ModelFileError(file, 'file is missing');
-  const reader = new SafetensorsReader(file);
-  try {
-    const got = reader.readAll(targets);
-    if (got.xxh64 !== expected) throw new ModelFileError(file, 'checksum mismatch: the file was changed or corrupted after it was saved');
-  } finally {
-    reader.close();
+/** Loads a model directory, verifying checksums; throws ModelFileError on any mismatch. */
+export function loadModel(dir: string): TextClassifier {
+  const load = prepareLoad(dir);
+  const model = load.assemble();
+  for (const file of load.files) {
+    const reader = openTensorFile(file);
+    try {
+      checkSum(file, reader.readAll(file.targets));
+    } finally {
+      reader.close();
+    }
   }
+  return model.finish();
+}
+
+/** How loadModelAsync reads: pieces in flight at once and their size (see SafetensorsReader.readAllAsync). */
+export interface AsyncReadOptions {
+  parallel?: number;
+  chunk?: number;
+}
+
+/**
+ * loadModel with the tensor reads on libuv's thread pool, several at a time: the same model and the
+ * same ModelFileErrors (as a rejection), and the calling thread is free while the bytes come in.
+ */
+export async function loadModelAsync(dir: string, options: AsyncReadOptions = {}): Promise<TextClassifier> {
+  const pending = beginLoad(dir, options);
+  return pending.ready;
+}
+
+/** A model whose weights are still being read: it can featurise text, and predicts only once `ready`. */
+export interface PendingModel {
+  /** Input rows of a text (a view, valid until the next call): featurising needs no weights. */
+  features(text: string): Int32Array;
+  /** The model, once every file is read and its checksum verified; rejects with loadModel's errors. */
+  readonly ready: Promise<TextClassifier>;
+}
+
+/**
+ * Starts loading a model directory: model.json and the vocabulary now (their errors are thrown
+ * here), the weights in the background. Nothing can predict before the weights are verified,
+ * since the model itself is only handed out by `ready`.
+ */
+export function beginLoad(dir: string, options: AsyncReadOptions = {}): PendingModel {
+  const load = prepareLoad(dir);
+  const reading = readFilesAsync(load.files, options);
+  // Should assemble() throw, the reads end unobserved (and close their files when done).
+  reading.catch(() => {});
+  const model = load.assemble();
+  const ready = reading.then(() => model.finish());
+  // A caller busy featurising may await `ready` only later: its failure is not unhandled meanwhile.
+  ready.catch(() => {});
+  return { features: model.features, ready };
+}
+
+async function readFilesAsync(files: TensorFile[], options: AsyncReadOptions): Promise<void> {
+  for (const file of files) {
+    const reader = openTensorFile(file);
+    try {
+      checkSum(file, await reader.readAllAsync(file.targets, options));
+    } finally {
+      reader.close();
+    }
+  }
+}
+
+function openTensorFile(file: TensorFile): SafetensorsReader {
+  if (!existsSync(file.path)) throw new ModelFileError(file.path, 'file is missing');
+  return new SafetensorsReader(file.path);
+}
+
+function checkSum(file: TensorFile, got: { xxh64: string }): void {
+  if (got.xxh64 !== file.expected) throw new ModelFileError(file.path, 'checksum mismatch: the file was changed or corrupted after it was saved');
 }
 
 /** The contents of an extra file, checked against model.json (pass it when already read); null when the model has none by that name. */

@@ -3,7 +3,7 @@
  * so other tools can read Accrete weights. Tensors are written straight from arena memory and read
  * straight into it, hashing them (XXH64) in place as they go: no full-size copies of an 800 MB table.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, read, readSync, writeSync } from 'node:fs';
 import { ModelFileError } from '../errors.js';
 import type { Arena } from '../model/arena.js';
 import { Xxh64 } from './xxh64.js';
@@ -87,6 +87,22 @@ export function writeSafetensors(path: string, tensors: [string, TensorLike][], 
   }
 }
 
+/** A tensor's place in the file (`at`) and the bytes of its target. */
+interface Piece {
+  name: string;
+  m: TensorLike;
+  bytes: Buffer;
+  at: number;
+}
+
+/** Bytes [from, from + n) of a piece, read by one async read (or a few, when the OS returns less). */
+interface ReadJob {
+  piece: Piece;
+  from: number;
+  n: number;
+  done: boolean;
+}
+
 /** An open safetensors file: its header, ready to copy tensors into matrices. */
 export class SafetensorsReader {
   readonly header: SafetensorsHeader;
@@ -132,35 +148,115 @@ export class SafetensorsReader {
   }
 
   /**
+   * Where each target goes, in file order, checked against the header: shapes, offsets (the tensors
+   * must cover the data section in file order, as writeSafetensors lays them out), no trailing bytes.
+   */
+  private layout(targets: [string, TensorLike][]): Piece[] {
+    const sorted = targets.map(([name, m]) => ({ name, m, e: this.entry(name) })).sort((a, b) => a.e.data_offsets[0] - b.e.data_offsets[0]);
+    const pieces: Piece[] = [];
+    let at = this.dataStart;
+    for (const { name, m, e } of sorted) {
+      if (e.shape[0] !== m.rows || e.shape[1] !== m.cols) throw new ModelFileError(this.path, `tensor "${name}" is ${e.shape.join('x')}, expected ${m.rows}x${m.cols}`);
+      if (this.dataStart + e.data_offsets[0] !== at) throw new ModelFileError(this.path, `tensor "${name}" is not where expected (not written by Accrete?)`);
+      const bytes = bytesOf(m);
+      pieces.push({ name, m, bytes, at });
+      at += bytes.length;
+    }
+    if (at !== this.size) throw new ModelFileError(this.path, `${this.size - at} unexpected bytes after the last tensor`);
+    return pieces;
+  }
+
+  /** Reads the header bytes (everything before the tensors) into the hash. */
+  private hashHead(hash: Xxh64): void {
+    const head = Buffer.alloc(this.dataStart);
+    readSync(this.fd, head, 0, this.dataStart, 0);
+    hash.updateBytes(head);
+  }
+
+  private truncated(name: string): ModelFileError {
+    return new ModelFileError(this.path, `unexpected end of file in tensor "${name}" (truncated)`);
+  }
+
+  /**
    * Reads the whole file in one sequential pass: each named tensor straight into its matrix (which
    * must have its shape), and the XXH64 of every byte, each piece hashed in place right after it
-   * is read. The tensors must cover the data section in file order, as writeSafetensors lays them out.
+   * is read.
    */
   readAll(targets: [string, TensorLike][]): { xxh64: string } {
-    const sorted = targets.map(([name, m]) => ({ name, m, e: this.entry(name) })).sort((a, b) => a.e.data_offsets[0] - b.e.data_offsets[0]);
+    const pieces = this.layout(targets);
     const hash = hasherFor(targets);
     try {
-      const head = Buffer.alloc(this.dataStart);
-      readSync(this.fd, head, 0, this.dataStart, 0);
-      hash.updateBytes(head);
-      let at = this.dataStart;
-      for (const { name, m, e } of sorted) {
-        if (e.shape[0] !== m.rows || e.shape[1] !== m.cols) throw new ModelFileError(this.path, `tensor "${name}" is ${e.shape.join('x')}, expected ${m.rows}x${m.cols}`);
-        if (this.dataStart + e.data_offsets[0] !== at) throw new ModelFileError(this.path, `tensor "${name}" is not where expected (not written by Accrete?)`);
-        const target = bytesOf(m);
-        let done = 0;
-        while (done < target.length) {
-          const n = readSync(this.fd, target, done, Math.min(CHUNK, target.length - done), at + done);
-          if (n === 0) throw new ModelFileError(this.path, `unexpected end of file in tensor "${name}" (truncated)`);
-          hashPart(hash, m, target, done, n);
+      this.hashHead(hash);
+      for (const { name, m, bytes, at } of pieces) {
+        for (let done = 0; done < bytes.length; ) {
+          const n = readSync(this.fd, bytes, done, Math.min(CHUNK, bytes.length - done), at + done);
+          if (n === 0) throw this.truncated(name);
+          hashPart(hash, m, bytes, done, n);
           done += n;
         }
-        at += target.length;
       }
-      if (at !== this.size) throw new ModelFileError(this.path, `${this.size - at} unexpected bytes after the last tensor`);
       return { xxh64: hash.digest() };
     } finally {
       hash.dispose();
+    }
+  }
+
+  /**
+   * readAll with the reads on libuv's thread pool, `parallel` pieces of `chunk` bytes at a time, so
+   * the calling thread is free meanwhile (and several reads fault in fresh memory at once). Pieces
+   * are hashed in file order as soon as every byte before them is in. Same checks and errors as
+   * readAll; settles only once no read is in flight, so the file may be closed right after.
+   */
+  async readAllAsync(targets: [string, TensorLike][], { parallel = 4, chunk = 8 * CHUNK }: { parallel?: number; chunk?: number } = {}): Promise<{ xxh64: string }> {
+    const pieces = this.layout(targets);
+    const jobs: ReadJob[] = [];
+    for (const piece of pieces) {
+      for (let from = 0; from < piece.bytes.length; from += chunk) jobs.push({ piece, from, n: Math.min(chunk, piece.bytes.length - from), done: false });
+    }
+    const hash = hasherFor(targets);
+    try {
+      this.hashHead(hash);
+      let next = 0;
+      let hashed = 0;
+      let failed = false;
+      /** Hashes the jobs done so far that every byte before is in for (XXH64 is sequential). */
+      const hashReady = () => {
+        for (; hashed < jobs.length && jobs[hashed].done; hashed++) {
+          const { piece, from, n } = jobs[hashed];
+          for (let at = from; at < from + n; at += CHUNK) hashPart(hash, piece.m, piece.bytes, at, Math.min(CHUNK, from + n - at));
+        }
+      };
+      /** One of `parallel` loops that each keep a read in flight until no job is left. */
+      const reader = async () => {
+        while (next < jobs.length && !failed) {
+          const job = jobs[next++];
+          try {
+            await this.readJob(job);
+          } catch (err) {
+            failed = true;
+            throw err;
+          }
+          job.done = true;
+          hashReady();
+        }
+      };
+      const results = await Promise.allSettled(Array.from({ length: Math.max(1, parallel) }, reader));
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw failure.reason;
+      return { xxh64: hash.digest() };
+    } finally {
+      hash.dispose();
+    }
+  }
+
+  /** Fills the bytes of one job from the file. */
+  private async readJob({ piece, from, n }: ReadJob): Promise<void> {
+    for (let done = 0; done < n; ) {
+      const got = await new Promise<number>((resolve, reject) =>
+        read(this.fd, piece.bytes, from + done, n - done, piece.at + from + done, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))),
+      );
+      if (got === 0) throw this.truncated(piece.name);
+      done += got;
     }
   }
 
