@@ -63,8 +63,8 @@ export { importFastText } from './interop/import.js';
 export type { ImportResult, ImportReport } from './interop/import.js';
 export { exportFastText, exportRefusal } from './interop/export.js';
 export type { ExportReport } from './interop/export.js';
-export { loadPretrainedVectors, readVecHeader } from './interop/vectors.js';
-export type { PretrainedReport, VecHeader } from './interop/vectors.js';
+export { loadPretrainedVectors, readVecHeader } from './learn/pretrainedVectors.js';
+export type { PretrainedReport, VecHeader } from './learn/pretrainedVectors.js';
 export { fasttextTokens, fasttextHash } from './text/fasttext.js';
 
 // Built-in datasets (need the corpora's npm packages)

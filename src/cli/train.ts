@@ -1,7 +1,7 @@
 /** `accrete train`: a new model from labelled data. */
 import { resolveConfig } from '../config.js';
 import type { Example } from '../data/example.js';
-import { checkVecDim } from '../interop/vectors.js';
+import { checkVecDim } from '../learn/pretrainedVectors.js';
 import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';

@@ -7,7 +7,7 @@ import type { Example } from '../data/example.js';
 import { AccreteError } from '../errors.js';
 import { featurizeAll, featurizeTable, type FeaturizedData } from '../features/dataset.js';
 import { TokenTable } from '../features/tokenTable.js';
-import { loadPretrainedVectors, type PretrainedReport } from '../interop/vectors.js';
+import { loadPretrainedVectors, type PretrainedReport } from './pretrainedVectors.js';
 import { TextClassifier } from '../model/classifier.js';
 import { cloneParams, tensors, type Params } from '../model/params.js';
 import { createOptimizer } from '../optim/optimizer.js';

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../config.js';
 import { AccreteError, DataError } from '../errors.js';
-import { train } from '../learn/train.js';
+import { train } from './train.js';
 import { TextClassifier } from '../model/classifier.js';
 import { Vocab } from '../vocab/vocab.js';
-import { checkVecDim, loadPretrainedVectors, readVecHeader } from './vectors.js';
+import { checkVecDim, loadPretrainedVectors, readVecHeader } from './pretrainedVectors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accrete-vec-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
