@@ -7,6 +7,12 @@ import { UsageError } from '../errors.js';
 export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 export type Flags = Record<string, string | boolean | undefined>;
 
+/** Prints a command's help text (for --help) and returns the exit status 0. */
+export function help(text: string): number {
+  process.stdout.write(text + '\n');
+  return 0;
+}
+
 export function parseFlags(argv: string[], spec: FlagSpec): Flags {
   try {
     const { values, positionals } = parseArgs({ args: argv, options: { ...spec, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });

@@ -8,11 +8,13 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { xxh64Hex } from '../store/xxh64.js';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '../store/modelFiles.js';
+import { tokenize } from '../text/tokenize.js';
+import { IntBuffer } from '../util/intBuffer.js';
 import { DEFAULT_REPLAY, loadLearner } from '../update/memory.js';
 import { MODEL_FLAGS } from './args.js';
 
@@ -89,6 +91,25 @@ test('predict: one JSON line per stdin line, in order, the same predictions as t
   });
 });
 
+test('predict: the same scores as featurising the tokens one by one (URLs, addresses, non-ASCII, long input)', () => {
+  const texts = [
+    ...testTexts(),
+    "Don't miss: https://Example.org/x?y=(1) or me@example.org!!! 3.5% off, 1,000 items...",
+    'café naïve ﬁ Ａ１ 東京タワー 👍🏽 1️⃣ #️⃣ a\u0301 \u00a0nbsp\tTAB',
+    'x'.repeat(70_000),
+  ];
+  const r = expectStatus(['predict', '--model', model, '--k', '3'], 0, texts.join('\n') + '\n');
+  const lib = loadModel(model);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines.length, texts.length);
+  texts.forEach((text, i) => {
+    const rows = new IntBuffer();
+    lib.featurizer.featurize(tokenize(text, lib.config), rows);
+    const expected = lib.topK(lib.probsOfRows(rows.view(), 0, rows.length), { k: 3 });
+    assert.deepEqual((JSON.parse(lines[i]) as { predictions: unknown }).predictions, expected, `line ${i + 1}`);
+  });
+});
+
 test('predict: default k is 1; --input FILE reads a file; no final newline still gives the last line', () => {
   const r = expectStatus(['predict', '--model', model], 0, 'a small dog\nto run fast');
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { predictions: unknown[] });
@@ -101,7 +122,7 @@ test('predict: default k is 1; --input FILE reads a file; no final newline still
 
 const acceptedFlags: Record<string, string[]> = {
   train: [...Object.keys(MODEL_FLAGS), 'data', 'valid', 'out', 'format', 'skip-bad', 'replay', 'json', 'quiet', 'pretrained-vectors'],
-  update: ['model', 'data', 'valid', 'guard', 'out', 'select', 'replay', 'ewc', 'distill', 'rounds', 'patience', 'budget-ms', 'max-drop', 'lr', 'seed', 'format', 'skip-bad', 'json', 'quiet'],
+  update: ['model', 'data', 'valid', 'guard', 'out', 'select', 'replay', 'ewc', 'distill', 'balance', 'rounds', 'patience', 'budget-ms', 'max-drop', 'lr', 'seed', 'format', 'skip-bad', 'json', 'quiet'],
   eval: ['model', 'data', 'format', 'skip-bad', 'k', 'threshold', 'json'],
   predict: ['model', 'k', 'threshold', 'input'],
 };
@@ -321,6 +342,43 @@ test('a corrupted model: exit 1 with the checksum message, not a stack trace', (
   const e = expectStatus(['eval', '--model', join(cwd, 'corrupt'), '--data', TEST], 1);
   assert.match(e.stderr, /checksum mismatch/);
   assert.doesNotMatch(e.stderr, /\n\s+at /, 'no stack trace');
+  // predict featurises its input while the weights load, but prints nothing from unverified weights.
+  // (Small enough for the pipe's buffer on stdin: predict stops reading when the load fails.)
+  const texts = testTexts().join('\n') + '\n';
+  const input = join(cwd, 'corrupt-input.txt');
+  writeFileSync(input, texts.repeat(50));
+  for (const args of [[], ['--input', input]]) {
+    const p = expectStatus(['predict', '--model', join(cwd, 'corrupt'), ...args], 1, args.length ? undefined : texts);
+    assert.match(p.stderr, /weights\.safetensors: checksum mismatch/);
+    assert.equal(p.stdout, '', 'no prediction from unverified weights');
+    assert.doesNotMatch(p.stderr, /\n\s+at /, 'no stack trace');
+  }
+  writeFileSync(weights, b.subarray(0, b.length - 100));
+  const t = expectStatus(['predict', '--model', join(cwd, 'corrupt')], 1, texts);
+  assert.match(t.stderr, /truncated/);
+  assert.equal(t.stdout, '');
+});
+
+test('predict on a stdin that stays open: a model that fails verification still ends it at once (exit 1)', async () => {
+  const dir = join(cwd, 'corrupt-open-stdin');
+  cpSync(model, dir, { recursive: true });
+  const weights = join(dir, 'weights.safetensors');
+  const b = readFileSync(weights);
+  b[b.length - 9] ^= 4;
+  writeFileSync(weights, b);
+  const child = spawn(process.execPath, [MAIN, 'predict', '--model', dir], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.write('a small dog\n');
+  const timer = setTimeout(() => child.kill(), 20_000);
+  const [code] = (await once(child, 'close')) as [number | null];
+  clearTimeout(timer);
+  child.stdin.destroy();
+  assert.equal(code, 1, `exit code (stderr: ${stderr})`);
+  assert.match(stderr, /checksum mismatch/);
+  assert.equal(stdout, '');
 });
 
 test('the same seed on one thread twice: byte-identical weights (xxh64 in model.json and of the file)', () => {

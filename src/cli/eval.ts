@@ -2,10 +2,9 @@
 import { evaluate } from '../eval/evaluate.js';
 import type { Metrics } from '../eval/metrics.js';
 import { loadModel } from '../store/modelFiles.js';
-import { optionalFormat, parseFlags, predictOptions, requireString } from './args.js';
+import { help, optionalFormat, parseFlags, predictOptions, requireString } from './args.js';
 import { loadExamples } from './data.js';
 import { pct, table } from './table.js';
-import { help } from './train.js';
 
 export const evalHelp = `usage: accrete eval --model MODEL --data FILE [--json] [--k K] [--threshold P]
 

@@ -3,10 +3,9 @@ import { existsSync, statSync } from 'node:fs';
 import { AccreteError } from '../errors.js';
 import { exportFastText } from '../interop/export.js';
 import { loadModel } from '../store/modelFiles.js';
-import { requireString } from './args.js';
+import { help, requireString } from './args.js';
 import { flagsWithOperand } from './importFasttext.js';
 import { asFileError } from './outputDir.js';
-import { help } from './train.js';
 
 export const exportFasttextHelp = `usage: accrete export-fasttext MODEL --out MODEL.bin [--json] [--quiet]
 

@@ -3,10 +3,9 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { importFastText } from '../interop/import.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
-import { optionalFormat, optionalNumberWhere, optionalString, requireString, type Flags, type FlagSpec } from './args.js';
+import { help, optionalFormat, optionalNumberWhere, optionalString, requireString, type Flags, type FlagSpec } from './args.js';
 import { loadExamples } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
-import { help } from './train.js';
 
 export const importFasttextHelp = `usage: accrete import-fasttext MODEL.bin --out MODEL [--data FILE [--valid FILE]] [options]
 

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { DEFAULT_REGISTRY, Registry, type VersionRecord } from '../registry/registry.js';
-import { help } from './train.js';
+import { help } from './args.js';
 
 export const modelsHelp = `usage: accrete models <list | show ID | activate ID | rollback> [--registry FILE] [--json]
 

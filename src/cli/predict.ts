@@ -2,10 +2,10 @@
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { AccreteError } from '../errors.js';
-import { loadModel } from '../store/modelFiles.js';
-import { optionalString, parseFlags, predictOptions, requireString } from './args.js';
+import { beginLoad } from '../store/modelFiles.js';
+import { help, optionalString, parseFlags, predictOptions, requireString } from './args.js';
 import { asFileError } from './outputDir.js';
-import { help } from './train.js';
+import { predictStream, type Write } from './predictStream.js';
 
 export const predictHelp = `usage: accrete predict --model MODEL [--k K] [--threshold P] [--input FILE] < texts.txt
 
@@ -41,25 +41,26 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const modelDir = requireString(flags, 'model');
   const options = predictOptions(flags);
   const inputPath = optionalString(flags, 'input');
-  const model = loadModel(modelDir);
+  // The weights are read in the background while the first lines are featurised. Two reads at a
+  // time leave libuv's other threads free for the input, which (from a file) is read on them too.
+  const pending = beginLoad(modelDir, { parallel: 2 });
   const input = openInput(inputPath);
-  const write = batchedWriter();
-  const labelJson = new Map<string, string>(model.labels.map((l) => [l, JSON.stringify(l)]));
-  const predictLine = (line: string) => {
-    const parts = model.predict(line, options).map((p) => `{"label":${labelJson.get(p.label)},"score":${JSON.stringify(p.score)}}`);
-    return `{"predictions":[${parts.join(',')}]}\n`;
-  };
   try {
-    for await (const lines of lineBatchesOf(input)) {
-      let out = '';
-      for (const line of lines) out += predictLine(line);
-      await write(out);
-    }
-  } catch (err) {
-    throw asFileError(err, `cannot read ${inputPath ?? 'stdin'}`, 'BAD_DATA');
+    await predictStream(lineBatchesOf(input, inputPath), pending, options, batchedWriter());
+  } finally {
+    // On an error (a model that fails verification) stop reading: an open stdin would keep the process alive.
+    input.destroy();
   }
-  await write(null);
   return 0;
+}
+
+/** The lines of a byte stream, in batches (see splitLines); read errors become AccreteErrors naming `path`. */
+async function* lineBatchesOf(input: Readable, path: string | undefined): AsyncGenerator<string[]> {
+  try {
+    yield* splitLines(input);
+  } catch (err) {
+    throw asFileError(err, `cannot read ${path ?? 'stdin'}`, 'BAD_DATA');
+  }
 }
 
 /**
@@ -67,7 +68,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
  * and decoded as UTF-8: several times faster than readline, and than yielding line by line, when
  * lines are short.
  */
-async function* lineBatchesOf(input: Readable): AsyncGenerator<string[]> {
+async function* splitLines(input: Readable): AsyncGenerator<string[]> {
   let rest: Buffer | null = null;
   for await (const chunk of input as AsyncIterable<Buffer>) {
     const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
@@ -85,7 +86,7 @@ async function* lineBatchesOf(input: Readable): AsyncGenerator<string[]> {
 }
 
 /** Collects output and writes it in 64 KiB batches (one write per line would dominate); null flushes. */
-function batchedWriter(): (text: string | null) => Promise<void> {
+function batchedWriter(): Write {
   let out = '';
   return async (text) => {
     if (text !== null) out += text;

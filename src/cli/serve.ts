@@ -6,8 +6,7 @@ import { startServer } from '../serve/server.js';
 import { Service } from '../serve/service.js';
 import type { TestPause } from '../serve/updater.js';
 import { DEFAULT_LIMITS } from '../serve/validate.js';
-import { optionalNumberWhere, optionalString, parseFlags } from './args.js';
-import { help } from './train.js';
+import { help, optionalNumberWhere, optionalString, parseFlags } from './args.js';
 
 export const serveHelp = `usage: accrete serve [--registry FILE] [--model MODEL] [--host 127.0.0.1] [--port 8080] [options]
 

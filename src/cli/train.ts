@@ -6,7 +6,7 @@ import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
 import { releaseMemory } from '../util/gc.js';
-import { configFromFlags, MODEL_FLAGS, optionalFormat, optionalNumberWhere, optionalString, parseFlags, requireString } from './args.js';
+import { configFromFlags, help, MODEL_FLAGS, optionalFormat, optionalNumberWhere, optionalString, parseFlags, requireString } from './args.js';
 import { loadExamples } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { progressView } from './progressBar.js';
@@ -119,7 +119,5 @@ function save(model: TextClassifier, examples: readonly Example[], replay: numbe
   }
 }
 
-export function help(text: string): number {
-  process.stdout.write(text + '\n');
-  return 0;
-}
+/** Lives in args.ts, so that commands which only need it do not load training; re-exported for update and compare. */
+export { help };
