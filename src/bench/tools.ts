@@ -84,7 +84,7 @@ export function accrete(cli: string): Tool {
     name: 'Accrete',
     missing: () => (existsSync(cli) ? undefined : `the Accrete CLI is not built (${cli} is missing); run: npx tsc -p .`),
     train: (files, hp, thread, model) =>
-      node(['train', '--data', files.train, '--out', model, ...hyperParamFlags(hp, '--'), '--thread', String(thread), '--seed', '1', '--quiet', '--json']),
+      node(['train', '--data', files.train, '--out', model, ...hyperParamFlags(hp, '--'), '--thread', String(thread), '--seed', '1', '--guard-size', '0', '--quiet', '--json']),
     modelPath: (model) => model,
     predict: (model, input) => node(['predict', '--model', model], input),
     parsePrediction: parseAccretePrediction,

@@ -4,6 +4,7 @@ import type { Example } from '../data/example.js';
 import { checkVecDim } from '../learn/pretrainedVectors.js';
 import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
+import { guardSize, holdOutGuard, MAX_GUARD, MIN_GUARD } from '../update/guard.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
 import { releaseMemory } from '../util/gc.js';
 import { configFromFlags, help, MODEL_FLAGS, optionalFormat, optionalNumberWhere, optionalString, parseFlags, requireString } from './args.js';
@@ -22,6 +23,9 @@ data:
   --skip-bad           skip and count bad lines instead of stopping at the first one
   --out MODEL          model directory to write (replaced atomically if it exists)
   --replay N           examples kept in the model's replay memory for later updates, 0 = none (${DEFAULT_REPLAY})
+  --guard-size N       examples held out of training to guard later updates, 0 = train on all
+                       (2% of the data, at most ${MAX_GUARD}; none below ${MIN_GUARD}; with --valid, the
+                       validation examples are the guard and nothing is held out)
 
 model (fastText's names and defaults):
   --dim N              embedding size (100)
@@ -61,6 +65,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     format: { type: 'string' },
     'skip-bad': { type: 'boolean' },
     replay: { type: 'string' },
+    'guard-size': { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
     'pretrained-vectors': { type: 'string' },
@@ -74,12 +79,17 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const pretrainedVectors = optionalString(flags, 'pretrained-vectors');
   if (pretrainedVectors !== undefined) await checkVecDim(pretrainedVectors, cfg.dim);
   const replay = optionalNumberWhere(flags, 'replay', 'int', (n) => n >= 0, 'an integer >= 0') ?? DEFAULT_REPLAY;
+  const guardFlag = optionalNumberWhere(flags, 'guard-size', 'int', (n) => n >= 0, 'an integer >= 0');
   checkOutDir(out);
   const quiet = Boolean(flags.quiet);
   const read = { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) };
-  const examples = await loadExamples(dataPath, read);
+  const all = await loadExamples(dataPath, read);
   const validPath = optionalString(flags, 'valid');
   const valid = validPath ? await loadExamples(validPath, read) : undefined;
+  // Without validation data, a few examples stay out of training so later updates are judged on
+  // examples the model did not memorise (see update/guard.ts); without a memory there is no gate to serve.
+  const held = valid || replay === 0 ? { train: all, guard: [] } : holdOutGuard(all, cfg.seed, guardFlag ?? guardSize(all.length));
+  const examples = held.train;
   const view = progressView('train', quiet);
   let result;
   try {
@@ -90,14 +100,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { model, report } = result;
   model.info = { ...model.info, trainedOn: { file: dataPath, examples: report.examples }, train: report };
   releaseMemory(); // the training data is garbage now
-  save(model, examples, replay, result.seen, out, valid);
-  if (flags.json) process.stdout.write(JSON.stringify({ ...report, model: out }) + '\n');
+  save(model, examples, replay, result.seen, out, valid ?? held.guard);
+  if (flags.json) process.stdout.write(JSON.stringify({ ...report, guardHeldOut: held.guard.length, model: out }) + '\n');
   if (!quiet) {
     const last = report.epochs.at(-1);
     const valid = last?.validAccuracy !== undefined ? `, validation accuracy ${(last.validAccuracy * 100).toFixed(2)}%` : '';
     const early = report.stoppedEarly ? ` (stopped early; kept epoch ${report.bestEpoch})` : '';
     const p = report.pretrained;
     if (p) process.stderr.write(`pretrained vectors: ${p.matched} of ${p.words} vocabulary words started from ${p.file} (${p.vectors} vectors)\n`);
+    if (held.guard.length) process.stderr.write(`held out ${held.guard.length} of ${all.length} examples as the guard for later updates (--guard-size 0: train on all)\n`);
     process.stderr.write(
       `trained on ${report.examples} examples (${report.words} words, ${report.labels} labels) in ${report.seconds.toFixed(1)}s${valid}${early}\nsaved model to ${out}\n`,
     );
@@ -109,9 +120,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
  * Saves the model with its memory for `accrete update`: a replay buffer, the Fisher information on
  * it and the input rows the training data touched (which training reports).
  */
-function save(model: TextClassifier, examples: readonly Example[], replay: number, seen: Uint8Array, out: string, valid?: readonly Example[]): void {
-  // Validation examples, never trained on, make the best guard for later updates.
-  const memory = replay > 0 ? buildMemory(model, examples, { capacity: replay, seed: model.config.seed, seen, guard: valid }) : null;
+function save(model: TextClassifier, examples: readonly Example[], replay: number, seen: Uint8Array, out: string, guard: readonly Example[]): void {
+  // Examples never trained on (validation data, or the held-out guard) make the best guard for later updates.
+  const memory = replay > 0 ? buildMemory(model, examples, { capacity: replay, seed: model.config.seed, seen, guard }) : null;
   try {
     saveLearner(model, memory, out);
   } catch (err) {

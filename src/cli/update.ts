@@ -25,8 +25,8 @@ data:
   --valid FILE         validation examples of the new kind (default: 20% of --data, at most 1000,
                        when it has >= 10; else all of it)
   --guard FILE         examples of what the model knew, watched by the gate
-                       (default: the held-out examples that train --valid saved, else a held-out
-                       part of the model's replay memory)
+                       (default: the guard accrete train saved, its --valid examples or those it
+                       held out of training; else a held-out part of the model's replay memory)
   --out MODEL2         write the new version here and leave MODEL alone (default: replace MODEL)
   --format F           jsonl | csv | tsv | fasttext, for every data file (default: from the extension)
   --skip-bad           skip and count bad lines

@@ -3,12 +3,12 @@
  * Every run fills the accuracy matrix R[i][j] (accuracy on task j's test part after task i) and
  * records what each step cost.
  */
-import type { Config } from '../config.js';
+import { DEFAULTS, type Config } from '../config.js';
 import type { Example } from '../data/example.js';
 import { evaluate } from '../eval/evaluate.js';
 import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
-import { splitTrainTest } from '../datasets/split.js';
+import { guardSize, holdOutGuard } from '../update/guard.js';
 import { buildMemory, DEFAULT_REPLAY, type ContinualMemory } from '../update/memory.js';
 import { update, type UpdateOptions } from '../update/update.js';
 import type { Stream } from './stream.js';
@@ -28,9 +28,9 @@ export interface Paradigm {
    */
   passSeen?: boolean;
   /**
-   * 'incremental': hold this many examples of the first task's training data out of training and
-   * keep them as the memory's guard, as `accrete train --valid` does (default 0: no stored guard,
-   * the gate then judges on held-out replay examples, which the model trained on).
+   * 'incremental': examples of the first task's training data held out of training and kept as
+   * the memory's guard, as `accrete train` does (default: guardSize, 2% up to 300). 0 holds none
+   * out: the gate then judges on held-out replay examples, which the model trained on.
    */
   guard?: number;
 }
@@ -76,13 +76,13 @@ export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Conf
     let accepted = true;
     let reasons: string[] | undefined;
     if (model === null || p.kind === 'retrain' || p.kind === 'fresh') {
-      const held = model === null && p.kind === 'incremental' && p.guard ? splitTrainTest([...task.train], Math.min(0.5, p.guard / task.train.length), cfg.seed ?? 1) : null;
+      const held = model === null && p.kind === 'incremental' ? holdOutGuard(task.train, cfg.seed ?? DEFAULTS.seed, p.guard ?? guardSize(task.train.length)) : null;
       const data = p.kind === 'retrain' ? seen : (held?.train ?? task.train);
       const trained = await train(data, cfg);
       model = trained.model;
       examples = data.length * (cfg.epoch ?? 5);
       paramsChanged = parameterCount(model);
-      if (p.kind === 'incremental') memory = buildMemory(model, data, { capacity: p.replay ?? DEFAULT_REPLAY, ...(p.passSeen ? { seen: trained.seen } : {}), ...(held ? { guard: held.test } : {}) });
+      if (p.kind === 'incremental') memory = buildMemory(model, data, { capacity: p.replay ?? DEFAULT_REPLAY, ...(p.passSeen ? { seen: trained.seen } : {}), ...(held ? { guard: held.guard } : {}) });
     } else {
       const options: UpdateOptions =
         p.kind === 'decay'

@@ -14,6 +14,7 @@ import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { loadModel, readExtraFile, readModelJson, saveModel, type ExtraFile, type ModelJson } from '../store/modelFiles.js';
 import { evenlySpaced } from '../util/sample.js';
+import { MAX_GUARD } from './guard.js';
 import { SafetensorsReader, writeSafetensors, type TensorLike } from '../store/safetensors.js';
 
 export interface ContinualMemory {
@@ -64,9 +65,6 @@ export function buildMemory(
   const guard = options.guard?.length ? evenlySpaced(options.guard, MAX_GUARD) : null;
   return { replay, fisher, seen: options.seen ?? null, guard };
 }
-
-/** Guard examples kept with a model (the gate scores them before and after each update). */
-const MAX_GUARD = 300;
 
 const REPLAY_FILE = 'replay.json';
 const GUARD_FILE = 'guard.json';

@@ -1,11 +1,13 @@
 /**
  * "A then B" versus "A+B": the train part of a corpus (80/20 split, seed 1) shuffled and halved;
  * one model trained on both halves, another trained on A then updated with B (with its memory of
- * A, as `accrete train` then `accrete update` would), the gate on and off.
+ * A, as `accrete train` then `accrete update` would: 2% of A, at most 300, held out as the guard), the
+ * gate on and off.
  */
-import type { Config } from '../../config.js';
+import { DEFAULTS, type Config } from '../../config.js';
 import type { Example } from '../../data/example.js';
 import { splitTrainTest } from '../../datasets/index.js';
+import { holdOutGuard } from '../../update/guard.js';
 import { evaluate } from '../../eval/evaluate.js';
 import { train } from '../../learn/train.js';
 import { buildMemory } from '../../update/memory.js';
@@ -60,8 +62,10 @@ export async function aThenB(corpus: string, examples: readonly Example[], cfg: 
   const joint = median(jointMs);
   rows.push({ variant: 'train(A+B)', accuracy: jointAcc[0], accuracies: jointAcc, deltaPoints: 0, ms: joint, msRuns: jointMs, vsJoint: 1, decision: null });
 
+  // As `accrete train` does: a small guard held out of A, so the gate judges on examples the model did not train on.
+  const { train: aTrain, guard } = holdOutGuard(A, cfg.seed ?? DEFAULTS.seed);
   const t0 = performance.now();
-  const trainedA = await train(A, cfg);
+  const trainedA = await train(aTrain, cfg);
   const aMs = performance.now() - t0;
   const modelA = trainedA.model;
   const accA = evaluate(modelA, test).accuracy;
@@ -79,7 +83,7 @@ export async function aThenB(corpus: string, examples: readonly Example[], cfg: 
     for (let r = 0; r < repeats; r++) {
       releaseMemory();
       const model = modelA.clone();
-      const memory = buildMemory(model, A, { seen: trainedA.seen });
+      const memory = buildMemory(model, aTrain, { seen: trainedA.seen, guard });
       const s = performance.now();
       const result = update(model, B, { ...opts, memory });
       ms.push(performance.now() - s);

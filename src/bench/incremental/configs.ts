@@ -33,10 +33,10 @@ export function wordnetVariants(quick: boolean): Variant[] {
   const rows: Variant[] = [
     ...core(),
     {
-      name: 'incremental, defaults, guard held out at training (300)',
+      name: 'incremental, defaults, guard from the replay memory (no guard held out)',
       kind: 'incremental',
-      guard: 300,
-      note: 'guard held out: 300 examples of task 1 kept out of training and stored as the guard, as `accrete train --valid` does; the default guard is held out of the replay memory, examples the model trained on, so it also counts the wearing-off of memorised training examples as forgetting',
+      guard: 0,
+      note: 'no guard held out: task 1 trains on all its examples and the gate judges on examples held out of the replay memory, which the model trained on (memorised), as it did before the guard was held out; every other incremental row holds 2% of task 1 (at most 300) out of training as its guard, as `accrete train` does',
     },
     { name: 'incremental, class-incremental gate (maxDrop 0.1, labelTolerance 0.3)', kind: 'incremental', update: { maxDrop: 0.1, labelTolerance: 0.3 } },
     { name: 'incremental, replay 10000, gate off', kind: 'incremental', replay: 10_000, update: { ...GATE_OFF } },
