@@ -34,20 +34,33 @@ test('restore() puts journaled rows back; restore(snapshot) puts them where the 
   assert.deepEqual(rowsOf(m, [3, 7, 40]), original);
 });
 
-test('allFinite sees a NaN or an infinity in a journaled or grown row, and nothing outside them', () => {
+test('inspect().finite sees a NaN or an infinity in a journaled or grown row, and nothing outside them', () => {
   const m = matrix();
   const journal = new RowJournal();
   journal.keepRows(m, Int32Array.from([2, 9]));
-  assert.equal(journal.allFinite(), true);
+  assert.equal(journal.inspect().finite, true);
   m.row(11)[0] = NaN; // not journaled: not the journal's business
-  assert.equal(journal.allFinite(), true);
+  assert.equal(journal.inspect().finite, true);
   m.row(9)[3] = -Infinity;
-  assert.equal(journal.allFinite(), false);
+  assert.equal(journal.inspect().finite, false);
   m.row(9)[3] = 0;
   m.growRows(1);
   m.row(50)[1] = Infinity;
-  assert.equal(journal.allFinite(), false);
+  assert.equal(journal.inspect().finite, false);
   m.row(50)[1] = 0;
   m.row(2)[2] = NaN;
-  assert.equal(journal.allFinite(), false);
+  assert.equal(journal.inspect().finite, false);
+});
+
+test('inspect() counts the changed rows and values below each limit; rows from the limit on (grown) are not counted', () => {
+  const m = matrix();
+  const journal = new RowJournal();
+  journal.keepRows(m, Int32Array.from([1, 5, 30, 45]));
+  m.row(1)[0] += 1;
+  m.row(1)[2] += 1;
+  m.row(30)[3] -= 1;
+  m.row(45)[0] += 1; // at or past the limit below: a row the parent did not have
+  const { finite, changes } = journal.inspect(() => 40);
+  assert.equal(finite, true);
+  assert.deepEqual(changes.get(m), { rows: 2, values: 3 });
 });

@@ -90,31 +90,34 @@ export class RowJournal {
     }
   }
 
-  /** Whether every journaled and grown value is finite. */
-  allFinite(): boolean {
-    // x * 0 is 0 for every finite x and NaN for NaN and ±Infinity: one branch-free pass.
+  /**
+   * One pass over every journaled and grown value: whether all are finite (x * 0 is 0 for every
+   * finite x and NaN for NaN and ±Infinity), and per matrix how many rows below `limitOf(m)` (the
+   * rows the parent had) and how many of their values differ from their originals.
+   */
+  inspect(limitOf: (m: Matrix) => number = (m) => m.rows): { finite: boolean; changes: Map<Matrix, { rows: number; values: number }> } {
     let probe = 0;
+    const changes = new Map<Matrix, { rows: number; values: number }>();
     for (const [m, e] of this.entries) {
       const { data, cols } = m;
-      const rows = e.rows;
-      for (let k = 0; k < rows.length; k++) for (let at = rows[k] * cols, end = at + cols; at < end; at++) probe += data[at] * 0;
+      const { rows, originals } = e;
+      const limit = limitOf(m);
+      let changedRows = 0;
+      let values = 0;
+      for (let k = 0; k < rows.length; k++) {
+        let changed = 0;
+        for (let d = 0, at = rows[k] * cols, o = k * cols; d < cols; d++) {
+          const x = data[at + d];
+          probe += x * 0;
+          if (x !== originals[o + d]) changed++;
+        }
+        if (rows[k] >= limit) continue;
+        if (changed > 0) changedRows++;
+        values += changed;
+      }
       for (let k = e.baseRows * cols; k < m.rows * cols; k++) probe += data[k] * 0;
+      changes.set(m, { rows: changedRows, values });
     }
-    return probe === 0;
-  }
-
-  /** Rows below `limit` (the rows the parent had) and values that differ from their originals. */
-  changes(m: Matrix, limit = Infinity): { rows: number; values: number } {
-    const e = this.entries.get(m);
-    let rows = 0;
-    let values = 0;
-    e?.rows.forEach((row, k) => {
-      if (row >= limit) return;
-      let changed = 0;
-      for (let d = 0; d < m.cols; d++) if (m.data[row * m.cols + d] !== e.originals[k * m.cols + d]) changed++;
-      if (changed > 0) rows++;
-      values += changed;
-    });
-    return { rows, values };
+    return { finite: probe === 0, changes };
   }
 }

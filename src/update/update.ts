@@ -11,12 +11,13 @@ import { splitTrainTest } from '../datasets/split.js';
 import { featurizeTable, type FeaturizedData } from '../features/dataset.js';
 import { TokenTable } from '../features/tokenTable.js';
 import type { TextClassifier } from '../model/classifier.js';
+import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
 import { GATE_DEFAULTS, gateIssues, type GateIssue, type GateOptions, type Measured } from './gate.js';
 import { grow } from './grow.js';
 import { RowJournal } from './journal.js';
 import { changedPredictions, measure } from './measure.js';
-import { estimateFisher, featurize, markSeen, type ContinualMemory } from './memory.js';
+import { estimateFisher, markSeen, type ContinualMemory } from './memory.js';
 import { lineage, perLabel, type UpdateReport } from './report.js';
 import { runRounds, type RoundReport } from './rounds.js';
 import { formatSelection, parseSelection, type SelectionSpec } from './selection.js';
@@ -103,8 +104,11 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const replayTrain = rounds * replayPerRound >= heldOut.rest.length ? heldOut.rest : new Rng(seed).shuffle([...heldOut.rest]).slice(0, rounds * replayPerRound);
 
   // The parent, measured before anything changes.
-  const beforeGuard = measure(model, guard, featurize(model, guard));
-  const beforeFresh = measure(model, fresh.valid, featurize(model, fresh.valid));
+  // Tokenized once, featurised before growth (as the parent sees them) and again after it.
+  const guardTokens = tokenTableOf(model, guard);
+  const freshTokens = tokenTableOf(model, fresh.valid);
+  const beforeGuard = measure(model, guard, featurizeTable(guardTokens, guard, model.featurizer));
+  const beforeFresh = measure(model, fresh.valid, featurizeTable(freshTokens, fresh.valid, model.featurizer));
   const before: Measured = { guard: guard.length ? beforeGuard.metrics : null, fresh: beforeFresh.metrics };
   const trainSet = [...fresh.train, ...replayTrain];
   const teacher = options.distill ? teacherProbs(model, trainSet, options.distill, options.distillWeight ?? 1) : null;
@@ -115,8 +119,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
 
   const journal = new RowJournal();
   // Tokenized once: the token counts of the new examples decide growth, the table is featurised after it.
-  const table = new TokenTable();
-  for (const e of trainSet) table.addExample(model.tokenize(e.text));
+  const table = tokenTableOf(model, trainSet);
   const growth = grow(model, [...fresh.train, ...fresh.valid], tokenCountsOf(table, fresh.train.length), seed, evenlySpaced(replayTrain, 100));
   try {
     const data = featurizeTable(table, trainSet, model.featurizer);
@@ -125,8 +128,8 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     const moments = [...(model.optimizerState?.first ?? []), ...(model.optimizerState?.second ?? [])];
     moments.forEach((m, i) => m && (i % 4 === 0 ? journal.keepRows(m, touched) : journal.keepAll(m)));
     const initial = journal.snapshot();
-    const freshData = featurize(model, fresh.valid);
-    const guardData = featurize(model, guard);
+    const freshData = featurizeTable(freshTokens, fresh.valid, model.featurizer);
+    const guardData = featurizeTable(guardTokens, guard, model.featurizer);
     const freshTouched = [...distinctRows(data.rows.subarray(0, data.offsets[fresh.train.length]), model.params.input.rows)];
     const result = runRounds(model, journal, {
       cfg: model.config,
@@ -160,7 +163,9 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     if (result.restore === 'parent') journal.restore(initial);
     else if (result.restore !== 'nothing') journal.restore(result.restore);
     // The loss is checked before every step; this catches a NaN written by the very last one.
-    if (!journal.allFinite()) throw new DivergenceError('the updated parameters');
+    const rowsBefore = (m: Matrix) => (m === model.params.input ? growth.inputRowsBefore : m === model.params.output ? growth.outputRowsBefore : m.rows);
+    const inspected = journal.inspect(rowsBefore);
+    if (!inspected.finite) throw new DivergenceError('the updated parameters');
 
     // The guard is judged on the labels the parent knew (see measure); the fresh data on all labels.
     const afterGuard = measure(model, guard, guardData, growth.outputRowsBefore);
@@ -181,10 +186,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
       after,
       perLabel: perLabel(before, after),
       guardChanged: changedPredictions(guard, beforeGuard.top, afterGuard.top),
-      paramsChanged: tensors(model.params).map(([name, m]) => {
-        const before = name === 'input' ? growth.inputRowsBefore : name === 'output' ? growth.outputRowsBefore : m.rows;
-        return { tensor: name, ...journal.changes(m, before), grownRows: m.rows - before };
-      }),
+      paramsChanged: tensors(model.params).map(([name, m]) => ({ tensor: name, ...(inspected.changes.get(m) ?? { rows: 0, values: 0 }), grownRows: m.rows - rowsBefore(m) })),
       examplesProcessed: result.examplesProcessed,
       wallMs: 0,
     };
@@ -209,6 +211,12 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     growth.undo();
     if (model.optimizerState) model.optimizerState.step = optimizerStep;
   }
+}
+
+function tokenTableOf(model: TextClassifier, examples: readonly Example[]): TokenTable {
+  const table = new TokenTable();
+  for (const e of examples) table.addExample(model.tokenize(e.text));
+  return table;
 }
 
 /** How often each token occurs in the first `examples` examples of `table`. */
