@@ -38,7 +38,7 @@ update:
   --patience P         stop after P rounds without validation gain (2)
   --budget-ms MS       time budget in milliseconds (none)
   --lr R               learning rate, decayed linearly over the update (the model's for 50 new
-                       examples or more, down to a fifth of it for a single one)
+                       examples or more, down to a tenth of it for a single one)
   --replay N           replay memory capacity, 0 = no replay (the memory's; ${DEFAULT_REPLAY} for a new one)
   --ewc L              EWC strength lambda, 0 = off (0)
   --distill T          distillation from the parent at temperature T, 0 = off (0)
