@@ -10,6 +10,7 @@ import { EOS } from '../features/featurizer.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { adamSlots } from '../optim/adam.js';
 import { Rng } from '../util/rng.js';
+import { evenlySpaced } from '../util/sample.js';
 
 export interface Growth {
   newLabels: string[];
@@ -85,7 +86,8 @@ export function grow(model: TextClassifier, labelled: readonly Example[], tokenC
  * from the old rows: just long enough that the label beats the best old label by IMPRINT_MARGIN
  * on its typical (median) example. One piece of feedback is then predicted from the first step,
  * and old texts that merely resemble it keep their labels: rows as long as the old ones took
- * 7-8 of 1000 old WordNet test texts per piece of feedback, calibrated rows 2-3.
+ * 7-8 of 1000 old WordNet test texts per piece of feedback, calibrated rows 2-3. A label with
+ * many examples is imprinted from an evenly spaced sample of them (training does the rest).
  */
 function imprint(model: TextClassifier, labelled: readonly Example[], newLabels: readonly string[], oldRows: number, background: readonly Example[]): void {
   const out = model.params.output;
@@ -94,29 +96,38 @@ function imprint(model: TextClassifier, labelled: readonly Example[], newLabels:
   for (let r = 0; r < oldRows; r++) oldNorm += Math.hypot(...out.row(r));
   oldNorm /= oldRows;
   const center = meanOf(background.map((e) => model.representation(e.text)), out.cols);
+  const byLabel = new Map<string, Example[]>(newLabels.map((l) => [l, []]));
+  for (const e of labelled) for (const l of e.labels) byLabel.get(l)?.push(e);
+  const oldScores = out.data.subarray(0, oldRows * out.cols);
   for (const label of newLabels) {
-    const mine = labelled.filter((e) => e.labels.includes(label)).map((e) => model.representation(e.text));
+    const mine = evenlySpaced(byLabel.get(label)!, MAX_IMPRINT_EXAMPLES).map((e) => model.representation(e.text));
     const row = out.row(model.vocab.labelId(label));
     const mean = meanOf(mine, out.cols);
     for (let d = 0; d < row.length; d++) row[d] = mean[d] - center[d];
     const length = Math.hypot(...row);
     if (length === 0) continue;
     for (let d = 0; d < row.length; d++) row[d] /= length;
-    const scale = Math.min(MAX_IMPRINT * oldNorm, Math.max(MIN_IMPRINT * oldNorm, median(mine.map((x) => neededLength(out, oldRows, row, x)))));
+    const scale = Math.min(MAX_IMPRINT * oldNorm, Math.max(MIN_IMPRINT * oldNorm, median(mine.map((x) => neededLength(oldScores, out.cols, row, x)))));
     for (let d = 0; d < row.length; d++) row[d] *= Number.isFinite(scale) ? scale : oldNorm;
   }
 }
 
 /** Logit margin (nats) of a new label over the best old one on its median example: about 73% against the runner-up. */
 export const IMPRINT_MARGIN = 1;
+/** Examples of one new label an imprint looks at, at most. */
+const MAX_IMPRINT_EXAMPLES = 200;
 /** Bounds of an imprinted row's length, in mean old-row lengths. */
 const MIN_IMPRINT = 0.25;
 const MAX_IMPRINT = 3;
 
-/** How long the unit row `u` must be for its score on `x` to beat every old row's by IMPRINT_MARGIN (NaN when u does not point towards x). */
-function neededLength(out: TextClassifier['params']['output'], oldRows: number, u: Float32Array, x: Float32Array): number {
+/** How long the unit row `u` must be for its score on `x` to beat every old row's (`oldRows`, row after row) by IMPRINT_MARGIN (NaN when u does not point towards x). */
+function neededLength(oldRows: Float32Array, cols: number, u: Float32Array, x: Float32Array): number {
   let best = -Infinity;
-  for (let r = 0; r < oldRows; r++) best = Math.max(best, dot(out.row(r), x));
+  for (let at = 0; at < oldRows.length; at += cols) {
+    let z = 0;
+    for (let d = 0; d < cols; d++) z += oldRows[at + d] * x[d];
+    best = Math.max(best, z);
+  }
   const along = dot(u, x);
   return along > 0 ? (best + IMPRINT_MARGIN) / along : NaN;
 }
