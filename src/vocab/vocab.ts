@@ -24,17 +24,10 @@ class WordIndex {
   constructor(private readonly words: string[]) {}
 
   find(word: string, h: number): number {
-    const slots = this.slots;
-    const mask = (slots.length >> 1) - 1;
-    const hash = h | 0;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const id = slots[2 * i + 1];
-      if (id < 0) return -1;
-      if (slots[2 * i] === hash && this.words[id] === word) return id;
-    }
+    return this.findRange(word, 0, word.length, h);
   }
 
-  /** find() for the word s.slice(start, end), without making that string. */
+  /** The id of the word s.slice(start, end) (whose fnv1a32 is h), or -1, without making that string. */
   findRange(s: string, start: number, end: number, h: number): number {
     const slots = this.slots;
     const mask = (slots.length >> 1) - 1;
