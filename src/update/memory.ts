@@ -29,11 +29,16 @@ export interface ContinualMemory {
 /** Default replay capacity: enough for ~40 examples of each of 50 classes. */
 export const DEFAULT_REPLAY = 2000;
 
-/** Featurises examples for `model` (through a token table: 4 bytes a token while it works). */
-export function featurize(model: TextClassifier, examples: readonly Example[]): FeaturizedData {
+/** The tokens of `examples` as `model` cuts them, interned (4 bytes a token). */
+export function tokenTableOf(model: TextClassifier, examples: readonly Example[]): TokenTable {
   const table = new TokenTable();
   for (const e of examples) table.addExample(model.tokenize(e.text));
-  return featurizeTable(table, examples, model.featurizer);
+  return table;
+}
+
+/** Featurises examples for `model` (through a token table). */
+export function featurize(model: TextClassifier, examples: readonly Example[]): FeaturizedData {
+  return featurizeTable(tokenTableOf(model, examples), examples, model.featurizer);
 }
 
 /** Per-row Fisher information of `model` on `examples`. */
