@@ -14,17 +14,19 @@ function outcomes(gained = 30, lost = 0, n = 100): Outcomes {
   const before = Array.from({ length: n }, (_, i) => i >= gained + lost);
   const after = before.map((b, i) => (i < gained ? true : i < gained + lost ? false : b));
   before.fill(true, gained, gained + lost);
-  return { fresh: { before, after }, guard: { before: [], after: [] } };
+  return { fresh: { before, after }, guard: { before: [], after: [], gold: [], topBefore: [], topAfter: [] } };
 }
 
 const measured = (guard: number, fresh: number, perLabel?: Partial<LabelMetrics>[]): Measured => ({ guard: metrics(guard, perLabel), fresh: metrics(fresh) });
 const codes = (before: Measured, after: Measured, o = outcomes()) => gateIssues(before, after, GATE_DEFAULTS, o).map((i) => i.code);
 
 /** Fresh outcomes improve clearly; on a guard of n, `lost` went from right to wrong. */
-function guardLoss(lost: number, n = 100): Outcomes {
+function guardLoss(lost: number, n = 100, label = 'l0'): Outcomes {
   const before = Array.from({ length: n }, () => true);
   const after = before.map((_, i) => i >= lost);
-  return { ...outcomes(), guard: { before, after } };
+  // The first `lost` examples, all of `label`, were right and are now predicted as another label.
+  const gold = before.map(() => [label]);
+  return { ...outcomes(), guard: { before, after, gold, topBefore: gold.map(() => label), topAfter: after.map((ok) => (ok ? label : 'other')) } };
 }
 
 test('a guard drop of exactly maxDrop is allowed (1.00 -> 0.99 with maxDrop 0.01); one more point is not', () => {
@@ -42,7 +44,7 @@ test('a guard drop beyond maxDrop is not forgetting when it is within noise (a s
 test('a label F1 drop beyond the tolerance is reported, unless the label has too little guard support', () => {
   const before = measured(0.8, 0.5, [{ f1: 0.9 }, { f1: 0.9, support: GATE_DEFAULTS.minLabelSupport - 1 }]);
   const after = measured(0.8, 0.8, [{ f1: 0.5 }, { f1: 0.1, support: GATE_DEFAULTS.minLabelSupport - 1 }]);
-  const issues = gateIssues(before, after, GATE_DEFAULTS, outcomes());
+  const issues = gateIssues(before, after, GATE_DEFAULTS, guardLoss(8, 20));
   assert.deepEqual(issues.map((i) => [i.code, i.label]), [['label-f1-drop', 'l0']]);
   assert.match(issues[0].message, /F1 of "l0" on the guard set fell from 90\.00% to 50\.00%/);
 });
@@ -58,4 +60,12 @@ test('improvement must beat noise: a sign test on the examples whose outcome cha
   assert.equal(flip(1, 0, 1), true, 'one piece of feedback learned');
   assert.equal(flip(0, 0, 1), false);
   assert.deepEqual(codes(measured(0.8, 0.5), measured(0.8, 0.52), outcomes(5, 3, 120)), ['no-improvement']);
+});
+
+test("a label F1 drop beyond the tolerance is not reported when that label's guard examples changed within noise", () => {
+  const before = measured(0.8, 0.5, [{ f1: 0.82, support: 20 }]);
+  const after = measured(0.8, 0.8, [{ f1: 0.7, support: 20 }]);
+  // 3 of the label's 20 guard examples flipped to wrong: 3 - 0 < 2 * sqrt(3).
+  assert.deepEqual(codes(before, after, guardLoss(3, 20)), []);
+  assert.deepEqual(codes(before, after, guardLoss(6, 20)), ['label-f1-drop']);
 });

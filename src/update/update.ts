@@ -9,15 +9,15 @@ import { DivergenceError } from '../errors.js';
 import type { Example } from '../data/example.js';
 import { splitTrainTest } from '../datasets/split.js';
 import { featurizeTable, type FeaturizedData } from '../features/dataset.js';
-import { TokenTable } from '../features/tokenTable.js';
+import type { TokenTable } from '../features/tokenTable.js';
 import type { TextClassifier } from '../model/classifier.js';
 import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
-import { GATE_DEFAULTS, gateIssues, type GateIssue, type GateOptions, type Measured } from './gate.js';
+import { GATE_DEFAULTS, gateIssues, type GateIssue, type GateOptions, type Measured, type Outcomes } from './gate.js';
 import { grow } from './grow.js';
 import { RowJournal } from './journal.js';
 import { changedPredictions, measure } from './measure.js';
-import { estimateFisher, markSeen, type ContinualMemory } from './memory.js';
+import { estimateFisher, markSeen, tokenTableOf, type ContinualMemory } from './memory.js';
 import { lineage, perLabel, type UpdateReport } from './report.js';
 import { runRounds, type RoundReport } from './rounds.js';
 import { formatSelection, parseSelection, type SelectionSpec } from './selection.js';
@@ -171,7 +171,10 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     const afterGuard = measure(model, guard, guardData, growth.outputRowsBefore);
     const afterFresh = measure(model, fresh.valid, freshData);
     const after: Measured = { guard: guard.length ? afterGuard.metrics : null, fresh: afterFresh.metrics };
-    const outcomes = { fresh: { before: beforeFresh.correct, after: afterFresh.correct }, guard: { before: beforeGuard.correct, after: afterGuard.correct } };
+    const outcomes: Outcomes = {
+      fresh: { before: beforeFresh.correct, after: afterFresh.correct },
+      guard: { before: beforeGuard.correct, after: afterGuard.correct, gold: guard.map((e) => e.labels), topBefore: beforeGuard.top, topAfter: afterGuard.top },
+    };
     const reasons = examples.length === 0 ? [noData()] : gateIssues(before, after, gate, outcomes);
     const report: UpdateReport = {
       accepted: reasons.length === 0 || (options.gate === false && examples.length > 0),
@@ -211,12 +214,6 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     growth.undo();
     if (model.optimizerState) model.optimizerState.step = optimizerStep;
   }
-}
-
-function tokenTableOf(model: TextClassifier, examples: readonly Example[]): TokenTable {
-  const table = new TokenTable();
-  for (const e of examples) table.addExample(model.tokenize(e.text));
-  return table;
 }
 
 /** How often each token occurs in the first `examples` examples of `table`. */
