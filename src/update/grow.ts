@@ -118,7 +118,7 @@ export const IMPRINT_MARGIN = 1;
 const MAX_IMPRINT_EXAMPLES = 200;
 /** Bounds of an imprinted row's length, in mean old-row lengths. */
 const MIN_IMPRINT = 0.25;
-const MAX_IMPRINT = 3;
+const MAX_IMPRINT = 1;
 
 /** How long the unit row `u` must be for its score on `x` to beat every old row's (`oldRows`, row after row) by IMPRINT_MARGIN (NaN when u does not point towards x). */
 function neededLength(oldRows: Float32Array, cols: number, u: Float32Array, x: Float32Array): number {
