@@ -14,7 +14,7 @@ function outcomes(gained = 30, lost = 0, n = 100): Outcomes {
   const before = Array.from({ length: n }, (_, i) => i >= gained + lost);
   const after = before.map((b, i) => (i < gained ? true : i < gained + lost ? false : b));
   before.fill(true, gained, gained + lost);
-  return { fresh: { before, after }, guard: { before: [], after: [], gold: [], topBefore: [], topAfter: [] } };
+  return { fresh: { before, after }, guard: { before: [], after: [], gold: [], topBefore: [], topAfter: [], takenByNewLabel: [] }, newLabelShare: 0 };
 }
 
 const measured = (guard: number, fresh: number, perLabel?: Partial<LabelMetrics>[]): Measured => ({ guard: metrics(guard, perLabel), fresh: metrics(fresh) });
@@ -26,7 +26,7 @@ function guardLoss(lost: number, n = 100, label = 'l0'): Outcomes {
   const after = before.map((_, i) => i >= lost);
   // The first `lost` examples, all of `label`, were right and are now predicted as another label.
   const gold = before.map(() => [label]);
-  return { ...outcomes(), guard: { before, after, gold, topBefore: gold.map(() => label), topAfter: after.map((ok) => (ok ? label : 'other')) } };
+  return { ...outcomes(), guard: { before, after, gold, topBefore: gold.map(() => label), topAfter: after.map((ok) => (ok ? label : 'other')), takenByNewLabel: before.map(() => false) } };
 }
 
 test('a guard drop of exactly maxDrop is allowed (1.00 -> 0.99 with maxDrop 0.01); one more point is not', () => {
@@ -68,4 +68,19 @@ test("a label F1 drop beyond the tolerance is not reported when that label's gua
   // 3 of the label's 20 guard examples flipped to wrong: 3 - 0 < 2 * sqrt(3).
   assert.deepEqual(codes(before, after, guardLoss(3, 20)), []);
   assert.deepEqual(codes(before, after, guardLoss(6, 20)), ['label-f1-drop']);
+});
+
+test('new labels may take guard examples up to their share of the examples seen plus maxDrop, not beyond (and not within noise)', () => {
+  const taking = (taken: number, share: number, n = 100): Outcomes => {
+    const o = guardLoss(0, n);
+    return { ...o, guard: { ...o.guard, takenByNewLabel: o.guard.before.map((_, i) => i < taken) }, newLabelShare: share };
+  };
+  const m = measured(0.8, 0.5);
+  const after = measured(0.8, 0.8);
+  assert.deepEqual(codes(m, after, taking(3, 0)), [], '3 of 100 is within noise');
+  assert.deepEqual(codes(m, after, taking(6, 0)), ['new-labels-take-guard'], 'one piece of feedback (share ~0) taking 6%');
+  assert.deepEqual(codes(m, after, taking(6, 0.05)), [], 'new labels with 5% of the examples may take 6% (5% + maxDrop 1%)');
+  assert.deepEqual(codes(m, after, taking(30, 0.1)), ['new-labels-take-guard']);
+  const issue = gateIssues(m, after, GATE_DEFAULTS, taking(40, 0.003))[0];
+  assert.match(issue.message, /the new labels took 40 of the 100 guard examples the parent got right \(40\.00%, more than their 0\.30% share/);
 });

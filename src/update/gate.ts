@@ -4,7 +4,7 @@
  */
 import type { Metrics } from '../eval/metrics.js';
 
-export type GateCode = 'no-data' | 'guard-accuracy-drop' | 'guard-macro-f1-drop' | 'label-f1-drop' | 'no-improvement';
+export type GateCode = 'no-data' | 'guard-accuracy-drop' | 'guard-macro-f1-drop' | 'label-f1-drop' | 'new-labels-take-guard' | 'no-improvement';
 
 export interface GateIssue {
   code: GateCode;
@@ -37,8 +37,13 @@ export interface Measured {
 /** Whether each example's top prediction was right, before and after (for the paired test). */
 export interface Outcomes {
   fresh: { before: readonly boolean[]; after: readonly boolean[] };
-  /** The guard's outcomes, with each example's gold labels and top label before and after (for the per-label test). */
-  guard: { before: readonly boolean[]; after: readonly boolean[]; gold: readonly (readonly string[])[]; topBefore: readonly string[]; topAfter: readonly string[] };
+  /**
+   * The guard's outcomes on the parent's labels, with each example's gold labels and top label
+   * before and after (for the per-label test), and whether a label the update added now beats them.
+   */
+  guard: { before: readonly boolean[]; after: readonly boolean[]; gold: readonly (readonly string[])[]; topBefore: readonly string[]; topAfter: readonly string[]; takenByNewLabel: readonly boolean[] };
+  /** The labels the update added, as a share of all labelled examples the model has now seen (0 when none). */
+  newLabelShare: number;
 }
 
 /** Differences of accuracies are compared with this slack, so 1.00 - 0.99 is not "more than 0.01". */
@@ -120,6 +125,15 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
         issues.push({ code: 'label-f1-drop', metric: 'guard F1', label: lb.label, before: lb.f1, after: f1After, threshold: o.labelTolerance, message: `F1 of "${lb.label}" on the guard set fell from ${pts(lb.f1)}% to ${pts(f1After)}%` });
       }
     }
+  }
+  // The guard is judged on the parent's labels, so that competing with new labels is not called
+  // forgetting. But new labels may take no more of what the parent got right than their share of
+  // the examples seen (their prior) plus --max-drop: one piece of feedback must not take a class.
+  const n = outcomes.guard.before.length;
+  const taken = outcomes.guard.before.filter((right, i) => right && outcomes.guard.takenByNewLabel[i]).length;
+  const allowed = o.maxDrop + outcomes.newLabelShare;
+  if (n > 0 && taken > allowed * n + EPS && beyondNoise(taken, 0, n, 2)) {
+    issues.push({ code: 'new-labels-take-guard', metric: 'guard examples taken by new labels', before: 0, after: taken / n, threshold: allowed, message: `the new labels took ${taken} of the ${n} guard examples the parent got right (${pts(taken / n)}%, more than their ${pts(outcomes.newLabelShare)}% share of the examples seen plus ${pts(o.maxDrop)} points)` });
   }
   const improved = significantGain(outcomes.fresh.before, outcomes.fresh.after) || (outcomes.guard.before.length > 0 && significantGain(outcomes.guard.before, outcomes.guard.after));
   if (!improved) {

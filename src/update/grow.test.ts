@@ -122,13 +122,16 @@ test('with default options, a new label taught by 60 examples is learned and the
   assert.ok(d.accepted, d.accepted ? '' : d.reasons.map((r) => r.message).join('; '));
 });
 
-test('an imprinted label row is just long enough: its example scores the margin above the best old label, and it is never longer than an old row', async () => {
+test('an imprinted label row is just long enough: its example scores the margin above the best old label, it takes none of the old examples shown, and it is never longer than an old row', async () => {
   const { model } = await parent();
   const out = model.params.output;
   const oldNorm = Array.from({ length: out.rows }, (_, r) => Math.hypot(...out.row(r))).reduce((a, b) => a + b) / out.rows;
   for (const text of ['a deciduous tree of temperate forests with lobed leaves and acorns', 'a small furry animal with long ears that lives in burrows']) {
     const example: Example = { text, labels: ['noun.new'] };
-    const growth = grow(model, [example], new Map(), 1, wordnet3.filter((_, i) => i % 5 === 0));
+    const background = wordnet3.filter((_, i) => i % 5 === 0);
+    const growth = grow(model, [example], new Map(), 1, background);
+    // The new label takes none of the old examples it was shown (separate() in grow.ts).
+    for (const b of background) assert.notEqual(model.predict(b.text)[0].label, 'noun.new', b.text);
     const x = model.representation(example.text);
     const score = (r: number) => out.row(r).reduce((s, w, d) => s + w * x[d], 0);
     const bestOld = Math.max(...Array.from({ length: growth.outputRowsBefore }, (_, r) => score(r)));

@@ -15,21 +15,27 @@ export function measure(
   examples: readonly Example[],
   data: FeaturizedData,
   knownLabels = model.labels.length,
-): { metrics: Metrics; top: string[]; correct: boolean[] } {
+): { metrics: Metrics; top: string[]; correct: boolean[]; topIsNewLabel: boolean[] } {
   const labels = model.labels;
   const acc = new MetricsAccumulator(labels.slice(0, knownLabels));
   const top: string[] = [];
   const correct: boolean[] = [];
+  // Whether a label past `knownLabels` (one the update added) scores above the best known one.
+  const topIsNewLabel: boolean[] = [];
+  const known = Math.min(knownLabels, labels.length);
   for (const [i, e] of examples.entries()) {
     const probs = model.probsOfRows(data.rows, data.offsets[i], data.offsets[i + 1]);
     let best = -1;
-    for (let i = 0; i < Math.min(knownLabels, labels.length); i++) if (best < 0 || probs[i] > probs[best]) best = i;
+    for (let i = 0; i < known; i++) if (best < 0 || probs[i] > probs[best]) best = i;
+    let bestNew = -1;
+    for (let i = known; i < labels.length; i++) if (bestNew < 0 || probs[i] > probs[bestNew]) bestNew = i;
+    topIsNewLabel.push(bestNew >= 0 && (best < 0 || probs[bestNew] > probs[best]));
     const label = best >= 0 ? labels[best] : '';
     top.push(label);
     correct.push(e.labels.includes(label));
     acc.update(e.labels, label ? [label] : []);
   }
-  return { metrics: acc.get(), top, correct };
+  return { metrics: acc.get(), top, correct, topIsNewLabel };
 }
 
 export interface ChangedPrediction {

@@ -173,7 +173,8 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     const after: Measured = { guard: guard.length ? afterGuard.metrics : null, fresh: afterFresh.metrics };
     const outcomes: Outcomes = {
       fresh: { before: beforeFresh.correct, after: afterFresh.correct },
-      guard: { before: beforeGuard.correct, after: afterGuard.correct, gold: guard.map((e) => e.labels), topBefore: beforeGuard.top, topAfter: afterGuard.top },
+      guard: { before: beforeGuard.correct, after: afterGuard.correct, gold: guard.map((e) => e.labels), topBefore: beforeGuard.top, topAfter: afterGuard.top, takenByNewLabel: afterGuard.topIsNewLabel },
+      newLabelShare: newLabelShare(model, growth.outputRowsBefore),
     };
     const reasons = examples.length === 0 ? [noData()] : gateIssues(before, after, gate, outcomes);
     const report: UpdateReport = {
@@ -214,6 +215,13 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     growth.undo();
     if (model.optimizerState) model.optimizerState.step = optimizerStep;
   }
+}
+
+/** Examples of the labels from `firstNew` on, as a share of every label count the model has (its history and this update). */
+function newLabelShare(model: TextClassifier, firstNew: number): number {
+  const counts = model.vocab.labelCounts;
+  const all = counts.reduce((a, b) => a + b, 0);
+  return all > 0 ? counts.slice(firstNew).reduce((a, b) => a + b, 0) / all : 0;
 }
 
 /** How often each token occurs in the first `examples` examples of `table`. */
