@@ -48,7 +48,8 @@ update:
 
 gate:
   --max-drop D         largest allowed drop of guard accuracy and guard macro-F1, as a fraction:
-                       0.02 = 2 points (${GATE_DEFAULTS.maxDrop})
+                       0.02 = 2 points (${GATE_DEFAULTS.maxDrop}); also what new labels may take of
+                       the guard beyond their share of the examples seen
 
 output:
   --json               one JSON object on stdout: accepted, model, reasons, report
