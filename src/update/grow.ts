@@ -95,22 +95,22 @@ function imprint(model: TextClassifier, labelled: readonly Example[], newLabels:
   let oldNorm = 0;
   for (let r = 0; r < oldRows; r++) oldNorm += Math.hypot(...out.row(r));
   oldNorm /= oldRows;
-  const others = background.map((e) => model.representation(e.text));
-  const center = meanOf(others, out.cols);
+  const old = out.data.subarray(0, oldRows * out.cols);
+  const others = scored(background.map((e) => model.representation(e.text)), old, out.cols);
+  const center = meanOf(others.map((o) => o.x), out.cols);
   const byLabel = new Map<string, Example[]>(newLabels.map((l) => [l, []]));
   for (const e of labelled) for (const l of e.labels) byLabel.get(l)?.push(e);
-  const oldScores = out.data.subarray(0, oldRows * out.cols);
   for (const label of newLabels) {
-    const mine = evenlySpaced(byLabel.get(label)!, MAX_IMPRINT_EXAMPLES).map((e) => model.representation(e.text));
+    const mine = scored(evenlySpaced(byLabel.get(label)!, MAX_IMPRINT_EXAMPLES).map((e) => model.representation(e.text)), old, out.cols);
     const row = out.row(model.vocab.labelId(label));
-    const mean = meanOf(mine, out.cols);
+    const mean = meanOf(mine.map((m) => m.x), out.cols);
     for (let d = 0; d < row.length; d++) row[d] = mean[d] - center[d];
     const length = Math.hypot(...row);
     if (length === 0) continue;
     for (let d = 0; d < row.length; d++) row[d] /= length;
-    const scale = Math.min(MAX_IMPRINT * oldNorm, Math.max(MIN_IMPRINT * oldNorm, median(mine.map((x) => neededLength(oldScores, out.cols, row, x)))));
+    const scale = Math.min(MAX_IMPRINT * oldNorm, Math.max(MIN_IMPRINT * oldNorm, median(mine.map((m) => neededLength(row, m)))));
     for (let d = 0; d < row.length; d++) row[d] *= Number.isFinite(scale) ? scale : oldNorm;
-    separate(row, mine, others, oldScores, out.cols);
+    separate(row, mine, others);
     const longer = Math.hypot(...row) / (MAX_IMPRINT * oldNorm);
     if (longer > 1) for (let d = 0; d < row.length; d++) row[d] /= longer;
   }
@@ -119,38 +119,46 @@ function imprint(model: TextClassifier, labelled: readonly Example[], newLabels:
 /** Passes of separate() at most. */
 const SEPARATION_PASSES = 10;
 
-/**
- * Passive-aggressive passes (Crammer et al. 2006) over the new row: each old example it would take
- * (its best old label no longer ahead by IMPRINT_MARGIN) pushes the row off it by just enough,
- * each of the label's own examples that no longer wins by the margin pulls it back. Centering
- * alone left a label taught by one piece of feedback taking 10-12% of a small model's guard texts.
- */
-function separate(row: Float32Array, mine: readonly Float32Array[], others: readonly Float32Array[], oldRows: Float32Array, cols: number): void {
-  const bestOld = (x: Float32Array) => {
-    let best = -Infinity;
+/** A representation with the best score any old label gives it. */
+interface Scored {
+  x: Float32Array;
+  bestOld: number;
+}
+
+/** Each representation with its best old-label score (`oldRows`: the old output rows, row after row). */
+function scored(xs: readonly Float32Array[], oldRows: Float32Array, cols: number): Scored[] {
+  return xs.map((x) => {
+    let bestOld = -Infinity;
     for (let at = 0; at < oldRows.length; at += cols) {
       let z = 0;
       for (let d = 0; d < cols; d++) z += oldRows[at + d] * x[d];
-      best = Math.max(best, z);
+      bestOld = Math.max(bestOld, z);
     }
-    return best;
-  };
+    return { x, bestOld };
+  });
+}
+
+/**
+ * Passive-aggressive passes (Crammer et al. 2006) over the new row: each old example it would take
+ * (its best old label no longer ahead by 2 x IMPRINT_MARGIN) pushes the row off it by just enough,
+ * each of the label's own examples that no longer wins by IMPRINT_MARGIN pulls it back. Centering
+ * alone left a label taught by one piece of feedback taking 10-12% of a small model's guard texts.
+ */
+function separate(row: Float32Array, mine: readonly Scored[], others: readonly Scored[]): void {
   const step = (x: Float32Array, by: number) => {
     const norm2 = dot(x, x);
     if (norm2 > 0) for (let d = 0; d < row.length; d++) row[d] += (by / norm2) * x[d];
   };
-  const otherBest = others.map(bestOld);
-  const ownBest = mine.map(bestOld);
   for (let pass = 0; pass < SEPARATION_PASSES; pass++) {
     let moved = false;
-    others.forEach((x, k) => {
-      const over = dot(row, x) - (otherBest[k] - 2 * IMPRINT_MARGIN);
-      if (over > 0) (step(x, -over), (moved = true));
-    });
-    mine.forEach((x, k) => {
-      const short = ownBest[k] + IMPRINT_MARGIN - dot(row, x);
-      if (short > 0) (step(x, short), (moved = true));
-    });
+    for (const o of others) {
+      const over = dot(row, o.x) - (o.bestOld - 2 * IMPRINT_MARGIN);
+      if (over > 0) (step(o.x, -over), (moved = true));
+    }
+    for (const m of mine) {
+      const short = m.bestOld + IMPRINT_MARGIN - dot(row, m.x);
+      if (short > 0) (step(m.x, short), (moved = true));
+    }
     if (!moved) break;
   }
 }
@@ -163,16 +171,10 @@ const MAX_IMPRINT_EXAMPLES = 200;
 const MIN_IMPRINT = 0.25;
 const MAX_IMPRINT = 1;
 
-/** How long the unit row `u` must be for its score on `x` to beat every old row's (`oldRows`, row after row) by IMPRINT_MARGIN (NaN when u does not point towards x). */
-function neededLength(oldRows: Float32Array, cols: number, u: Float32Array, x: Float32Array): number {
-  let best = -Infinity;
-  for (let at = 0; at < oldRows.length; at += cols) {
-    let z = 0;
-    for (let d = 0; d < cols; d++) z += oldRows[at + d] * x[d];
-    best = Math.max(best, z);
-  }
+/** How long the unit row `u` must be for its score on `x` to beat the best old label's by IMPRINT_MARGIN (NaN when u does not point towards x). */
+function neededLength(u: Float32Array, { x, bestOld }: Scored): number {
   const along = dot(u, x);
-  return along > 0 ? (best + IMPRINT_MARGIN) / along : NaN;
+  return along > 0 ? (bestOld + IMPRINT_MARGIN) / along : NaN;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
