@@ -45,7 +45,23 @@ export function optionalNumber(flags: Flags, name: string, kind: 'int' | 'float'
   return n;
 }
 
-export function optionalFormat(flags: Flags): DataFormat | undefined {
+/** Flags every command that reads data files takes. */
+export const READ_FLAGS: FlagSpec = {
+  format: { type: 'string' },
+  'skip-bad': { type: 'boolean' },
+};
+
+/** How data files are read (READ_FLAGS). */
+export interface ReadOptions {
+  format: DataFormat | undefined;
+  skipBad: boolean;
+}
+
+export function readOptions(flags: Flags): ReadOptions {
+  return { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) };
+}
+
+function optionalFormat(flags: Flags): DataFormat | undefined {
   const v = optionalString(flags, 'format');
   if (v === undefined) return undefined;
   if (v === 'jsonl' || v === 'csv' || v === 'tsv' || v === 'fasttext') return v;

@@ -14,7 +14,7 @@ import type { Example } from '../data/example.js';
 import { DATASET_NAMES, loadDataset, splitTrainTest, type DatasetName } from '../datasets/index.js';
 import { UsageError } from '../errors.js';
 import { renderReport } from '../report/html.js';
-import { configFromFlags, MODEL_FLAGS, optionalFormat, optionalNumberWhere, optionalString, parseFlags, type Flags } from './args.js';
+import { configFromFlags, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, type Flags } from './args.js';
 import { loadExamples } from './data.js';
 import { asFileError } from './outputDir.js';
 import { help } from './train.js';
@@ -60,8 +60,7 @@ const FLAGS = {
   split: { type: 'string' },
   sample: { type: 'string' },
   'test-fraction': { type: 'string' },
-  format: { type: 'string' },
-  'skip-bad': { type: 'boolean' },
+  ...READ_FLAGS,
   paradigms: { type: 'string' },
   prequential: { type: 'boolean' },
   limit: { type: 'string' },
@@ -86,7 +85,7 @@ function sample(examples: Example[], n: number | undefined, seed: number): Examp
 async function chooseStream(flags: Flags, seed: number): Promise<StreamChoice> {
   const sources = (['stream', 'dataset', 'data'] as const).filter((k) => optionalString(flags, k) !== undefined);
   if (sources.length !== 1) throw new UsageError(sources.length === 0 ? 'give one of --stream DIR, --dataset NAME or --data FILE' : `give only one of --${sources.join(', --')}`);
-  const read = { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) };
+  const read = readOptions(flags);
   const splitText = optionalString(flags, 'split');
   const n = optionalNumberWhere(flags, 'sample', 'int', (x) => x >= 1, 'an integer >= 1');
   const testFraction = optionalNumberWhere(flags, 'test-fraction', 'float', (x) => x > 0 && x < 1, 'a fraction in (0, 1)') ?? 0.2;

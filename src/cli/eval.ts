@@ -2,7 +2,7 @@
 import { evaluate } from '../eval/evaluate.js';
 import type { Metrics } from '../eval/metrics.js';
 import { loadModel } from '../store/modelFiles.js';
-import { help, optionalFormat, parseFlags, predictOptions, requireString } from './args.js';
+import { help, parseFlags, predictOptions, READ_FLAGS, readOptions, requireString } from './args.js';
 import { loadExamples } from './data.js';
 import { pct, table } from './table.js';
 
@@ -23,8 +23,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, {
     model: { type: 'string' },
     data: { type: 'string' },
-    format: { type: 'string' },
-    'skip-bad': { type: 'boolean' },
+    ...READ_FLAGS,
     k: { type: 'string' },
     threshold: { type: 'string' },
     json: { type: 'boolean' },
@@ -33,7 +32,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const modelDir = requireString(flags, 'model');
   const dataPath = requireString(flags, 'data');
   const options = predictOptions(flags);
-  const read = { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) };
+  const read = readOptions(flags);
   const model = loadModel(modelDir);
   const examples = await loadExamples(dataPath, read);
   const metrics = evaluate(model, examples, options);

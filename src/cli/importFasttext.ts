@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { importFastText } from '../interop/import.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
-import { help, optionalFormat, optionalNumberWhere, optionalString, requireString, type Flags, type FlagSpec } from './args.js';
+import { help, optionalNumberWhere, optionalString, READ_FLAGS, readOptions, requireString, type Flags, type FlagSpec } from './args.js';
 import { loadExamples } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 
@@ -34,8 +34,7 @@ const FLAGS: FlagSpec = {
   valid: { type: 'string' },
   replay: { type: 'string' },
   lr: { type: 'string' },
-  format: { type: 'string' },
-  'skip-bad': { type: 'boolean' },
+  ...READ_FLAGS,
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
 };
@@ -61,7 +60,7 @@ export async function importFasttextCommand(argv: string[]): Promise<number> {
   const out = requireString(flags, 'out');
   const replay = optionalNumberWhere(flags, 'replay', 'int', (n) => n >= 0, 'an integer >= 0') ?? DEFAULT_REPLAY;
   const lr = optionalNumberWhere(flags, 'lr', 'float', (n) => n > 0, 'a positive number');
-  const read = { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) };
+  const read = readOptions(flags);
   const dataPath = optionalString(flags, 'data');
   const validPath = optionalString(flags, 'valid');
   if (validPath !== undefined && dataPath === undefined) throw new UsageError('--valid needs --data (the guard set is kept with the replay memory)');

@@ -7,7 +7,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import { guardSize, holdOutGuard, MAX_GUARD, MIN_GUARD } from '../update/guard.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
 import { releaseMemory } from '../util/gc.js';
-import { configFromFlags, help, MODEL_FLAGS, optionalFormat, optionalNumberWhere, optionalString, parseFlags, requireString } from './args.js';
+import { configFromFlags, help, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString } from './args.js';
 import { loadExamples } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { progressView } from './progressBar.js';
@@ -62,8 +62,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     data: { type: 'string' },
     valid: { type: 'string' },
     out: { type: 'string' },
-    format: { type: 'string' },
-    'skip-bad': { type: 'boolean' },
+    ...READ_FLAGS,
     replay: { type: 'string' },
     'guard-size': { type: 'string' },
     json: { type: 'boolean' },
@@ -82,7 +81,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const guardFlag = optionalNumberWhere(flags, 'guard-size', 'int', (n) => n >= 0, 'an integer >= 0');
   checkOutDir(out);
   const quiet = Boolean(flags.quiet);
-  const read = { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) };
+  const read = readOptions(flags);
   const all = await loadExamples(dataPath, read);
   const validPath = optionalString(flags, 'valid');
   const valid = validPath ? await loadExamples(validPath, read) : undefined;

@@ -6,7 +6,7 @@ import { GATE_DEFAULTS } from '../update/gate.js';
 import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, saveLearner, type ContinualMemory } from '../update/memory.js';
 import { parseSelection, SELECTION_HELP } from '../update/selection.js';
 import { update, type UpdateOptions } from '../update/update.js';
-import { optionalFormat, optionalNumberWhere, optionalString, parseFlags, requireString, type Flags } from './args.js';
+import { optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, type Flags, type ReadOptions } from './args.js';
 import { loadExamples } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { help } from './train.js';
@@ -61,8 +61,7 @@ const FLAGS = {
   valid: { type: 'string' },
   guard: { type: 'string' },
   out: { type: 'string' },
-  format: { type: 'string' },
-  'skip-bad': { type: 'boolean' },
+  ...READ_FLAGS,
   select: { type: 'string' },
   rounds: { type: 'string' },
   patience: { type: 'string' },
@@ -109,7 +108,7 @@ export async function updateCommand(argv: string[]): Promise<number> {
   const out = optionalString(flags, 'out') ?? modelDir;
   const options = optionsFromFlags(flags);
   const quiet = Boolean(flags.quiet);
-  const read = { format: optionalFormat(flags), skipBad: Boolean(flags['skip-bad']) };
+  const read = readOptions(flags);
 
   const started = performance.now();
   const { model, memory } = loadLearner(modelDir);
@@ -136,7 +135,7 @@ export async function updateCommand(argv: string[]): Promise<number> {
   return decision.accepted ? 0 : 3;
 }
 
-async function optionalExamples(flags: Flags, name: string, read: { format: ReturnType<typeof optionalFormat>; skipBad: boolean }): Promise<Example[] | undefined> {
+async function optionalExamples(flags: Flags, name: string, read: ReadOptions): Promise<Example[] | undefined> {
   const path = optionalString(flags, name);
   return path === undefined ? undefined : loadExamples(path, read);
 }
