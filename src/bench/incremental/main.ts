@@ -81,6 +81,16 @@ async function main(): Promise<number> {
     writeFileSync(join(outDir, `incremental${suffix}.json`), JSON.stringify(json, null, 1));
     return md;
   };
+  /** A stream section done: its closing notes, its result kept and written out. */
+  const finishStream = (key: 'wordnet' | 'spam', s: StreamSection & { baseline: number[] }) => {
+    s.notes.push(PARAMS_NOTE);
+    end(key);
+    s.notes.push(loadNote(key));
+    results[key] = s;
+    parts.push(streamSection(s));
+    write();
+    releaseMemory();
+  };
 
   if (want('wordnet')) {
     begin('wordnet');
@@ -103,13 +113,7 @@ async function main(): Promise<number> {
       `FWT baseline b_j = 1/(labels known after task j): ${s.baseline.map((b) => b.toFixed(4)).join(', ')}.`,
       ...(naive ? [`Naive continued training ${naive.forgetting > 0.01 ? 'shows' : 'does **not** show'} forgetting: mean forgetting ${(naive.forgetting * 100).toFixed(2)} points, BWT ${(naive.bwt * 100).toFixed(2)}.`] : []),
     );
-    s.notes.push(PARAMS_NOTE);
-    end('wordnet');
-    s.notes.push(loadNote('wordnet'));
-    results.wordnet = s;
-    parts.push(streamSection(s));
-    write();
-    releaseMemory();
+    finishStream('wordnet', s);
   }
 
   if (want('spam')) {
@@ -126,13 +130,7 @@ async function main(): Promise<number> {
     });
     s.description = `Stream: byTime(spam-assassin, test 0.2, seed 1): ${describeStream(stream)}. Config: ${cfgText(SPAM_CONFIG)}. Target: incremental ACC ≥ retrain ACC − 1 point.`;
     s.notes.unshift(`FWT baseline b_j = 1/(labels known after task j): ${s.baseline.map((b) => b.toFixed(4)).join(', ')}.`);
-    s.notes.push(PARAMS_NOTE);
-    end('spam');
-    s.notes.push(loadNote('spam'));
-    results.spam = s;
-    parts.push(streamSection(s));
-    write();
-    releaseMemory();
+    finishStream('spam', s);
   }
 
   if (want('ab')) {
