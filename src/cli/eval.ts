@@ -4,7 +4,7 @@ import type { Metrics } from '../eval/metrics.js';
 import { loadModel } from '../store/modelFiles.js';
 import { help, parseFlags, predictOptions, READ_FLAGS, readOptions, requireString } from './args.js';
 import { loadExamples } from './data.js';
-import { pct, table } from './table.js';
+import { pct, table } from '../util/table.js';
 
 export const evalHelp = `usage: accrete eval --model MODEL --data FILE [--json] [--k K] [--threshold P]
 

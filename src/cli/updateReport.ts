@@ -1,7 +1,7 @@
 /** The readable report of `accrete update`: the decision and its reasons, then what changed and what it cost. */
 import type { RoundReport } from '../update/rounds.js';
 import type { UpdateReport } from '../update/update.js';
-import { pct, table } from './table.js';
+import { pct, table } from '../util/table.js';
 
 const pctOrDash = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${pct(x)}%`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

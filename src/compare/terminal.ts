@@ -1,5 +1,5 @@
 /** A comparison as terminal text: the stream, the table, both rankings and the verdict. */
-import { table } from '../cli/table.js';
+import { table } from '../util/table.js';
 import type { Comparison } from './compare.js';
 
 const pts = (x: number) => (x * 100).toFixed(2);
