@@ -1,6 +1,6 @@
 /** A comparison as terminal text: the stream, the table, both rankings and the verdict. */
 import { table } from '../util/table.js';
-import type { Comparison } from './compare.js';
+import type { Comparison, ParadigmResult } from './compare.js';
 
 const pts = (x: number) => (x * 100).toFixed(2);
 
@@ -21,22 +21,20 @@ export function describeStream(c: Comparison): string {
   return `${c.stream.source}${c.stream.split ? `, split ${c.stream.split}` : ''}: ${c.stream.tasks.length} tasks (train/test): ${tasks}`;
 }
 
+/** ACC, BWT, forgetting and FWT of a paradigm, in points (the terminal table and the HTML report). */
+export function accuracyCells(p: ParadigmResult): string[] {
+  return [pts(p.metrics.acc), pts(p.metrics.bwt), pts(p.metrics.forgetting), pts(p.metrics.fwt)];
+}
+
+/** A paradigm's mean costs per update, accepted updates and model size. */
+export function costCells(p: ParadigmResult): string[] {
+  return [p.cost.meanMs.toFixed(0), compact(p.cost.meanExamples), compact(p.cost.meanParams), `${p.cost.accepted}/${p.cost.steps}`, bytes(p.cost.modelBytes)];
+}
+
 /** The main table: one row per paradigm, accuracy measures in points, costs per update (tasks 2..T). */
 export function comparisonTable(c: Comparison): string {
   const header = ['paradigm', 'ACC', 'BWT', 'forgetting', 'FWT', 'ms/update', 'examples/update', 'params changed/update', 'accepted', 'model size'];
-  const rows = c.paradigms.map((p) => [
-    p.paradigm,
-    pts(p.metrics.acc),
-    pts(p.metrics.bwt),
-    pts(p.metrics.forgetting),
-    pts(p.metrics.fwt),
-    p.cost.meanMs.toFixed(0),
-    compact(p.cost.meanExamples),
-    compact(p.cost.meanParams),
-    `${p.cost.accepted}/${p.cost.steps}`,
-    bytes(p.cost.modelBytes),
-  ]);
-  return table(header, rows);
+  return table(header, c.paradigms.map((p) => [p.paradigm, ...accuracyCells(p), ...costCells(p)]));
 }
 
 export function formatRankings(c: Comparison): string {

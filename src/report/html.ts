@@ -6,7 +6,7 @@
  */
 import type { Comparison } from '../compare/compare.js';
 import { DECAY_FACTOR } from '../compare/paradigms.js';
-import { bytes, compact } from '../compare/terminal.js';
+import { accuracyCells, costCells } from '../compare/terminal.js';
 import { libraryScript, scriptSafe } from './assets.js';
 import { CLIENT_JS } from './client.js';
 import { REPORT_CSS } from './style.js';
@@ -48,16 +48,9 @@ function summaryTable(c: Comparison): string {
   const rows = c.paradigms.map((p) =>
     [
       escapeHtml(p.paradigm),
-      pts(p.metrics.acc),
-      pts(p.metrics.bwt),
-      pts(p.metrics.forgetting),
-      pts(p.metrics.fwt),
+      ...accuracyCells(p),
       pts(p.metrics.learningAccuracy),
-      p.cost.meanMs.toFixed(0),
-      compact(p.cost.meanExamples),
-      compact(p.cost.meanParams),
-      `${p.cost.accepted}/${p.cost.steps}`,
-      bytes(p.cost.modelBytes),
+      ...costCells(p),
       String(rank(c.rankings.acc, p.paradigm)),
       String(rank(c.rankings.cost, p.paradigm)),
     ]
