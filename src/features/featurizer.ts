@@ -7,9 +7,10 @@ import type { ModelConfig, TextConfig } from '../config.js';
 import { fasttextCharNgramBuckets, fasttextHash, fasttextWordNgramBuckets } from '../text/fasttext.js';
 import { charNgramHashes } from '../text/charNgrams.js';
 import { fnv1a32, fnv1a32Range, NGRAM_MULTIPLIER } from '../text/hash.js';
-import { scanTokens, tokenize, type TokenSink } from '../text/tokenize.js';
+import { scanToken, scanTokens, tokenize, type TokenSink } from '../text/tokenize.js';
 import type { IntBuffer } from '../util/intBuffer.js';
 import type { Vocab } from '../vocab/vocab.js';
+import { AsciiKernel, kernelCovers } from './asciiKernel.js';
 import type { TokenTable } from './tokenTable.js';
 
 /** End-of-text token added to every example, as fastText does: it acts as a learned bias row. */
@@ -47,14 +48,19 @@ export class Featurizer {
   private readonly fasttext: boolean;
   /** Hash of a token for word n-grams. */
   private readonly wordHash: (token: string) => number;
+  /** The wasm fast path for ASCII texts (made on first use), or null when it does not cover the spec or is turned off. */
+  private kernel: AsciiKernel | null | undefined;
 
+  /** `options.asciiKernel: false` turns off the wasm fast path (for tests that compare the two). */
   constructor(
     readonly vocab: Vocab,
     readonly spec: FeatureSpec,
+    options: { asciiKernel?: boolean } = {},
   ) {
     this.bucket = usesBuckets(spec) ? spec.bucket : 0;
     this.fasttext = spec.hashing === 'fasttext';
     this.wordHash = this.fasttext ? fasttextHash : fnv1a32;
+    if (options.asciiKernel === false || !kernelCovers(spec)) this.kernel = null;
   }
 
   /** Number of input-matrix rows the current vocabulary needs. */
@@ -154,6 +160,7 @@ export class Featurizer {
    */
   featurizeText(text: string, cfg: TextConfig, out: IntBuffer): void {
     if (cfg.tokenizer === 'fasttext') return this.featurize(tokenize(text, cfg), out);
+    if (this.kernel !== null && (this.kernel ??= new AsciiKernel(this.vocab, this.spec, this.bucket, EOS, scanToken)).featurize(text, cfg, out)) return;
     this.hashes.length = 0;
     this.sink.out = out;
     scanTokens(text, cfg, this.sink);

@@ -9,7 +9,7 @@
 import type { TextConfig } from '../config.js';
 import { CharClass, classOf } from './charClass.js';
 import { FNV_OFFSET, FNV_PRIME } from './hash.js';
-import { emailEnd, mayContinueToEmail, urlEnd } from './links.js';
+import { EMAIL_TOKEN, emailEnd, mayContinueToEmail, URL_TOKEN, urlEnd } from './links.js';
 import type { TokenSink } from './tokenize.js';
 
 /** The general scanner: scans the token or separator at `i`, hands a token to `out`, returns where the next starts. */
@@ -27,7 +27,7 @@ function scanWord(s: string, i: number, cfg: TextConfig, out: TokenSink): number
   const lower = s.charCodeAt(i) | 0x20;
   if (lower === 0x68 || lower === 0x77) {
     const e = urlEnd(s, i);
-    if (e > 0) return emit(out, s, i, e, cfg.maskUrls ? '<url>' : undefined);
+    if (e > 0) return emit(out, s, i, e, cfg.maskUrls ? URL_TOKEN : undefined);
   }
   const n = s.length;
   let h = FNV_OFFSET;
@@ -51,7 +51,7 @@ function scanWord(s: string, i: number, cfg: TextConfig, out: TokenSink): number
   }
   if (j < n && mayContinueToEmail(s.charCodeAt(j))) {
     const e = emailEnd(s, i);
-    if (e > 0) return emit(out, s, i, e, cfg.maskUrls ? '<email>' : undefined);
+    if (e > 0) return emit(out, s, i, e, cfg.maskUrls ? EMAIL_TOKEN : undefined);
   }
   out.slice(s, i, j, h >>> 0);
   return j;

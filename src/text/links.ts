@@ -5,6 +5,10 @@
  */
 import { classOf, isWordClass } from './charClass.js';
 
+/** The tokens that stand for a URL and an e-mail address when `cfg.maskUrls`. */
+export const URL_TOKEN = '<url>';
+export const EMAIL_TOKEN = '<email>';
+
 // Trailing characters that usually end the sentence rather than the URL ("see http://x.org).").
 const TRAILING = new Set([0x2e, 0x2c, 0x3b, 0x3a, 0x21, 0x3f, 0x27, 0x29, 0x5d]);
 // ASCII that RFC 3986 never allows unescaped in a URL and that often delimits one in text.

@@ -32,7 +32,7 @@ import type { TextConfig } from '../config.js';
 import { fasttextTokens } from './fasttext.js';
 import { CharClass, classOf, isWordClass } from './charClass.js';
 import { emojiEnd, keycapEnd } from './emoji.js';
-import { emailEnd, mayContinueToEmail, urlEnd } from './links.js';
+import { EMAIL_TOKEN, emailEnd, mayContinueToEmail, URL_TOKEN, urlEnd } from './links.js';
 import { normalize } from './normalize.js';
 import { scanText } from './asciiToken.js';
 import { pushSegmentedWords } from './segmenter.js';
@@ -88,7 +88,7 @@ function scanWord(s: string, i: number, cfg: TextConfig, out: TokenSink): number
   const lower = s.charCodeAt(i) | 0x20;
   if (lower === 0x68 || lower === 0x77) {
     const e = urlEnd(s, i);
-    if (e > 0) return emit(out, s, i, e, cfg.maskUrls ? '<url>' : undefined);
+    if (e > 0) return emit(out, s, i, e, cfg.maskUrls ? URL_TOKEN : undefined);
   } else {
     const e = keycapEnd(s, i);
     if (e > 0) return emit(out, s, i, e, undefined);
@@ -97,7 +97,7 @@ function scanWord(s: string, i: number, cfg: TextConfig, out: TokenSink): number
   // Only words followed by "@", ".", "_", "+", "-" or "%" can be the local part of an address.
   if (end < s.length && mayContinueToEmail(s.charCodeAt(end))) {
     const e = emailEnd(s, i);
-    if (e > 0) return emit(out, s, i, e, cfg.maskUrls ? '<email>' : undefined);
+    if (e > 0) return emit(out, s, i, e, cfg.maskUrls ? EMAIL_TOKEN : undefined);
   }
   return emit(out, s, i, end, undefined);
 }
@@ -135,8 +135,8 @@ function scanPunct(s: string, i: number, cp: number, cfg: TextConfig, out: Token
   return j;
 }
 
-/** Scans one token (or one separator) starting at `i`; returns where the next one starts. */
-function scanToken(s: string, i: number, cfg: TextConfig, out: TokenSink): number {
+/** Scans one token (or one separator) starting at `i`, with every rule; returns where the next one starts. */
+export function scanToken(s: string, i: number, cfg: TextConfig, out: TokenSink): number {
   const cp = codePointAt(s, i);
   switch (classOf(cp)) {
     case CharClass.Letter:

@@ -126,6 +126,7 @@ export class Vocab {
   readonly wordCounts: number[];
   readonly labels: string[] = [];
   readonly labelCounts: number[] = [];
+  private generationCount = 0;
 
   /**
    * A vocabulary of `words` with their counts (the arrays are taken over, not copied) and no labels;
@@ -194,6 +195,7 @@ export class Vocab {
    * restores the counts: the undo of a rejected update. Ids below those sizes are untouched.
    */
   restore(snapshot: VocabSnapshot): void {
+    if (this.words.length > snapshot.wordCounts.length) this.generationCount++;
     this.words.splice(snapshot.wordCounts.length);
     this.wordIndex.truncate(this.words.length);
     for (const l of this.labels.splice(snapshot.labelCounts.length)) this.labelIds.delete(l);
@@ -205,6 +207,14 @@ export class Vocab {
 
   snapshot(): VocabSnapshot {
     return { wordCounts: [...this.wordCounts], labelCounts: [...this.labelCounts] };
+  }
+
+  /**
+   * Changes whenever words are removed (restore()); between changes, words are only appended. Lets
+   * a cache of the words (the featurizer's wasm index) extend itself instead of starting over.
+   */
+  get generation(): number {
+    return this.generationCount;
   }
 
   get wordCount(): number {
