@@ -9,9 +9,9 @@
 import type { Matrix } from '../model/matrix.js';
 
 interface Entry {
-  /** Journaled rows, and where each row's original sits in `originals`. */
+  /** Journaled rows, and where each row's original sits in `originals` (made on first use: only EWC asks). */
   rows: Int32Array;
-  slotOf: (row: number) => number;
+  slotOf: ((row: number) => number) | null;
   originals: Float32Array;
   baseRows: number;
 }
@@ -50,7 +50,7 @@ export class RowJournal {
     if (this.entries.has(m)) throw new Error('a matrix is journaled once per update');
     const originals = new Float32Array(rows.length * m.cols);
     gatherRows(m.data, m.cols, rows, originals);
-    this.entries.set(m, { rows, slotOf: slotIndex(rows, m.rows), originals, baseRows: m.rows });
+    this.entries.set(m, { rows, slotOf: null, originals, baseRows: m.rows });
   }
 
   /** Journals every row of `m`. */
@@ -61,7 +61,8 @@ export class RowJournal {
   /** The value a row had before the update, or undefined when it is not journaled. */
   readonly original = (m: Matrix, row: number): Float32Array | undefined => {
     const e = this.entries.get(m);
-    const k = e ? e.slotOf(row) : -1;
+    if (e) e.slotOf ??= slotIndex(e.rows, e.baseRows);
+    const k = e ? e.slotOf!(row) : -1;
     return k >= 0 ? e!.originals.subarray(k * m.cols, (k + 1) * m.cols) : undefined;
   };
 

@@ -132,6 +132,17 @@ test('empty new data: rejected with reason no-data, nothing changed', () => {
   assertSameState(before, state(model), 'empty update');
 });
 
+test('a time budget spent before the first round: no round runs, and every value the parent had is kept', () => {
+  const { model, memory } = copyOf('adam');
+  const before = state(model);
+  const d = update(model, more, { memory, budgetMs: 0, gate: false });
+  assert.equal(d.report.rounds.length, 0);
+  assert.equal(d.report.bestRound, 0);
+  const after = state(model);
+  // Growth may append rows (new words); the rows the parent had are untouched.
+  before.tensors.forEach((t, i) => assert.ok(after.tensors[i].data.subarray(0, t.data.length).equals(t.data), `${t.name} changed`));
+});
+
 test('lr 1e30: DivergenceError, and the model exactly as before (batch and single example, every variant)', () => {
   for (const [name] of VARIANTS) {
     for (const data of [more.slice(0, 100), [{ text: 'a hot drink brewed from roasted coffee beans', labels: ['noun.beverage'] }]]) {

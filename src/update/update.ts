@@ -127,7 +127,6 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     for (const [, m] of tensors(model.params)) m === model.params.input ? journal.keepRows(m, touched) : journal.keepAll(m);
     const moments = [...(model.optimizerState?.first ?? []), ...(model.optimizerState?.second ?? [])];
     moments.forEach((m, i) => m && (i % 4 === 0 ? journal.keepRows(m, touched) : journal.keepAll(m)));
-    const initial = journal.snapshot();
     const freshData = featurizeTable(freshTokens, fresh.valid, model.featurizer);
     const guardData = featurizeTable(guardTokens, guard, model.featurizer);
     const freshTouched = [...distinctRows(data.rows.subarray(0, data.offsets[fresh.train.length]), model.params.input.rows)];
@@ -160,7 +159,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
       started,
       onRound: options.onRound,
     });
-    if (result.restore === 'parent') journal.restore(initial);
+    if (result.restore === 'parent') journal.restore();
     else if (result.restore !== 'nothing') journal.restore(result.restore);
     // The loss is checked before every step; this catches a NaN written by the very last one.
     const rowsBefore = (m: Matrix) => (m === model.params.input ? growth.inputRowsBefore : m === model.params.output ? growth.outputRowsBefore : m.rows);
