@@ -11,6 +11,7 @@ import { Rng } from '../util/rng.js';
 import type { Vocab } from '../vocab/vocab.js';
 import { createScratch, outputInput, predictProbs, type Scratch } from './forward.js';
 import { cloneParams, initParams, type Params } from './params.js';
+import { pickTop } from './topRows.js';
 
 /** One predicted label and its probability (the transformers.js output shape). */
 export interface Prediction {
@@ -88,7 +89,12 @@ export class TextClassifier {
     if (this.scratch.embedding.length !== this.params.input.cols || this.scratch.activation.length !== (this.params.hidden?.weight.rows ?? 0)) {
       this.scratch = createScratch(this.params);
     }
-    return predictProbs(this.params, this.config.loss, rows, start, end, this.scratch, this.config.tokenizer === 'fasttext');
+    return predictProbs(this.params, this.config.loss, rows, start, end, this.scratch, this.tableSigmoid);
+  }
+
+  /** Whether one-vs-all scores go through fastText's sigmoid table (models in fastText mode; see predictProbs). */
+  get tableSigmoid(): boolean {
+    return this.config.tokenizer === 'fasttext';
   }
 
   /** The vector the output layer reads for a text: the embedding, or the hidden activations (a copy). */
@@ -106,20 +112,7 @@ export class TextClassifier {
 
   /** The k labels of highest probability (at least `threshold`), best first; ties by label id. */
   topK(probs: Float32Array, { k = 1, threshold = 0 }: PredictOptions = {}): Prediction[] {
-    const n = this.vocab.labelCount;
-    const want = Math.min(Math.max(0, k), n);
-    // Selection by repeated scans: k is small (1-5) and labels few, so this beats sorting them all.
-    const picked: number[] = [];
-    for (let r = 0; r < want; r++) {
-      let best = -1;
-      for (let i = 0; i < n; i++) {
-        if (probs[i] < threshold || picked.includes(i)) continue;
-        if (best < 0 || probs[i] > probs[best]) best = i;
-      }
-      if (best < 0) break;
-      picked.push(best);
-    }
-    return picked.map((i) => ({ label: this.vocab.labels[i], score: probs[i] }));
+    return pickTop(probs, this.vocab.labelCount, k, threshold).map((i) => ({ label: this.vocab.labels[i], score: probs[i] }));
   }
 
   /** A deep copy: parameters, vocabulary and optimizer state are not shared with the original. */
