@@ -1,0 +1,65 @@
+/**
+ * A worker thread that runs forward passes: given a model's tensors in shared WebAssembly memory
+ * (read in place, never copied) and texts as input rows, it answers each job with their top labels.
+ * It runs the same predictProbs and pickTop as TextClassifier, so the answers are the same.
+ */
+import { parentPort } from 'node:worker_threads';
+import { Arena, kernelModule } from './arena.js';
+import { createScratch, predictProbs } from './forward.js';
+import type { ForwardReply, ForwardRequest, ForwardSetup, ParamRefs, TensorRef } from './forwardProtocol.js';
+import { Matrix } from './matrix.js';
+import type { Params } from './params.js';
+import { topRows, type ProbsOfRows } from './topRows.js';
+
+/** The parameters `refs` point at, seen through `arena` (the same memory as the main thread's). */
+function paramsAt(arena: Arena, refs: ParamRefs): Params {
+  const at = (t: TensorRef) => new Matrix(arena, t.ptr, t.rows, t.cols);
+  return { arena, input: at(refs.input), hidden: refs.hidden ? { weight: at(refs.hidden.weight), bias: at(refs.hidden.bias) } : null, output: at(refs.output) };
+}
+
+interface Predictor {
+  probsOf: ProbsOfRows;
+  labelCount: number;
+  k: number;
+  threshold: number;
+}
+
+function predictorOf(setup: ForwardSetup): Predictor {
+  const params = paramsAt(Arena.attach(setup.memory), setup.params);
+  const scratch = createScratch(params);
+  return {
+    probsOf: (rows, start, end) => predictProbs(params, setup.loss, rows, start, end, scratch, setup.tableSigmoid),
+    labelCount: setup.labelCount,
+    k: setup.k,
+    threshold: setup.threshold,
+  };
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+if (parentPort) {
+  const port = parentPort;
+  // Compiled now, while the main thread is still loading the model.
+  kernelModule();
+  let predictor: Predictor | null = null;
+  let setupError: string | null = null;
+  port.on('message', (m: ForwardRequest) => {
+    if (m.type === 'setup') {
+      try {
+        predictor = predictorOf(m);
+        setupError = null;
+      } catch (err) {
+        setupError = `cannot attach the model: ${messageOf(err)}`;
+      }
+      return;
+    }
+    try {
+      if (predictor === null) throw new Error(setupError ?? 'a job came before the model');
+      const top = topRows(predictor.probsOf, predictor.labelCount, m.rows, m.ends, predictor.k, predictor.threshold);
+      port.postMessage({ type: 'done', id: m.id, top } satisfies ForwardReply, [top.labels.buffer, top.scores.buffer]);
+    } catch (err) {
+      port.postMessage({ type: 'failed', id: m.id, message: messageOf(err) } satisfies ForwardReply);
+    }
+  });
+  port.postMessage({ type: 'up' } satisfies ForwardReply);
+}
