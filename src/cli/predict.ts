@@ -2,10 +2,11 @@
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { AccreteError } from '../errors.js';
+import { ForwardThread } from '../model/forwardThread.js';
 import { beginLoad } from '../store/modelFiles.js';
 import { help, optionalString, parseFlags, predictOptions, requireString } from './args.js';
 import { asFileError } from './outputDir.js';
-import { predictStream, type Write } from './predictStream.js';
+import { predictStream, WAITING_CAP, type Write } from './predictStream.js';
 
 export const predictHelp = `usage: accrete predict --model MODEL [--k K] [--threshold P] [--input FILE] < texts.txt
 
@@ -41,15 +42,23 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const modelDir = requireString(flags, 'model');
   const options = predictOptions(flags);
   const inputPath = optionalString(flags, 'input');
-  // The weights are read in the background while the first lines are featurised. Two reads at a
-  // time leave libuv's other threads free for the input, which (from a file) is read on them too.
-  const pending = beginLoad(modelDir, { parallel: 2 });
-  const input = openInput(inputPath);
+  // The forward passes run on a worker thread while this one featurises: predictStream starts it
+  // once the weights are in and the input has proved long enough to pay for it.
+  const forward = new ForwardThread();
   try {
-    await predictStream(lineBatchesOf(input, inputPath), pending, options, batchedWriter());
+    // The weights are read in the background while the first lines are featurised. Two reads at a
+    // time leave libuv's other threads free for the input, which (from a file) is read on them too.
+    const pending = beginLoad(modelDir, { parallel: 2 });
+    const input = openInput(inputPath);
+    try {
+      await predictStream(lineBatchesOf(input, inputPath), pending, options, batchedWriter(), WAITING_CAP, forward);
+    } finally {
+      // On an error (a model that fails verification) stop reading: an open stdin would keep the process alive.
+      input.destroy();
+    }
   } finally {
-    // On an error (a model that fails verification) stop reading: an open stdin would keep the process alive.
-    input.destroy();
+    // Not awaited: the process need not wait for the thread to wind down (it is unreferenced when idle).
+    void forward.close();
   }
   return 0;
 }

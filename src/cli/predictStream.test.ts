@@ -3,9 +3,12 @@ import { test } from 'node:test';
 import { resolveConfig } from '../config.js';
 import { EOS } from '../features/featurizer.js';
 import { TextClassifier } from '../model/classifier.js';
+import { ForwardThread } from '../model/forwardThread.js';
+import type { TopRows } from '../model/topRows.js';
 import type { PendingModel } from '../store/modelFiles.js';
+import { Rng } from '../util/rng.js';
 import { Vocab } from '../vocab/vocab.js';
-import { predictStream, type Write } from './predictStream.js';
+import { predictStream, WAITING_CAP, type Write } from './predictStream.js';
 
 /** A small model with random weights (seeded): predictions differ from line to line. */
 function model(): TextClassifier {
@@ -169,4 +172,97 @@ test('weights failing while no input comes: the error comes out at once', async 
   await ticks(3);
   pending.reject(new Error('checksum mismatch'));
   await assert.rejects(done, /checksum mismatch/);
+});
+
+/** A forward thread that counts the jobs it is given. */
+class CountingThread extends ForwardThread {
+  runs = 0;
+  override run(rows: Int32Array, ends: Int32Array): Promise<TopRows> {
+    this.runs++;
+    return super.run(rows, ends);
+  }
+}
+
+const WORDS = ['the', 'cat', 'dog', 'sat', 'ran', 'on', 'mat', 'zebra', 'yak'];
+
+/** `n` batches of 50 lines of up to 80 words: long enough for the worker to start and take chunks. */
+function longBatches(n: number, seed: number): string[][] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => Array.from({ length: 50 }, () => Array.from({ length: rng.int(81) }, () => WORDS[rng.int(WORDS.length)]).join(' ')));
+}
+
+function expectedOf(m: TextClassifier, lines: readonly string[], k: number): string {
+  return lines.map((t) => JSON.stringify({ predictions: m.predict(t, { k }) }) + '\n').join('');
+}
+
+test('with a forward worker: the same output, in order, across many batches, the worker doing part of it', async () => {
+  const m = model();
+  const input = longBatches(120, 1);
+  // Weights in before the input, after some of it, and only once it has all been read.
+  for (const resolveAfter of [0, 30, Infinity]) {
+    const pending = pendingOf(m);
+    const out = collector();
+    const thread = new CountingThread();
+    const batches = (async function* () {
+      for (const [i, batch] of input.entries()) {
+        if (i === resolveAfter) pending.resolve();
+        // Once started, the worker is given the time to come up: the rest of the input is its to share.
+        if (i === 40 && thread.started) await thread.whenUp;
+        yield batch;
+      }
+      setTimeout(() => pending.resolve(), 5);
+    })();
+    try {
+      await predictStream(batches, pending, { k: 2 }, out.write, WAITING_CAP, thread);
+    } finally {
+      await thread.close();
+    }
+    assert.equal(out.text(), expectedOf(m, input.flat(), 2), `weights in after ${resolveAfter} batches`);
+    if (resolveAfter < input.length) assert.ok(thread.runs > 0, 'the worker took chunks');
+    else assert.equal(thread.started, false, 'no worker for an input read whole before the weights are in');
+  }
+});
+
+test('with a forward worker that fails: the error comes out, not a hang', async () => {
+  const m = model();
+  const pending = pendingOf(m);
+  pending.resolve();
+  const script = `import { parentPort } from 'node:worker_threads'; parentPort.on('message', (m) => { if (m.type === 'job') throw new Error('kernel trap'); }); parentPort.postMessage({ type: 'up' });`;
+  const thread = new ForwardThread(new URL(`data:text/javascript,${encodeURIComponent(script)}`));
+  const batches = (async function* () {
+    for (const batch of longBatches(60, 2)) {
+      yield batch;
+      await new Promise((res) => setTimeout(res, 1));
+    }
+  })();
+  try {
+    await assert.rejects(predictStream(batches, pending, {}, collector().write, WAITING_CAP, thread), /forward worker failed: kernel trap/);
+  } finally {
+    await thread.close();
+  }
+});
+
+test('with a forward worker that never comes up: this thread predicts everything', async () => {
+  const m = model();
+  const pending = pendingOf(m);
+  const out = collector();
+  const thread = new ForwardThread(new URL('data:text/javascript,throw new Error("cannot start")'));
+  const input = longBatches(30, 3);
+  const done = predictStream(
+    (async function* () {
+      yield* input;
+    })(),
+    pending,
+    {},
+    out.write,
+    WAITING_CAP,
+    thread,
+  );
+  pending.resolve();
+  try {
+    await done;
+  } finally {
+    await thread.close();
+  }
+  assert.equal(out.text(), expectedOf(m, input.flat(), 1));
 });

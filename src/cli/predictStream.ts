@@ -6,11 +6,26 @@
  * only reachable through `pending.ready`.
  */
 import type { PredictOptions, TextClassifier } from '../model/classifier.js';
+import type { ForwardThread } from '../model/forwardThread.js';
 import type { PendingModel } from '../store/modelFiles.js';
 import { IntBuffer } from '../util/intBuffer.js';
+import { PredictionQueue, type Chunk } from './predictionQueue.js';
 
-/** Input rows plus lines held while the weights load, at most (4 bytes each: 64 MiB). */
+/**
+ * Input rows plus lines held while the weights load, at most (4 bytes each: 64 MiB); once they are
+ * in, the same cap holds for lines not yet written.
+ */
 export const WAITING_CAP = 1 << 24;
+
+/** Input rows per chunk when the lines held while the weights load are handed out (to the worker, if up). */
+const HELD_CHUNK_ROWS = 1 << 16;
+
+/**
+ * Input rows after which the forward worker is started (once the weights are in): below, its
+ * start-up, some tens of milliseconds of the other core, costs more than it saves. Started while
+ * the weights load, it would take that core from their reads (measured: verified ~10 ms later).
+ */
+const WORKER_START_ROWS = 1 << 16;
 
 /** Writes output text (batching it); null flushes. */
 export type Write = (text: string | null) => Promise<void>;
@@ -29,6 +44,19 @@ class WaitingLines {
     return this.rows.length + this.ends.length;
   }
 
+  /** The lines in chunks of about `rows` input rows each, copied. */
+  *chunks(rows: number): Generator<Chunk> {
+    const all = this.rows.view();
+    const ends = this.ends.view();
+    for (let first = 0, from = 0, i = 0; i < ends.length; i++) {
+      if (ends[i] - from >= rows || i === ends.length - 1) {
+        yield { rows: all.slice(from, ends[i]), ends: ends.slice(first, i + 1).map((end) => end - from) };
+        first = i + 1;
+        from = ends[i];
+      }
+    }
+  }
+
   /** Drops the lines (and their memory: up to the cap). */
   clear(): void {
     this.rows = new IntBuffer(0);
@@ -36,57 +64,15 @@ class WaitingLines {
   }
 }
 
-/** What a promise has settled to so far: null while pending, its value, or its error thrown. */
-function settled<T>(p: Promise<T>): () => T | null {
-  let state: { value: T } | { error: unknown } | null = null;
-  p.then(
-    (value) => (state = { value }),
-    (error: unknown) => (state = { error }),
-  );
-  return () => {
-    if (state === null) return null;
-    if ('error' in state) throw state.error;
-    return state.value;
-  };
-}
-
-/** Output lines from a text or from its input rows: the top labels as JSON. */
-interface Predictor {
-  rows(rows: Int32Array, start: number, end: number): string;
-  text(text: string): string;
-}
-
-function predictorOf(model: TextClassifier, options: PredictOptions): Predictor {
-  const labelJson = new Map<string, string>(model.labels.map((l) => [l, JSON.stringify(l)]));
-  const rows = (rows: Int32Array, start: number, end: number) => {
-    const parts = model.topK(model.probsOfRows(rows, start, end), options).map((p) => `{"label":${labelJson.get(p.label)},"score":${JSON.stringify(p.score)}}`);
-    return `{"predictions":[${parts.join(',')}]}\n`;
-  };
-  return {
-    rows,
-    text: (text) => {
-      const features = model.features(text);
-      return rows(features, 0, features.length);
-    },
-  };
-}
-
-/** With the verified model: writes the predictions of the waiting lines and drops them; returns the predictor for the rest. */
-async function drain(model: TextClassifier, options: PredictOptions, waiting: WaitingLines, write: Write): Promise<Predictor> {
-  const predictor = predictorOf(model, options);
-  const rows = waiting.rows.view();
-  const ends = waiting.ends.view();
-  let out = '';
-  for (let i = 0, from = 0; i < ends.length; from = ends[i++]) {
-    out += predictor.rows(rows, from, ends[i]);
-    if (out.length > 1 << 16) {
-      await write(out);
-      out = '';
-    }
+/** The featurised lines of a batch, in arrays of their own. */
+function chunkOf(lines: readonly string[], features: (text: string) => Int32Array): Chunk {
+  const rows = new IntBuffer(1 << 12);
+  const ends = new IntBuffer(lines.length);
+  for (const line of lines) {
+    rows.pushAll(features(line));
+    ends.push(rows.length);
   }
-  waiting.clear();
-  await write(out);
-  return predictor;
+  return { rows: rows.view(), ends: ends.view() };
 }
 
 /**
@@ -94,34 +80,63 @@ async function drain(model: TextClassifier, options: PredictOptions, waiting: Wa
  * while the weights load, and then no more than `cap` (past it, reading waits for the weights):
  * an endless input is never buffered whole. Held lines are predicted as soon as the weights are
  * in, not when more input comes. Rejects with the load's error as soon as the weights fail
- * verification (even while no input comes), having written nothing.
+ * verification (even while no input comes), having written nothing. With `forward`, forward
+ * passes run on that worker once it is up, while this thread featurises; it is started here once
+ * the input proves long enough (if the caller has not started it), and the caller closes it.
  */
-export async function predictStream(batches: AsyncIterable<string[]>, pending: PendingModel, options: PredictOptions, write: Write, cap = WAITING_CAP): Promise<void> {
+export async function predictStream(
+  batches: AsyncIterable<string[]>,
+  pending: PendingModel,
+  options: PredictOptions,
+  write: Write,
+  cap = WAITING_CAP,
+  forward: ForwardThread | null = null,
+): Promise<void> {
   const input = batches[Symbol.asyncIterator]();
   const ready = pending.ready.then((model) => ({ model }));
   let next = input.next();
+  const waiting = new WaitingLines();
+  let rowsSeen = 0;
+  /** Once the weights are in: starts the worker when the input has proved long enough. */
+  const startWorkerIfLong = () => {
+    if (rowsSeen >= WORKER_START_ROWS) forward?.start();
+  };
+  /** With the verified model: the queue, given the held lines (and the worker, unless the input has ended). */
+  const start = (model: TextClassifier, inputDone = false): PredictionQueue => {
+    forward?.attach(model, options);
+    if (!inputDone) startWorkerIfLong();
+    const queue = new PredictionQueue(model, options, write, forward, cap);
+    for (const chunk of waiting.chunks(HELD_CHUNK_ROWS)) queue.add(chunk);
+    waiting.clear();
+    return queue;
+  };
   try {
-    let predictor: Predictor | null = null;
-    const waiting = new WaitingLines();
-    while (predictor === null) {
+    let queue: PredictionQueue | null = null;
+    while (queue === null) {
       const first = await Promise.race([next, ready]);
       if ('model' in first) {
-        predictor = await drain(first.model, options, waiting, write);
+        queue = start(first.model);
       } else if (first.done) {
-        await drain((await ready).model, options, waiting, write);
+        await start((await ready).model, true).finish();
         await write(null);
         return;
       } else {
+        const before = waiting.rows.length;
         for (const line of first.value) waiting.add(pending.features(line));
-        if (waiting.size >= cap) predictor = await drain((await ready).model, options, waiting, write);
+        rowsSeen += waiting.rows.length - before;
+        if (waiting.size >= cap) queue = start((await ready).model);
         next = input.next();
       }
     }
+    await queue.room();
     for (let r = await next; !r.done; r = await (next = input.next())) {
-      let out = '';
-      for (const line of r.value) out += predictor.text(line);
-      await write(out);
+      const chunk = chunkOf(r.value, pending.features);
+      rowsSeen += chunk.rows.length;
+      startWorkerIfLong();
+      queue.add(chunk);
+      await queue.room();
     }
+    await queue.finish();
     await write(null);
   } catch (err) {
     // A read still in flight may fail too, once the caller closes the input: not the error to report.
