@@ -1,6 +1,7 @@
 /**
  * Writing a corpus as the benchmark's files, in fastText format, so both tools read the same bytes:
- * `train.txt` and `test.txt` (`__label__x text`), `texts.txt` (the test texts alone, for predict).
+ * `train.txt` and `test.txt` (`__label__x text`), `texts.txt` (the test texts alone, for predict),
+ * and `all-texts.txt` (every text of the corpus, for predict over a larger input).
  * The text is normalised the way fastText's own examples do it (lower case, each punctuation mark a
  * separate token), since fastText's tokenizer only splits on whitespace.
  */
@@ -16,6 +17,8 @@ export interface CorpusFiles {
   train: string;
   test: string;
   texts: string;
+  /** Every text, train and test: a predict input where start-up and model loading weigh less. */
+  allTexts: string;
   trainLines: number;
   testLines: number;
   /** Whitespace tokens in the texts of train.txt (labels not counted). */
@@ -60,10 +63,11 @@ export async function prepareCorpus(corpus: DatasetName, workDir: string, seed =
   await mkdir(dir, { recursive: true });
   const trainLines = new Rng(seed).shuffle(train.map(fastTextLine));
   const testLines = test.map(fastTextLine);
-  const files = { train: join(dir, 'train.txt'), test: join(dir, 'test.txt'), texts: join(dir, 'texts.txt') };
+  const files = { train: join(dir, 'train.txt'), test: join(dir, 'test.txt'), texts: join(dir, 'texts.txt'), allTexts: join(dir, 'all-texts.txt') };
   await writeFile(files.train, trainLines.join('\n') + '\n');
   await writeFile(files.test, testLines.join('\n') + '\n');
   await writeFile(files.texts, test.map((ex) => normalizeText(ex.text)).join('\n') + '\n');
+  await writeFile(files.allTexts, [...train, ...test].map((ex) => normalizeText(ex.text)).join('\n') + '\n');
   const labels = new Set(dataset.examples.map((ex) => ex.labels[0])).size;
   return { corpus, dir, ...files, trainLines: train.length, testLines: test.length, trainTokens: countTokens(trainLines), labels };
 }

@@ -1,7 +1,7 @@
 /**
  * One measured run of one tool on one corpus: train (timed, peak RSS), model size, the tool's own
- * evaluation, predict over the test texts (timed, model loading included), and predict over an empty
- * input (model loading and process start-up alone).
+ * evaluation, predict over the test texts and over every text of the corpus (timed, model loading
+ * included), and predict over an empty input (model loading and process start-up alone).
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -31,6 +31,9 @@ export interface RunRecord {
   predictMs: number;
   predictPeakRssKb: number;
   predictDocs: number;
+  /** predict over every text of the corpus (train and test), model load included. */
+  predictAllMs: number;
+  predictAllDocs: number;
   /** predict on an empty input: process start-up plus model loading. */
   loadMs: number;
   /** 1-minute load average just before the run: other work on a shared machine skews its timings. */
@@ -59,6 +62,9 @@ export async function benchRun(tool: Tool, files: CorpusFiles, hp: HyperParams, 
   const evaluation = await exec(tool.evaluate(model, files), runDir);
   const predictions = join(runDir, 'predictions.txt');
   const predict = await exec(tool.predict(model, files.texts), runDir, predictions);
+  const allOut = join(runDir, 'all-predictions.txt');
+  const predictAll = await exec(tool.predict(model, files.allTexts), runDir, allOut);
+  const predictAllDocs = countLines(await readFile(allOut, 'utf8'));
   const empty = join(runDir, 'empty.txt');
   await writeFile(empty, '');
   const load = await exec(tool.predict(model, empty), runDir, join(runDir, 'empty-out.txt'));
@@ -83,10 +89,18 @@ export async function benchRun(tool: Tool, files: CorpusFiles, hp: HyperParams, 
     predictMs: predict.wallMs,
     predictPeakRssKb: predict.peakRssKb,
     predictDocs: lines.length,
+    predictAllMs: predictAll.wallMs,
+    predictAllDocs,
     loadMs: load.wallMs,
     loadAverage,
     trainReport: train.stdout.trim() === '' ? undefined : safeJson(train.stdout),
   };
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function safeJson(text: string): unknown {
