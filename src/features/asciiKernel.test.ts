@@ -19,7 +19,7 @@ function rows(f: Featurizer, text: string, cfg: TextConfig): number[] {
 
 /** A featurizer with the wasm kernel and one without, on the same vocabulary. */
 function pair(vocab: Vocab, spec: FeatureSpec = SPEC) {
-  return { kernel: new Featurizer(vocab, spec), js: new Featurizer(vocab, spec, { asciiKernel: false }) };
+  return { kernel: new Featurizer(vocab, spec, { asciiKernel: true }), js: new Featurizer(vocab, spec, { asciiKernel: false }) };
 }
 
 /** A vocabulary of every other token of `texts` (so lookups both hit and miss), with the special tokens. */
@@ -83,6 +83,19 @@ test('a vocabulary that outgrows the kernel tables is laid out again, and long t
   for (let i = 0; i < 5000; i++) vocab.addWord(`w${i}`);
   const long = Array.from({ length: 40_000 }, (_, i) => `w${i % 6000} Seed!`).join(' ');
   assertSame(f, ['seed w1 w4999 w5000', long], ALL_ON, 'grown');
+});
+
+test('a featurizer takes its first texts through JavaScript and builds the kernel only after 64k characters', () => {
+  const vocab = vocabOf(texts.slice(0, 50));
+  const f = new Featurizer(vocab, SPEC);
+  const kernelOf = (x: Featurizer) => (x as unknown as { kernel: unknown }).kernel;
+  const js = new Featurizer(vocab, SPEC, { asciiKernel: false });
+  const text = 'the cat sat on the mat. '.repeat(100);
+  for (let seen = 0; seen + text.length < 1 << 16; seen += text.length) rows(f, text, ALL_ON);
+  assert.equal(kernelOf(f), undefined, 'no kernel for the first 64k characters');
+  rows(f, text, ALL_ON);
+  assert.ok(kernelOf(f) instanceof Object, 'a kernel after them');
+  assert.deepEqual(rows(f, text, ALL_ON), rows(js, text, ALL_ON));
 });
 
 test('the kernel steps aside where it does not apply: char n-grams and fastText hashing', () => {

@@ -13,6 +13,13 @@ import type { Vocab } from '../vocab/vocab.js';
 import { AsciiKernel, kernelCovers } from './asciiKernel.js';
 import type { TokenTable } from './tokenTable.js';
 
+/**
+ * Characters of text a featurizer takes through JavaScript before it builds its wasm kernel: the
+ * kernel indexes the whole vocabulary first (5-10 ms for 100k words), which a few texts (one
+ * piece of feedback, a single request) do not pay back, and a file to predict does many times over.
+ */
+const KERNEL_AFTER = 1 << 16;
+
 /** End-of-text token added to every example, as fastText does: it acts as a learned bias row. */
 export const EOS = '</s>';
 const EOS_HASH = fnv1a32(EOS);
@@ -48,10 +55,17 @@ export class Featurizer {
   private readonly fasttext: boolean;
   /** Hash of a token for word n-grams. */
   private readonly wordHash: (token: string) => number;
-  /** The wasm fast path for ASCII texts (made on first use), or null when it does not cover the spec or is turned off. */
+  /**
+   * The wasm fast path (made once KERNEL_AFTER characters of text have come through featurizeText),
+   * or null when it does not cover the spec or is turned off.
+   */
   private kernel: AsciiKernel | null | undefined;
+  private textSeen = 0;
 
-  /** `options.asciiKernel: false` turns off the wasm fast path (for tests that compare the two). */
+  /**
+   * `options.asciiKernel`: false turns off the wasm fast path, true uses it from the first text
+   * (for tests that compare the two).
+   */
   constructor(
     readonly vocab: Vocab,
     readonly spec: FeatureSpec,
@@ -61,6 +75,7 @@ export class Featurizer {
     this.fasttext = spec.hashing === 'fasttext';
     this.wordHash = this.fasttext ? fasttextHash : fnv1a32;
     if (options.asciiKernel === false || !kernelCovers(spec)) this.kernel = null;
+    else if (options.asciiKernel === true) this.textSeen = KERNEL_AFTER;
   }
 
   /** Number of input-matrix rows the current vocabulary needs. */
@@ -160,7 +175,9 @@ export class Featurizer {
    */
   featurizeText(text: string, cfg: TextConfig, out: IntBuffer): void {
     if (cfg.tokenizer === 'fasttext') return this.featurize(tokenize(text, cfg), out);
-    if (this.kernel !== null && (this.kernel ??= new AsciiKernel(this.vocab, this.spec, this.bucket, EOS, scanToken)).featurize(text, cfg, out)) return;
+    if (this.kernel !== null && (this.kernel !== undefined || (this.textSeen += text.length) >= KERNEL_AFTER)) {
+      if ((this.kernel ??= new AsciiKernel(this.vocab, this.spec, this.bucket, EOS, scanToken)).featurize(text, cfg, out)) return;
+    }
     this.hashes.length = 0;
     this.sink.out = out;
     scanTokens(text, cfg, this.sink);
