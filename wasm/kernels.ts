@@ -32,13 +32,46 @@ export function dot(a: usize, b: usize, n: i32): f32 {
   return s;
 }
 
-/** out[0..dim) = mean of the rows whose ids are the n i32 at `ids` in matrix `m` (dim columns). */
+/**
+ * out[0..dim) = mean of the rows whose ids are the n i32 at `ids` in matrix `m` (dim columns).
+ * Column blocks outside, rows inside: each block's sum stays in registers, and the loads of all n
+ * rows are independent, so their cache and TLB misses overlap (rows of a large table are rarely
+ * cached). Each element is still summed over the rows in order, so the result is the same as
+ * adding whole rows one after another.
+ */
 export function embedMean(m: usize, dim: i32, ids: usize, n: i32, out: usize): void {
-  memory.fill(out, 0, <usize>(dim << 2));
   const rowBytes = <usize>(dim << 2);
-  for (let k = 0; k < n; k++) {
-    const row = m + <usize>load<i32>(ids + (<usize>k << 2)) * rowBytes;
-    axpy(out, row, dim, 1);
+  let j = 0;
+  for (; j + 16 <= dim; j += 16) {
+    const col = m + <usize>(j << 2);
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    for (let k = 0; k < n; k++) {
+      const p = col + <usize>load<i32>(ids + (<usize>k << 2)) * rowBytes;
+      a0 = f32x4.add(a0, v128.load(p));
+      a1 = f32x4.add(a1, v128.load(p, 16));
+      a2 = f32x4.add(a2, v128.load(p, 32));
+      a3 = f32x4.add(a3, v128.load(p, 48));
+    }
+    const o = out + <usize>(j << 2);
+    v128.store(o, a0);
+    v128.store(o, a1, 16);
+    v128.store(o, a2, 32);
+    v128.store(o, a3, 48);
+  }
+  for (; j + 4 <= dim; j += 4) {
+    const col = m + <usize>(j << 2);
+    let a = f32x4.splat(0);
+    for (let k = 0; k < n; k++) a = f32x4.add(a, v128.load(col + <usize>load<i32>(ids + (<usize>k << 2)) * rowBytes));
+    v128.store(out + <usize>(j << 2), a);
+  }
+  for (; j < dim; j++) {
+    const col = m + <usize>(j << 2);
+    let a: f32 = 0;
+    for (let k = 0; k < n; k++) a += load<f32>(col + <usize>load<i32>(ids + (<usize>k << 2)) * rowBytes);
+    store<f32>(out + <usize>(j << 2), a);
   }
   if (n > 0) scale(out, dim, <f32>1 / <f32>n);
 }
@@ -93,10 +126,41 @@ export function outputBackwardSgd(m: usize, rows: i32, cols: i32, coef: usize, x
 
 /** Adds a * v to every row of `m` named by the n i32 ids at `ids` (the embedding-bag scatter). */
 export function scatterAdd(m: usize, dim: i32, ids: usize, n: i32, v: usize, a: f32): void {
+  // Column blocks outside, rows inside, as in embedMean: the rows' misses overlap. Each element
+  // gets its additions in row order, as with whole rows one after another (an id may repeat).
   const rowBytes = <usize>(dim << 2);
-  for (let k = 0; k < n; k++) {
-    const row = m + <usize>load<i32>(ids + (<usize>k << 2)) * rowBytes;
-    axpy(row, v, dim, a);
+  const va = f32x4.splat(a);
+  let j = 0;
+  for (; j + 16 <= dim; j += 16) {
+    const col = m + <usize>(j << 2);
+    const src = v + <usize>(j << 2);
+    const d0 = f32x4.mul(va, v128.load(src));
+    const d1 = f32x4.mul(va, v128.load(src, 16));
+    const d2 = f32x4.mul(va, v128.load(src, 32));
+    const d3 = f32x4.mul(va, v128.load(src, 48));
+    for (let k = 0; k < n; k++) {
+      const p = col + <usize>load<i32>(ids + (<usize>k << 2)) * rowBytes;
+      v128.store(p, f32x4.add(v128.load(p), d0));
+      v128.store(p, f32x4.add(v128.load(p, 16), d1), 16);
+      v128.store(p, f32x4.add(v128.load(p, 32), d2), 32);
+      v128.store(p, f32x4.add(v128.load(p, 48), d3), 48);
+    }
+  }
+  for (; j + 4 <= dim; j += 4) {
+    const col = m + <usize>(j << 2);
+    const d = f32x4.mul(va, v128.load(v + <usize>(j << 2)));
+    for (let k = 0; k < n; k++) {
+      const p = col + <usize>load<i32>(ids + (<usize>k << 2)) * rowBytes;
+      v128.store(p, f32x4.add(v128.load(p), d));
+    }
+  }
+  for (; j < dim; j++) {
+    const col = m + <usize>(j << 2);
+    const d = a * load<f32>(v + <usize>(j << 2));
+    for (let k = 0; k < n; k++) {
+      const p = col + <usize>load<i32>(ids + (<usize>k << 2)) * rowBytes;
+      store<f32>(p, load<f32>(p) + d);
+    }
   }
 }
 
