@@ -6,7 +6,7 @@ import { ForwardThread } from '../model/forwardThread.js';
 import { beginLoad } from '../store/modelFiles.js';
 import { help, optionalString, parseFlags, predictOptions, requireString } from './args.js';
 import { asFileError } from './outputDir.js';
-import { predictStream, WAITING_CAP, type Write } from './predictStream.js';
+import { predictStream, type Write } from './predictStream.js';
 
 export const predictHelp = `usage: accrete predict --model MODEL [--k K] [--threshold P] [--input FILE] < texts.txt
 
@@ -51,7 +51,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
     const pending = beginLoad(modelDir, { parallel: 2 });
     const input = openInput(inputPath);
     try {
-      await predictStream(lineBatchesOf(input, inputPath), pending, options, batchedWriter(), WAITING_CAP, forward);
+      await predictStream(lineBatchesOf(input, inputPath), pending, options, batchedWriter(), { forward });
     } finally {
       // On an error (a model that fails verification) stop reading: an open stdin would keep the process alive.
       input.destroy();

@@ -8,7 +8,7 @@ import type { TopRows } from '../model/topRows.js';
 import type { PendingModel } from '../store/modelFiles.js';
 import { Rng } from '../util/rng.js';
 import { Vocab } from '../vocab/vocab.js';
-import { predictStream, WAITING_CAP, type Write } from './predictStream.js';
+import { predictStream, type Write } from './predictStream.js';
 
 /** A small model with random weights (seeded): predictions differ from line to line. */
 function model(): TextClassifier {
@@ -83,7 +83,7 @@ test('past the cap, reading waits for the weights: the input is not buffered who
   const out = collector();
   const taken = { count: 0 };
   // A round of TEXTS (3 batches) holds 40 rows and 6 line ends: a cap of 100 is reached in the third round.
-  const done = predictStream(batches(50, taken), pending, {}, out.write, 100);
+  const done = predictStream(batches(50, taken), pending, {}, out.write, { cap: 100 });
   for (let i = 0; i < 200; i++) await new Promise((res) => setImmediate(res));
   assert.ok(taken.count >= 6 && taken.count <= 9, `reading stopped at the cap (took ${taken.count} batches of 150)`);
   assert.equal(out.writes(), 0);
@@ -213,7 +213,7 @@ test('with a forward worker: the same output, in order, across many batches, the
       setTimeout(() => pending.resolve(), 5);
     })();
     try {
-      await predictStream(batches, pending, { k: 2 }, out.write, WAITING_CAP, thread);
+      await predictStream(batches, pending, { k: 2 }, out.write, { forward: thread, workerAfterRows: 1 << 16 });
     } finally {
       await thread.close();
     }
@@ -236,7 +236,7 @@ test('with a forward worker that fails: the error comes out, not a hang', async 
     }
   })();
   try {
-    await assert.rejects(predictStream(batches, pending, {}, collector().write, WAITING_CAP, thread), /forward worker failed: kernel trap/);
+    await assert.rejects(predictStream(batches, pending, {}, collector().write, { forward: thread, workerAfterRows: 1 << 16 }), /forward worker failed: kernel trap/);
   } finally {
     await thread.close();
   }
@@ -255,8 +255,7 @@ test('with a forward worker that never comes up: this thread predicts everything
     pending,
     {},
     out.write,
-    WAITING_CAP,
-    thread,
+    { forward: thread, workerAfterRows: 1 << 16 },
   );
   pending.resolve();
   try {

@@ -22,10 +22,22 @@ const HELD_CHUNK_ROWS = 1 << 16;
 
 /**
  * Input rows after which the forward worker is started (once the weights are in): below, its
- * start-up, some tens of milliseconds of the other core, costs more than it saves. Started while
- * the weights load, it would take that core from their reads (measured: verified ~10 ms later).
+ * start-up (some tens of milliseconds of the other core, and ~12 MB) costs more than it saves.
+ * Forward passes take ~20 ns per row: on the SpamAssassin test texts (1.1M rows) a worker saved
+ * nothing, on ten times that input it saves 14%. Started while the weights load, it would take
+ * that core from their reads (measured: verified ~10 ms later).
  */
-const WORKER_START_ROWS = 1 << 16;
+const WORKER_START_ROWS = 1 << 21;
+
+/** How predictStream holds lines and shares the work; every field has a default. */
+export interface StreamOptions {
+  /** Input rows plus lines held at most (WAITING_CAP). */
+  cap?: number;
+  /** The forward worker to share the forward passes with (none by default); the caller closes it. */
+  forward?: ForwardThread | null;
+  /** Input rows seen before the worker is started (WORKER_START_ROWS). */
+  workerAfterRows?: number;
+}
 
 /** Writes output text (batching it); null flushes. */
 export type Write = (text: string | null) => Promise<void>;
@@ -84,14 +96,8 @@ function chunkOf(lines: readonly string[], features: (text: string) => Int32Arra
  * passes run on that worker once it is up, while this thread featurises; it is started here once
  * the input proves long enough (if the caller has not started it), and the caller closes it.
  */
-export async function predictStream(
-  batches: AsyncIterable<string[]>,
-  pending: PendingModel,
-  options: PredictOptions,
-  write: Write,
-  cap = WAITING_CAP,
-  forward: ForwardThread | null = null,
-): Promise<void> {
+export async function predictStream(batches: AsyncIterable<string[]>, pending: PendingModel, options: PredictOptions, write: Write, how: StreamOptions = {}): Promise<void> {
+  const { cap = WAITING_CAP, forward = null, workerAfterRows = WORKER_START_ROWS } = how;
   const input = batches[Symbol.asyncIterator]();
   const ready = pending.ready.then((model) => ({ model }));
   let next = input.next();
@@ -99,7 +105,7 @@ export async function predictStream(
   let rowsSeen = 0;
   /** Once the weights are in: starts the worker when the input has proved long enough. */
   const startWorkerIfLong = () => {
-    if (rowsSeen >= WORKER_START_ROWS) forward?.start();
+    if (rowsSeen >= workerAfterRows) forward?.start();
   };
   /** With the verified model: the queue, given the held lines (and the worker, unless the input has ended). */
   const start = (model: TextClassifier, inputDone = false): PredictionQueue => {
