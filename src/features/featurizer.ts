@@ -75,7 +75,15 @@ export class Featurizer {
     this.fasttext = spec.hashing === 'fasttext';
     this.wordHash = this.fasttext ? fasttextHash : fnv1a32;
     if (options.asciiKernel === false || !kernelCovers(spec)) this.kernel = null;
-    else if (options.asciiKernel === true) this.textSeen = KERNEL_AFTER;
+    else if (options.asciiKernel === true) this.expectMany();
+  }
+
+  /**
+   * Tells the featurizer that many texts are coming (a file to predict, a test set): it builds its
+   * wasm kernel at the next text instead of after the first KERNEL_AFTER characters.
+   */
+  expectMany(): void {
+    if (this.kernel === undefined) this.textSeen = KERNEL_AFTER;
   }
 
   /** Number of input-matrix rows the current vocabulary needs. */

@@ -158,7 +158,8 @@ interface TensorFile {
  */
 interface PreparedLoad {
   files: TensorFile[];
-  assemble(): AssembledModel;
+  /** `many`: many texts will be featurised before the weights are in (Featurizer.expectMany). */
+  assemble(many?: boolean): AssembledModel;
 }
 
 /**
@@ -187,8 +188,9 @@ function prepareLoad(dir: string): PreparedLoad {
     state = { step: json.optimizer.step, first: adamSlots(params).map(zerosLike), second: adamSlots(params).map(zerosLike) };
     files.push({ path: join(dir, json.optimizer.name), expected: optimizerChecksum, targets: adamTensors(state) });
   }
-  const assemble = (): AssembledModel => {
+  const assemble = (many = false): AssembledModel => {
     const model = new TextClassifier(config, vocabOf(path, json), params, null, json.info ?? {});
+    if (many) model.featurizer.expectMany();
     return {
       features: (text) => model.features(text),
       finish: () => {
@@ -249,7 +251,8 @@ export function beginLoad(dir: string, options: AsyncReadOptions = {}): PendingM
   const reading = readFilesAsync(load.files, options);
   // Should assemble() throw, the reads end unobserved (and close their files when done).
   reading.catch(() => {});
-  const model = load.assemble();
+  // A pending model is for streams of texts (accrete predict): its featurizer gets ready for many.
+  const model = load.assemble(true);
   const ready = reading.then(() => model.finish());
   // A caller busy featurising may await `ready` only later: its failure is not unhandled meanwhile.
   ready.catch(() => {});
