@@ -96,6 +96,11 @@ test('a featurizer takes its first texts through JavaScript and builds the kerne
   rows(f, text, ALL_ON);
   assert.ok(kernelOf(f) instanceof Object, 'a kernel after them');
   assert.deepEqual(rows(f, text, ALL_ON), rows(js, text, ALL_ON));
+  // Told that many texts are coming, a featurizer builds it at the first one.
+  const many = new Featurizer(vocab, SPEC);
+  many.expectMany();
+  assert.deepEqual(rows(many, 'the cat', ALL_ON), rows(js, 'the cat', ALL_ON));
+  assert.ok(kernelOf(many) instanceof Object, 'a kernel at the first text after expectMany()');
 });
 
 test('the kernel steps aside where it does not apply: char n-grams and fastText hashing', () => {
