@@ -52,6 +52,8 @@ export async function predictCommand(argv: string[]): Promise<number> {
     const input = openInput(inputPath);
     try {
       await predictStream(lineBatchesOf(input, inputPath), pending, options, batchedWriter(), { forward });
+      // A failed worker costs time, not output (this thread predicted its share), but it is a bug to report.
+      if (forward.error) process.stderr.write(`accrete predict: warning: ${forward.error.message}; its share was predicted on the main thread\n`);
     } finally {
       // On an error (a model that fails verification) stop reading: an open stdin would keep the process alive.
       input.destroy();

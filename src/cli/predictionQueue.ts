@@ -5,7 +5,8 @@
  * predicted at once on the main thread. The worker is kept one chunk ahead; chunks beyond wait
  * here (as do all while it starts up), and the main thread predicts them itself when it has
  * nothing else to do (the input has ended) or when too much is waiting: no input waits for the
- * worker to start. (Formatting lives here too: one module fewer to load on every run.)
+ * worker to start. Should the worker fail, this thread predicts what it had been sent: a worker
+ * failure costs time, never output. (Formatting lives here too: one module fewer to load on every run.)
  */
 import type { PredictOptions, TextClassifier } from '../model/classifier.js';
 import type { ForwardThread } from '../model/forwardThread.js';
@@ -126,10 +127,15 @@ export class PredictionQueue {
     if (forward === null || !forward.up) return;
     while (this.queued.length > 0 && forward.inFlight < AT_WORKER) {
       const slot = this.queued.shift()!;
-      forward.run(slot.chunk.rows, slot.chunk.ends).then((top) => {
-        slot.resolve(top);
-        this.dispatch();
-      }, slot.reject);
+      // Copies go (the worker takes over the arrays it is sent): should it fail, this thread
+      // predicts the chunk from its own, and the output is complete all the same.
+      forward.run(slot.chunk.rows.slice(), slot.chunk.ends.slice()).then(
+        (top) => {
+          slot.resolve(top);
+          this.dispatch();
+        },
+        () => this.predictHere(slot),
+      );
     }
   }
 
@@ -141,11 +147,15 @@ export class PredictionQueue {
   private helpOne(): boolean {
     const slot = this.queued.shift();
     if (!slot) return false;
+    this.predictHere(slot);
+    return true;
+  }
+
+  private predictHere(slot: Slot): void {
     try {
       slot.resolve(this.predict(slot.chunk));
     } catch (err) {
       slot.reject(err);
     }
-    return true;
   }
 }

@@ -31,7 +31,7 @@ export class ForwardThread {
   private nextId = 0;
   private isUp = false;
   private setup: ForwardSetup | null = null;
-  private failure: Error | null = null;
+  private failedWith: Error | null = null;
   private settleUp: (up: boolean) => void = () => {};
   /** Resolves once the worker is up (true), or has failed or been closed before that (false). */
   readonly whenUp = new Promise<boolean>((resolve) => (this.settleUp = resolve));
@@ -49,7 +49,7 @@ export class ForwardThread {
    * the other core to be `up`: start it early, but only when there is enough input to pay for it.
    */
   start(): void {
-    if (this.worker || this.failure) return;
+    if (this.worker || this.failedWith) return;
     const worker = new Worker(this.script);
     this.worker = worker;
     worker.on('message', (reply: ForwardReply) => this.onReply(reply));
@@ -63,12 +63,17 @@ export class ForwardThread {
 
   /** Whether the worker has started (and not failed): a job sent now is answered without start-up delay. */
   get up(): boolean {
-    return this.isUp && this.failure === null;
+    return this.isUp && this.failedWith === null;
   }
 
   /** Whether the worker has failed or been closed: it takes no more jobs. */
   get failed(): boolean {
-    return this.failure !== null;
+    return this.failedWith !== null;
+  }
+
+  /** Why the worker takes no more jobs (its failure, or close()), or null. */
+  get error(): Error | null {
+    return this.failedWith;
   }
 
   /** Jobs sent and not yet answered. */
@@ -97,7 +102,7 @@ export class ForwardThread {
     if (!this.setup) return Promise.reject(new Error('ForwardThread.run: no model attached'));
     this.start();
     const worker = this.worker;
-    if (this.failure || !worker) return Promise.reject(this.failure ?? new Error('the forward worker did not start'));
+    if (this.failedWith || !worker) return Promise.reject(this.failedWith ?? new Error('the forward worker did not start'));
     const id = this.nextId++;
     const answer = new Promise<TopRows>((resolve, reject) => this.jobs.set(id, { resolve, reject }));
     if (this.jobs.size === 1 && this.isUp) worker.ref();
@@ -129,9 +134,9 @@ export class ForwardThread {
 
   /** Rejects every job in flight and all later ones (the first failure is the one reported). */
   private fail(message: string): void {
-    this.failure ??= new Error(message);
+    this.failedWith ??= new Error(message);
     this.settleUp(false);
-    for (const job of this.jobs.values()) job.reject(this.failure);
+    for (const job of this.jobs.values()) job.reject(this.failedWith);
     this.jobs.clear();
     this.worker?.unref();
   }
