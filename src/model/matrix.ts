@@ -90,6 +90,27 @@ export class Matrix {
     this.data = this.arena.f32(this.ptr, this.size);
   }
 
+  /**
+   * Products of rows [0, rows) with each of `xs` (vectors of `cols` floats), by the wasm kernel:
+   * result[i * rows + r] = row r · xs[i]. Its scratch is taken from the arena and given back.
+   */
+  timesVectors(xs: readonly Float32Array[], rows = this.rows): Float32Array {
+    const { arena, cols } = this;
+    const inBytes = xs.length * cols * 4;
+    const bytes = inBytes + xs.length * rows * 4;
+    const ptr = arena.alloc(bytes);
+    try {
+      const input = arena.f32(ptr, xs.length * cols);
+      xs.forEach((x, i) => input.set(x, i * cols));
+      for (let i = 0; i < xs.length; i++) arena.kernels.matVec(this.ptr, rows, cols, ptr + i * cols * 4, ptr + inBytes + i * rows * 4);
+      return arena.f32(ptr + inBytes, xs.length * rows).slice();
+    } finally {
+      // Blocks are handed out zeroed: zero this one before giving it back (a no-op unless it is still the last).
+      new Uint8Array(arena.memory.buffer, ptr, bytes).fill(0);
+      arena.extend(ptr, bytes, 0);
+    }
+  }
+
   /** A copy in `arena` (a new arena when none is given). */
   clone(arena?: Arena): Matrix {
     const m = Matrix.zeros(this.rows, this.cols, arena);

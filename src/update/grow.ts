@@ -8,6 +8,7 @@
 import type { Example } from '../data/example.js';
 import { EOS } from '../features/featurizer.js';
 import type { TextClassifier } from '../model/classifier.js';
+import type { Matrix } from '../model/matrix.js';
 import { adamSlots } from '../optim/adam.js';
 import { Rng } from '../util/rng.js';
 import { evenlySpaced } from '../util/sample.js';
@@ -95,13 +96,12 @@ function imprint(model: TextClassifier, labelled: readonly Example[], newLabels:
   let oldNorm = 0;
   for (let r = 0; r < oldRows; r++) oldNorm += Math.hypot(...out.row(r));
   oldNorm /= oldRows;
-  const old = out.data.subarray(0, oldRows * out.cols);
-  const others = scored(background.map((e) => model.representation(e.text)), old, out.cols);
+  const others = scored(background.map((e) => model.representation(e.text)), out, oldRows);
   const center = meanOf(others.map((o) => o.x), out.cols);
   const byLabel = new Map<string, Example[]>(newLabels.map((l) => [l, []]));
   for (const e of labelled) for (const l of e.labels) byLabel.get(l)?.push(e);
   for (const label of newLabels) {
-    const mine = scored(evenlySpaced(byLabel.get(label)!, MAX_IMPRINT_EXAMPLES).map((e) => model.representation(e.text)), old, out.cols);
+    const mine = scored(evenlySpaced(byLabel.get(label)!, MAX_IMPRINT_EXAMPLES).map((e) => model.representation(e.text)), out, oldRows);
     const row = out.row(model.vocab.labelId(label));
     const mean = meanOf(mine.map((m) => m.x), out.cols);
     for (let d = 0; d < row.length; d++) row[d] = mean[d] - center[d];
@@ -125,15 +125,13 @@ interface Scored {
   bestOld: number;
 }
 
-/** Each representation with its best old-label score (`oldRows`: the old output rows, row after row). */
-function scored(xs: readonly Float32Array[], oldRows: Float32Array, cols: number): Scored[] {
-  return xs.map((x) => {
+/** Each representation with its best score among the first `oldRows` rows of `out` (the old labels). */
+function scored(xs: readonly Float32Array[], out: Matrix, oldRows: number): Scored[] {
+  // In the wasm kernel: run once per update, this loop would mostly run before V8 optimises it.
+  const scores = out.timesVectors(xs, oldRows);
+  return xs.map((x, i) => {
     let bestOld = -Infinity;
-    for (let at = 0; at < oldRows.length; at += cols) {
-      let z = 0;
-      for (let d = 0; d < cols; d++) z += oldRows[at + d] * x[d];
-      bestOld = Math.max(bestOld, z);
-    }
+    for (let r = 0; r < oldRows; r++) bestOld = Math.max(bestOld, scores[i * oldRows + r]);
     return { x, bestOld };
   });
 }
