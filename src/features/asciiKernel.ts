@@ -27,8 +27,22 @@ import type { FeatureSpec } from './featurizer.js';
 interface KernelExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  configure(...args: number[]): void;
-  indexWords(firstId: number, bytes: number, len: number): number;
+  configure(
+    classes: number,
+    slots: number,
+    slotCount: number,
+    words: number,
+    bucket: number,
+    wordNgrams: number,
+    flags: number,
+    eosId: number,
+    eosHash: number,
+    urlId: number,
+    urlHash: number,
+    emailId: number,
+    emailHash: number,
+  ): void;
+  indexWords(firstId: number, units: number, len: number): number;
   begin(start: number, len: number, rows: number, scratch: number): void;
   scan(from: number): number;
   prepare(start: number, len: number, lowercase: boolean): number;
@@ -40,6 +54,7 @@ const PAGE = 65536;
 
 /** prepare(): the text is plain ASCII, normalised in place. */
 const PLAIN = 0;
+/** configure() flags: the TextConfig options the kernel applies. */
 const PUNCTUATION = 1;
 const MASK_URLS = 2;
 
