@@ -64,3 +64,40 @@ test('inspect() counts the changed rows and values below each limit; rows from t
   assert.equal(finite, true);
   assert.deepEqual(changes.get(m), { rows: 2, values: 3 });
 });
+
+test('inspect() reading the snapshot just restored counts what reading the matrix counts', () => {
+  const m = matrix();
+  const journal = new RowJournal();
+  const rows = Int32Array.from([1, 2, 30, 44]);
+  journal.keepRows(m, rows);
+  m.row(2)[1] += 1;
+  m.row(30).fill(0.5);
+  const snap = journal.snapshot();
+  m.row(44)[0] += 3;
+  journal.restore(snap);
+  const fromMatrix = journal.inspect();
+  const fromSnapshot = journal.inspect(undefined, snap);
+  assert.deepEqual(fromSnapshot, fromMatrix);
+  assert.deepEqual(fromMatrix.changes.get(m), { rows: 2, values: 1 + 4 });
+});
+
+test('a released journal\'s buffers serve the next journal, which still restores its own originals', () => {
+  const a = matrix();
+  const first = new RowJournal();
+  first.keepRows(a, Int32Array.from([0, 1, 2, 3, 4, 5]));
+  first.snapshot();
+  first.release();
+  const b = Matrix.uniform(50, 4, 1, new Rng(2));
+  const rows = [9, 10];
+  const original = rowsOf(b, rows);
+  const second = new RowJournal();
+  second.keepRows(b, Int32Array.from(rows));
+  rows.forEach((r) => b.row(r).fill(7));
+  const snap = second.snapshot();
+  rows.forEach((r) => b.row(r).fill(8));
+  second.restore(snap);
+  assert.deepEqual(rowsOf(b, rows), rows.map(() => [7, 7, 7, 7]));
+  second.restore();
+  assert.deepEqual(rowsOf(b, rows), original);
+  second.release();
+});

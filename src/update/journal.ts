@@ -16,6 +16,33 @@ interface Entry {
   baseRows: number;
 }
 
+/**
+ * Buffers of finished journals, kept a little while for the next update: a large update journals
+ * tens of MB, and fresh memory costs a page fault per 4 KiB at its first write, about as much as
+ * the copy itself. Dropped KEEP_SPARE_MS after the last journal gave its buffers back.
+ */
+const spare: Float32Array[] = [];
+const MAX_SPARE = 4;
+const KEEP_SPARE_MS = 10_000;
+let dropSpare: ReturnType<typeof setTimeout> | null = null;
+
+/** A buffer of `length` floats (contents unspecified: every user overwrites all of it). */
+function takeBuffer(length: number): Float32Array {
+  let best = -1;
+  for (let i = 0; i < spare.length; i++) if (spare[i].length >= length && (best < 0 || spare[i].length < spare[best].length)) best = i;
+  if (best < 0) return new Float32Array(length);
+  const [buffer] = spare.splice(best, 1);
+  return buffer.length === length ? buffer : buffer.subarray(0, length);
+}
+
+function giveBack(buffers: Float32Array[]): void {
+  for (const b of buffers) spare.push(new Float32Array(b.buffer as ArrayBuffer));
+  spare.sort((a, b) => b.length - a.length).splice(MAX_SPARE);
+  if (dropSpare) clearTimeout(dropSpare);
+  dropSpare = setTimeout(() => (spare.length = 0), KEEP_SPARE_MS);
+  dropSpare.unref();
+}
+
 /** Values of journaled rows (in slot order) and of grown rows, per matrix. */
 export type JournalSnapshot = Map<Matrix, { kept: Float32Array; grown: Float32Array }>;
 
@@ -44,11 +71,14 @@ function scatterRows(src: Float32Array, cols: number, rows: Int32Array, data: Fl
 
 export class RowJournal {
   private readonly entries = new Map<Matrix, Entry>();
+  /** Buffers taken for snapshots, given back with the originals by release(). */
+  private readonly snapshotBuffers: Float32Array[] = [];
+  private released = false;
 
   /** Journals the given distinct rows of `m` (call once per matrix, before any change). */
   keepRows(m: Matrix, rows: Int32Array): void {
     if (this.entries.has(m)) throw new Error('a matrix is journaled once per update');
-    const originals = new Float32Array(rows.length * m.cols);
+    const originals = takeBuffer(rows.length * m.cols);
     gatherRows(m.data, m.cols, rows, originals);
     this.entries.set(m, { rows, slotOf: null, originals, baseRows: m.rows });
   }
@@ -75,11 +105,26 @@ export class RowJournal {
     const snap: JournalSnapshot = reuse ?? new Map();
     for (const [m, e] of this.entries) {
       const old = reuse?.get(m);
-      const kept = old?.kept.length === e.originals.length ? old.kept : new Float32Array(e.originals.length);
+      let kept = old?.kept;
+      if (!kept || kept.length !== e.originals.length) {
+        kept = takeBuffer(e.originals.length);
+        this.snapshotBuffers.push(kept);
+      }
       gatherRows(m.data, m.cols, e.rows, kept);
       snap.set(m, { kept, grown: m.data.slice(e.baseRows * m.cols, m.rows * m.cols) });
     }
     return snap;
+  }
+
+  /**
+   * Ends the journal: its buffers go to the next update's journal. Call once the update is
+   * decided and nothing restores or inspects any more (snapshots taken from it die with it).
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    giveBack([...[...this.entries.values()].map((e) => e.originals), ...this.snapshotBuffers]);
+    this.entries.clear();
   }
 
   /** Puts journaled rows back to `snapshot` (or to their values before the update), and grown rows to the snapshot's. */
@@ -94,20 +139,24 @@ export class RowJournal {
   /**
    * One pass over every journaled and grown value: whether all are finite (x * 0 is 0 for every
    * finite x and NaN for NaN and ±Infinity), and per matrix how many rows below `limitOf(m)` (the
-   * rows the parent had) and how many of their values differ from their originals.
+   * rows the parent had) and how many of their values differ from their originals. `current`: a
+   * snapshot the matrices were just restored to, read instead of them (in order, not row by row
+   * across a large table).
    */
-  inspect(limitOf: (m: Matrix) => number = (m) => m.rows): { finite: boolean; changes: Map<Matrix, { rows: number; values: number }> } {
+  inspect(limitOf: (m: Matrix) => number = (m) => m.rows, current?: JournalSnapshot): { finite: boolean; changes: Map<Matrix, { rows: number; values: number }> } {
     let probe = 0;
     const changes = new Map<Matrix, { rows: number; values: number }>();
     for (const [m, e] of this.entries) {
-      const { data, cols } = m;
+      const { cols } = m;
       const { rows, originals } = e;
+      const kept = current?.get(m)?.kept;
+      const data = kept ?? m.data;
       const limit = limitOf(m);
       let changedRows = 0;
       let values = 0;
       for (let k = 0; k < rows.length; k++) {
         let changed = 0;
-        for (let d = 0, at = rows[k] * cols, o = k * cols; d < cols; d++) {
+        for (let d = 0, at = (kept ? k : rows[k]) * cols, o = k * cols; d < cols; d++) {
           const x = data[at + d];
           probe += x * 0;
           if (x !== originals[o + d]) changed++;
@@ -116,7 +165,7 @@ export class RowJournal {
         if (changed > 0) changedRows++;
         values += changed;
       }
-      for (let k = e.baseRows * cols; k < m.rows * cols; k++) probe += data[k] * 0;
+      for (let k = e.baseRows * cols; k < m.rows * cols; k++) probe += m.data[k] * 0;
       changes.set(m, { rows: changedRows, values });
     }
     return { finite: probe === 0, changes };

@@ -163,7 +163,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     else if (result.restore !== 'nothing') journal.restore(result.restore);
     // The loss is checked before every step; this catches a NaN written by the very last one.
     const rowsBefore = (m: Matrix) => (m === model.params.input ? growth.inputRowsBefore : m === model.params.output ? growth.outputRowsBefore : m.rows);
-    const inspected = journal.inspect(rowsBefore);
+    const inspected = journal.inspect(rowsBefore, typeof result.restore === 'object' ? result.restore : undefined);
     if (!inspected.finite) throw new DivergenceError('the updated parameters');
 
     // The guard is judged on the labels the parent knew (see measure); the fresh data on all labels.
@@ -207,6 +207,8 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   } catch (err) {
     undo();
     throw err;
+  } finally {
+    journal.release();
   }
 
   function undo(): void {
