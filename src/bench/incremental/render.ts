@@ -42,7 +42,7 @@ export function header(machine: Machine, quick: boolean, sections: string[], loa
     'accepted (gate off = every update is kept, its checks are still reported). Step times are wall times of',
     'the update alone (retrain/fresh: the training run), one run of each paradigm (accuracies are deterministic:',
     'fixed seeds, one thread; the wall times are not: the machine is shared, see the load average). "last / retrain"',
-    'is the last step\'s time over retrain\'s training time at the last task; "last: ms in rounds" is the part of the',
+    'is the last step\'s time over retrain\'s training time at the last task (median of 3 runs); "last: ms in rounds" is the part of the',
     'last update spent in its rounds (training and per-round validation; the rest is featurising, journaling,',
     'measuring before and after). "params changed (last)" is runParadigm\'s count (changed values + grown rows x dim;',
     'retrain/fresh: every parameter). Targets are marked yes / **no**.',
