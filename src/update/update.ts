@@ -129,7 +129,9 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     moments.forEach((m, i) => m && (i % 4 === 0 ? journal.keepRows(m, touched) : journal.keepAll(m)));
     const freshData = featurizeTable(freshTokens, fresh.valid, model.featurizer);
     const guardData = featurizeTable(guardTokens, guard, model.featurizer);
-    const freshTouched = [...distinctRows(data.rows.subarray(0, data.offsets[fresh.train.length]), model.params.input.rows)];
+    // The input rows the new examples touch: only some selections ask (made on first use).
+    let freshTouched: number[] | null = null;
+    const touchedByNew = () => (freshTouched ??= [...distinctRows(data.rows.subarray(0, data.offsets[fresh.train.length]), model.params.input.rows)]);
     const result = runRounds(model, journal, {
       cfg: model.config,
       spec,
@@ -149,7 +151,9 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
       guard: guard.length ? guardData : null,
       selectionInputs: {
         params: model.params,
-        touched: freshTouched,
+        get touched() {
+          return touchedByNew();
+        },
         seen: memory?.seen ?? null,
         inputRowsBefore: growth.inputRowsBefore,
         outputRowsBefore: growth.outputRowsBefore,
