@@ -2,6 +2,7 @@
  * A pre-featurised dataset: every example's input rows and label ids in flat typed arrays, built
  * once, so training epochs never tokenize or allocate. Can live in shared memory for workers.
  */
+import type { TextConfig } from '../config.js';
 import type { Example } from '../data/example.js';
 import { IntBuffer } from '../util/intBuffer.js';
 import type { Featurizer } from './featurizer.js';
@@ -50,6 +51,17 @@ export function featurizeAll(
 ): FeaturizedData {
   const tokens = tokenized.reduce((sum, t) => sum + t.length + 1, 0);
   return build(examples, options.shared ?? false, tokens, (i, out) => featurizer.featurize(tokenized[i], out), featurizer);
+}
+
+/**
+ * Featurises examples straight from their texts (Featurizer.featurizeText, which the wasm kernel
+ * speeds up), for data that is not trained on for epochs: no token table, and `tokens` counts the
+ * input rows instead. The rows are those of featurizeTable.
+ */
+export function featurizeTexts(examples: readonly Example[], featurizer: Featurizer, cfg: TextConfig): FeaturizedData {
+  featurizer.expectMany();
+  const data = build(examples, false, 0, (i, out) => featurizer.featurizeText(examples[i].text, cfg, out), featurizer);
+  return { ...data, tokens: data.rows.length };
 }
 
 function build(

@@ -6,6 +6,7 @@ import { tokenize } from '../text/tokenize.js';
 import { IntBuffer } from '../util/intBuffer.js';
 import { Vocab } from '../vocab/vocab.js';
 import { EOS, Featurizer } from './featurizer.js';
+import { featurizeTable, featurizeTexts } from './dataset.js';
 import { TokenTable } from './tokenTable.js';
 
 function vocabOf(...words: string[]): Vocab {
@@ -109,4 +110,25 @@ test('featurizeText gives exactly the rows of featurize(tokenize(text)), for eve
       }
     }
   }
+});
+
+test('featurizeTexts gives the rows and labels featurizeTable gives from a token table', () => {
+  const examples = [
+    { text: 'The cat sat on the mat!', labels: ['a'] },
+    { text: 'Don\'t panic: see https://x.org or me@x.org.', labels: ['b', 'a'] },
+    { text: '我爱 Node.js 和 TypeScript', labels: ['b'] },
+    { text: '', labels: ['c'] },
+  ];
+  const cfg = { ...DEFAULTS, wordNgrams: 2, bucket: 1009 };
+  const vocab = new Vocab();
+  for (const e of examples) for (const w of tokenize(e.text, cfg)) vocab.addWord(w);
+  vocab.addWord(EOS);
+  for (const l of ['a', 'b']) vocab.addLabel(l);
+  const f = new Featurizer(vocab, cfg);
+  const table = new TokenTable();
+  for (const e of examples) table.addExample(tokenize(e.text, cfg));
+  const fromTable = featurizeTable(table, examples, f);
+  const fromTexts = featurizeTexts(examples, f, cfg);
+  for (const key of ['rows', 'offsets', 'labels', 'labelOffsets'] as const) assert.deepEqual([...fromTexts[key]], [...fromTable[key]], key);
+  assert.equal(fromTexts.count, 4);
 });

@@ -23,14 +23,29 @@ export interface RowFisher {
 /** An optimizer that changes nothing and sums (c * |v|)^2 / cols per row. */
 class SquaredGradients implements Optimizer {
   readonly name = 'sgd' as const;
+  /**
+   * |v|^2 of the last vector, until the next one or the next example: a step passes the same
+   * vector for every row of a layer (every input row of an example gets the same gradient), so
+   * it is summed once per layer, not once per row (a long e-mail has ~1000 input rows).
+   */
+  private lastV: Float32Array | null = null;
+  private lastCols = 0;
+  private lastSq = 0;
   constructor(private readonly sums: Map<Matrix, Float32Array>) {}
   stepRow(_slot: Slot, m: Matrix, row: number, c: number, v: Float32Array): void {
-    let sq = 0;
-    for (let d = 0; d < m.cols; d++) sq += v[d] * v[d];
+    if (v !== this.lastV || m.cols !== this.lastCols) {
+      let sq = 0;
+      for (let d = 0; d < m.cols; d++) sq += v[d] * v[d];
+      this.lastV = v;
+      this.lastCols = m.cols;
+      this.lastSq = sq;
+    }
     const target = this.sums.get(m);
-    if (target) target[row] += (c * c * sq) / m.cols;
+    if (target) target[row] += (c * c * this.lastSq) / m.cols;
   }
-  tick(): void {}
+  tick(): void {
+    this.lastV = null;
+  }
   fit(): void {}
   state(): null {
     return null;
