@@ -82,22 +82,24 @@ test('inspect() reading the snapshot just restored counts what reading the matri
 });
 
 test('a released journal\'s buffers serve the next journal, which still restores its own originals', () => {
-  const a = matrix();
+  // Large enough for the buffers to be kept for the next journal (small ones are not).
+  const a = Matrix.uniform(100_000, 4, 1, new Rng(1));
   const first = new RowJournal();
-  first.keepRows(a, Int32Array.from([0, 1, 2, 3, 4, 5]));
+  first.keepRows(a, Int32Array.from({ length: 100_000 }, (_, i) => i));
   first.snapshot();
   first.release();
-  const b = Matrix.uniform(50, 4, 1, new Rng(2));
-  const rows = [9, 10];
-  const original = rowsOf(b, rows);
+  const b = Matrix.uniform(100_000, 4, 1, new Rng(2));
+  const rows = Int32Array.from({ length: 70_000 }, (_, i) => i + 1000);
+  const probe = [1000, 50_000, 70_999];
+  const original = rowsOf(b, probe);
   const second = new RowJournal();
-  second.keepRows(b, Int32Array.from(rows));
+  second.keepRows(b, rows);
   rows.forEach((r) => b.row(r).fill(7));
   const snap = second.snapshot();
   rows.forEach((r) => b.row(r).fill(8));
   second.restore(snap);
-  assert.deepEqual(rowsOf(b, rows), rows.map(() => [7, 7, 7, 7]));
+  assert.deepEqual(rowsOf(b, probe), probe.map(() => [7, 7, 7, 7]));
   second.restore();
-  assert.deepEqual(rowsOf(b, rows), original);
+  assert.deepEqual(rowsOf(b, probe), original);
   second.release();
 });

@@ -23,11 +23,14 @@ interface Entry {
  */
 const spare: Float32Array[] = [];
 const MAX_SPARE = 4;
+/** Smaller buffers (output and hidden layers, small updates) are allocated afresh and not kept. */
+const MIN_SPARE = 1 << 18;
 const KEEP_SPARE_MS = 10_000;
 let dropSpare: ReturnType<typeof setTimeout> | null = null;
 
 /** A buffer of `length` floats (contents unspecified: every user overwrites all of it). */
 function takeBuffer(length: number): Float32Array {
+  if (length < MIN_SPARE) return new Float32Array(length);
   let best = -1;
   for (let i = 0; i < spare.length; i++) if (spare[i].length >= length && (best < 0 || spare[i].length < spare[best].length)) best = i;
   if (best < 0) return new Float32Array(length);
@@ -36,7 +39,7 @@ function takeBuffer(length: number): Float32Array {
 }
 
 function giveBack(buffers: Float32Array[]): void {
-  for (const b of buffers) spare.push(new Float32Array(b.buffer as ArrayBuffer));
+  for (const b of buffers) if (b.length >= MIN_SPARE) spare.push(new Float32Array(b.buffer as ArrayBuffer));
   spare.sort((a, b) => b.length - a.length).splice(MAX_SPARE);
   if (dropSpare) clearTimeout(dropSpare);
   dropSpare = setTimeout(() => (spare.length = 0), KEEP_SPARE_MS);
