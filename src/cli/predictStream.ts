@@ -92,9 +92,10 @@ function chunkOf(lines: readonly string[], features: (text: string) => Int32Arra
  * while the weights load, and then no more than `cap` (past it, reading waits for the weights):
  * an endless input is never buffered whole. Held lines are predicted as soon as the weights are
  * in, not when more input comes. Rejects with the load's error as soon as the weights fail
- * verification (even while no input comes), having written nothing. With `forward`, forward
+ * verification (even while no input comes), having written nothing. With `how.forward`, forward
  * passes run on that worker once it is up, while this thread featurises; it is started here once
- * the input proves long enough (if the caller has not started it), and the caller closes it.
+ * `how.workerAfterRows` input rows have been seen (if the caller has not started it), and the
+ * caller closes it.
  */
 export async function predictStream(batches: AsyncIterable<string[]>, pending: PendingModel, options: PredictOptions, write: Write, how: StreamOptions = {}): Promise<void> {
   const { cap = WAITING_CAP, forward = null, workerAfterRows = WORKER_START_ROWS } = how;
