@@ -56,10 +56,11 @@ export function featurizeAll(
 /**
  * Featurises examples straight from their texts (Featurizer.featurizeText, which the wasm kernel
  * speeds up), for data that is not trained on for epochs: no token table, and `tokens` counts the
- * input rows instead. The rows are those of featurizeTable.
+ * input rows instead. The rows are those of featurizeTable. `many`: tell the featurizer to build
+ * its kernel now (Featurizer.expectMany), for thousands of texts.
  */
-export function featurizeTexts(examples: readonly Example[], featurizer: Featurizer, cfg: TextConfig): FeaturizedData {
-  featurizer.expectMany();
+export function featurizeTexts(examples: readonly Example[], featurizer: Featurizer, cfg: TextConfig, { many = false } = {}): FeaturizedData {
+  if (many) featurizer.expectMany();
   const data = build(examples, false, 0, (i, out) => featurizer.featurizeText(examples[i].text, cfg, out), featurizer);
   return { ...data, tokens: data.rows.length };
 }

@@ -45,7 +45,7 @@ export function featurize(model: TextClassifier, examples: readonly Example[]): 
 export function estimateFisher(model: TextClassifier, examples: readonly Example[]): RowFisher {
   // Straight from the texts: a token table would tokenize them all again in JavaScript (it was
   // three quarters of the estimate for 2,000 SpamAssassin e-mails).
-  return computeFisher(model.params, model.config, featurizeTexts(examples, model.featurizer, model.config));
+  return computeFisher(model.params, model.config, featurizeTexts(examples, model.featurizer, model.config, { many: true }));
 }
 
 /** Marks the input rows `data` touches in `seen` (grown to the model's rows). */

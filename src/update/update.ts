@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { DivergenceError } from '../errors.js';
 import type { Example } from '../data/example.js';
 import { splitTrainTest } from '../datasets/split.js';
-import { featurizeTable, type FeaturizedData } from '../features/dataset.js';
+import { featurizeTable, featurizeTexts, type FeaturizedData } from '../features/dataset.js';
 import type { TokenTable } from '../features/tokenTable.js';
 import type { TextClassifier } from '../model/classifier.js';
 import type { Matrix } from '../model/matrix.js';
@@ -103,12 +103,11 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   // Only the replayed examples the rounds can draw are featurised: a handful for one piece of feedback.
   const replayTrain = rounds * replayPerRound >= heldOut.rest.length ? heldOut.rest : new Rng(seed).shuffle([...heldOut.rest]).slice(0, rounds * replayPerRound);
 
-  // The parent, measured before anything changes.
-  // Tokenized once, featurised before growth (as the parent sees them) and again after it.
-  const guardTokens = tokenTableOf(model, guard);
-  const freshTokens = tokenTableOf(model, fresh.valid);
-  const beforeGuard = measure(model, guard, featurizeTable(guardTokens, guard, model.featurizer));
-  const beforeFresh = measure(model, fresh.valid, featurizeTable(freshTokens, fresh.valid, model.featurizer));
+  // The parent, measured before anything changes. Guard and validation texts are featurised
+  // before growth (as the parent sees them) and again after it.
+  const textsOf = (examples: readonly Example[]) => featurizeTexts(examples, model.featurizer, model.config);
+  const beforeGuard = measure(model, guard, textsOf(guard));
+  const beforeFresh = measure(model, fresh.valid, textsOf(fresh.valid));
   const before: Measured = { guard: guard.length ? beforeGuard.metrics : null, fresh: beforeFresh.metrics };
   const trainSet = [...fresh.train, ...replayTrain];
   const teacher = options.distill ? teacherProbs(model, trainSet, options.distill, options.distillWeight ?? 1) : null;
@@ -127,8 +126,8 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     for (const [, m] of tensors(model.params)) m === model.params.input ? journal.keepRows(m, touched) : journal.keepAll(m);
     const moments = [...(model.optimizerState?.first ?? []), ...(model.optimizerState?.second ?? [])];
     moments.forEach((m, i) => m && (i % 4 === 0 ? journal.keepRows(m, touched) : journal.keepAll(m)));
-    const freshData = featurizeTable(freshTokens, fresh.valid, model.featurizer);
-    const guardData = featurizeTable(guardTokens, guard, model.featurizer);
+    const freshData = textsOf(fresh.valid);
+    const guardData = textsOf(guard);
     // The input rows the new examples touch: only some selections ask (made on first use).
     let freshTouched: number[] | null = null;
     const touchedByNew = () => (freshTouched ??= [...distinctRows(data.rows.subarray(0, data.offsets[fresh.train.length]), model.params.input.rows)]);
