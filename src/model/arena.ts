@@ -84,6 +84,15 @@ export class Arena {
     return true;
   }
 
+  /**
+   * Gives back a block from alloc() that is no longer used: it is zeroed (blocks are handed out
+   * zeroed), and its room is reused when it is still the last block (scratch freed in reverse order).
+   */
+  free(ptr: number, bytes: number): void {
+    new Uint8Array(this.memory.buffer, ptr, bytes).fill(0);
+    this.extend(ptr, bytes, 0);
+  }
+
   private ensure(end: number): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;

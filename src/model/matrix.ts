@@ -105,9 +105,7 @@ export class Matrix {
       for (let i = 0; i < xs.length; i++) arena.kernels.matVec(this.ptr, rows, cols, ptr + i * cols * 4, ptr + inBytes + i * rows * 4);
       return arena.f32(ptr + inBytes, xs.length * rows).slice();
     } finally {
-      // Blocks are handed out zeroed: zero this one before giving it back (a no-op unless it is still the last).
-      new Uint8Array(arena.memory.buffer, ptr, bytes).fill(0);
-      arena.extend(ptr, bytes, 0);
+      arena.free(ptr, bytes);
     }
   }
 

@@ -67,9 +67,7 @@ export class Xxh64 {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    new Uint8Array(this.arena.memory.buffer, this.state, BLOCK_BYTES).fill(0);
-    // Shrinking the last block back to nothing undoes the allocation (a no-op when it is not last).
-    this.arena.extend(this.state, BLOCK_BYTES, 0);
+    this.arena.free(this.state, BLOCK_BYTES);
   }
 
   private check(): void {
