@@ -15,6 +15,7 @@ import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
 import { GATE_DEFAULTS, gateIssues, type GateIssue, type GateOptions, type Measured, type Outcomes } from './gate.js';
 import { grow } from './grow.js';
+import { MAX_GUARD } from './guard.js';
 import { RowJournal } from './journal.js';
 import { changedPredictions, measure } from './measure.js';
 import { estimateFisher, markSeen, tokenTableOf, type ContinualMemory } from './memory.js';
@@ -96,9 +97,11 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const replayOn = (options.replay ?? 1) > 0 && memory !== null && memory.replay.size > 0;
   const heldOut = replayOn && !options.guard ? memory!.replay.split(0.2) : { heldOut: [], rest: replayOn ? memory!.replay.examples() : [] };
   // The guard: given, else the held-out examples saved at training time, else held out of the replay memory.
-  const guard = options.guard ? [...options.guard] : evenlySpaced(memory?.guard?.length ? memory.guard : heldOut.heldOut, MAX_DEFAULT_GUARD);
+  const guard = options.guard ? [...options.guard] : evenlySpaced(memory?.guard?.length ? memory.guard : heldOut.heldOut, MAX_GUARD);
   const fresh = splitNew(examples, options.valid, seed);
   const rounds = options.rounds ?? 5;
+  const patience = options.patience ?? 2;
+  const lr = options.lr ?? defaultLr(model, fresh.train.length);
   const replayPerRound = Math.min(Math.max(32, Math.ceil((options.replayRatio ?? 1) * fresh.train.length)), options.replayRatio === undefined ? heldOut.rest.length : Infinity);
   // Only the replayed examples the rounds can draw are featurised: a handful for one piece of feedback.
   const replayTrain = rounds * replayPerRound >= heldOut.rest.length ? heldOut.rest : new Rng(seed).shuffle([...heldOut.rest]).slice(0, rounds * replayPerRound);
@@ -128,16 +131,15 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     moments.forEach((m, i) => m && (i % 4 === 0 ? journal.keepRows(m, touched) : journal.keepAll(m)));
     const freshData = textsOf(fresh.valid);
     const guardData = textsOf(guard);
-    // The input rows the new examples touch: only some selections ask (made on first use).
+    // The input rows the new examples touch: only some selections ask (listed on first use).
     let freshTouched: number[] | null = null;
-    const touchedByNew = () => (freshTouched ??= [...distinctRows(data.rows.subarray(0, data.offsets[fresh.train.length]), model.params.input.rows)]);
     const result = runRounds(model, journal, {
       cfg: model.config,
       spec,
       rounds,
-      patience: options.patience ?? 2,
+      patience,
       budgetMs: options.budgetMs ?? Infinity,
-      lr: options.lr ?? defaultLr(model, fresh.train.length),
+      lr,
       seed,
       data,
       newCount: fresh.train.length,
@@ -151,7 +153,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
       selectionInputs: {
         params: model.params,
         get touched() {
-          return touchedByNew();
+          return (freshTouched ??= [...distinctRows(data.rows.subarray(0, data.offsets[fresh.train.length]), model.params.input.rows)]);
         },
         seen: memory?.seen ?? null,
         inputRowsBefore: growth.inputRowsBefore,
@@ -203,7 +205,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     }
     if (reasons.length > 0) report.reasons = reasons; // gate off: reported, not enforced
     if (memory) remember(model, memory, examples, data, options.replay);
-    const recorded = { select: formatSelection(spec), rounds, patience: options.patience ?? 2, lr: options.lr ?? defaultLr(model, fresh.train.length), replay: options.replay ?? null, ewc: options.ewc ?? 0, distill: options.distill ?? 0 };
+    const recorded = { select: formatSelection(spec), rounds, patience, lr, replay: options.replay ?? null, ewc: options.ewc ?? 0, distill: options.distill ?? 0 };
     model.info = { ...model.info, lineage: lineage(model, report, recorded) };
     report.wallMs = performance.now() - started;
     return { accepted: true, report };
@@ -279,9 +281,6 @@ export function defaultLr(model: TextClassifier, newExamples: number): number {
  * 0.56 -> 0.30): a choice for the user (balance), not a default.
  */
 export const BALANCE = 1;
-
-/** The default guard (held out of the replay memory) is capped: it is scored every round. */
-const MAX_DEFAULT_GUARD = 300;
 
 function noData(): GateIssue {
   return { code: 'no-data', metric: 'examples', before: 0, after: 0, threshold: 1, message: 'the new data is empty: nothing to learn' };
