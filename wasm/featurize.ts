@@ -91,11 +91,15 @@ export function configure(
 
 /**
  * Indexes the words `firstId`, `firstId` + 1, ... whose UTF-16 units are at `units` (inside the
- * words area), `len` units, one word per line ("\n"-separated, none after the last). A word with
- * a unit >= 0x80 gets no slot: no ASCII token can equal it. The slot table (a power of two of
- * slots, empty ones with id -1) must have room. Returns the number of words read.
+ * words area at `words`), `len` units, one word per line ("\n"-separated, none after the last). A
+ * word with a unit >= 0x80 gets no slot: no ASCII token can equal it. The slot table (`slotCount`
+ * slots at `slotTable`, a power of two, empty ones with id -1) must have room. Returns the number
+ * of words read.
  */
-export function indexWords(firstId: i32, units: usize, len: i32): i32 {
+export function indexWords(slotTable: usize, slotCount: u32, words: usize, firstId: i32, units: usize, len: i32): i32 {
+  slots = slotTable;
+  slotMask = slotCount - 1;
+  wordUnits = words;
   let id = firstId;
   let start: i32 = 0;
   for (let i: i32 = 0; i <= len; i++) {

@@ -42,7 +42,7 @@ interface KernelExports {
     emailId: number,
     emailHash: number,
   ): void;
-  indexWords(firstId: number, units: number, len: number): number;
+  indexWords(slots: number, slotCount: number, words: number, firstId: number, units: number, len: number): number;
   begin(start: number, len: number, rows: number, scratch: number): void;
   scan(from: number): number;
   prepare(start: number, len: number, lowercase: boolean): number;
@@ -152,33 +152,32 @@ export class AsciiKernel {
   featurize(text: string, cfg: TextConfig, out: IntBuffer): boolean {
     if (!this.sync(cfg)) return false;
     const k = this.k;
-    const at = this.layout!.work;
-    this.reserve(text.length);
-    this.units().write(text, at, 2 * text.length, 'utf16le');
+    let area = this.textArea(text.length);
+    this.units().write(text, area.at, 2 * text.length, 'utf16le');
     // Plain ASCII (most texts) is normalised in place by the kernel; the rest here, and written again.
-    let s = k.prepare(at, text.length, cfg.lowercase) === PLAIN ? null : normalize(text, cfg.lowercase);
+    let s = k.prepare(area.at, text.length, cfg.lowercase) === PLAIN ? null : normalize(text, cfg.lowercase);
     if (s !== null) {
-      this.reserve(s.length);
-      this.units().write(s, at, 2 * s.length, 'utf16le');
+      area = this.textArea(s.length);
+      this.units().write(s, area.at, 2 * s.length, 'utf16le');
     }
     const n = s === null ? text.length : s.length;
-    const scratch = align(at + 2 * n);
-    const rows = align(scratch + 4 * (n + 1));
-    k.begin(at, n, rows, scratch);
+    k.begin(area.at, n, area.rows, area.scratch);
     for (let i = k.scan(0); i < n; i = k.scan(i)) {
       // In a plain text only "#" and "*" come here (keycaps need more than ASCII); they have no case.
       s ??= normalize(text, cfg.lowercase);
       i = this.general(s, i, cfg, this.sink);
     }
-    out.pushAll(new Int32Array(k.memory.buffer, rows, k.finish()));
+    out.pushAll(new Int32Array(k.memory.buffer, area.rows, k.finish()));
     return true;
   }
 
-  /** Makes room for a text of `n` units, its hashes and its rows. */
-  private reserve(n: number): void {
-    const scratch = align(this.layout!.work + 2 * n);
+  /** Where a text of `n` units, its n + 1 hashes and its rows go, with room made for them. */
+  private textArea(n: number): { at: number; scratch: number; rows: number } {
+    const at = this.layout!.work;
+    const scratch = align(at + 2 * n);
     const rows = align(scratch + 4 * (n + 1));
     this.ensure(rows + 4 * (n + 1) * Math.max(1, this.spec.wordNgrams));
+    return { at, scratch, rows };
   }
 
   /** A Buffer over the kernel's memory (made anew when growing the memory detached the last one). */
@@ -228,11 +227,9 @@ export class AsciiKernel {
     }
     const layout = this.layout;
     if (words.length === this.indexed) return true;
-    // indexWords reads the table addresses from the kernel's settings: hand them over first.
-    this.configure(0);
     const at = layout.words + this.usedBytes;
     this.units().write(fresh, at, 2 * fresh.length, 'utf16le');
-    const read = this.k.indexWords(this.indexed, at, fresh.length);
+    const read = this.k.indexWords(layout.slots, layout.slotCount, layout.words, this.indexed, at, fresh.length);
     if (read !== words.length - this.indexed) return false;
     this.indexed = words.length;
     this.usedBytes += 2 * fresh.length + 2;
