@@ -123,6 +123,8 @@ const SEPARATION_PASSES = 10;
 interface Scored {
   x: Float32Array;
   bestOld: number;
+  /** x · x, for separate()'s steps. */
+  norm2: number;
 }
 
 /** Each representation with its best score among the first `oldRows` rows of `out` (the old labels). */
@@ -132,7 +134,7 @@ function scored(xs: readonly Float32Array[], out: Matrix, oldRows: number): Scor
   return xs.map((x, i) => {
     let bestOld = -Infinity;
     for (let r = 0; r < oldRows; r++) bestOld = Math.max(bestOld, scores[i * oldRows + r]);
-    return { x, bestOld };
+    return { x, bestOld, norm2: dot(x, x) };
   });
 }
 
@@ -143,19 +145,18 @@ function scored(xs: readonly Float32Array[], out: Matrix, oldRows: number): Scor
  * alone left a label taught by one piece of feedback taking 10-12% of a small model's guard texts.
  */
 function separate(row: Float32Array, mine: readonly Scored[], others: readonly Scored[]): void {
-  const step = (x: Float32Array, by: number) => {
-    const norm2 = dot(x, x);
+  const step = ({ x, norm2 }: Scored, by: number) => {
     if (norm2 > 0) for (let d = 0; d < row.length; d++) row[d] += (by / norm2) * x[d];
   };
   for (let pass = 0; pass < SEPARATION_PASSES; pass++) {
     let moved = false;
     for (const o of others) {
       const over = dot(row, o.x) - (o.bestOld - 2 * IMPRINT_MARGIN);
-      if (over > 0) (step(o.x, -over), (moved = true));
+      if (over > 0) (step(o, -over), (moved = true));
     }
     for (const m of mine) {
       const short = m.bestOld + IMPRINT_MARGIN - dot(row, m.x);
-      if (short > 0) (step(m.x, short), (moved = true));
+      if (short > 0) (step(m, short), (moved = true));
     }
     if (!moved) break;
   }
