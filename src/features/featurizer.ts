@@ -183,14 +183,22 @@ export class Featurizer {
    */
   featurizeText(text: string, cfg: TextConfig, out: IntBuffer): void {
     if (cfg.tokenizer === 'fasttext') return this.featurize(tokenize(text, cfg), out);
-    if (this.kernel !== null && (this.kernel !== undefined || (this.textSeen += text.length) >= KERNEL_AFTER)) {
-      if ((this.kernel ??= new AsciiKernel(this.vocab, this.spec, this.bucket, EOS, scanToken)).featurize(text, cfg, out)) return;
-    }
+    if (this.kernelFor(text)?.featurize(text, cfg, out)) return;
     this.hashes.length = 0;
     this.sink.out = out;
     scanTokens(text, cfg, this.sink);
     this.sink.out = null;
     this.finish(out);
+  }
+
+  /** The wasm kernel to featurise `text` with: made once KERNEL_AFTER characters have come; null before that, or when off. */
+  private kernelFor(text: string): AsciiKernel | null {
+    if (this.kernel === undefined) {
+      this.textSeen += text.length;
+      if (this.textSeen < KERNEL_AFTER) return null;
+      this.kernel = new AsciiKernel(this.vocab, this.spec, this.bucket, EOS, scanToken);
+    }
+    return this.kernel;
   }
 
   /**
