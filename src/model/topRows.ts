@@ -22,7 +22,7 @@ export type ProbsOfRows = (rows: Int32Array, start: number, end: number) => Floa
  * ties go to the lower id.
  */
 export function pickTop(probs: Float32Array, labelCount: number, k: number, threshold: number): number[] {
-  const want = Math.min(Math.max(0, k), labelCount);
+  const want = slotsFor(k, labelCount);
   // Selection by repeated scans: k is small (1-5) and labels few, so this beats sorting them all.
   const picked: number[] = [];
   for (let r = 0; r < want; r++) {
