@@ -65,6 +65,41 @@ export function featurizeTexts(examples: readonly Example[], featurizer: Featuri
   return { ...data, tokens: data.rows.length };
 }
 
+/** The examples of `a` followed by those of `b`, as one data set (neither is changed). */
+export function concatData(a: FeaturizedData, b: FeaturizedData): FeaturizedData {
+  if (b.count === 0) return a;
+  if (a.count === 0) return b;
+  const join = (x: Int32Array, y: Int32Array) => {
+    const out = new Int32Array(x.length + y.length);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  /** Offsets of both, the second's shifted past the first's last entry. */
+  const joinOffsets = (x: Int32Array, y: Int32Array) => {
+    const out = new Int32Array(x.length + y.length - 1);
+    out.set(x);
+    const base = x[x.length - 1];
+    for (let i = 1; i < y.length; i++) out[x.length - 1 + i] = base + y[i];
+    return out;
+  };
+  let weights: Float32Array | null = null;
+  if (a.weights || b.weights) {
+    weights = new Float32Array(a.count + b.count).fill(1);
+    if (a.weights) weights.set(a.weights);
+    if (b.weights) weights.set(b.weights, a.count);
+  }
+  return {
+    count: a.count + b.count,
+    rows: join(a.rows, b.rows),
+    offsets: joinOffsets(a.offsets, b.offsets),
+    labels: join(a.labels, b.labels),
+    labelOffsets: joinOffsets(a.labelOffsets, b.labelOffsets),
+    weights,
+    tokens: a.tokens + b.tokens,
+  };
+}
+
 function build(
   examples: readonly Example[],
   shared: boolean,

@@ -6,7 +6,7 @@ import { tokenize } from '../text/tokenize.js';
 import { IntBuffer } from '../util/intBuffer.js';
 import { Vocab } from '../vocab/vocab.js';
 import { EOS, Featurizer } from './featurizer.js';
-import { featurizeTable, featurizeTexts } from './dataset.js';
+import { concatData, featurizeTable, featurizeTexts } from './dataset.js';
 import { TokenTable } from './tokenTable.js';
 
 function vocabOf(...words: string[]): Vocab {
@@ -131,4 +131,27 @@ test('featurizeTexts gives the rows and labels featurizeTable gives from a token
   const fromTexts = featurizeTexts(examples, f, cfg);
   for (const key of ['rows', 'offsets', 'labels', 'labelOffsets'] as const) assert.deepEqual([...fromTexts[key]], [...fromTable[key]], key);
   assert.equal(fromTexts.count, 4);
+});
+
+test('concatData holds the examples of both data sets, in order, as featurising them together does', () => {
+  const examples = [
+    { text: 'one two three', labels: ['a'] },
+    { text: 'four', labels: ['b', 'a'], weight: 2 },
+    { text: 'two three four five', labels: ['b'] },
+    { text: '', labels: ['a'] },
+    { text: 'five six', labels: ['c'] },
+  ];
+  const cfg = { ...DEFAULTS, wordNgrams: 2, bucket: 101 };
+  const vocab = new Vocab();
+  for (const e of examples) for (const w of tokenize(e.text, cfg)) vocab.addWord(w);
+  for (const l of ['a', 'b']) vocab.addLabel(l);
+  const f = new Featurizer(vocab, cfg);
+  const whole = featurizeTexts(examples, f, cfg);
+  for (const cut of [0, 1, 2, 4, 5]) {
+    const joined = concatData(featurizeTexts(examples.slice(0, cut), f, cfg), featurizeTexts(examples.slice(cut), f, cfg));
+    for (const key of ['rows', 'offsets', 'labels', 'labelOffsets'] as const) assert.deepEqual([...joined[key]], [...whole[key]], `${key}, cut at ${cut}`);
+    assert.deepEqual(joined.weights && [...joined.weights], [1, 2, 1, 1, 1], `weights, cut at ${cut}`);
+    assert.equal(joined.count, 5);
+    assert.equal(joined.tokens, whole.tokens);
+  }
 });
