@@ -67,6 +67,7 @@ function paramsTable(r: UpdateReport): string {
 /** The whole report, for a terminal. */
 export function formatUpdateReport(r: UpdateReport, where: { modelDir: string; out: string; wallMs: number }): string {
   const best = r.bestRound === 0 ? 'no round improved on the parent' : `kept round ${r.bestRound} (*)`;
+  const aligned = r.alignment < 1 ? `; new labels' output rows scaled by ${r.alignment.toFixed(3)} to the old ones' mean norm` : '';
   return [
     ...decision(r, where.modelDir, where.out),
     '',
@@ -78,7 +79,7 @@ export function formatUpdateReport(r: UpdateReport, where: { modelDir: string; o
     '',
     ...changedLines(r),
     '',
-    `rounds (selection ${r.selection}; ${best}; ${r.examplesProcessed} examples processed):`,
+    `rounds (selection ${r.selection}; ${best}; ${r.examplesProcessed} examples processed${aligned}):`,
     roundsTable(r),
     '',
     r.accepted ? 'parameters changed:' : 'parameters the rejected candidate changed (all put back):',

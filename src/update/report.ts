@@ -21,6 +21,8 @@ export interface UpdateReport {
   data: { new: number; train: number; valid: number; replayed: number; guard: number; fingerprint: string };
   rounds: RoundReport[];
   bestRound: number;
+  /** The factor the new labels' output rows were scaled by after training (1 = unchanged; see align.ts). */
+  alignment: number;
   before: Measured;
   after: Measured;
   perLabel: { label: string; guardF1Before: number | null; guardF1After: number | null; freshF1Before: number | null; freshF1After: number | null }[];

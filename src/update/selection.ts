@@ -78,6 +78,14 @@ function rowsWhere(length: number, pick: (row: number) => boolean): number[] {
   return out;
 }
 
+/**
+ * Whether the selection lets every output row train (in some round): only then may an update
+ * rebalance old and new labels' rows afterwards (align.ts) and stay within what it selected.
+ */
+export function trainsEveryOutputRow(spec: SelectionSpec): boolean {
+  return spec.kind === 'all' || spec.kind === 'head' || spec.kind === 'layerwise';
+}
+
 /** The selection for round `round` (0-based). */
 export function selectionFor(spec: SelectionSpec, round: number, x: SelectionInputs): Selection {
   const inputRows = x.params.input.rows;

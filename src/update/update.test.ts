@@ -229,3 +229,26 @@ test('a poisoned update of an Adam model at its own lr is rejected (a noise gain
   const d = update(model, poison(more), { memory });
   assert.equal(d.accepted, false, `accepted: new-data accuracy ${d.report.before.fresh.accuracy} -> ${d.report.after.fresh.accuracy}`);
 });
+
+test('new labels\' output rows are aligned to the old rows\' mean norm (default), not with align: false', async () => {
+  const oldLabels = ['noun.animal', 'noun.artifact', 'verb.motion'];
+  const isOld = (e: Example) => oldLabels.includes(e.labels[0]);
+  const { model, memory } = await parent(trainSet.filter(isOld).slice(0, 450));
+  const fresh = trainSet.filter((e) => !isOld(e)).slice(0, 200);
+  const meanNorm = (m: TextClassifier, from: number, to: number) => {
+    let s = 0;
+    for (let r = from; r < to; r++) s += Math.hypot(...m.params.output.row(r));
+    return s / (to - from);
+  };
+  const off = model.clone();
+  const plain = update(off, fresh, { memory: { ...memory, replay: ReplayBuffer.fromState(structuredClone(memory.replay.toState())) }, align: false, gate: false });
+  assert.equal(plain.report.alignment, 1);
+  const oldNorm = meanNorm(off, 0, 3);
+  assert.ok(meanNorm(off, 3, 5) > oldNorm, `unaligned: new rows (${meanNorm(off, 3, 5)}) longer than old (${oldNorm}), as the lean to new labels has it`);
+  const d = update(model, fresh, { memory, gate: false });
+  assert.ok(d.report.alignment < 1, `alignment ${d.report.alignment}`);
+  assert.ok(Math.abs(meanNorm(model, 3, 5) - meanNorm(model, 0, 3)) < 1e-3 * meanNorm(model, 0, 3), 'aligned: same mean norm');
+  // The same training, then the scaling: old labels get back texts the new rows took.
+  const oldTest = testSet.filter(isOld);
+  assert.ok(evaluate(model, oldTest).accuracy >= evaluate(off, oldTest).accuracy, 'old labels do no worse aligned');
+});

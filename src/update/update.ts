@@ -8,12 +8,13 @@ import { createHash } from 'node:crypto';
 import { DivergenceError } from '../errors.js';
 import type { Example } from '../data/example.js';
 import { splitTrainTest } from '../datasets/split.js';
-import { featurizeTable, featurizeTexts, type FeaturizedData } from '../features/dataset.js';
+import { concatData, featurizeTable, featurizeTexts, type FeaturizedData } from '../features/dataset.js';
 import type { TokenTable } from '../features/tokenTable.js';
 import type { TextClassifier } from '../model/classifier.js';
 import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
 import { GATE_DEFAULTS, gateIssues, type GateIssue, type GateOptions, type Measured, type Outcomes } from './gate.js';
+import { alignNewRows } from './align.js';
 import { grow } from './grow.js';
 import { MAX_GUARD } from './guard.js';
 import { RowJournal } from './journal.js';
@@ -21,7 +22,7 @@ import { changedPredictions, measure } from './measure.js';
 import { estimateFisher, markSeen, tokenTableOf, type ContinualMemory } from './memory.js';
 import { lineage, perLabel, type UpdateReport } from './report.js';
 import { runRounds, type RoundReport } from './rounds.js';
-import { formatSelection, parseSelection, type SelectionSpec } from './selection.js';
+import { formatSelection, parseSelection, trainsEveryOutputRow, type SelectionSpec } from './selection.js';
 import { Rng } from '../util/rng.js';
 import { evenlySpaced } from '../util/sample.js';
 import { teacherProbs } from '../forgetting/distill.js';
@@ -39,7 +40,7 @@ export interface UpdateOptions extends Partial<GateOptions> {
   lr?: number;
   /** Replay buffer capacity (default: the memory's, or 2000); 0 turns replay off. */
   replay?: number;
-  /** Replayed examples per new example in each round (default 1, at least 32 when available). */
+  /** Replayed examples per new example in each round (default REPLAY_RATIO, 0.2; at least 32 when available). */
   replayRatio?: number;
   /** EWC strength lambda (default 0 = off). */
   ewc?: number;
@@ -53,6 +54,11 @@ export interface UpdateOptions extends Partial<GateOptions> {
    * 1 = the exact correction (default, BALANCE); above 1 favours old labels over new ones.
    */
   balance?: number;
+  /**
+   * Scale the output rows of new labels down to the old labels' mean norm after training (weight
+   * aligning, softmax only; default true): see align.ts.
+   */
+  align?: boolean;
   /** Distillation temperature (default 0 = off); softens the parent's targets. */
   distill?: number;
   /** Weight of the distillation target against the true labels (default 1). */
@@ -95,14 +101,16 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const gate: GateOptions = { ...GATE_DEFAULTS, ...pick(options, ['maxDrop', 'labelTolerance', 'minLabelSupport']) };
   const memory = options.memory ?? null;
   const replayOn = (options.replay ?? 1) > 0 && memory !== null && memory.replay.size > 0;
-  const heldOut = replayOn && !options.guard ? memory!.replay.split(0.2) : { heldOut: [], rest: replayOn ? memory!.replay.examples() : [] };
-  // The guard: given, else the held-out examples saved at training time, else held out of the replay memory.
-  const guard = options.guard ? [...options.guard] : evenlySpaced(memory?.guard?.length ? memory.guard : heldOut.heldOut, MAX_GUARD);
+  // The guard: given, else the held-out examples saved at training time, else held out of the
+  // replay memory (only then is a fifth of the memory kept out of training).
+  const savedGuard = options.guard ? [...options.guard] : memory?.guard?.length ? memory.guard : null;
+  const heldOut = replayOn && !savedGuard ? memory!.replay.split(0.2) : { heldOut: [], rest: replayOn ? memory!.replay.examples() : [] };
+  const guard = savedGuard ?? evenlySpaced(heldOut.heldOut, MAX_GUARD);
   const fresh = splitNew(examples, options.valid, seed);
   const rounds = options.rounds ?? 5;
   const patience = options.patience ?? 2;
   const lr = options.lr ?? defaultLr(model, fresh.train.length);
-  const replayPerRound = Math.min(Math.max(32, Math.ceil((options.replayRatio ?? 1) * fresh.train.length)), options.replayRatio === undefined ? heldOut.rest.length : Infinity);
+  const replayPerRound = Math.min(Math.max(32, Math.ceil((options.replayRatio ?? REPLAY_RATIO) * fresh.train.length)), options.replayRatio === undefined ? heldOut.rest.length : Infinity);
   // Only the replayed examples the rounds can draw are featurised: a handful for one piece of feedback.
   const replayTrain = rounds * replayPerRound >= heldOut.rest.length ? heldOut.rest : new Rng(seed).shuffle([...heldOut.rest]).slice(0, rounds * replayPerRound);
 
@@ -112,19 +120,19 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const beforeGuard = measure(model, guard, textsOf(guard));
   const beforeFresh = measure(model, fresh.valid, textsOf(fresh.valid));
   const before: Measured = { guard: guard.length ? beforeGuard.metrics : null, fresh: beforeFresh.metrics };
-  const trainSet = [...fresh.train, ...replayTrain];
-  const teacher = options.distill ? teacherProbs(model, trainSet, options.distill, options.distillWeight ?? 1) : null;
+  const teacher = options.distill ? teacherProbs(model, [...fresh.train, ...replayTrain], options.distill, options.distillWeight ?? 1) : null;
   // The parent's Fisher information, estimated once when EWC or the low-fisher selection needs it.
   const needsFisher = Boolean(options.ewc) || spec.kind === 'low-fisher';
   const fisher = needsFisher ? (memory?.fisher ?? (replayOn ? estimateFisher(model, memory!.replay.examples()) : null)) : null;
   const optimizerStep = model.optimizerState?.step ?? 0;
 
   const journal = new RowJournal();
-  // Tokenized once: the token counts of the new examples decide growth, the table is featurised after it.
-  const table = tokenTableOf(model, trainSet);
+  // The new examples are tokenized once: their token counts decide growth, and the table is
+  // featurised after it. Replayed examples need no tokens: they are featurised from their texts.
+  const table = tokenTableOf(model, fresh.train);
   const growth = grow(model, [...fresh.train, ...fresh.valid], tokenCountsOf(table, fresh.train.length), seed, evenlySpaced(replayTrain, 100));
   try {
-    const data = featurizeTable(table, trainSet, model.featurizer);
+    const data = concatData(featurizeTable(table, fresh.train, model.featurizer), textsOf(replayTrain));
     const touched = distinctRows(data.rows, model.params.input.rows);
     for (const [, m] of tensors(model.params)) m === model.params.input ? journal.keepRows(m, touched) : journal.keepAll(m);
     const moments = [...(model.optimizerState?.first ?? []), ...(model.optimizerState?.second ?? [])];
@@ -166,6 +174,9 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     });
     if (result.restore === 'parent') journal.restore();
     else if (result.restore !== 'nothing') journal.restore(result.restore);
+    // New labels trained on all their examples against replayed old ones: see align.ts.
+    const aligns = (options.align ?? true) && model.config.loss === 'softmax' && trainsEveryOutputRow(spec) && result.restore !== 'parent';
+    const alignment = aligns ? alignNewRows(model.params.output, growth.outputRowsBefore) : 1;
     // The loss is checked before every step; this catches a NaN written by the very last one.
     const rowsBefore = (m: Matrix) => (m === model.params.input ? growth.inputRowsBefore : m === model.params.output ? growth.outputRowsBefore : m.rows);
     const inspected = journal.inspect(rowsBefore, typeof result.restore === 'object' ? result.restore : undefined);
@@ -190,6 +201,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
       data: { new: examples.length, train: fresh.train.length, valid: fresh.valid.length, replayed: replayTrain.length, guard: guard.length, fingerprint: fingerprint(examples) },
       rounds: result.rounds,
       bestRound: result.bestRound,
+      alignment,
       before,
       after,
       perLabel: perLabel(before, after),
@@ -205,7 +217,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     }
     if (reasons.length > 0) report.reasons = reasons; // gate off: reported, not enforced
     if (memory) remember(model, memory, examples, data, options.replay);
-    const recorded = { select: formatSelection(spec), rounds, patience, lr, replay: options.replay ?? null, ewc: options.ewc ?? 0, distill: options.distill ?? 0 };
+    const recorded = { select: formatSelection(spec), rounds, patience, lr, replay: options.replay ?? null, ewc: options.ewc ?? 0, distill: options.distill ?? 0, align: options.align ?? true };
     model.info = { ...model.info, lineage: lineage(model, report, recorded) };
     report.wallMs = performance.now() - started;
     return { accepted: true, report };
@@ -281,6 +293,14 @@ export function defaultLr(model: TextClassifier, newExamples: number): number {
  * 0.56 -> 0.30): a choice for the user (balance), not a default.
  */
 export const BALANCE = 1;
+
+/**
+ * Default replayed examples per new example in each round. With a large memory, rounds draw
+ * different old examples each time: on class-incremental WordNet (200k buckets, memory of all 94k,
+ * weight aligning) ACC was 69.4 at 0.1 and 71.7 at 0.2, the last update taking 466 and 494 ms;
+ * ratio 1 with 2,000 examples gave 45.7. Without weight aligning, 0.5 reached 72.9 in 655 ms.
+ */
+export const REPLAY_RATIO = 0.2;
 
 function noData(): GateIssue {
   return { code: 'no-data', metric: 'examples', before: 0, after: 0, threshold: 1, message: 'the new data is empty: nothing to learn' };
