@@ -86,7 +86,7 @@ export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Conf
     } else {
       const options: UpdateOptions =
         p.kind === 'decay'
-          ? { select: 'all', replay: 0, gate: false, balance: 0, valid: task.train, rounds: cfg.epoch ?? 5, patience: cfg.epoch ?? 5, lr: (cfg.lr ?? 0.1) * DECAY_FACTOR ** i, ...p.update }
+          ? { select: 'all', replay: 0, gate: false, balance: 0, align: false, valid: task.train, rounds: cfg.epoch ?? 5, patience: cfg.epoch ?? 5, lr: (cfg.lr ?? 0.1) * DECAY_FACTOR ** i, ...p.update }
           : { ...p.update, memory };
       const decision = update(model, task.train, options);
       examples = decision.report.examplesProcessed;

@@ -22,8 +22,8 @@ function core(): Variant[] {
     { name: 'retrain', kind: 'retrain' },
     { name: 'fresh', kind: 'fresh' },
     { name: 'decay', kind: 'decay' },
-    // No forgetting control at all: no replay, no gate, no logit adjustment.
-    { name: 'naive continued training', kind: 'incremental', update: { replay: 0, gate: false, balance: 0 } },
+    // No forgetting control at all: no replay, no gate, no logit adjustment, no weight aligning.
+    { name: 'naive continued training', kind: 'incremental', update: { replay: 0, gate: false, balance: 0, align: false } },
     { name: 'incremental, defaults (gate on)', kind: 'incremental' },
     { name: 'incremental, gate off', kind: 'incremental', update: { ...GATE_OFF } },
   ];
