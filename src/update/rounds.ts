@@ -65,6 +65,9 @@ export interface RoundsResult {
 
 const countOf = (mask: Selection['input']): number | 'all' => (mask === true ? 'all' : mask === false ? 0 : mask.reduce((s, v) => s + v, 0));
 
+/** Scores this close to the best so far count as ties, and the later round is kept (half a point). */
+const ROUND_TOLERANCE = 0.005;
+
 /** Rounds are scored on at most this many guard examples (the gate then uses all of them). */
 const ROUND_GUARD = 100;
 
@@ -80,7 +83,8 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   const rng = new Rng(plan.seed);
   const reports: RoundReport[] = [];
   // The loop picks the best trained round; whether it beats the parent is the gate's call.
-  let best = { round: 0, score: -Infinity, snapshot: null as JournalSnapshot | null };
+  const picker = new RoundPicker(plan.patience);
+  let snapshot: JournalSnapshot | null = null;
   let processed = 0;
   const replayIdx = Array.from({ length: plan.data.count - plan.newCount }, (_, i) => plan.newCount + i);
   const plannedPerRound = newSample(plan.newCount).length + (replayIdx.length > 0 ? plan.replayPerRound : 0);
@@ -123,13 +127,43 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     };
     reports.push(report);
     plan.onRound?.(report);
-    if (s.score > best.score) best = { round: round + 1, score: s.score, snapshot: round + 1 < plan.rounds ? journal.snapshot(best.snapshot ?? undefined) : best.snapshot };
-    // (no snapshot after the planned last round: the current state is the best one)
-    else if (round + 1 - best.round >= plan.patience) break;
+    const { keep, stop } = picker.offer(round + 1, s.score);
+    // (no snapshot after the planned last round: the current state is the one kept)
+    if (keep && round + 1 < plan.rounds) snapshot = journal.snapshot(snapshot ?? undefined);
+    if (stop) break;
   }
-  const restore = best.round === 0 ? 'parent' : best.round === reports.length ? 'nothing' : best.snapshot!;
+  const kept = picker.kept;
+  const restore = kept === 0 ? 'parent' : kept === reports.length ? 'nothing' : snapshot!;
   // ('parent' only when no round ran at all: the time budget was spent before the first one.)
-  return { rounds: reports, bestRound: best.round, examplesProcessed: processed, restore };
+  return { rounds: reports, bestRound: kept, examplesProcessed: processed, restore };
+}
+
+/**
+ * Which round the loop keeps, and when patience runs out. A round within ROUND_TOLERANCE of the
+ * best score so far becomes the one kept: a later round has trained more at a lower rate, and an
+ * earlier one that wins by an example or two of a small validation set won by luck (class-incremental
+ * WordNet: keeping round 2 of 4 on a tie cost 5 points of ACC). Patience counts rounds since the
+ * best score last rose.
+ */
+export class RoundPicker {
+  /** The round kept so far (0 = none yet: the parent). */
+  kept = 0;
+  private top = -Infinity;
+  private improved = 0;
+
+  constructor(private readonly patience: number) {}
+
+  /** Round `round` (1-based, in order) scored `score`: is it now the one kept, and should the loop stop? */
+  offer(round: number, score: number): { keep: boolean; stop: boolean } {
+    const keep = score >= this.top - ROUND_TOLERANCE;
+    if (keep) this.kept = round;
+    if (score > this.top) {
+      this.top = score;
+      this.improved = round;
+      return { keep, stop: false };
+    }
+    return { keep, stop: round - this.improved >= this.patience };
+  }
 }
 
 /**
