@@ -28,3 +28,43 @@ export function holdOutGuard(examples: readonly Example[], seed: number, size = 
   const { train, test } = splitTrainTest(examples, Math.min(0.5, size / examples.length), seed);
   return { train, guard: test };
 }
+
+/**
+ * The guard after an accepted update offered `candidates`: examples it held out of training (its
+ * validation part), so the gate goes on to watch the labels that update taught, not only those of
+ * the first training. Each label (an example's first) keeps up to an equal share of MAX_GUARD,
+ * examples already there first (the gate keeps comparing like with like); room a label does not
+ * use goes to the others. Returns the new guard and the examples left out of it, offered ones
+ * included: those may be trained on (replayed) from now on.
+ */
+export function growGuard(guard: readonly Example[], candidates: readonly Example[], max = MAX_GUARD): { guard: Example[]; leftOut: Example[] } {
+  const byLabel = new Map<string, Example[]>();
+  for (const e of [...guard, ...candidates]) {
+    const label = e.labels[0] ?? '';
+    let list = byLabel.get(label);
+    if (!list) byLabel.set(label, (list = []));
+    list.push(e);
+  }
+  // Water-filling: the largest per-label share q such that sum(min(count, q)) fits in max.
+  const counts = [...byLabel.values()].map((l) => l.length).sort((a, b) => a - b);
+  let room = max;
+  let share = Infinity;
+  for (let i = 0; i < counts.length; i++) {
+    const even = Math.floor(room / (counts.length - i));
+    if (counts[i] > even) {
+      share = even;
+      break;
+    }
+    room -= counts[i];
+  }
+  const kept = new Set<Example>();
+  for (const list of byLabel.values()) for (const e of list.slice(0, share)) kept.add(e);
+  // What the floor left over goes to labels in order, one each, so the guard is as full as it can be.
+  for (const list of byLabel.values()) {
+    if (kept.size >= max) break;
+    const next = list.find((e) => !kept.has(e));
+    if (next) kept.add(next);
+  }
+  const all = [...guard, ...candidates];
+  return { guard: all.filter((e) => kept.has(e)), leftOut: all.filter((e) => !kept.has(e)) };
+}

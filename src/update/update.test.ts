@@ -252,3 +252,21 @@ test('new labels\' output rows are aligned to the old rows\' mean norm (default)
   const oldTest = testSet.filter(isOld);
   assert.ok(evaluate(model, oldTest).accuracy >= evaluate(off, oldTest).accuracy, 'old labels do no worse aligned');
 });
+
+test('a saved guard takes a share of the examples an accepted update held out, which are then never replayed', async () => {
+  const oldLabels = ['noun.animal', 'noun.artifact', 'verb.motion'];
+  const isOld = (e: Example) => oldLabels.includes(e.labels[0]);
+  const { model } = await train(trainSet.filter(isOld).slice(0, 450), SMALL);
+  const oldGuard = trainSet.filter(isOld).slice(450, 510);
+  const memory = buildMemory(model, trainSet.filter(isOld).slice(0, 450), { capacity: 2000, seed: 1, guard: oldGuard });
+  const fresh = trainSet.filter((e) => !isOld(e)).slice(0, 200);
+  const d = update(model, fresh, { memory });
+  assert.ok(d.accepted, d.accepted ? '' : d.reasons.map((r) => r.message).join('; '));
+  const guard = memory.guard!;
+  const newInGuard = guard.filter((e) => !isOld(e));
+  assert.ok(newInGuard.length > 0 && newInGuard.every((e) => fresh.includes(e)), `${newInGuard.length} of the new examples in the guard`);
+  assert.ok(oldGuard.every((e) => guard.includes(e)), 'below the cap, the old guard stays whole');
+  const replayed = new Set(memory.replay.examples().map((e) => e.text));
+  assert.ok(guard.every((e) => !replayed.has(e.text)), 'no guard example is in the replay memory');
+  assert.ok(fresh.filter((e) => !guard.includes(e)).every((e) => replayed.has(e.text)), 'the other new examples are');
+});

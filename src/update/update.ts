@@ -16,7 +16,7 @@ import { tensors } from '../model/params.js';
 import { GATE_DEFAULTS, gateIssues, type GateIssue, type GateOptions, type Measured, type Outcomes } from './gate.js';
 import { alignNewRows } from './align.js';
 import { grow } from './grow.js';
-import { MAX_GUARD } from './guard.js';
+import { growGuard, MAX_GUARD } from './guard.js';
 import { RowJournal } from './journal.js';
 import { changedPredictions, measure } from './measure.js';
 import { estimateFisher, markSeen, tokenTableOf, type ContinualMemory } from './memory.js';
@@ -216,7 +216,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
       return { accepted: false, reasons, report };
     }
     if (reasons.length > 0) report.reasons = reasons; // gate off: reported, not enforced
-    if (memory) remember(model, memory, examples, data, options.replay);
+    if (memory) remember(model, memory, examples, heldOutOf(fresh), data, options.replay);
     const recorded = { select: formatSelection(spec), rounds, patience, lr, replay: options.replay ?? null, ewc: options.ewc ?? 0, distill: options.distill ?? 0, align: options.align ?? true };
     model.info = { ...model.info, lineage: lineage(model, report, recorded) };
     report.wallMs = performance.now() - started;
@@ -312,12 +312,30 @@ function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pic
   return out;
 }
 
-/** After an accepted update: the new examples join the replay buffer, their rows count as seen, and the Fisher estimate goes stale (recomputed when saved or needed). */
-function remember(model: TextClassifier, memory: ContinualMemory, examples: readonly Example[], data: FeaturizedData, capacity: number | undefined): void {
+/** The validation examples the update did not train on (none when it trained on its only few). */
+function heldOutOf(fresh: { train: readonly Example[]; valid: readonly Example[] }): Example[] {
+  const trained = new Set(fresh.train);
+  return fresh.valid.filter((e) => !trained.has(e));
+}
+
+/**
+ * After an accepted update: a saved guard takes its share of the examples the update held out
+ * (growGuard), so the gate watches the labels this update taught too; the other new examples
+ * (and any the guard gave up) join the replay buffer; their rows count as seen, and the Fisher
+ * estimate goes stale (recomputed when saved or needed).
+ */
+function remember(model: TextClassifier, memory: ContinualMemory, examples: readonly Example[], heldOut: readonly Example[], data: FeaturizedData, capacity: number | undefined): void {
   if (capacity !== undefined && capacity !== memory.replay.capacity) {
     if (capacity > 0) memory.replay.resize(capacity);
   }
-  memory.replay.addAll(examples);
+  let toReplay: readonly Example[] = examples;
+  if (memory.guard?.length && heldOut.length > 0) {
+    const grown = growGuard(memory.guard, heldOut);
+    const inGuard = new Set(grown.guard);
+    memory.guard = grown.guard;
+    toReplay = [...new Set([...examples, ...grown.leftOut])].filter((e) => !inGuard.has(e));
+  }
+  memory.replay.addAll(toReplay);
   // Unknown stays unknown: marking only this update's rows would call the parent's rows unseen.
   if (memory.seen) memory.seen = markSeen(memory.seen, model.params.input.rows, data);
   memory.fisher = null;
