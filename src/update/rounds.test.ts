@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RoundPicker } from './rounds.js';
 
-function run(scores: number[], patience: number): { kept: number; ran: number } {
-  const picker = new RoundPicker(patience);
+function run(scores: number[], patience: number, tolerance?: number): { kept: number; ran: number } {
+  const picker = new RoundPicker(patience, tolerance);
   let ran = 0;
   for (const [i, score] of scores.entries()) {
     ran++;
@@ -27,4 +27,10 @@ test('patience counts rounds since the best score last rose, ties included', () 
   assert.deepEqual(run([0.5, 0.5, 0.5, 0.5], 2), { kept: 3, ran: 3 });
   assert.deepEqual(run([0.5, 0.6, 0.4, 0.4, 0.9], 2), { kept: 2, ran: 4 });
   assert.deepEqual(run([0.5, 0.6, 0.7], 1), { kept: 3, ran: 3 });
+});
+
+test('without a tolerance (validation on the training examples) ties go to the earlier round', () => {
+  assert.deepEqual(run([0.9, 0.9, 0.9], 2, 0), { kept: 1, ran: 3 });
+  assert.deepEqual(run([0.689, 0.75, 0.737, 0.75], 2, 0), { kept: 2, ran: 4 });
+  assert.deepEqual(run([0.5, 0.6, 0.7], 1, 0), { kept: 3, ran: 3 });
 });

@@ -146,6 +146,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
       spec,
       rounds,
       patience,
+      laterOnTies: heldOutOf(fresh).length > 0,
       budgetMs: options.budgetMs ?? Infinity,
       lr,
       seed,
