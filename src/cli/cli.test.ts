@@ -122,7 +122,7 @@ test('predict: default k is 1; --input FILE reads a file; no final newline still
 
 const acceptedFlags: Record<string, string[]> = {
   train: [...Object.keys(MODEL_FLAGS), 'data', 'valid', 'out', 'format', 'skip-bad', 'replay', 'guard-size', 'json', 'quiet', 'pretrained-vectors'],
-  update: ['model', 'data', 'valid', 'guard', 'out', 'select', 'replay', 'ewc', 'distill', 'balance', 'rounds', 'patience', 'budget-ms', 'max-drop', 'lr', 'seed', 'format', 'skip-bad', 'json', 'quiet'],
+  update: ['model', 'data', 'valid', 'guard', 'out', 'select', 'replay', 'replay-ratio', 'no-align', 'ewc', 'distill', 'balance', 'rounds', 'patience', 'budget-ms', 'max-drop', 'label-tolerance', 'lr', 'seed', 'format', 'skip-bad', 'json', 'quiet'],
   eval: ['model', 'data', 'format', 'skip-bad', 'k', 'threshold', 'json'],
   predict: ['model', 'k', 'threshold', 'input'],
 };

@@ -156,6 +156,8 @@ test('bad option values are usage errors (exit 2), found before anything is read
     [['--rounds', '0'], /--rounds must be an integer >= 1/],
     [['--lr', '0'], /--lr must be a positive number/],
     [['--balance=-1'], /--balance must be a number >= 0/],
+    [['--replay-ratio', '0'], /--replay-ratio must be a positive number/],
+    [['--label-tolerance', '10'], /--label-tolerance must be a fraction in \[0, 1\]/],
   ];
   for (const [flags, message] of cases) assert.match(expectStatus(['update', '--model', missing, '--data', newData, ...flags], 2).stderr, message);
   assert.match(expectStatus(['update', '--model', missing, '--data', newData], 1).stderr, /no-such-model: no such model directory/);
@@ -170,4 +172,22 @@ test('a model saved without memory: a warning without --guard; on accept the sav
   const { memory } = loadLearner(bare);
   assert.equal(memory?.replay.capacity, 100);
   assert.equal(memory?.replay.size, 100);
+});
+
+test('--no-align keeps new labels\' rows as trained; --replay-ratio sets the replayed examples per round', () => {
+  // Texts of a known label under a label the parent never saw, beside more of the known ones.
+  const lines = readFileSync(corpus('wordnet5.train.txt'), 'utf8').trim().split('\n').slice(600);
+  const renamed = lines.filter((l) => l.startsWith('__label__noun.plant ')).slice(0, 150).map((l) => l.replace('__label__noun.plant', '__label__noun.flora'));
+  const data = join(cwd, 'new-label.txt');
+  writeFileSync(data, [...renamed, ...lines.filter((l) => !l.startsWith('__label__noun.plant ')).slice(0, 300)].join('\n') + '\n');
+  const report = (extra: string[]) => {
+    const r = expectStatus(['update', '--model', copyOfBase().model, '--data', data, '--json', '--quiet', '--max-drop', '1', '--label-tolerance', '1', ...extra], 0);
+    return (JSON.parse(r.stdout) as { report: { alignment: number; newLabels: string[]; data: { replayed: number; train: number } } }).report;
+  };
+  const aligned = report([]);
+  assert.deepEqual(aligned.newLabels, ['noun.flora']);
+  assert.ok(aligned.alignment < 1, `default: aligned (${aligned.alignment})`);
+  assert.equal(report(['--no-align']).alignment, 1);
+  const more = report(['--replay-ratio', '0.5', '--rounds', '1']);
+  assert.equal(more.data.replayed, Math.ceil(0.5 * more.data.train));
 });

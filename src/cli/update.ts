@@ -5,7 +5,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import { GATE_DEFAULTS } from '../update/gate.js';
 import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, saveLearner, type ContinualMemory } from '../update/memory.js';
 import { parseSelection, SELECTION_HELP } from '../update/selection.js';
-import { update, type UpdateOptions } from '../update/update.js';
+import { REPLAY_RATIO, update, type UpdateOptions } from '../update/update.js';
 import { optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, type Flags, type ReadOptions } from './args.js';
 import { loadExamples } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
@@ -40,16 +40,22 @@ update:
   --lr R               learning rate, decayed linearly over the update (the model's for 50 new
                        examples or more, down to a tenth of it for a single one)
   --replay N           replay memory capacity, 0 = no replay (the memory's; ${DEFAULT_REPLAY} for a new one)
+  --replay-ratio R     replayed examples per new example in each round, at least 32 (${REPLAY_RATIO});
+                       more keeps old labels a little better and costs time
   --ewc L              EWC strength lambda, 0 = off (0)
   --distill T          distillation from the parent at temperature T, 0 = off (0)
   --balance S          strength of the logit adjustment against the update's label mix, 0 = off
                        (1 = the exact correction; 2 keeps old labels better and learns new ones less)
+  --no-align           keep the new labels' output rows as trained (default: scale them to the old
+                       labels' mean norm, which counters the lean to what was learned last)
   --seed N             random seed (the model's)
 
 gate:
   --max-drop D         largest allowed drop of guard accuracy and guard macro-F1, as a fraction:
                        0.02 = 2 points (${GATE_DEFAULTS.maxDrop}); also what new labels may take of
                        the guard beyond their share of the examples seen
+  --label-tolerance T  largest allowed drop of one label's guard F1, as a fraction (${GATE_DEFAULTS.labelTolerance});
+                       adding labels takes some F1 from old ones, so a stream of new labels may need 0.2-0.3
 
 output:
   --json               one JSON object on stdout: accepted, model, reasons, report
@@ -71,8 +77,11 @@ const FLAGS = {
   ewc: { type: 'string' },
   distill: { type: 'string' },
   balance: { type: 'string' },
+  'replay-ratio': { type: 'string' },
+  'no-align': { type: 'boolean' },
   seed: { type: 'string' },
   'max-drop': { type: 'string' },
+  'label-tolerance': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
 } as const;
@@ -93,8 +102,11 @@ function optionsFromFlags(flags: Flags): UpdateOptions {
     ewc: nonNegative('ewc'),
     distill: nonNegative('distill'),
     balance: nonNegative('balance'),
+    replayRatio: positive('replay-ratio'),
+    align: flags['no-align'] ? false : undefined,
     seed: int('seed', 0),
     maxDrop: optionalNumberWhere(flags, 'max-drop', 'float', (d) => d >= 0 && d <= 1, 'a fraction in [0, 1] (0.02 = 2 points)'),
+    labelTolerance: optionalNumberWhere(flags, 'label-tolerance', 'float', (d) => d >= 0 && d <= 1, 'a fraction in [0, 1] (0.1 = 10 points)'),
   };
   for (const key of Object.keys(options) as (keyof UpdateOptions)[]) if (options[key] === undefined) delete options[key];
   return options;
