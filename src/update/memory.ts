@@ -13,6 +13,7 @@ import { computeFisher, type RowFisher } from '../forgetting/fisher.js';
 import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { loadModel, readExtraFile, readModelJson, saveModel, type ExtraFile, type ModelJson } from '../store/modelFiles.js';
+import { writeJsonWithArray } from '../util/jsonFile.js';
 import { evenlySpaced } from '../util/sample.js';
 import { MAX_GUARD } from './guard.js';
 import { SafetensorsReader, writeSafetensors, type TensorLike } from '../store/safetensors.js';
@@ -95,7 +96,13 @@ function memoryFiles(memory: ContinualMemory): ExtraFile[] {
   const guard = memory.guard;
   return [
     ...(guard?.length ? [{ name: GUARD_FILE, write: (path: string) => writeFileSync(path, JSON.stringify(guard)) }] : []),
-    { name: REPLAY_FILE, write: (path) => writeFileSync(path, JSON.stringify(memory.replay.toState())) },
+    {
+      name: REPLAY_FILE,
+      write: (path) => {
+        const { examples, ...head } = memory.replay.toState();
+        writeJsonWithArray(path, head, 'examples', examples);
+      },
+    },
     {
       name: TENSOR_FILE,
       write: (path) => {
