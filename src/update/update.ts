@@ -38,7 +38,7 @@ export interface UpdateOptions extends Partial<GateOptions> {
   budgetMs?: number;
   /** Learning rate, decayed linearly over the update (default: see defaultLr). */
   lr?: number;
-  /** Replay buffer capacity (default: the memory's, or 2000); 0 turns replay off. */
+  /** Replay buffer capacity (default: the memory's); 0 turns replay off. */
   replay?: number;
   /** Replayed examples per new example in each round (default REPLAY_RATIO, 0.2; at least 32 when available). */
   replayRatio?: number;
@@ -107,6 +107,8 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const heldOut = replayOn && !savedGuard ? memory!.replay.split(0.2) : { heldOut: [], rest: replayOn ? memory!.replay.examples() : [] };
   const guard = savedGuard ?? evenlySpaced(heldOut.heldOut, MAX_GUARD);
   const fresh = splitNew(examples, options.valid, seed);
+  // Validation examples the rounds do not train on (none when a few examples validate themselves).
+  const heldOutFresh = heldOutOf(fresh);
   const rounds = options.rounds ?? 5;
   const patience = options.patience ?? 2;
   const lr = options.lr ?? defaultLr(model, fresh.train.length);
@@ -146,7 +148,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
       spec,
       rounds,
       patience,
-      laterOnTies: heldOutOf(fresh).length > 0,
+      laterOnTies: heldOutFresh.length > 0,
       budgetMs: options.budgetMs ?? Infinity,
       lr,
       seed,
@@ -217,8 +219,8 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
       return { accepted: false, reasons, report };
     }
     if (reasons.length > 0) report.reasons = reasons; // gate off: reported, not enforced
-    if (memory) remember(model, memory, examples, heldOutOf(fresh), data, options.replay);
-    const recorded = { select: formatSelection(spec), rounds, patience, lr, replay: options.replay ?? null, ewc: options.ewc ?? 0, distill: options.distill ?? 0, align: options.align ?? true };
+    if (memory) remember(model, memory, examples, heldOutFresh, data, options.replay);
+    const recorded = { select: formatSelection(spec), rounds, patience, lr, replay: options.replay ?? null, replayRatio: options.replayRatio ?? REPLAY_RATIO, ewc: options.ewc ?? 0, distill: options.distill ?? 0, align: options.align ?? true };
     model.info = { ...model.info, lineage: lineage(model, report, recorded) };
     report.wallMs = performance.now() - started;
     return { accepted: true, report };
