@@ -133,8 +133,8 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     reports.push(report);
     plan.onRound?.(report);
     const { keep, stop } = picker.offer(round + 1, s.score);
-    // (no snapshot after the planned last round: the current state is the one kept)
-    if (keep && round + 1 < plan.rounds) snapshot = journal.snapshot(snapshot ?? undefined);
+    // (no snapshot after the last round, planned or stopped at: the current state is the one kept)
+    if (keep && !stop && round + 1 < plan.rounds) snapshot = journal.snapshot(snapshot ?? undefined);
     if (stop) break;
   }
   const kept = picker.kept;
