@@ -42,9 +42,16 @@ test('the same seed on one thread gives identical parameters; another seed does 
   assert.notDeepEqual(a.params.input.data, c.params.input.data);
 });
 
-test('Hogwild training on two workers learns as well as one thread', async () => {
-  const { model } = await train(synthetic(2000, 4), { ...small, thread: 2 });
-  assert.ok(evaluate(model, synthetic(200, 5)).accuracy > 0.85);
+test('Hogwild training (this thread and one or two workers) learns as well as one thread', async () => {
+  for (const thread of [2, 3]) {
+    const { model, report } = await train(synthetic(2000, 4), { ...small, thread });
+    assert.ok(evaluate(model, synthetic(200, 5)).accuracy > 0.85, `${thread} threads`);
+    assert.ok(report.epochs.every((e) => Number.isFinite(e.loss) && e.loss > 0), `${thread} threads: every shard's loss is counted`);
+  }
+});
+
+test('Hogwild: a learning rate that blows up raises DivergenceError, on any shard', async () => {
+  for (const thread of [2, 3]) await assert.rejects(train(synthetic(300, 10), { ...small, lr: 1e30, thread }), DivergenceError);
 });
 
 test('validation with patience stops early and keeps the best epoch', async () => {

@@ -96,8 +96,10 @@ export async function train(examples: readonly Example[], options: TrainOptions 
       const before = e * data.count;
       let loss: number;
       if (pool) {
-        if (report) timer = setInterval(() => report(meter.at(before + pool.done(), NaN)), 500);
-        loss = await pool.epoch(e, cfg.epoch);
+        const tick = report ? () => report(meter.at(before + pool.done(), NaN)) : undefined;
+        // Ticks from this thread's own shard, then from the timer while the workers finish.
+        if (tick) timer = setInterval(tick, 500);
+        loss = await pool.epoch(e, cfg.epoch, tick);
         clearInterval(timer);
       } else {
         shuffler.shuffle(order);

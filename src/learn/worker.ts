@@ -1,5 +1,6 @@
 /**
- * A Hogwild training worker (Recht et al. 2011): it steps through its shard of the data and writes
+ * A Hogwild training worker (Recht et al. 2011), for shards 1 and up (hogwild.ts trains shard 0 on
+ * the main thread): it steps through its shard of the data and writes
  * straight into parameter tensors in shared WebAssembly memory, without locks, as fastText's
  * threads do.
  */
@@ -41,6 +42,11 @@ export interface EpochRequest {
 
 export type WorkerReply = { ok: true; loss: number } | { ok: false; message: string; diverged: boolean };
 
+/** The seed of shard `thread`'s shuffles and dropout. */
+export function shardSeed(cfg: Config, thread: number): number {
+  return cfg.seed * 7919 + thread + 1;
+}
+
 if (parentPort) {
   const init = workerData as WorkerInit;
   const { cfg, thread, threads, tensors, data, progress } = init;
@@ -56,7 +62,7 @@ if (parentPort) {
     ? { step: init.adam.step, first: init.adam.first.map((t) => (t ? toMatrix(t) : null)), second: init.adam.second.map((t) => (t ? toMatrix(t) : null)) }
     : null;
   const optimizer = createOptimizer(cfg.optimizer, params, adamState);
-  const seed = cfg.seed * 7919 + thread + 1;
+  const seed = shardSeed(cfg, thread);
   const ctx = stepContext(params, cfg, optimizer, seed);
   const shuffler = new Rng(seed);
   const order = indexRange(data.count, threads, thread);
