@@ -84,41 +84,55 @@ function score(model: TextClassifier, plan: RoundPlan): { fresh: number; guard: 
 
 export function runRounds(model: TextClassifier, journal: RowJournal, plan: RoundPlan): RoundsResult {
   const p = model.params;
-  const optimizer = createOptimizer(model.config.optimizer, p, model.optimizerState);
-  const rng = new Rng(plan.seed);
   const reports: RoundReport[] = [];
   // The loop picks the best trained round; whether it beats the parent is the gate's call.
   const picker = new RoundPicker(plan.patience, plan.laterOnTies ? ROUND_TOLERANCE : 0);
+  // An earlier round is usually not the one kept: rather than copy every journaled row after each
+  // round that might be (tens of MB, a sixth of a large update), the rounds are run again from the
+  // parent up to the kept one, which training's determinism makes bit-identical. Under a time
+  // budget a second run could overshoot it: there snapshots are taken as the rounds go.
+  const snapshots = Number.isFinite(plan.budgetMs);
   let snapshot: JournalSnapshot | null = null;
-  let processed = 0;
   const replayIdx = Array.from({ length: plan.data.count - plan.newCount }, (_, i) => plan.newCount + i);
   const plannedPerRound = newSample(plan.newCount).length + (replayIdx.length > 0 ? plan.replayPerRound : 0);
   const total = Math.max(1, plannedPerRound * plan.rounds);
+  /** Everything a run of the rounds changes as it goes, apart from the journaled rows. */
+  const fresh = () => ({ optimizer: createOptimizer(model.config.optimizer, p, model.optimizerState), rng: new Rng(plan.seed), processed: 0 });
+  let run = fresh();
+  let stepsDone = 0;
 
-  for (let round = 0; round < plan.rounds; round++) {
-    if (performance.now() - plan.started > plan.budgetMs) break;
-    const t0 = performance.now();
-    const selection = selectionFor(plan.spec, round, plan.selectionInputs);
-    const order = Int32Array.from([...newSample(plan.newCount), ...replaySample(replayIdx, plan.replayPerRound, rng)]);
+  /** Trains round `round` on at most `limit` examples (stopping early when `timed` and the budget is spent); returns how many it trained on. */
+  const trainRound = (round: number, selection: Selection, limit: number, timed: boolean): number => {
+    const order = Int32Array.from([...newSample(plan.newCount), ...replaySample(replayIdx, plan.replayPerRound, run.rng)]);
     const ctx = {
-      ...stepContext(p, model.config, optimizer, plan.seed + round, selection),
+      ...stepContext(p, model.config, run.optimizer, plan.seed + round, selection),
       teacherWeight: plan.teacher?.weight ?? 1,
       // Without replay the round holds only new labels: there is no mix to correct.
       logitOffsets: plan.balance > 0 && model.config.loss === 'softmax' && replayIdx.length > 0 ? logitOffsets(plan.data, order, model.vocab.labelCounts, plan.balance) : null,
       inputRate: plan.inputRate,
     };
-    rng.shuffle(order);
+    run.rng.shuffle(order);
     const { rows, offsets, labels, labelOffsets, weights } = plan.data;
+    const end = Math.min(limit, order.length);
     let k = 0;
-    for (; k < order.length; k++) {
-      if ((k & 255) === 255 && performance.now() - plan.started > plan.budgetMs) break;
+    for (; k < end; k++) {
+      if (timed && (k & 255) === 255 && performance.now() - plan.started > plan.budgetMs) break;
       const i = order[k];
       ctx.teacher = plan.teacher ? plan.teacher.probs.subarray(i * plan.teacher.labels, (i + 1) * plan.teacher.labels) : null;
-      const lr = decayedLr(plan.lr, processed, total);
+      const lr = decayedLr(plan.lr, run.processed, total);
       learnExample(ctx, rows, offsets[i], offsets[i + 1], labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
-      processed++;
+      run.processed++;
       if (plan.ewc) applyEwc(model, journal, plan.ewc, selection, rows, offsets[i], offsets[i + 1], lr);
     }
+    stepsDone += k;
+    return k;
+  };
+
+  for (let round = 0; round < plan.rounds; round++) {
+    if (performance.now() - plan.started > plan.budgetMs) break;
+    const t0 = performance.now();
+    const selection = selectionFor(plan.spec, round, plan.selectionInputs);
+    const k = trainRound(round, selection, Infinity, true);
     const s = score(model, plan);
     const report: RoundReport = {
       round: round + 1,
@@ -134,13 +148,19 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     plan.onRound?.(report);
     const { keep, stop } = picker.offer(round + 1, s.score);
     // (no snapshot after the last round, planned or stopped at: the current state is the one kept)
-    if (keep && !stop && round + 1 < plan.rounds) snapshot = journal.snapshot(snapshot ?? undefined);
+    if (snapshots && keep && !stop && round + 1 < plan.rounds) snapshot = journal.snapshot(snapshot ?? undefined);
     if (stop) break;
   }
   const kept = picker.kept;
-  const restore = kept === 0 ? 'parent' : kept === reports.length ? 'nothing' : snapshot!;
+  let restore: RoundsResult['restore'] = kept === 0 ? 'parent' : kept === reports.length ? 'nothing' : snapshot ?? 'nothing';
   // ('parent' only when no round ran at all: the time budget was spent before the first one.)
-  return { rounds: reports, bestRound: kept, examplesProcessed: processed, restore };
+  if (kept > 0 && kept < reports.length && !snapshot) {
+    journal.restore();
+    run = fresh();
+    for (let round = 0; round < kept; round++) trainRound(round, selectionFor(plan.spec, round, plan.selectionInputs), reports[round].examples, false);
+    restore = 'nothing';
+  }
+  return { rounds: reports, bestRound: kept, examplesProcessed: stepsDone, restore };
 }
 
 /**

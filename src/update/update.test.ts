@@ -270,3 +270,22 @@ test('a saved guard takes a share of the examples an accepted update held out, w
   assert.ok(guard.every((e) => !replayed.has(e.text)), 'no guard example is in the replay memory');
   assert.ok(fresh.filter((e) => !guard.includes(e)).every((e) => replayed.has(e.text)), 'the other new examples are');
 });
+
+test('an earlier round kept is trained again from the parent: the same values a snapshot of it would give (every variant)', () => {
+  for (const [name] of VARIANTS) {
+    let earlier = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const a = copyOf(name);
+      const b = copyOf(name);
+      const options: UpdateOptions = { seed, gate: false, rounds: 6, patience: 3 };
+      const rerun = update(a.model, more.slice(0, 200), { ...options, memory: a.memory });
+      // A time budget makes the rounds take snapshots instead (a second run could overshoot it).
+      const snapshot = update(b.model, more.slice(0, 200), { ...options, memory: b.memory, budgetMs: 1e9 });
+      assert.equal(rerun.report.bestRound, snapshot.report.bestRound, `${name}, seed ${seed}: kept round`);
+      if (rerun.report.bestRound < rerun.report.rounds.length) earlier++;
+      // (the lineage differs in its time stamp only)
+      assertSameState({ ...state(b.model), info: {} }, { ...state(a.model), info: {} }, `${name}, seed ${seed}`);
+    }
+    assert.ok(earlier > 0, `${name}: some seed keeps a round before the last (else this test checks nothing)`);
+  }
+});
