@@ -64,6 +64,8 @@ export interface RoundsResult {
   rounds: RoundReport[];
   bestRound: number;
   examplesProcessed: number;
+  /** Adam's step count after the kept round (null: SGD, or no round kept). */
+  optimizerStep: number | null;
   /** What to restore: nothing (the last round was best), the parent (no round helped), or a snapshot. */
   restore: 'nothing' | 'parent' | JournalSnapshot;
 }
@@ -100,6 +102,8 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   const fresh = () => ({ optimizer: createOptimizer(model.config.optimizer, p, model.optimizerState), rng: new Rng(plan.seed), processed: 0 });
   let run = fresh();
   let stepsDone = 0;
+  /** The optimizer's step count after each round (null for SGD). */
+  const stepAfter: (number | null)[] = [];
 
   /** Trains round `round` on at most `limit` examples (stopping early when `timed` and the budget is spent); returns how many it trained on. */
   const trainRound = (round: number, selection: Selection, limit: number, timed: boolean): number => {
@@ -133,6 +137,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     const t0 = performance.now();
     const selection = selectionFor(plan.spec, round, plan.selectionInputs);
     const k = trainRound(round, selection, Infinity, true);
+    stepAfter.push(run.optimizer.state()?.step ?? null);
     const s = score(model, plan);
     const report: RoundReport = {
       round: round + 1,
@@ -160,7 +165,8 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     for (let round = 0; round < kept; round++) trainRound(round, selectionFor(plan.spec, round, plan.selectionInputs), reports[round].examples, false);
     restore = 'nothing';
   }
-  return { rounds: reports, bestRound: kept, examplesProcessed: stepsDone, restore };
+  // Adam's step count where the kept round left it (its moments are journaled rows, put back above).
+  return { rounds: reports, bestRound: kept, examplesProcessed: stepsDone, restore, optimizerStep: kept > 0 ? stepAfter[kept - 1] : null };
 }
 
 /**

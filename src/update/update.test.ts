@@ -289,3 +289,16 @@ test('an earlier round kept is trained again from the parent: the same values a 
     assert.ok(earlier > 0, `${name}: some seed keeps a round before the last (else this test checks nothing)`);
   }
 });
+
+test('Adam: an accepted update moves the saved step count on by the examples of the rounds it kept; a rejected one leaves it', () => {
+  const { model, memory } = copyOf('adam');
+  const before = model.optimizerState!.step;
+  const d = update(model, more, { memory, gate: false });
+  const trained = d.report.rounds.slice(0, d.report.bestRound).reduce((s, r) => s + r.examples, 0);
+  assert.ok(trained > 0);
+  assert.equal(model.optimizerState!.step, before + trained);
+  const poisoned = copyOf('adam');
+  const rejected = update(poisoned.model, poison(more), { memory: poisoned.memory });
+  assert.equal(rejected.accepted, false);
+  assert.equal(poisoned.model.optimizerState!.step, before);
+});

@@ -177,6 +177,8 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     });
     if (result.restore === 'parent') journal.restore();
     else if (result.restore !== 'nothing') journal.restore(result.restore);
+    // (undo() puts the parent's step back on a rejection)
+    if (model.optimizerState && result.optimizerStep !== null) model.optimizerState.step = result.optimizerStep;
     // New labels trained on all their examples against replayed old ones: see align.ts.
     const aligns = (options.align ?? true) && model.config.loss === 'softmax' && trainsEveryOutputRow(spec) && result.restore !== 'parent';
     const alignment = aligns ? alignNewRows(model.params.output, growth.outputRowsBefore) : 1;
