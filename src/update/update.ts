@@ -102,9 +102,10 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const memory = options.memory ?? null;
   const replayOn = (options.replay ?? 1) > 0 && memory !== null && memory.replay.size > 0;
   // The guard: given, else the held-out examples saved at training time, else held out of the
-  // replay memory (only then is a fifth of the memory kept out of training).
+  // replay memory (only then is a part of the memory kept out of training).
   const savedGuard = options.guard ? [...options.guard] : memory?.guard?.length ? memory.guard : null;
-  const heldOut = replayOn && !savedGuard ? memory!.replay.split(0.2) : { heldOut: [], rest: replayOn ? memory!.replay.examples() : [] };
+  // (no more held out than the guard takes: the rest is replayed)
+  const heldOut = replayOn && !savedGuard ? memory!.replay.split(Math.min(0.2, MAX_GUARD / memory!.replay.size)) : { heldOut: [], rest: replayOn ? memory!.replay.examples() : [] };
   const guard = savedGuard ?? evenlySpaced(heldOut.heldOut, MAX_GUARD);
   const fresh = splitNew(examples, options.valid, seed);
   // Validation examples the rounds do not train on (none when a few examples validate themselves).
@@ -114,7 +115,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const lr = options.lr ?? defaultLr(model, fresh.train.length);
   const replayPerRound = Math.min(Math.max(32, Math.ceil((options.replayRatio ?? REPLAY_RATIO) * fresh.train.length)), options.replayRatio === undefined ? heldOut.rest.length : Infinity);
   // Only the replayed examples the rounds can draw are featurised: a handful for one piece of feedback.
-  const replayTrain = rounds * replayPerRound >= heldOut.rest.length ? heldOut.rest : new Rng(seed).shuffle([...heldOut.rest]).slice(0, rounds * replayPerRound);
+  const replayTrain = rounds * replayPerRound >= heldOut.rest.length ? heldOut.rest : new Rng(seed).sample(heldOut.rest, rounds * replayPerRound);
 
   // The parent, measured before anything changes. Guard and validation texts are featurised
   // before growth (as the parent sees them) and again after it.

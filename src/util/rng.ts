@@ -19,6 +19,24 @@ export class Rng {
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.next();
   }
+  /**
+   * k distinct items of `items` (all of them when k >= their number), uniformly, in random order:
+   * a Fisher-Yates shuffle stopped after k steps, whose swaps are kept in a Map, so it costs O(k)
+   * however long the list (a replay memory of 50,000 for one piece of feedback).
+   */
+  sample<T>(items: readonly T[], k: number): T[] {
+    const n = items.length;
+    const take = Math.min(k, n);
+    const moved = new Map<number, number>();
+    const out: T[] = new Array(take);
+    for (let i = 0; i < take; i++) {
+      const j = i + this.int(n - i);
+      out[i] = items[moved.get(j) ?? j];
+      moved.set(j, moved.get(i) ?? i);
+    }
+    return out;
+  }
+
   /** Fisher-Yates shuffle in place. */
   shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
