@@ -65,6 +65,29 @@ export function featurizeTexts(examples: readonly Example[], featurizer: Featuri
   return { ...data, tokens: data.rows.length };
 }
 
+/** Label ids of each example (unknown labels left out, each id once), as FeaturizedData holds them. */
+function labelIdsOf(examples: readonly Example[], vocab: Featurizer['vocab']): { labels: number[]; labelOffsets: Int32Array } {
+  const labels: number[] = [];
+  const labelOffsets = new Int32Array(examples.length + 1);
+  for (let i = 0; i < examples.length; i++) {
+    for (const label of examples[i].labels) {
+      const id = vocab.labelId(label);
+      if (id >= 0 && labels.indexOf(id, labelOffsets[i]) < 0) labels.push(id);
+    }
+    labelOffsets[i + 1] = labels.length;
+  }
+  return { labels, labelOffsets };
+}
+
+/**
+ * `data` (featurised from `examples`) with its label ids looked up again, its rows kept: for labels
+ * added to the vocabulary since, which change no input row.
+ */
+export function relabel(data: FeaturizedData, examples: readonly Example[], featurizer: Featurizer): FeaturizedData {
+  const { labels, labelOffsets } = labelIdsOf(examples, featurizer.vocab);
+  return { ...data, labels: Int32Array.from(labels), labelOffsets };
+}
+
 /** The examples of `a` followed by those of `b`, as one data set (neither is changed). */
 export function concatData(a: FeaturizedData, b: FeaturizedData): FeaturizedData {
   if (b.count === 0) return a;
@@ -109,24 +132,17 @@ function build(
   rows = new IntBuffer(1 << 16),
 ): FeaturizedData {
   const offsets = new Int32Array(examples.length + 1);
-  const labels: number[] = [];
-  const labelOffsets = new Int32Array(examples.length + 1);
   let weights: Float32Array | null = null;
-  const vocab = featurizer.vocab;
   for (let i = 0; i < examples.length; i++) {
     featurizeOne(i, rows);
     offsets[i + 1] = rows.length;
-    for (const label of examples[i].labels) {
-      const id = vocab.labelId(label);
-      if (id >= 0 && labels.indexOf(id, labelOffsets[i]) < 0) labels.push(id);
-    }
-    labelOffsets[i + 1] = labels.length;
     const w = examples[i].weight;
     if (w !== undefined && w !== 1) {
       weights ??= new Float32Array(examples.length).fill(1);
       weights[i] = w;
     }
   }
+  const { labels, labelOffsets } = labelIdsOf(examples, featurizer.vocab);
   return {
     count: examples.length,
     rows: rows.toArray(shared),

@@ -6,7 +6,7 @@ import { tokenize } from '../text/tokenize.js';
 import { IntBuffer } from '../util/intBuffer.js';
 import { Vocab } from '../vocab/vocab.js';
 import { EOS, Featurizer } from './featurizer.js';
-import { concatData, featurizeTable, featurizeTexts } from './dataset.js';
+import { concatData, featurizeTable, featurizeTexts, relabel } from './dataset.js';
 import { TokenTable } from './tokenTable.js';
 
 function vocabOf(...words: string[]): Vocab {
@@ -154,4 +154,25 @@ test('concatData holds the examples of both data sets, in order, as featurising 
     assert.equal(joined.count, 5);
     assert.equal(joined.tokens, whole.tokens);
   }
+});
+
+test('relabel: the label ids of labels added since, the rows as they were; the same as featurising anew', () => {
+  const examples = [
+    { text: 'one two', labels: ['a'] },
+    { text: 'three', labels: ['new', 'a'] },
+    { text: 'four five', labels: ['new'] },
+  ];
+  const cfg = { ...DEFAULTS, wordNgrams: 2, bucket: 101 };
+  const vocab = new Vocab();
+  for (const e of examples) for (const w of tokenize(e.text, cfg)) vocab.addWord(w);
+  vocab.addLabel('a');
+  const f = new Featurizer(vocab, cfg);
+  const before = featurizeTexts(examples, f, cfg);
+  assert.deepEqual([...before.labels], [0, 0], 'the unknown label has no id yet');
+  vocab.addLabel('new');
+  const relabelled = relabel(before, examples, f);
+  const anew = featurizeTexts(examples, f, cfg);
+  for (const key of ['rows', 'offsets', 'labels', 'labelOffsets'] as const) assert.deepEqual([...relabelled[key]], [...anew[key]], key);
+  assert.deepEqual([...relabelled.labels], [0, 1, 0, 1]);
+  assert.equal(relabelled.rows, before.rows, 'rows shared, not copied');
 });

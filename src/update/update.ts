@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { DivergenceError } from '../errors.js';
 import type { Example } from '../data/example.js';
 import { splitTrainTest } from '../datasets/split.js';
-import { concatData, featurizeTable, featurizeTexts, type FeaturizedData } from '../features/dataset.js';
+import { concatData, featurizeTable, featurizeTexts, relabel, type FeaturizedData } from '../features/dataset.js';
 import type { TokenTable } from '../features/tokenTable.js';
 import type { TextClassifier } from '../model/classifier.js';
 import type { Matrix } from '../model/matrix.js';
@@ -118,10 +118,12 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const replayTrain = rounds * replayPerRound >= heldOut.rest.length ? heldOut.rest : new Rng(seed).sample(heldOut.rest, rounds * replayPerRound);
 
   // The parent, measured before anything changes. Guard and validation texts are featurised
-  // before growth (as the parent sees them) and again after it.
+  // before growth (as the parent sees them), and again after it when it added words.
   const textsOf = (examples: readonly Example[]) => featurizeTexts(examples, model.featurizer, model.config);
-  const beforeGuard = measure(model, guard, textsOf(guard));
-  const beforeFresh = measure(model, fresh.valid, textsOf(fresh.valid));
+  const parentGuardData = textsOf(guard);
+  const parentFreshData = textsOf(fresh.valid);
+  const beforeGuard = measure(model, guard, parentGuardData);
+  const beforeFresh = measure(model, fresh.valid, parentFreshData);
   const before: Measured = { guard: guard.length ? beforeGuard.metrics : null, fresh: beforeFresh.metrics };
   const teacher = options.distill ? teacherProbs(model, [...fresh.train, ...replayTrain], options.distill, options.distillWeight ?? 1) : null;
   // The parent's Fisher information, estimated once when EWC or the low-fisher selection needs it.
@@ -140,8 +142,12 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
     for (const [, m] of tensors(model.params)) m === model.params.input ? journal.keepRows(m, touched) : journal.keepAll(m);
     const moments = [...(model.optimizerState?.first ?? []), ...(model.optimizerState?.second ?? [])];
     moments.forEach((m, i) => m && (i % 4 === 0 ? journal.keepRows(m, touched) : journal.keepAll(m)));
-    const freshData = textsOf(fresh.valid);
-    const guardData = textsOf(guard);
+    // Only new words change a text's rows; new labels change only its label ids. Without new
+    // words the parent's rows stand (most pieces of feedback: a third of their featurising).
+    const sameRows = growth.newWords.length === 0;
+    const afterGrowth = (examples: readonly Example[], parent: FeaturizedData) => (sameRows ? relabel(parent, examples, model.featurizer) : textsOf(examples));
+    const freshData = afterGrowth(fresh.valid, parentFreshData);
+    const guardData = afterGrowth(guard, parentGuardData);
     // The input rows the new examples touch: only some selections ask (listed on first use).
     let freshTouched: number[] | null = null;
     const result = runRounds(model, journal, {
