@@ -13,7 +13,7 @@ import { progressiveAccuracy } from '../eval/continual.js';
 import { ReplayBuffer } from '../forgetting/replay.js';
 import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
-import { buildMemory, type ContinualMemory } from '../update/memory.js';
+import { buildMemory, DEFAULT_REPLAY, type ContinualMemory } from '../update/memory.js';
 import { update } from '../update/update.js';
 import type { Stream } from './stream.js';
 import { evenlySpaced } from '../util/sample.js';
@@ -50,11 +50,11 @@ export interface PrequentialOptions {
   limit?: number;
   /** Width of the moving accuracy (default 100). */
   window?: number;
-  /** Replay capacity of the updating models (default 2000). */
+  /** Replay capacity of the updating models (default DEFAULT_REPLAY, as for any model). */
   replay?: number;
 }
 
-export const PREQUENTIAL_DEFAULTS = { limit: 500, window: 100, replay: 2000 } as const;
+export const PREQUENTIAL_DEFAULTS = { limit: 500, window: 100, replay: DEFAULT_REPLAY } as const;
 
 function copyMemory(m: ContinualMemory): ContinualMemory {
   return { ...m, replay: ReplayBuffer.fromState(m.replay.toState()), seen: m.seen ? m.seen.slice() : null };

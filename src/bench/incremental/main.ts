@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { byClasses, byTime, type Stream } from '../../compare/stream.js';
 import { loadDataset } from '../../datasets/index.js';
 import type { Example } from '../../data/example.js';
+import { DEFAULT_REPLAY } from '../../update/memory.js';
 import { enableExplicitGc, releaseMemory } from '../../util/gc.js';
 import { describeMachine } from '../machine.js';
 import { aThenB, type AbResult } from './abtest.js';
@@ -105,11 +106,11 @@ async function main(): Promise<number> {
     });
     s.description =
       `Stream: byClasses(wordnet, 5 tasks, test 0.2, seed 1): ${describeStream(wnStream!)}. ` +
-      `Config: ${cfgText(wnCfg)}. Paradigms through runParadigm (src/compare/paradigms.ts; incremental memory: buildMemory on task 1, capacity 2000 unless said). ` +
+      `Config: ${cfgText(wnCfg)}. Paradigms through runParadigm (src/compare/paradigms.ts; incremental memory: buildMemory on task 1, capacity ${DEFAULT_REPLAY.toLocaleString('en-US')} (DEFAULT_REPLAY) unless said). ` +
       `Targets: ACC within 2 points of retrain (at least retrain − 2), BWT no more than 3 points below retrain's, last update ≤ 10% of retrain's wall time, naive continued training forgets.`;
     const naive = s.metrics.find((m) => m.paradigm.startsWith('naive'));
     s.notes.unshift(
-      `"+ ewc 100" and "+ distill 1" are each on top of "incremental, gate off" (replay 2000), not of the replay-10000 row. Select variants: gate off, replay 2000.`,
+      `"+ ewc 100" and "+ distill 1" are each on top of "incremental, gate off" (the default replay memory), not of the replay-10000 row. Select variants: gate off, the default replay memory.`,
       `FWT baseline b_j = 1/(labels known after task j): ${s.baseline.map((b) => b.toFixed(4)).join(', ')}.`,
       ...(naive ? [`Naive continued training ${naive.forgetting > 0.01 ? 'shows' : 'does **not** show'} forgetting: mean forgetting ${(naive.forgetting * 100).toFixed(2)} points, BWT ${(naive.bwt * 100).toFixed(2)}.`] : []),
     );
