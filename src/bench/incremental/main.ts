@@ -24,7 +24,8 @@ import { aThenB, type AbResult } from './abtest.js';
 import { SPAM_CONFIG, spamVariants, wordnetConfig, wordnetVariants } from './configs.js';
 import { feedbackLatency, type FeedbackResult } from './feedback.js';
 import { parseOptions } from './options.js';
-import { abSection, feedbackSection, header, streamSection, type StreamSection } from './render.js';
+import { abSection, feedbackSection, header, seedSection, streamSection, type StreamSection } from './render.js';
+import { seedSpread, type SeedSpread } from './seeds.js';
 import { describeStream, runStreamBench } from './streams.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -55,6 +56,7 @@ async function main(): Promise<number> {
 
   const results: {
     wordnet?: StreamSection & { baseline: number[] };
+    wordnetSeeds?: SeedSpread;
     spam?: StreamSection & { baseline: number[] };
     ab?: AbResult[];
     feedback?: FeedbackResult;
@@ -115,6 +117,19 @@ async function main(): Promise<number> {
       ...(naive ? [`Naive continued training ${naive.forgetting > 0.01 ? 'shows' : 'does **not** show'} forgetting: mean forgetting ${(naive.forgetting * 100).toFixed(2)} points, BWT ${(naive.bwt * 100).toFixed(2)}.`] : []),
     );
     finishStream('wordnet', s);
+    if (!opts.quick) {
+      // The same comparison over two more seeds, for the main rows: how much of a difference is noise.
+      begin('seeds');
+      const rows = wordnetVariants(false).filter((v) => SEED_ROWS.includes(v.name));
+      const spread = await seedSpread(wordnet!, wnCfg, rows, [2, 3]);
+      const first = rows.map((v) => s.metrics.find((m) => m.paradigm === v.name)!);
+      spread.rows.unshift({ seed: 1, results: first.map((m) => ({ acc: m.acc, bwt: m.bwt, accepted: m.accepted?.accepted ?? 0, updates: m.accepted?.of ?? 0 })) });
+      end('seeds');
+      results.wordnetSeeds = spread;
+      parts.push(seedSection(spread, loadNote('seeds')));
+      write();
+      releaseMemory();
+    }
   }
 
   if (want('spam')) {
@@ -164,6 +179,9 @@ async function main(): Promise<number> {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** The class-incremental rows run again over more seeds. */
+const SEED_ROWS = ['retrain', 'incremental, defaults (gate on)', 'incremental, gate off'];
 
 const PARAMS_NOTE =
   '"params changed" is runParadigm\'s count: the values the update changed + grown rows × dim; the values already include the rows the update grew ' +

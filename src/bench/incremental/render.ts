@@ -2,6 +2,7 @@
 import type { Machine } from '../machine.js';
 import type { AbResult } from './abtest.js';
 import type { FeedbackResult } from './feedback.js';
+import type { SeedSpread } from './seeds.js';
 import type { Checks, RunMetrics } from './metrics.js';
 import type { StreamRun } from './runner.js';
 
@@ -212,4 +213,33 @@ export function feedbackSection(f: FeedbackResult, bucket: number): string {
   });
   lines.push('');
   return lines.join('\n');
+}
+
+/** The class-incremental rows over seeds: ACC and BWT per seed, the difference to retrain, and their mean. */
+export function seedSection(s: SeedSpread, loadNote: string): string {
+  const [retrain, ...others] = s.variants;
+  const head = ['seed', `${retrain} ACC`, `${retrain} BWT`, ...others.flatMap((v) => [`${v}: ACC (Δ)`, `BWT (Δ)`, 'accepted'])];
+  const cell = (x: number, ref: number) => `${pct(x)} (${pts((x - ref) * 100)})`;
+  const line = (label: string, r: SeedSpread['rows'][number]['results']) => [
+    label,
+    pct(r[0].acc),
+    pct(r[0].bwt),
+    ...r.slice(1).flatMap((x) => [cell(x.acc, r[0].acc), cell(x.bwt, r[0].bwt), `${x.accepted}/${x.updates}`]),
+  ];
+  const mean = (f: (x: SeedSpread['rows'][number]['results'][number]) => number, i: number) => s.rows.reduce((a, r) => a + f(r.results[i]), 0) / s.rows.length;
+  const means = s.variants.map((_, i) => ({ acc: mean((x) => x.acc, i), bwt: mean((x) => x.bwt, i), accepted: Math.round(mean((x) => x.accepted, i) * 10) / 10, updates: s.rows[0].results[i].updates }));
+  const rows = [...s.rows.map((r) => line(String(r.seed), r.results)), line('mean', means)];
+  return [
+    '## Class-incremental WordNet over seeds',
+    '',
+    'The same stream and config with seeds 2 and 3 (byClasses(wordnet, 5, 0.2, seed), models seeded alike) beside seed 1 of the table above:',
+    'which labels form each task changes, and with it every number. Δ is against retrain on the same seed.',
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    `- ${loadNote}`,
+    '',
+  ].join('\n');
 }
