@@ -1,7 +1,7 @@
 /**
  * The founding loop's training part: rounds of {select parameters -> train them on the new data
  * plus replayed examples -> validate}, journaling every row before it changes, until the round
- * budget, the time budget or patience runs out. Returns the best round (0 = the parent).
+ * budget, the time budget or patience runs out. Returns the round kept (0 = the parent; see RoundPicker).
  */
 import type { Config } from '../config.js';
 import type { FeaturizedData } from '../features/dataset.js';
@@ -66,7 +66,7 @@ export interface RoundsResult {
   examplesProcessed: number;
   /** Adam's step count after the kept round (null: SGD, or no round kept). */
   optimizerStep: number | null;
-  /** What to restore: nothing (the last round was best), the parent (no round helped), or a snapshot. */
+  /** What the caller restores: nothing (the model is as the kept round left it), the parent (no round ran), or a snapshot (under a time budget). */
   restore: 'nothing' | 'parent' | JournalSnapshot;
 }
 
@@ -157,9 +157,12 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     if (stop) break;
   }
   const kept = picker.kept;
-  let restore: RoundsResult['restore'] = kept === 0 ? 'parent' : kept === reports.length ? 'nothing' : snapshot ?? 'nothing';
+  let restore: RoundsResult['restore'];
   // ('parent' only when no round ran at all: the time budget was spent before the first one.)
-  if (kept > 0 && kept < reports.length && !snapshot) {
+  if (kept === 0) restore = 'parent';
+  else if (kept === reports.length) restore = 'nothing';
+  else if (snapshot) restore = snapshot;
+  else {
     journal.restore();
     run = fresh();
     for (let round = 0; round < kept; round++) trainRound(round, selectionFor(plan.spec, round, plan.selectionInputs), reports[round].examples, false);
