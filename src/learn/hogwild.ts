@@ -15,9 +15,10 @@ import { Rng } from '../util/rng.js';
 import { indexRange, stepContext } from './context.js';
 import type { StepContext } from './step.js';
 import { runEpoch } from './epochs.js';
-import { shardSeed, type EpochRequest, type TensorRef, type WorkerInit, type WorkerReply } from './worker.js';
+import { paramRefs, tensorRef } from '../model/sharedParams.js';
+import { shardSeed, type EpochRequest, type WorkerInit, type WorkerReply } from './worker.js';
 
-const shareable = (m: Matrix): TensorRef => ({ ptr: m.ptr, rows: m.rows, cols: m.cols });
+const refOrNull = (m: Matrix | null) => (m ? tensorRef(m) : null);
 
 export class HogwildPool {
   private readonly workers: Worker[] = [];
@@ -35,17 +36,10 @@ export class HogwildPool {
     const seed = shardSeed(cfg, 0);
     this.own = { ctx: stepContext(params, cfg, createOptimizer(cfg.optimizer, params, adam), seed), shuffler: new Rng(seed), order: indexRange(data.count, threads, 0) };
     this.progress = new Int32Array(new SharedArrayBuffer(4 * threads));
-    const tensors = {
-      input: shareable(params.input),
-      hiddenWeight: params.hidden ? shareable(params.hidden.weight) : null,
-      hiddenBias: params.hidden ? shareable(params.hidden.bias) : null,
-      output: shareable(params.output),
-    };
-    const adamShared = adam
-      ? { step: adam.step, first: adam.first.map((m) => (m ? shareable(m) : null)), second: adam.second.map((m) => (m ? shareable(m) : null)) }
-      : null;
+    const refs = paramRefs(params);
+    const adamShared = adam ? { step: adam.step, first: adam.first.map(refOrNull), second: adam.second.map(refOrNull) } : null;
     for (let thread = 1; thread < threads; thread++) {
-      const init: WorkerInit = { cfg, thread, threads, memory: params.arena.memory, tensors, adam: adamShared, data, progress: this.progress };
+      const init: WorkerInit = { cfg, thread, threads, memory: params.arena.memory, params: refs, adam: adamShared, data, progress: this.progress };
       this.workers.push(new Worker(new URL('./worker.js', import.meta.url), { workerData: init }));
     }
   }

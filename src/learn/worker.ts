@@ -8,26 +8,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import type { FeaturizedData } from '../features/dataset.js';
 import { Arena } from '../model/arena.js';
-import { Matrix } from '../model/matrix.js';
-import type { Params } from '../model/params.js';
+import { matrixAt, paramsAt, type ParamRefs, type TensorRef } from '../model/sharedParams.js';
 import { createOptimizer } from '../optim/optimizer.js';
 import { Rng } from '../util/rng.js';
 import { indexRange, stepContext } from './context.js';
 import { runEpoch } from './epochs.js';
-
-/** Where a tensor sits in the shared arena. */
-export interface TensorRef {
-  ptr: number;
-  rows: number;
-  cols: number;
-}
 
 export interface WorkerInit {
   cfg: Config;
   thread: number;
   threads: number;
   memory: WebAssembly.Memory;
-  tensors: { input: TensorRef; hiddenWeight: TensorRef | null; hiddenBias: TensorRef | null; output: TensorRef };
+  params: ParamRefs;
   adam: { step: number; first: (TensorRef | null)[]; second: (TensorRef | null)[] } | null;
   data: FeaturizedData;
   /** progress[thread] = examples this worker finished in the current epoch. */
@@ -49,18 +41,11 @@ export function shardSeed(cfg: Config, thread: number): number {
 
 if (parentPort) {
   const init = workerData as WorkerInit;
-  const { cfg, thread, threads, tensors, data, progress } = init;
+  const { cfg, thread, threads, data, progress } = init;
   const arena = Arena.attach(init.memory);
-  const toMatrix = (t: TensorRef) => new Matrix(arena, t.ptr, t.rows, t.cols);
-  const params: Params = {
-    arena,
-    input: toMatrix(tensors.input),
-    hidden: tensors.hiddenWeight && tensors.hiddenBias ? { weight: toMatrix(tensors.hiddenWeight), bias: toMatrix(tensors.hiddenBias) } : null,
-    output: toMatrix(tensors.output),
-  };
-  const adamState = init.adam
-    ? { step: init.adam.step, first: init.adam.first.map((t) => (t ? toMatrix(t) : null)), second: init.adam.second.map((t) => (t ? toMatrix(t) : null)) }
-    : null;
+  const params = paramsAt(arena, init.params);
+  const toMatrix = (t: TensorRef | null) => (t ? matrixAt(arena, t) : null);
+  const adamState = init.adam ? { step: init.adam.step, first: init.adam.first.map(toMatrix), second: init.adam.second.map(toMatrix) } : null;
   const optimizer = createOptimizer(cfg.optimizer, params, adamState);
   const seed = shardSeed(cfg, thread);
   const ctx = stepContext(params, cfg, optimizer, seed);

@@ -3,20 +3,8 @@
  * (src/model/forwardWorker.ts). Types only: nothing here is loaded at run time.
  */
 import type { Loss } from '../config.js';
+import type { ParamRefs } from './sharedParams.js';
 import type { TopRows } from './topRows.js';
-
-/** Where a tensor sits in the shared arena. */
-export interface TensorRef {
-  ptr: number;
-  rows: number;
-  cols: number;
-}
-
-export interface ParamRefs {
-  input: TensorRef;
-  hidden: { weight: TensorRef; bias: TensorRef } | null;
-  output: TensorRef;
-}
 
 /** The model to predict with and what to return: sent once, before any job. */
 export interface ForwardSetup {

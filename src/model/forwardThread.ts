@@ -6,9 +6,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { PredictOptions, TextClassifier } from './classifier.js';
-import type { ForwardJob, ForwardReply, ForwardSetup, ParamRefs, TensorRef } from './forwardProtocol.js';
-import type { Matrix } from './matrix.js';
-import type { Params } from './params.js';
+import type { ForwardJob, ForwardReply, ForwardSetup } from './forwardProtocol.js';
+import { paramRefs } from './sharedParams.js';
 import type { TopRows } from './topRows.js';
 
 interface Job {
@@ -17,13 +16,6 @@ interface Job {
 }
 
 const WORKER_SCRIPT = new URL('./forwardWorker.js', import.meta.url);
-
-const refOf = (m: Matrix): TensorRef => ({ ptr: m.ptr, rows: m.rows, cols: m.cols });
-
-/** Where the tensors of `p` sit in its arena, for the worker to find them. */
-function paramRefs(p: Params): ParamRefs {
-  return { input: refOf(p.input), hidden: p.hidden ? { weight: refOf(p.hidden.weight), bias: refOf(p.hidden.bias) } : null, output: refOf(p.output) };
-}
 
 export class ForwardThread {
   private worker: Worker | null = null;

@@ -6,16 +6,9 @@
 import { parentPort } from 'node:worker_threads';
 import { Arena, kernelModule } from './arena.js';
 import { createScratch, predictProbs } from './forward.js';
-import type { ForwardReply, ForwardRequest, ForwardSetup, ParamRefs, TensorRef } from './forwardProtocol.js';
-import { Matrix } from './matrix.js';
-import type { Params } from './params.js';
+import type { ForwardReply, ForwardRequest, ForwardSetup } from './forwardProtocol.js';
+import { paramsAt } from './sharedParams.js';
 import { topRows, type ProbsOfRows } from './topRows.js';
-
-/** The parameters `refs` point at, seen through `arena` (the same memory as the main thread's). */
-function paramsAt(arena: Arena, refs: ParamRefs): Params {
-  const at = (t: TensorRef) => new Matrix(arena, t.ptr, t.rows, t.cols);
-  return { arena, input: at(refs.input), hidden: refs.hidden ? { weight: at(refs.hidden.weight), bias: at(refs.hidden.bias) } : null, output: at(refs.output) };
-}
 
 interface Predictor {
   probsOf: ProbsOfRows;

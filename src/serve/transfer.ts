@@ -8,37 +8,23 @@
 import type { Config } from '../config.js';
 import { Arena } from '../model/arena.js';
 import { TextClassifier, type ModelInfo } from '../model/classifier.js';
-import { Matrix } from '../model/matrix.js';
-import type { Params } from '../model/params.js';
+import { paramRefs, paramsAt, type ParamRefs } from '../model/sharedParams.js';
 import { Vocab, type VocabJSON } from '../vocab/vocab.js';
-
-interface TensorRef {
-  ptr: number;
-  rows: number;
-  cols: number;
-  capacity: number;
-}
 
 export interface ModelTransfer {
   memory: WebAssembly.Memory;
-  input: TensorRef;
-  hidden: { weight: TensorRef; bias: TensorRef } | null;
-  output: TensorRef;
+  params: ParamRefs;
   config: Config;
   vocab: VocabJSON;
   info: ModelInfo;
   source: TextClassifier['source'];
 }
 
-const ref = (m: Matrix): TensorRef => ({ ptr: m.ptr, rows: m.rows, cols: m.cols, capacity: m.capacity });
-
 export function toTransfer(model: TextClassifier): ModelTransfer {
   const p = model.params;
   return {
     memory: p.arena.memory,
-    input: ref(p.input),
-    hidden: p.hidden ? { weight: ref(p.hidden.weight), bias: ref(p.hidden.bias) } : null,
-    output: ref(p.output),
+    params: paramRefs(p),
     config: model.config,
     vocab: model.vocab.toJSON(),
     info: model.info,
@@ -47,10 +33,7 @@ export function toTransfer(model: TextClassifier): ModelTransfer {
 }
 
 export function fromTransfer(t: ModelTransfer): TextClassifier {
-  const arena = Arena.attach(t.memory);
-  const matrix = (r: TensorRef) => new Matrix(arena, r.ptr, r.rows, r.cols, r.capacity);
-  const params: Params = { arena, input: matrix(t.input), hidden: t.hidden ? { weight: matrix(t.hidden.weight), bias: matrix(t.hidden.bias) } : null, output: matrix(t.output) };
-  const model = new TextClassifier(t.config, Vocab.fromJSON(t.vocab), params, null, t.info);
+  const model = new TextClassifier(t.config, Vocab.fromJSON(t.vocab), paramsAt(Arena.attach(t.memory), t.params), null, t.info);
   model.source = t.source;
   return model;
 }
