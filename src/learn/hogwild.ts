@@ -10,13 +10,9 @@ import type { FeaturizedData } from '../features/dataset.js';
 import type { Matrix } from '../model/matrix.js';
 import type { Params } from '../model/params.js';
 import type { AdamState } from '../optim/adam.js';
-import { createOptimizer } from '../optim/optimizer.js';
-import { Rng } from '../util/rng.js';
-import { indexRange, stepContext } from './context.js';
-import type { StepContext } from './step.js';
-import { runEpoch } from './epochs.js';
 import { paramRefs, tensorRef } from '../model/sharedParams.js';
-import { shardSeed, type EpochRequest, type WorkerInit, type WorkerReply } from './worker.js';
+import { Shard } from './shard.js';
+import type { EpochRequest, WorkerInit, WorkerReply } from './worker.js';
 
 const refOrNull = (m: Matrix | null) => (m ? tensorRef(m) : null);
 
@@ -24,18 +20,12 @@ export class HogwildPool {
   private readonly workers: Worker[] = [];
   readonly progress: Int32Array;
   /** Shard 0, trained on this thread. */
-  private readonly own: { ctx: StepContext; shuffler: Rng; order: Int32Array };
+  private readonly own: Shard;
 
-  constructor(
-    params: Params,
-    adam: AdamState | null,
-    private readonly data: FeaturizedData,
-    private readonly cfg: Config,
-  ) {
+  constructor(params: Params, adam: AdamState | null, data: FeaturizedData, cfg: Config) {
     const threads = cfg.thread;
-    const seed = shardSeed(cfg, 0);
-    this.own = { ctx: stepContext(params, cfg, createOptimizer(cfg.optimizer, params, adam), seed), shuffler: new Rng(seed), order: indexRange(data.count, threads, 0) };
     this.progress = new Int32Array(new SharedArrayBuffer(4 * threads));
+    this.own = new Shard(params, adam, data, cfg, 0, threads, this.progress);
     const refs = paramRefs(params);
     const adamShared = adam ? { step: adam.step, first: adam.first.map(refOrNull), second: adam.second.map(refOrNull) } : null;
     for (let thread = 1; thread < threads; thread++) {
@@ -72,20 +62,7 @@ export class HogwildPool {
     );
     // Should shard 0 throw, the workers' replies are not awaited: close() ends them.
     pending.catch(() => {});
-    const { ctx, shuffler, order } = this.own;
-    shuffler.shuffle(order);
-    Atomics.store(this.progress, 0, 0);
-    const ownLoss = runEpoch(ctx, this.data, order, {
-      lr: this.cfg.lr,
-      decay: true,
-      doneBefore: epoch * order.length,
-      total: epochs * order.length,
-      onTick: (done) => {
-        Atomics.store(this.progress, 0, done);
-        onTick?.();
-      },
-    });
-    Atomics.store(this.progress, 0, order.length);
+    const ownLoss = this.own.epoch(epoch, epochs, onTick);
     const replies = await pending;
     const failed = replies.find((r): r is Extract<WorkerReply, { ok: false }> => !r.ok);
     if (failed) {
