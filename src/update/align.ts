@@ -24,13 +24,9 @@ export function alignNewRows(output: Matrix, firstNew: number): number {
   return factor;
 }
 
-function meanRowNorm(m: Matrix, from: number, to: number): number {
+/** The mean Euclidean length of rows [from, to) of `m`. */
+export function meanRowNorm(m: Matrix, from: number, to: number): number {
   let sum = 0;
-  for (let r = from; r < to; r++) {
-    const row = m.row(r);
-    let s = 0;
-    for (let k = 0; k < row.length; k++) s += row[k] * row[k];
-    sum += Math.sqrt(s);
-  }
+  for (let r = from; r < to; r++) sum += Math.hypot(...m.row(r));
   return sum / (to - from);
 }

@@ -9,6 +9,7 @@ import type { Example } from '../data/example.js';
 import { EOS } from '../features/featurizer.js';
 import type { TextClassifier } from '../model/classifier.js';
 import type { Matrix } from '../model/matrix.js';
+import { meanRowNorm } from './align.js';
 import { adamSlots } from '../optim/adam.js';
 import { Rng } from '../util/rng.js';
 import { evenlySpaced } from '../util/sample.js';
@@ -93,9 +94,7 @@ export function grow(model: TextClassifier, labelled: readonly Example[], tokenC
 function imprint(model: TextClassifier, labelled: readonly Example[], newLabels: readonly string[], oldRows: number, background: readonly Example[]): void {
   const out = model.params.output;
   if (newLabels.length === 0 || oldRows === 0) return;
-  let oldNorm = 0;
-  for (let r = 0; r < oldRows; r++) oldNorm += Math.hypot(...out.row(r));
-  oldNorm /= oldRows;
+  const oldNorm = meanRowNorm(out, 0, oldRows);
   const others = scored(background.map((e) => model.representation(e.text)), out, oldRows);
   const center = meanOf(others.map((o) => o.x), out.cols);
   const byLabel = new Map<string, Example[]>(newLabels.map((l) => [l, []]));

@@ -38,8 +38,9 @@ export function holdOutGuard(examples: readonly Example[], seed: number, size = 
  * included: those may be trained on (replayed) from now on.
  */
 export function growGuard(guard: readonly Example[], candidates: readonly Example[], max = MAX_GUARD): { guard: Example[]; leftOut: Example[] } {
+  const all = [...guard, ...candidates];
   const byLabel = new Map<string, Example[]>();
-  for (const e of [...guard, ...candidates]) {
+  for (const e of all) {
     const label = e.labels[0] ?? '';
     let list = byLabel.get(label);
     if (!list) byLabel.set(label, (list = []));
@@ -65,6 +66,5 @@ export function growGuard(guard: readonly Example[], candidates: readonly Exampl
     const next = list.find((e) => !kept.has(e));
     if (next) kept.add(next);
   }
-  const all = [...guard, ...candidates];
   return { guard: all.filter((e) => kept.has(e)), leftOut: all.filter((e) => !kept.has(e)) };
 }
