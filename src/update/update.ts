@@ -135,7 +135,7 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   // The new examples are tokenized once: their token counts decide growth, and the table is
   // featurised after it. Replayed examples need no tokens: they are featurised from their texts.
   const table = tokenTableOf(model, fresh.train);
-  const growth = grow(model, [...fresh.train, ...fresh.valid], tokenCountsOf(table, fresh.train.length), seed, evenlySpaced(replayTrain, 100));
+  const growth = grow(model, [...fresh.train, ...fresh.valid], tokenCountsOf(table), seed, evenlySpaced(replayTrain, 100));
   try {
     const data = concatData(featurizeTable(table, fresh.train, model.featurizer), textsOf(replayTrain));
     const touched = distinctRows(data.rows, model.params.input.rows);
@@ -254,11 +254,11 @@ function newLabelShare(model: TextClassifier, firstNew: number): number {
   return all > 0 ? counts.slice(firstNew).reduce((a, b) => a + b, 0) / all : 0;
 }
 
-/** How often each token occurs in the first `examples` examples of `table`. */
-function tokenCountsOf(table: TokenTable, examples: number): Map<string, number> {
+/** How often each token occurs in `table`. */
+function tokenCountsOf(table: TokenTable): Map<string, number> {
   const counts = new Map<string, number>();
   const ids = table.ids.view();
-  for (let k = 0; k < table.offsets[examples]; k++) {
+  for (let k = 0; k < ids.length; k++) {
     const token = table.tokens[ids[k]];
     counts.set(token, (counts.get(token) ?? 0) + 1);
   }
