@@ -14,16 +14,21 @@ function stream(counts: Record<string, number>, seed: number): Example[] {
   return new Rng(seed).shuffle(out);
 }
 
-/** Expected share of class k (first-seen order) among n classes. */
-const shareOf = (capacity: number, n: number, k: number): number => Math.floor(capacity / n) + (k < capacity % n ? 1 : 0);
+/**
+ * The buffer is as balanced as the data allows: every class that lost examples (kept < seen) keeps
+ * at least as many as any other class, less one.
+ */
+function checkBalance(buf: ReplayBuffer): void {
+  const stats = buf.stats();
+  const most = Math.max(0, ...stats.map((s) => s.kept));
+  for (const s of stats) if (s.kept < s.seen) assert.ok(s.kept >= most - 1, `${s.label} keeps ${s.kept} of ${s.seen}, another class ${most}`);
+}
 
 function checkInvariants(buf: ReplayBuffer): void {
   const stats = buf.stats();
   assert.ok(buf.size <= buf.capacity, `size ${buf.size} > capacity ${buf.capacity}`);
-  stats.forEach((s, k) => {
-    const share = shareOf(buf.capacity, stats.length, k);
-    assert.ok(s.kept <= share && s.kept <= s.seen, `${s.label}: kept ${s.kept}, share ${share}, seen ${s.seen}`);
-  });
+  assert.equal(buf.size, stats.reduce((n, s) => n + s.kept, 0));
+  for (const s of stats) assert.ok(s.kept <= s.seen, `${s.label}: kept ${s.kept}, seen ${s.seen}`);
 }
 
 test('never exceeds capacity, also with more classes than room and after resizing', () => {
@@ -33,25 +38,28 @@ test('never exceeds capacity, also with more classes than room and after resizin
   for (let i = 0; i < 3000; i++) {
     buf.add(ex(`t${i}`, labels[Math.floor(rng.next() ** 2 * labels.length)]));
     checkInvariants(buf);
+    // (growing leaves room that later arrivals fill unevenly, whoever they are)
+    if (i < 2000) checkBalance(buf);
     if (i === 1000) buf.resize(7);
     if (i === 2000) buf.resize(40);
   }
   assert.equal(buf.size, 40);
 });
 
-test('class balance: very unequal frequencies still get equal shares (within 1)', () => {
+test('class balance: a class keeps all it has seen up to a common level, the others are cut to it (within 1), and the buffer is full', () => {
   const counts = { A: 10_000, B: 50, C: 500, D: 5, E: 2_000 };
-  for (const capacity of [100, 103]) {
+  // capacity 100: D keeps its 5, the other four about 95 / 4 each; 300: D 5, B its 50, A, C, E about 245 / 3.
+  for (const [capacity, level] of [[100, 23.75], [103, 24.5], [300, 81.67]] as const) {
     const buf = new ReplayBuffer(capacity, 11);
     buf.addAll(stream(counts, 1));
     const stats = buf.stats();
-    stats.forEach((s, k) => {
+    assert.equal(buf.size, capacity);
+    for (const s of stats) {
       assert.equal(s.seen, counts[s.label as keyof typeof counts]);
-      assert.equal(s.kept, Math.min(s.seen, shareOf(capacity, 5, k)), `${s.label} at capacity ${capacity}`);
-    });
-    const full = stats.filter((s) => s.seen >= 21).map((s) => s.kept);
-    assert.ok(Math.max(...full) - Math.min(...full) <= 1, `full classes keep ${full}`);
-    assert.equal(stats.find((s) => s.label === 'D')?.kept, 5);
+      const want = Math.min(s.seen, level);
+      assert.ok(Math.abs(s.kept - want) < 1, `${s.label} at capacity ${capacity}: kept ${s.kept}, want about ${want}`);
+    }
+    checkBalance(buf);
   }
 });
 
@@ -60,7 +68,7 @@ function chiSquare(counts: readonly number[], expected: number): number {
   return counts.reduce((x, c) => x + (c - expected) ** 2 / expected, 0);
 }
 
-test('uniformity: each example of a class is kept with probability share / seen', () => {
+test('uniformity: each example of a class is kept with probability kept / seen', () => {
   // 10,000 runs of 30 examples at capacity 10: an off-by-one in Algorithm R (keeping w.p. 10 / (seen + 1))
   // would favour the first ten by 10% and push the statistic above 200.
   const trials = 10_000;
@@ -77,7 +85,7 @@ test('uniformity: each example of a class is kept with probability share / seen'
 });
 
 test('uniformity survives shrinking when new classes arrive', () => {
-  // A: 40 at share 12, B arrives (share 6), 20 more A, C arrives (share 4), 20 more A: each A kept w.p. 4/80.
+  // A: 40, 12 kept; B arrives and takes one of A's; 20 more A; C takes another; 20 more A: each A kept w.p. 10/80.
   const trials = 4000;
   const counts = new Array<number>(80).fill(0);
   for (let seed = 0; seed < trials; seed++) {
@@ -93,29 +101,42 @@ test('uniformity survives shrinking when new classes arrive', () => {
     addA(20);
     for (const e of buf.examples()) if (e.labels[0] === 'A') counts[Number(e.text)]++;
   }
-  const expected = (trials * 4) / 80;
-  assert.equal(counts.reduce((x, y) => x + y, 0), trials * 4);
+  const expected = (trials * 10) / 80;
+  assert.equal(counts.reduce((x, y) => x + y, 0), trials * 10);
   // 79 degrees of freedom: the 99.9% point is 117.3.
   assert.ok(chiSquare(counts, expected) < 117.3, `chi-square ${chiSquare(counts, expected)}; counts ${counts}`);
 });
 
-test('a new class shrinks the others to a subset of what they kept', () => {
+test('a newcomer to a full buffer takes the room of the largest class, which keeps a subset of what it kept', () => {
   const buf = new ReplayBuffer(10, 2);
   for (let i = 0; i < 20; i++) buf.add(ex(`a${i}`, 'A'));
   const before = new Set(buf.examples().map((e) => e.text));
   assert.equal(buf.size, 10);
   assert.equal(buf.add(ex('b0', 'B')), true);
   assert.deepEqual(buf.stats(), [
-    { label: 'A', kept: 5, seen: 20 },
+    { label: 'A', kept: 9, seen: 20 },
     { label: 'B', kept: 1, seen: 1 },
   ]);
   for (const e of buf.examples()) if (e.labels[0] === 'A') assert.ok(before.has(e.text));
-  buf.add(ex('c0', 'C'));
-  // 10 / 3 = 3 remainder 1: the first-seen class A gets the extra slot.
+  // B grows at A's expense up to A's size (5 each), then only replaces its own.
+  for (let i = 1; i < 6; i++) buf.add(ex(`b${i}`, 'B'));
   assert.deepEqual(
     buf.stats().map((s) => s.kept),
-    [4, 1, 1],
+    [5, 5],
   );
+  // Between equals the first seen gives up its example.
+  buf.add(ex('c0', 'C'));
+  assert.deepEqual(
+    buf.stats().map((s) => s.kept),
+    [4, 5, 1],
+  );
+  // B is the largest: its next example only replaces one of its own, with probability 5 / 7.
+  const kept = buf.add(ex('b6', 'B'));
+  assert.deepEqual(
+    buf.stats().map((s) => s.kept),
+    [4, 5, 1],
+  );
+  assert.equal(buf.examples().some((e) => e.text === 'b6'), kept);
 });
 
 test('examples without labels are ignored; the class is the first label', () => {
@@ -180,7 +201,7 @@ test('split: every class with >= 2 kept is held out, partition is exact, buffer 
   assert.deepEqual(buf.split(0.2), { heldOut, rest });
   assert.deepEqual(buf.toState(), before);
   const held = (label: string): number => heldOut.filter((e) => e.labels[0] === label).length;
-  assert.deepEqual(['a', 'b', 'c', 'd'].map(held), [2, 1, 0, 1]); // round(0.2 * 10) = 2; b, d: at least 1; c has one: kept for training
+  assert.deepEqual(['a', 'b', 'c', 'd'].map(held), [7, 1, 0, 1]); // a keeps 34: round(0.2 * 34) = 7; b, d: at least 1; c has one: kept for training
   assert.deepEqual(
     new Set([...heldOut, ...rest].map((e) => e.text)),
     new Set(buf.examples().map((e) => e.text)),
@@ -190,14 +211,14 @@ test('split: every class with >= 2 kept is held out, partition is exact, buffer 
   for (const f of [0, 1, -0.1, NaN]) assert.throws(() => buf.split(f), RangeError);
 });
 
-test('resize: shrinking keeps a subset within the new shares', () => {
+test('resize: shrinking cuts the largest classes, keeping a subset', () => {
   const buf = new ReplayBuffer(20, 4);
-  buf.addAll(stream({ a: 50, b: 50 }, 1));
+  buf.addAll(stream({ a: 50, b: 50, c: 2 }, 1));
   const before = new Set(buf.examples().map((e) => e.text));
-  buf.resize(5);
+  buf.resize(8);
   assert.deepEqual(
-    buf.stats().map((s) => s.kept),
-    [3, 2],
+    buf.stats().map((s) => [s.label, s.kept]).sort(),
+    [['a', 3], ['b', 3], ['c', 2]],
   );
   for (const e of buf.examples()) assert.ok(before.has(e.text));
   assert.throws(() => buf.resize(-1), RangeError);
@@ -208,7 +229,7 @@ const badStates: Array<[string, (s: ReplayState) => unknown, RegExp]> = [
   ['negative draws', (s) => ({ ...s, draws: -1 }), /draws must be a non-negative integer/],
   ['unknown class', (s) => ({ ...s, examples: [...s.examples, ex('x', 'zz')] }), /class "zz", which is not in seen/],
   ['classes mismatch', (s) => ({ ...s, classes: ['a'] }), /must list each label of seen/],
-  ['over share', (s) => ({ ...s, capacity: 2 }), /keeps 2, more than its share 1/],
+  ['over capacity', (s) => ({ ...s, capacity: 3 }), /keeps 4 examples, more than its capacity 3/],
   ['kept > seen', (s) => ({ ...s, seen: { a: 1, b: 2 } }), /class "a" keeps more examples than the 1 it has seen/],
   ['bad seen', (s) => ({ ...s, seen: { a: 0, b: 2 } }), /seen\["a"\] must be a positive integer/],
   ['bad example', (s) => ({ ...s, examples: [{ text: 'x', labels: [] }] }), /examples\[0\] is not an example/],
@@ -224,7 +245,7 @@ for (const [name, corrupt, message] of badStates) {
 
 // Mirrors of the TSDoc @example lines.
 function classExample(): ReplayBuffer {
-  const buf = new ReplayBuffer(4, 7);
+  const buf = new ReplayBuffer(3, 7);
   buf.addAll([ex('a1', 'a'), ex('a2', 'a'), ex('a3', 'a'), ex('b1', 'b')]);
   return buf;
 }

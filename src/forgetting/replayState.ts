@@ -12,7 +12,7 @@ export interface ReplayState {
   /** Kept examples, grouped per class (in `classes` order), oldest first within a class. */
   examples: Example[];
   /**
-   * Classes in first-seen order (it decides who gets the remainder of the capacity). Always written;
+   * Classes in first-seen order (among classes keeping as many, the first seen gives up an example first). Always written;
    * optional on load, where it defaults to the order of `examples`, then of `seen`'s keys. Needed because
    * JSON objects do not keep insertion order for integer-like keys such as "0" and "1".
    */
