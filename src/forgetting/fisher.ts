@@ -8,6 +8,7 @@ import { DEFAULTS, type Config } from '../config.js';
 import type { FeaturizedData } from '../features/dataset.js';
 import { stepContext } from '../learn/context.js';
 import { learnExample } from '../learn/step.js';
+import { reusableScratch } from '../model/forward.js';
 import type { Matrix } from '../model/matrix.js';
 import type { Params } from '../model/params.js';
 import type { Optimizer, Slot } from '../optim/optimizer.js';
@@ -67,7 +68,7 @@ export function computeFisher(params: Params, cfg: Pick<Config, 'loss'>, data: F
     sums.set(params.hidden.weight, fisher.hiddenWeight!);
     sums.set(params.hidden.bias, fisher.hiddenBias!);
   }
-  const ctx = stepContext(params, { ...DEFAULTS, loss: cfg.loss, dropout: 0 }, new SquaredGradients(sums), 0);
+  const ctx = stepContext(params, { ...DEFAULTS, loss: cfg.loss, dropout: 0 }, new SquaredGradients(sums), 0, undefined, reusableScratch(params));
   for (let i = 0; i < data.count; i++) {
     learnExample(ctx, data.rows, data.offsets[i], data.offsets[i + 1], data.labels, data.labelOffsets[i], data.labelOffsets[i + 1], 1, 0);
   }

@@ -1,20 +1,21 @@
 /** Builds the per-thread state one training step needs. */
 import type { Config } from '../config.js';
-import { createScratch } from '../model/forward.js';
+import { createScratch, type Scratch } from '../model/forward.js';
 import type { Params } from '../model/params.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SELECT_ALL, type Selection } from '../optim/selection.js';
 import { Rng } from '../util/rng.js';
 import type { StepContext } from './step.js';
 
-export function stepContext(params: Params, cfg: Config, optimizer: Optimizer, rngSeed: number, selection: Selection = SELECT_ALL): StepContext {
+/** `scratch`: a fresh one by default; pass reusableScratch(params) when runs follow each other on one model. */
+export function stepContext(params: Params, cfg: Config, optimizer: Optimizer, rngSeed: number, selection: Selection = SELECT_ALL, scratch: Scratch = createScratch(params)): StepContext {
   return {
     params,
     loss: cfg.loss,
     dropout: cfg.dropout,
     optimizer,
     selection,
-    scratch: createScratch(params),
+    scratch,
     rng: new Rng(rngSeed),
   };
 }

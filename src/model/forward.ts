@@ -49,6 +49,23 @@ export function createScratch(p: Params): Scratch {
   };
 }
 
+const reusable = new WeakMap<Params, Scratch>();
+
+/**
+ * One scratch per parameter set for training runs made one after another on this thread (the
+ * rounds of every update, Fisher estimates). Arena memory is never given back, so a scratch per
+ * round leaked a few KB each time: tens of MB over a long-running service's pieces of feedback,
+ * and a block after the input table stops it growing in place.
+ */
+export function reusableScratch(p: Params): Scratch {
+  let s = reusable.get(p);
+  if (!s || s.embedding.length !== p.input.cols || s.activation.length !== (p.hidden?.weight.rows ?? 0)) {
+    s = createScratch(p);
+    reusable.set(p, s);
+  }
+  return s;
+}
+
 /** Makes sure label-sized buffers match a grown output layer. */
 export function fitScratch(s: Scratch, p: Params): void {
   if (s.probs.length !== p.output.rows) {
