@@ -18,6 +18,7 @@ import { createOptimizer } from '../optim/optimizer.js';
 import { writeDirAtomic } from './atomicDir.js';
 import { beginLoad, loadModel, loadModelAsync, readExtraFile, saveModel, type ModelJson } from './modelFiles.js';
 import { SafetensorsReader, writeSafetensors, type SafetensorsHeader, type TensorEntry, type TensorLike } from './safetensors.js';
+import { prefetchWeights } from './weightsPrefetch.js';
 import { xxh64Hex } from './xxh64.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
@@ -235,6 +236,7 @@ async function assertRejected(damage: (dir: string) => void, message: RegExp): P
   for (const [how, load] of [
     ['loadModelAsync', () => loadModelAsync(dir, SMALL_READS)],
     ['beginLoad', () => beginLoad(dir, SMALL_READS).ready],
+    ['beginLoad, weights read ahead', () => beginLoad(dir, SMALL_READS, prefetchWeights(dir, SMALL_READS)).ready],
     ['loadModelAsync, default reads', () => loadModelAsync(dir)],
   ] as const) {
     const asyncErr = await errorOf(load);

@@ -14,12 +14,13 @@ import { tensors, zeroParams, type ParamShape } from '../model/params.js';
 import { adamSlots, type AdamState } from '../optim/adam.js';
 import { DuplicateWordError, Vocab } from '../vocab/vocab.js';
 import { recoverInterruptedSave, writeDirAtomic } from './atomicDir.js';
-import { SafetensorsReader, writeSafetensors } from './safetensors.js';
+import { SafetensorsReader, writeSafetensors, type AsyncReadOptions } from './safetensors.js';
+import { WEIGHTS_FILE, type WeightsPrefetch } from './weightsPrefetch.js';
 import { xxh64Hex } from './xxh64.js';
 
 export const MODEL_FORMAT = 'accrete-model';
 export const MODEL_FORMAT_VERSION = 1;
-const WEIGHTS = 'weights.safetensors';
+const WEIGHTS = WEIGHTS_FILE;
 const OPTIMIZER = 'optimizer.safetensors';
 const SLOT_NAMES = ['input', 'hidden.weight', 'hidden.bias', 'output'];
 
@@ -149,6 +150,8 @@ interface TensorFile {
   path: string;
   expected: string;
   targets: [string, Matrix][];
+  /** The same file, already being read into `targets` (see weightsPrefetch.ts). */
+  early?: WeightsPrefetch;
 }
 
 /**
@@ -172,7 +175,8 @@ interface AssembledModel {
   finish(): TextClassifier;
 }
 
-function prepareLoad(dir: string): PreparedLoad {
+/** `prefetched`: weights read ahead, taken when they are the ones model.json names, with its shapes. */
+function prepareLoad(dir: string, prefetched: WeightsPrefetch | null = null): PreparedLoad {
   const json = readModelJson(dir);
   const path = join(dir, 'model.json');
   const config = checkConsistent(path, json);
@@ -180,8 +184,11 @@ function prepareLoad(dir: string): PreparedLoad {
   const optimizerChecksum = json.optimizer ? expectedChecksum(path, json.optimizer) : '';
   const inputRows = inputRowsOf(config, json.words.length);
   if (inputRows !== json.shape.inputRows) throw new ModelFileError(path, `${json.shape.inputRows} input rows stored, but config and vocabulary need ${inputRows}`);
-  const params = zeroParams(json.shape);
-  const files: TensorFile[] = [{ path: join(dir, json.weights.name), expected: weightsChecksum, targets: tensors(params) }];
+  const weightsPath = join(dir, json.weights.name);
+  const early = prefetched?.fits(weightsPath, json.shape) ? prefetched : undefined;
+  if (!early) prefetched?.cancel();
+  const params = early ? early.params : zeroParams(json.shape);
+  const files: TensorFile[] = [{ path: weightsPath, expected: weightsChecksum, targets: tensors(params), early }];
   let state: AdamState | null = null;
   if (json.optimizer) {
     const zerosLike = (m: Matrix | null) => (m ? Matrix.zeros(m.rows, m.cols, params.arena, m.capacity - m.rows) : null);
@@ -219,10 +226,7 @@ export function loadModel(dir: string): TextClassifier {
 }
 
 /** How loadModelAsync reads: pieces in flight at once and their size (see SafetensorsReader.readAllAsync). */
-export interface AsyncReadOptions {
-  parallel?: number;
-  chunk?: number;
-}
+export type { AsyncReadOptions };
 
 /**
  * loadModel with the tensor reads on libuv's thread pool, several at a time: the same model and the
@@ -244,10 +248,17 @@ export interface PendingModel {
 /**
  * Starts loading a model directory: model.json and the vocabulary now (their errors are thrown
  * here), the weights in the background. Nothing can predict before the weights are verified,
- * since the model itself is only handed out by `ready`.
+ * since the model itself is only handed out by `ready`. `prefetched` (prefetchWeights(dir)) may
+ * have started reading the weights already: they are used if they prove to be the right ones.
  */
-export function beginLoad(dir: string, options: AsyncReadOptions = {}): PendingModel {
-  const load = prepareLoad(dir);
+export function beginLoad(dir: string, options: AsyncReadOptions = {}, prefetched: WeightsPrefetch | null = null): PendingModel {
+  let load: PreparedLoad;
+  try {
+    load = prepareLoad(dir, prefetched);
+  } catch (err) {
+    prefetched?.cancel();
+    throw err;
+  }
   const reading = readFilesAsync(load.files, options);
   // Should assemble() throw, the reads end unobserved (and close their files when done).
   reading.catch(() => {});
@@ -261,6 +272,8 @@ export function beginLoad(dir: string, options: AsyncReadOptions = {}): PendingM
 
 async function readFilesAsync(files: TensorFile[], options: AsyncReadOptions): Promise<void> {
   for (const file of files) {
+    // Read ahead and verified: done. Otherwise (a failed read, another file) read it again, as usual.
+    if (file.early && (await file.early.checksum) === file.expected) continue;
     const reader = openTensorFile(file);
     try {
       checkSum(file, await reader.readAllAsync(file.targets, options));

@@ -87,6 +87,14 @@ export function writeSafetensors(path: string, tensors: [string, TensorLike][], 
   }
 }
 
+/** How readAllAsync reads: pieces in flight at once, their size, and a signal that stops it early. */
+export interface AsyncReadOptions {
+  parallel?: number;
+  chunk?: number;
+  /** Once aborted, no further piece is read and the read rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
 /** A tensor's place in the file (`at`) and the bytes of its target. */
 interface Piece {
   name: string;
@@ -207,7 +215,7 @@ export class SafetensorsReader {
    * are hashed in file order as soon as every byte before them is in. Same checks and errors as
    * readAll; settles only once no read is in flight, so the file may be closed right after.
    */
-  async readAllAsync(targets: [string, TensorLike][], { parallel = 4, chunk = 8 * CHUNK }: { parallel?: number; chunk?: number } = {}): Promise<{ xxh64: string }> {
+  async readAllAsync(targets: [string, TensorLike][], { parallel = 4, chunk = 8 * CHUNK, signal }: AsyncReadOptions = {}): Promise<{ xxh64: string }> {
     const pieces = this.layout(targets);
     const jobs: ReadJob[] = [];
     for (const piece of pieces) {
@@ -231,6 +239,7 @@ export class SafetensorsReader {
         while (next < jobs.length && !failed) {
           const job = jobs[next++];
           try {
+            signal?.throwIfAborted();
             await this.readJob(job);
           } catch (err) {
             failed = true;
