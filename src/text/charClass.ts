@@ -68,9 +68,11 @@ function computeClass(cp: number): CharClass {
   return CharClass.Punct;
 }
 
+// Filled on first lookup, ASCII too: classifying runs the Unicode property regexes, and compiling
+// them costs ~3 ms, which a command that featurises no text (or only through the wasm kernel's own
+// table, filled once per kernel) need not pay while it loads.
 const bmp = new Uint8Array(0x10000);
 const astral = new Map<number, CharClass>();
-for (let cp = 0; cp < 0x80; cp++) bmp[cp] = computeClass(cp);
 
 /** The class of code point `cp` (cached after the first lookup). */
 export function classOf(cp: number): CharClass {
