@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabelMetrics, Metrics } from '../eval/metrics.js';
-import { GATE_DEFAULTS, gateIssues, significantGain, type Measured, type Outcomes } from './gate.js';
+import { GATE_DEFAULTS, gateIssues, signTestP, significantGain, type Measured, type Outcomes } from './gate.js';
 
 function metrics(accuracy: number, perLabel: Partial<LabelMetrics>[] = [], n = 100): Metrics {
   const labels = perLabel.map((l, i) => ({ label: `l${i}`, precision: 0, recall: 0, f1: 0, support: 10, ...l }));
@@ -83,4 +83,27 @@ test('new labels may take guard examples up to their share of the examples seen 
   assert.deepEqual(codes(m, after, taking(30, 0.1)), ['new-labels-take-guard']);
   const issue = gateIssues(m, after, GATE_DEFAULTS, taking(40, 0.003))[0];
   assert.match(issue.message, /the new labels took 40 of the 100 guard examples the parent got right \(40\.00%, more than their 0\.30% share/);
+});
+
+test('the exact one-sided sign test: P(at least `more` of the changes go one way)', () => {
+  assert.equal(signTestP(6, 0), 1 / 64);
+  assert.equal(signTestP(3, 0), 1 / 8);
+  assert.ok(Math.abs(signTestP(4, 1) - 6 / 32) < 1e-15);
+  assert.equal(signTestP(2, 2), 1);
+  assert.equal(signTestP(0, 3), 1);
+  // Beyond 1,000 changes, the normal approximation: 560 against 440 is 3.79 standard errors.
+  assert.ok(Math.abs(signTestP(560, 440) - 7.4e-5) < 1e-5, String(signTestP(560, 440)));
+  assert.ok(Math.abs(signTestP(600, 501) - 0.0015) < 2e-4, String(signTestP(600, 501)));
+});
+
+test('with many labels checked, one label losing a few answers is not called forgetting (Bonferroni); losing most of them is', () => {
+  const labels = (n: number, f1: number) => Array.from({ length: n }, () => ({ f1, support: 10 }));
+  for (const [count, lost, reported] of [
+    [1, 8, true],
+    [36, 8, false],
+    [36, 11, true],
+  ] as const) {
+    const issues = gateIssues(measured(0.8, 0.5, labels(count, 0.9)), measured(0.8, 0.8, [{ f1: 0.5 }, ...labels(count - 1, 0.9)]), GATE_DEFAULTS, guardLoss(lost, 20));
+    assert.equal(issues.some((i) => i.code === 'label-f1-drop'), reported, `${lost} of 20 lost, ${count} labels checked`);
+  }
 });
