@@ -59,10 +59,15 @@ export function significantGain(before: readonly boolean[], after: readonly bool
   return beyondNoise(gained, lost, before.length, 1.5);
 }
 
-/** A real loss, by the same sign test: clearly more examples went from right to wrong than back. */
+/**
+ * A real loss: clearly more examples went from right to wrong than back, by the exact sign test at
+ * the level of two standard errors (GUARD_ALPHA). The normal approximation called 4 of 4 answers
+ * lost a loss (exact p = 1/16): on a guard the parent fits at 99%, 4 of 300 flipped rejected
+ * sound updates. Below 10 examples (one piece of feedback), more lost than gained is enough.
+ */
 export function significantLoss(before: readonly boolean[], after: readonly boolean[]): boolean {
   const { gained, lost } = flips(before, after);
-  return beyondNoise(lost, gained, before.length, 2);
+  return before.length < 10 ? lost > gained : signTestP(lost, gained) <= GUARD_ALPHA;
 }
 
 /**
@@ -124,9 +129,9 @@ function flips(before: readonly boolean[], after: readonly boolean[]): { gained:
 }
 
 /**
- * more - less >= z standard errors of the sign test. A gain needs 1.5 (a model that is already
- * good gains a few answers on a small validation set), a loss two: the gate is quick to take a
- * real gain and slow to call noise forgetting, while any clear loss still stops an update.
+ * more - less >= z standard errors of the sign test (a normal approximation). A gain needs 1.5 (a
+ * model that is already good gains a few answers on a small validation set): the gate is quick to
+ * take a real gain, and slow to call noise forgetting (significantLoss, exact at two standard errors).
  */
 function beyondNoise(more: number, less: number, n: number, z: number): boolean {
   return n < 10 ? more > less : more > less && more - less >= z * Math.sqrt(more + less);
