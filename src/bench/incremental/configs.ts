@@ -39,6 +39,12 @@ export function wordnetVariants(quick: boolean): Variant[] {
       note: 'no guard held out: task 1 trains on all its examples and the gate judges on examples held out of the replay memory, which the model trained on (memorised), as it did before the guard was held out; every other incremental row holds 2% of task 1 (at most 300) out of training as its guard, as `accrete train` does',
     },
     { name: 'incremental, class-incremental gate (maxDrop 0.1, labelTolerance 0.3)', kind: 'incremental', update: { maxDrop: 0.1, labelTolerance: 0.3 } },
+    {
+      name: 'incremental, replay ratio 1 (gate on)',
+      kind: 'incremental',
+      update: { replayRatio: 1 },
+      note: 'replay ratio 1: each round replays as many old examples as it trains new ones (the default is half as many): less forgetting, rounds a third longer',
+    },
     { name: 'incremental, replay 10000, gate off', kind: 'incremental', replay: 10_000, update: { ...GATE_OFF } },
     { name: 'incremental, balance 2 (twice the logit adjustment), gate off', kind: 'incremental', update: { balance: 2, ...GATE_OFF } },
     { name: 'incremental + ewc 100, gate off', kind: 'incremental', update: { ewc: 100, ...GATE_OFF } },
