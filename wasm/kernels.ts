@@ -302,3 +302,59 @@ export function xxh64Digest(state: usize): u64 {
   acc ^= acc >> 32;
   return acc;
 }
+
+// ---- The undo journal of an update (src/update/journal.ts) ----
+// Rows are scattered over a large table: a copy per row (memory.copy) and a SIMD compare beat
+// JavaScript's per-row views and float loop by 3x on 194k rows of 100 floats (44 -> 14 ms, 70 -> 24 ms).
+
+/** Copies the rows named by the n i32 ids at `rows` of `m` (`cols` floats each) to consecutive rows at `dst`. */
+export function gatherRows(m: usize, cols: i32, rows: usize, n: i32, dst: usize): void {
+  const rowBytes = <usize>cols << 2;
+  for (let k = 0; k < n; k++) memory.copy(dst + <usize>k * rowBytes, m + <usize>load<i32>(rows + (<usize>k << 2)) * rowBytes, rowBytes);
+}
+
+/** The inverse of gatherRows: consecutive rows at `src` back to the rows of `m` named at `rows`. */
+export function scatterRows(src: usize, cols: i32, rows: usize, n: i32, m: usize): void {
+  const rowBytes = <usize>cols << 2;
+  for (let k = 0; k < n; k++) memory.copy(m + <usize>load<i32>(rows + (<usize>k << 2)) * rowBytes, src + <usize>k * rowBytes, rowBytes);
+}
+
+/**
+ * Compares the rows of `m` named at `rows` with their copies at `originals` (consecutive rows).
+ * Writes at `out`: i32 rows that differ, then f64 values that differ (both over the rows whose id
+ * is below `limit` only), then f32 0 when every value of every row is finite (x * 0 is 0 for
+ * finite x, NaN for NaN and infinities).
+ */
+export function inspectRows(m: usize, cols: i32, rows: usize, n: i32, originals: usize, limit: i32, out: usize): void {
+  const rowBytes = <usize>cols << 2;
+  const vecBytes = <usize>(cols & ~3) << 2;
+  const zero = f32x4.splat(0);
+  let probe = zero;
+  let changedRows: i32 = 0;
+  let values: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const id = load<i32>(rows + (<usize>k << 2));
+    const at = m + <usize>id * rowBytes;
+    const o = originals + <usize>k * rowBytes;
+    // (f32x4.ne is -1 per differing lane: subtracting counts them)
+    let diff = i32x4.splat(0);
+    let d: usize = 0;
+    for (; d < vecBytes; d += 16) {
+      const x = v128.load(at + d);
+      probe = f32x4.add(probe, f32x4.mul(x, zero));
+      diff = i32x4.sub(diff, f32x4.ne(x, v128.load(o + d)));
+    }
+    let changed = i32x4.extract_lane(diff, 0) + i32x4.extract_lane(diff, 1) + i32x4.extract_lane(diff, 2) + i32x4.extract_lane(diff, 3);
+    for (; d < rowBytes; d += 4) {
+      const x = load<f32>(at + d);
+      probe = f32x4.add(probe, f32x4.splat(x * 0));
+      if (x != load<f32>(o + d)) changed++;
+    }
+    if (id >= limit) continue;
+    if (changed > 0) changedRows++;
+    values += <f64>changed;
+  }
+  store<i32>(out, changedRows);
+  store<f64>(out + 8, values);
+  store<f32>(out + 16, f32x4.extract_lane(probe, 0) + f32x4.extract_lane(probe, 1) + f32x4.extract_lane(probe, 2) + f32x4.extract_lane(probe, 3));
+}

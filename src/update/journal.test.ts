@@ -103,3 +103,58 @@ test('a released journal\'s buffers serve the next journal, which still restores
   assert.deepEqual(rowsOf(b, probe), original);
   second.release();
 });
+
+test('a large journal lives in a block its arena lends (kernels copy and compare it): the same counts, restore and finiteness as in JavaScript, and the block serves the next journal', () => {
+  // 100,000 rows x 18 columns (not a multiple of 4: the kernels' scalar tail runs too), 20,000 of them journaled.
+  const big = Matrix.uniform(100_000, 18, 1, new Rng(4));
+  const small = Matrix.uniform(100_000, 18, 1, new Rng(4));
+  const rng = new Rng(5);
+  const rows = Int32Array.from(rng.sample(Array.from({ length: 100_000 }, (_, i) => i), 20_000).sort((a, b) => a - b));
+  const change = (m: Matrix) => {
+    const r = new Rng(6);
+    for (let k = 0; k < rows.length; k += 3) m.data[rows[k] * 18 + r.int(18)] += 1;
+    m.data[rows[rows.length - 1] * 18 + 17] += 1; // the last column, in the scalar tail
+  };
+  const lent = new RowJournal();
+  const usedBefore = big.arena.used;
+  lent.keepRows(big, rows);
+  const usedAfterFirst = big.arena.used;
+  assert.ok(usedAfterFirst > usedBefore, 'the large journal took a block of the arena');
+  const row3 = Array.from(big.row(rows[3]));
+  // The same rows of the same values, journaled in pieces small enough for JavaScript buffers.
+  const smallUsed = small.arena.used;
+  const pieces = [0, 5000, 10_000, 15_000, 20_000].slice(0, -1).map((from) => rows.subarray(from, from + 5000));
+  const views = pieces.map((piece) => {
+    const j = new RowJournal();
+    j.keepRows(small, piece);
+    return j;
+  });
+  assert.equal(small.arena.used, smallUsed, 'small journals keep to JavaScript buffers');
+  change(big);
+  change(small);
+  const limit = rows[10_000];
+  const inspected = lent.inspect(() => limit);
+  let rowsChanged = 0;
+  let values = 0;
+  for (const j of views) {
+    const c = j.inspect(() => limit).changes.get(small)!;
+    rowsChanged += c.rows;
+    values += c.values;
+  }
+  assert.ok(inspected.finite);
+  assert.deepEqual(inspected.changes.get(big), { rows: rowsChanged, values });
+  assert.ok(values > 3000, `${values} values changed below the limit`);
+  assert.deepEqual(Array.from(lent.original(big, rows[3])!), row3, 'original() reads the lent block');
+  assert.notDeepEqual(Array.from(big.row(rows[3])), row3);
+  big.data[rows[7] * 18 + 17] = NaN;
+  assert.equal(lent.inspect().finite, false, 'a NaN in the scalar tail of a journaled row');
+  lent.restore();
+  for (const j of views) j.restore();
+  assert.ok(Buffer.from(big.data.buffer, big.data.byteOffset, big.data.byteLength).equals(Buffer.from(small.data.buffer, small.data.byteOffset, small.data.byteLength)), 'restored bit for bit');
+  lent.release();
+  views.forEach((j) => j.release());
+  const again = new RowJournal();
+  again.keepRows(big, rows);
+  assert.equal(big.arena.used, usedAfterFirst, 'the second journal took the block back, no new arena memory');
+  again.release();
+});

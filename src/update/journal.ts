@@ -5,6 +5,9 @@
  * training data says which input rows any step can touch), so the hot loop never checks anything.
  * An update grows the model first and journals after, so rows it grew are journaled like the rest
  * (their starting values); rows grown after journaling are kept in snapshots. Undoing growth truncates.
+ * A large journal sits in a block lent by the model's arena, where the wasm kernels copy and
+ * compare its rows (the last class-incremental WordNet update: 50 -> 17 ms to journal, 90 -> 29 ms
+ * to inspect); a small one (a piece of feedback) in JavaScript buffers.
  */
 import type { Matrix } from '../model/matrix.js';
 
@@ -14,7 +17,16 @@ interface Entry {
   slotOf: ((row: number) => number) | null;
   originals: Float32Array;
   baseRows: number;
+  /**
+   * Where `rows` and `originals` sit when they are views of a block lent by the matrix's arena (a
+   * large journal: the kernels copy and compare them), with 24 bytes of kernel output at `block`.
+   */
+  lent: { block: number; rows: number; originals: number } | null;
 }
+
+/** Bytes before a lent block's rows: the kernel's output (inspectRows writes 24). */
+const OUT_BYTES = 32;
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 /**
  * Buffers of finished journals, kept a little while for the next update: a large update journals
@@ -23,7 +35,7 @@ interface Entry {
  */
 const spare: Float32Array[] = [];
 const MAX_SPARE = 4;
-/** Smaller buffers (output and hidden layers, small updates) are allocated afresh and not kept. */
+/** Smaller buffers (output and hidden layers, small updates) are allocated afresh and not kept; larger journals ask the arena first. */
 const MIN_SPARE = 1 << 18;
 const KEEP_SPARE_MS = 10_000;
 let dropSpare: ReturnType<typeof setTimeout> | null = null;
@@ -81,9 +93,22 @@ export class RowJournal {
   /** Journals the given distinct rows of `m` (call once per matrix, before any change). */
   keepRows(m: Matrix, rows: Int32Array): void {
     if (this.entries.has(m)) throw new Error('a matrix is journaled once per update');
-    const originals = takeBuffer(rows.length * m.cols);
+    const size = rows.length * m.cols;
+    // A large journal in the arena, where the kernels copy and compare it 3x faster than views can.
+    const rowsAt = OUT_BYTES;
+    const originalsAt = align16(rowsAt + rows.length * 4);
+    const block = size >= MIN_SPARE ? m.arena.lend(originalsAt + size * 4) : null;
+    if (block !== null) {
+      const lent = { block, rows: block + rowsAt, originals: block + originalsAt };
+      const kept = m.arena.i32(lent.rows, rows.length);
+      kept.set(rows);
+      m.arena.kernels.gatherRows(m.ptr, m.cols, lent.rows, rows.length, lent.originals);
+      this.entries.set(m, { rows: kept, slotOf: null, originals: m.arena.f32(lent.originals, size), baseRows: m.rows, lent });
+      return;
+    }
+    const originals = takeBuffer(size);
     gatherRows(m.data, m.cols, rows, originals);
-    this.entries.set(m, { rows, slotOf: null, originals, baseRows: m.rows });
+    this.entries.set(m, { rows, slotOf: null, originals, baseRows: m.rows, lent: null });
   }
 
   /** Journals every row of `m`. */
@@ -126,7 +151,8 @@ export class RowJournal {
   release(): void {
     if (this.released) return;
     this.released = true;
-    giveBack([...[...this.entries.values()].map((e) => e.originals), ...this.snapshotBuffers]);
+    for (const [m, e] of this.entries) if (e.lent) m.arena.giveBack(e.lent.block);
+    giveBack([...[...this.entries.values()].filter((e) => !e.lent).map((e) => e.originals), ...this.snapshotBuffers]);
     this.entries.clear();
   }
 
@@ -134,7 +160,8 @@ export class RowJournal {
   restore(snapshot?: JournalSnapshot): void {
     for (const [m, e] of this.entries) {
       const s = snapshot?.get(m);
-      scatterRows(s ? s.kept : e.originals, m.cols, e.rows, m.data);
+      if (!s && e.lent) m.arena.kernels.scatterRows(e.lent.originals, m.cols, e.lent.rows, e.rows.length, m.ptr);
+      else scatterRows(s ? s.kept : e.originals, m.cols, e.rows, m.data);
       if (s && m.rows > e.baseRows) m.data.set(s.grown.subarray(0, (m.rows - e.baseRows) * m.cols), e.baseRows * m.cols);
     }
   }
@@ -155,22 +182,44 @@ export class RowJournal {
       const kept = current?.get(m)?.kept;
       const data = kept ?? m.data;
       const limit = limitOf(m);
-      let changedRows = 0;
-      let values = 0;
-      for (let k = 0; k < rows.length; k++) {
-        let changed = 0;
-        for (let d = 0, at = (kept ? k : rows[k]) * cols, o = k * cols; d < cols; d++) {
-          const x = data[at + d];
-          probe += x * 0;
-          if (x !== originals[o + d]) changed++;
-        }
-        if (rows[k] >= limit) continue;
-        if (changed > 0) changedRows++;
-        values += changed;
-      }
+      const counted = !kept && e.lent ? compareLent(m, e.lent, rows.length, limit) : compareViews(data, kept !== undefined, rows, originals, cols, limit);
+      probe += counted.probe;
       for (let k = e.baseRows * cols; k < m.rows * cols; k++) probe += m.data[k] * 0;
-      changes.set(m, { rows: changedRows, values });
+      changes.set(m, { rows: counted.rows, values: counted.values });
     }
     return { finite: probe === 0, changes };
   }
+}
+
+/** What inspect counts for one matrix: changed rows and values below its limit, and the sum of x * 0 over every value. */
+interface Compared {
+  rows: number;
+  values: number;
+  probe: number;
+}
+
+/** inspect over views: rows of `data` (consecutive when `inOrder`, else those named in `rows`) against `originals`. */
+function compareViews(data: Float32Array, inOrder: boolean, rows: Int32Array, originals: Float32Array, cols: number, limit: number): Compared {
+  let probe = 0;
+  let changedRows = 0;
+  let values = 0;
+  for (let k = 0; k < rows.length; k++) {
+    let changed = 0;
+    for (let d = 0, at = (inOrder ? k : rows[k]) * cols, o = k * cols; d < cols; d++) {
+      const x = data[at + d];
+      probe += x * 0;
+      if (x !== originals[o + d]) changed++;
+    }
+    if (rows[k] >= limit) continue;
+    if (changed > 0) changedRows++;
+    values += changed;
+  }
+  return { rows: changedRows, values, probe };
+}
+
+/** The same by the kernel, for a journal in a block lent by the matrix's arena (its output lands at the block's start). */
+function compareLent(m: Matrix, lent: NonNullable<Entry['lent']>, count: number, limit: number): Compared {
+  m.arena.kernels.inspectRows(m.ptr, m.cols, lent.rows, count, lent.originals, limit, lent.block);
+  const out = new DataView(m.arena.memory.buffer, lent.block, 24);
+  return { rows: out.getInt32(0, true), values: out.getFloat64(8, true), probe: out.getFloat32(16, true) };
 }
