@@ -9,7 +9,7 @@ export interface ReplayState {
   draws: number;
   /** Examples ever offered, per class. */
   seen: Record<string, number>;
-  /** Kept examples, grouped per class (in `classes` order), oldest first within a class. */
+  /** Kept examples, grouped per class (in `classes` order). */
   examples: Example[];
   /**
    * Classes in first-seen order (among classes keeping as many, the first seen gives up an example first). Always written;
