@@ -40,7 +40,7 @@ export { MetricsAccumulator } from './eval/metrics.js';
 export type { Metrics, LabelMetrics } from './eval/metrics.js';
 
 // Incremental updates and forgetting control
-export { update, fingerprint, REPLAY_RATIO, BALANCE } from './update/update.js';
+export { update, fingerprint, REPLAY_RATIO, BALANCE, defaultBalance } from './update/update.js';
 export type { UpdateOptions, UpdateReport, UpdateDecision, ParamChange } from './update/update.js';
 export { buildMemory, saveLearner, loadLearner, loadMemory, DEFAULT_REPLAY } from './update/memory.js';
 export type { ContinualMemory } from './update/memory.js';

@@ -45,7 +45,8 @@ update:
   --ewc L              EWC strength lambda, 0 = off (0)
   --distill T          distillation from the parent at temperature T, 0 = off (0)
   --balance S          strength of the logit adjustment against the update's label mix, 0 = off
-                       (1 = the exact correction; 2 keeps old labels better and learns new ones less)
+                       (1 = the exact correction; more keeps old labels better and learns new ones
+                       less; default 1 for one example, rising to 1.5 from 50 examples on)
   --no-align           keep the new labels' output rows as trained (default: scale them to the old
                        labels' mean norm, which counters the lean to what was learned last)
   --seed N             random seed (the model's)

@@ -16,7 +16,7 @@ import { tensors } from '../model/params.js';
 import { ReplayBuffer } from '../forgetting/replay.js';
 import { Rng } from '../util/rng.js';
 import { buildMemory, featurize, markSeen, type ContinualMemory } from './memory.js';
-import { update, type UpdateOptions } from './update.js';
+import { BALANCE, defaultBalance, update, type UpdateOptions } from './update.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
 const SMALL: Partial<Config> = { dim: 16, bucket: 20000, epoch: 10, lr: 0.5, wordNgrams: 2, seed: 1, thread: 1 };
@@ -318,4 +318,13 @@ test('updates one after another take no more arena memory once the model has its
     update(model, more.slice(71, 131), { memory, gate: false, ewc: 1 });
     assert.equal(arena.used, used, `${name}: arena grew by ${arena.used - used} bytes over 11 updates`);
   }
+});
+
+test('the default logit adjustment rises from the exact correction for one piece of feedback to BALANCE from 50 examples on', () => {
+  assert.equal(defaultBalance(0), 1);
+  assert.ok(Math.abs(defaultBalance(1) - 1.01) < 1e-12);
+  assert.equal(defaultBalance(25), 1 + (BALANCE - 1) / 2);
+  assert.equal(defaultBalance(50), BALANCE);
+  assert.equal(defaultBalance(5000), BALANCE);
+  assert.ok(BALANCE > 1);
 });

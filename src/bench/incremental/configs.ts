@@ -40,13 +40,13 @@ export function wordnetVariants(quick: boolean): Variant[] {
     },
     { name: 'incremental, class-incremental gate (maxDrop 0.1, labelTolerance 0.3)', kind: 'incremental', update: { maxDrop: 0.1, labelTolerance: 0.3 } },
     {
-      name: 'incremental, replay ratio 1 (gate on)',
+      name: 'incremental, replay ratio 0.5 (gate on)',
       kind: 'incremental',
-      update: { replayRatio: 1 },
-      note: 'replay ratio 1: each round replays as many old examples as it trains new ones (the default is half as many): less forgetting, rounds a third longer',
+      update: { replayRatio: 0.5 },
+      note: 'replay ratio 0.5: each round replays half as many old examples as it trains new ones (the default is as many): rounds a quarter shorter, more forgetting',
     },
     { name: 'incremental, replay 10000, gate off', kind: 'incremental', replay: 10_000, update: { ...GATE_OFF } },
-    { name: 'incremental, balance 2 (twice the logit adjustment), gate off', kind: 'incremental', update: { balance: 2, ...GATE_OFF } },
+    { name: 'incremental, balance 1 (the exact logit adjustment; the default is 1.5), gate off', kind: 'incremental', update: { balance: 1, ...GATE_OFF } },
     { name: 'incremental + ewc 100, gate off', kind: 'incremental', update: { ewc: 100, ...GATE_OFF } },
     { name: 'incremental + distill 1, gate off', kind: 'incremental', update: { distill: 1, ...GATE_OFF } },
   ];
