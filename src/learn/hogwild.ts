@@ -7,14 +7,11 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { DivergenceError } from '../errors.js';
 import type { FeaturizedData } from '../features/dataset.js';
-import type { Matrix } from '../model/matrix.js';
 import type { Params } from '../model/params.js';
 import type { AdamState } from '../optim/adam.js';
-import { paramRefs, tensorRef } from '../model/sharedParams.js';
+import { adamRefs, paramRefs } from '../model/sharedParams.js';
 import { Shard } from './shard.js';
 import type { EpochRequest, WorkerInit, WorkerReply } from './worker.js';
-
-const refOrNull = (m: Matrix | null) => (m ? tensorRef(m) : null);
 
 export class HogwildPool {
   private readonly workers: Worker[] = [];
@@ -27,7 +24,7 @@ export class HogwildPool {
     this.progress = new Int32Array(new SharedArrayBuffer(4 * threads));
     this.own = new Shard(params, adam, data, cfg, 0, threads, this.progress);
     const refs = paramRefs(params);
-    const adamShared = adam ? { step: adam.step, first: adam.first.map(refOrNull), second: adam.second.map(refOrNull) } : null;
+    const adamShared = adam ? adamRefs(adam) : null;
     for (let thread = 1; thread < threads; thread++) {
       const init: WorkerInit = { cfg, thread, threads, memory: params.arena.memory, params: refs, adam: adamShared, data, progress: this.progress };
       this.workers.push(new Worker(new URL('./worker.js', import.meta.url), { workerData: init }));

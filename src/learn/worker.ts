@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import type { FeaturizedData } from '../features/dataset.js';
 import { Arena } from '../model/arena.js';
-import { matrixAt, paramsAt, type ParamRefs, type TensorRef } from '../model/sharedParams.js';
+import { adamAt, paramsAt, type AdamRefs, type ParamRefs } from '../model/sharedParams.js';
 import { Shard } from './shard.js';
 
 export interface WorkerInit {
@@ -16,7 +16,7 @@ export interface WorkerInit {
   threads: number;
   memory: WebAssembly.Memory;
   params: ParamRefs;
-  adam: { step: number; first: (TensorRef | null)[]; second: (TensorRef | null)[] } | null;
+  adam: AdamRefs | null;
   data: FeaturizedData;
   /** progress[thread] = examples this worker finished in the current epoch. */
   progress: Int32Array;
@@ -35,8 +35,7 @@ if (parentPort) {
   const { cfg, thread, threads, data, progress } = init;
   const arena = Arena.attach(init.memory);
   const params = paramsAt(arena, init.params);
-  const toMatrix = (t: TensorRef | null) => (t ? matrixAt(arena, t) : null);
-  const adamState = init.adam ? { step: init.adam.step, first: init.adam.first.map(toMatrix), second: init.adam.second.map(toMatrix) } : null;
+  const adamState = init.adam ? adamAt(arena, init.adam) : null;
   const shard = new Shard(params, adamState, data, cfg, thread, threads, progress);
   const port = parentPort;
   port.on('message', (req: EpochRequest) => {

@@ -9,7 +9,7 @@ import { tokenize } from '../text/tokenize.js';
 import { IntBuffer } from '../util/intBuffer.js';
 import { Rng } from '../util/rng.js';
 import type { Vocab } from '../vocab/vocab.js';
-import { createScratch, outputInput, predictProbs, type Scratch } from './forward.js';
+import { createScratch, outputInput, predictProbs, scratchFits, type Scratch } from './forward.js';
 import { cloneParams, initParams, type Params } from './params.js';
 import { pickTop } from './topRows.js';
 
@@ -86,7 +86,7 @@ export class TextClassifier {
 
   /** Probabilities for pre-featurised input rows (a scratch view, valid until the next call). */
   probsOfRows(rows: Int32Array, start: number, end: number): Float32Array {
-    if (this.scratch.embedding.length !== this.params.input.cols || this.scratch.activation.length !== (this.params.hidden?.weight.rows ?? 0)) {
+    if (!scratchFits(this.scratch, this.params)) {
       this.scratch = createScratch(this.params);
     }
     return predictProbs(this.params, this.config.loss, rows, start, end, this.scratch, this.tableSigmoid);

@@ -49,6 +49,11 @@ export function createScratch(p: Params): Scratch {
   };
 }
 
+/** Whether `s` was made for parameters of `p`'s widths (label-sized buffers aside: see fitScratch). */
+export function scratchFits(s: Scratch, p: Params): boolean {
+  return s.embedding.length === p.input.cols && s.activation.length === (p.hidden?.weight.rows ?? 0);
+}
+
 const reusable = new WeakMap<Params, Scratch>();
 
 /**
@@ -59,7 +64,7 @@ const reusable = new WeakMap<Params, Scratch>();
  */
 export function reusableScratch(p: Params): Scratch {
   let s = reusable.get(p);
-  if (!s || s.embedding.length !== p.input.cols || s.activation.length !== (p.hidden?.weight.rows ?? 0)) {
+  if (!s || !scratchFits(s, p)) {
     s = createScratch(p);
     reusable.set(p, s);
   }

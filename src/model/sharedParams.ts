@@ -5,6 +5,7 @@
  */
 import type { Arena } from './arena.js';
 import { Matrix } from './matrix.js';
+import type { AdamState } from '../optim/adam.js';
 import type { Params } from './params.js';
 
 /** Where a tensor sits in its arena (rows reserved at ptr: `capacity`). */
@@ -35,4 +36,23 @@ export function paramRefs(p: Params): ParamRefs {
 export function paramsAt(arena: Arena, refs: ParamRefs): Params {
   const at = (t: TensorRef) => matrixAt(arena, t);
   return { arena, input: at(refs.input), hidden: refs.hidden ? { weight: at(refs.hidden.weight), bias: at(refs.hidden.bias) } : null, output: at(refs.output) };
+}
+
+/** Where Adam's moments sit (null slots: tensors without moments), with its step count. */
+export interface AdamRefs {
+  step: number;
+  first: (TensorRef | null)[];
+  second: (TensorRef | null)[];
+}
+
+const refOrNull = (m: Matrix | null) => (m ? tensorRef(m) : null);
+
+export function adamRefs(adam: AdamState): AdamRefs {
+  return { step: adam.step, first: adam.first.map(refOrNull), second: adam.second.map(refOrNull) };
+}
+
+/** The Adam state `refs` point at, seen through `arena`. */
+export function adamAt(arena: Arena, refs: AdamRefs): AdamState {
+  const at = (t: TensorRef | null) => (t ? matrixAt(arena, t) : null);
+  return { step: refs.step, first: refs.first.map(at), second: refs.second.map(at) };
 }

@@ -20,7 +20,6 @@ import { xxh64Hex } from './xxh64.js';
 
 export const MODEL_FORMAT = 'accrete-model';
 export const MODEL_FORMAT_VERSION = 1;
-const WEIGHTS = WEIGHTS_FILE;
 const OPTIMIZER = 'optimizer.safetensors';
 const SLOT_NAMES = ['input', 'hidden.weight', 'hidden.bias', 'output'];
 
@@ -75,7 +74,7 @@ function adamTensors(state: AdamState): [string, Matrix][] {
 export function saveModel(model: TextClassifier, dir: string, extras: readonly ExtraFile[] = []): ModelJson {
   let json: ModelJson | undefined;
   writeDirAtomic(dir, (tmp) => {
-    const weights = writeSafetensors(join(tmp, WEIGHTS), tensors(model.params), { format: MODEL_FORMAT });
+    const weights = writeSafetensors(join(tmp, WEIGHTS_FILE), tensors(model.params), { format: MODEL_FORMAT });
     const state = model.optimizerState;
     const optimizer = state ? { name: OPTIMIZER, algorithm: 'adam' as const, step: state.step, ...writeSafetensors(join(tmp, OPTIMIZER), adamTensors(state)) } : null;
     const extraFiles = extras.map((extra) => {
@@ -91,7 +90,7 @@ export function saveModel(model: TextClassifier, dir: string, extras: readonly E
       config: model.config,
       shape: { inputRows: p.input.rows, dim: p.input.cols, hidden: p.hidden?.weight.rows ?? 0, labels: p.output.rows },
       ...model.vocab.toJSON(),
-      weights: { name: WEIGHTS, ...weights },
+      weights: { name: WEIGHTS_FILE, ...weights },
       optimizer,
       info: model.info,
       extraFiles,

@@ -80,13 +80,14 @@ export function significantLoss(before: readonly boolean[], after: readonly bool
  * update in two (class-incremental WordNet rejected sound updates for one label losing 4 of ~12).
  */
 function labelLost(g: Outcomes['guard'], label: string, labels: number): boolean {
-  let lost = 0;
-  let gained = 0;
+  const before: boolean[] = [];
+  const after: boolean[] = [];
   g.gold.forEach((gold, i) => {
     if (!gold.includes(label) && g.topBefore[i] !== label && g.topAfter[i] !== label) return;
-    if (g.before[i] && !g.after[i]) lost++;
-    else if (!g.before[i] && g.after[i]) gained++;
+    before.push(g.before[i]);
+    after.push(g.after[i]);
   });
+  const { lost, gained } = flips(before, after);
   return signTestP(lost, gained) <= GUARD_ALPHA / Math.max(1, labels);
 }
 

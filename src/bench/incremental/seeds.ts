@@ -4,12 +4,12 @@
  * table's differences need this spread beside them to be read.
  */
 import type { Config } from '../../config.js';
-import { runParadigm } from '../../compare/paradigms.js';
 import { byClasses } from '../../compare/stream.js';
 import type { Example } from '../../data/example.js';
 import { averageAccuracy, backwardTransfer } from '../../eval/continual.js';
 import { releaseMemory } from '../../util/gc.js';
 import type { Variant } from './configs.js';
+import { runStream } from './runner.js';
 
 export interface SeedRow {
   seed: number;
@@ -29,9 +29,8 @@ export async function seedSpread(examples: readonly Example[], cfg: Partial<Conf
     const results: SeedRow['results'] = [];
     for (const v of variants) {
       console.error(`seeds: seed ${seed}: ${v.name}`);
-      const { note: _note, ...paradigm } = v;
-      const run = await runParadigm(stream, paradigm, { ...cfg, seed });
-      const updates = run.costs.slice(1);
+      const run = await runStream(stream, v, { ...cfg, seed });
+      const updates = run.steps.slice(1);
       results.push({ acc: averageAccuracy(run.R), bwt: backwardTransfer(run.R), accepted: updates.filter((c) => c.accepted).length, updates: updates.length });
       releaseMemory();
     }
