@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { xxh64Hex } from '../store/xxh64.js';
 import { once } from 'node:events';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,7 @@ interface Run {
 }
 
 function accrete(args: string[], input?: string): Run {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, input, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, input, encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 28 });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -118,6 +118,28 @@ test('predict: default k is 1; --input FILE reads a file; no final newline still
   const input = join(cwd, 'texts.txt');
   writeFileSync(input, 'a small dog\nto run fast\n');
   assert.equal(expectStatus(['predict', '--model', model, '--input', input], 0).stdout, r.stdout);
+});
+
+test('predict: a file on stdin, a file by --input and a pipe give the same lines (reads across chunk edges, CRLF)', () => {
+  // Over 1 MiB, so a regular file takes several blocking reads and lines straddle their edges.
+  const words = ['a small dog', 'to run fast', 'the big cat sat', 'x', 'birds fly over the blue sea'];
+  const lines = Array.from({ length: 60_000 }, (_, i) => `${words[i % words.length]} ${i}`);
+  const text = lines.join('\r\n') + '\r\n';
+  assert.ok(text.length > 1 << 20);
+  const file = join(cwd, 'many-texts.txt');
+  writeFileSync(file, text);
+  const piped = expectStatus(['predict', '--model', model], 0, text).stdout;
+  const out = piped.trimEnd().split('\n');
+  assert.equal(out.length, lines.length);
+  assert.equal(expectStatus(['predict', '--model', model, '--input', file], 0).stdout, piped);
+  const fd = openSync(file, 'r');
+  try {
+    const redirected = spawnSync(process.execPath, [MAIN, 'predict', '--model', model], { cwd, stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 28 });
+    assert.equal(redirected.status, 0, redirected.stderr);
+    assert.equal(redirected.stdout, piped);
+  } finally {
+    closeSync(fd);
+  }
 });
 
 const acceptedFlags: Record<string, string[]> = {
