@@ -1,6 +1,6 @@
 // The README's library example, run as written: each `console.log(x); // y` line becomes an assertion.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -24,7 +24,13 @@ test('example: the README library example runs and prints what it says', async (
   const dir = mkdtempSync(join(tmpdir(), 'accrete-readme-'));
   const file = join(dir, 'example.mjs');
   writeFileSync(file, `export const __out = [];\n${body}`);
+  const cwd = process.cwd();
   process.chdir(dir);
-  const { __out } = (await import(pathToFileURL(file).href)) as { __out: string[] };
-  assert.deepEqual(__out, checks);
+  try {
+    const { __out } = (await import(pathToFileURL(file).href)) as { __out: string[] };
+    assert.deepEqual(__out, checks);
+  } finally {
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
