@@ -14,6 +14,21 @@ export interface Machine {
   /** 1-minute load average when the benchmark started: other work on the machine skews timings. */
   loadAverage: number;
   date: string;
+  /** Wall time of `node -e 0` (median of 5): the floor under every timing of Accrete's CLI. */
+  nodeStartMs: number;
+  /** The same without NODE_EXTRA_CA_CERTS, when the environment sets it (Node then reads that CA bundle at start). */
+  nodeStartWithoutExtraCaMs?: number;
+}
+
+/** Median wall time of starting Node and exiting at once, in `env`. */
+function nodeStartMs(env: NodeJS.ProcessEnv): number {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    spawnSync(process.execPath, ['-e', '0'], { env, stdio: 'ignore' });
+    times.push(performance.now() - t);
+  }
+  return Math.round(times.sort((a, b) => a - b)[2]);
 }
 
 function cpuModel(): string {
@@ -47,5 +62,7 @@ export function describeMachine(repoRoot: string): Machine {
     accrete: accreteVersion(repoRoot),
     loadAverage: Math.round(loadavg()[0] * 100) / 100,
     date: new Date().toISOString(),
+    nodeStartMs: nodeStartMs(process.env),
+    ...(process.env.NODE_EXTRA_CA_CERTS ? { nodeStartWithoutExtraCaMs: nodeStartMs({ ...process.env, NODE_EXTRA_CA_CERTS: undefined }) } : {}),
   };
 }

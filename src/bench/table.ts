@@ -2,7 +2,7 @@
 import type { CorpusFiles } from './corpus.js';
 import type { Machine } from './machine.js';
 import type { HyperParams } from './params.js';
-import type { RunRecord } from './run.js';
+import { PREDICT_RUNS, type RunRecord } from './run.js';
 import type { ToolName } from './tools.js';
 
 interface Row {
@@ -82,11 +82,16 @@ export function header(machine: Machine, rssNote: string, notes: readonly string
     `Machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB; Node ${machine.node}; fastText ${machine.fastText}; ` +
       `load average ${machine.loadAverage} at start; ${machine.date}.`,
     `Accrete: ${machine.accrete} (dist/ copied to bench/work/accrete-dist at start, so a rebuild cannot change it mid-run).`,
+    `Node's own start-up here (\`node -e 0\`, median of 5): ${machine.nodeStartMs} ms` +
+      (machine.nodeStartWithoutExtraCaMs === undefined ? '' : `; ${machine.nodeStartWithoutExtraCaMs} ms without the NODE_EXTRA_CA_CERTS this machine sets (Node reads that CA bundle at every start; the runs below keep it, as a user here would)`) +
+      '. Every Accrete time includes it; fastText is a native binary.',
     '',
     'How to read it: both tools read the same fastText-format files (lower-cased, punctuation split off, train lines',
     'shuffled with seed 1) from a seeded, stratified 80/20 split, with the same hyperparameters. Wall times run from',
     'process start to exit: training includes reading the file and saving the model; predict includes loading the',
-    'model (the "start + load" row is predict on an empty input). Tokens = whitespace tokens of train.txt × epochs.',
+    'model (the "start + load" row is predict on an empty input). Predict on the test texts and on the empty input is',
+    `timed ${PREDICT_RUNS} times back to back within each run, and each run keeps the median (they last 0.1-0.5 s).`,
+    'Tokens = whitespace tokens of train.txt × epochs.',
     "Accuracy and macro-F1 are scored by the benchmark from each tool's predict output, the same way for both.",
     rssNote,
     'Ratio > 1 means Accrete is bigger: slower for times and sizes, faster for rates. Raw runs: core.json.',
