@@ -408,6 +408,82 @@ test('replacing an Adam model with an SGD one removes the stale optimizer file',
   assert.equal(loadModel(dir).optimizerState, null);
 });
 
+test('re-saving a model with extra files and an optimizer over itself works; files the old model.json listed may go', async () => {
+  const parent = fresh('replace-extras');
+  const dir = join(parent, 'model');
+  const adam = await trained({ optimizer: 'adam', lr: 0.02 });
+  const extra = (name: string) => ({ name, write: (path: string) => writeFileSync(path, name) });
+  saveModel(adam, dir, [extra('replay.json'), extra('memory.safetensors')]);
+  saveModel(adam, dir, [extra('replay.json'), extra('memory.safetensors')]);
+  assert.deepEqual(readdirSync(dir).sort(), ['memory.safetensors', 'model.json', 'optimizer.safetensors', 'replay.json', 'weights.safetensors']);
+  saveModel(goodModel, dir, [extra('guard.json')]);
+  assert.deepEqual(readdirSync(dir).sort(), ['guard.json', 'model.json', 'weights.safetensors']);
+  assertSamePredictions(goodModel, loadModel(dir));
+});
+
+/** The ModelFileError `save` throws, checked to name `dir`. */
+function saveRefused(save: () => unknown, dir: string): ModelFileError {
+  const err = (() => {
+    try {
+      save();
+    } catch (e) {
+      return e;
+    }
+    return assert.fail('expected the save to be refused');
+  })();
+  assert.ok(err instanceof ModelFileError, `expected a ModelFileError, got ${String(err)}`);
+  assert.ok(err.message.startsWith(`${dir}: cannot save a model here: `), err.message);
+  return err;
+}
+
+test('saving over a model directory that also holds files of the user refuses, names them, and changes nothing', () => {
+  const parent = fresh('foreign');
+  const dir = join(parent, 'model');
+  saveModel(goodModel, dir);
+  mkdirSync(join(dir, 'notes'));
+  writeFileSync(join(dir, 'notes', 'todo.txt'), 'keep me');
+  writeFileSync(join(dir, 'README'), 'mine');
+  const before = readdirSync(dir).sort();
+  const err = saveRefused(() => saveModel(goodModel, dir), dir);
+  assert.match(err.message, /its model\.json does not list them\): "README", "notes"; .*move them elsewhere or save the model to another directory/);
+  assert.deepEqual(readdirSync(dir).sort(), before);
+  assert.equal(readFileSync(join(dir, 'notes', 'todo.txt'), 'utf8'), 'keep me');
+  assertSamePredictions(goodModel, loadModel(dir));
+  assert.deepEqual(readdirSync(parent), ['model'], 'no temporary directory');
+});
+
+test('a model saved inside another model directory is not deleted by the next save of the outer one', () => {
+  const outer = join(fresh('nested'), 'model');
+  saveModel(goodModel, outer);
+  saveModel(goodModel, join(outer, 'sub'));
+  assert.match(saveRefused(() => saveModel(goodModel, outer), outer).message, /: "sub"; /);
+  assertSamePredictions(goodModel, loadModel(join(outer, 'sub')));
+});
+
+test('a model is never saved over a file, or over a non-empty directory without model.json', () => {
+  const parent = fresh('not-a-model');
+  mkdirSync(join(parent, 'photos'), { recursive: true });
+  writeFileSync(join(parent, 'photos', 'cat.jpg'), 'meow');
+  writeFileSync(join(parent, 'notes.txt'), 'keep me');
+  assert.match(saveRefused(() => saveModel(goodModel, join(parent, 'photos')), join(parent, 'photos')).message, /not an Accrete model \(no model\.json\); refusing to replace it/);
+  assert.match(saveRefused(() => saveModel(goodModel, join(parent, 'notes.txt')), join(parent, 'notes.txt')).message, /it exists and is not a directory/);
+  assert.equal(readFileSync(join(parent, 'photos', 'cat.jpg'), 'utf8'), 'meow');
+  assert.equal(readFileSync(join(parent, 'notes.txt'), 'utf8'), 'keep me');
+  assert.deepEqual(readdirSync(parent).sort(), ['notes.txt', 'photos']);
+  // An empty directory is fine to save into.
+  mkdirSync(join(parent, 'empty'));
+  saveModel(goodModel, join(parent, 'empty'));
+  assertSamePredictions(goodModel, loadModel(join(parent, 'empty')));
+});
+
+test('a model directory whose model.json cannot be read is not replaced: which files are the model\'s is unknown', () => {
+  const dir = join(fresh('corrupt-json'), 'model');
+  saveModel(goodModel, dir);
+  writeFileSync(join(dir, 'model.json'), '{"format": "accrete-mo');
+  assert.match(saveRefused(() => saveModel(goodModel, dir), dir).message, /its model\.json cannot be read .*; refusing to replace it/);
+  assert.deepEqual(readdirSync(dir).sort(), ['model.json', 'weights.safetensors']);
+});
+
 test('a crash while filling the new directory leaves the old model loadable and no temporary directory', () => {
   const parent = fresh('crash');
   const dir = join(parent, 'model');

@@ -3,7 +3,7 @@
  * + weights.safetensors (+ optimizer.safetensors for Adam). Written atomically; loading checks the
  * format version, shapes and XXH64 checksums and says exactly what does not match.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configIssues, DEFAULTS, type Config } from '../config.js';
 import { ModelFileError } from '../errors.js';
@@ -70,8 +70,49 @@ function adamTensors(state: AdamState): [string, Matrix][] {
   return list;
 }
 
-/** Saves `model` as a directory at `dir`, replacing what was there only once everything is on disk. */
+/** Names quoted for a message, the first few of them. */
+function quoteNames(names: readonly string[], shown = 5): string {
+  const more = names.length > shown ? ` and ${names.length - shown} more` : '';
+  return names.slice(0, shown).map((n) => JSON.stringify(n)).join(', ') + more;
+}
+
+/** The files the model.json in `dir` lists, itself included; null when it cannot be read. */
+function listedFiles(dir: string): Set<string> | null {
+  let json: ModelJson;
+  try {
+    json = readModelJson(dir);
+  } catch {
+    return null;
+  }
+  const refs = [json.weights, json.optimizer, ...(Array.isArray(json.extraFiles) ? json.extraFiles : [])];
+  return new Set(['model.json', ...refs.flatMap((ref) => (typeof ref?.name === 'string' ? [ref.name] : []))]);
+}
+
+/**
+ * Why a model must not be saved at `dir`, or null when it may. Saving replaces the whole directory,
+ * so an existing one may hold only the files of the model saved there (those its model.json lists):
+ * anything else was put there by someone else and would be deleted.
+ */
+export function replaceProblem(dir: string): string | null {
+  if (!existsSync(dir)) return null;
+  if (!statSync(dir).isDirectory()) return 'it exists and is not a directory';
+  const entries = readdirSync(dir);
+  if (entries.length === 0) return null;
+  if (!entries.includes('model.json')) return 'it is a directory that is not an Accrete model (no model.json); refusing to replace it';
+  const listed = listedFiles(dir);
+  if (listed === null) return "its model.json cannot be read (loading the model says why), so it is unknown which entries are the model's files; refusing to replace it (delete the directory yourself if it holds nothing else you need)";
+  const foreign = entries.filter((name) => !listed.has(name)).sort();
+  if (foreign.length === 0) return null;
+  return `it holds entries that are not files of the model saved there (its model.json does not list them): ${quoteNames(foreign)}; saving replaces the whole directory and would delete them, so move them elsewhere or save the model to another directory`;
+}
+
+/**
+ * Saves `model` as a directory at `dir`, replacing what was there only once everything is on disk.
+ * Refuses (ModelFileError) to replace a directory holding anything but a model's files: see replaceProblem.
+ */
 export function saveModel(model: TextClassifier, dir: string, extras: readonly ExtraFile[] = []): ModelJson {
+  const problem = replaceProblem(dir);
+  if (problem) throw new ModelFileError(dir, `cannot save a model here: ${problem}`);
   let json: ModelJson | undefined;
   writeDirAtomic(dir, (tmp) => {
     const weights = writeSafetensors(join(tmp, WEIGHTS_FILE), tensors(model.params), { format: MODEL_FORMAT });
