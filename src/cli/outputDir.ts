@@ -2,9 +2,10 @@
  * Where a command writes a model: checked before any work starts (so a typo in --out does not cost a
  * whole training run), and file-system errors turned into messages instead of stack traces.
  */
-import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { AccreteError, ModelFileError, type ErrorCode } from '../errors.js';
+import { enclosingModelDir, replaceProblem } from '../store/modelFiles.js';
 
 const REASONS: Record<string, string> = {
   ENOENT: 'no such file or directory',
@@ -41,18 +42,17 @@ function existingAncestor(path: string): string {
 }
 
 /**
- * Throws unless a model directory can be written at `out`: an existing `out` must be a model directory
- * (saving replaces it, and an unrelated directory must never be deleted) or empty; the closest
- * existing parent must be a directory we may write in.
+ * Throws unless a model directory can be written at `out`: an existing `out` must be empty or a model
+ * directory holding only its model's files (saving replaces it: see replaceProblem), `out` must not
+ * be inside another model's directory, and the closest existing parent must be a directory we may
+ * write in.
  */
 export function checkOutDir(out: string): void {
   const fail = (problem: string) => new ModelFileError(out, `cannot write a model here: ${problem}`);
-  if (existsSync(out)) {
-    const st = statSync(out);
-    if (!st.isDirectory()) throw fail('it exists and is not a directory');
-    const entries = readdirSync(out);
-    if (entries.length > 0 && !entries.includes('model.json')) throw fail('it is a directory that is not an Accrete model (no model.json); refusing to replace it');
-  }
+  const problem = replaceProblem(out);
+  if (problem) throw fail(problem);
+  const model = enclosingModelDir(out);
+  if (model) throw fail(`it is inside the model directory ${model}, which holds only that model's files; choose a directory outside it`);
   const parent = existingAncestor(dirname(resolve(out)));
   if (!statSync(parent).isDirectory()) throw fail(`${parent} is not a directory`);
   try {

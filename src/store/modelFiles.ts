@@ -4,7 +4,7 @@
  * format version, shapes and XXH64 checksums and says exactly what does not match.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { configIssues, DEFAULTS, type Config } from '../config.js';
 import { ModelFileError } from '../errors.js';
 import { inputRowsOf } from '../features/featurizer.js';
@@ -104,6 +104,23 @@ export function replaceProblem(dir: string): string | null {
   const foreign = entries.filter((name) => !listed.has(name)).sort();
   if (foreign.length === 0) return null;
   return `it holds entries that are not files of the model saved there (its model.json does not list them): ${quoteNames(foreign)}; saving replaces the whole directory and would delete them, so move them elsewhere or save the model to another directory`;
+}
+
+/** Whether `dir` holds an Accrete model (read without side effects: no recovery of an interrupted save). */
+function holdsModel(dir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { format?: unknown } | null)?.format === MODEL_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+/** The closest directory above `dir` that holds an Accrete model, or null: no model belongs inside another's directory. */
+export function enclosingModelDir(dir: string): string | null {
+  for (let p = dirname(resolve(dir)); ; p = dirname(p)) {
+    if (holdsModel(p)) return p;
+    if (dirname(p) === p) return null;
+  }
 }
 
 /**
