@@ -2,7 +2,7 @@
  * Writes a directory so that a crash leaves either the old one or the new one, never a mix:
  * everything goes into a temporary sibling, is fsynced, and then takes the target's place.
  * Replacing a non-empty directory needs two renames on POSIX; between them the old version waits
- * at `<target>.old`, and `recoverInterruptedSave` puts it back if the process died right there.
+ * at `replacedPath(target)`, and `recoverInterruptedSave` puts it back if the process died right there.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -17,9 +17,18 @@ export function fsyncDir(path: string): void {
   }
 }
 
-/** Restores `<target>.old` when a save was interrupted between its two renames. */
+/**
+ * Where the old version waits between the two renames: a hidden sibling named for Accrete, since
+ * whatever is there is deleted (a user's own `model.old` backup must not be), and built from the
+ * base name so that a target spelled with a trailing slash does not put it inside itself.
+ */
+export function replacedPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.accrete-old`);
+}
+
+/** Restores the old version when a save was interrupted between its two renames. */
 export function recoverInterruptedSave(target: string): void {
-  const old = `${target}.old`;
+  const old = replacedPath(target);
   if (!existsSync(target) && existsSync(old)) renameSync(old, target);
 }
 
@@ -36,7 +45,7 @@ export function writeDirAtomic(target: string, fill: (tmpDir: string) => void): 
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
-  const old = `${target}.old`;
+  const old = replacedPath(target);
   if (existsSync(target)) {
     rmSync(old, { recursive: true, force: true });
     renameSync(target, old);

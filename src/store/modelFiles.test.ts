@@ -15,7 +15,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
 import { createOptimizer } from '../optim/optimizer.js';
-import { writeDirAtomic } from './atomicDir.js';
+import { replacedPath, writeDirAtomic } from './atomicDir.js';
 import { beginLoad, loadModel, loadModelAsync, readExtraFile, saveModel, type ModelJson } from './modelFiles.js';
 import { SafetensorsReader, writeSafetensors, type SafetensorsHeader, type TensorEntry, type TensorLike } from './safetensors.js';
 import { prefetchWeights } from './weightsPrefetch.js';
@@ -384,8 +384,8 @@ test('bad model file: missing directory -> ModelFileError "no such model directo
 
 // ---- atomic saves ----------------------------------------------------------------------------
 
-/** Entries of the parent directory left by saves: temporary and `.old` directories. */
-const leftovers = (dir: string) => readdirSync(join(dir, '..')).filter((n) => n.startsWith(`.${basename(dir)}.tmp-`) || n.endsWith('.old'));
+/** Entries of the parent directory left by saves: temporary directories and the replaced version. */
+const leftovers = (dir: string) => readdirSync(join(dir, '..')).filter((n) => n.startsWith(`.${basename(dir)}.tmp-`) || n === basename(replacedPath(dir)));
 
 test('saving over an existing model replaces it and leaves nothing else behind', async () => {
   const parent = fresh('replace');
@@ -510,11 +510,11 @@ test('a crash while filling a first save leaves no directory at all', () => {
   assert.deepEqual(readdirSync(parent), []);
 });
 
-test('a save interrupted between its two renames (<dir>.old only) is recovered by loadModel', () => {
+test('a save interrupted between its two renames (the replaced version only) is recovered by loadModel', () => {
   const parent = fresh('recover');
   const dir = join(parent, 'model');
   saveModel(goodModel, dir);
-  renameSync(dir, `${dir}.old`);
+  renameSync(dir, replacedPath(dir));
   assertSamePredictions(goodModel, loadModel(dir));
   assert.deepEqual(readdirSync(parent), ['model']);
 });
@@ -523,10 +523,34 @@ test('a save interrupted between its two renames is recovered by the next save, 
   const parent = fresh('recover-save');
   const dir = join(parent, 'model');
   saveModel(goodModel, dir);
-  renameSync(dir, `${dir}.old`);
+  renameSync(dir, replacedPath(dir));
   const other = await trained({ seed: 3 });
   saveModel(other, dir);
   assertSamePredictions(other, loadModel(dir));
+  assert.deepEqual(readdirSync(parent), ['model']);
+});
+
+test('a sibling <dir>.old of the user (a backup copy) is neither deleted by saves nor taken for an interrupted save', () => {
+  const parent = fresh('user-old');
+  const dir = join(parent, 'model');
+  saveModel(goodModel, dir);
+  cpSync(dir, `${dir}.old`, { recursive: true });
+  writeFileSync(join(`${dir}.old`, 'model.json'), 'my backup');
+  saveModel(goodModel, dir);
+  saveModel(goodModel, dir);
+  assert.equal(readFileSync(join(`${dir}.old`, 'model.json'), 'utf8'), 'my backup');
+  rmSync(dir, { recursive: true });
+  assert.throws(() => loadModel(dir), /no such model directory/);
+  assert.deepEqual(readdirSync(parent).sort(), ['model.old']);
+});
+
+test('a directory spelled with a trailing slash is replaced in place, nothing left beside it', async () => {
+  const parent = fresh('slash');
+  const dir = join(parent, 'model');
+  saveModel(goodModel, `${dir}/`);
+  const other = await trained({ seed: 4 });
+  saveModel(other, `${dir}/`);
+  assertSamePredictions(other, loadModel(`${dir}/`));
   assert.deepEqual(readdirSync(parent), ['model']);
 });
 
