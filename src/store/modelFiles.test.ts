@@ -371,11 +371,33 @@ const badFiles: Array<[string, (dir: string) => void, RegExp]> = [
     /model\.json: weights\.safetensors has a SHA-256 checksum and no xxh64: written by an older development version; retrain or re-save/,
   ],
   ['optimizer entry without a checksum', editJson((j) => ((j as unknown as { optimizer: unknown }).optimizer = 5)), /no xxh64 checksum for a file \(corrupted model\.json\)/],
+  ['weights file name leading out of the directory', editJson((j) => (j.weights.name = '../../etc/passwd')), /model\.json: file name "\.\.\/\.\.\/etc\/passwd" is not a plain file name \(no path separators, not "\." or "\.\."\)/],
+  ['weights file name absolute', editJson((j) => (j.weights.name = '/etc/passwd')), /file name "\/etc\/passwd" is not a plain file name/],
+  ['weights file name ".."', editJson((j) => (j.weights.name = '..')), /file name "\.\." is not a plain file name/],
+  ['weights file name with a backslash', editJson((j) => (j.weights.name = '..\\weights.safetensors')), /file name "\.\.\\\\weights\.safetensors" is not a plain file name/],
+  ['optimizer file name leading out of the directory', editJson((j) => (j.optimizer = { ...j.weights, name: 'sub/../../optimizer.safetensors', algorithm: 'adam', step: 1 })), /file name "sub\/\.\.\/\.\.\/optimizer\.safetensors" is not a plain file name/],
+  ['extra file name leading out of the directory', editJson((j) => (j.extraFiles = [{ name: '../replay.json', xxh64: '0'.repeat(16), bytes: 0 }])), /file name "\.\.\/replay\.json" is not a plain file name/],
+  ['extraFiles not a list', editJson((j) => ((j as unknown as { extraFiles: unknown }).extraFiles = { name: 'replay.json' })), /model\.json: "extraFiles" is not a list/],
 ];
 
 for (const [name, damage, message] of badFiles) {
   test(`bad model file: ${name} -> ModelFileError ${message}`, () => assertRejected(damage, message));
 }
+
+test('a valid weights file or extra file outside the model directory is not read through a "../" name in model.json', () => {
+  const parent = fresh('outside');
+  const dir = join(parent, 'model');
+  saveModel(goodModel, dir, [{ name: 'replay.json', write: (path) => writeFileSync(path, '[]') }]);
+  cpSync(join(dir, 'weights.safetensors'), join(parent, 'elsewhere.safetensors'));
+  cpSync(join(dir, 'replay.json'), join(parent, 'elsewhere.json'));
+  editJson((j) => {
+    j.weights.name = '../elsewhere.safetensors';
+    j.extraFiles![0].name = '../elsewhere.json';
+  })(dir);
+  const outside = /is not a plain file name .*: model files are read only from the model directory itself/;
+  assert.throws(() => loadModel(dir), (err: unknown) => err instanceof ModelFileError && outside.test(err.message));
+  assert.throws(() => readExtraFile(dir, '../elsewhere.json'), (err: unknown) => err instanceof ModelFileError && outside.test(err.message));
+});
 
 test('bad model file: missing directory -> ModelFileError "no such model directory"', () => {
   const dir = join(root, 'does-not-exist');

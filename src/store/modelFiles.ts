@@ -159,7 +159,21 @@ export function saveModel(model: TextClassifier, dir: string, extras: readonly E
   return json!;
 }
 
-/** Reads model.json alone (cheap: no tensors), checked for format and version. */
+/** Whether `name` names a file in the directory itself: no path separators, not `.` or `..`. */
+function isPlainFileName(name: unknown): boolean {
+  return typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
+/** Throws unless every file model.json lists has a plain file name: it must not lead out of the directory. */
+function checkFileNames(path: string, json: ModelJson): void {
+  if (json.extraFiles !== undefined && !Array.isArray(json.extraFiles)) throw new ModelFileError(path, '"extraFiles" is not a list');
+  for (const ref of [json.weights, json.optimizer, ...(json.extraFiles ?? [])] as unknown[]) {
+    if (typeof ref !== 'object' || ref === null || !('name' in ref) || isPlainFileName(ref.name)) continue;
+    throw new ModelFileError(path, `file name ${JSON.stringify(ref.name)} is not a plain file name (no path separators, not "." or ".."): model files are read only from the model directory itself`);
+  }
+}
+
+/** Reads model.json alone (cheap: no tensors), checked for format, version and file names. */
 export function readModelJson(dir: string): ModelJson {
   recoverInterruptedSave(dir);
   const path = join(dir, 'model.json');
@@ -175,6 +189,7 @@ export function readModelJson(dir: string): ModelJson {
   if (typeof json.formatVersion !== 'number' || json.formatVersion > MODEL_FORMAT_VERSION) {
     throw new ModelFileError(path, `model format version ${String(json.formatVersion)} is newer than this Accrete reads (${MODEL_FORMAT_VERSION}); upgrade accrete`);
   }
+  checkFileNames(path, json);
   return json;
 }
 
