@@ -325,6 +325,9 @@ const badFiles: Array<[string, (dir: string) => void, RegExp]> = [
   ['labels and counts of different lengths', editJson((j) => j.labelCounts.pop()), /vocabulary lists are missing or of different lengths/],
   ['duplicate words', editJson((j) => (j.words[1] = j.words[0])), /vocabulary has duplicate entries/],
   ['invalid stored config', editJson((j) => (j.config.dim = 0)), /stored config is invalid: dim must be an integer >= 1/],
+  ['model.json without "config"', editJson((j) => delete (j as Partial<ModelJson>).config), /model\.json: the "config" entry is missing or not an object: the settings the model was trained with \(tokenizer, n-grams, \.\.\.\) are unknown/],
+  ['"config" null', editJson((j) => ((j as unknown as { config: unknown }).config = null)), /the "config" entry is missing or not an object/],
+  ['"config" a list', editJson((j) => ((j as unknown as { config: unknown }).config = [])), /the "config" entry is missing or not an object/],
   ['checksum in model.json edited', editJson((j) => (j.weights.xxh64 = '0'.repeat(16))), /checksum mismatch/],
   [
     'one flipped byte in the safetensors header (still valid JSON)',

@@ -194,6 +194,11 @@ export function readModelJson(dir: string): ModelJson {
 }
 
 function checkConsistent(path: string, json: ModelJson): Config {
+  // Defaults fill only settings newer than the file; without "config" a model would silently load
+  // with other settings (another tokenizer, other n-grams) than it was trained with.
+  if (typeof json.config !== 'object' || json.config === null || Array.isArray(json.config)) {
+    throw new ModelFileError(path, 'the "config" entry is missing or not an object: the settings the model was trained with (tokenizer, n-grams, ...) are unknown');
+  }
   const config = { ...DEFAULTS, ...json.config };
   const issues = configIssues(config);
   if (issues.length) throw new ModelFileError(path, `stored config is invalid: ${issues.join('; ')}`);
