@@ -328,6 +328,9 @@ const badFiles: Array<[string, (dir: string) => void, RegExp]> = [
   ['model.json without "config"', editJson((j) => delete (j as Partial<ModelJson>).config), /model\.json: the "config" entry is missing or not an object: the settings the model was trained with \(tokenizer, n-grams, \.\.\.\) are unknown/],
   ['"config" null', editJson((j) => ((j as unknown as { config: unknown }).config = null)), /the "config" entry is missing or not an object/],
   ['"config" a list', editJson((j) => ((j as unknown as { config: unknown }).config = [])), /the "config" entry is missing or not an object/],
+  ['config.dim other than shape.dim', editJson((j) => (j.config.dim = 16)), /model\.json: config\.dim is 16 but shape\.dim is 8: model\.json contradicts itself/],
+  ['config.hidden other than shape.hidden', editJson((j) => (j.config.hidden = 4)), /model\.json: config\.hidden is 4 but shape\.hidden is 0: model\.json contradicts itself/],
+  ['shape.hidden missing', editJson((j) => delete (j.shape as Partial<ModelJson['shape']>).hidden), /config\.hidden is 0 but shape\.hidden is undefined/],
   ['checksum in model.json edited', editJson((j) => (j.weights.xxh64 = '0'.repeat(16))), /checksum mismatch/],
   [
     'one flipped byte in the safetensors header (still valid JSON)',

@@ -204,6 +204,9 @@ function checkConsistent(path: string, json: ModelJson): Config {
   if (issues.length) throw new ModelFileError(path, `stored config is invalid: ${issues.join('; ')}`);
   const { words, wordCounts, labels, labelCounts, shape } = json;
   if (typeof shape !== 'object' || shape === null || typeof json.weights?.name !== 'string') throw new ModelFileError(path, 'the "shape" or "weights" entry is missing');
+  for (const key of ['dim', 'hidden'] as const) {
+    if (config[key] !== shape[key]) throw new ModelFileError(path, `config.${key} is ${config[key]} but shape.${key} is ${JSON.stringify(shape[key])}: model.json contradicts itself`);
+  }
   if (!Array.isArray(words) || !Array.isArray(labels) || words.length !== wordCounts?.length || labels.length !== labelCounts?.length) {
     throw new ModelFileError(path, 'vocabulary lists are missing or of different lengths');
   }
