@@ -32,6 +32,7 @@ export function recoverInterruptedSave(target: string): void {
   if (!existsSync(target) && existsSync(old)) renameSync(old, target);
 }
 
+/** Replaces `target` by what `fill` writes, whatever it held: the caller decides whether it may go (saveModel does). */
 export function writeDirAtomic(target: string, fill: (tmpDir: string) => void): void {
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });

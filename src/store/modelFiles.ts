@@ -1,7 +1,8 @@
 /**
  * Model directories: model.json (format, config, vocabulary, labels, lineage, metrics, checksums)
- * + weights.safetensors (+ optimizer.safetensors for Adam). Written atomically; loading checks the
- * format version, shapes and XXH64 checksums and says exactly what does not match.
+ * + weights.safetensors (+ optimizer.safetensors for Adam). Written atomically, over an existing
+ * directory only when it holds nothing but a model's files; loading checks the format version, file
+ * names, config, shapes and XXH64 checksums and says exactly what does not match.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
