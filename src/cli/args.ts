@@ -1,8 +1,8 @@
 /** Command-line parsing shared by the commands: node's parseArgs plus typed, checked conversions. */
 import { parseArgs } from 'node:util';
-import type { Config } from '../config.js';
+import { resolveConfig, type Config } from '../config.js';
 import type { DataFormat } from '../data/example.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 
 export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 export type Flags = Record<string, string | boolean | undefined>;
@@ -117,6 +117,32 @@ export function configFromFlags(flags: Flags): Partial<Config> {
   const hashing = optionalString(flags, 'hashing');
   if (hashing !== undefined) cfg.hashing = hashing as Config['hashing'];
   return cfg;
+}
+
+/**
+ * `resolveConfig` for options that came from flags: a value out of range is wrong usage (exit 2) like
+ * a malformed one, so its problem is a UsageError that names the flag ("--dim must be ...").
+ */
+export function checkedConfig(options: Partial<Config>): Config {
+  try {
+    return resolveConfig(options);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const issues = err.issues.map(namingFlags);
+    throw new UsageError(issues.length === 1 ? issues[0] : `invalid options:\n  - ${issues.join('\n  - ')}`);
+  }
+}
+
+const CONFIG_FLAGS = Object.keys(MODEL_FLAGS).filter((f) => !f.startsWith('no-'));
+// A config key where configIssues uses it as a name ("dim must", "minn (3)", "maxn > 0"), not as a
+// word of prose ("a hidden layer").
+const CONFIG_KEY = new RegExp(`(?<![\\w-])(${CONFIG_FLAGS.join('|')})(?= (?:must|needs?|\\(|[<>=]))`, 'g');
+
+/** A configIssues message with its config keys spelled as flags; the value after "(got" is left as given. */
+function namingFlags(issue: string): string {
+  const at = issue.indexOf(' (got ');
+  const [head, tail] = at < 0 ? [issue, ''] : [issue.slice(0, at), issue.slice(at)];
+  return head.replace(CONFIG_KEY, '--$1') + tail;
 }
 
 /**

@@ -210,17 +210,41 @@ test('a missing required flag: exit 2 naming it', () => {
   assert.match(expectStatus(['predict'], 2, '').stderr, /--model is required/);
 });
 
-test('bad config (--dropout 0.5 without --hidden): exit 1 with the message, no model written', () => {
+test('bad config (--dropout 0.5 without --hidden): exit 2 with the message, no model written', () => {
   const out = join(cwd, 'dropout');
-  const r = expectStatus(['train', '--data', TRAIN, '--out', out, ...TINY, '--dropout', '0.5'], 1);
-  assert.match(r.stderr, /dropout needs a hidden layer \(--hidden N\)/);
+  const r = expectStatus(['train', '--data', TRAIN, '--out', out, ...TINY, '--dropout', '0.5'], 2);
+  assert.match(r.stderr, /--dropout needs a hidden layer \(--hidden N\)/);
   assert.equal(accrete(['eval', '--model', out, '--data', TEST]).status, 1);
 });
 
-test('bad config values: exit 1 listing every problem', () => {
-  const r = expectStatus(['train', '--data', TRAIN, '--out', join(cwd, 'never'), ...TINY, '--loss', 'hinge', '--optimizer', 'rmsprop'], 1);
-  assert.match(r.stderr, /loss must be one of softmax, ova \(got hinge\)/);
-  assert.match(r.stderr, /optimizer must be one of sgd, adam \(got rmsprop\)/);
+test('bad config values: exit 2 listing every problem, each naming its flag', () => {
+  const r = expectStatus(['train', '--data', TRAIN, '--out', join(cwd, 'never'), ...TINY, '--loss', 'hinge', '--optimizer', 'rmsprop'], 2);
+  assert.match(r.stderr, /--loss must be one of softmax, ova \(got hinge\)/);
+  assert.match(r.stderr, /--optimizer must be one of sgd, adam \(got rmsprop\)/);
+});
+
+test('a flag value out of range is wrong usage (exit 2) like a malformed one, for every command', () => {
+  const never = join(cwd, 'never');
+  const cases: [string[], RegExp][] = [
+    [['train', '--data', TRAIN, '--out', never, '--dim', '0'], /--dim must be an integer >= 1 \(got 0\)/],
+    [['train', '--data', TRAIN, '--out', never, '--loss', 'hs'], /--loss must be one of softmax, ova \(got hs\)/],
+    [['train', '--data', TRAIN, '--out', never, '--lr=-1'], /--lr must be a positive number \(got -1\)/],
+    [['train', '--data', TRAIN, '--out', never, '--minn', '3', '--maxn', '2'], /--minn \(3\) must not exceed --maxn \(2\)/],
+    [['train', '--data', TRAIN, '--out', never, '--dim', 'abc'], /--dim expects an integer/],
+    [['train', '--data', TRAIN, '--out', never, '--format', 'xml'], /--format must be one of/],
+    [['compare', '--dataset', 'wordnet', '--dim', '0'], /--dim must be an integer >= 1/],
+    [['update', '--model', model, '--data', TRAIN, '--rounds', '0'], /--rounds must be an integer >= 1/],
+    [['update', '--model', model, '--data', TRAIN, '--lr=-1'], /--lr must be a positive number/],
+    [['eval', '--model', model, '--data', TEST, '--k', '0'], /--k must be an integer >= 1/],
+    [['predict', '--model', model, '--threshold', '1.5'], /--threshold must be a probability in \[0, 1\]/],
+  ];
+  for (const [args, message] of cases) assert.match(expectStatus(args, 2, '').stderr, message);
+});
+
+test('accrete --help states the exit statuses', () => {
+  const r = expectStatus(['--help'], 0);
+  assert.match(r.stdout, /1 +the command could not do its work/);
+  assert.match(r.stdout, /2 +wrong usage: .*flag value that is\s+malformed or out of range/s);
 });
 
 /** The training file with two bad lines: line 5 has no label, line 9 is not JSON. */
@@ -299,7 +323,7 @@ test('--k 0, a negative --k and --threshold 2 are usage errors (exit 2) for eval
 });
 
 test('train: options are checked before the data is read (a bad config wins over a missing data file)', () => {
-  const r = expectStatus(['train', '--data', join(cwd, 'nope.jsonl'), '--out', join(cwd, 'never'), ...TINY, '--loss', 'hinge'], 1);
+  const r = expectStatus(['train', '--data', join(cwd, 'nope.jsonl'), '--out', join(cwd, 'never'), ...TINY, '--loss', 'hinge'], 2);
   assert.match(r.stderr, /loss must be one of softmax, ova/);
   assert.doesNotMatch(r.stderr, /nope\.jsonl/);
   assert.match(expectStatus(['train', '--data', join(cwd, 'nope.jsonl'), '--out', join(cwd, 'never'), '--replay=-1'], 2).stderr, /--replay must be an integer >= 0/);

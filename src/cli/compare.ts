@@ -9,12 +9,11 @@ import { formatSplit, parseSplit, SPLIT_HELP, splitStream, type SplitSpec } from
 import type { Stream } from '../compare/stream.js';
 import { readStreamDir } from '../compare/streamDir.js';
 import { formatComparison } from '../compare/terminal.js';
-import { resolveConfig } from '../config.js';
 import type { Example } from '../data/example.js';
 import { DATASET_NAMES, loadDataset, splitTrainTest, type DatasetName } from '../datasets/index.js';
 import { UsageError } from '../errors.js';
 import { renderReport } from '../report/html.js';
-import { configFromFlags, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, type Flags } from './args.js';
+import { checkedConfig, configFromFlags, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, type Flags } from './args.js';
 import { loadExamples } from './data.js';
 import { asFileError } from './outputDir.js';
 import { help } from './train.js';
@@ -136,7 +135,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, FLAGS);
   if (flags.help) return help(compareHelp);
   const config = { ...COMPARE_DEFAULTS, ...configFromFlags(flags) };
-  resolveConfig(config);
+  checkedConfig(config);
   const paradigms = parseParadigms(optionalString(flags, 'paradigms') ?? DEFAULT_PARADIGMS);
   const limit = optionalNumberWhere(flags, 'limit', 'int', (x) => x >= 1, 'an integer >= 1');
   if (limit !== undefined && !flags.prequential) throw new UsageError('--limit applies to --prequential');

@@ -37,7 +37,13 @@ ${Object.entries(commands)
   .map(([name, c]) => `  ${name.padEnd(Math.max(...Object.keys(commands).map((n) => n.length)))}  ${c.summary}`)
   .join('\n')}
 
-exit status: 0 success, 1 bad input or model file, 2 wrong usage, 3 update rejected by the gate`;
+exit status:
+  0  success
+  1  the command could not do its work: a data file, model file or output path that is missing,
+     unreadable or bad, or training that diverged
+  2  wrong usage: an unknown command or flag, a missing required flag, or a flag value that is
+     malformed or out of range (the message names the flag)
+  3  an update the gate rejected`;
 
 // A reader that stops early (accrete predict ... | head -1) closes the pipe: end quietly, as Unix
 // filters do, instead of dying on an unhandled EPIPE with a stack trace.

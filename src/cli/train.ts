@@ -1,5 +1,4 @@
 /** `accrete train`: a new model from labelled data. */
-import { resolveConfig } from '../config.js';
 import type { Example } from '../data/example.js';
 import { checkVecDim } from '../learn/pretrainedVectors.js';
 import { train } from '../learn/train.js';
@@ -7,7 +6,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import { guardSize, holdOutGuard, MAX_GUARD, MIN_GUARD } from '../update/guard.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
 import { releaseMemory } from '../util/gc.js';
-import { configFromFlags, help, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString } from './args.js';
+import { checkedConfig, configFromFlags, help, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString } from './args.js';
 import { loadExamples } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { progressView } from './progressBar.js';
@@ -74,7 +73,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const out = requireString(flags, 'out');
   // Every option is checked before the data is read: a typo should not cost a pass over a big file.
   const options = configFromFlags(flags);
-  const cfg = resolveConfig(options);
+  const cfg = checkedConfig(options);
   const pretrainedVectors = optionalString(flags, 'pretrained-vectors');
   if (pretrainedVectors !== undefined) await checkVecDim(pretrainedVectors, cfg.dim);
   const replay = optionalNumberWhere(flags, 'replay', 'int', (n) => n >= 0, 'an integer >= 0') ?? DEFAULT_REPLAY;

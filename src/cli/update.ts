@@ -17,7 +17,8 @@ export const updateHelp = `usage: accrete update --model MODEL --data FILE [--va
 Teaches a model new examples (new words and new labels too) without starting over, in rounds of
 {select parameters, train them, validate}, then asks the gate: the new version is kept only when it
 learned something and did not hurt what the model knew. Accepted: written to --out, or in place
-(atomically). Rejected: nothing is written. Exit status 0 accepted, 3 rejected, 1 error.
+(atomically). Rejected: nothing is written. Exit status 0 accepted, 3 rejected, 2 wrong usage,
+1 any other error.
 
 data:
   --model MODEL        model directory (with the replay memory \`accrete train\` saves beside it)
