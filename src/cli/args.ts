@@ -13,9 +13,30 @@ export function help(text: string): number {
   return 0;
 }
 
+/** An argument that looks like a negative number: -1, -0.5, -.5, -1e3. */
+const NEGATIVE_NUMBER = /^-\.?\d/;
+
+/**
+ * `--lr -1` as `--lr=-1`. parseArgs refuses a value that starts with a dash as "ambiguous" (Node 20
+ * has no allowNegative), so a negative number after a string-typed flag is taken as its value,
+ * and the flag's own check says what is allowed.
+ */
+export function joinNegativeNumbers(argv: readonly string[], spec: FlagSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    const name = arg.startsWith('--') ? arg.slice(2) : '';
+    const takesValue = Object.hasOwn(spec, name) && spec[name].type === 'string';
+    if (takesValue && i + 1 < argv.length && NEGATIVE_NUMBER.test(argv[i + 1])) out.push(`${arg}=${argv[++i]}`);
+    else out.push(arg);
+  }
+  return out;
+}
+
 export function parseFlags(argv: string[], spec: FlagSpec): Flags {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...spec, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({ args: joinNegativeNumbers(argv, spec), options: { ...spec, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     return values as Flags;
   } catch (err) {

@@ -241,6 +241,26 @@ test('a flag value out of range is wrong usage (exit 2) like a malformed one, fo
   for (const [args, message] of cases) assert.match(expectStatus(args, 2, '').stderr, message);
 });
 
+test('a negative number after a flag is its value: our range message (exit 2), not parseArgs\' "ambiguous"', () => {
+  const never = join(cwd, 'never');
+  const cases: [string[], RegExp][] = [
+    [['train', '--data', TRAIN, '--out', never, '--lr', '-1'], /--lr must be a positive number \(got -1\)/],
+    [['train', '--data', TRAIN, '--out', never, '--epoch', '-2'], /--epoch must be an integer >= 1 \(got -2\)/],
+    [['train', '--data', TRAIN, '--out', never, '--seed', '-1'], /--seed must be an integer >= 0 \(got -1\)/],
+    [['train', '--data', TRAIN, '--out', never, '--replay', '-.5'], /--replay expects an integer, got "-.5"/],
+    [['predict', '--model', model, '--threshold', '-0.1'], /--threshold must be a probability in \[0, 1\], got -0.1/],
+    [['update', '--model', model, '--data', TRAIN, '--lr', '-1'], /--lr must be a positive number, got -1/],
+    [['import-fasttext', 'model.bin', '--out', never, '--lr', '-1'], /--lr must be a positive number, got -1/],
+  ];
+  for (const [args, message] of cases) {
+    const r = expectStatus(args, 2, '');
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /ambiguous/);
+  }
+  // Only a value that looks like a number is taken: a flag after a flag is still a missing value.
+  assert.match(expectStatus(['train', '--data', TRAIN, '--out', never, '--lr', '--quiet'], 2).stderr, /--lr/);
+});
+
 test('accrete --help states the exit statuses', () => {
   const r = expectStatus(['--help'], 0);
   assert.match(r.stdout, /1 +the command could not do its work/);

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { importFastText } from '../interop/import.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
-import { help, optionalNumberWhere, optionalString, READ_FLAGS, readOptions, requireString, type Flags, type FlagSpec } from './args.js';
+import { help, joinNegativeNumbers, optionalNumberWhere, optionalString, READ_FLAGS, readOptions, requireString, type Flags, type FlagSpec } from './args.js';
 import { loadExamples } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 
@@ -43,7 +43,7 @@ const FLAGS: FlagSpec = {
 export function flagsWithOperand(argv: string[], spec: FlagSpec, what: string): { flags: Flags; operand: string | undefined } {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...spec, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: joinNegativeNumbers(argv, spec), options: { ...spec, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
