@@ -311,6 +311,22 @@ test('a missing data file: exit 1 naming it', () => {
   assert.match(r.stderr, /nope\.jsonl: no such file/);
 });
 
+test('a directory or a missing file given as data: exit 1 saying so, before the format is guessed from its name', () => {
+  const never = join(cwd, 'never');
+  const dir = join(cwd, 'data-dir');
+  mkdirSync(dir, { recursive: true });
+  const runs: string[][] = [
+    ['train', '--data', '.', '--out', never],
+    ['train', '--data', dir, '--out', never],
+    ['train', '--data', TRAIN, '--valid', dir, '--out', never],
+    ['eval', '--model', model, '--data', dir],
+    ['update', '--model', model, '--data', TRAIN, '--guard', dir, '--out', never],
+    ['compare', '--data', dir, '--split', 'chunks:2'],
+  ];
+  for (const args of runs) assert.match(expectStatus(args, 1).stderr, /cannot read data file .*: it is a directory/, args.join(' '));
+  assert.match(expectStatus(['eval', '--model', model, '--data', join(cwd, 'no-such-data')], 1).stderr, /cannot read data file .*no-such-data: no such file/);
+});
+
 test('a missing --input file for predict, or a directory: exit 1 naming it, no stack trace, no output', () => {
   const r = expectStatus(['predict', '--model', model, '--input', join(cwd, 'no-texts.txt')], 1);
   assert.match(r.stderr, /cannot read input file .*no-texts\.txt: no such file/);
