@@ -327,6 +327,45 @@ test('a directory or a missing file given as data: exit 1 saying so, before the 
   assert.match(expectStatus(['eval', '--model', model, '--data', join(cwd, 'no-such-data')], 1).stderr, /cannot read data file .*no-such-data: no such file/);
 });
 
+test('an empty data file is an error naming it (exit 1), not a 0% score: eval --data, train --data and --valid', () => {
+  const empty = join(cwd, 'empty.jsonl');
+  writeFileSync(empty, '');
+  const never = join(cwd, 'never');
+  const e = expectStatus(['eval', '--model', model, '--data', empty, '--json'], 1);
+  assert.match(e.stderr, /empty\.jsonl: no examples; there is nothing to evaluate on/);
+  assert.equal(e.stdout, '');
+  assert.match(expectStatus(['train', '--data', TRAIN, '--valid', empty, '--out', never, ...TINY], 1).stderr, /empty\.jsonl: no examples; leave --valid out/);
+  assert.match(expectStatus(['train', '--data', empty, '--out', never, ...TINY], 1).stderr, /empty\.jsonl: no examples; there is nothing to train on/);
+  // Every line bad and skipped leaves no examples either.
+  const bad = join(cwd, 'all-bad.jsonl');
+  writeFileSync(bad, '{"text": "no label"}\n{broken\n');
+  assert.match(expectStatus(['eval', '--model', model, '--data', bad, '--skip-bad'], 1).stderr, /all-bad\.jsonl: no examples \(all 2 lines were bad and skipped\)/);
+});
+
+test('import-fasttext: an empty --data or --valid is an error naming it (exit 1)', () => {
+  const ft = join(cwd, 'ft-model');
+  expectStatus(['train', '--data', TRAIN, '--out', ft, ...TINY, '--tokenizer', 'fasttext', '--hashing', 'fasttext'], 0);
+  expectStatus(['export-fasttext', ft, '--out', join(cwd, 'ft.bin'), '--quiet'], 0);
+  const empty = join(cwd, 'empty.txt');
+  writeFileSync(empty, '');
+  const never = join(cwd, 'never');
+  assert.match(expectStatus(['import-fasttext', join(cwd, 'ft.bin'), '--out', never, '--data', empty, '--quiet'], 1).stderr, /empty\.txt: no examples; leave --data out/);
+  assert.match(expectStatus(['import-fasttext', join(cwd, 'ft.bin'), '--out', never, '--data', TRAIN, '--valid', empty, '--quiet'], 1).stderr, /empty\.txt: no examples; leave --valid out/);
+});
+
+test('examples with labels the model does not know: a warning with their count and labels (eval and train --valid)', () => {
+  const lines = readFileSync(TEST, 'utf8').trim().split('\n');
+  const withUnknown = join(cwd, 'unknown-labels.jsonl');
+  const extra = ['{"text": "an oak tree", "label": "noun.plant"}', '{"text": "a rose", "label": "noun.plant"}', '{"text": "to think", "labels": ["verb.cognition", "noun.animal"]}'];
+  writeFileSync(withUnknown, [...lines, ...extra].join('\n') + '\n');
+  const e = expectStatus(['eval', '--model', model, '--data', withUnknown, '--json'], 0);
+  assert.match(e.stderr, new RegExp(`warning: 3 of ${lines.length + 3} examples in .*unknown-labels\\.jsonl have labels the model does not know \\(noun\\.plant, verb\\.cognition\\)`));
+  assert.equal((JSON.parse(e.stdout) as { n: number }).n, lines.length + 3, 'the result is kept');
+  assert.equal(expectStatus(['eval', '--model', model, '--data', TEST], 0).stderr, '', 'no warning when every label is known');
+  const t = expectStatus(['train', '--data', TRAIN, '--valid', withUnknown, '--out', join(cwd, 'unknown-valid'), ...TINY], 0);
+  assert.match(t.stderr, /warning: 3 of \d+ examples in .*unknown-labels\.jsonl have labels that are not in the training data \(noun\.plant, verb\.cognition\)/);
+});
+
 test('a missing --input file for predict, or a directory: exit 1 naming it, no stack trace, no output', () => {
   const r = expectStatus(['predict', '--model', model, '--input', join(cwd, 'no-texts.txt')], 1);
   assert.match(r.stderr, /cannot read input file .*no-texts\.txt: no such file/);

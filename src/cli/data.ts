@@ -5,12 +5,21 @@ import { readDataset } from '../data/read.js';
 import { AccreteError } from '../errors.js';
 import { asFileError } from './outputDir.js';
 
-export async function loadExamples(path: string, options: { format?: DataFormat; skipBad?: boolean }): Promise<Example[]> {
+/**
+ * The examples of a data file. With `ifEmpty`, a file without a single example is an error that
+ * names it and says `ifEmpty` (what the examples were for): an empty file must not turn silently
+ * into a 0% score or a check with nothing to check.
+ */
+export async function loadExamples(path: string, options: { format?: DataFormat; skipBad?: boolean }, ifEmpty?: string): Promise<Example[]> {
   if (path !== '-') checkReadable(path);
   const { examples, report } = await readDataset(path, { format: options.format, skipBad: options.skipBad });
   if (report.skipped > 0) {
     process.stderr.write(`warning: skipped ${report.skipped} bad line(s) in ${path}; first ones:\n`);
     for (const b of report.bad.slice(0, 5)) process.stderr.write(`  ${b.file}:${b.line}: ${b.problem}\n`);
+  }
+  if (examples.length === 0 && ifEmpty !== undefined) {
+    const skipped = report.skipped > 0 ? ` (all ${report.skipped} lines were bad and skipped)` : '';
+    throw new AccreteError('BAD_DATA', `${path === '-' ? '<stdin>' : path}: no examples${skipped}; ${ifEmpty}`);
   }
   return examples;
 }
@@ -24,4 +33,30 @@ function checkReadable(path: string): void {
     throw asFileError(err, `cannot read data file ${path}`, 'BAD_DATA');
   }
   if (isDirectory) throw new AccreteError('BAD_DATA', `cannot read data file ${path}: it is a directory`);
+}
+
+/**
+ * Warns on stderr when examples have labels outside `known`: the model never predicts those, so
+ * they only count as errors. `which` says what the labels are, for the message ("the model does not know").
+ */
+export function warnUnknownLabels(path: string, examples: readonly Example[], known: Iterable<string>, which: string): void {
+  const knownSet = new Set(known);
+  const unknown = new Set<string>();
+  let count = 0;
+  for (const e of examples) {
+    const missing = e.labels.filter((l) => !knownSet.has(l));
+    if (missing.length === 0) continue;
+    count++;
+    for (const l of missing) unknown.add(l);
+  }
+  if (count === 0) return;
+  const shown = [...unknown].slice(0, 10).join(', ') + (unknown.size > 10 ? `, and ${unknown.size - 10} more` : '');
+  process.stderr.write(`warning: ${count} of ${examples.length} examples in ${path} have labels ${which} (${shown}); they can only count as errors\n`);
+}
+
+/** Every label the examples have. */
+export function labelsOf(examples: readonly Example[]): Set<string> {
+  const labels = new Set<string>();
+  for (const e of examples) for (const l of e.labels) labels.add(l);
+  return labels;
 }

@@ -3,7 +3,7 @@ import { evaluate } from '../eval/evaluate.js';
 import type { Metrics } from '../eval/metrics.js';
 import { loadModel } from '../store/modelFiles.js';
 import { help, parseFlags, predictOptions, READ_FLAGS, readOptions, requireString } from './args.js';
-import { loadExamples } from './data.js';
+import { loadExamples, warnUnknownLabels } from './data.js';
 import { pct, table } from '../util/table.js';
 
 export const evalHelp = `usage: accrete eval --model MODEL --data FILE [--json] [--k K] [--threshold P]
@@ -34,7 +34,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const options = predictOptions(flags);
   const read = readOptions(flags);
   const model = loadModel(modelDir);
-  const examples = await loadExamples(dataPath, read);
+  const examples = await loadExamples(dataPath, read, 'there is nothing to evaluate on');
+  warnUnknownLabels(dataPath, examples, model.labels, 'the model does not know');
   const metrics = evaluate(model, examples, options);
   process.stdout.write(flags.json ? JSON.stringify(metrics) + '\n' : formatMetrics(metrics) + '\n');
   return 0;

@@ -68,8 +68,8 @@ export async function importFasttextCommand(argv: string[]): Promise<number> {
   const { model, report } = importFastText(file);
   if (lr !== undefined) model.config.lr = lr;
   for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
-  const examples = dataPath !== undefined ? await loadExamples(dataPath, read) : [];
-  const valid = validPath !== undefined ? await loadExamples(validPath, read) : undefined;
+  const examples = dataPath !== undefined ? await loadExamples(dataPath, read, 'leave --data out to import without a replay memory') : [];
+  const valid = validPath !== undefined ? await loadExamples(validPath, read, 'leave --valid out to import without a guard set') : undefined;
   const memory = examples.length > 0 && replay > 0 ? buildMemory(model, examples, { capacity: replay, seed: model.config.seed, guard: valid }) : null;
   try {
     saveLearner(model, memory, out);

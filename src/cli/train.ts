@@ -7,7 +7,7 @@ import { guardSize, holdOutGuard, MAX_GUARD, MIN_GUARD } from '../update/guard.j
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
 import { releaseMemory } from '../util/gc.js';
 import { checkedConfig, configFromFlags, help, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString } from './args.js';
-import { loadExamples } from './data.js';
+import { labelsOf, loadExamples, warnUnknownLabels } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { progressView } from './progressBar.js';
 
@@ -81,13 +81,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
   checkOutDir(out);
   const quiet = Boolean(flags.quiet);
   const read = readOptions(flags);
-  const all = await loadExamples(dataPath, read);
+  const all = await loadExamples(dataPath, read, 'there is nothing to train on');
   const validPath = optionalString(flags, 'valid');
-  const valid = validPath ? await loadExamples(validPath, read) : undefined;
+  const valid = validPath ? await loadExamples(validPath, read, 'leave --valid out to train without validation') : undefined;
   // Without validation data, a few examples stay out of training so later updates are judged on
   // examples the model did not memorise (see update/guard.ts); without a memory there is no gate to serve.
   const held = valid || replay === 0 ? { train: all, guard: [] } : holdOutGuard(all, cfg.seed, guardFlag ?? guardSize(all.length));
   const examples = held.train;
+  if (valid) warnUnknownLabels(validPath!, valid, labelsOf(examples), 'that are not in the training data');
   const view = progressView('train', quiet);
   let result;
   try {

@@ -163,6 +163,22 @@ test('bad option values are usage errors (exit 2), found before anything is read
   assert.match(expectStatus(['update', '--model', missing, '--data', newData], 1).stderr, /no-such-model: no such model directory/);
 });
 
+test('an empty --guard or --valid file is an error naming it (exit 1), the model untouched; an empty --data is a rejection (exit 3)', () => {
+  const { parent, model } = copyOfBase();
+  const before = tree(parent);
+  const empty = join(cwd, 'empty.txt');
+  writeFileSync(empty, '');
+  const g = expectStatus(['update', '--model', model, '--data', newData, '--guard', empty, '--quiet'], 1);
+  assert.match(g.stderr, /empty\.txt: no examples; the gate would have nothing to check .*leave --guard out to use the model's own guard/);
+  assert.equal(g.stdout, '');
+  assert.match(expectStatus(['update', '--model', model, '--data', newData, '--valid', empty, '--quiet'], 1).stderr, /empty\.txt: no examples; leave --valid out/);
+  assert.deepEqual(tree(parent), before);
+  // The documented choice: no new data is nothing to learn, a rejection with the reason no-data.
+  const r = JSON.parse(expectStatus(['update', '--model', model, '--data', empty, '--json', '--quiet'], 3).stdout) as { reasons: { code: string }[] };
+  assert.deepEqual(r.reasons.map((x) => x.code), ['no-data']);
+  assert.deepEqual(tree(parent), before);
+});
+
 test('a model saved without memory: a warning without --guard; on accept the saved version starts a memory', () => {
   const bare = join(cwd, 'bare');
   expectStatus(['train', '--data', join(cwd, 'first.txt'), '--out', bare, ...TINY, '--replay', '0'], 0);

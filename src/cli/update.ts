@@ -128,8 +128,8 @@ export async function updateCommand(argv: string[]): Promise<number> {
   const { model, memory } = loadLearner(modelDir);
   checkOutDir(out);
   const examples = await loadExamples(dataPath, read);
-  const valid = await optionalExamples(flags, 'valid', read);
-  const guard = await optionalExamples(flags, 'guard', read);
+  const valid = await optionalExamples(flags, 'valid', read, 'leave --valid out to validate on part of --data');
+  const guard = await optionalExamples(flags, 'guard', read, "the gate would have nothing to check what the model knew on; leave --guard out to use the model's own guard");
   if (!memory && !guard) process.stderr.write(`warning: ${modelDir} has no replay memory and no --guard was given: the gate can only check the new data\n`);
 
   let decision;
@@ -149,9 +149,10 @@ export async function updateCommand(argv: string[]): Promise<number> {
   return decision.accepted ? 0 : 3;
 }
 
-async function optionalExamples(flags: Flags, name: string, read: ReadOptions): Promise<Example[] | undefined> {
+/** The examples of an optional file flag; given, it must hold examples (`ifEmpty` says why). */
+async function optionalExamples(flags: Flags, name: string, read: ReadOptions, ifEmpty: string): Promise<Example[] | undefined> {
   const path = optionalString(flags, name);
-  return path === undefined ? undefined : loadExamples(path, read);
+  return path === undefined ? undefined : loadExamples(path, read, ifEmpty);
 }
 
 /**
