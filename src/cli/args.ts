@@ -47,13 +47,21 @@ export function parseFlags(argv: string[], spec: FlagSpec): Flags {
 
 export function requireString(flags: Flags, name: string): string {
   const v = flags[name];
-  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+  if (typeof v !== 'string') throw new UsageError(`--${name} is required`);
+  if (v === '') throw new UsageError(`--${name} must not be empty`);
   return v;
 }
 
 export function optionalString(flags: Flags, name: string): string | undefined {
   const v = flags[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** An optional flag that names a path to write: when given it must not be empty (checked before any work). */
+export function optionalOutput(flags: Flags, name: string): string | undefined {
+  const v = optionalString(flags, name);
+  if (v === '') throw new UsageError(`--${name} must not be empty`);
+  return v;
 }
 
 export function optionalNumber(flags: Flags, name: string, kind: 'int' | 'float' = 'float'): number | undefined {

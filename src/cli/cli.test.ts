@@ -210,6 +210,14 @@ test('a missing required flag: exit 2 naming it', () => {
   assert.match(expectStatus(['predict'], 2, '').stderr, /--model is required/);
 });
 
+test('an empty --out is wrong usage (exit 2), found before any work: train, update, compare --json/--report', () => {
+  assert.match(expectStatus(['train', '--data', TRAIN, '--out', ''], 2).stderr, /--out must not be empty/);
+  const r = expectStatus(['update', '--model', model, '--data', TRAIN, '--out', ''], 2);
+  assert.match(r.stderr, /--out must not be empty/);
+  assert.doesNotMatch(r.stderr, /round \d/, 'no update ran');
+  for (const flag of ['--json', '--report']) assert.match(expectStatus(['compare', '--dataset', 'wordnet', flag, ''], 2).stderr, new RegExp(`${flag} must not be empty`));
+});
+
 test('bad config (--dropout 0.5 without --hidden): exit 2 with the message, no model written', () => {
   const out = join(cwd, 'dropout');
   const r = expectStatus(['train', '--data', TRAIN, '--out', out, ...TINY, '--dropout', '0.5'], 2);

@@ -6,7 +6,7 @@ import { GATE_DEFAULTS } from '../update/gate.js';
 import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, saveLearner, type ContinualMemory } from '../update/memory.js';
 import { parseSelection, SELECTION_HELP } from '../update/selection.js';
 import { REPLAY_RATIO, update, type UpdateOptions } from '../update/update.js';
-import { optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, type Flags, type ReadOptions } from './args.js';
+import { optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, type Flags, type ReadOptions } from './args.js';
 import { loadExamples } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { help } from './train.js';
@@ -119,7 +119,7 @@ export async function updateCommand(argv: string[]): Promise<number> {
   if (flags.help) return help(updateHelp);
   const modelDir = requireString(flags, 'model');
   const dataPath = requireString(flags, 'data');
-  const out = optionalString(flags, 'out') ?? modelDir;
+  const out = optionalOutput(flags, 'out') ?? modelDir;
   const options = optionsFromFlags(flags);
   const quiet = Boolean(flags.quiet);
   const read = readOptions(flags);
