@@ -174,6 +174,24 @@ test('accrete --help and help: exit 0 and list every command', () => {
   }
 });
 
+test('accrete help CMD prints the help of CMD (exit 0); an unknown CMD is wrong usage (exit 2)', () => {
+  for (const command of [...Object.keys(acceptedFlags), 'compare', 'models']) {
+    const r = expectStatus(['help', command], 0);
+    assert.equal(r.stdout, expectStatus([command, '--help'], 0).stdout);
+    assert.match(r.stdout, new RegExp(`^usage: accrete ${command} `));
+  }
+  const bad = expectStatus(['help', 'trian'], 2);
+  assert.match(bad.stderr, /unknown command "trian"/);
+  assert.equal(bad.stdout, '');
+  assert.match(expectStatus(['help', 'train', 'eval'], 2).stderr, /unexpected argument "eval"/);
+});
+
+test('accrete --version and -v print the version of package.json', () => {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-v']) assert.equal(expectStatus([flag], 0).stdout, `${pkg.version}\n`);
+  assert.match(expectStatus(['--help'], 0).stdout, /accrete --version/);
+});
+
 test('no command: exit 2 with the usage on stderr, nothing on stdout', () => {
   const r = expectStatus([], 2);
   assert.match(r.stderr, /usage: accrete <command>/);

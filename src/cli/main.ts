@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The accrete command: dispatches to one command per file; the only place that sets the exit code. */
+import { readFileSync } from 'node:fs';
 import { AccreteError, UsageError } from '../errors.js';
 import { enableExplicitGc } from '../util/gc.js';
 import { fileErrorReason } from './outputDir.js';
@@ -28,7 +29,9 @@ const commands: Record<string, Command> = {
   models: { summary: 'list, show, activate or roll back the versions of a registry', load: async () => import('./models.js').then((m) => ({ run: m.modelsCommand, help: m.modelsHelp })) },
 };
 
-const mainHelp = `usage: accrete <command> [options]     (accrete <command> --help for its options)
+const mainHelp = `usage: accrete <command> [options]
+       accrete help <command>      the command's options (as accrete <command> --help)
+       accrete --version
 
 Text classifiers that keep learning: fastText-class speed, in TypeScript.
 
@@ -53,8 +56,18 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
+/** The version in package.json (two levels above dist/cli/, in the repository and when installed). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(version() + '\n');
+    return 0;
+  }
+  if (name === 'help' && rest.length > 0) return commandHelp(rest);
   if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(mainHelp + '\n');
     return 0;
@@ -89,6 +102,18 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+/** `accrete help CMD`: CMD's help, as `accrete CMD --help` prints it. */
+async function commandHelp(args: string[]): Promise<number> {
+  const [topic, ...extra] = args;
+  const entry = Object.hasOwn(commands, topic) ? commands[topic] : undefined;
+  if (!entry || extra.length > 0) {
+    process.stderr.write(`accrete help: ${entry ? `unexpected argument "${extra[0]}"` : `unknown command "${topic}"`}\n\n${mainHelp}\n`);
+    return 2;
+  }
+  process.stdout.write((await entry.load()).help + '\n');
+  return 0;
 }
 
 enableExplicitGc();
