@@ -332,6 +332,17 @@ test('--skip-bad: exit 0, a warning on stderr with the count and the lines', () 
   assert.match(e.stderr, /warning: skipped 2 bad line\(s\)/);
 });
 
+test('a line over the size limit: the message says what to do without naming a library option no flag sets', () => {
+  const long = join(cwd, 'long-line.txt');
+  writeFileSync(long, `__label__a ok\n__label__b ${'x'.repeat(8 * 1024 * 1024)}\n__label__a fine\n`);
+  const r = expectStatus(['eval', '--model', model, '--data', long], 1);
+  assert.match(r.stderr, /long-line\.txt:2: line is \d+ bytes, longer than the limit 8388608 bytes a data line may have: check that this is a text data file, or split/);
+  assert.doesNotMatch(r.stderr, /maxLineBytes/);
+  const skipped = expectStatus(['eval', '--model', model, '--data', long, '--skip-bad'], 0);
+  assert.match(skipped.stderr, /long-line\.txt:2: line is \d+ bytes, .*split a text this long/);
+  assert.doesNotMatch(skipped.stderr, /maxLineBytes/);
+});
+
 test('a missing data file: exit 1 naming it', () => {
   const r = expectStatus(['train', '--data', join(cwd, 'nope.jsonl'), '--out', join(cwd, 'never'), ...TINY], 1);
   assert.match(r.stderr, /nope\.jsonl: no such file/);
