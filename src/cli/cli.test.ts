@@ -343,6 +343,18 @@ test('a line over the size limit: the message says what to do without naming a l
   assert.doesNotMatch(skipped.stderr, /maxLineBytes/);
 });
 
+test('--skip-bad --json: "skipped" counts the bad lines skipped (train, eval, update), 0 when none', () => {
+  const { path } = withBadLines();
+  const out = join(cwd, 'skipped-json');
+  const train = JSON.parse(expectStatus(['train', '--data', path, '--valid', path, '--out', out, ...TINY, '--skip-bad', '--json'], 0).stdout) as { skipped: number };
+  assert.equal(train.skipped, 4, '2 in --data and 2 in --valid');
+  assert.equal((JSON.parse(expectStatus(['eval', '--model', out, '--data', path, '--skip-bad', '--json'], 0).stdout) as { skipped: number }).skipped, 2);
+  assert.equal((JSON.parse(expectStatus(['eval', '--model', out, '--data', TEST, '--json'], 0).stdout) as { skipped: number }).skipped, 0);
+  const u = accrete(['update', '--model', out, '--data', path, '--guard', path, '--out', join(cwd, 'skipped-json-2'), '--skip-bad', '--json', '--quiet']);
+  assert.ok(u.status === 0 || u.status === 3, u.stderr);
+  assert.equal((JSON.parse(u.stdout) as { skipped: number }).skipped, 4, '2 in --data and 2 in --guard');
+});
+
 test('a missing data file: exit 1 naming it', () => {
   const r = expectStatus(['train', '--data', join(cwd, 'nope.jsonl'), '--out', join(cwd, 'never'), ...TINY], 1);
   assert.match(r.stderr, /nope\.jsonl: no such file/);

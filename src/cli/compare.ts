@@ -106,7 +106,7 @@ async function chooseStream(flags: Flags, seed: number): Promise<StreamChoice> {
     if (splitText === undefined) throw new UsageError(`--data needs --split (${SPLIT_HELP})`);
     split = parseSplit(splitText);
     const file = optionalString(flags, 'data')!;
-    examples = await loadExamples(file, read, 'there is no stream to cut into tasks');
+    examples = (await loadExamples(file, read, 'there is no stream to cut into tasks')).examples;
     source = `file ${file}`;
   }
   examples = sample(examples, n, seed);

@@ -5,12 +5,18 @@ import { readDataset } from '../data/read.js';
 import { AccreteError, DataError } from '../errors.js';
 import { asFileError } from './outputDir.js';
 
+/** The examples of a data file, and how many bad lines --skip-bad skipped in it. */
+export interface Loaded {
+  examples: Example[];
+  skipped: number;
+}
+
 /**
  * The examples of a data file. With `ifEmpty`, a file without a single example is an error that
  * names it and says `ifEmpty` (what the examples were for): an empty file must not turn silently
  * into a 0% score or a check with nothing to check.
  */
-export async function loadExamples(path: string, options: { format?: DataFormat; skipBad?: boolean }, ifEmpty?: string): Promise<Example[]> {
+export async function loadExamples(path: string, options: { format?: DataFormat; skipBad?: boolean }, ifEmpty?: string): Promise<Loaded> {
   if (path !== '-') checkReadable(path);
   let read;
   try {
@@ -28,7 +34,7 @@ export async function loadExamples(path: string, options: { format?: DataFormat;
     const skipped = report.skipped > 0 ? ` (all ${report.skipped} lines were bad and skipped)` : '';
     throw new AccreteError('BAD_DATA', `${path === '-' ? '<stdin>' : path}: no examples${skipped}; ${ifEmpty}`);
   }
-  return examples;
+  return { examples, skipped: report.skipped };
 }
 
 // The reader's advice for a line over the limit names a library option that no flag sets.

@@ -17,7 +17,8 @@ precision/recall/F1 and the confusion matrix.
   --skip-bad      skip and count bad lines
   --k K           labels predicted per example, for multi-label data (1)
   --threshold P   minimum probability of a predicted label (0)
-  --json          one JSON object on stdout: accuracy, macroF1, n, perLabel, confusion`;
+  --json          one JSON object on stdout: accuracy, macroF1, n, perLabel, confusion, and skipped
+                  (the bad lines --skip-bad skipped)`;
 
 export async function evalCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, {
@@ -34,10 +35,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const options = predictOptions(flags);
   const read = readOptions(flags);
   const model = loadModel(modelDir);
-  const examples = await loadExamples(dataPath, read, 'there is nothing to evaluate on');
+  const { examples, skipped } = await loadExamples(dataPath, read, 'there is nothing to evaluate on');
   warnUnknownLabels(dataPath, examples, model.labels, 'the model does not know');
   const metrics = evaluate(model, examples, options);
-  process.stdout.write(flags.json ? JSON.stringify(metrics) + '\n' : formatMetrics(metrics) + '\n');
+  process.stdout.write(flags.json ? JSON.stringify({ ...metrics, skipped }) + '\n' : formatMetrics(metrics) + '\n');
   return 0;
 }
 

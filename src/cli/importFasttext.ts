@@ -25,7 +25,8 @@ one-vs-all, as in fastText. Refused, with the reason: quantized .ftz files, hier
                        trained with (0.1, fastText's default for supervised training)
   --format F           jsonl | csv | tsv | fasttext, for --data and --valid (default: from the extension)
   --skip-bad           skip and count bad lines
-  --json               print the import report as JSON on stdout
+  --json               print the import report as JSON on stdout (with "skipped": the bad
+                       lines --skip-bad skipped)
   --quiet              no summary on stderr (warnings are still printed)`;
 
 const FLAGS: FlagSpec = {
@@ -68,15 +69,18 @@ export async function importFasttextCommand(argv: string[]): Promise<number> {
   const { model, report } = importFastText(file);
   if (lr !== undefined) model.config.lr = lr;
   for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
-  const examples = dataPath !== undefined ? await loadExamples(dataPath, read, 'leave --data out to import without a replay memory') : [];
-  const valid = validPath !== undefined ? await loadExamples(validPath, read, 'leave --valid out to import without a guard set') : undefined;
+  const data = dataPath !== undefined ? await loadExamples(dataPath, read, 'leave --data out to import without a replay memory') : undefined;
+  const validSet = validPath !== undefined ? await loadExamples(validPath, read, 'leave --valid out to import without a guard set') : undefined;
+  const examples = data?.examples ?? [];
+  const valid = validSet?.examples;
+  const skipped = (data?.skipped ?? 0) + (validSet?.skipped ?? 0);
   const memory = examples.length > 0 && replay > 0 ? buildMemory(model, examples, { capacity: replay, seed: model.config.seed, guard: valid }) : null;
   try {
     saveLearner(model, memory, out);
   } catch (err) {
     throw asFileError(err, `cannot write the model to ${out}`);
   }
-  if (flags.json) process.stdout.write(JSON.stringify({ ...report, model: out, replay: memory?.replay.size ?? 0, guard: memory?.guard?.length ?? 0 }) + '\n');
+  if (flags.json) process.stdout.write(JSON.stringify({ ...report, model: out, replay: memory?.replay.size ?? 0, guard: memory?.guard?.length ?? 0, skipped }) + '\n');
   if (!flags.quiet) {
     const c = model.config;
     const features = [c.wordNgrams > 1 ? `word ${c.wordNgrams}-grams` : '', c.maxn > 0 ? `char ${c.minn}-${c.maxn}-grams` : ''].filter(Boolean).join(', ');

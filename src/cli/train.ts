@@ -52,7 +52,8 @@ training:
   --thread N           parallel workers (Hogwild) (1)
   --seed N             random seed; with --thread 1 the same seed gives the same model (0)
   --patience N         stop after N epochs without validation gain, keep the best (0 = off)
-  --json               print the training report as JSON on stdout
+  --json               print the training report as JSON on stdout (with "skipped": the bad
+                       lines --skip-bad skipped)
   --quiet              no progress output (warnings are still printed)`;
 
 export async function trainCommand(argv: string[]): Promise<number> {
@@ -81,9 +82,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
   checkOutDir(out);
   const quiet = Boolean(flags.quiet);
   const read = readOptions(flags);
-  const all = await loadExamples(dataPath, read, 'there is nothing to train on');
+  const data = await loadExamples(dataPath, read, 'there is nothing to train on');
+  const all = data.examples;
   const validPath = optionalString(flags, 'valid');
-  const valid = validPath ? await loadExamples(validPath, read, 'leave --valid out to train without validation') : undefined;
+  const validSet = validPath ? await loadExamples(validPath, read, 'leave --valid out to train without validation') : undefined;
+  const valid = validSet?.examples;
+  const skipped = data.skipped + (validSet?.skipped ?? 0);
   // Without validation data, a few examples stay out of training so later updates are judged on
   // examples the model did not memorise (see update/guard.ts); without a memory there is no gate to serve.
   const held = valid || replay === 0 ? { train: all, guard: [] } : holdOutGuard(all, cfg.seed, guardFlag ?? guardSize(all.length));
@@ -100,7 +104,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   model.info = { ...model.info, trainedOn: { file: dataPath, examples: report.examples }, train: report };
   releaseMemory(); // the training data is garbage now
   save(model, examples, replay, result.seen, out, valid ?? held.guard);
-  if (flags.json) process.stdout.write(JSON.stringify({ ...report, guardHeldOut: held.guard.length, model: out }) + '\n');
+  if (flags.json) process.stdout.write(JSON.stringify({ ...report, guardHeldOut: held.guard.length, skipped, model: out }) + '\n');
   if (!quiet) {
     const last = report.epochs.at(-1);
     const valid = last?.validAccuracy !== undefined ? `, validation accuracy ${(last.validAccuracy * 100).toFixed(2)}%` : '';

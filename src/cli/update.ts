@@ -7,7 +7,7 @@ import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, saveLearner, 
 import { parseSelection, SELECTION_HELP } from '../update/selection.js';
 import { REPLAY_RATIO, update, type UpdateOptions } from '../update/update.js';
 import { optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, type Flags, type ReadOptions } from './args.js';
-import { loadExamples } from './data.js';
+import { loadExamples, type Loaded } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { help } from './train.js';
 import { formatRound, formatUpdateReport } from './updateReport.js';
@@ -60,7 +60,8 @@ gate:
                        adding labels takes some F1 from old ones, so a stream of new labels may need 0.2-0.3
 
 output:
-  --json               one JSON object on stdout: accepted, model, reasons, report
+  --json               one JSON object on stdout: accepted, model, reasons, report, skipped (the
+                       bad lines --skip-bad skipped in every file read), wallMs
   --quiet              no progress lines (the report and warnings are still printed)`;
 
 const FLAGS = {
@@ -127,9 +128,13 @@ export async function updateCommand(argv: string[]): Promise<number> {
   const started = performance.now();
   const { model, memory } = loadLearner(modelDir);
   checkOutDir(out);
-  const examples = await loadExamples(dataPath, read);
-  const valid = await optionalExamples(flags, 'valid', read, 'leave --valid out to validate on part of --data');
-  const guard = await optionalExamples(flags, 'guard', read, "the gate would have nothing to check what the model knew on; leave --guard out to use the model's own guard");
+  const data = await loadExamples(dataPath, read);
+  const validSet = await optionalExamples(flags, 'valid', read, 'leave --valid out to validate on part of --data');
+  const guardSet = await optionalExamples(flags, 'guard', read, "the gate would have nothing to check what the model knew on; leave --guard out to use the model's own guard");
+  const examples = data.examples;
+  const valid = validSet?.examples;
+  const guard = guardSet?.examples;
+  const skipped = data.skipped + (validSet?.skipped ?? 0) + (guardSet?.skipped ?? 0);
   if (!memory && !guard) process.stderr.write(`warning: ${modelDir} has no replay memory and no --guard was given: the gate can only check the new data\n`);
 
   let decision;
@@ -142,7 +147,7 @@ export async function updateCommand(argv: string[]): Promise<number> {
   if (decision.accepted) save(model, memory, examples, options, out);
   const wallMs = performance.now() - started;
   if (flags.json) {
-    process.stdout.write(JSON.stringify({ accepted: decision.accepted, model: decision.accepted ? out : null, reasons: decision.report.reasons, report: decision.report, wallMs }) + '\n');
+    process.stdout.write(JSON.stringify({ accepted: decision.accepted, model: decision.accepted ? out : null, reasons: decision.report.reasons, report: decision.report, skipped, wallMs }) + '\n');
   } else {
     process.stdout.write(formatUpdateReport(decision.report, { modelDir, out, wallMs }) + '\n');
   }
@@ -150,7 +155,7 @@ export async function updateCommand(argv: string[]): Promise<number> {
 }
 
 /** The examples of an optional file flag; given, it must hold examples (`ifEmpty` says why). */
-async function optionalExamples(flags: Flags, name: string, read: ReadOptions, ifEmpty: string): Promise<Example[] | undefined> {
+async function optionalExamples(flags: Flags, name: string, read: ReadOptions, ifEmpty: string): Promise<Loaded | undefined> {
   const path = optionalString(flags, name);
   return path === undefined ? undefined : loadExamples(path, read, ifEmpty);
 }
