@@ -83,6 +83,18 @@ test('--help, and usage errors exit 2 with a message', () => {
   for (const [args, message] of cases) assert.match(accrete(['compare', ...args], 2).stderr, message, args.join(' '));
 });
 
+test('a stream of fewer than 2 tasks is refused: --split chunks:1 is wrong usage (exit 2), a one-task --stream DIR bad input (exit 1)', () => {
+  const r = accrete(['compare', '--data', corpus('wordnet5.train.txt'), '--split', 'chunks:1', '--quiet', ...MODEL], 2);
+  assert.match(r.stderr, /a comparison needs at least 2 tasks .*; --split chunks:1 gives 1/);
+  assert.equal(r.stdout, '', 'no table of empty measures');
+  // Refused before any data is read: the file need not exist.
+  assert.match(accrete(['compare', '--data', join(cwd, 'no-such.jsonl'), '--split', 'classes:1'], 2).stderr, /at least 2 tasks .*; --split classes:1 gives 1/);
+  const one = join(cwd, 'one-task');
+  mkdirSync(join(one, 'tasks', '1'), { recursive: true });
+  for (const part of ['train', 'test']) writeFileSync(join(one, 'tasks', '1', `${part}.jsonl`), readFileSync(path('1', `${part}.jsonl`)));
+  assert.match(accrete(['compare', '--stream', one, '--quiet', ...MODEL], 1).stderr, /a comparison needs at least 2 tasks .*; directory .*one-task has 1/);
+});
+
 test('--data FILE --split chunks:N with --prequential: the table, the prequential rows, the verdict', () => {
   const r = accrete(['compare', '--data', corpus('wordnet5.train.txt'), '--split', 'chunks:2', '--paradigms', 'fresh,incremental+head', '--prequential', '--limit', '20', '--quiet', ...MODEL], 0);
   assert.match(r.stdout, /split chunks:2: 2 tasks/);

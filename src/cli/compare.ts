@@ -11,7 +11,7 @@ import { readStreamDir } from '../compare/streamDir.js';
 import { formatComparison } from '../compare/terminal.js';
 import type { Example } from '../data/example.js';
 import { DATASET_NAMES, loadDataset, splitTrainTest, type DatasetName } from '../datasets/index.js';
-import { UsageError } from '../errors.js';
+import { AccreteError, UsageError } from '../errors.js';
 import { renderReport } from '../report/html.js';
 import { checkedConfig, configFromFlags, MODEL_FLAGS, optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_FLAGS, readOptions, type Flags } from './args.js';
 import { loadExamples } from './data.js';
@@ -32,7 +32,7 @@ stream (one of):
   --dataset NAME       a built-in corpus: ${DATASET_NAMES.join(' | ')}
                        (default splits: spam-assassin time, wordnet classes:5)
   --data FILE          one labelled file, cut into tasks by --split
-  --split S            ${SPLIT_HELP}
+  --split S            ${SPLIT_HELP} (N, K >= 2: a comparison needs 2 tasks or more)
   --sample N           use a stratified, seeded sample of N examples (datasets and --data)
   --test-fraction F    each task's test part (0.2)
   --format F, --skip-bad   as for train
@@ -76,6 +76,16 @@ interface StreamChoice {
   split: string | null;
 }
 
+// One task has no update to compare: BWT, FWT and the update costs would be empty numbers.
+const TWO_TASKS = 'a comparison needs at least 2 tasks (the first trains the starting model, the others are the updates compared)';
+
+/** A --split value; one that asks for fewer than 2 tasks is refused before any data is read. */
+function splitFlag(text: string): SplitSpec {
+  const spec = parseSplit(text);
+  if (spec.tasks !== undefined && spec.tasks < 2) throw new UsageError(`${TWO_TASKS}; --split ${text} gives ${spec.tasks}`);
+  return spec;
+}
+
 /** A seeded, stratified sample of about n examples, in their order. */
 function sample(examples: Example[], n: number | undefined, seed: number): Example[] {
   return n === undefined || n >= examples.length ? examples : splitTrainTest(examples, n / examples.length, seed).test;
@@ -100,11 +110,11 @@ async function chooseStream(flags: Flags, seed: number): Promise<StreamChoice> {
     const name = optionalString(flags, 'dataset')! as DatasetName;
     if (!DATASET_NAMES.includes(name)) throw new UsageError(`unknown dataset "${name}"; must be one of [${DATASET_NAMES.join(', ')}]`);
     examples = (await loadDataset(name)).examples;
-    split = splitText === undefined ? DATASET_SPLITS[name] : parseSplit(splitText);
+    split = splitText === undefined ? DATASET_SPLITS[name] : splitFlag(splitText);
     source = `dataset ${name}`;
   } else {
     if (splitText === undefined) throw new UsageError(`--data needs --split (${SPLIT_HELP})`);
-    split = parseSplit(splitText);
+    split = splitFlag(splitText);
     const file = optionalString(flags, 'data')!;
     examples = (await loadExamples(file, read, 'there is no stream to cut into tasks')).examples;
     source = `file ${file}`;
@@ -144,7 +154,10 @@ export async function compareCommand(argv: string[]): Promise<number> {
   prepareOutput(jsonPath, 'JSON');
   prepareOutput(reportPath, 'report');
   const { stream, source, split } = await chooseStream(flags, config.seed!);
-  if (flags.prequential && stream.length < 2) throw new UsageError('--prequential needs a stream of at least 2 tasks (the first trains the starting model)');
+  if (stream.length < 2) {
+    if (split === null) throw new AccreteError('BAD_DATA', `${TWO_TASKS}; ${source} has ${stream.length}`);
+    throw new UsageError(`${TWO_TASKS}; --split ${split} gives ${stream.length}`);
+  }
 
   const progress = compareProgress(Boolean(flags.quiet));
   let result: Comparison;
