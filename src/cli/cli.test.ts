@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { xxh64Hex } from '../store/xxh64.js';
 import { once } from 'node:events';
 import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '../store/modelFiles.js';
@@ -576,6 +576,18 @@ test('--thread 2 trains (Hogwild) and evaluates fine', () => {
   const m = JSON.parse(expectStatus(['eval', '--model', out, '--data', TEST, '--json'], 0).stdout) as { accuracy: number; n: number };
   assert.equal(m.n, lineCount(TEST));
   assert.ok(m.accuracy > 0.6, `accuracy ${m.accuracy}`);
+});
+
+test('--thread beyond the cores is capped at os.availableParallelism(), with one warning on stderr', () => {
+  const out = join(cwd, 'many-threads');
+  const cores = availableParallelism();
+  const args = TINY.filter((a, i) => a !== '--thread' && TINY[i - 1] !== '--thread');
+  const r = expectStatus(['train', '--data', TRAIN, '--out', out, ...args, '--thread', String(cores + 3), '--json'], 0);
+  const warnings = r.stderr.match(/warning: --thread \d+ is more than the \d+ threads this machine runs at once; using \d+/g) ?? [];
+  assert.deepEqual(warnings, [`warning: --thread ${cores + 3} is more than the ${cores} threads this machine runs at once; using ${cores}`]);
+  assert.equal((JSON.parse(r.stdout) as { examples: number }).examples, lineCount(TRAIN), 'stdout stays one JSON object');
+  assert.equal(loadModel(out).config.thread, cores, 'the model records the threads used');
+  assert.equal(expectStatus(['train', '--data', TRAIN, '--out', out, ...args, '--thread', String(cores)], 0).stderr, '', 'no warning within the cores');
 });
 
 test('train --out over an existing model replaces it', () => {

@@ -13,7 +13,7 @@ import type { Example } from '../data/example.js';
 import { DATASET_NAMES, loadDataset, splitTrainTest, type DatasetName } from '../datasets/index.js';
 import { AccreteError, UsageError } from '../errors.js';
 import { renderReport } from '../report/html.js';
-import { checkedConfig, configFromFlags, MODEL_FLAGS, optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_FLAGS, readOptions, type Flags } from './args.js';
+import { capThreads, checkedConfig, configFromFlags, MODEL_FLAGS, optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_FLAGS, readOptions, type Flags } from './args.js';
 import { loadExamples } from './data.js';
 import { asFileError } from './outputDir.js';
 import { help } from './train.js';
@@ -146,6 +146,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   if (flags.help) return help(compareHelp);
   const config = { ...COMPARE_DEFAULTS, ...configFromFlags(flags) };
   checkedConfig(config);
+  capThreads(config);
   const paradigms = parseParadigms(optionalString(flags, 'paradigms') ?? DEFAULT_PARADIGMS);
   const limit = optionalNumberWhere(flags, 'limit', 'int', (x) => x >= 1, 'an integer >= 1');
   if (limit !== undefined && !flags.prequential) throw new UsageError('--limit applies to --prequential');

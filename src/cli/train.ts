@@ -6,7 +6,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import { guardSize, holdOutGuard, MAX_GUARD, MIN_GUARD } from '../update/guard.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
 import { releaseMemory } from '../util/gc.js';
-import { checkedConfig, configFromFlags, help, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString } from './args.js';
+import { capThreads, checkedConfig, configFromFlags, help, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString } from './args.js';
 import { labelsOf, loadExamples, warnUnknownLabels } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { progressView } from './progressBar.js';
@@ -49,7 +49,7 @@ training:
   --lr R               learning rate, decayed linearly to 0 (0.1)
   --epoch N            passes over the data (5)
   --optimizer O        sgd | adam (sgd)
-  --thread N           parallel workers (Hogwild) (1)
+  --thread N           parallel workers (Hogwild), at most the machine's cores (1)
   --seed N             random seed; with --thread 1 the same seed gives the same model (0)
   --patience N         stop after N epochs without validation gain, keep the best (0 = off)
   --json               print the training report as JSON on stdout (with "skipped": the bad
@@ -75,6 +75,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   // Every option is checked before the data is read: a typo should not cost a pass over a big file.
   const options = configFromFlags(flags);
   const cfg = checkedConfig(options);
+  capThreads(options);
   const pretrainedVectors = optionalString(flags, 'pretrained-vectors');
   if (pretrainedVectors !== undefined) await checkVecDim(pretrainedVectors, cfg.dim);
   const replay = optionalNumberWhere(flags, 'replay', 'int', (n) => n >= 0, 'an integer >= 0') ?? DEFAULT_REPLAY;
