@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import type { DataFormat, Example } from '../data/example.js';
 import { readDataset } from '../data/read.js';
-import { AccreteError, DataError } from '../errors.js';
+import { AccreteError } from '../errors.js';
 import { asFileError } from './outputDir.js';
 
 /** The examples of a data file, and how many bad lines --skip-bad skipped in it. */
@@ -18,31 +18,16 @@ export interface Loaded {
  */
 export async function loadExamples(path: string, options: { format?: DataFormat; skipBad?: boolean }, ifEmpty?: string): Promise<Loaded> {
   if (path !== '-') checkReadable(path);
-  let read;
-  try {
-    read = await readDataset(path, { format: options.format, skipBad: options.skipBad });
-  } catch (err) {
-    if (err instanceof DataError) throw new DataError(err.file, err.line, forCli(err.problem));
-    throw err;
-  }
-  const { examples, report } = read;
+  const { examples, report } = await readDataset(path, { format: options.format, skipBad: options.skipBad });
   if (report.skipped > 0) {
     process.stderr.write(`warning: skipped ${report.skipped} bad line(s) in ${path}; first ones:\n`);
-    for (const b of report.bad.slice(0, 5)) process.stderr.write(`  ${b.file}:${b.line}: ${forCli(b.problem)}\n`);
+    for (const b of report.bad.slice(0, 5)) process.stderr.write(`  ${b.file}:${b.line}: ${b.problem}\n`);
   }
   if (examples.length === 0 && ifEmpty !== undefined) {
     const skipped = report.skipped > 0 ? ` (all ${report.skipped} lines were bad and skipped)` : '';
     throw new AccreteError('BAD_DATA', `${path === '-' ? '<stdin>' : path}: no examples${skipped}; ${ifEmpty}`);
   }
   return { examples, skipped: report.skipped };
-}
-
-// The reader's advice for a line over the limit names a library option that no flag sets.
-const RAISE_LIMIT = / \(raise maxLineBytes if it is meant to be this long\)$/;
-
-/** A bad line's problem as the command line can act on it. */
-function forCli(problem: string): string {
-  return problem.replace(RAISE_LIMIT, ' bytes a data line may have: check that this is a text data file, or split a text this long into several examples');
 }
 
 /** A missing file or a directory is said as such, before the reader would guess a format from the name ("."). */

@@ -35,7 +35,8 @@ export function decodeLine(bytes: Uint8Array): string | null {
 
 /** The problem of a line longer than the limit. */
 export function tooLong(size: number, limit: number): string {
-  return `line is ${size} bytes, longer than the limit ${limit} (raise maxLineBytes if it is meant to be this long)`;
+  // No hint at the maxLineBytes option: command-line users cannot set it, and a library caller set the limit.
+  return `line is ${size} bytes, longer than the limit ${limit} bytes a data line may have: check that this is a text data file, or split a text this long into several examples`;
 }
 
 /** Shorthand for a bad-line outcome. */
