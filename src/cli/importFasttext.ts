@@ -16,7 +16,8 @@ one-vs-all, as in fastText. Refused, with the reason: quantized .ftz files, hier
 (-loss hs), unsupervised (skipgram, cbow) models, and truncated or corrupted files.
 
   MODEL.bin            the fastText model file
-  --out MODEL          model directory to write (replaced atomically if it exists)
+  --out MODEL          model directory to write (an existing model directory holding only
+                       its own files is replaced atomically)
   --data FILE          the data the fastText model was trained on (or a sample): kept as the replay
                        memory that protects what the model knows during later updates
   --valid FILE         held-out examples, kept as the guard set the update gate watches

@@ -20,7 +20,8 @@ data:
   --valid FILE         validation examples, scored after every epoch
   --format F           jsonl | csv | tsv | fasttext (default: from the file extension)
   --skip-bad           skip and count bad lines instead of stopping at the first one
-  --out MODEL          model directory to write (replaced atomically if it exists)
+  --out MODEL          model directory to write (an existing model directory holding only
+                       its own files is replaced atomically)
   --replay N           examples kept in the model's replay memory for later updates, 0 = none (${DEFAULT_REPLAY})
   --guard-size N       examples held out of training to guard later updates, 0 = train on all
                        (2% of the data, at most ${MAX_GUARD}; none below ${MIN_GUARD}; with --valid, the
