@@ -8,8 +8,9 @@ export class Problem {
 
 /** A short, readable rendering of a value for an error message. */
 export function show(value: unknown): string {
-  const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  const json = JSON.stringify(value) ?? String(value);
+  if (value === null || value === undefined) return String(value);
+  const kind = Array.isArray(value) ? 'array' : typeof value;
+  const json = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
   return `${kind} ${json.length > 40 ? `${json.slice(0, 37)}...` : json}`;
 }
 
