@@ -75,7 +75,32 @@ test('a learning rate that blows up raises DivergenceError instead of returning 
 
 test('empty data and data without labels are refused with a clear message', async () => {
   await assert.rejects(train([], small), /no training examples/);
-  await assert.rejects(train([{ text: 'a b', labels: [] }], small), /no labels/);
+  await assert.rejects(train([{ text: 'a b', labels: [] }], small), /^AccreteError: train: examples\[0\]: "labels" is empty/);
+});
+
+test('{ text, label } examples (design.md) train the very model their { text, labels: [label] } form does', async () => {
+  const data = synthetic(300, 13);
+  const valid = synthetic(50, 14);
+  const single = (examples: Example[]) => examples.map(({ text, labels }) => ({ text, label: labels[0] }));
+  const a = await train(data, { ...small, valid });
+  const b = await train(single(data), { ...small, valid: single(valid) });
+  assert.deepEqual(b.report.epochs, a.report.epochs);
+  tensors(a.model.params).forEach(([name, m], i) => assert.deepEqual(tensors(b.model.params)[i][1].data, m.data, name));
+});
+
+test('a malformed example is refused before training with an AccreteError (BAD_DATA) naming its index and the problem', async () => {
+  const data: unknown[] = synthetic(20, 15);
+  const cases: Array<[unknown[], RegExp]> = [
+    [[...data.slice(0, 3), { text: 'x', label: 7 }], /^train: examples\[3\]: "label" must be a string, got number 7$/],
+    [[...data.slice(0, 3), { text: 'x' }, null], /^train: examples\[3\]: no label/],
+    [[{ text: null, label: 'a' }], /^train: examples\[0\]: "text" must be a string, got null$/],
+    [[{ text: 'x', labels: ['a'], weight: -1 }], /^train: examples\[0\]: "weight" must be a positive finite number, got number -1$/],
+  ];
+  for (const [examples, message] of cases) {
+    await assert.rejects(train(examples as Example[], small), { name: 'AccreteError', code: 'BAD_DATA', message });
+  }
+  await assert.rejects(train(data as Example[], { ...small, valid: [{ text: 'y', labels: [] }] }), { code: 'BAD_DATA', message: /^train: options\.valid\[0\]: "labels" is empty/ });
+  await assert.rejects(train(null as unknown as Example[], small), { code: 'BAD_DATA', message: /^train: examples must be an array of examples, got null$/ });
 });
 
 test('early stopping with Adam keeps the optimizer moments in the model\'s own arena (later updates step them)', async () => {

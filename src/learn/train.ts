@@ -3,7 +3,7 @@
  * SGD or Adam on one thread or on Hogwild workers, with optional validation and early stopping.
  */
 import { resolveConfig, type Config } from '../config.js';
-import type { Example } from '../data/example.js';
+import { toExamples, type Example, type ExampleInput } from '../data/example.js';
 import { AccreteError } from '../errors.js';
 import { featurizeAll, featurizeTable, type FeaturizedData } from '../features/dataset.js';
 import { TokenTable } from '../features/tokenTable.js';
@@ -23,7 +23,7 @@ import { accuracyOnRows } from './validate.js';
 
 export interface TrainOptions extends Partial<Config> {
   /** Validation examples: scored after every epoch; with `patience`, the best epoch wins. */
-  valid?: readonly Example[];
+  valid?: readonly ExampleInput[];
   onProgress?: ProgressListener;
   /** A .vec file (fastText or word2vec text format) whose vectors start the vocabulary words' rows. */
   pretrainedVectors?: string;
@@ -62,9 +62,11 @@ export interface TrainResult {
   seen: Uint8Array;
 }
 
-export async function train(examples: readonly Example[], options: TrainOptions = {}): Promise<TrainResult> {
+export async function train(input: readonly ExampleInput[], options: TrainOptions = {}): Promise<TrainResult> {
   const started = performance.now();
   const cfg = resolveConfig(splitOptions(options));
+  const examples = toExamples(input, 'train: examples');
+  const valid = options.valid == null ? undefined : toExamples(options.valid, 'train: options.valid');
   if (examples.length === 0) throw new AccreteError('BAD_DATA', 'no training examples: the training data is empty');
   let table: TokenTable | null = new TokenTable();
   for (const e of examples) table.addExample(tokenize(e.text, cfg));
@@ -78,7 +80,7 @@ export async function train(examples: readonly Example[], options: TrainOptions 
   releaseMemory();
   const seen = new Uint8Array(model.params.input.rows);
   for (let k = 0; k < data.rows.length; k++) seen[data.rows[k]] = 1;
-  const validData = options.valid ? featurizeValid(model, options.valid) : null;
+  const validData = valid ? featurizeValid(model, valid) : null;
   const optimizer = createOptimizer(cfg.optimizer, model.params, null);
 
   const meter = new ProgressMeter(data.count, data.tokens, cfg.epoch);
