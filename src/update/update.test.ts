@@ -132,6 +132,39 @@ test('empty new data: rejected with reason no-data, nothing changed', () => {
   assertSameState(before, state(model), 'empty update');
 });
 
+test('{ text, label } examples, guard and validation sets (design.md) update exactly as their { text, labels } form', () => {
+  const single = (examples: Example[]) => examples.map(({ text, labels }) => ({ text, label: labels[0] }));
+  const batch = more.slice(0, 100);
+  const guard = testSet.slice(0, 100);
+  const valid = testSet.slice(100, 150);
+  assert.ok([...batch, ...guard, ...valid].every((e) => e.labels.length === 1));
+  const a = copyOf('sgd, no hidden layer');
+  const b = copyOf('sgd, no hidden layer');
+  // (gate off: both are kept, so the trained values are compared, not the parent's)
+  const da = update(a.model, batch, { memory: a.memory, guard, valid, gate: false });
+  const db = update(b.model, single(batch), { memory: b.memory, guard: single(guard), valid: single(valid), gate: false });
+  assert.ok(da.accepted && db.accepted);
+  assert.deepEqual(db.report.after, da.report.after);
+  assert.deepEqual(db.report.data, da.report.data);
+  const [sa, sb] = [state(a.model), state(b.model)];
+  sa.info = sb.info = {}; // (the lineage holds the time of the update)
+  assertSameState(sa, sb, 'label form');
+  assert.deepEqual(b.memory.replay.toState(), a.memory.replay.toState(), 'the memory keeps the labels form');
+});
+
+test('a malformed example, guard or validation example is refused before anything changes (BAD_DATA, naming its index)', () => {
+  const { model, memory } = copyOf('sgd, no hidden layer');
+  const before = state(model);
+  const replayBefore = structuredClone(memory.replay.toState());
+  const bad = { text: 'x', label: ' ' };
+  assert.throws(() => update(model, [...more.slice(0, 5), bad], { memory }), { name: 'AccreteError', code: 'BAD_DATA', message: /^update: examples\[5\]: "label" is empty$/ });
+  assert.throws(() => update(model, more.slice(0, 5), { memory, guard: [bad] }), { code: 'BAD_DATA', message: /^update: options\.guard\[0\]: "label" is empty$/ });
+  assert.throws(() => update(model, more.slice(0, 5), { memory, valid: [testSet[0], { text: 'y', labels: ['a', 3] } as never] }), { code: 'BAD_DATA', message: /^update: options\.valid\[1\]: "labels"\[1\] must be a string, got number 3$/ });
+  assert.throws(() => update(model, [{ text: 'z' } as never], { memory }), { code: 'BAD_DATA', message: /^update: examples\[0\]: no label/ });
+  assertSameState(before, state(model), 'refused update');
+  assert.deepEqual(memory.replay.toState(), replayBefore, 'the memory is untouched');
+});
+
 test('a time budget spent before the first round: no round runs, and every value the parent had is kept', () => {
   const { model, memory } = copyOf('adam');
   const before = state(model);

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DivergenceError } from '../errors.js';
-import type { Example } from '../data/example.js';
+import { toExamples, type Example, type ExampleInput } from '../data/example.js';
 import { splitTrainTest } from '../datasets/split.js';
 import { concatData, featurizeTable, featurizeTexts, relabel, type FeaturizedData } from '../features/dataset.js';
 import type { TokenTable } from '../features/tokenTable.js';
@@ -67,9 +67,9 @@ export interface UpdateOptions extends Partial<GateOptions> {
   /** false: accept whatever training gives (for comparisons); the gate's checks are still reported. */
   gate?: boolean;
   /** Examples that stand for what the model knew (default: held-out replay examples). */
-  guard?: readonly Example[];
+  guard?: readonly ExampleInput[];
   /** Validation examples of the new kind (default: 20% of the new data when it has 10 or more). */
-  valid?: readonly Example[];
+  valid?: readonly ExampleInput[];
   /** The model's memory (replay, Fisher, seen rows), from loadLearner or buildMemory; updated on accept. */
   memory?: ContinualMemory | null;
   seed?: number;
@@ -80,7 +80,8 @@ export type { ParamChange, UpdateReport } from './report.js';
 
 export type UpdateDecision = { accepted: true; report: UpdateReport } | { accepted: false; reasons: GateIssue[]; report: UpdateReport };
 
-export function fingerprint(examples: readonly Example[]): string {
+export function fingerprint(input: readonly ExampleInput[]): string {
+  const examples = toExamples(input, 'fingerprint: examples');
   const h = createHash('sha256');
   for (const e of examples) h.update(JSON.stringify([e.text, e.labels])).update('\n');
   return h.digest('hex');
@@ -95,8 +96,11 @@ function splitNew(examples: readonly Example[], valid: readonly Example[] | unde
 }
 
 /** Makes a new version of `model` from `examples`; see the file comment for the in-place contract. */
-export function update(model: TextClassifier, examples: readonly Example[], options: UpdateOptions = {}): UpdateDecision {
+export function update(model: TextClassifier, input: readonly ExampleInput[], options: UpdateOptions = {}): UpdateDecision {
   const started = performance.now();
+  const examples = toExamples(input, 'update: examples');
+  const givenGuard = options.guard == null ? undefined : toExamples(options.guard, 'update: options.guard');
+  const givenValid = options.valid == null ? undefined : toExamples(options.valid, 'update: options.valid');
   const seed = options.seed ?? model.config.seed;
   const spec = typeof options.select === 'string' ? parseSelection(options.select) : (options.select ?? { kind: 'all' });
   const gate: GateOptions = { ...GATE_DEFAULTS, ...pick(options, ['maxDrop', 'labelTolerance', 'minLabelSupport']) };
@@ -104,11 +108,11 @@ export function update(model: TextClassifier, examples: readonly Example[], opti
   const replayOn = (options.replay ?? 1) > 0 && memory !== null && memory.replay.size > 0;
   // The guard: given, else the held-out examples saved at training time, else held out of the
   // replay memory (only then is a part of the memory kept out of training).
-  const savedGuard = options.guard ? [...options.guard] : memory?.guard?.length ? memory.guard : null;
+  const savedGuard = givenGuard ? [...givenGuard] : memory?.guard?.length ? memory.guard : null;
   // (no more held out than the guard takes: the rest is replayed)
   const heldOut = replayOn && !savedGuard ? memory!.replay.split(Math.min(0.2, MAX_GUARD / memory!.replay.size)) : { heldOut: [], rest: replayOn ? memory!.replay.examples() : [] };
   const guard = savedGuard ?? evenlySpaced(heldOut.heldOut, MAX_GUARD);
-  const fresh = splitNew(examples, options.valid, seed);
+  const fresh = splitNew(examples, givenValid, seed);
   // Validation examples the rounds do not train on (none when a few examples validate themselves).
   const heldOutFresh = heldOutOf(fresh);
   const rounds = options.rounds ?? 5;
