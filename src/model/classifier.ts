@@ -3,6 +3,9 @@
  * labels for text; training, updating and saving are plain functions elsewhere that take one.
  */
 import type { Config, TextConfig } from '../config.js';
+import { checkText } from '../data/example.js';
+import { show } from '../data/fields.js';
+import { ConfigError } from '../errors.js';
 import { Featurizer } from '../features/featurizer.js';
 import type { AdamState } from '../optim/adam.js';
 import { tokenize } from '../text/tokenize.js';
@@ -80,6 +83,7 @@ export class TextClassifier {
 
   /** Probability of every label, in label-id order (a fresh array). */
   probabilities(text: string): Float32Array {
+    checkText(text, 'probabilities: text');
     const rows = this.features(text);
     return Float32Array.from(this.probsOfRows(rows, 0, rows.length));
   }
@@ -106,6 +110,8 @@ export class TextClassifier {
 
   /** The k most probable labels of a text, best first. */
   predict(text: string, options: PredictOptions = {}): Prediction[] {
+    checkText(text, 'predict: text');
+    checkPredictOptions(options);
     const rows = this.features(text);
     return this.topK(this.probsOfRows(rows, 0, rows.length), options);
   }
@@ -127,5 +133,18 @@ export class TextClassifier {
         }
       : null;
     return new TextClassifier({ ...this.config }, this.vocab.clone(), params, state, structuredClone(this.info));
+  }
+}
+
+/** Throws a ConfigError unless `k` is an integer >= 1 (or Infinity: every label) and `threshold` a probability. */
+function checkPredictOptions(options: PredictOptions): void {
+  if (typeof options !== 'object' || options === null) throw new ConfigError([`predict options must be an object, got ${show(options)}`]);
+  const { k, threshold } = options;
+  const badK = k !== undefined && !(typeof k === 'number' && k >= 1 && (Number.isInteger(k) || k === Infinity));
+  const badThreshold = threshold !== undefined && !(typeof threshold === 'number' && threshold >= 0 && threshold <= 1);
+  if (badK || badThreshold) {
+    const issues = badK ? [`k must be an integer >= 1, got ${show(k)}`] : [];
+    if (badThreshold) issues.push(`threshold must be a probability in [0, 1], got ${show(threshold)}`);
+    throw new ConfigError(issues);
   }
 }
