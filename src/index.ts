@@ -1,12 +1,19 @@
 /**
  * @file Accrete's public API: text classifiers that keep learning.
  *
+ * Examples are `{ text, label }` or `{ text, labels: [...] }` (ExampleInput): train, update, evaluate,
+ * buildMemory and fingerprint take either, check them, and throw an AccreteError (code BAD_DATA)
+ * naming the first bad one; readers return, and lower-level parts take, the `labels` form (Example).
+ *
  * @example
  * import { train, evaluate, saveModel, loadModel } from 'accrete';
- * const { model } = await train([{ text: 'win a free prize now', labels: ['spam'] }, { text: 'lunch at noon?', labels: ['ham'] }], { epoch: 20 });
+ * const { model } = await train([{ text: 'win a free prize now', label: 'spam' }, { text: 'lunch at noon?', label: 'ham' }], { epoch: 20 });
  * model.predict('free prize', { k: 1 }); // [{ label: 'spam', score: 0.9... }]
  * saveModel(model, 'out/model');
  */
+import { toExamples, type ExampleInput } from './data/example.js';
+import type { TextClassifier } from './model/classifier.js';
+import { buildMemory as buildMemoryOf, type ContinualMemory } from './update/memory.js';
 
 // Configuration and errors
 export { DEFAULTS, resolveConfig, configIssues } from './config.js';
@@ -15,7 +22,7 @@ export { AccreteError, ConfigError, DataError, ModelFileError, DivergenceError, 
 export type { ErrorCode } from './errors.js';
 
 // Data: examples and streaming readers
-export type { Example, DataFormat } from './data/example.js';
+export type { Example, ExampleInput, DataFormat } from './data/example.js';
 export { readExamples, readDataset, parseExamples, detectFormat, toFastTextLine, toJsonlLine } from './data/read.js';
 export type { ReadOptions, ReadReport, BadLine } from './data/read.js';
 
@@ -42,8 +49,21 @@ export type { Metrics, LabelMetrics } from './eval/metrics.js';
 // Incremental updates and forgetting control
 export { update, fingerprint, REPLAY_RATIO, BALANCE, defaultBalance } from './update/update.js';
 export type { UpdateOptions, UpdateReport, UpdateDecision, ParamChange } from './update/update.js';
-export { buildMemory, saveLearner, loadLearner, loadMemory, DEFAULT_REPLAY } from './update/memory.js';
+export { saveLearner, loadLearner, loadMemory, DEFAULT_REPLAY } from './update/memory.js';
 export type { ContinualMemory } from './update/memory.js';
+
+/** Options of buildMemory: replay capacity, seed, the input rows training saw, guard examples. */
+export type BuildMemoryOptions = Omit<NonNullable<Parameters<typeof buildMemoryOf>[2]>, 'guard'> & { guard?: readonly ExampleInput[] };
+
+/** The memory (replay, Fisher, seen rows, guard) of a freshly trained model, for update(). */
+export function buildMemory(model: TextClassifier, examples: readonly ExampleInput[], options: BuildMemoryOptions = {}): ContinualMemory {
+  const { guard, ...rest } = options;
+  return buildMemoryOf(model, toExamples(examples, 'buildMemory: examples'), {
+    ...rest,
+    ...(guard == null ? {} : { guard: toExamples(guard, 'buildMemory: options.guard') }),
+  });
+}
+
 export { parseSelection, SELECTION_HELP } from './update/selection.js';
 export type { SelectionSpec } from './update/selection.js';
 export type { GateIssue, GateOptions, GateCode } from './update/gate.js';
@@ -70,3 +90,4 @@ export { fasttextTokens, fasttextHash } from './text/fasttext.js';
 // Built-in datasets (need the corpora's npm packages)
 export { loadDataset, splitTrainTest, DATASET_NAMES } from './datasets/index.js';
 export type { Dataset, DatasetName } from './datasets/index.js';
+
