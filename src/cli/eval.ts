@@ -9,7 +9,11 @@ import { pct, table } from '../util/table.js';
 export const evalHelp = `usage: accrete eval --model MODEL --data FILE [--json] [--k K] [--threshold P]
 
 Scores a model on labelled examples: accuracy (precision at 1), macro-F1, per-label
-precision/recall/F1 and the confusion matrix.
+precision/recall/F1 and the confusion matrix; all but accuracy count every predicted label
+(--k, --threshold). In the matrix a label both gold and predicted counts on the diagonal; a
+missed gold label is paired with a wrong prediction of the same example (best first), else
+counted in column (none); a wrong prediction left over goes in row (none). A label's row sums
+to its support, its column to the times it was predicted.
 
   --model MODEL   model directory
   --data FILE     labelled examples (.jsonl, .csv, .tsv, fastText .txt)
