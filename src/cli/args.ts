@@ -174,6 +174,14 @@ export function capThreads(options: Partial<Config>): void {
   options.thread = cores;
 }
 
+/** Warns on stderr about flags that would silently do nothing with the rest of the command line. */
+export function warnIneffective(cfg: Config, hasValid: boolean): void {
+  if (cfg.patience > 0 && !hasValid) process.stderr.write(`warning: --patience ${cfg.patience} has no effect without --valid: there is nothing to validate on\n`);
+  if (cfg.minn > 0 && cfg.maxn === 0) {
+    process.stderr.write(`warning: --minn ${cfg.minn} has no effect while --maxn is 0 (char n-grams are off); set --maxn too, e.g. --maxn ${Math.max(6, cfg.minn)}\n`);
+  }
+}
+
 const CONFIG_FLAGS = Object.keys(MODEL_FLAGS).filter((f) => !f.startsWith('no-'));
 // A config key where configIssues uses it as a name ("dim must", "minn (3)", "maxn > 0"), not as a
 // word of prose ("a hidden layer").

@@ -590,6 +590,15 @@ test('--thread beyond the cores is capped at os.availableParallelism(), with one
   assert.equal(expectStatus(['train', '--data', TRAIN, '--out', out, ...args, '--thread', String(cores)], 0).stderr, '', 'no warning within the cores');
 });
 
+test('train warns about flags that do nothing: --patience without --valid, --minn while --maxn is 0', () => {
+  const out = join(cwd, 'ineffective');
+  const r = expectStatus(['train', '--data', TRAIN, '--out', out, ...TINY, '--patience', '2', '--minn', '3'], 0);
+  assert.match(r.stderr, /warning: --patience 2 has no effect without --valid/);
+  assert.match(r.stderr, /warning: --minn 3 has no effect while --maxn is 0 \(char n-grams are off\); set --maxn too, e\.g\. --maxn 6/);
+  const quiet = expectStatus(['train', '--data', TRAIN, '--valid', TEST, '--out', out, ...TINY, '--patience', '2', '--minn', '3', '--maxn', '5'], 0);
+  assert.doesNotMatch(quiet.stderr, /has no effect/);
+});
+
 test('train --out over an existing model replaces it', () => {
   const out = join(cwd, 'replaced');
   expectStatus(['train', '--data', TRAIN, '--out', out, ...TINY, '--seed', '5'], 0);

@@ -6,7 +6,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import { guardSize, holdOutGuard, MAX_GUARD, MIN_GUARD } from '../update/guard.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
 import { releaseMemory } from '../util/gc.js';
-import { capThreads, checkedConfig, configFromFlags, help, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString } from './args.js';
+import { capThreads, checkedConfig, configFromFlags, help, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, warnIneffective } from './args.js';
 import { labelsOf, loadExamples, warnUnknownLabels } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { progressView } from './progressBar.js';
@@ -87,6 +87,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const data = await loadExamples(dataPath, read, 'there is nothing to train on');
   const all = data.examples;
   const validPath = optionalString(flags, 'valid');
+  warnIneffective(cfg, validPath !== undefined);
   const validSet = validPath ? await loadExamples(validPath, read, 'leave --valid out to train without validation') : undefined;
   const valid = validSet?.examples;
   const skipped = data.skipped + (validSet?.skipped ?? 0);
