@@ -281,3 +281,12 @@ test('example: replayState helpers', () => {
   const s = { capacity: 2, seed: 0, draws: 0, seen: { a: 1 }, examples: [ex('x', 'a')] };
   assert.deepEqual(readReplayState(s).classes, [{ label: 'a', seen: 1, kept: [ex('x', 'a')] }]);
 });
+
+test('examples(): every kept example once, class by class in first-seen order, also past 1,024 classes', () => {
+  const b = new ReplayBuffer(10_000, 1);
+  for (let i = 0; i < 2 * 3000; i++) b.add({ text: `t${i}`, labels: [`c${i % 3000}`] });
+  const all = b.examples();
+  assert.equal(all.length, 6000);
+  const expected = Array.from({ length: 3000 }, (_, c) => [`t${c}`, `t${c + 3000}`]).flat();
+  assert.deepEqual(all.map((e) => e.text), expected);
+});
