@@ -11,8 +11,8 @@ A running accrete serve notices an activation within a second and serves that ve
 
   list                 every version: parent, time, guard and new-data accuracy, gate decision
   show ID              one version in full (options, metrics, the gate's reasons, its update job)
-  activate ID          make version ID the active one
-  rollback             make the parent of the active version the active one
+  activate ID          make version ID the active one (refused unless its model files load)
+  rollback             make the parent of the active version the active one (same check)
 
 options:
   --registry FILE      the registry's SQLite file (${DEFAULT_REGISTRY})

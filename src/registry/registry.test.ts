@@ -5,14 +5,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccreteError } from '../errors.js';
-import { tinyModel } from '../serve/testing.js';
+import type { TextClassifier } from '../model/classifier.js';
+import { MAIN, tinyModel } from '../serve/testing.js';
 import { isVersionId, versionPath } from './files.js';
 import { lockRegistry } from './lock.js';
-import { Registry, type FeedbackEvent } from './registry.js';
+import { Registry, VersionFilesError, type FeedbackEvent } from './registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accrete-registry-'));
 const base = join(dir, 'base');
@@ -124,4 +126,61 @@ test('a file that is not a registry, and a missing one opened read-only, are ref
   assert.throws(() => Registry.open(join(dir, 'missing', 'registry.db'), { readonly: true }), /cannot open the registry/);
   assert.throws(() => Registry.open(other), /not an Accrete registry/);
   assert.throws(() => Registry.open(join(dir, 'plain.db')), (err) => code('BAD_MODEL_FILE')(err) && /not a database/.test((err as Error).message));
+});
+
+/** Flips one byte in the middle of a version's weights: the file is still there, its checksum no longer matches. */
+function corrupt(r: Registry, id: string): void {
+  const file = join(r.dirOf(id), 'weights.safetensors');
+  const bytes = readFileSync(file);
+  bytes[bytes.length >> 1] ^= 0xff;
+  writeFileSync(file, bytes);
+}
+
+/** v1 <- v2 (v2 updated from v1), v2 active. */
+function lineage(): Registry {
+  const r = fresh();
+  r.importModel(base);
+  r.importModel(base);
+  r.db.prepare(`UPDATE versions SET parent = 'v1' WHERE id = 'v2'`).run();
+  r.activate('v2');
+  return r;
+}
+
+test('activate and rollback refuse a version whose files do not load, and leave the active pointer alone', () => {
+  const r = lineage();
+  corrupt(r, 'v1');
+  const refused = (err: unknown) => err instanceof VersionFilesError && err.code === 'BAD_MODEL_FILE' && err.version === 'v1' && /cannot activate v1: .*checksum/s.test(err.message) && /v2 stays active/.test(err.message);
+  assert.throws(() => r.activate('v1'), refused);
+  assert.throws(() => r.rollback(), refused);
+  assert.equal(r.activeId(), 'v2');
+  assert.equal(r.activations().length, 2, 'no activation recorded');
+  // A model loaded elsewhere (the server loads off its thread) is checked against the record, not read again.
+  const other = { ...r.loadVersion('v2'), source: { weightsChecksum: '0123456789abcdef' } } as unknown as TextClassifier;
+  assert.throws(() => r.activate('v2', 'api', other), (err) => err instanceof VersionFilesError && /cannot activate v2: .*not the one the registry recorded/s.test(err.message));
+  r.close();
+});
+
+test('a server starting on an active version that does not load is told which one and how to activate another', () => {
+  const r = lineage();
+  corrupt(r, 'v2');
+  assert.throws(
+    () => r.loadActive(),
+    (err) => err instanceof VersionFilesError && /cannot serve the active version: version v2 does not load/.test(err.message) && /accrete models rollback/.test(err.message) && /accrete models activate ID/.test(err.message),
+  );
+  assert.deepEqual(r.rollback(), { active: 'v1', previous: 'v2' }, 'its parent still loads');
+  assert.equal(r.loadActive().id, 'v1');
+  r.close();
+});
+
+test('accrete models activate|rollback: exit 1 with the reason when the target version is damaged', () => {
+  const r = lineage();
+  corrupt(r, 'v1');
+  r.close();
+  const models = (...args: string[]) => spawnSync(process.execPath, [MAIN, 'models', ...args, '--registry', r.file], { encoding: 'utf8', timeout: 20_000 });
+  for (const args of [['activate', 'v1'], ['rollback']]) {
+    const run = models(...args);
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /cannot activate v1: version v1 does not load: .*weights\.safetensors/);
+  }
+  assert.match(models('list').stdout, /^\*\s+v2\s/m, 'v2 stays active');
 });

@@ -8,9 +8,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Example } from '../data/example.js';
-import { AccreteError } from '../errors.js';
+import { AccreteError, ModelFileError } from '../errors.js';
 import { evaluate } from '../eval/evaluate.js';
 import type { GateIssue } from '../update/gate.js';
+import type { TextClassifier } from '../model/classifier.js';
+import { loadModel } from '../store/modelFiles.js';
 import { loadLearner } from '../update/memory.js';
 import type { UpdateReport } from '../update/update.js';
 import { openDatabase, type Db } from './db.js';
@@ -24,6 +26,17 @@ export type { FeedbackEvent, JobRecord, VersionRecord, VersionMetrics } from './
 
 /** Where a registry lives when no --registry is given. */
 export const DEFAULT_REGISTRY = 'accrete-registry/registry.db';
+
+/** A version whose model files do not load (missing, corrupted, or not the ones the registry recorded). */
+export class VersionFilesError extends AccreteError {
+  constructor(
+    readonly version: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('BAD_MODEL_FILE', message, options);
+  }
+}
 
 export interface Recovery {
   /** Jobs that were running when the process died; their feedback is pending again. */
@@ -81,21 +94,74 @@ export class Registry {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
 
-  activate(id: string, reason = 'activate'): { active: string; previous: string | null } {
+  /**
+   * Loads a version's model directory, checksums verified, and checks that its weights are the ones
+   * the registry recorded. Throws VersionFilesError naming the version.
+   */
+  loadVersion(id: string): TextClassifier {
+    const v = this.version(id);
+    let model: TextClassifier;
+    try {
+      model = loadModel(this.dirOf(id));
+    } catch (err) {
+      if (!(err instanceof ModelFileError)) throw err;
+      throw new VersionFilesError(id, `version ${id} does not load: ${err.message}`, { cause: err });
+    }
+    this.checkRecorded(v, model);
+    return model;
+  }
+
+  private checkRecorded(v: VersionRecord, model: TextClassifier): void {
+    const checksum = model.source?.weightsChecksum;
+    if (checksum !== v.checksum) throw new VersionFilesError(v.id, `version ${v.id} does not load: ${v.path}: the weights' checksum ${checksum} is not the one the registry recorded (${v.checksum})`);
+  }
+
+  /** The active version's model, for a server starting; when it does not load, says how to make another one active. */
+  loadActive(): { id: string; model: TextClassifier } {
+    const id = this.activeId();
+    if (id === null) throw new AccreteError('CONFLICT', `the registry ${this.file} has no active version`);
+    try {
+      return { id, model: this.loadVersion(id) };
+    } catch (err) {
+      if (!(err instanceof VersionFilesError)) throw err;
+      throw new VersionFilesError(id, `cannot serve the active version: ${err.message}\nmake another version active, then start again: accrete models rollback --registry ${this.file} (its parent), or accrete models activate ID --registry ${this.file} (accrete models list shows the ids)`, { cause: err });
+    }
+  }
+
+  /**
+   * Makes `id` the active version once its model files load (a version that does not load never
+   * becomes active). `loaded`: its model, already loaded by the caller (checked against the record, not read again).
+   */
+  activate(id: string, reason = 'activate', loaded?: TextClassifier): { active: string; previous: string | null } {
+    this.verifyForActivation(id, loaded);
     const previous = this.db.transaction(() => versions.setActive(this.db, id, reason))();
     return { active: id, previous };
   }
 
-  /** Activates the parent of the active version (the version it was updated from). */
+  /** Activates the parent of the active version (the version it was updated from), once its model files load. */
   rollback(): { active: string; previous: string | null } {
+    const current = versions.activeId(this.db);
+    if (current === null) throw new AccreteError('CONFLICT', 'the registry has no active version to roll back');
+    const parent = versions.getVersion(this.db, current).parent;
+    if (parent === null) throw new AccreteError('CONFLICT', `${current} has no parent version to roll back to`);
+    // Loading takes a while: verify outside the transaction, then make sure nobody activated another version meanwhile.
+    this.verifyForActivation(parent);
     return this.db.transaction(() => {
-      const current = versions.activeId(this.db);
-      if (current === null) throw new AccreteError('CONFLICT', 'the registry has no active version to roll back');
-      const parent = versions.getVersion(this.db, current).parent;
-      if (parent === null) throw new AccreteError('CONFLICT', `${current} has no parent version to roll back to`);
+      if (versions.activeId(this.db) !== current) throw new AccreteError('CONFLICT', `the active version changed during the rollback (now ${versions.activeId(this.db)}); nothing was changed`);
       versions.setActive(this.db, parent, `rollback from ${current}`);
       return { active: parent, previous: current };
     })();
+  }
+
+  private verifyForActivation(id: string, loaded?: TextClassifier): void {
+    try {
+      if (loaded) this.checkRecorded(this.version(id), loaded);
+      else this.loadVersion(id);
+    } catch (err) {
+      if (!(err instanceof VersionFilesError)) throw err;
+      const active = this.activeId();
+      throw new VersionFilesError(id, `cannot activate ${id}: ${err.message}\nnothing was changed${active ? ` (${active} stays active)` : ''}; restore the files of versions/${id}, or activate another version (accrete models list shows them)`, { cause: err });
+    }
   }
 
   /**
@@ -235,3 +301,4 @@ export class Registry {
     return { interrupted, released, removed };
   }
 }
+

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from '../registry/registry.js';
@@ -66,6 +66,16 @@ test('drift: when Page-Hinkley fires on a rising error rate, an update runs on t
   } finally {
     await s.server.close();
   }
+});
+
+test('a server whose active version does not load refuses to start, names the version and says how to activate another', async () => {
+  const file = registryFile();
+  const seed = Registry.open(file);
+  seed.importModel(join(dir, 'base'));
+  const weights = join(seed.dirOf('v1'), 'weights.safetensors');
+  seed.close();
+  writeFileSync(weights, readFileSync(weights).subarray(0, 100));
+  await assert.rejects(inProcess({ registry: file }), /cannot serve the active version: version v1 does not load: [^]*accrete models rollback [^]*accrete models activate ID/);
 });
 
 test('while an update runs: predictions from the active version at once, a second update refused (409); shutdown gives the feedback back', async () => {

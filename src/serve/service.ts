@@ -67,8 +67,7 @@ export class Service {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.drift = options.drift === false ? null : new PageHinkley(options.driftOptions);
-    const id = registry.activeId()!;
-    this.current = { id, model: this.load(registry.version(id)) };
+    this.current = registry.loadActive();
     for (const e of registry.recentErrors(LIVE_WINDOW)) this.live.push(e);
     this.pendingCount = registry.pendingCount();
     this.dataVersion = registry.dataVersion();
@@ -203,7 +202,7 @@ export class Service {
   async activate(id: string, reason = 'activate (api)'): Promise<{ active: string; previous: string | null }> {
     const model = await this.loadOffThread(this.registry.version(id));
     if (this.closed) throw new AccreteError('CONFLICT', 'the server is shutting down');
-    const answer = this.registry.activate(id, reason);
+    const answer = this.registry.activate(id, reason, model);
     this.swap(id, model);
     return answer;
   }
