@@ -123,7 +123,7 @@ test('a file that is not a registry, and a missing one opened read-only, are ref
   r.db.pragma('user_version = 0');
   r.close();
   writeFileSync(join(dir, 'plain.db'), 'not sqlite at all, just text that is long enough to have a header........');
-  assert.throws(() => Registry.open(join(dir, 'missing', 'registry.db'), { readonly: true }), /cannot open the registry/);
+  assert.throws(() => Registry.open(join(dir, 'missing', 'registry.db'), { readonly: true }), /no registry at/);
   assert.throws(() => Registry.open(other), /not an Accrete registry/);
   assert.throws(() => Registry.open(join(dir, 'plain.db')), (err) => code('BAD_MODEL_FILE')(err) && /not a database/.test((err as Error).message));
 });
@@ -183,4 +183,26 @@ test('accrete models activate|rollback: exit 1 with the reason when the target v
     assert.match(run.stderr, /cannot activate v1: version v1 does not load: .*weights\.safetensors/);
   }
   assert.match(models('list').stdout, /^\*\s+v2\s/m, 'v2 stays active');
+});
+
+test('accrete models list|show on a path that is not a registry: what is there instead, and nothing created', () => {
+  const folder = join(dir, 'cli-paths');
+  mkdirSync(folder);
+  const run = (registry: string, action = 'list') => spawnSync(process.execPath, [MAIN, 'models', action, ...(action === 'show' ? ['v1'] : []), '--registry', registry], { encoding: 'utf8', timeout: 20_000 });
+  for (const action of ['list', 'show']) {
+    const isDir = run(folder, action);
+    assert.equal(isDir.status, 1);
+    assert.equal(isDir.stderr, `accrete models: ${folder} is a directory, not a registry file\n`);
+    for (const missing of [join(folder, 'registry.db'), join(folder, 'no-such-dir', 'registry.db')]) {
+      const r = run(missing, action);
+      assert.equal(r.status, 1);
+      assert.equal(r.stderr, `accrete models: no registry at ${missing} (run accrete serve --registry ${missing} --model MODEL to create one)\n`);
+    }
+  }
+  assert.deepEqual(readdirSync(folder), [], 'nothing created');
+  const r = fresh();
+  r.importModel(base);
+  r.close();
+  const hint = run(r.root);
+  assert.match(hint.stderr, new RegExp(`is a directory, not a registry file \\(did you mean ${r.file.replace(/[.]/g, '\\.')}\\?\\)`));
 });

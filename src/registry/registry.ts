@@ -5,7 +5,7 @@
  * so after a crash at any point the database is consistent and every recorded version is whole;
  * `recover()` then clears what an interrupted update left behind.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Example } from '../data/example.js';
 import { AccreteError, ModelFileError } from '../errors.js';
@@ -60,6 +60,7 @@ export class Registry {
   /** Opens the registry at `file`, creating it (and its folder) unless `readonly` or `mustExist`. */
   static open(file: string, options: { readonly?: boolean; mustExist?: boolean } = {}): Registry {
     const path = resolve(file);
+    if (options.readonly || options.mustExist) mustBeRegistryFile(file);
     if (!options.readonly && !options.mustExist) mkdirSync(join(dirname(path), 'versions'), { recursive: true });
     return new Registry(path, openDatabase(path, options));
   }
@@ -302,3 +303,23 @@ export class Registry {
   }
 }
 
+/** A read-only or must-exist open: refuses a path that is not a registry file with a message that says what is there instead. */
+function mustBeRegistryFile(file: string): void {
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch {
+    throw new AccreteError('NOT_FOUND', `no registry at ${file} (run accrete serve --registry ${file} --model MODEL to create one)`);
+  }
+  if (stat.isDirectory()) {
+    const inside = join(file, 'registry.db');
+    let hint = '';
+    try {
+      if (statSync(inside).isFile()) hint = ` (did you mean ${inside}?)`;
+    } catch {
+      // no registry.db inside: no hint
+    }
+    throw new AccreteError('USAGE', `${file} is a directory, not a registry file${hint}`);
+  }
+  if (!stat.isFile()) throw new AccreteError('USAGE', `${file} is not a registry file (not a regular file)`);
+}
