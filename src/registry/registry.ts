@@ -217,6 +217,10 @@ export class Registry {
     return feedback.recentErrors(this.db, n);
   }
 
+  recentOutcomes(n: number): { error: number; version: string | null }[] {
+    return feedback.recentOutcomes(this.db, n);
+  }
+
   /** Starts an update job from the active version on every pending feedback event (read them with `examples`). */
   startJob(trigger: JobTrigger, options: Record<string, unknown>): { job: number; parent: string; after: number; upto: number; count: number; staging: string } {
     return this.db.transaction(() => {

@@ -56,6 +56,15 @@ export class PageHinkley {
     return fired;
   }
 
+  /**
+   * Feeds values seen before a restart, so the test goes on where it was rather than from zero (from
+   * zero, a stream that is already all errors sets the mean to 1 and never fires). Replayed values
+   * count towards the warm-up but signal nothing: whatever they showed was acted on before the restart.
+   */
+  replay(values: Iterable<number>): void {
+    for (const x of values) this.update(x);
+  }
+
   /** Starts over (after the model changed, the old error stream says nothing about the new one). */
   reset(): void {
     this.n = this.mean = this.sum = this.min = 0;
@@ -65,4 +74,14 @@ export class PageHinkley {
   state(): DriftState {
     return { detector: 'page-hinkley', n: this.n, mean: this.mean, statistic: this.sum - this.min, threshold: this.options.threshold, drift: this.drifted };
   }
+}
+
+/**
+ * The trailing run of `recent` outcomes (oldest first) of the version serving now: the detector is
+ * reset when a version is swapped in, so only those belong in its state after a restart.
+ */
+export function servedSinceSwap(recent: readonly { error: number; version: string | null }[], version: string): number[] {
+  let start = recent.length;
+  while (start > 0 && recent[start - 1].version === version) start--;
+  return recent.slice(start).map((e) => e.error);
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../util/rng.js';
-import { PageHinkley } from './drift.js';
+import { PageHinkley, servedSinceSwap } from './drift.js';
 import { FeedbackQueue } from './feedbackQueue.js';
 import { ErrorWindow } from './live.js';
 import { MetricsRegistry } from './metrics.js';
@@ -29,6 +29,31 @@ test('Page-Hinkley: a falling error rate is not drift', () => {
   const ph = new PageHinkley();
   for (let i = 0; i < 300; i++) ph.update(bernoulli(rng, 0.6));
   for (let i = 0; i < 2000; i++) assert.equal(ph.update(bernoulli(rng, 0.05)), false);
+});
+
+test('Page-Hinkley after a restart: replaying the restored outcomes goes on from them without a false alarm, and a burst of errors fires', () => {
+  for (const [seed, rate] of [[11, 0.1], [12, 0.3], [13, 0.5]]) {
+    const rng = new Rng(seed);
+    const history = Array.from({ length: 200 }, () => bernoulli(rng, rate));
+    const ph = new PageHinkley();
+    ph.replay(history);
+    assert.equal(ph.state().n, 200);
+    assert.equal(ph.state().drift, false, `no alarm from a steady ${rate} error rate`);
+    let firedAfter = -1;
+    for (let i = 0; i < 80 && firedAfter < 0; i++) if (ph.update(1)) firedAfter = i + 1;
+    assert.ok(firedAfter > 0 && firedAfter < 60, `rate ${rate}: fired after ${firedAfter} straight errors`);
+  }
+  // What happened without the replay: a detector started at zero on a stream of errors never fires.
+  const cold = new PageHinkley();
+  for (let i = 0; i < 80; i++) assert.equal(cold.update(1), false);
+  assert.equal(cold.state().statistic, 0);
+});
+
+test('the outcomes replayed after a restart: the trailing run of the serving version (the detector was reset when it came in)', () => {
+  const o = (version: string | null, error: number) => ({ version, error });
+  assert.deepEqual(servedSinceSwap([o('v1', 1), o('v2', 0), o('v1', 1), o('v2', 1), o('v2', 0)], 'v2'), [1, 0]);
+  assert.deepEqual(servedSinceSwap([o('v1', 1), o('v1', 0)], 'v2'), []);
+  assert.deepEqual(servedSinceSwap([], 'v1'), []);
 });
 
 test('the live error window: the share of errors among the last N events', () => {

@@ -68,6 +68,33 @@ test('drift: when Page-Hinkley fires on a rising error rate, an update runs on t
   }
 });
 
+test('drift after a restart: the detector goes on from the restored outcomes, so a burst of errors fires', async () => {
+  const file = registryFile();
+  const seed = Registry.open(file);
+  seed.importModel(join(dir, 'base'));
+  // Before the restart: 120 outcomes of v1 at 10% error (and older ones of another version, not replayed).
+  const at = (i: number, error: boolean, version = 'v1') => ({ text: `t${i}`, labels: ['noun.animal'], predicted: error ? 'noun.artifact' : 'noun.animal', score: 0.5, version, createdAt: Date.now(), source: 'test' });
+  seed.addFeedback(Array.from({ length: 30 }, (_, i) => at(i, true, 'v9')));
+  seed.addFeedback(Array.from({ length: 120 }, (_, i) => at(i, i % 10 === 0)));
+  seed.close();
+  const s = await inProcess({ registry: file, drift: true });
+  try {
+    const restored = s.service.driftState() as { n: number; drift: boolean; mean: number };
+    assert.equal(restored.n, 120);
+    assert.equal(restored.drift, false, 'no alarm from the replay');
+    assert.ok(Math.abs(restored.mean - 0.1) < 1e-9, JSON.stringify(restored));
+    for (const text of plantTexts(80)) {
+      await call(s.url, 'POST', '/v1/feedback', { text, label: 'noun.plant' });
+      if ((s.service.driftState() as { drift: boolean }).drift) break;
+    }
+    const stats = (await call(s.url, 'GET', '/v1/stats')).json;
+    assert.equal(stats.drift.drift, true, JSON.stringify(stats.drift));
+    assert.ok(stats.drift.lastFiredAt, JSON.stringify(stats.drift));
+  } finally {
+    await s.server.close();
+  }
+});
+
 test('a server whose active version does not load refuses to start, names the version and says how to activate another', async () => {
   const file = registryFile();
   const seed = Registry.open(file);

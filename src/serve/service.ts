@@ -11,7 +11,7 @@ import { isError } from '../registry/feedback.js';
 import { lockRegistry } from '../registry/lock.js';
 import { Registry, type FeedbackEvent, type VersionRecord } from '../registry/registry.js';
 import { loadModel } from '../store/modelFiles.js';
-import { PageHinkley, type PageHinkleyOptions } from './drift.js';
+import { PageHinkley, servedSinceSwap, type PageHinkleyOptions } from './drift.js';
 import { FeedbackQueue } from './feedbackQueue.js';
 import { ErrorWindow } from './live.js';
 import { serviceMetrics, type ServiceCounters } from './serviceMetrics.js';
@@ -68,7 +68,9 @@ export class Service {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.drift = options.drift === false ? null : new PageHinkley(options.driftOptions);
     this.current = registry.loadActive();
-    for (const e of registry.recentErrors(LIVE_WINDOW)) this.live.push(e);
+    const recent = registry.recentOutcomes(LIVE_WINDOW);
+    for (const e of recent) this.live.push(e.error);
+    this.drift?.replay(servedSinceSwap(recent, this.current.id));
     this.pendingCount = registry.pendingCount();
     this.dataVersion = registry.dataVersion();
     this.queue = new FeedbackQueue(
