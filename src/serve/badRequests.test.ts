@@ -78,6 +78,9 @@ const cases: [name: string, send: () => Promise<{ status: number; json: any }>, 
   ['feedback: empty label', () => call(url, 'POST', '/v1/feedback', { text: 'a cat', label: ' ' }), 400],
   ['feedback: no text', () => call(url, 'POST', '/v1/feedback', { label: 'noun.animal' }), 400],
   ['feedback: negative weight', () => call(url, 'POST', '/v1/feedback', { text: 'a cat', label: 'x', weight: -1 }), 400],
+  ['feedback: weight 1e30 (would make the update diverge)', () => call(url, 'POST', '/v1/feedback', { text: 'a cat', label: 'noun.animal', weight: 1e30 }), 400],
+  ['feedback: weight 1e308 in examples', () => call(url, 'POST', '/v1/feedback', { examples: [{ text: 'a cat', label: 'noun.animal' }, { text: 'a dog', label: 'noun.animal', weight: 1e308 }] }), 400],
+  ['feedback: weight just over the bound', () => call(url, 'POST', '/v1/feedback', { text: 'a cat', label: 'noun.animal', weight: 100.5 }), 400],
   ['feedback: empty examples', () => call(url, 'POST', '/v1/feedback', { examples: [] }), 400],
   ['feedback: one bad example of two (none recorded)', () => call(url, 'POST', '/v1/feedback', { examples: [{ text: 'a cat', label: 'noun.animal' }, { text: 'a dog' }] }), 400],
   ['feedback: examples and text', () => call(url, 'POST', '/v1/feedback', { examples: [{ text: 'a', label: 'b' }], text: 'c' }), 400],
@@ -117,8 +120,12 @@ test('every bad request: a 4xx with a message, and nothing changed', async () =>
     assert.ok(typeof r.json?.error?.message === 'string' && r.json.error.message.length > 5, `${name}: no message`);
     assert.deepEqual(snapshot(), before, `${name} changed something`);
   }
+  // The message names the field and the bound.
+  const w = await call(url, 'POST', '/v1/feedback', { examples: [{ text: 'a cat', label: 'noun.animal', weight: 1e30 }] });
+  assert.match(w.json.error.message, /"examples\[0\]\.weight" must be a number in \(0, 100\], got 1e\+30/);
   // The server is still fine, and the snapshot does see a change.
   assert.equal((await call(url, 'POST', '/v1/predict', { text: 'a small dog' }, false)).status, 200);
   assert.equal((await call(url, 'POST', '/v1/feedback', { text: 'a small dog', label: 'noun.animal' })).status, 200);
+  assert.equal((await call(url, 'POST', '/v1/feedback', { text: 'a small cat', label: 'noun.animal', weight: 100 })).status, 200, 'the bound itself is allowed');
   assert.notDeepEqual(snapshot(), before);
 });

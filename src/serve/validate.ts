@@ -70,10 +70,20 @@ export function predictRequest(body: unknown, limits: Limits): PredictRequest {
 
 const EXAMPLE_FIELDS = ['text', 'label', 'labels', 'weight'];
 const MAX_LABEL = 200;
+/**
+ * A weight scales the example's gradient step. An event worth more than 100 others is already an
+ * outlier; far above that (1e30) one event drives the update to Inf and the whole job fails, taking
+ * all pending feedback with it, so the door refuses it instead.
+ */
+export const MAX_WEIGHT = 100;
 
 function example(value: unknown, what: string, limits: Limits): Example {
   const o = object(value, EXAMPLE_FIELDS, what);
   text(o.text, what === 'the body' ? 'text' : `${what}.text`, limits);
+  const w = o.weight;
+  if (w !== undefined && (typeof w !== 'number' || !Number.isFinite(w) || w <= 0 || w > MAX_WEIGHT)) {
+    throw badRequest(`"${what === 'the body' ? 'weight' : `${what}.weight`}" must be a number in (0, ${MAX_WEIGHT}], got ${JSON.stringify(w)?.slice(0, 40)}`);
+  }
   const e = exampleFromJson(o, true);
   if (e instanceof Problem) throw badRequest(`${what}: ${e.message}`);
   const long = e.labels.find((l) => l.length > MAX_LABEL);
