@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'NOT_FOUND'
   | 'TOO_LARGE'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  | 'UNAVAILABLE';
 
 export class AccreteError extends Error {
   readonly code: ErrorCode;

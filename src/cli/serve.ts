@@ -44,6 +44,9 @@ const FLAGS = {
   'no-drift': { type: 'boolean' },
 } as const;
 
+/** How long requests in flight get to finish at shutdown. */
+const GRACE_MS = 5000;
+
 const PAUSES: readonly string[] = ['update', 'save', 'commit'];
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -67,7 +70,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
   let running;
   try {
-    running = await startServer(service, { host: optionalString(flags, 'host') ?? '127.0.0.1', port, token });
+    running = await startServer(service, { host: optionalString(flags, 'host') ?? '127.0.0.1', port, token, graceMs: GRACE_MS });
   } catch (err) {
     await service.close();
     throw new AccreteError('USAGE', `cannot listen: ${(err as Error).message}`, { cause: err });
@@ -76,13 +79,21 @@ export async function serveCommand(argv: string[]): Promise<number> {
   process.stderr.write(`accrete serve: serving ${service.active.id} from ${service.registry.file} on ${running.url}\n`);
 
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
-      process.stderr.write(`accrete serve: ${signal}, stopping\n`);
+      if (stopping) {
+        // A second signal stops at once (the registry stays consistent, as after a crash).
+        process.stderr.write(`accrete serve: ${signal} again, stopping now\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      process.stderr.write(`accrete serve: ${signal}, stopping (requests in flight get ${GRACE_MS / 1000} s to finish; send it again to stop now)\n`);
       resolve();
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
   await running.close();
+  process.stderr.write('accrete serve: stopped\n');
   return 0;
 }

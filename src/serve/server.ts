@@ -16,11 +16,17 @@ export interface ServerOptions {
   host?: string;
   port?: number;
   token: string;
+  /** At shutdown, how long requests in flight may take to finish before their connections are cut (ms, default 5000). */
+  graceMs?: number;
 }
 
 export interface RunningServer {
   server: Server;
   url: string;
+  /**
+   * Stops gracefully: no new connections, a running update interrupted (its request answered 503),
+   * requests in flight answered (for graceMs at most), then the service closed.
+   */
   close(): Promise<void>;
 }
 
@@ -66,9 +72,18 @@ function send(res: ServerResponse, answer: Answer): void {
 export function startServer(service: Service, options: ServerOptions): Promise<RunningServer> {
   const routes = apiRoutes(dashboardHtml);
   const authorize = bearerCheck(options.token);
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
+  let drained: (() => void) | null = null;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     let routeName = 'unmatched';
+    inFlight.add(res);
+    if (closing) res.setHeader('connection', 'close');
+    res.on('close', () => {
+      inFlight.delete(res);
+      if (inFlight.size === 0) drained?.();
+    });
     res.on('finish', () => service.counters.request(req.method ?? '', routeName, res.statusCode, (performance.now() - started) / 1000));
     try {
       const path = new URL(`http://localhost${req.url ?? '/'}`).pathname;
@@ -79,7 +94,8 @@ export function startServer(service: Service, options: ServerOptions): Promise<R
     } catch (err) {
       const special = err as { status?: number; allow?: string };
       const { status, body } = errorBody(err);
-      if (status >= 500) service.log(`error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
+      // 503 is a shutdown the server expects: the message says it all.
+      if (status >= 500 && status !== 503) service.log(`error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       if (res.headersSent) return void res.destroy();
       sendJson(res, special.status ?? status, body, special.allow ? { allow: special.allow } : {});
     }
@@ -95,10 +111,21 @@ export function startServer(service: Service, options: ServerOptions): Promise<R
         server,
         url: `http://${host}:${port}`,
         close: async () => {
-          await new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          });
+          if (closing) return service.close();
+          closing = true;
+          const closed = new Promise<void>((done) => server.close(() => done()));
+          server.closeIdleConnections();
+          // Keep-alive connections end with the answer they are waiting for.
+          for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+          await service.stopUpdates();
+          if (inFlight.size > 0) {
+            await new Promise<void>((done) => {
+              const timer = setTimeout(done, options.graceMs ?? 5000);
+              drained = () => (clearTimeout(timer), done());
+            });
+          }
+          server.closeAllConnections();
+          await closed;
           await service.close();
         },
       });

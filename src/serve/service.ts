@@ -58,6 +58,7 @@ export class Service {
   private driftPending = false;
   private watching = false;
   private closed = false;
+  private closing: Promise<void> | null = null;
 
   private constructor(
     readonly registry: Registry,
@@ -143,7 +144,7 @@ export class Service {
 
   /** Records feedback (answered once it is on disk), with what the serving version predicted for each text. */
   async feedback(req: FeedbackRequest): Promise<{ accepted: number; ids: number[]; pending: number }> {
-    if (this.closed) throw new AccreteError('CONFLICT', 'the server is shutting down');
+    if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; send the feedback again after it restarts');
     const { id, model } = this.current;
     const now = Date.now();
     const events: FeedbackEvent[] = req.examples.map((e) => {
@@ -177,7 +178,7 @@ export class Service {
 
   /** Starts an update when a policy asks for one and none is running. */
   checkPolicies(): void {
-    if (this.closed || this.updates.running || this.pendingCount === 0) return;
+    if (this.closed || this.updates.isClosed || this.updates.running || this.pendingCount === 0) return;
     const every = this.options.updateEvery;
     let trigger: JobTrigger | null = null;
     if (every && this.pendingCount >= every) trigger = 'every-n';
@@ -203,7 +204,7 @@ export class Service {
   /** Activates a version: loaded first (a version that does not load never becomes active), then recorded, then served. */
   async activate(id: string, reason = 'activate (api)'): Promise<{ active: string; previous: string | null }> {
     const model = await this.loadOffThread(this.registry.version(id));
-    if (this.closed) throw new AccreteError('CONFLICT', 'the server is shutting down');
+    if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; activate the version after it restarts');
     const answer = this.registry.activate(id, reason, model);
     this.swap(id, model);
     return answer;
@@ -240,13 +241,21 @@ export class Service {
     }
   }
 
-  /** Stops: commits waiting feedback, interrupts a running update (its feedback pending again), closes the registry. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** First step of a shutdown: interrupts a running update (its feedback pending again) and starts no other. */
+  stopUpdates(): Promise<void> {
+    return this.updates.interrupt('the server shut down during the update');
+  }
+
+  /** Stops: interrupts a running update, commits waiting feedback, closes the registry. */
+  close(): Promise<void> {
+    return (this.closing ??= this.shutDown());
+  }
+
+  private async shutDown(): Promise<void> {
+    await this.stopUpdates();
     this.closed = true;
     clearInterval(this.watcher);
     this.queue.flush();
-    await this.updates.interrupt('the server shut down during the update');
     this.registry.close();
     this.unlock();
   }

@@ -14,6 +14,7 @@ export const STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   TOO_LARGE: 413,
   DIVERGED: 422,
+  UNAVAILABLE: 503,
   MISSING_DATASET: 500,
   BAD_MODEL_FILE: 500,
 };

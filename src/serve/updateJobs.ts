@@ -69,7 +69,7 @@ export class UpdateJobs {
   /** Runs an update on all pending feedback; resolves with the gate's decision. */
   async start(trigger: JobTrigger, options: UpdateOptions): Promise<UpdateAnswer> {
     const s = this.service;
-    if (this.closed) throw new AccreteError('CONFLICT', 'the server is shutting down');
+    if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; run the update after it restarts');
     if (this.current) throw new AccreteError('CONFLICT', `an update is already running (job ${this.current.job}); try again when it has finished`);
     if (s.pending === 0) {
       const reasons: GateIssue[] = [{ code: 'no-data', metric: 'examples', before: 0, after: 0, threshold: 1, message: 'no pending feedback: nothing to learn' }];
@@ -87,11 +87,13 @@ export class UpdateJobs {
     try {
       return await this.finish(job, parent, trigger, options, worker);
     } catch (err) {
-      if (!this.closed) {
-        s.registry.failJob(job, (err as Error).message);
-        s.counters.update('failed', trigger);
-        s.log(`update job ${job} failed: ${(err as Error).message}`);
+      if (this.closed) {
+        // interrupt() stopped the worker: an expected end, not a failure.
+        throw new AccreteError('UNAVAILABLE', `the server is shutting down: update job ${job} was interrupted, and its ${count} feedback event(s) will be pending again when the server restarts`);
       }
+      s.registry.failJob(job, (err as Error).message);
+      s.counters.update('failed', trigger);
+      s.log(`update job ${job} failed: ${(err as Error).message}`);
       throw err;
     } finally {
       this.current = null;
@@ -124,8 +126,14 @@ export class UpdateJobs {
     return { accepted: true, version: s.active.id, created: id, reasons: report.reasons, report, job };
   }
 
-  /** Stops a running update at shutdown; its feedback becomes pending again. */
+  /** True once interrupt() was called: no update starts any more. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Stops a running update at shutdown (its request gets 503); its feedback becomes pending again. */
   async interrupt(why: string): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     await discardUpdateWorker();
     const running = this.current;
