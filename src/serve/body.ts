@@ -1,7 +1,8 @@
 /**
- * Request bodies, read with a size limit: a body declared or found to be over the limit gets 413
- * once the client has finished sending (so it sees the answer, not a reset), and a client that
- * keeps sending far past the limit is cut off.
+ * Request bodies, read with a size limit: a body declared over the limit (Content-Length) gets 413
+ * at once, before any of it is read; one found over the limit (chunked) gets 413 once the client
+ * has finished sending (so it sees the answer, not a reset). A client that keeps sending far past
+ * the limit is cut off.
  */
 import type { IncomingMessage } from 'node:http';
 import { AccreteError } from '../errors.js';
@@ -10,13 +11,23 @@ import { badRequest } from './status.js';
 /** Past this many times the limit, the connection is closed instead of drained. */
 const DRAIN_FACTOR = 16;
 
+/** The client closed its connection before its body was complete: its business, not a server error. */
+export class ClientDisconnect extends Error {}
+
+/** True when the request declares a Content-Length over `limit`. */
+export function declaredTooLarge(req: IncomingMessage, limit: number): boolean {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  return Number.isFinite(declared) && declared > limit;
+}
+
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? NaN);
+    const tooLargeError = () => new AccreteError('TOO_LARGE', `the body is larger than the limit of ${limit} bytes (--max-body)`);
     let size = 0;
-    let tooLarge = Number.isFinite(declared) && declared > limit;
+    let tooLarge = declaredTooLarge(req, limit);
+    // Answered now; node discards what the client still sends (up to the cut-off below).
+    if (tooLarge) reject(tooLargeError());
     const chunks: Buffer[] = [];
-    const tooLargeError = () => new AccreteError('TOO_LARGE', `the body is larger than the limit of ${limit} bytes`);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) tooLarge = true;
@@ -31,7 +42,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => (tooLarge ? reject(tooLargeError()) : resolve(Buffer.concat(chunks))));
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ECONNRESET' ? new ClientDisconnect('the client disconnected before its body was complete', { cause: err }) : err));
   });
 }
 

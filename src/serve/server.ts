@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { dashboardHtml } from '../dashboard/page.js';
 import { AccreteError } from '../errors.js';
 import { bearerCheck } from './auth.js';
+import { ClientDisconnect, declaredTooLarge } from './body.js';
 import { apiRoutes, type Answer, type Route } from './routes.js';
 import type { Service } from './service.js';
 import { errorBody, sendJson } from './status.js';
@@ -92,6 +93,10 @@ export function startServer(service: Service, options: ServerOptions): Promise<R
       if (route.write) authorize(req);
       send(res, await route.handle(service, req, params));
     } catch (err) {
+      if (err instanceof ClientDisconnect) {
+        service.log(`client disconnected during ${req.method} ${req.url?.slice(0, 100)} (before its body was complete)`);
+        return void res.destroy();
+      }
       const special = err as { status?: number; allow?: string };
       const { status, body } = errorBody(err);
       // 503 is a shutdown the server expects: the message says it all.
@@ -101,6 +106,13 @@ export function startServer(service: Service, options: ServerOptions): Promise<R
     }
   };
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => void handle(req, res));
+  // "Expect: 100-continue" (curl, for large bodies): a body declared over the limit gets its 413
+  // instead of the 100, so the client never sends it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (declaredTooLarge(req, service.limits.maxBody)) res.setHeader('connection', 'close');
+    else res.writeContinue();
+    void handle(req, res);
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
