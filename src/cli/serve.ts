@@ -1,7 +1,8 @@
 /** `accrete serve`: the HTTP API, the dashboard and the update policies over a model registry. */
-import { AccreteError } from '../errors.js';
+import { createServer } from 'node:net';
+import { AccreteError, UsageError } from '../errors.js';
 import { DEFAULT_REGISTRY } from '../registry/registry.js';
-import { generateToken } from '../serve/auth.js';
+import { checkToken, generateToken } from '../serve/auth.js';
 import { startServer } from '../serve/server.js';
 import { Service } from '../serve/service.js';
 import type { TestPause } from '../serve/updater.js';
@@ -59,6 +60,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (pause !== '' && !PAUSES.includes(pause)) throw new AccreteError('USAGE', `ACCRETE_TEST_PAUSE must be one of ${PAUSES.join(', ')}`);
   const envToken = process.env.ACCRETE_TOKEN;
   const token = envToken || generateToken();
+  // Every configuration check before Service.open, which may import --model into the registry.
+  checkToken(token);
+  const host = optionalString(flags, 'host') ?? '127.0.0.1';
+  if (port !== 0) await checkPort(host, port);
 
   const service = Service.open({
     registry: optionalString(flags, 'registry') ?? DEFAULT_REGISTRY,
@@ -70,10 +75,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
   let running;
   try {
-    running = await startServer(service, { host: optionalString(flags, 'host') ?? '127.0.0.1', port, token, graceMs: GRACE_MS });
+    running = await startServer(service, { host, port, token, graceMs: GRACE_MS });
   } catch (err) {
     await service.close();
-    throw new AccreteError('USAGE', `cannot listen: ${(err as Error).message}`, { cause: err });
+    throw listenError(host, port, err);
   }
   if (!envToken) process.stderr.write(`accrete serve: token for writes (Authorization: Bearer ...): ${token}\n`);
   process.stderr.write(`accrete serve: serving ${service.active.id} from ${service.registry.file} on ${running.url}\n`);
@@ -96,4 +101,19 @@ export async function serveCommand(argv: string[]): Promise<number> {
   await running.close();
   process.stderr.write('accrete serve: stopped\n');
   return 0;
+}
+
+function listenError(host: string, port: number, err: unknown): UsageError {
+  const e = err as NodeJS.ErrnoException;
+  const why = e.code === 'EADDRINUSE' ? 'the port is in use' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EADDRNOTAVAIL' ? 'no such address here' : e.message;
+  return new UsageError(`cannot listen on ${host}:${port}: ${why}; choose another --port or --host`);
+}
+
+/** Fails (exit 2) when host:port cannot be bound, before the registry is opened. The server binds it again just after. */
+function checkPort(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err) => reject(listenError(host, port, err)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
