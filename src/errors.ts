@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   | 'UNAUTHORIZED'
   | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
   | 'TOO_LARGE'
   | 'CONFLICT'
   | 'UNAVAILABLE';

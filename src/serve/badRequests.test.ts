@@ -129,3 +129,18 @@ test('every bad request: a 4xx with a message, and nothing changed', async () =>
   assert.equal((await call(url, 'POST', '/v1/feedback', { text: 'a small cat', label: 'noun.animal', weight: 100 })).status, 200, 'the bound itself is allowed');
   assert.notDeepEqual(snapshot(), before);
 });
+
+test('HEAD answers like GET without a body; a wrong method gets 405 METHOD_NOT_ALLOWED with Allow', async () => {
+  for (const path of ['/v1/health', '/v1/models', '/metrics']) {
+    const head = await fetch(url + path, { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
+    assert.equal(head.status, 200, path);
+    assert.equal(await head.text(), '', `${path}: no body`);
+  }
+  const post = await fetch(url + '/v1/health', { method: 'DELETE', signal: AbortSignal.timeout(10_000) });
+  assert.equal(post.status, 405);
+  assert.equal(post.headers.get('allow'), 'GET, HEAD');
+  assert.equal(((await post.json()) as any).error.code, 'METHOD_NOT_ALLOWED');
+  const get = await call(url, 'GET', '/v1/feedback', undefined, false);
+  assert.deepEqual([get.status, get.json.error.code], [405, 'METHOD_NOT_ALLOWED']);
+  assert.equal((await call(url, 'HEAD', '/v1/feedback', undefined, false)).status, 405, 'HEAD only for GET routes');
+});

@@ -53,10 +53,11 @@ function match(routes: Route[], method: string, path: string): { route: Route; p
       else params[p.slice(1)] = parts[i];
     });
     if (!same) continue;
-    if (route.method === method) return { route, params };
-    allowed.push(route.method);
+    // HEAD is GET without the body (node leaves the body out of a HEAD answer).
+    if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { route, params };
+    allowed.push(...(route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]));
   }
-  if (allowed.length) throw Object.assign(new AccreteError('BAD_REQUEST', `${method} is not allowed here; use ${allowed.join(' or ')}`), { status: 405, allow: allowed.join(', ') });
+  if (allowed.length) throw Object.assign(new AccreteError('METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allowed.join(' or ')}`), { allow: allowed.join(', ') });
   throw new AccreteError('NOT_FOUND', `no route ${method} ${path.slice(0, 100)}; see GET / for the dashboard, or the API under /v1`);
 }
 
@@ -97,12 +98,12 @@ export function startServer(service: Service, options: ServerOptions): Promise<R
         service.log(`client disconnected during ${req.method} ${req.url?.slice(0, 100)} (before its body was complete)`);
         return void res.destroy();
       }
-      const special = err as { status?: number; allow?: string };
+      const special = err as { allow?: string };
       const { status, body } = errorBody(err);
       // 503 is a shutdown the server expects: the message says it all.
       if (status >= 500 && status !== 503) service.log(`error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       if (res.headersSent) return void res.destroy();
-      sendJson(res, special.status ?? status, body, special.allow ? { allow: special.allow } : {});
+      sendJson(res, status, body, special.allow ? { allow: special.allow } : {});
     }
   };
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => void handle(req, res));
