@@ -4,6 +4,7 @@
  * segments; handlers validate them before they touch the registry.
  */
 import type { IncomingMessage } from 'node:http';
+import { basename } from 'node:path';
 import { AccreteError } from '../errors.js';
 import { isVersionId } from '../registry/files.js';
 import { readJson } from './body.js';
@@ -33,6 +34,11 @@ function versionParam(id: string): string {
 function jobParam(id: string): number {
   if (!/^[1-9][0-9]{0,9}$/.test(id)) throw new AccreteError('NOT_FOUND', `no update job ${JSON.stringify(id.slice(0, 80))}: job ids are positive integers`);
   return Number(id);
+}
+
+/** A version's options without the absolute path it was imported from (only its base name). */
+function publicOptions(options: Record<string, unknown>): Record<string, unknown> {
+  return typeof options.importedFrom === 'string' ? { ...options, importedFrom: basename(options.importedFrom) } : options;
 }
 
 /** A version as GET /v1/models lists it. */
@@ -66,7 +72,7 @@ export function apiRoutes(dashboard: () => string): Route[] {
       write: false,
       handle: (s, _req, p) => {
         const v = s.registry.version(versionParam(p.id));
-        return { json: { ...v, active: v.id === s.active.id, update: v.job === null ? null : s.registry.job(v.job) } };
+        return { json: { ...v, options: publicOptions(v.options), active: v.id === s.active.id, update: v.job === null ? null : s.registry.job(v.job) } };
       },
     },
     { method: 'POST', path: '/v1/models/:id/activate', write: true, handle: async (s, req, p) => (await noBody(s, req), { json: await s.activate(versionParam(p.id)) }) },

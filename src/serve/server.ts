@@ -99,7 +99,7 @@ export function startServer(service: Service, options: ServerOptions): Promise<R
         return void res.destroy();
       }
       const special = err as { allow?: string };
-      const { status, body } = errorBody(err);
+      const { status, body } = errorBody(err, service.registry.root);
       // 503 is a shutdown the server expects: the message says it all.
       if (status >= 500 && status !== 503) service.log(`error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       if (res.headersSent) return void res.destroy();

@@ -1,5 +1,6 @@
 /** The one table from error codes to HTTP statuses, and the JSON shape of an error answer. */
 import type { ServerResponse } from 'node:http';
+import { sep } from 'node:path';
 import { AccreteError, type ErrorCode } from '../errors.js';
 
 export const STATUS: Record<ErrorCode, number> = {
@@ -20,9 +21,24 @@ export const STATUS: Record<ErrorCode, number> = {
   BAD_MODEL_FILE: 500,
 };
 
-/** An error as the service answers it: status, code and message (an unexpected error says no more than that it happened). */
-export function errorBody(err: unknown): { status: number; body: { error: { code: string; message: string } } } {
-  if (err instanceof AccreteError) return { status: STATUS[err.code] ?? 500, body: { error: { code: err.code, message: err.message } } };
+/**
+ * A message without the server's absolute paths (the server log keeps them): paths under `root`
+ * (the registry's directory) become relative to it, any other absolute path its base name.
+ */
+export function withoutPaths(message: string, root: string): string {
+  const prefix = root.endsWith(sep) ? root : root + sep;
+  return message.split(prefix).join('').replace(/(^|[\s"'(=])\/(?:[^\s/"'()]+\/)*([^\s/"'():]+)/g, '$1$2');
+}
+
+/**
+ * An error as the service answers it: status, code and message (an unexpected error says no more
+ * than that it happened; a server-side one, 5xx, without absolute paths).
+ */
+export function errorBody(err: unknown, root = '/'): { status: number; body: { error: { code: string; message: string } } } {
+  if (err instanceof AccreteError) {
+    const status = STATUS[err.code] ?? 500;
+    return { status, body: { error: { code: err.code, message: status >= 500 ? withoutPaths(err.message, root) : err.message } } };
+  }
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error; see the server log' } } };
 }
 
