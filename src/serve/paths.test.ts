@@ -41,13 +41,14 @@ test('GET /v1/models and /v1/models/v1 do not show where the model was imported 
   assert.equal((await call(url, 'GET', '/v1/models/v1', undefined, false)).json.options.importedFrom, 'base');
 });
 
-test('a BAD_MODEL_FILE answer names the file relative to the registry; the log has the full path', async () => {
+test('activating a damaged version: 422 BAD_MODEL_FILE naming the file relative to the registry; the log has the full path', async () => {
   const v1 = join(dir, 'reg', 'versions', 'v1');
   const biggest = readdirSync(v1).sort((a, b) => statSync(join(v1, b)).size - statSync(join(v1, a)).size)[0];
   truncateSync(join(v1, biggest), 100);
   const r = await call(url, 'POST', '/v1/models/v1/activate');
-  assert.equal(r.status, 500, r.text);
+  assert.equal(r.status, 422, r.text);
   assert.equal(r.json.error.code, 'BAD_MODEL_FILE');
+  assert.match(r.json.error.message, /^cannot activate v1: /);
   assert.ok(!r.text.includes(dir), r.text);
   assert.match(r.json.error.message, /versions\/v1/);
   assert.ok(logs.some((l) => l.includes(dir)), 'the log keeps the absolute path');

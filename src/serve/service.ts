@@ -9,8 +9,7 @@ import { AccreteError } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { isError } from '../registry/feedback.js';
 import { lockRegistry } from '../registry/lock.js';
-import { Registry, type FeedbackEvent, type VersionRecord } from '../registry/registry.js';
-import { loadModel } from '../store/modelFiles.js';
+import { Registry, VersionFilesError, type FeedbackEvent, type VersionRecord } from '../registry/registry.js';
 import { PageHinkley, servedSinceSwap, type PageHinkleyOptions } from './drift.js';
 import { FeedbackQueue } from './feedbackQueue.js';
 import { ErrorWindow } from './live.js';
@@ -117,15 +116,6 @@ export class Service {
     return this.pendingCount;
   }
 
-  /** Loads a version's model and checks it is the one the registry recorded. */
-  load(v: VersionRecord): TextClassifier {
-    const model = loadModel(this.registry.dirOf(v.id));
-    if (model.source?.weightsChecksum !== v.checksum) {
-      throw new AccreteError('BAD_MODEL_FILE', `${v.path}: the weights' checksum ${model.source?.weightsChecksum} is not the one the registry recorded (${v.checksum})`);
-    }
-    return model;
-  }
-
   /** Makes `model` the serving version (after the registry recorded it). */
   swap(id: string, model: TextClassifier): void {
     if (id === this.current.id) return;
@@ -203,7 +193,13 @@ export class Service {
 
   /** Activates a version: loaded first (a version that does not load never becomes active), then recorded, then served. */
   async activate(id: string, reason = 'activate (api)'): Promise<{ active: string; previous: string | null }> {
-    const model = await this.loadOffThread(this.registry.version(id));
+    let model: TextClassifier;
+    try {
+      model = await this.loadOffThread(this.registry.version(id));
+    } catch (err) {
+      if (err instanceof AccreteError && err.code === 'BAD_MODEL_FILE') throw new VersionFilesError(id, `cannot activate ${id}: ${err.message}`, { cause: err });
+      throw err;
+    }
     if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; activate the version after it restarts');
     const answer = this.registry.activate(id, reason, model);
     this.swap(id, model);

@@ -2,6 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { sep } from 'node:path';
 import { AccreteError, type ErrorCode } from '../errors.js';
+import { VersionFilesError } from '../registry/registry.js';
 
 export const STATUS: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
@@ -36,8 +37,10 @@ export function withoutPaths(message: string, root: string): string {
  */
 export function errorBody(err: unknown, root = '/'): { status: number; body: { error: { code: string; message: string } } } {
   if (err instanceof AccreteError) {
-    const status = STATUS[err.code] ?? 500;
-    return { status, body: { error: { code: err.code, message: status >= 500 ? withoutPaths(err.message, root) : err.message } } };
+    // A version whose files do not load is the request's target, not the server failing: 422.
+    const damagedVersion = err instanceof VersionFilesError;
+    const status = damagedVersion ? 422 : (STATUS[err.code] ?? 500);
+    return { status, body: { error: { code: err.code, message: status >= 500 || damagedVersion ? withoutPaths(err.message, root) : err.message } } };
   }
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error; see the server log' } } };
 }
