@@ -76,6 +76,38 @@ test('words added to the vocabulary after the first text are found; a restore() 
   assertSame(f, [text, 'zeta gamma'], ALL_ON, 'after a restore');
 });
 
+test('restores one after another: the kernel drops the removed words and indexes what comes after', () => {
+  const vocab = vocabOf(texts.slice(0, 300));
+  const f = pair(vocab);
+  const sample = texts.slice(0, 300).filter((_, i) => i % 10 === 0);
+  assertSame(f, sample, ALL_ON, 'before');
+  const words = (tag: string, n: number) => Array.from({ length: n }, (_, k) => `${tag}w${k}`);
+  for (let cycle = 0; cycle < 30; cycle++) {
+    const [a, b, c] = [words(`a${cycle}`, 1 + (cycle % 4)), words(`b${cycle}`, 2), words(`c${cycle}`, 3)];
+    const probe = [...a, ...b, ...c, sample[cycle % sample.length]].join(' ');
+    const first = vocab.snapshot();
+    a.forEach((w) => vocab.addWord(w));
+    assertSame(f, [probe], ALL_ON, `cycle ${cycle}, a added`);
+    const second = vocab.snapshot();
+    b.forEach((w) => vocab.addWord(w));
+    assertSame(f, [probe], ALL_ON, `cycle ${cycle}, b added`);
+    vocab.restore(second);
+    // Every other cycle a second, deeper restore before the kernel sees another text; in the
+    // others, a deep restore, growth and a shallow restore: the kernel must go back to the deepest.
+    if (cycle % 2 === 0) vocab.restore(first);
+    else {
+      vocab.restore(first);
+      vocab.addWord(`d${cycle}`);
+      const third = vocab.snapshot();
+      vocab.addWord(`e${cycle}`);
+      vocab.restore(third);
+    }
+    // New words take the ids of dropped ones: a stale index would still find the old words there.
+    c.forEach((w) => vocab.addWord(w));
+    assertSame(f, [probe], ALL_ON, `cycle ${cycle}, restored, c added`);
+  }
+});
+
 test('a vocabulary that outgrows the kernel tables is laid out again, and long texts grow the memory', () => {
   const vocab = vocabOf(['seed']);
   const f = pair(vocab);

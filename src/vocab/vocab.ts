@@ -149,6 +149,9 @@ function emptySlots(length: number): Int32Array {
   return new Int32Array(length).fill(-1);
 }
 
+/** Restores remembered for unchangedSince: caches that fall further behind start over. */
+const MAX_CUTS = 64;
+
 export class Vocab {
   private readonly wordIndex: WordIndex;
   private readonly labelIds = new Map<string, number>();
@@ -157,6 +160,8 @@ export class Vocab {
   readonly labels: string[] = [];
   readonly labelCounts: number[] = [];
   private generationCount = 0;
+  /** The words each of the latest restores that removed some kept, by the generation it began (bounded). */
+  private readonly cuts: { generation: number; kept: number }[] = [];
 
   /**
    * A vocabulary of `words` with their counts (the arrays are taken over, not copied) and no labels;
@@ -225,7 +230,11 @@ export class Vocab {
    * restores the counts: the undo of a rejected update. Ids below those sizes are untouched.
    */
   restore(snapshot: VocabSnapshot): void {
-    if (this.words.length > snapshot.wordCounts.length) this.generationCount++;
+    if (this.words.length > snapshot.wordCounts.length) {
+      this.generationCount++;
+      this.cuts.push({ generation: this.generationCount, kept: snapshot.wordCounts.length });
+      if (this.cuts.length > MAX_CUTS) this.cuts.shift();
+    }
     this.wordIndex.truncate(snapshot.wordCounts.length);
     this.words.splice(snapshot.wordCounts.length);
     for (const l of this.labels.splice(snapshot.labelCounts.length)) this.labelIds.delete(l);
@@ -245,6 +254,19 @@ export class Vocab {
    */
   get generation(): number {
     return this.generationCount;
+  }
+
+  /**
+   * How many of the first words are the ones the vocabulary had in `generation` (ids below it mean
+   * what they meant then): a cache from then keeps those and drops the rest. 0 when too many
+   * restores have passed since to tell.
+   */
+  unchangedSince(generation: number): number {
+    if (generation === this.generationCount) return this.words.length;
+    if (this.cuts.length === 0 || this.cuts[0].generation > generation + 1) return 0;
+    let kept = this.words.length;
+    for (const c of this.cuts) if (c.generation > generation) kept = Math.min(kept, c.kept);
+    return kept;
   }
 
   get wordCount(): number {
