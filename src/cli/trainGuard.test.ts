@@ -42,3 +42,26 @@ test('--guard-size N holds out N; 0 trains on everything and keeps no guard; --v
   assert.deepEqual([withValid.examples, withValid.guardHeldOut], [lines, 0]);
   assert.ok((loadLearner(join(cwd, 'valid')).memory?.guard?.length ?? 0) > 0);
 });
+
+test('a training set too small for a guard gets a note on stderr (even with --quiet, never on stdout)', () => {
+  const small = fileURLToPath(new URL('../../test/fixtures/corpus/wordnet3.train.jsonl', import.meta.url));
+  const run = (out: string, extra: string[]) => spawnSync(process.execPath, [MAIN, 'train', '--data', small, '--out', join(cwd, out), ...TINY, ...extra], { encoding: 'utf8' });
+  const r = run('small', []);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { guardHeldOut: number }).guardHeldOut, 0, 'stdout is the JSON report alone');
+  assert.match(r.stderr, /no guard held out: 300 examples are fewer than the 1500/);
+  assert.match(r.stderr, /--guard-size N/);
+  assert.match(r.stderr, /--guard FILE/);
+  // Holding one out, or saying --guard-size 0, or giving --valid: nothing to note.
+  for (const [name, extra] of [['small-40', ['--guard-size', '40']], ['small-0', ['--guard-size', '0']], ['small-valid', ['--valid', valid]]] as const) {
+    const quiet = run(name, [...extra]);
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /no guard held out/, name);
+  }
+});
+
+test('a training set large enough for a guard gets no note', () => {
+  const r = spawnSync(process.execPath, [MAIN, 'train', '--data', data, '--out', join(cwd, 'big'), ...TINY], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /no guard held out/);
+});
