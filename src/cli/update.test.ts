@@ -207,3 +207,27 @@ test('--no-align keeps new labels\' rows as trained; --replay-ratio sets the rep
   const more = report(['--replay-ratio', '0.5', '--rounds', '1']);
   assert.equal(more.data.replayed, Math.ceil(0.5 * more.data.train));
 });
+
+test('--replay 0 with no saved guard and no --guard: a warning that the gate can only check the new data', () => {
+  // The base model trained on 600 examples: too few for a held-out guard, so update guards with part of the replay memory.
+  assert.equal(loadLearner(base).memory?.guard ?? null, null);
+  const r = expectStatus(['update', '--model', copyOfBase().model, '--data', newData, '--quiet', '--replay', '0', '--json'], 0);
+  assert.match(r.stderr, /warning: --replay 0 and .* saved no guard and no --guard was given: the guard .* is empty, so the gate can only check the new data/);
+  assert.equal((JSON.parse(r.stdout) as { report: { data: { guard: number } } }).report.data.guard, 0);
+  // With a guard given there is something to check: no warning.
+  const g = expectStatus(['update', '--model', copyOfBase().model, '--data', newData, '--guard', guard, '--quiet', '--replay', '0'], 0);
+  assert.equal(g.stderr, '');
+});
+
+test('--balance and --no-align on a --loss ova model: a warning each that they have no effect (softmax only)', () => {
+  const ova = join(cwd, 'ova');
+  expectStatus(['train', '--data', join(cwd, 'first.txt'), '--out', ova, ...TINY, '--loss', 'ova'], 0);
+  const out = (extra: string[]) => accrete(['update', '--model', ova, '--out', join(cwd, `ova-${++copies}`), '--data', newData, '--guard', guard, '--quiet', ...extra]).stderr;
+  const both = out(['--balance', '2', '--no-align']);
+  assert.match(both, /warning: --balance is for softmax models; .*ova uses --loss ova, so it has no effect/);
+  assert.match(both, /warning: --no-align is for softmax models; .*ova uses --loss ova/);
+  assert.equal(out([]), '', 'no warning without the flags');
+  // A softmax model takes both silently.
+  assert.equal(accrete(['update', '--model', copyOfBase().model, '--data', newData, '--guard', guard, '--quiet', '--balance', '2', '--no-align']).stderr, '');
+  assert.match(expectStatus(['update', '--help'], 0).stdout, /--balance S +softmax only/);
+});

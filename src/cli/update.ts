@@ -49,11 +49,12 @@ update:
                        more keeps old labels a little better and costs time
   --ewc L              EWC strength lambda, 0 = off (0)
   --distill T          distillation from the parent at temperature T, 0 = off (0)
-  --balance S          strength of the logit adjustment against the update's label mix, 0 = off
-                       (1 = the exact correction; more keeps old labels better and learns new ones
-                       less; default 1 for one example, rising to 1.5 from 50 examples on)
-  --no-align           keep the new labels' output rows as trained (default: scale them to the old
-                       labels' mean norm, which counters the lean to what was learned last)
+  --balance S          softmax only: strength of the logit adjustment against the update's label
+                       mix, 0 = off (1 = the exact correction; more keeps old labels better and
+                       learns new ones less; default 1 for one example, rising to 1.5 from 50 on)
+  --no-align           softmax only: keep the new labels' output rows as trained (default: scale
+                       them to the old labels' mean norm, which counters the lean to what was
+                       learned last)
   --seed N             random seed (the model's)
 
 gate:
@@ -139,7 +140,7 @@ export async function updateCommand(argv: string[]): Promise<number> {
   const valid = validSet?.examples;
   const guard = guardSet?.examples;
   const skipped = data.skipped + (validSet?.skipped ?? 0) + (guardSet?.skipped ?? 0);
-  if (!memory && !guard) process.stderr.write(`warning: ${modelDir} has no replay memory and no --guard was given: the gate can only check the new data\n`);
+  for (const warning of warnings(modelDir, model, memory, guard !== undefined, options)) process.stderr.write(`warning: ${warning}\n`);
 
   let decision;
   try {
@@ -156,6 +157,21 @@ export async function updateCommand(argv: string[]): Promise<number> {
     process.stdout.write(formatUpdateReport(decision.report, { modelDir, out, wallMs }) + '\n');
   }
   return decision.accepted ? 0 : 3;
+}
+
+/** What the flags and the model leave the update without, said before it runs. */
+function warnings(modelDir: string, model: TextClassifier, memory: ContinualMemory | null, guardGiven: boolean, options: UpdateOptions): string[] {
+  const out: string[] = [];
+  // Without a saved guard, update holds its guard out of the replay memory: no replay, no guard.
+  if (!guardGiven && !memory) out.push(`${modelDir} has no replay memory and no --guard was given: the gate can only check the new data`);
+  else if (!guardGiven && options.replay === 0 && !memory?.guard?.length) {
+    out.push(`--replay 0 and ${modelDir} saved no guard and no --guard was given: the guard (held out of the replay memory) is empty, so the gate can only check the new data`);
+  }
+  if (model.config.loss !== 'softmax') {
+    if (options.balance !== undefined) out.push(`--balance is for softmax models; ${modelDir} uses --loss ${model.config.loss}, so it has no effect`);
+    if (options.align === false) out.push(`--no-align is for softmax models; ${modelDir} uses --loss ${model.config.loss}, whose new labels' rows are never aligned, so it has no effect`);
+  }
+  return out;
 }
 
 /** The examples of an optional file flag; given, it must hold examples (`ifEmpty` says why). */
