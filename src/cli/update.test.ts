@@ -231,3 +231,16 @@ test('--balance and --no-align on a --loss ova model: a warning each that they h
   assert.equal(accrete(['update', '--model', copyOfBase().model, '--data', newData, '--guard', guard, '--quiet', '--balance', '2', '--no-align']).stderr, '');
   assert.match(expectStatus(['update', '--help'], 0).stdout, /--balance S +softmax only/);
 });
+
+test('the rounds table shows each round\'s score and says its guard accuracy is over all labels, unlike the summary\'s', () => {
+  const r = expectStatus(['update', '--model', copyOfBase().model, '--data', newData, '--guard', guard, '--quiet'], 0);
+  assert.match(r.stdout, /round +selection +rows selected +examples +new-data acc +guard acc \(all labels\) +score +ms/);
+  const rows = r.stdout.split('\n').filter((l) => /^\d+\*? +all /.test(l));
+  assert.ok(rows.length >= 1, r.stdout);
+  for (const row of rows) {
+    const [fresh, guardAcc, score] = [...row.matchAll(/(\d+\.\d\d)%/g)].map((m) => Number(m[1]));
+    assert.ok(Math.abs(score - (fresh + guardAcc) / 2) <= 0.011, `score is the mean of the two accuracies: ${row}`);
+  }
+  assert.match(r.stdout, /guard acc \(all labels\): new labels compete.*\n.*counts only the labels the parent knew/);
+  assert.match(r.stdout, /the best \(or a later round within its noise\) is kept/);
+});

@@ -14,7 +14,7 @@ function rowsSelected(r: RoundReport): string {
 
 /** One line per round while the update runs (progress on stderr). */
 export function formatRound(r: RoundReport): string {
-  return `round ${r.round} ${r.selection}: new-data accuracy ${pctOrDash(r.freshAccuracy)}, guard accuracy ${pctOrDash(r.guardAccuracy)} (${r.examples} examples, ${r.ms.toFixed(0)} ms)`;
+  return `round ${r.round} ${r.selection}: new-data accuracy ${pctOrDash(r.freshAccuracy)}, guard accuracy (all labels) ${pctOrDash(r.guardAccuracy)}, score ${pctOrDash(r.score)} (${r.examples} examples, ${r.ms.toFixed(0)} ms)`;
 }
 
 function decision(r: UpdateReport, modelDir: string, out: string): string[] {
@@ -56,9 +56,20 @@ function changedLines(r: UpdateReport): string[] {
 }
 
 function roundsTable(r: UpdateReport): string {
-  const rows = r.rounds.map((x) => [`${x.round}${x.round === r.bestRound ? '*' : ''}`, x.selection, rowsSelected(x), x.examples, pctOrDash(x.freshAccuracy), pctOrDash(x.guardAccuracy), x.ms.toFixed(0)]);
-  return table(['round', 'selection', 'rows selected', 'examples', 'new-data acc', 'guard acc', 'ms'], rows);
+  const rows = r.rounds.map((x) => [`${x.round}${x.round === r.bestRound ? '*' : ''}`, x.selection, rowsSelected(x), x.examples, pctOrDash(x.freshAccuracy), pctOrDash(x.guardAccuracy), pctOrDash(x.score), x.ms.toFixed(0)]);
+  return table(['round', 'selection', 'rows selected', 'examples', 'new-data acc', 'guard acc (all labels)', 'score', 'ms'], rows);
 }
+
+/**
+ * What the rounds' columns measure: rounds score the guard with every label competing (on at most
+ * 100 of its examples), while the before/after guard accuracy above counts only the parent's labels.
+ */
+const ROUNDS_LEGEND = [
+  'guard acc (all labels): new labels compete, on up to 100 guard examples; the guard accuracy above',
+  'counts only the labels the parent knew, on the whole guard. score: the mean of new-data and guard',
+  'acc (new-data acc alone without a guard): the best (or a later round within its noise) is kept,',
+  'and rounds without a rise count toward --patience.',
+];
 
 function paramsTable(r: UpdateReport): string {
   return table(['tensor', 'rows changed', 'values changed', 'rows grown'], r.paramsChanged.map((p) => [p.tensor, p.rows, p.values, p.grownRows]));
@@ -81,6 +92,7 @@ export function formatUpdateReport(r: UpdateReport, where: { modelDir: string; o
     '',
     `rounds (selection ${r.selection}; ${best}; ${r.examplesProcessed} examples processed${aligned}):`,
     roundsTable(r),
+    ...ROUNDS_LEGEND,
     '',
     r.accepted ? 'parameters changed:' : 'parameters the rejected candidate changed (all put back):',
     paramsTable(r),
