@@ -5,11 +5,18 @@
  * buildMemory and fingerprint take either, check them, and throw an AccreteError (code BAD_DATA)
  * naming the first bad one; readers return, and lower-level parts take, the `labels` form (Example).
  *
+ * update(model, examples, { memory }) changes `model` in place, under an undo journal: when the gate
+ * accepts, `model` (and `memory`, which takes the new examples) is the new version; when it rejects,
+ * or training diverges (DivergenceError), every row, word, label and optimizer moment is put back
+ * bit for bit. Copy the model first (loadModel again) to keep the parent. saveLearner/loadLearner
+ * keep a model with that memory; saveModel/loadModel the model alone.
+ *
  * @example
- * import { train, evaluate, saveModel, loadModel } from 'accrete';
- * const { model } = await train([{ text: 'win a free prize now', label: 'spam' }, { text: 'lunch at noon?', label: 'ham' }], { epoch: 20 });
- * model.predict('free prize', { k: 1 }); // [{ label: 'spam', score: 0.9... }]
- * saveModel(model, 'out/model');
+ * import { train, buildMemory, saveLearner } from 'accrete';
+ * const examples = [{ text: 'win a free prize now', label: 'spam' }, { text: 'lunch at noon?', label: 'ham' }];
+ * const { model, seen } = await train(examples, { epoch: 100, lr: 1 });
+ * model.predict('free prize', { k: 1 }); // [{ label: 'spam', score: 0.986... }]
+ * saveLearner(model, buildMemory(model, examples, { seen }), 'out/model');
  */
 import { toExamples, type ExampleInput } from './data/example.js';
 import type { TextClassifier } from './model/classifier.js';
