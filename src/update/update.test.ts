@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { readDataset, type Example } from '../data/read.js';
-import { DivergenceError } from '../errors.js';
+import { ConfigError, DivergenceError } from '../errors.js';
 import { evaluate } from '../eval/evaluate.js';
 import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
@@ -360,4 +360,23 @@ test('the default logit adjustment rises from the exact correction for one piece
   assert.equal(defaultBalance(50), BALANCE);
   assert.equal(defaultBalance(5000), BALANCE);
   assert.ok(BALANCE > 1);
+});
+
+test('bad options: ConfigError listing every problem by option name, before anything changes', () => {
+  const { model, memory } = copyOf('sgd, no hidden layer');
+  const was = state(model);
+  const bad = { rounds: -1, lr: 'abc', budgetMs: -5, maxDrop: 5, labelTolerance: -1, patience: 0, balance: -2, ewc: -1, distill: -1, round: 3 } as unknown as UpdateOptions;
+  assert.throws(
+    () => update(model, more.slice(0, 50), { ...bad, memory }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError, String(err));
+      assert.equal(err.code, 'BAD_CONFIG');
+      for (const key of ['rounds', 'lr', 'budgetMs', 'maxDrop', 'labelTolerance', 'patience', 'balance', 'ewc', 'distill']) assert.ok(err.issues.some((i) => i.startsWith(`${key} must be `)), key);
+      assert.ok(err.issues.some((i) => i.includes('unknown option "round"')));
+      assert.equal(err.issues.length, 10);
+      return true;
+    },
+  );
+  assert.throws(() => update(model, more.slice(0, 50), { lr: -1, memory }), ConfigError);
+  assertSameState(was, state(model), 'after refused options');
 });

@@ -5,7 +5,7 @@
  * (or training diverges), every row, word, label and optimizer moment is put back bit for bit.
  */
 import { createHash } from 'node:crypto';
-import { DivergenceError } from '../errors.js';
+import { ConfigError, DivergenceError } from '../errors.js';
 import { toExamples, type Example, type ExampleInput } from '../data/example.js';
 import { splitTrainTest } from '../datasets/split.js';
 import { concatData, featurizeTable, featurizeTexts, relabel, type FeaturizedData } from '../features/dataset.js';
@@ -20,6 +20,7 @@ import { growGuard, MAX_GUARD } from './guard.js';
 import { RowJournal } from './journal.js';
 import { changedPredictions, measure } from './measure.js';
 import { estimateFisher, markSeen, tokenTableOf, type ContinualMemory } from './memory.js';
+import { checkUpdateOptions } from './options.js';
 import { lineage, perLabel, type UpdateReport } from './report.js';
 import { runRounds, type RoundReport } from './rounds.js';
 import { formatSelection, parseSelection, trainsEveryOutputRow, type SelectionSpec } from './selection.js';
@@ -95,9 +96,15 @@ function splitNew(examples: readonly Example[], valid: readonly Example[] | unde
   return { train, valid: test };
 }
 
-/** Makes a new version of `model` from `examples`; see the file comment for the in-place contract. */
+/**
+ * Makes a new version of `model` from `examples`; see the file comment for the in-place contract.
+ * Throws ConfigError, before anything changes, listing every option that is out of range
+ * (UPDATE_RANGES, the ranges `accrete update` enforces), of the wrong type, or unknown.
+ */
 export function update(model: TextClassifier, input: readonly ExampleInput[], options: UpdateOptions = {}): UpdateDecision {
   const started = performance.now();
+  const issues = checkUpdateOptions(options);
+  if (issues.length > 0) throw new ConfigError(issues);
   const examples = toExamples(input, 'update: examples');
   const givenGuard = options.guard == null ? undefined : toExamples(options.guard, 'update: options.guard');
   const givenValid = options.valid == null ? undefined : toExamples(options.valid, 'update: options.valid');
