@@ -4,7 +4,8 @@
  */
 import type { Metrics } from '../eval/metrics.js';
 
-export type GateCode = 'no-data' | 'guard-accuracy-drop' | 'guard-macro-f1-drop' | 'label-f1-drop' | 'new-labels-take-guard' | 'no-improvement';
+/** 'budget-exhausted': the time budget ran out before round 1, so nothing was trained (set by update(), not gateIssues). */
+export type GateCode = 'no-data' | 'budget-exhausted' | 'guard-accuracy-drop' | 'guard-macro-f1-drop' | 'label-f1-drop' | 'new-labels-take-guard' | 'no-improvement';
 
 export interface GateIssue {
   code: GateCode;

@@ -168,7 +168,7 @@ test('a malformed example, guard or validation example is refused before anythin
 test('a time budget spent before the first round: no round runs, and every value the parent had is kept', () => {
   const { model, memory } = copyOf('adam');
   const before = state(model);
-  const d = update(model, more, { memory, budgetMs: 0, gate: false });
+  const d = update(model, more, { memory, budgetMs: 1e-6, gate: false });
   assert.equal(d.report.rounds.length, 0);
   assert.equal(d.report.bestRound, 0);
   const after = state(model);
@@ -379,4 +379,18 @@ test('bad options: ConfigError listing every problem by option name, before anyt
   );
   assert.throws(() => update(model, more.slice(0, 50), { lr: -1, memory }), ConfigError);
   assertSameState(was, state(model), 'after refused options');
+});
+
+test('a time budget spent before round 1 is the rejection\'s reason (budget-exhausted, with the budget and the time spent), not no-improvement', () => {
+  const { model, memory } = copyOf('sgd, no hidden layer');
+  const before = state(model);
+  const d = update(model, more, { memory, budgetMs: 1e-6 });
+  assert.equal(d.accepted, false);
+  assert.deepEqual(d.report.reasons.map((r) => r.code), ['budget-exhausted']);
+  const [r] = d.report.reasons;
+  assert.equal(r.threshold, 1e-6);
+  assert.ok(r.after > 0);
+  assert.match(r.message, /time budget \(0\.000001 ms\) ran out before round 1: [\d.e-]+ ms went on preparing/);
+  assert.doesNotMatch(r.message, /improv/);
+  assertSameState(before, state(model), 'budget spent');
 });

@@ -215,7 +215,9 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
       guard: { before: beforeGuard.correct, after: afterGuard.correct, gold: guard.map((e) => e.labels), topBefore: beforeGuard.top, topAfter: afterGuard.top, takenByNewLabel: afterGuard.topIsNewLabel },
       newLabelShare: newLabelShare(model, growth.outputRowsBefore),
     };
-    const reasons = examples.length === 0 ? [noData()] : gateIssues(before, after, gate, outcomes);
+    // No round ran only when the time budget was spent first: the candidate is the parent, and
+    // "nothing improved" would blame the data for what the budget did.
+    const reasons = examples.length === 0 ? [noData()] : result.rounds.length === 0 ? [budgetSpent(options.budgetMs ?? Infinity, performance.now() - started)] : gateIssues(before, after, gate, outcomes);
     const report: UpdateReport = {
       accepted: reasons.length === 0 || (options.gate === false && examples.length > 0),
       reasons,
@@ -346,6 +348,18 @@ export const REPLAY_RATIO = 1;
 
 function noData(): GateIssue {
   return { code: 'no-data', metric: 'examples', before: 0, after: 0, threshold: 1, message: 'the new data is empty: nothing to learn' };
+}
+
+function budgetSpent(budgetMs: number, spentMs: number): GateIssue {
+  const ms = (x: number) => `${x < 10 ? Number(x.toPrecision(2)) : Math.round(x)} ms`;
+  return {
+    code: 'budget-exhausted',
+    metric: 'time',
+    before: 0,
+    after: spentMs,
+    threshold: budgetMs,
+    message: `the time budget (${ms(budgetMs)}) ran out before round 1: ${ms(spentMs)} went on preparing the update (reading the examples, growing and measuring the model), so nothing was trained; raise the budget (--budget-ms) or leave it out`,
+  };
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
