@@ -109,3 +109,24 @@ test('with many labels checked, one label losing a few answers is not called for
     assert.equal(issues.some((i) => i.code === 'label-f1-drop'), reported, `${lost} of 20 lost, ${count} labels checked`);
   }
 });
+
+test('no-improvement says the guard did not gain beyond noise (even when its accuracy rose), and names how many validation examples decided', () => {
+  // The guard rose 94.05% -> 96.43% on 84 examples, 2 answers gained: not beyond noise.
+  const o = outcomes(1, 0, 300);
+  const guardBefore = Array.from({ length: 84 }, (_, i) => i >= 5);
+  const guardAfter = guardBefore.map((b, i) => b || i < 2);
+  const g = { before: guardBefore, after: guardAfter, gold: guardBefore.map(() => ['l0']), topBefore: guardBefore.map(() => 'l0'), topAfter: guardBefore.map(() => 'l0'), takenByNewLabel: guardBefore.map(() => false) };
+  const before: Measured = { guard: metrics(79 / 84, [], 84), fresh: metrics(0.5, [], 300) };
+  const after: Measured = { guard: metrics(81 / 84, [], 84), fresh: metrics(0.5033, [], 300) };
+  const [issue] = gateIssues(before, after, GATE_DEFAULTS, { ...o, guard: g });
+  assert.equal(issue.code, 'no-improvement');
+  assert.match(issue.message, /on 300 validation examples, and the guard did not gain beyond noise either \(94\.05% to 96\.43% on 84 examples\)/);
+  assert.doesNotMatch(issue.message, /larger validation set/, '300 validation examples are not few');
+});
+
+test('no-improvement on a small validation part (24 examples, 70.8% -> 75%) says a larger --valid or --guard would let a real gain show', () => {
+  const [issue] = gateIssues(measured(0.8, 17 / 24), measured(0.8, 18 / 24), GATE_DEFAULTS, outcomes(1, 0, 24));
+  assert.equal(issue.code, 'no-improvement');
+  assert.match(issue.message, /from 70\.83% to 75\.00% on 24 validation examples/);
+  assert.match(issue.message, /24 validation examples can only show a large gain: a larger validation set \(--valid\) or guard \(--guard\) would let a real one show/);
+});

@@ -139,6 +139,13 @@ function beyondNoise(more: number, less: number, n: number, z: number): boolean 
   return n < 10 ? more > less : more > less && more - less >= z * Math.sqrt(more + less);
 }
 
+/**
+ * Below this many validation examples a no-improvement rejection says the validation set was small:
+ * the smallest gain the sign test can take (3 answers gained, none lost: 3 >= 1.5 sqrt(3)) is then
+ * more than 1.5 points, and on 24 examples 12.5 points (70.8% to 75% is one answer, never enough).
+ */
+export const SMALL_VALID = 200;
+
 const pts = (x: number) => `${(x * 100).toFixed(2)}`;
 
 export function gateIssues(before: Measured, after: Measured, o: GateOptions, outcomes: Outcomes): GateIssue[] {
@@ -175,7 +182,10 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
   }
   const improved = significantGain(outcomes.fresh.before, outcomes.fresh.after) || (outcomes.guard.before.length > 0 && significantGain(outcomes.guard.before, outcomes.guard.after));
   if (!improved) {
-    issues.push({ code: 'no-improvement', metric: 'new-data accuracy', before: before.fresh.accuracy, after: after.fresh.accuracy, threshold: 0, message: `nothing improved beyond noise: accuracy on the new data went from ${pts(before.fresh.accuracy)}% to ${pts(after.fresh.accuracy)}% (a sign test on the examples that changed), and the guard did not gain` });
+    const valid = outcomes.fresh.before.length;
+    const guard = before.guard && after.guard && before.guard.n > 0 ? ` (${pts(before.guard.accuracy)}% to ${pts(after.guard.accuracy)}% on ${before.guard.n} examples)` : '';
+    const small = valid < SMALL_VALID ? `; ${valid} validation examples can only show a large gain: a larger validation set (--valid) or guard (--guard) would let a real one show` : '';
+    issues.push({ code: 'no-improvement', metric: 'new-data accuracy', before: before.fresh.accuracy, after: after.fresh.accuracy, threshold: 0, message: `nothing improved beyond noise: accuracy on the new data went from ${pts(before.fresh.accuracy)}% to ${pts(after.fresh.accuracy)}% on ${valid} validation examples, and the guard did not gain beyond noise either${guard} (a sign test on the examples that changed)${small}` });
   }
   return issues;
 }
