@@ -100,6 +100,7 @@ test('the gate accepts more data of known labels (explicit guard set): better on
   const d = update(model, more, { memory, guard });
   assert.ok(d.accepted, d.accepted ? '' : d.reasons.map((r) => r.message).join('; '));
   assert.deepEqual(d.report.reasons, []);
+  assert.deepEqual(d.reasons, [], 'an accepted decision has reasons too: an empty array');
   assert.ok(d.report.after.fresh.accuracy > d.report.before.fresh.accuracy, 'new-data accuracy rose');
   assert.ok(d.report.after.guard!.accuracy >= d.report.before.guard!.accuracy - 0.01);
   const after = evaluate(model, heldOut).accuracy;
@@ -170,6 +171,9 @@ test('a time budget spent before the first round: no round runs, and every value
   const before = state(model);
   const d = update(model, more, { memory, budgetMs: 1e-6, gate: false });
   assert.equal(d.report.rounds.length, 0);
+  // (gate off: accepted, with what the gate reported in reasons)
+  assert.ok(d.accepted);
+  assert.deepEqual(d.reasons.map((r) => r.code), ['budget-exhausted']);
   assert.equal(d.report.bestRound, 0);
   const after = state(model);
   // Growth may append rows (new words); the rows the parent had are untouched.

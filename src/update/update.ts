@@ -79,7 +79,11 @@ export interface UpdateOptions extends Partial<GateOptions> {
 
 export type { ParamChange, UpdateReport } from './report.js';
 
-export type UpdateDecision = { accepted: true; report: UpdateReport } | { accepted: false; reasons: GateIssue[]; report: UpdateReport };
+/**
+ * The gate's decision. `reasons` is always an array (the same as `report.reasons`): empty when
+ * accepted, except with `gate: false`, where it holds the issues the gate reported but did not enforce.
+ */
+export type UpdateDecision = { accepted: true; reasons: GateIssue[]; report: UpdateReport } | { accepted: false; reasons: GateIssue[]; report: UpdateReport };
 
 export function fingerprint(input: readonly ExampleInput[]): string {
   const examples = toExamples(input, 'fingerprint: examples');
@@ -241,12 +245,11 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
       report.wallMs = performance.now() - started;
       return { accepted: false, reasons, report };
     }
-    if (reasons.length > 0) report.reasons = reasons; // gate off: reported, not enforced
     if (memory) remember(model, memory, examples, heldOutFresh, data, options.replay);
     const recorded = { select: formatSelection(spec), rounds, patience, lr, replay: options.replay ?? null, replayRatio: options.replayRatio ?? REPLAY_RATIO, ewc: options.ewc ?? 0, distill: options.distill ?? 0, align: options.align ?? true };
     model.info = { ...model.info, lineage: lineage(model, report, recorded) };
     report.wallMs = performance.now() - started;
-    return { accepted: true, report };
+    return { accepted: true, reasons, report };
   } catch (err) {
     undo();
     throw err;
