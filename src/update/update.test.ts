@@ -398,3 +398,20 @@ test('a time budget spent before round 1 is the rejection\'s reason (budget-exha
   assert.doesNotMatch(r.message, /improv/);
   assertSameState(before, state(model), 'budget spent');
 });
+
+test('the lineage records every option in effect, defaults resolved: balance, gate thresholds, seed, replay ratio, the guard\'s source', () => {
+  const recorded = (options: UpdateOptions) => {
+    const { model, memory } = copyOf('sgd, no hidden layer');
+    const d = update(model, more.slice(0, 100), { memory, rounds: 1, gate: false, ...options });
+    assert.ok(d.accepted);
+    return (model.info.lineage as { options: Record<string, unknown> }).options;
+  };
+  const defaults = recorded({});
+  assert.deepEqual(
+    { balance: defaults.balance, maxDrop: defaults.maxDrop, labelTolerance: defaults.labelTolerance, minLabelSupport: defaults.minLabelSupport, seed: defaults.seed, replay: defaults.replay, replayRatio: defaults.replayRatio, guard: defaults.guard, valid: defaults.valid },
+    { balance: defaultBalance(80), maxDrop: 0.01, labelTolerance: 0.1, minLabelSupport: 10, seed: 1, replay: 400, replayRatio: 1, guard: 'held out of the replay memory', valid: 'held out of the examples' },
+  );
+  assert.notDeepEqual(recorded({ balance: 0.5 }), defaults, 'a different balance is recorded');
+  const other = recorded({ balance: 0.5, maxDrop: 0.2, labelTolerance: 0.3, seed: 7, guard: testSet.slice(0, 50) });
+  assert.deepEqual([other.balance, other.maxDrop, other.labelTolerance, other.seed, other.guard], [0.5, 0.2, 0.3, 7, 'given']);
+});

@@ -123,12 +123,14 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
   // (no more held out than the guard takes: the rest is replayed)
   const heldOut = replayOn && !savedGuard ? memory!.replay.split(Math.min(0.2, MAX_GUARD / memory!.replay.size)) : { heldOut: [], rest: replayOn ? memory!.replay.examples() : [] };
   const guard = savedGuard ?? evenlySpaced(heldOut.heldOut, MAX_GUARD);
+  const guardSource = givenGuard ? 'given' : savedGuard ? 'saved' : guard.length > 0 ? 'held out of the replay memory' : 'none';
   const fresh = splitNew(examples, givenValid, seed);
   // Validation examples the rounds do not train on (none when a few examples validate themselves).
   const heldOutFresh = heldOutOf(fresh);
   const rounds = options.rounds ?? 5;
   const patience = options.patience ?? 2;
   const lr = options.lr ?? defaultLr(model, fresh.train.length);
+  const balance = options.balance ?? defaultBalance(fresh.train.length);
   const replayPerRound = Math.min(Math.max(32, Math.ceil((options.replayRatio ?? REPLAY_RATIO) * fresh.train.length)), options.replayRatio === undefined ? heldOut.rest.length : Infinity);
   // Only the replayed examples the rounds can draw are featurised: a handful for one piece of feedback.
   const replayTrain = rounds * replayPerRound >= heldOut.rest.length ? heldOut.rest : new Rng(seed).sample(heldOut.rest, rounds * replayPerRound);
@@ -179,7 +181,7 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
       newCount: fresh.train.length,
       replayPerRound,
       teacher,
-      balance: options.balance ?? defaultBalance(fresh.train.length),
+      balance,
       inputRate: oldRowRates(memory?.seen ?? null, options.oldRowRate ?? 1),
       ewc: fisher && options.ewc ? { lambda: options.ewc, fisher } : null,
       fresh: freshData,
@@ -246,7 +248,28 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
       return { accepted: false, reasons, report };
     }
     if (memory) remember(model, memory, examples, heldOutFresh, data, options.replay);
-    const recorded = { select: formatSelection(spec), rounds, patience, lr, replay: options.replay ?? null, replayRatio: options.replayRatio ?? REPLAY_RATIO, ewc: options.ewc ?? 0, distill: options.distill ?? 0, align: options.align ?? true };
+    // Every option that shapes the result, as in effect (defaults resolved): two updates that
+    // differ in any of them record different options.
+    const recorded = {
+      select: formatSelection(spec),
+      rounds,
+      patience,
+      budgetMs: options.budgetMs ?? null,
+      lr,
+      replay: options.replay ?? memory?.replay.capacity ?? 0,
+      replayRatio: options.replayRatio ?? REPLAY_RATIO,
+      ewc: options.ewc ?? 0,
+      distill: options.distill ?? 0,
+      distillWeight: options.distillWeight ?? 1,
+      oldRowRate: options.oldRowRate ?? 1,
+      balance,
+      align: options.align ?? true,
+      seed,
+      gate: options.gate ?? true,
+      ...gate,
+      guard: guardSource,
+      valid: givenValid ? 'given' : heldOutFresh.length > 0 ? 'held out of the examples' : 'the examples',
+    };
     model.info = { ...model.info, lineage: lineage(model, report, recorded) };
     report.wallMs = performance.now() - started;
     return { accepted: true, reasons, report };
