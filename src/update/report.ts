@@ -18,7 +18,24 @@ export interface UpdateReport {
   selection: string;
   newLabels: string[];
   newWords: { count: number; first: string[] };
-  data: { new: number; train: number; valid: number; replayed: number; guard: number; fingerprint: string };
+  data: {
+    new: number;
+    train: number;
+    valid: number;
+    /**
+     * The distinct old examples the rounds could draw replay from (not how many were trained on):
+     * the replay memory less any guard held out of it, or a random sample of rounds x
+     * replay-per-round of them when the memory is larger; 0 without replay. See replayTrained.
+     */
+    replayed: number;
+    /**
+     * The replayed examples the kept version was trained on: summed over rounds 1 to bestRound
+     * (the rounds after it were undone), an example drawn more than once counted each time.
+     */
+    replayTrained: number;
+    guard: number;
+    fingerprint: string;
+  };
   rounds: RoundReport[];
   bestRound: number;
   /** The factor the new labels' output rows were scaled by after training (1 = unchanged; see align.ts). */

@@ -25,6 +25,8 @@ export interface RoundReport {
   /** Rows each tensor was allowed to change this round ('all' for a whole tensor). */
   selected: { input: number | 'all'; hidden: boolean; output: number | 'all' };
   examples: number;
+  /** Of `examples`, the replayed old ones (an old example drawn twice counts twice). */
+  replayed: number;
   freshAccuracy: number;
   guardAccuracy: number | null;
   score: number;
@@ -117,8 +119,8 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   /** The optimizer's step count after each round (null for SGD). */
   const stepAfter: (number | null)[] = [];
 
-  /** Trains round `round` on at most `limit` examples (stopping early when `timed` and the budget is spent); returns how many it trained on. */
-  const trainRound = (round: number, selection: Selection, limit: number, timed: boolean): number => {
+  /** Trains round `round` on at most `limit` examples (stopping early when `timed` and the budget is spent); returns how many it trained on, and how many of them were replayed. */
+  const trainRound = (round: number, selection: Selection, limit: number, timed: boolean): { trained: number; replayed: number } => {
     const order = Int32Array.from([...newSample(plan.newCount), ...replaySample(replayIdx, plan.replayPerRound, run.rng)]);
     const ctx = {
       ...stepContext(p, model.config, run.optimizer, plan.seed + round, selection, reusableScratch(p)),
@@ -131,9 +133,11 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     const { rows, offsets, labels, labelOffsets, weights } = plan.data;
     const end = Math.min(limit, order.length);
     let k = 0;
+    let replayed = 0;
     for (; k < end; k++) {
       if (timed && (k & 255) === 255 && performance.now() - plan.started > plan.budgetMs) break;
       const i = order[k];
+      if (i >= plan.newCount) replayed++;
       ctx.teacher = plan.teacher ? plan.teacher.probs.subarray(i * plan.teacher.labels, (i + 1) * plan.teacher.labels) : null;
       const lr = decayedLr(plan.lr, run.processed, total);
       learnExample(ctx, rows, offsets[i], offsets[i + 1], labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
@@ -141,21 +145,22 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
       if (plan.ewc) applyEwc(model, journal, plan.ewc, selection, rows, offsets[i], offsets[i + 1], lr);
     }
     stepsDone += k;
-    return k;
+    return { trained: k, replayed };
   };
 
   for (let round = 0; round < plan.rounds; round++) {
     if (performance.now() - plan.started > plan.budgetMs) break;
     const t0 = performance.now();
     const selection = selectionFor(plan.spec, round, plan.selectionInputs);
-    const k = trainRound(round, selection, Infinity, true);
+    const { trained, replayed } = trainRound(round, selection, Infinity, true);
     stepAfter.push(run.optimizer.state()?.step ?? null);
     const s = score(model, plan);
     const report: RoundReport = {
       round: round + 1,
       selection: formatSelection(plan.spec),
       selected: { input: countOf(selection.input), hidden: selection.hidden && p.hidden !== null, output: countOf(selection.output) },
-      examples: k,
+      examples: trained,
+      replayed,
       freshAccuracy: s.fresh,
       guardAccuracy: s.guard,
       score: s.score,

@@ -415,3 +415,17 @@ test('the lineage records every option in effect, defaults resolved: balance, ga
   const other = recorded({ balance: 0.5, maxDrop: 0.2, labelTolerance: 0.3, seed: 7, guard: testSet.slice(0, 50) });
   assert.deepEqual([other.balance, other.maxDrop, other.labelTolerance, other.seed, other.guard], [0.5, 0.2, 0.3, 7, 'given']);
 });
+
+test('data.replayTrained counts the replayed examples the kept rounds trained on; data.replayed the old examples they could draw from', () => {
+  const { model, memory } = copyOf('sgd, no hidden layer');
+  const d = update(model, more.slice(0, 100), { memory, rounds: 3, patience: 3, gate: false });
+  const train = d.report.data.train;
+  for (const r of d.report.rounds) assert.equal(r.replayed, r.examples - train, `round ${r.round}: every step beyond the new examples replays one`);
+  assert.ok(d.report.bestRound > 0);
+  assert.equal(d.report.data.replayTrained, d.report.rounds.slice(0, d.report.bestRound).reduce((n, r) => n + r.replayed, 0));
+  assert.equal(d.report.data.replayTrained, train * d.report.bestRound, 'replay ratio 1: as many replayed as new in each kept round');
+  assert.equal(d.report.data.replayed, 3 * train, 'the pool: rounds x replay per round, sampled from a larger memory');
+  const off = copyOf('sgd, no hidden layer');
+  const none = update(off.model, more.slice(0, 100), { memory: off.memory, replay: 0, rounds: 1, gate: false });
+  assert.deepEqual([none.report.data.replayed, none.report.data.replayTrained, none.report.rounds[0].replayed], [0, 0, 0]);
+});

@@ -230,7 +230,7 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
       selection: formatSelection(spec),
       newLabels: growth.newLabels,
       newWords: { count: growth.newWords.length, first: growth.newWords.slice(0, 20) },
-      data: { new: examples.length, train: fresh.train.length, valid: fresh.valid.length, replayed: replayTrain.length, guard: guard.length, fingerprint: fingerprint(examples) },
+      data: { new: examples.length, train: fresh.train.length, valid: fresh.valid.length, replayed: replayTrain.length, replayTrained: result.rounds.slice(0, result.bestRound).reduce((n, r) => n + r.replayed, 0), guard: guard.length, fingerprint: fingerprint(examples) },
       rounds: result.rounds,
       bestRound: result.bestRound,
       alignment,
