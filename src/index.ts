@@ -55,6 +55,9 @@ export type { Metrics, LabelMetrics } from './eval/metrics.js';
 
 // Incremental updates and forgetting control
 export { update, fingerprint, REPLAY_RATIO, BALANCE, defaultBalance } from './update/update.js';
+export { checkUpdateOptions, inRange, UPDATE_RANGES } from './update/options.js';
+export type { NumericUpdateOption, OptionRange } from './update/options.js';
+export { SMALL_VALID } from './update/gate.js';
 export type { UpdateOptions, UpdateReport, UpdateDecision, ParamChange } from './update/update.js';
 export { saveLearner, loadLearner, loadMemory, DEFAULT_REPLAY } from './update/memory.js';
 export type { ContinualMemory } from './update/memory.js';

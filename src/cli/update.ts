@@ -5,6 +5,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import { GATE_DEFAULTS } from '../update/gate.js';
 import { GUARD_SHARE, MAX_GUARD, MIN_GUARD } from '../update/guard.js';
 import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, saveLearner, type ContinualMemory } from '../update/memory.js';
+import { inRange, UPDATE_RANGES, type NumericUpdateOption } from '../update/options.js';
 import { parseSelection, SELECTION_HELP } from '../update/selection.js';
 import { REPLAY_RATIO, update, type UpdateOptions } from '../update/update.js';
 import { optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, type Flags, type ReadOptions } from './args.js';
@@ -99,25 +100,27 @@ const FLAGS = {
 
 /** The update options given by flags, every one checked (before anything is read). */
 function optionsFromFlags(flags: Flags): UpdateOptions {
-  const int = (name: string, min: number) => optionalNumberWhere(flags, name, 'int', (n) => n >= min, `an integer >= ${min}`);
-  const positive = (name: string) => optionalNumberWhere(flags, name, 'float', (n) => n > 0, 'a positive number');
-  const nonNegative = (name: string) => optionalNumberWhere(flags, name, 'float', (n) => n >= 0, 'a number >= 0');
+  // The library's own ranges (update/options.ts): the CLI accepts exactly what update() does.
+  const num = (flag: string, key: NumericUpdateOption) => {
+    const range = UPDATE_RANGES[key];
+    return optionalNumberWhere(flags, flag, range.kind, (n) => inRange(range, n), range.expected);
+  };
   const select = optionalString(flags, 'select');
   const options: UpdateOptions = {
     select: select === undefined ? undefined : parseSelection(select),
-    rounds: int('rounds', 1),
-    patience: int('patience', 1),
-    budgetMs: positive('budget-ms'),
-    lr: positive('lr'),
-    replay: int('replay', 0),
-    ewc: nonNegative('ewc'),
-    distill: nonNegative('distill'),
-    balance: nonNegative('balance'),
-    replayRatio: positive('replay-ratio'),
+    rounds: num('rounds', 'rounds'),
+    patience: num('patience', 'patience'),
+    budgetMs: num('budget-ms', 'budgetMs'),
+    lr: num('lr', 'lr'),
+    replay: num('replay', 'replay'),
+    ewc: num('ewc', 'ewc'),
+    distill: num('distill', 'distill'),
+    balance: num('balance', 'balance'),
+    replayRatio: num('replay-ratio', 'replayRatio'),
     align: flags['no-align'] ? false : undefined,
-    seed: int('seed', 0),
-    maxDrop: optionalNumberWhere(flags, 'max-drop', 'float', (d) => d >= 0 && d <= 1, 'a fraction in [0, 1] (0.02 = 2 points)'),
-    labelTolerance: optionalNumberWhere(flags, 'label-tolerance', 'float', (d) => d >= 0 && d <= 1, 'a fraction in [0, 1] (0.1 = 10 points)'),
+    seed: num('seed', 'seed'),
+    maxDrop: num('max-drop', 'maxDrop'),
+    labelTolerance: num('label-tolerance', 'labelTolerance'),
   };
   for (const key of Object.keys(options) as (keyof UpdateOptions)[]) if (options[key] === undefined) delete options[key];
   return options;

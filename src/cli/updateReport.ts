@@ -77,7 +77,7 @@ function paramsTable(r: UpdateReport): string {
 
 /** The whole report, for a terminal. */
 export function formatUpdateReport(r: UpdateReport, where: { modelDir: string; out: string; wallMs: number }): string {
-  const best = r.bestRound === 0 ? 'no round improved on the parent' : `kept round ${r.bestRound} (*)`;
+  const best = r.rounds.length === 0 ? 'no round ran (the time budget ran out before round 1)' : r.bestRound === 0 ? 'no round improved on the parent' : `kept round ${r.bestRound} (*)`;
   const aligned = r.alignment < 1 ? `; new labels' output rows scaled by ${r.alignment.toFixed(3)} to the old ones' mean norm` : '';
   return [
     ...decision(r, where.modelDir, where.out),

@@ -101,7 +101,9 @@ function splitNew(examples: readonly Example[], valid: readonly Example[] | unde
 }
 
 /**
- * Makes a new version of `model` from `examples`; see the file comment for the in-place contract.
+ * Makes a new version of `model` from `examples`, in place under an undo journal: when the gate
+ * accepts, the model (and options.memory) is the new version; when it rejects, or training diverges
+ * (DivergenceError), every row, word, label and optimizer moment is put back bit for bit.
  * Throws ConfigError, before anything changes, listing every option that is out of range
  * (UPDATE_RANGES, the ranges `accrete update` enforces), of the wrong type, or unknown.
  */
