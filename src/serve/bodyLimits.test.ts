@@ -3,33 +3,17 @@
  * (with "Expect: 100-continue", instead of the 100), and a client that disconnects mid-body is
  * logged as one line, not as a server error.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type ClientRequest } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { inProcess, tinyModel, TOKEN } from './testing.js';
+import { servedTinyModel, TOKEN } from './testing.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'accrete-body-'));
-const logs: string[] = [];
-let url: string;
-let close: () => Promise<void>;
-
-before(async () => {
-  await tinyModel(join(dir, 'base'));
-  const s = await inProcess({ registry: join(dir, 'reg', 'registry.db'), model: join(dir, 'base'), drift: false, log: (l) => logs.push(l) });
-  url = s.url;
-  close = () => s.server.close();
-});
-after(async () => {
-  await close?.();
-  rmSync(dir, { recursive: true, force: true });
-});
+const served = servedTinyModel('accrete-body-');
+const { logs } = served;
 
 /** Sends only the headers of a POST declaring `length` bytes; resolves with the answer and whether a 100 came first. */
 function declare(length: number, headers: Record<string, string> = {}): { req: ClientRequest; answer: Promise<{ status: number; json: any; continued: boolean }> } {
-  const u = new URL(url);
+  const u = new URL(served.url);
   const req = request({ host: u.hostname, port: u.port, method: 'POST', path: '/v1/feedback', headers: { authorization: `Bearer ${TOKEN}`, 'content-length': String(length), ...headers }, timeout: 5000 });
   let continued = false;
   const answer = new Promise<{ status: number; json: any; continued: boolean }>((resolve, reject) => {

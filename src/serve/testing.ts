@@ -3,7 +3,10 @@
  * process or spawned as `accrete serve`, and HTTP calls that always end (each has a timeout).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Example } from '../data/example.js';
 import { readDataset } from '../data/read.js';
@@ -52,6 +55,26 @@ export async function inProcess(options: ServiceOptions): Promise<{ service: Ser
   const service = Service.open({ log: () => {}, ...options });
   const server = await startServer(service, { port: 0, token: TOKEN });
   return { service, server, url: server.url };
+}
+
+/**
+ * The tiny model served in process for the tests of one file: started before them, its directory
+ * removed after. `url` is set once the server is up; `logs` collects the service's log lines.
+ */
+export function servedTinyModel(prefix: string): { dir: string; logs: string[]; url: string } {
+  const state = { dir: mkdtempSync(join(tmpdir(), prefix)), logs: [] as string[], url: '' };
+  let close: (() => Promise<void>) | undefined;
+  before(async () => {
+    await tinyModel(join(state.dir, 'base'));
+    const s = await inProcess({ registry: join(state.dir, 'reg', 'registry.db'), model: join(state.dir, 'base'), drift: false, log: (l) => state.logs.push(l) });
+    state.url = s.url;
+    close = () => s.server.close();
+  });
+  after(async () => {
+    await close?.();
+    rmSync(state.dir, { recursive: true, force: true });
+  });
+  return state;
 }
 
 export interface Reply {
