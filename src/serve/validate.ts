@@ -7,8 +7,9 @@ import type { Example } from '../data/example.js';
 import { Problem } from '../data/fields.js';
 import { exampleFromJson } from '../data/jsonl.js';
 import { UsageError } from '../errors.js';
-import type { UpdateOptions } from '../update/update.js';
+import { inRange, UPDATE_RANGES, type NumericUpdateOption } from '../update/options.js';
 import { parseSelection } from '../update/selection.js';
+import type { UpdateOptions } from '../update/update.js';
 import { badRequest } from './status.js';
 
 export interface Limits {
@@ -109,20 +110,26 @@ export function feedbackRequest(body: unknown, limits: Limits): FeedbackRequest 
   return { examples: [example(one, 'the body', limits)], source };
 }
 
-/** The options of POST /v1/update: those of `accrete update` that make sense over HTTP, camelCase. */
+/** The numeric options POST /v1/update takes: those of `accrete update` that make sense over HTTP. */
+const HTTP_UPDATE_OPTIONS = ['rounds', 'patience', 'budgetMs', 'lr', 'replay', 'ewc', 'distill', 'seed', 'maxDrop'] as const;
+
+/** Caps on top of update()'s own ranges (UPDATE_RANGES): how much work one request may ask for. */
+const HTTP_CAPS: Partial<Record<NumericUpdateOption, { max: number; expected: string }>> = {
+  rounds: { max: 1000, expected: 'an integer from 1 to 1000' },
+  lr: { max: 100, expected: 'a number in (0, 100]' },
+  replay: { max: 1_000_000, expected: 'an integer from 0 to 1000000' },
+};
+
+/** The options of POST /v1/update, camelCase, checked against update()'s ranges and the caps above. */
 export function updateRequest(body: unknown): UpdateOptions {
-  const o = object(body, ['select', 'rounds', 'patience', 'budgetMs', 'lr', 'replay', 'ewc', 'distill', 'seed', 'maxDrop']);
-  const options: UpdateOptions = {
-    rounds: number(o, 'rounds', 'int', (n) => n >= 1 && n <= 1000, 'an integer from 1 to 1000'),
-    patience: number(o, 'patience', 'int', (n) => n >= 1, 'an integer >= 1'),
-    budgetMs: number(o, 'budgetMs', 'float', (n) => n > 0, 'a positive number'),
-    lr: number(o, 'lr', 'float', (n) => n > 0 && n <= 100, 'a number in (0, 100]'),
-    replay: number(o, 'replay', 'int', (n) => n >= 0 && n <= 1_000_000, 'an integer from 0 to 1000000'),
-    ewc: number(o, 'ewc', 'float', (n) => n >= 0, 'a number >= 0'),
-    distill: number(o, 'distill', 'float', (n) => n >= 0, 'a number >= 0'),
-    seed: number(o, 'seed', 'int', (n) => n >= 0, 'an integer >= 0'),
-    maxDrop: number(o, 'maxDrop', 'float', (d) => d >= 0 && d <= 1, 'a fraction in [0, 1]'),
-  };
+  const o = object(body, ['select', ...HTTP_UPDATE_OPTIONS]);
+  const options: UpdateOptions = {};
+  for (const key of HTTP_UPDATE_OPTIONS) {
+    const range = UPDATE_RANGES[key];
+    const cap = HTTP_CAPS[key];
+    const value = number(o, key, range.kind, (n) => inRange(range, n) && (cap === undefined || n <= cap.max), cap?.expected ?? range.expected);
+    if (value !== undefined) options[key] = value;
+  }
   if (o.select !== undefined) {
     if (typeof o.select !== 'string') throw badRequest('"select" must be a string');
     try {
@@ -132,6 +139,5 @@ export function updateRequest(body: unknown): UpdateOptions {
       throw err;
     }
   }
-  for (const key of Object.keys(options) as (keyof UpdateOptions)[]) if (options[key] === undefined) delete options[key];
   return options;
 }
