@@ -113,4 +113,8 @@ test('request validation: the accepted shapes', () => {
   assert.deepEqual(feedbackRequest({ examples: [{ text: 'a', labels: ['x', 'y'], weight: 2 }], source: 'app-1' }, DEFAULT_LIMITS), { examples: [{ text: 'a', labels: ['x', 'y'], weight: 2 }], source: 'app-1' });
   assert.deepEqual(updateRequest({}), {});
   assert.deepEqual(updateRequest({ select: 'topk-grad:0.5', rounds: 3, maxDrop: 0.02 }), { select: { kind: 'topk-grad', fraction: 0.5 }, rounds: 3, maxDrop: 0.02 });
+  // The gate's other knob and the replay mix, as `accrete update` takes them; update()'s ranges apply.
+  assert.deepEqual(updateRequest({ labelTolerance: 0.2, replayRatio: 0.5, balance: 1 }), { labelTolerance: 0.2, replayRatio: 0.5, balance: 1 });
+  assert.throws(() => updateRequest({ labelTolerance: 2 }), /"labelTolerance" must be a fraction in \[0, 1\]/);
+  assert.throws(() => updateRequest({ rounds: 1001 }), /"rounds" must be an integer from 1 to 1000/);
 });

@@ -111,7 +111,7 @@ export function feedbackRequest(body: unknown, limits: Limits): FeedbackRequest 
 }
 
 /** The numeric options POST /v1/update takes: those of `accrete update` that make sense over HTTP. */
-const HTTP_UPDATE_OPTIONS = ['rounds', 'patience', 'budgetMs', 'lr', 'replay', 'ewc', 'distill', 'seed', 'maxDrop'] as const;
+const HTTP_UPDATE_OPTIONS = ['rounds', 'patience', 'budgetMs', 'lr', 'replay', 'replayRatio', 'ewc', 'distill', 'balance', 'seed', 'maxDrop', 'labelTolerance'] as const;
 
 /** Caps on top of update()'s own ranges (UPDATE_RANGES): how much work one request may ask for. */
 const HTTP_CAPS: Partial<Record<NumericUpdateOption, { max: number; expected: string }>> = {
