@@ -185,7 +185,7 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
     const valid = outcomes.fresh.before.length;
     const guard = before.guard && after.guard && before.guard.n > 0 ? ` (${pts(before.guard.accuracy)}% to ${pts(after.guard.accuracy)}% on ${before.guard.n} examples)` : '';
     const small = valid < SMALL_VALID ? `; ${valid} validation examples can only show a large gain: a larger validation set (--valid) or guard (--guard) would let a real one show` : '';
-    issues.push({ code: 'no-improvement', metric: 'new-data accuracy', before: before.fresh.accuracy, after: after.fresh.accuracy, threshold: 0, message: `nothing improved beyond noise: accuracy on the new data went from ${pts(before.fresh.accuracy)}% to ${pts(after.fresh.accuracy)}% on ${valid} validation examples, and the guard did not gain beyond noise either${guard} (a sign test on the examples that changed)${small}` });
+    issues.push({ code: 'no-improvement', metric: 'new-data accuracy', before: before.fresh.accuracy, after: after.fresh.accuracy, threshold: 0, message: `nothing improved beyond noise (a sign test on the examples that changed): accuracy on the new data went from ${pts(before.fresh.accuracy)}% to ${pts(after.fresh.accuracy)}% on ${valid} validation examples, and the guard did not gain beyond noise either${guard}${small}` });
   }
   return issues;
 }
