@@ -112,7 +112,8 @@ export class Registry {
     return model;
   }
 
-  private checkRecorded(v: VersionRecord, model: TextClassifier): void {
+  /** Throws VersionFilesError unless `model` (loaded from version `v`'s directory) has the weights the registry recorded. */
+  checkRecorded(v: VersionRecord, model: TextClassifier): void {
     const checksum = model.source?.weightsChecksum;
     if (checksum !== v.checksum) throw new VersionFilesError(v.id, `version ${v.id} does not load: ${v.path}: the weights' checksum ${checksum} is not the one the registry recorded (${v.checksum})`);
   }
@@ -211,10 +212,6 @@ export class Registry {
 
   feedbackSeries(maxBuckets?: number): feedback.FeedbackSeries {
     return feedback.feedbackSeries(this.db, maxBuckets);
-  }
-
-  recentErrors(n: number): number[] {
-    return feedback.recentErrors(this.db, n);
   }
 
   recentOutcomes(n: number): { error: number; version: string | null }[] {

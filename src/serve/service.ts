@@ -185,9 +185,7 @@ export class Service {
   /** Loads a version in a worker thread (predictions go on meanwhile) and checks it is the one the registry recorded. */
   async loadOffThread(v: VersionRecord): Promise<TextClassifier> {
     const model = await loadOffThread(this.registry.dirOf(v.id));
-    if (model.source?.weightsChecksum !== v.checksum) {
-      throw new AccreteError('BAD_MODEL_FILE', `${v.path}: the weights' checksum ${model.source?.weightsChecksum} is not the one the registry recorded (${v.checksum})`);
-    }
+    this.registry.checkRecorded(v, model);
     return model;
   }
 
