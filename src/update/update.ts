@@ -86,7 +86,11 @@ export type { ParamChange, UpdateReport } from './report.js';
 export type UpdateDecision = { accepted: true; reasons: GateIssue[]; report: UpdateReport } | { accepted: false; reasons: GateIssue[]; report: UpdateReport };
 
 export function fingerprint(input: readonly ExampleInput[]): string {
-  const examples = toExamples(input, 'fingerprint: examples');
+  return fingerprintOf(toExamples(input, 'fingerprint: examples'));
+}
+
+/** fingerprint of examples already checked (update's own: no second pass over them). */
+function fingerprintOf(examples: readonly Example[]): string {
   const h = createHash('sha256');
   for (const e of examples) h.update(JSON.stringify([e.text, e.labels])).update('\n');
   return h.digest('hex');
@@ -232,7 +236,7 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
       selection: formatSelection(spec),
       newLabels: growth.newLabels,
       newWords: { count: growth.newWords.length, first: growth.newWords.slice(0, 20) },
-      data: { new: examples.length, train: fresh.train.length, valid: fresh.valid.length, replayed: replayTrain.length, replayTrained: result.rounds.slice(0, result.bestRound).reduce((n, r) => n + r.replayed, 0), guard: guard.length, fingerprint: fingerprint(examples) },
+      data: { new: examples.length, train: fresh.train.length, valid: fresh.valid.length, replayed: replayTrain.length, replayTrained: result.rounds.slice(0, result.bestRound).reduce((n, r) => n + r.replayed, 0), guard: guard.length, fingerprint: fingerprintOf(examples) },
       rounds: result.rounds,
       bestRound: result.bestRound,
       alignment,
