@@ -18,9 +18,6 @@
  * model.predict('free prize', { k: 1 }); // [{ label: 'spam', score: 0.986... }]
  * saveLearner(model, buildMemory(model, examples, { seen }), 'out/model');
  */
-import { toExamples, type ExampleInput } from './data/example.js';
-import type { TextClassifier } from './model/classifier.js';
-import { buildMemory as buildMemoryOf, type ContinualMemory } from './update/memory.js';
 
 // Configuration and errors
 export { DEFAULTS, resolveConfig, configIssues } from './config.js';
@@ -59,20 +56,8 @@ export { checkUpdateOptions, inRange, UPDATE_RANGES } from './update/options.js'
 export type { NumericUpdateOption, OptionRange } from './update/options.js';
 export { SMALL_VALID } from './update/gate.js';
 export type { UpdateOptions, UpdateReport, UpdateDecision, ParamChange } from './update/update.js';
-export { saveLearner, loadLearner, loadMemory, DEFAULT_REPLAY } from './update/memory.js';
-export type { ContinualMemory } from './update/memory.js';
-
-/** Options of buildMemory: replay capacity, seed, the input rows training saw, guard examples. */
-export type BuildMemoryOptions = Omit<NonNullable<Parameters<typeof buildMemoryOf>[2]>, 'guard'> & { guard?: readonly ExampleInput[] };
-
-/** The memory (replay, Fisher, seen rows, guard) of a freshly trained model, for update(). */
-export function buildMemory(model: TextClassifier, examples: readonly ExampleInput[], options: BuildMemoryOptions = {}): ContinualMemory {
-  const { guard, ...rest } = options;
-  return buildMemoryOf(model, toExamples(examples, 'buildMemory: examples'), {
-    ...rest,
-    ...(guard == null ? {} : { guard: toExamples(guard, 'buildMemory: options.guard') }),
-  });
-}
+export { buildMemory, saveLearner, loadLearner, loadMemory, DEFAULT_REPLAY } from './update/memory.js';
+export type { BuildMemoryOptions, ContinualMemory } from './update/memory.js';
 
 export { parseSelection, SELECTION_HELP } from './update/selection.js';
 export type { SelectionSpec } from './update/selection.js';
@@ -100,4 +85,3 @@ export { fasttextTokens, fasttextHash } from './text/fasttext.js';
 // Built-in datasets (need the corpora's npm packages)
 export { loadDataset, splitTrainTest, DATASET_NAMES } from './datasets/index.js';
 export type { Dataset, DatasetName } from './datasets/index.js';
-

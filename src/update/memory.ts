@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Example } from '../data/example.js';
+import { toExamples, type Example, type ExampleInput } from '../data/example.js';
 import { ModelFileError } from '../errors.js';
 import { featurizeTable, featurizeTexts, type FeaturizedData } from '../features/dataset.js';
 import { TokenTable } from '../features/tokenTable.js';
@@ -77,16 +77,22 @@ export function markSeen(seen: Uint8Array | null, rows: number, data: Featurized
   return out;
 }
 
-/** The memory of a freshly trained model. */
-export function buildMemory(
-  model: TextClassifier,
-  examples: readonly Example[],
-  options: { capacity?: number; seed?: number; seen?: Uint8Array | null; guard?: readonly Example[] } = {},
-): ContinualMemory {
+/** Options of buildMemory: replay capacity, seed, the input rows training saw, guard examples. */
+export interface BuildMemoryOptions {
+  capacity?: number;
+  seed?: number;
+  seen?: Uint8Array | null;
+  guard?: readonly ExampleInput[] | null;
+}
+
+/** The memory (replay, Fisher, seen rows, guard) of a freshly trained model, for update(). */
+export function buildMemory(model: TextClassifier, input: readonly ExampleInput[], options: BuildMemoryOptions = {}): ContinualMemory {
+  const examples = toExamples(input, 'buildMemory: examples');
+  const given = options.guard == null ? [] : toExamples(options.guard, 'buildMemory: options.guard');
   const replay = new ReplayBuffer(options.capacity ?? DEFAULT_REPLAY, options.seed ?? model.config.seed);
   replay.addAll(examples);
   const fisher = replay.size > 0 ? estimateFisher(model, replay.examples()) : null;
-  const guard = options.guard?.length ? evenlySpaced(options.guard, MAX_GUARD) : null;
+  const guard = given.length ? evenlySpaced(given, MAX_GUARD) : null;
   return { replay, fisher, seen: options.seen ?? null, guard };
 }
 
