@@ -3,7 +3,7 @@ import type { Example } from '../data/example.js';
 import { checkVecDim } from '../learn/pretrainedVectors.js';
 import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
-import { GUARD_SHARE, guardSize, holdOutGuard, MAX_GUARD, MIN_GUARD } from '../update/guard.js';
+import { GUARD_SHARE, guardSize, holdOutGuard, MAX_GUARD, MIN_GUARD, MIN_GUARDED_EXAMPLES } from '../update/guard.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
 import { releaseMemory } from '../util/gc.js';
 import { capThreads, checkedConfig, configFromFlags, help, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, warnIneffective } from './args.js';
@@ -25,7 +25,7 @@ data:
   --replay N           examples kept in the model's replay memory for later updates, 0 = none (${DEFAULT_REPLAY})
   --guard-size N       examples held out of training to guard later updates, 0 = train on all
                        (2% of the data, at most ${MAX_GUARD}; none when that is below ${MIN_GUARD}, i.e. under
-                       ${Math.ceil(MIN_GUARD / GUARD_SHARE)} examples, and updates then guard with part of the replay memory;
+                       ${MIN_GUARDED_EXAMPLES} examples, and updates then guard with part of the replay memory;
                        with --valid, the validation examples are the guard and nothing is held out)
 
 model (fastText's names and defaults):
@@ -129,7 +129,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
 /** Why a model of `n` examples got no guard, and what to do about it. */
 export function noGuardNote(n: number): string {
   return (
-    `note: no guard held out: ${n} examples are fewer than the ${Math.ceil(MIN_GUARD / GUARD_SHARE)} it takes (${GUARD_SHARE * 100}%, at least ${MIN_GUARD}); ` +
+    `note: no guard held out: ${n} examples are fewer than the ${MIN_GUARDED_EXAMPLES} it takes (${GUARD_SHARE * 100}%, at least ${MIN_GUARD}); ` +
     `updates will guard with part of the replay memory, which the model trained on, so the gate will hardly see forgetting. ` +
     `Hold some out with --guard-size N (${MIN_GUARD} or more), or give accrete update --guard FILE`
   );

@@ -3,7 +3,7 @@ import type { Example } from '../data/example.js';
 import { AccreteError, DivergenceError } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { GATE_DEFAULTS } from '../update/gate.js';
-import { GUARD_SHARE, MAX_GUARD, MIN_GUARD } from '../update/guard.js';
+import { MAX_GUARD, MIN_GUARDED_EXAMPLES } from '../update/guard.js';
 import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, saveLearner, type ContinualMemory } from '../update/memory.js';
 import { inRange, UPDATE_RANGES, type NumericUpdateOption } from '../update/options.js';
 import { parseSelection, SELECTION_HELP } from '../update/selection.js';
@@ -30,7 +30,7 @@ data:
   --guard FILE         examples of what the model knew, watched by the gate
                        (default: the guard accrete train saved, its --valid examples or those it
                        held out of training: 2% of the data, at most ${MAX_GUARD}, none under
-                       ${Math.ceil(MIN_GUARD / GUARD_SHARE)} examples; without one, up to 20% of the replay memory, at most
+                       ${MIN_GUARDED_EXAMPLES} examples; without one, up to 20% of the replay memory, at most
                        ${MAX_GUARD}, is kept out of replay as the guard, but the model trained on those
                        examples, so the gate hardly sees forgetting: give --guard for small models)
   --out MODEL2         write the new version here and leave MODEL alone (default: replace MODEL)

@@ -1,5 +1,5 @@
 /** The readable report of `accrete update`: the decision and its reasons, then what changed and what it cost. */
-import type { RoundReport } from '../update/rounds.js';
+import { ROUND_GUARD, type RoundReport } from '../update/rounds.js';
 import type { UpdateReport } from '../update/update.js';
 import { pct, table } from '../util/table.js';
 
@@ -62,10 +62,10 @@ function roundsTable(r: UpdateReport): string {
 
 /**
  * What the rounds' columns measure: rounds score the guard with every label competing (on at most
- * 100 of its examples), while the before/after guard accuracy above counts only the parent's labels.
+ * ROUND_GUARD of its examples), while the before/after guard accuracy above counts only the parent's labels.
  */
 const ROUNDS_LEGEND = [
-  'guard acc (all labels): new labels compete, on up to 100 guard examples; the guard accuracy above',
+  `guard acc (all labels): new labels compete, on up to ${ROUND_GUARD} guard examples; the guard accuracy above`,
   'counts only the labels the parent knew, on the whole guard. score: the mean of new-data and guard',
   'acc (new-data acc alone without a guard): the best (or a later round within its noise) is kept,',
   'and rounds without a rise count toward --patience.',

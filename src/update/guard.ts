@@ -15,6 +15,8 @@ export const GUARD_SHARE = 0.02;
 export const MAX_GUARD = 300;
 /** Fewer than this and a guard cannot tell forgetting from noise: none is held out. */
 export const MIN_GUARD = 30;
+/** The fewest training examples that get a guard held out (2% of them must reach MIN_GUARD). */
+export const MIN_GUARDED_EXAMPLES = Math.ceil(MIN_GUARD / GUARD_SHARE);
 
 /** How many of `n` training examples to hold out as the guard: 2%, at most 300, none below 30. */
 export function guardSize(n: number): number {

@@ -76,7 +76,7 @@ export interface RoundsResult {
 const countOf = (mask: Selection['input']): number | 'all' => (mask === true ? 'all' : mask === false ? 0 : mask.reduce((s, v) => s + v, 0));
 
 /** Rounds are scored on at most this many guard examples (the gate then uses all of them). */
-const ROUND_GUARD = 100;
+export const ROUND_GUARD = 100;
 
 /**
  * The standard error of a round's score at worst (accuracies of 50%): the score is the mean of an
