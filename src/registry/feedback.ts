@@ -64,16 +64,13 @@ export function examplesIn(db: Db, after: number, upto: number): Example[] {
   return rows.map((r) => (r.weight === null ? { text: r.text, labels: JSON.parse(r.labels) as string[] } : { text: r.text, labels: JSON.parse(r.labels) as string[], weight: r.weight }));
 }
 
-/** The last `n` outcomes (1 = the model was wrong), oldest first: to warm the live error rate after a restart. */
-/** The last `n` events, oldest first: whether the serving version was wrong (1) or right (0), and which version it was. */
+/**
+ * The last `n` events, oldest first: whether the serving version was wrong (1) or right (0), and
+ * which version it was. A server warms its live error rate and drift test with them after a restart.
+ */
 export function recentOutcomes(db: Db, n: number): { error: number; version: string | null }[] {
   const rows = db.prepare('SELECT error, version FROM feedback ORDER BY id DESC LIMIT ?').all(n) as { error: number; version: string | null }[];
   return rows.reverse();
-}
-
-export function recentErrors(db: Db, n: number): number[] {
-  const rows = db.prepare('SELECT error FROM feedback ORDER BY id DESC LIMIT ?').all(n) as { error: number }[];
-  return rows.map((r) => r.error).reverse();
 }
 
 export interface FeedbackSeries {

@@ -62,7 +62,7 @@ test('feedback: a job takes every pending event; an interrupted job leaves them 
   r.importModel(base);
   const ids = r.addFeedback([event('a cat', 'noun.animal', 'noun.animal'), event('a cart', 'noun.artifact', 'noun.animal')]);
   assert.deepEqual(ids, [1, 2]);
-  assert.deepEqual(r.recentErrors(10), [0, 1]);
+  assert.deepEqual(r.recentOutcomes(10).map((o) => o.error), [0, 1]);
   const first = r.startJob('api', {});
   assert.deepEqual([first.after, first.upto, first.count], [0, 2, 2]);
   assert.deepEqual(r.examples(first.after, first.upto).map((e) => e.text), ['a cat', 'a cart']);
