@@ -21,6 +21,7 @@ import { EMAIL_TOKEN, URL_TOKEN } from '../text/links.js';
 import { normalize } from '../text/normalize.js';
 import type { TokenSink } from '../text/tokenize.js';
 import type { IntBuffer } from '../util/intBuffer.js';
+import { deleteEntry } from '../util/probeTable.js';
 import type { Vocab } from '../vocab/vocab.js';
 import type { FeatureSpec } from './featurizer.js';
 
@@ -220,27 +221,16 @@ export class AsciiKernel {
   }
 
   /**
-   * Removes the words with ids >= keep from the index by backward-shift deletion (see Vocab's
-   * WordIndex): re-indexing the whole vocabulary instead took 4.3 ms of a ~60 ms piece of feedback
-   * on a 57,000-word model. Their characters stay in the word area until the next layout.
+   * Removes the words with ids >= keep from the index (deleteEntry, as the Vocab's index does):
+   * re-indexing the whole vocabulary instead took 4.3 ms of a ~60 ms piece of feedback on a
+   * 57,000-word model. Their characters stay in the word area until the next layout.
    */
   private dropWordsFrom(keep: number): void {
     const { slots: at, slotCount } = this.layout!;
     const slots = new Int32Array(this.k.memory.buffer, at, 4 * slotCount);
-    const mask = slotCount - 1;
     const dropped: [hash: number, id: number][] = [];
     for (let k = 0; k < slotCount; k++) if (slots[4 * k + 1] >= keep) dropped.push([slots[4 * k], slots[4 * k + 1]]);
-    for (const [hash, id] of dropped) {
-      let gap = hash & mask;
-      while (slots[4 * gap + 1] !== id) gap = (gap + 1) & mask;
-      for (let j = (gap + 1) & mask; slots[4 * j + 1] >= 0; j = (j + 1) & mask) {
-        const home = slots[4 * j] & mask;
-        if (gap <= j ? home > gap && home <= j : home > gap || home <= j) continue;
-        slots.copyWithin(4 * gap, 4 * j, 4 * j + 4);
-        gap = j;
-      }
-      slots[4 * gap + 1] = -1;
-    }
+    for (const [hash, id] of dropped) deleteEntry(slots, 4, hash, id);
     this.indexed = keep;
   }
 

@@ -3,6 +3,7 @@
  * never renumbers, so rows of a trained model keep their meaning as the vocabulary grows.
  */
 import { FNV_OFFSET, FNV_PRIME, fnv1a32 } from '../text/hash.js';
+import { deleteEntry } from '../util/probeTable.js';
 /** A word list given to Vocab.fromJSON has the same word twice. */
 export class DuplicateWordError extends Error {
   constructor(readonly word: string) {
@@ -99,30 +100,9 @@ class WordIndex {
     for (let id = this.words.length - 1; id >= count; id--) this.remove(id, wordHash(this.words[id]));
   }
 
-  /**
-   * Deletes id (whose word hashes to h) by backward shift: each later entry of its probe run moves
-   * into the gap unless its home slot lies cyclically after the gap, so every run stays unbroken
-   * whatever the order the entries went in.
-   */
+  /** Deletes id (whose word hashes to h); a duplicate word that insert refused is not there. */
   private remove(id: number, h: number): void {
-    const slots = this.slots;
-    const mask = (slots.length >> 1) - 1;
-    let gap = h & mask;
-    while (slots[2 * gap + 1] !== id) {
-      if (slots[2 * gap + 1] < 0) return; // not indexed (a duplicate word that insert refused)
-      gap = (gap + 1) & mask;
-    }
-    for (let j = (gap + 1) & mask; slots[2 * j + 1] >= 0; j = (j + 1) & mask) {
-      const home = slots[2 * j] & mask;
-      // Stays when its home is in (gap, j], cyclically: moving it before its home would hide it.
-      const stays = gap <= j ? home > gap && home <= j : home > gap || home <= j;
-      if (stays) continue;
-      slots[2 * gap] = slots[2 * j];
-      slots[2 * gap + 1] = slots[2 * j + 1];
-      gap = j;
-    }
-    slots[2 * gap + 1] = -1;
-    this.count--;
+    if (deleteEntry(this.slots, 2, h | 0, id)) this.count--;
   }
 
   /** Rebuilds the table with `length` entries (2 per slot). */
