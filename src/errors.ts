@@ -18,7 +18,9 @@ export type ErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'TOO_LARGE'
   | 'CONFLICT'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  // The registry's or the model's storage failed (full, read-only, I/O error): try again later.
+  | 'STORAGE';
 
 export class AccreteError extends Error {
   readonly code: ErrorCode;
@@ -69,5 +71,21 @@ export class DivergenceError extends AccreteError {
 export class UsageError extends AccreteError {
   constructor(message: string) {
     super('USAGE', message);
+  }
+}
+
+/** What went wrong with storage: a full disk, a read-only file system, an I/O error, or a database held too long by another process. */
+export type StorageFaultKind = 'full' | 'read-only' | 'io' | 'busy';
+
+/** Storage refused a write or a read; nothing was lost, and the same call can succeed once the fault clears. */
+export class StorageError extends AccreteError {
+  /** Seconds a client should wait before trying again. */
+  readonly retryAfter = 10;
+  constructor(
+    readonly kind: StorageFaultKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('STORAGE', message, options);
   }
 }

@@ -8,7 +8,7 @@ import { AccreteError } from '../errors.js';
 
 export type Db = Database.Database;
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,6 +65,38 @@ CREATE TABLE feedback (
 CREATE INDEX feedback_time ON feedback(created_at);
 `;
 
+/**
+ * Version 2: each feedback event has a state (pending, claimed by a running job, used by a finished
+ * one, or quarantined with its reason), replacing the watermark after the last job's largest id,
+ * which let a failed job throw its events away; and the row that names the one server owning the
+ * registry.
+ */
+const V2 = `
+ALTER TABLE feedback ADD COLUMN state TEXT NOT NULL DEFAULT 'pending';
+ALTER TABLE feedback ADD COLUMN job INTEGER REFERENCES jobs(id);
+ALTER TABLE feedback ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feedback ADD COLUMN reason TEXT;
+CREATE INDEX feedback_state ON feedback(state, id);
+CREATE INDEX feedback_job ON feedback(job);
+ALTER TABLE jobs ADD COLUMN fault TEXT;
+CREATE TABLE owner (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  pid INTEGER NOT NULL,
+  started TEXT,
+  host TEXT NOT NULL,
+  token TEXT NOT NULL,
+  since TEXT NOT NULL
+);
+`;
+
+/** Version 1 kept a watermark: events of accepted and rejected jobs were used; those of failed jobs become pending again. */
+function upgradeToV2(db: Db): void {
+  db.exec(V2);
+  const finished = db.prepare(`SELECT id, after_id, upto_id FROM jobs WHERE state IN ('accepted', 'rejected') ORDER BY id`).all() as { id: number; after_id: number; upto_id: number }[];
+  const use = db.prepare(`UPDATE feedback SET state = 'used', job = ? WHERE id > ? AND id <= ? AND state = 'pending'`);
+  for (const j of finished) use.run(j.id, j.after_id, j.upto_id);
+}
+
 /** Opens (creating when absent) the registry database at `file`. */
 export function openDatabase(file: string, options: { readonly?: boolean; mustExist?: boolean } = {}): Db {
   let db: Db;
@@ -95,9 +127,13 @@ function migrate(db: Db, file: string): void {
   if (version > SCHEMA_VERSION) throw new AccreteError('BAD_MODEL_FILE', `${file}: registry schema version ${version} is newer than this Accrete reads (${SCHEMA_VERSION}); upgrade accrete`);
   const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
   if (version === 0 && tables.n > 0) throw new AccreteError('BAD_MODEL_FILE', `${file} is an SQLite file but not an Accrete registry`);
-  if (db.readonly) throw new AccreteError('BAD_MODEL_FILE', `${file} is not an Accrete registry (empty database)`);
+  if (db.readonly) {
+    if (version === 0) throw new AccreteError('BAD_MODEL_FILE', `${file} is not an Accrete registry (empty database)`);
+    throw new AccreteError('CONFLICT', `${file} has registry schema version ${version}, older than this Accrete's (${SCHEMA_VERSION}); open it once for writing (accrete serve --registry ${file}) to upgrade it`);
+  }
   db.transaction(() => {
-    db.exec(SCHEMA);
+    if (version === 0) db.exec(SCHEMA);
+    upgradeToV2(db);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
 }

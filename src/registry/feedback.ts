@@ -1,9 +1,10 @@
 /**
- * Feedback events, numbered in arrival order. An update job takes every event up to the newest
- * (ids after_id < id <= upto_id); a job that ends (accepted, rejected or failed) moves the
- * watermark to its upto_id, so each event is learned from at most once, while a job interrupted by
- * a crash or a shutdown moves nothing and its events stay pending. Claiming and finishing a job
- * touch no feedback row: O(1) on the server's thread, however much feedback is waiting.
+ * Feedback events, numbered in arrival order, each in one state: pending (waiting for an update),
+ * claimed by a running job, used by a job that finished (accepted or rejected by the gate), or
+ * quarantined (an event that made updates fail, with the reason). A job that fails, diverges or is
+ * interrupted gives its events back: they are pending again, so only a job that finished consumes
+ * feedback. State, not a position after the last job's largest id: ids are not in commit order
+ * when several writers insert at once, and a failed job must not take later events with it.
  */
 import type { Example } from '../data/example.js';
 import type { Db } from './db.js';
@@ -37,31 +38,75 @@ export function isError(e: Pick<FeedbackEvent, 'labels' | 'predicted'>): boolean
   return e.predicted === null || !e.labels.includes(e.predicted);
 }
 
-/** The id up to which finished jobs have used the feedback. */
-export function watermark(db: Db): number {
-  return (db.prepare(`SELECT coalesce(max(upto_id), 0) AS w FROM jobs WHERE state IN ('accepted', 'rejected', 'failed')`).get() as { w: number }).w;
-}
-
-export function newestId(db: Db): number {
-  return (db.prepare('SELECT coalesce(max(id), 0) AS id FROM feedback').get() as { id: number }).id;
-}
+export type FeedbackState = 'pending' | 'claimed' | 'used' | 'quarantined';
 
 export function pendingCount(db: Db): number {
-  return (db.prepare('SELECT count(*) AS n FROM feedback WHERE id > ?').get(watermark(db)) as { n: number }).n;
+  return (db.prepare(`SELECT count(*) AS n FROM feedback WHERE state = 'pending'`).get() as { n: number }).n;
 }
 
 export function feedbackCount(db: Db): number {
   return (db.prepare('SELECT count(*) AS n FROM feedback').get() as { n: number }).n;
 }
 
-export function countRange(db: Db, after: number, upto: number): number {
-  return (db.prepare('SELECT count(*) AS n FROM feedback WHERE id > ? AND id <= ?').get(after, upto) as { n: number }).n;
+export function countIn(db: Db, state: FeedbackState): number {
+  return (db.prepare('SELECT count(*) AS n FROM feedback WHERE state = ?').get(state) as { n: number }).n;
 }
 
-/** The events with after < id <= upto as examples, oldest first. */
-export function examplesIn(db: Db, after: number, upto: number): Example[] {
-  const rows = db.prepare('SELECT text, labels, weight FROM feedback WHERE id > ? AND id <= ? ORDER BY id').all(after, upto) as { text: string; labels: string; weight: number | null }[];
-  return rows.map((r) => (r.weight === null ? { text: r.text, labels: JSON.parse(r.labels) as string[] } : { text: r.text, labels: JSON.parse(r.labels) as string[], weight: r.weight }));
+/** Claims every pending event for `job`; returns how many and their id range. */
+export function claimPending(db: Db, job: number): { count: number; first: number; last: number } {
+  const info = db.prepare(`UPDATE feedback SET state = 'claimed', job = ? WHERE state = 'pending'`).run(job);
+  const range = db.prepare(`SELECT coalesce(min(id), 0) AS first, coalesce(max(id), 0) AS last FROM feedback WHERE job = ? AND state = 'claimed'`).get(job) as { first: number; last: number };
+  return { count: info.changes, ...range };
+}
+
+/** The job finished (accepted or rejected): its events are used. */
+export function useClaimed(db: Db, job: number): number {
+  return db.prepare(`UPDATE feedback SET state = 'used' WHERE job = ? AND state = 'claimed'`).run(job).changes;
+}
+
+/**
+ * The job did not finish: its events are pending again. `failed`: it failed (counts an attempt on
+ * each event); otherwise it was interrupted (a shutdown, a crash), which is no fault of the events.
+ */
+export function releaseClaimed(db: Db, job: number, failed: boolean): number {
+  return db.prepare(`UPDATE feedback SET state = 'pending', job = NULL, attempts = attempts + ? WHERE job = ? AND state = 'claimed'`).run(failed ? 1 : 0, job).changes;
+}
+
+/** Sets events aside with the reason they make updates fail (the job that found them is recorded). */
+export function quarantine(db: Db, job: number, events: readonly { id: number; reason: string }[]): void {
+  const set = db.prepare(`UPDATE feedback SET state = 'quarantined', job = ?, reason = ? WHERE id = ? AND state IN ('pending', 'claimed')`);
+  for (const e of events) set.run(job, e.reason, e.id);
+}
+
+export interface QuarantinedEvent {
+  id: number;
+  text: string;
+  labels: string[];
+  reason: string;
+  job: number;
+}
+
+/** Quarantined events (of one job, or all), oldest first. */
+export function quarantined(db: Db, job?: number, limit = 1000): QuarantinedEvent[] {
+  const rows = (job === undefined
+    ? db.prepare(`SELECT id, text, labels, reason, job FROM feedback WHERE state = 'quarantined' ORDER BY id LIMIT ?`).all(limit)
+    : db.prepare(`SELECT id, text, labels, reason, job FROM feedback WHERE state = 'quarantined' AND job = ? ORDER BY id LIMIT ?`).all(job, limit)) as { id: number; text: string; labels: string; reason: string | null; job: number }[];
+  return rows.map((r) => ({ id: r.id, text: r.text, labels: JSON.parse(r.labels) as string[], reason: r.reason ?? '', job: r.job }));
+}
+
+type ExampleRow = { id: number; text: string; labels: string; weight: number | null };
+const toExample = (r: ExampleRow): Example => (r.weight === null ? { text: r.text, labels: JSON.parse(r.labels) as string[] } : { text: r.text, labels: JSON.parse(r.labels) as string[], weight: r.weight });
+
+/** The events a job claimed, oldest first, with their ids. */
+export function claimedBy(db: Db, job: number): { ids: number[]; examples: Example[] } {
+  const rows = db.prepare(`SELECT id, text, labels, weight FROM feedback WHERE job = ? AND state = 'claimed' ORDER BY id`).all(job) as ExampleRow[];
+  return { ids: rows.map((r) => r.id), examples: rows.map(toExample) };
+}
+
+/** The events with these ids, in the order given (ids that do not exist are left out). */
+export function examplesById(db: Db, ids: readonly number[]): Example[] {
+  const get = db.prepare('SELECT id, text, labels, weight FROM feedback WHERE id = ?');
+  return ids.map((id) => get.get(id) as ExampleRow | undefined).filter((r): r is ExampleRow => r !== undefined).map(toExample);
 }
 
 /**

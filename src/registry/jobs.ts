@@ -2,7 +2,8 @@
 import { AccreteError } from '../errors.js';
 import type { UpdateReport } from '../update/update.js';
 import { fromJson, type Db } from './db.js';
-import type { JobRecord, JobState, JobTrigger, VersionMetrics } from './types.js';
+import { quarantined, type QuarantinedEvent } from './feedback.js';
+import type { JobFault, JobRecord, JobState, JobTrigger, VersionMetrics } from './types.js';
 import type { GateIssue } from '../update/gate.js';
 
 interface JobRow {
@@ -20,9 +21,10 @@ interface JobRow {
   reasons: string | null;
   metrics: string | null;
   error: string | null;
+  fault: JobFault | null;
 }
 
-const COLUMNS = 'id, state, trigger, parent, version, options, after_id, upto_id, examples, created_at, finished_at, reasons, metrics, error';
+const COLUMNS = 'id, state, trigger, parent, version, options, after_id, upto_id, examples, created_at, finished_at, reasons, metrics, error, fault';
 
 function toRecord(r: JobRow): JobRecord {
   return {
@@ -39,14 +41,20 @@ function toRecord(r: JobRow): JobRecord {
     reasons: fromJson(r.reasons),
     metrics: fromJson(r.metrics),
     error: r.error,
+    fault: r.fault,
   };
 }
 
-export function insertJob(db: Db, trigger: JobTrigger, parent: string, options: Record<string, unknown>, feedback: { after: number; upto: number; count: number }): number {
+export function insertJob(db: Db, trigger: JobTrigger, parent: string, options: Record<string, unknown>): number {
   const info = db
-    .prepare(`INSERT INTO jobs (state, trigger, parent, options, after_id, upto_id, examples, created_at) VALUES ('running', ?, ?, ?, ?, ?, ?, ?)`)
-    .run(trigger, parent, JSON.stringify(options), feedback.after, feedback.upto, feedback.count, new Date().toISOString());
+    .prepare(`INSERT INTO jobs (state, trigger, parent, options, after_id, upto_id, examples, created_at) VALUES ('running', ?, ?, ?, 0, 0, 0, ?)`)
+    .run(trigger, parent, JSON.stringify(options), new Date().toISOString());
   return Number(info.lastInsertRowid);
+}
+
+/** Records which events the job claimed: how many, and the range of their ids (first - 1 < id <= last). */
+export function setJobFeedback(db: Db, id: number, f: { count: number; first: number; last: number }): void {
+  db.prepare('UPDATE jobs SET after_id = ?, upto_id = ?, examples = ? WHERE id = ?').run(Math.max(0, f.first - 1), f.last, f.count, id);
 }
 
 export interface JobOutcome {
@@ -56,10 +64,11 @@ export interface JobOutcome {
   metrics?: VersionMetrics | null;
   report?: UpdateReport | null;
   error?: string | null;
+  fault?: JobFault | null;
 }
 
 export function finishJob(db: Db, id: number, o: JobOutcome): void {
-  db.prepare('UPDATE jobs SET state = @state, version = @version, reasons = @reasons, metrics = @metrics, report = @report, error = @error, finished_at = @at WHERE id = @id').run({
+  db.prepare('UPDATE jobs SET state = @state, version = @version, reasons = @reasons, metrics = @metrics, report = @report, error = @error, fault = @fault, finished_at = @at WHERE id = @id').run({
     id,
     state: o.state,
     version: o.version ?? null,
@@ -67,6 +76,7 @@ export function finishJob(db: Db, id: number, o: JobOutcome): void {
     metrics: o.metrics ? JSON.stringify(o.metrics) : null,
     report: o.report ? JSON.stringify(o.report) : null,
     error: o.error ?? null,
+    fault: o.fault ?? null,
     at: new Date().toISOString(),
   });
 }
@@ -79,8 +89,9 @@ export function runningJobs(db: Db): number[] {
   return (db.prepare(`SELECT id FROM jobs WHERE state = 'running'`).all() as { id: number }[]).map((r) => r.id);
 }
 
-export function getJob(db: Db, id: number): JobRecord & { report: UpdateReport | null } {
+/** A job with its report and the feedback events its diagnosis quarantined. */
+export function getJob(db: Db, id: number): JobRecord & { report: UpdateReport | null; quarantined: QuarantinedEvent[] } {
   const row = db.prepare(`SELECT ${COLUMNS}, report FROM jobs WHERE id = ?`).get(id) as (JobRow & { report: string | null }) | undefined;
   if (!row) throw new AccreteError('NOT_FOUND', `no update job ${id}`);
-  return { ...toRecord(row), report: fromJson(row.report) };
+  return { ...toRecord(row), report: fromJson(row.report), quarantined: quarantined(db, id) };
 }

@@ -13,7 +13,6 @@ import { AccreteError } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { MAIN, tinyModel } from '../serve/testing.js';
 import { isVersionId, versionPath } from './files.js';
-import { lockRegistry } from './lock.js';
 import { Registry, VersionFilesError, type FeedbackEvent } from './registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accrete-registry-'));
@@ -57,26 +56,81 @@ test('version ids: only v<number>; anything else is NOT_FOUND before it reaches 
   r.close();
 });
 
-test('feedback: a job takes every pending event; an interrupted job leaves them pending; a finished one uses them up', () => {
+test('feedback: a job claims every pending event; an interrupted or failed job gives them back; a finished one uses them up', () => {
   const r = fresh();
   r.importModel(base);
   const ids = r.addFeedback([event('a cat', 'noun.animal', 'noun.animal'), event('a cart', 'noun.artifact', 'noun.animal')]);
   assert.deepEqual(ids, [1, 2]);
   assert.deepEqual(r.recentOutcomes(10).map((o) => o.error), [0, 1]);
   const first = r.startJob('api', {});
-  assert.deepEqual([first.after, first.upto, first.count], [0, 2, 2]);
-  assert.deepEqual(r.examples(first.after, first.upto).map((e) => e.text), ['a cat', 'a cart']);
+  assert.equal(first.count, 2);
+  assert.deepEqual(r.claimedBy(first.job).examples.map((e) => e.text), ['a cat', 'a cart']);
   r.addFeedback([event('a run', 'verb.motion', 'verb.motion')]);
-  r.interruptJob(first.job, 'test');
+  assert.equal(r.pendingCount(), 1, 'claimed events are not pending');
+  assert.equal(r.interruptJob(first.job, 'test'), 2);
   assert.equal(r.pendingCount(), 3);
   const second = r.startJob('every-n', { rounds: 2 });
   assert.equal(second.count, 3);
   r.addFeedback([event('a hop', 'verb.motion', 'verb.motion')]);
-  r.failJob(second.job, 'diverged');
-  assert.equal(r.pendingCount(), 1, 'only the event that came during the job');
-  assert.deepEqual(r.examples(3, 4).map((e) => e.text), ['a hop']);
-  assert.deepEqual(r.jobs().map((j) => [j.id, j.state, j.trigger, j.examples, j.feedback.after, j.feedback.upto]), [[2, 'failed', 'every-n', 3, 0, 3], [1, 'interrupted', 'api', 2, 0, 2]]);
+  assert.equal(r.failJob(second.job, 'diverged'), 3, 'a failed job gives its events back');
+  assert.equal(r.pendingCount(), 4, 'a failed job consumes nothing');
+  const third = r.startJob('api', {});
+  assert.deepEqual(r.claimedBy(third.job).examples.map((e) => e.text), ['a cat', 'a cart', 'a run', 'a hop']);
+  r.rejectJob(third.job, [], { guard: null, fresh: null }, {} as never);
+  assert.equal(r.pendingCount(), 0, 'a job the gate decided uses its events');
+  assert.deepEqual(r.jobs().map((j) => [j.id, j.state, j.trigger, j.examples, j.feedback.after, j.feedback.upto]), [[3, 'rejected', 'api', 4, 0, 4], [2, 'failed', 'every-n', 3, 0, 3], [1, 'interrupted', 'api', 2, 0, 2]]);
   assert.equal(r.feedbackSeries().buckets.reduce((s, b) => s + b.count, 0), 4);
+  r.close();
+});
+
+test('quarantine: a diagnosed job sets its faulty events aside with their reason; they are never claimed again', () => {
+  const r = fresh();
+  r.importModel(base);
+  r.addFeedback([event('a cat', 'noun.animal', 'noun.animal'), event('bad', 'noun.animal', 'noun.animal'), event('a run', 'verb.motion', 'verb.motion')]);
+  const { job } = r.startJob('api', {});
+  r.failJob(job, 'diverged');
+  r.diagnoseJob(job, 'data', [{ id: 2, reason: 'training diverged' }]);
+  assert.equal(r.pendingCount(), 2);
+  assert.equal(r.quarantinedCount(), 1);
+  const record = r.job(job);
+  assert.equal(record.fault, 'data');
+  assert.deepEqual(record.quarantined.map((q) => [q.id, q.text, q.reason]), [[2, 'bad', 'training diverged']]);
+  const next = r.startJob('api', {});
+  assert.deepEqual(r.claimedBy(next.job).ids, [1, 3]);
+  r.close();
+});
+
+test('a version 1 registry is upgraded: events of accepted and rejected jobs used, those of failed jobs pending again', () => {
+  const file = join(dir, 'v1', 'registry.db');
+  mkdirSync(join(dir, 'v1'), { recursive: true });
+  const script = `
+    const Database = require('better-sqlite3');
+    const db = new Database(${JSON.stringify(file)});
+    db.exec(\`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE versions (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, parent TEXT REFERENCES versions(id), created_at TEXT NOT NULL, fingerprint TEXT, options TEXT NOT NULL, metrics TEXT NOT NULL, decision TEXT NOT NULL, path TEXT NOT NULL, checksum TEXT NOT NULL, labels TEXT NOT NULL, job INTEGER REFERENCES jobs(id));
+      CREATE TABLE activations (seq INTEGER PRIMARY KEY AUTOINCREMENT, version TEXT NOT NULL REFERENCES versions(id), previous TEXT, at TEXT NOT NULL, reason TEXT NOT NULL);
+      CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, state TEXT NOT NULL, trigger TEXT NOT NULL, parent TEXT NOT NULL, version TEXT, options TEXT NOT NULL, after_id INTEGER NOT NULL, upto_id INTEGER NOT NULL, examples INTEGER NOT NULL, created_at TEXT NOT NULL, finished_at TEXT, reasons TEXT, metrics TEXT, report TEXT, error TEXT);
+      CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL, labels TEXT NOT NULL, weight REAL, predicted TEXT, score REAL, error INTEGER NOT NULL, version TEXT, created_at INTEGER NOT NULL, source TEXT NOT NULL);
+      CREATE INDEX feedback_time ON feedback(created_at);\`);
+    const f = db.prepare("INSERT INTO feedback (text, labels, error, created_at, source) VALUES (?, '[\\"a\\"]', 0, 0, 'test')");
+    for (let i = 1; i <= 6; i++) f.run('t' + i);
+    const j = db.prepare("INSERT INTO jobs (state, trigger, parent, options, after_id, upto_id, examples, created_at) VALUES (?, 'api', 'v1', '{}', ?, ?, 2, '')");
+    j.run('accepted', 0, 2); j.run('failed', 2, 4); j.run('rejected', 4, 5);
+    db.pragma('user_version = 1');
+    db.close();`;
+  const made = spawnSync(process.execPath, ['-e', script], { cwd: process.cwd(), encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const r = Registry.open(file);
+  const states = r.db.prepare('SELECT id, state, job FROM feedback ORDER BY id').all();
+  assert.deepEqual(states, [
+    { id: 1, state: 'used', job: 1 },
+    { id: 2, state: 'used', job: 1 },
+    { id: 3, state: 'pending', job: null },
+    { id: 4, state: 'pending', job: null },
+    { id: 5, state: 'used', job: 3 },
+    { id: 6, state: 'pending', job: null },
+  ]);
+  assert.equal(r.pendingCount(), 3);
   r.close();
 });
 
@@ -85,7 +139,7 @@ test('recover(): running jobs interrupted (feedback pending again), unrecorded d
   r.importModel(base);
   r.addFeedback([event('a cat', 'noun.animal', 'noun.animal')]);
   const { job, staging } = r.startJob('api', {});
-  assert.equal(r.pendingCount(), 1, 'a running job does not use its events up');
+  assert.equal(r.pendingCount(), 0, 'a running job holds its events (claimed, not pending)');
   // What a crash can leave: a half-written staging directory, a temporary directory of an interrupted save, a published but unrecorded version.
   mkdirSync(staging);
   writeFileSync(join(staging, 'weights.safetensors'), 'half');
@@ -105,15 +159,56 @@ test('recover(): running jobs interrupted (feedback pending again), unrecorded d
   again.close();
 });
 
-test('one server per registry: a live lock refuses a second, a dead one is taken over', () => {
-  const file = join(dir, 'locked', 'registry.db');
-  const release = lockRegistry(file);
-  writeFileSync(`${file}.lock`, String(process.ppid)); // a live process that is not this one
-  assert.throws(() => lockRegistry(file), code('CONFLICT'));
-  writeFileSync(`${file}.lock`, '2147483646'); // no such process
-  lockRegistry(file)();
-  release();
-  assert.equal(existsSync(`${file}.lock`), false);
+test('one server per registry: the owner row refuses a live owner, and takes over a dead one, a zombie or a reused pid', () => {
+  const file = join(dir, 'owned', 'registry.db');
+  const a = Registry.open(file);
+  a.claim();
+  const b = Registry.open(file);
+  assert.throws(() => b.claim(), code('CONFLICT'), 'a second claim while the first holds');
+  const setOwner = (pid: number, started: string | null) => a.db.prepare('UPDATE owner SET pid = ?, started = ?').run(pid, started);
+  setOwner(process.ppid, null); // a live process that is not this one, start time unknown
+  assert.throws(() => b.claim(), code('CONFLICT'));
+  setOwner(2147483646, null); // no such process
+  b.claim();
+  assert.throws(() => a.addFeedback([event('a cat', 'noun.animal', 'noun.animal')]), code('CONFLICT'), 'a server that lost its claim writes nothing');
+  assert.throws(() => a.startJob('api', {}), code('CONFLICT'));
+  a.close();
+  assert.ok(b.db.prepare('SELECT count(*) AS n FROM owner').get(), 'closing a lost claim leaves the new owner');
+  assert.equal((b.db.prepare('SELECT pid FROM owner').get() as { pid: number }).pid, process.pid);
+  b.db.prepare("UPDATE owner SET started = '1'").run(); // this pid, another start time: a reused pid
+  const c = Registry.open(file);
+  c.claim();
+  b.close();
+  c.close();
+  assert.equal((Registry.open(file).db.prepare('SELECT count(*) AS n FROM owner').get() as { n: number }).n, 0, 'close releases the claim');
+});
+
+test('a killed owner that is not yet reaped (a zombie) does not block a restart', async () => {
+  const file = join(dir, 'zombie', 'registry.db');
+  Registry.open(file).close();
+  const script = `import('${join(process.cwd(), 'dist/registry/registry.js')}').then(({ Registry }) => { const r = Registry.open(${JSON.stringify(file)}); r.claim(); console.log('claimed'); setInterval(() => {}, 1000); });`;
+  // spawn without waiting: after SIGKILL the child stays a zombie until this process reaps it.
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((done) => child.stdout.once('data', () => done()));
+  const r = Registry.open(file);
+  assert.throws(() => r.claim(), code('CONFLICT'), 'alive: refused');
+  child.removeAllListeners();
+  process.kill(child.pid!, 'SIGKILL');
+  // Until the event loop runs, node has not reaped it: the process is a zombie now.
+  const deadline = Date.now() + 2000;
+  let state = '';
+  while (Date.now() < deadline && state !== 'Z') {
+    try {
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    } catch {
+      break;
+    }
+  }
+  assert.equal(state, 'Z', 'the child is a zombie, so this checks the zombie case');
+  r.claim();
+  r.close();
 });
 
 test('a file that is not a registry, and a missing one opened read-only, are refused with a message', () => {

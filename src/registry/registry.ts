@@ -12,14 +12,16 @@ import { AccreteError, ModelFileError } from '../errors.js';
 import { evaluate } from '../eval/evaluate.js';
 import type { GateIssue } from '../update/gate.js';
 import type { TextClassifier } from '../model/classifier.js';
-import { loadModel } from '../store/modelFiles.js';
+import { loadModel, verifyExtraFiles } from '../store/modelFiles.js';
 import { loadLearner } from '../update/memory.js';
 import type { UpdateReport } from '../update/update.js';
 import { openDatabase, type Db } from './db.js';
 import * as feedback from './feedback.js';
 import { copyModelDir, publish, removeUnreferenced, stagingPath, versionPath } from './files.js';
 import * as jobs from './jobs.js';
-import { summarize, type FeedbackEvent, type JobRecord, type JobTrigger, type VersionMetrics, type VersionRecord } from './types.js';
+import * as owner from './owner.js';
+import { faultSeam } from '../util/faultSeam.js';
+import { summarize, type FeedbackEvent, type JobFault, type JobRecord, type JobTrigger, type VersionMetrics, type VersionRecord } from './types.js';
 import * as versions from './versions.js';
 
 export type { FeedbackEvent, JobRecord, VersionRecord, VersionMetrics } from './types.js';
@@ -41,7 +43,7 @@ export class VersionFilesError extends AccreteError {
 export interface Recovery {
   /** Jobs that were running when the process died; their feedback is pending again. */
   interrupted: number[];
-  /** Feedback events pending after recovery (0 when no job was interrupted). */
+  /** Feedback events those jobs had claimed, now pending again. */
   released: number;
   /** Leftovers removed from versions/ (staging and temporary directories, unrecorded versions). */
   removed: string[];
@@ -49,12 +51,19 @@ export interface Recovery {
 
 export class Registry {
   readonly root: string;
+  /** The claim of the server that owns this registry (set by claim()); every feedback and version write checks it. */
+  private ownerToken: string | null = null;
 
   private constructor(
     readonly file: string,
-    readonly db: Db,
+    private conn: Db,
+    private readonly openOptions: { readonly?: boolean; mustExist?: boolean },
   ) {
     this.root = dirname(file);
+  }
+
+  get db(): Db {
+    return this.conn;
   }
 
   /** Opens the registry at `file`, creating it (and its folder) unless `readonly` or `mustExist`. */
@@ -62,11 +71,48 @@ export class Registry {
     const path = resolve(file);
     if (options.readonly || options.mustExist) mustBeRegistryFile(file);
     if (!options.readonly && !options.mustExist) mkdirSync(join(dirname(path), 'versions'), { recursive: true });
-    return new Registry(path, openDatabase(path, options));
+    return new Registry(path, openDatabase(path, options), options);
+  }
+
+  /**
+   * Opens a new connection in place of this one (after an I/O error a connection may stay broken).
+   * An owner keeps its claim: the new connection checks the row still names it.
+   */
+  reopen(): void {
+    const next = openDatabase(this.file, { ...this.openOptions, mustExist: true });
+    if (this.ownerToken !== null) {
+      try {
+        owner.assertOwner(next, this.ownerToken);
+      } catch (err) {
+        next.close();
+        throw err;
+      }
+    }
+    try {
+      this.conn.close();
+    } catch {
+      // the old connection is broken: nothing to keep from it
+    }
+    this.conn = next;
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      if (this.ownerToken !== null) owner.releaseOwnership(this.db, this.ownerToken);
+      this.db.close();
+    }
+    this.ownerToken = null;
+  }
+
+  /** Makes this connection the registry's one owner (a server); throws CONFLICT while another live server owns it. */
+  claim(): void {
+    this.ownerToken = owner.claimOwnership(this.db, this.file);
+  }
+
+  /** First step of every write transaction: the fault seam (tests), then a server that lost its claim writes nothing. */
+  private beforeWrite(): void {
+    faultSeam('database');
+    if (this.ownerToken !== null) owner.assertOwner(this.db, this.ownerToken);
   }
 
   /** Absolute model directory of a version. */
@@ -96,7 +142,7 @@ export class Registry {
   }
 
   /**
-   * Loads a version's model directory, checksums verified, and checks that its weights are the ones
+   * Loads a version's model directory, checksums verified (the memory files' too), and checks that its weights are the ones
    * the registry recorded. Throws VersionFilesError naming the version.
    */
   loadVersion(id: string): TextClassifier {
@@ -104,6 +150,7 @@ export class Registry {
     let model: TextClassifier;
     try {
       model = loadModel(this.dirOf(id));
+      verifyExtraFiles(this.dirOf(id));
     } catch (err) {
       if (!(err instanceof ModelFileError)) throw err;
       throw new VersionFilesError(id, `version ${id} does not load: ${err.message}`, { cause: err });
@@ -199,7 +246,10 @@ export class Registry {
   }
 
   addFeedback(events: readonly FeedbackEvent[]): number[] {
-    return this.db.transaction(() => feedback.insertFeedback(this.db, events))();
+    return this.db.transaction(() => {
+      this.beforeWrite();
+      return feedback.insertFeedback(this.db, events);
+    })();
   }
 
   pendingCount(): number {
@@ -218,22 +268,40 @@ export class Registry {
     return feedback.recentOutcomes(this.db, n);
   }
 
-  /** Starts an update job from the active version on every pending feedback event (read them with `examples`). */
-  startJob(trigger: JobTrigger, options: Record<string, unknown>): { job: number; parent: string; after: number; upto: number; count: number; staging: string } {
+  /** Starts an update job from the active version on every pending feedback event (read them with `claimedBy`). */
+  startJob(trigger: JobTrigger, options: Record<string, unknown>): { job: number; parent: string; count: number; staging: string } {
     return this.db.transaction(() => {
+      this.beforeWrite();
       const parent = versions.activeId(this.db);
       if (parent === null) throw new AccreteError('CONFLICT', 'the registry has no active version to update');
-      const after = feedback.watermark(this.db);
-      const upto = Math.max(after, feedback.newestId(this.db));
-      const count = feedback.countRange(this.db, after, upto);
-      const job = jobs.insertJob(this.db, trigger, parent, options, { after, upto, count });
-      return { job, parent, after, upto, count, staging: join(this.root, stagingPath(job)) };
+      const job = jobs.insertJob(this.db, trigger, parent, options);
+      const claimed = feedback.claimPending(this.db, job);
+      jobs.setJobFeedback(this.db, job, claimed);
+      return { job, parent, count: claimed.count, staging: join(this.root, stagingPath(job)) };
     })();
   }
 
-  /** The feedback events with after < id <= upto, as examples. */
-  examples(after: number, upto: number): Example[] {
-    return feedback.examplesIn(this.db, after, upto);
+  /** The feedback events a running job claimed, oldest first, as examples with their ids. */
+  claimedBy(job: number): { ids: number[]; examples: Example[] } {
+    return feedback.claimedBy(this.db, job);
+  }
+
+  /** The ids of the events a running job claimed. */
+  claimedIds(job: number): number[] {
+    return (this.db.prepare(`SELECT id FROM feedback WHERE job = ? AND state = 'claimed' ORDER BY id`).all(job) as { id: number }[]).map((r) => r.id);
+  }
+
+  /** Feedback events by id, as examples (a job's diagnosis tries them in parts). */
+  examplesById(ids: readonly number[]): Example[] {
+    return feedback.examplesById(this.db, ids);
+  }
+
+  quarantinedCount(): number {
+    return feedback.countIn(this.db, 'quarantined');
+  }
+
+  quarantined(job?: number): feedback.QuarantinedEvent[] {
+    return feedback.quarantined(this.db, job);
   }
 
   /** Moves an accepted job's staged model directory to the next version id; returns the id and its directory. */
@@ -262,26 +330,53 @@ export class Registry {
       job,
     };
     return this.db.transaction(() => {
+      this.beforeWrite();
       versions.insertVersion(this.db, record);
       const activated = versions.activeId(this.db) === o.parent;
       if (activated) versions.setActive(this.db, id, `update job ${job}`);
       jobs.finishJob(this.db, job, { state: 'accepted', version: id, reasons: o.report.reasons, metrics: o.metrics, report: o.report });
+      feedback.useClaimed(this.db, job);
       return { activated };
     })();
   }
 
+  /** The gate rejected the job's candidate: the job finished, and its feedback is used. */
   rejectJob(job: number, reasons: GateIssue[], metrics: VersionMetrics, report: UpdateReport): void {
-    jobs.finishJob(this.db, job, { state: 'rejected', reasons, metrics, report });
+    this.db.transaction(() => {
+      this.beforeWrite();
+      jobs.finishJob(this.db, job, { state: 'rejected', reasons, metrics, report });
+      feedback.useClaimed(this.db, job);
+    })();
   }
 
-  /** A job that failed (diverged, or its files did not load); its feedback counts as used. */
-  failJob(job: number, error: string): void {
-    jobs.finishJob(this.db, job, { state: 'failed', error });
+  /**
+   * A job that failed (diverged, or its files did not load): its feedback is pending again, each
+   * event with one more failed attempt. Returns how many events it gave back.
+   */
+  failJob(job: number, error: string): number {
+    return this.db.transaction(() => {
+      this.beforeWrite();
+      jobs.finishJob(this.db, job, { state: 'failed', error });
+      return feedback.releaseClaimed(this.db, job, true);
+    })();
   }
 
-  /** A job stopped by a shutdown: its feedback stays pending. */
-  interruptJob(job: number, why: string): void {
-    jobs.finishJob(this.db, job, { state: 'interrupted', error: why });
+  /** What a failed job's control run found; `quarantine`: the events that make updates fail, with their reasons. */
+  diagnoseJob(job: number, fault: JobFault, quarantine: readonly { id: number; reason: string }[]): void {
+    this.db.transaction(() => {
+      this.beforeWrite();
+      this.db.prepare('UPDATE jobs SET fault = ? WHERE id = ?').run(fault, job);
+      feedback.quarantine(this.db, job, quarantine);
+    })();
+  }
+
+  /** A job stopped by a shutdown: its feedback is pending again. Returns how many events it gave back. */
+  interruptJob(job: number, why: string): number {
+    return this.db.transaction(() => {
+      this.beforeWrite();
+      jobs.finishJob(this.db, job, { state: 'interrupted', error: why });
+      return feedback.releaseClaimed(this.db, job, false);
+    })();
   }
 
   jobs(limit?: number): JobRecord[] {
@@ -295,10 +390,14 @@ export class Registry {
   /** After a crash: running jobs become interrupted (their feedback pending again), and unrecorded files go. */
   recover(): Recovery {
     const interrupted = jobs.runningJobs(this.db);
-    this.db.transaction(() => {
-      for (const job of interrupted) jobs.finishJob(this.db, job, { state: 'interrupted', error: 'the server stopped during the update' });
+    const released = this.db.transaction(() => {
+      let n = 0;
+      for (const job of interrupted) {
+        jobs.finishJob(this.db, job, { state: 'interrupted', error: 'the server stopped during the update' });
+        n += feedback.releaseClaimed(this.db, job, false);
+      }
+      return n;
     })();
-    const released = interrupted.length ? feedback.pendingCount(this.db) : 0;
     const removed = removeUnreferenced(this.root, new Set(this.versions().map((v) => v.path)));
     return { interrupted, released, removed };
   }

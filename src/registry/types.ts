@@ -43,6 +43,12 @@ export interface VersionRecord {
 }
 
 export type JobState = 'running' | 'accepted' | 'rejected' | 'failed' | 'interrupted';
+/**
+ * Why a failed job failed, as its control run told: `environment` (the files, the disk or the
+ * options: the same update on known-good examples failed too; nothing is quarantined) or `data`
+ * (known-good examples update fine: the events that make it fail are quarantined).
+ */
+export type JobFault = 'environment' | 'data';
 export type JobTrigger = 'api' | 'every-n' | 'drift' | 'cli';
 
 export interface JobRecord {
@@ -53,7 +59,7 @@ export interface JobRecord {
   /** The version the job made (accepted jobs only). */
   version: string | null;
   options: Record<string, unknown>;
-  /** The feedback events it learned from: after < id <= upto. */
+  /** The range of the ids of the feedback events it claimed (after < id <= upto; not every id in it need be its). */
   feedback: { after: number; upto: number };
   examples: number;
   createdAt: string;
@@ -61,6 +67,8 @@ export interface JobRecord {
   reasons: GateIssue[] | null;
   metrics: VersionMetrics | null;
   error: string | null;
+  /** A failed job's diagnosis (null otherwise, or before it is known). */
+  fault: JobFault | null;
 }
 
 /** One piece of feedback: a text, its true labels, and what the serving model had predicted. */

@@ -12,9 +12,16 @@ export function generateToken(): string {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Refuses a token too short to be a secret (checked before the registry is touched). */
+/**
+ * Refuses a token too short to be a secret, or one no client could present: `Authorization: Bearer`
+ * carries one run of visible ASCII characters, so a token with a space, a control character or a
+ * non-ASCII letter would be accepted here and then fail every write with 401 (checked before the
+ * registry is touched).
+ */
 export function checkToken(token: string): void {
   if (token.length < MIN_TOKEN) throw new UsageError(`ACCRETE_TOKEN must be at least ${MIN_TOKEN} characters long (it has ${token.length}); set a longer one, or unset it to have one generated`);
+  const bad = [...token].findIndex((c) => c < '!' || c > '~');
+  if (bad >= 0) throw new UsageError(`ACCRETE_TOKEN has ${JSON.stringify(token[bad])} at position ${bad + 1}: a bearer token is visible ASCII characters only (no spaces, control characters or non-ASCII letters), else no client could send it`);
 }
 
 /** A checker for `Authorization: Bearer <token>`; compares digests in constant time. */

@@ -58,7 +58,8 @@ export function apiRoutes(dashboard: () => string): Route[] {
   return [
     { method: 'GET', path: '/', write: false, handle: () => ({ raw: { type: 'text/html; charset=utf-8', body: dashboard(), headers: DASHBOARD_HEADERS } }) },
     { method: 'GET', path: '/metrics', write: false, handle: (s) => ({ raw: { type: 'text/plain; version=0.0.4; charset=utf-8', body: s.metrics.render() } }) },
-    { method: 'GET', path: '/v1/health', write: false, handle: (s) => ({ json: { ok: true, version: s.active.id } }) },
+    // ok: the server answers predictions; status 'degraded' while updates keep failing or storage faults.
+    { method: 'GET', path: '/v1/health', write: false, handle: (s) => ({ json: { ok: true, version: s.active.id, ...s.health.report() } }) },
     { method: 'POST', path: '/v1/predict', write: false, handle: async (s, req) => ({ json: s.predict(predictRequest(await readJson(req, s.limits.maxBody), s.limits)) }) },
     { method: 'POST', path: '/v1/feedback', write: true, handle: async (s, req) => ({ json: await s.feedback(feedbackRequest(await readJson(req, s.limits.maxBody), s.limits)) }) },
     { method: 'POST', path: '/v1/update', write: true, handle: async (s, req) => ({ json: await s.update(updateRequest(await readJson(req, s.limits.maxBody, {}))) }) },
@@ -83,7 +84,8 @@ export function apiRoutes(dashboard: () => string): Route[] {
       handle: (s) => ({
         json: {
           active: s.active.id,
-          feedback: { stored: s.registry.feedbackCount(), pending: s.pending, series: s.registry.feedbackSeries() },
+          feedback: { stored: s.registry.feedbackCount(), pending: s.pending, quarantined: s.registry.quarantinedCount(), series: s.registry.feedbackSeries() },
+          health: s.health.report(),
           live: { errorRate: s.live.rate(), events: s.live.count, window: s.live.size },
           drift: s.driftState(),
           update: { running: s.updates.running, every: s.options.updateEvery ?? null, onDrift: s.drift !== null },

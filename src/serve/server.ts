@@ -98,12 +98,17 @@ export function startServer(service: Service, options: ServerOptions): Promise<R
         service.log(`client disconnected during ${req.method} ${req.url?.slice(0, 100)} (before its body was complete)`);
         return void res.destroy();
       }
-      const special = err as { allow?: string };
-      const { status, body } = errorBody(err, service.registry.root);
-      // 503 is a shutdown the server expects: the message says it all.
+      // A storage fault is logged once a minute per kind (service.storageFault), not once per request.
+      const fault = service.storageFault(err);
+      const special = (fault ?? err) as { allow?: string; retryAfter?: number };
+      const { status, body } = errorBody(fault ?? err, service.registry.root);
+      // 503 is a shutdown or a storage fault the server expects: the message says it all.
       if (status >= 500 && status !== 503) service.log(`error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       if (res.headersSent) return void res.destroy();
-      sendJson(res, status, body, special.allow ? { allow: special.allow } : {});
+      const headers: Record<string, string> = {};
+      if (special.allow) headers.allow = special.allow;
+      if (special.retryAfter) headers['retry-after'] = String(special.retryAfter);
+      sendJson(res, status, body, headers);
     }
   };
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => void handle(req, res));

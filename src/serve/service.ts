@@ -8,10 +8,12 @@ import { resolve } from 'node:path';
 import { AccreteError } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { isError } from '../registry/feedback.js';
-import { lockRegistry } from '../registry/lock.js';
 import { Registry, VersionFilesError, type FeedbackEvent, type VersionRecord } from '../registry/registry.js';
 import { PageHinkley, servedSinceSwap, type PageHinkleyOptions } from './drift.js';
 import { FeedbackQueue } from './feedbackQueue.js';
+import { Health } from './health.js';
+import { storageError } from '../util/storageFaults.js';
+import type { StorageError } from '../errors.js';
 import { ErrorWindow } from './live.js';
 import { serviceMetrics, type ServiceCounters } from './serviceMetrics.js';
 import { UpdateJobs, type UpdateAnswer } from './updateJobs.js';
@@ -48,6 +50,7 @@ export class Service {
   readonly metrics: MetricsRegistry;
   readonly counters: ServiceCounters;
   readonly updates: UpdateJobs;
+  readonly health = new Health();
   private current: { id: string; model: TextClassifier };
   private readonly queue: FeedbackQueue;
   private pendingCount: number;
@@ -58,10 +61,14 @@ export class Service {
   private watching = false;
   private closed = false;
   private closing: Promise<void> | null = null;
+  /** When each kind of storage fault was last logged (one line per kind per minute). */
+  private readonly faultLogged = new Map<string, number>();
+  /** An I/O error may leave the database connection broken: the watcher opens a new one. */
+  private reopenNeeded = false;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly registry: Registry,
-    private readonly unlock: () => void,
     readonly options: ServiceOptions,
     readonly log: (line: string) => void,
   ) {
@@ -79,19 +86,23 @@ export class Service {
     );
     ({ metrics: this.metrics, counters: this.counters } = serviceMetrics(this));
     this.updates = new UpdateJobs(this, options.testPause ?? null);
-    this.watcher = setInterval(() => void this.watch(), options.watchMs ?? 1000).unref();
+    this.watcher = setInterval(() => {
+      this.watch().catch((err: unknown) => {
+        if (!this.storageFault(err)) this.log(`watching the registry failed: ${(err as Error)?.message ?? String(err)}`);
+      });
+    }, options.watchMs ?? 1000).unref();
   }
 
-  /** Opens (and locks) the registry, recovers from a crash, imports `model` into an empty registry, loads the active version. */
+  /** Opens (and claims) the registry, recovers from a crash, imports `model` into an empty registry, loads the active version. */
   static open(options: ServiceOptions): Service {
     const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
     const file = resolve(options.registry);
-    const unlock = lockRegistry(file);
     let registry: Registry | null = null;
     try {
       registry = Registry.open(file);
+      registry.claim();
       const r = registry.recover();
-      if (r.interrupted.length) log(`recovered: update job(s) ${r.interrupted.join(', ')} were interrupted; ${r.released} feedback event(s) are pending again`);
+      if (r.interrupted.length) log(`recovered: update job(s) ${r.interrupted.join(', ')} were interrupted; their ${r.released} feedback event(s) are pending again`);
       if (r.removed.length) log(`recovered: removed unrecorded files ${r.removed.map((n) => `versions/${n}`).join(', ')}`);
       if (registry.activeId() === null) {
         if (!options.model) throw new AccreteError('USAGE', `the registry ${file} has no versions yet; give --model MODEL to import one`);
@@ -100,10 +111,11 @@ export class Service {
       } else if (options.model) {
         log(`note: --model ignored, the registry already has versions (active: ${registry.activeId()})`);
       }
-      return new Service(registry, unlock, options, log);
+      return new Service(registry, options, log);
     } catch (err) {
       registry?.close();
-      unlock();
+      const storage = storageError(err);
+      if (storage) throw Object.assign(storage, { message: `cannot serve the registry ${file}: ${storage.message}` });
       throw err;
     }
   }
@@ -166,9 +178,17 @@ export class Service {
     this.pendingCount = n;
   }
 
-  /** Starts an update when a policy asks for one and none is running. */
+  /** Starts an update when a policy asks for one, none is running, and failed ones are not being waited out. */
   checkPolicies(): void {
     if (this.closed || this.updates.isClosed || this.updates.running || this.pendingCount === 0) return;
+    const wait = this.health.backoffMs();
+    if (wait > 0) {
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = null;
+        this.checkPolicies();
+      }, wait).unref();
+      return;
+    }
     const every = this.options.updateEvery;
     let trigger: JobTrigger | null = null;
     if (every && this.pendingCount >= every) trigger = 'every-n';
@@ -216,9 +236,43 @@ export class Service {
     return this.drift ? { ...this.drift.state(), lastFiredAt: this.lastDriftAt, updatePending: this.driftPending } : null;
   }
 
+  /**
+   * A storage fault met by a request or a job: recorded in the health (degraded for a minute), logged
+   * once per kind per minute, and after an I/O error the connection is opened anew. Returns the
+   * StorageError it stands for, or null when `err` is not a storage fault.
+   */
+  storageFault(err: unknown): StorageError | null {
+    const fault = storageError(err);
+    if (!fault) return null;
+    this.health.storageFault(fault.kind, fault.message);
+    const now = Date.now();
+    if (now - (this.faultLogged.get(fault.kind) ?? -Infinity) >= 60_000) {
+      this.faultLogged.set(fault.kind, now);
+      this.log(`storage fault (${fault.kind}): ${fault.message} (requests that write get 503 until it clears; logged once a minute)`);
+    }
+    if (fault.kind === 'io') this.reopenNeeded = true;
+    return fault;
+  }
+
+  /** Opens the registry's connection anew after an I/O error; true when it worked (or was not needed). */
+  private reopenIfNeeded(): boolean {
+    if (!this.reopenNeeded) return true;
+    try {
+      this.registry.reopen();
+      this.reopenNeeded = false;
+      this.log('storage: the registry connection was opened anew after an I/O error');
+      return true;
+    } catch (err) {
+      this.storageFault(err);
+      return false;
+    }
+  }
+
   /** Notices an activation made by another process (accrete models activate|rollback). */
   private async watch(): Promise<void> {
     if (this.closed || this.watching) return;
+    if (!this.reopenIfNeeded()) return;
+    this.updates.settleStranded();
     const version = this.registry.dataVersion();
     if (version === this.dataVersion) return;
     this.dataVersion = version;
@@ -249,9 +303,9 @@ export class Service {
     await this.stopUpdates();
     this.closed = true;
     clearInterval(this.watcher);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.queue.flush();
     this.registry.close();
-    this.unlock();
   }
 
   get isClosed(): boolean {

@@ -18,6 +18,7 @@ export const STATUS: Record<ErrorCode, number> = {
   TOO_LARGE: 413,
   DIVERGED: 422,
   UNAVAILABLE: 503,
+  STORAGE: 503,
   MISSING_DATASET: 500,
   BAD_MODEL_FILE: 500,
 };

@@ -81,6 +81,7 @@ export interface Reply {
   status: number;
   json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   text: string;
+  headers: Record<string, string>;
 }
 
 /** One HTTP call (10 s at most by default); `token` true sends the test token. */
@@ -95,7 +96,7 @@ export async function call(url: string, method: string, path: string, body?: unk
   } catch {
     // not JSON (the dashboard, /metrics)
   }
-  return { status: res.status, json, text };
+  return { status: res.status, json, text, headers: Object.fromEntries(res.headers) };
 }
 
 export interface Spawned {

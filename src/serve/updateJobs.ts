@@ -11,7 +11,12 @@ import type { GateIssue } from '../update/gate.js';
 import { formatSelection, type SelectionSpec } from '../update/selection.js';
 import type { UpdateOptions, UpdateReport } from '../update/update.js';
 import type { Service } from './service.js';
-import { discardUpdateWorker, prepareUpdateWorker, startUpdateWorker, type RunningUpdate, type TestPause } from './updater.js';
+import { discardUpdateWorker, diagnoseInWorker, prepareUpdateWorker, startUpdateWorker, type RunningUpdate, type TestPause } from './updater.js';
+import type { Diagnosis } from './diagnose.js';
+import { join } from 'node:path';
+import { stagingPath } from '../registry/files.js';
+import { StorageError } from '../errors.js';
+import { storageError } from '../util/storageFaults.js';
 
 export interface UpdateAnswer {
   accepted: boolean;
@@ -29,6 +34,8 @@ interface Running {
   trigger: JobTrigger;
   startedAt: string;
   worker: RunningUpdate;
+  /** Set once the job failed (it is being diagnosed). */
+  failed?: boolean;
 }
 
 export function versionMetrics(r: UpdateReport): VersionMetrics {
@@ -53,6 +60,8 @@ function holdProcess(point: TestPause, log: (line: string) => void): void {
 
 export class UpdateJobs {
   private current: Running | null = null;
+  private diagnosing: { stop: () => Promise<void> } | null = null;
+  private readonly stranded = new Set<number>();
   private closed = false;
 
   constructor(
@@ -71,35 +80,106 @@ export class UpdateJobs {
     const s = this.service;
     if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; run the update after it restarts');
     if (this.current) throw new AccreteError('CONFLICT', `an update is already running (job ${this.current.job}); try again when it has finished`);
+    this.settleStranded();
     if (s.pending === 0) {
       const reasons: GateIssue[] = [{ code: 'no-data', metric: 'examples', before: 0, after: 0, threshold: 1, message: 'no pending feedback: nothing to learn' }];
       return { accepted: false, version: s.active.id, created: null, reasons, report: null, job: null };
     }
-    // O(1) here: the worker reads the job's feedback itself.
-    const { job, parent, after, upto, count, staging } = s.registry.startJob(trigger, recorded(options));
+    // Claims every pending event in one statement; the worker reads them itself.
+    const { job, parent, count, staging } = s.registry.startJob(trigger, recorded(options));
     s.setPending(0);
     s.log(`update job ${job} (${trigger}): ${count} feedback event(s) on ${parent}`);
     const worker = startUpdateWorker(
-      { registryFile: s.registry.file, after, upto, parentDir: s.registry.dirOf(parent), stagingDir: staging, options, pause: this.pause },
+      { kind: 'update', registryFile: s.registry.file, job, parentDir: s.registry.dirOf(parent), stagingDir: staging, options, pause: this.pause },
       (point) => s.log(`test pause: ${point}`),
     );
     this.current = { job, trigger, startedAt: new Date().toISOString(), worker };
     try {
-      return await this.finish(job, parent, trigger, options, worker);
+      const answer = await this.finish(job, parent, trigger, options, worker);
+      s.health.updateFinished();
+      return answer;
     } catch (err) {
       if (this.closed) {
         // interrupt() stopped the worker: an expected end, not a failure.
         throw new AccreteError('UNAVAILABLE', `the server is shutting down: update job ${job} was interrupted, and its ${count} feedback event(s) will be pending again when the server restarts`);
       }
-      s.registry.failJob(job, (err as Error).message);
-      s.counters.update('failed', trigger);
-      s.log(`update job ${job} failed: ${(err as Error).message}`);
-      throw err;
+      throw await this.failed(job, parent, trigger, options, storageError(err) ?? err);
     } finally {
       this.current = null;
       if (!this.closed) {
         prepareUpdateWorker();
         setImmediate(() => s.checkPolicies());
+      }
+    }
+  }
+
+  /**
+   * A job failed: its events are pending again, a diagnosis tells a fault of the environment or
+   * the options from one of the data (and quarantines the events at fault), and the health
+   * records it (automatic updates back off). Returns the error to answer, with what was found.
+   */
+  private async failed(job: number, parent: string, trigger: JobTrigger, options: UpdateOptions, err: unknown): Promise<unknown> {
+    const s = this.service;
+    const message = (err as Error)?.message ?? String(err);
+    if (this.current) this.current.failed = true;
+    s.counters.update('failed', trigger);
+    let ids: number[] = [];
+    try {
+      ids = s.registry.claimedIds(job);
+      const released = s.registry.failJob(job, message);
+      s.setPending(s.registry.pendingCount());
+      s.log(`update job ${job} failed: ${message}; its ${released} feedback event(s) are pending again`);
+    } catch (recordErr) {
+      // The registry cannot record it now (a storage fault): its events stay claimed until it can.
+      this.stranded.add(job);
+      s.storageFault(recordErr);
+      s.log(`update job ${job} failed: ${message}; recording the failure failed too (${(recordErr as Error).message}): it is retried`);
+    }
+    const diagnosis = await this.diagnose(job, parent, options, ids, err);
+    let note: string;
+    if (diagnosis.fault === 'environment') note = `the same update on known-good examples fails too (${diagnosis.control}): a fault of the files, the storage or the options; no feedback was quarantined`;
+    else if (diagnosis.quarantine.length) note = `known-good examples update fine; ${diagnosis.quarantine.length} feedback event(s) that make updates fail were quarantined (ids ${diagnosis.quarantine.slice(0, 10).map((q) => q.id).join(', ')}${diagnosis.quarantine.length > 10 ? ', ...' : ''}); GET /v1/updates/${job} lists them`;
+    else note = 'known-good examples update fine, but no single event makes the update fail on its own: the events stay pending';
+    try {
+      s.registry.diagnoseJob(job, diagnosis.fault, diagnosis.quarantine);
+      s.setPending(s.registry.pendingCount());
+    } catch (recordErr) {
+      s.storageFault(recordErr);
+    }
+    s.health.updateFailed({ at: new Date().toISOString(), job, fault: diagnosis.fault, message }, diagnosis.quarantine.length);
+    const wait = s.health.backoffMs();
+    s.log(`update job ${job} diagnosis (${diagnosis.trials} run(s)): ${note}${wait ? `; automatic updates wait ${Math.round(wait / 1000)} s` : ''}`);
+    const full = `${message}\n(update job ${job}: ${note})`;
+    if (err instanceof StorageError) return new StorageError(err.kind, full, { cause: err });
+    if (err instanceof AccreteError) return new AccreteError(err.code, full, { cause: err });
+    return err;
+  }
+
+  private async diagnose(job: number, parent: string, options: UpdateOptions, ids: number[], err: unknown): Promise<Diagnosis> {
+    const s = this.service;
+    // A storage fault is the environment's, plainly: no need for update runs to say so.
+    if (err instanceof StorageError) return { fault: 'environment', control: err.message, quarantine: [], trials: 0, incomplete: false };
+    if (ids.length === 0) return { fault: 'environment', control: 'the job had no events to try', quarantine: [], trials: 0, incomplete: false };
+    const run = diagnoseInWorker({ kind: 'diagnose', registryFile: s.registry.file, ids, parentDir: s.registry.dirOf(parent), scratchDir: join(s.registry.root, stagingPath(job)) + '-control', options });
+    this.diagnosing = run;
+    try {
+      return await run.result;
+    } catch (diagErr) {
+      return { fault: 'environment', control: `the diagnosis itself failed: ${(diagErr as Error).message}`, quarantine: [], trials: 0, incomplete: true };
+    } finally {
+      this.diagnosing = null;
+    }
+  }
+
+  /** Jobs whose failure could not be recorded (storage faults): recorded now if the registry takes it. */
+  settleStranded(): void {
+    for (const job of this.stranded) {
+      try {
+        this.service.registry.failJob(job, 'the job failed; its failure is recorded late, after a storage fault');
+        this.stranded.delete(job);
+        this.service.setPending(this.service.registry.pendingCount());
+      } catch {
+        return;
       }
     }
   }
@@ -138,8 +218,16 @@ export class UpdateJobs {
     await discardUpdateWorker();
     const running = this.current;
     if (!running) return;
+    await this.diagnosing?.stop();
     await running.worker.stop();
     await running.worker.result.catch(() => undefined);
-    this.service.registry.interruptJob(running.job, why);
+    // A job in diagnosis has failed and given its events back already.
+    if (!running.failed) {
+      try {
+        this.service.registry.interruptJob(running.job, why);
+      } catch (err) {
+        this.service.log(`could not record the interruption of update job ${running.job} (${(err as Error).message}); the next start does`);
+      }
+    }
   }
 }

@@ -7,8 +7,9 @@
  * The thread lowers its own scheduling priority (on Linux a thread has its own nice value), so on a
  * busy machine predictions go first. It is started ahead of its job (modules loaded, kernels
  * compiled) and waits for the job as its first message, so that start-up does not compete with
- * predictions while an update runs.
+ * predictions while an update runs. After a failed job, a worker runs its diagnosis (diagnose.ts).
  */
+import { rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { AccreteError } from '../errors.js';
@@ -17,19 +18,37 @@ import { Registry } from '../registry/registry.js';
 import { loadModel } from '../store/modelFiles.js';
 import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, saveLearner } from '../update/memory.js';
 import { update, type UpdateOptions } from '../update/update.js';
+import type { Example } from '../data/example.js';
+import { diagnose } from './diagnose.js';
+import { faultSeam } from '../util/faultSeam.js';
+import { storageError } from '../util/storageFaults.js';
 import { toTransfer } from './transfer.js';
 import type { TestPause, WorkerMessage } from './updater.js';
 
 export interface WorkerJob {
+  kind: 'update';
   registryFile: string;
-  /** The job's feedback: ids after < id <= upto. */
-  after: number;
-  upto: number;
+  /** The job, whose claimed feedback the worker reads. */
+  job: number;
   parentDir: string;
   stagingDir: string;
   options: UpdateOptions;
   pause: TestPause | null;
 }
+
+/** The diagnosis of a failed job: a control run saved to `scratchDir` (removed after), then trials on parts of `ids`. */
+export interface DiagnosisJob {
+  kind: 'diagnose';
+  registryFile: string;
+  ids: number[];
+  parentDir: string;
+  scratchDir: string;
+  options: UpdateOptions;
+}
+
+/** Examples of a control run: as many known-good ones as the job had events, within these bounds. */
+const CONTROL_MIN = 8;
+const CONTROL_MAX = 256;
 
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 
@@ -39,17 +58,17 @@ function hold(point: TestPause): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120_000);
 }
 
-function readExamples(job: WorkerJob) {
-  const registry = Registry.open(job.registryFile, { readonly: true });
+function withRegistry<T>(file: string, read: (r: Registry) => T): T {
+  const registry = Registry.open(file, { readonly: true });
   try {
-    return registry.examples(job.after, job.upto);
+    return read(registry);
   } finally {
     registry.close();
   }
 }
 
 function runJob(job: WorkerJob): WorkerMessage {
-  const examples = readExamples(job);
+  const { examples } = withRegistry(job.registryFile, (r) => r.claimedBy(job.job));
   const { model, memory } = loadLearner(job.parentDir);
   let held = false;
   const decision = update(model, examples, {
@@ -66,16 +85,56 @@ function runJob(job: WorkerJob): WorkerMessage {
   if (kept === null && capacity > 0) kept = buildMemory(model, examples, { capacity, seed: job.options.seed ?? model.config.seed });
   // The Fisher estimate went stale with the update: recompute it for the next one.
   if (kept && kept.fisher === null && kept.replay.size > 0) kept.fisher = estimateFisher(model, kept.replay.examples());
+  faultSeam('file');
   saveLearner(model, kept, job.stagingDir);
   if (job.pause === 'save') hold('save');
   return { type: 'done', accepted: true, report: decision.report, model: toTransfer(loadModel(job.stagingDir)) };
 }
 
-function run(job: WorkerJob): void {
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** One update of the parent on `examples`, as the job ran it; `save`: also save the result to the scratch directory. */
+function tryUpdate(job: DiagnosisJob, examples: () => Example[], save: boolean): string | null {
   try {
-    post(runJob(job));
+    const { model, memory } = loadLearner(job.parentDir);
+    update(model, examples(), { ...job.options, memory });
+    if (save) {
+      faultSeam('file');
+      saveLearner(model, memory, job.scratchDir);
+    }
+    return null;
   } catch (err) {
-    post({ type: 'error', code: err instanceof AccreteError ? err.code : null, message: err instanceof Error ? err.message : String(err) });
+    return messageOf(storageError(err) ?? err);
+  } finally {
+    if (save) rmSync(job.scratchDir, { recursive: true, force: true });
+  }
+}
+
+function runDiagnosis(job: DiagnosisJob): WorkerMessage {
+  const control = () => {
+    let known: Example[];
+    try {
+      known = loadLearner(job.parentDir).memory?.replay.examples() ?? [];
+    } catch (err) {
+      return messageOf(err);
+    }
+    if (known.length === 0) return 'no control run: the version has no replay memory, so the fault cannot be told from the data';
+    const n = Math.min(known.length, CONTROL_MAX, Math.max(CONTROL_MIN, job.ids.length));
+    const step = known.length / n;
+    const sample = Array.from({ length: n }, (_, i) => known[Math.floor(i * step)]);
+    return tryUpdate(job, () => sample, true);
+  };
+  const trial = (ids: readonly number[]) => tryUpdate(job, () => withRegistry(job.registryFile, (r) => r.examplesById(ids)), false);
+  return { type: 'diagnosis', diagnosis: diagnose(job.ids, control, trial) };
+}
+
+function run(job: WorkerJob | DiagnosisJob): void {
+  try {
+    post(job.kind === 'update' ? runJob(job) : runDiagnosis(job));
+  } catch (err) {
+    const storage = storageError(err);
+    const e = storage ?? err;
+    post({ type: 'error', code: e instanceof AccreteError ? e.code : null, message: messageOf(e), storage: storage?.kind });
   }
   parentPort!.close();
 }

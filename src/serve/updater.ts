@@ -1,10 +1,11 @@
 /** Worker threads of the service: the update of one job, and loading a model off the server's thread. */
 import { Worker } from 'node:worker_threads';
-import { AccreteError, type ErrorCode } from '../errors.js';
+import { AccreteError, StorageError, type ErrorCode, type StorageFaultKind } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
 import type { UpdateReport } from '../update/update.js';
 import { fromTransfer, type ModelTransfer } from './transfer.js';
-import type { WorkerJob } from './updateWorker.js';
+import type { Diagnosis } from './diagnose.js';
+import type { DiagnosisJob, WorkerJob } from './updateWorker.js';
 
 /** Points where a crash test can hold the server: in the update, after the candidate's files are saved, before the registry commits. */
 export type TestPause = 'update' | 'save' | 'commit';
@@ -12,7 +13,14 @@ export type TestPause = 'update' | 'save' | 'commit';
 export type WorkerMessage =
   | { type: 'paused'; point: TestPause }
   | { type: 'done'; accepted: boolean; report: UpdateReport; model: ModelTransfer | null }
-  | { type: 'error'; code: ErrorCode | null; message: string };
+  | { type: 'diagnosis'; diagnosis: Diagnosis }
+  | { type: 'error'; code: ErrorCode | null; message: string; storage?: StorageFaultKind };
+
+/** An error as a worker reported it, back in its class. */
+function fromWorker(m: { code: ErrorCode | null; message: string; storage?: StorageFaultKind }): Error {
+  if (m.storage) return new StorageError(m.storage, m.message);
+  return m.code ? new AccreteError(m.code, m.message) : new Error(m.message);
+}
 
 export interface UpdateResult {
   accepted: boolean;
@@ -61,8 +69,9 @@ export function startUpdateWorker(job: WorkerJob, onPause: (point: TestPause) =>
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'paused') return onPause(m.point);
       settled = true;
-      if (m.type === 'done') resolve({ accepted: m.accepted, report: m.report, model: m.model && fromTransfer(m.model) });
-      else reject(m.code ? new AccreteError(m.code, m.message) : new Error(m.message));
+      if (m.type === 'diagnosis') reject(new Error('the update worker sent a diagnosis for an update'));
+      else if (m.type === 'done') resolve({ accepted: m.accepted, report: m.report, model: m.model && fromTransfer(m.model) });
+      else reject(fromWorker(m));
     });
     worker.on('error', (err) => {
       settled = true;
@@ -78,6 +87,23 @@ export function startUpdateWorker(job: WorkerJob, onPause: (point: TestPause) =>
       await worker.terminate();
     },
   };
+}
+
+/** Diagnoses a failed job in a worker (a control run, then bisection of its events: diagnose.ts). */
+export function diagnoseInWorker(job: DiagnosisJob): { result: Promise<Diagnosis>; stop: () => Promise<void> } {
+  const worker = takeWorker();
+  worker.ref();
+  worker.removeAllListeners('error');
+  worker.postMessage(job);
+  const result = new Promise<Diagnosis>((resolve, reject) => {
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'diagnosis') resolve(m.diagnosis);
+      else if (m.type === 'error') reject(fromWorker(m));
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => reject(new Error(`the diagnosis worker stopped (exit code ${code}) before it finished`)));
+  });
+  return { result, stop: async () => void (await worker.terminate()) };
 }
 
 /** Loads a model directory in a worker (the server keeps answering meanwhile). */

@@ -384,3 +384,13 @@ export function readExtraFile(dir: string, name: string, json: ModelJson = readM
   if (xxh64Hex(data) !== expected) throw new ModelFileError(path, 'checksum mismatch: the file was changed or corrupted after it was saved');
   return data;
 }
+
+/**
+ * Verifies every extra file model.json lists (replay memory, guard, Fisher) against its checksum,
+ * without parsing them: a server checks them when it starts serving a version, as it checks the
+ * weights, so that a damaged memory is found then rather than by every later update failing.
+ */
+export function verifyExtraFiles(dir: string): void {
+  const json = readModelJson(dir);
+  for (const ref of json.extraFiles ?? []) readExtraFile(dir, ref.name, json);
+}
