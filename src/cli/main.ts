@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The accrete command: dispatches to one command per file; the only place that sets the exit code. */
+import { storageError } from '../util/storageFaults.js';
 import { readFileSync } from 'node:fs';
 import { AccreteError, UsageError } from '../errors.js';
 import { enableExplicitGc } from '../util/gc.js';
@@ -91,6 +92,12 @@ async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof AccreteError) {
       process.stderr.write(`accrete ${name}: ${err.message}\n`);
+      return 1;
+    }
+    // A full disk, a read-only registry, an I/O error: what to do, not a stack trace.
+    const storage = storageError(err);
+    if (storage) {
+      process.stderr.write(`accrete ${name}: ${storage.message}\n`);
       return 1;
     }
     // A file-system error a command did not expect still gets a message, not a stack trace.

@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { AccreteError } from '../errors.js';
+import { storageError } from '../util/storageFaults.js';
 
 export type Db = Database.Database;
 
@@ -116,6 +117,8 @@ export function openDatabase(file: string, options: { readonly?: boolean; mustEx
   } catch (err) {
     db.close();
     if (err instanceof AccreteError) throw err;
+    const storage = storageError(err);
+    if (storage) throw Object.assign(storage, { message: `cannot use ${file} as a registry: ${storage.message}` });
     throw new AccreteError('BAD_MODEL_FILE', `cannot use ${file} as a registry: ${(err as Error).message}`, { cause: err });
   }
   return db;

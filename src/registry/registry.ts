@@ -106,6 +106,7 @@ export class Registry {
 
   /** Makes this connection the registry's one owner (a server); throws CONFLICT while another live server owns it. */
   claim(): void {
+    faultSeam('database');
     this.ownerToken = owner.claimOwnership(this.db, this.file);
   }
 

@@ -179,3 +179,14 @@ test('a damaged replay memory of the active version is found at start, with what
   writeFileSync(replay, bytes);
   await assert.rejects(inProcess({ registry, drift: false, log: () => {} }), (err: Error) => /replay\.json: checksum mismatch/.test(err.message) && /accrete models rollback/.test(err.message));
 });
+
+test('a server does not start on a registry it cannot write, and says why', async () => {
+  const { registry } = await serve();
+  await opened.pop()!.close();
+  setFault('database:read-only');
+  try {
+    await assert.rejects(inProcess({ registry, drift: false, log: () => {} }), (err: Error & { code?: string }) => err.code === 'STORAGE' && /cannot serve the registry .*read-only/.test(err.message));
+  } finally {
+    setFault('');
+  }
+});
