@@ -128,6 +128,10 @@ export const APP_SCRIPT = String.raw`
     $('active').textContent = s.active;
     $('error-rate').textContent = s.live.errorRate === null ? '–' : pct(s.live.errorRate) + ' of ' + s.live.events;
     $('pending').textContent = s.feedback.pending + ' / ' + s.feedback.stored;
+    $('quarantined').textContent = String(s.feedback.quarantined);
+    $('health').textContent = s.health.status;
+    $('health').className = s.health.status === 'ok' ? '' : 'degraded';
+    $('health').title = s.health.problems.join('\n');
     $('running').textContent = s.update.running ? 'job ' + s.update.running.job + ' running' : 'idle';
     var d = s.drift;
     $('drift').textContent = d ? (d.drift ? 'DRIFT' : 'stable') : 'off';
@@ -152,7 +156,7 @@ export const APP_SCRIPT = String.raw`
     u.updates.forEach(function (j) {
       var tr = el('tr');
       var why = j.error || (j.reasons || []).map(function (r) { return r.message; }).join('; ');
-      tr.append(el('td', j.id), el('td', j.trigger), el('td', j.state, j.state), el('td', j.examples, 'num'), el('td', j.parent), el('td', j.version || ''), el('td', when(j.createdAt)), el('td', why, 'reasons'));
+      tr.append(el('td', j.id), el('td', j.trigger), el('td', j.fault ? j.state + ' (' + j.fault + ')' : j.state, j.state), el('td', j.examples, 'num'), el('td', j.parent), el('td', j.version || ''), el('td', when(j.createdAt)), el('td', why, 'reasons'));
       body.append(tr);
     });
   }

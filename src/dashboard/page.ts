@@ -15,6 +15,8 @@ const BODY = `
     <span>live error <b id="error-rate">–</b></span>
     <span>drift <b id="drift">–</b></span>
     <span>pending feedback <b id="pending">–</b></span>
+    <span>quarantined <b id="quarantined">–</b></span>
+    <span>health <b id="health" title="">–</b></span>
     <span>update <b id="running">–</b></span>
   </div>
   <div class="actions">

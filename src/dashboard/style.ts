@@ -22,7 +22,7 @@ th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e3e6e
 td.reasons { white-space: normal; max-width: 40rem; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.active td { background: #e8f3ea; font-weight: 600; }
-.accepted { color: #1b7a35; } .rejected, .failed { color: #b00020; } .interrupted, .running { color: #8a6d00; }
+.accepted { color: #1b7a35; } .rejected, .failed, .degraded { color: #b00020; } .interrupted, .running { color: #8a6d00; }
 .meter { height: 10px; background: #e3e6ec; border-radius: 5px; overflow: hidden; margin-top: .5rem; }
 #drift-meter { height: 100%; width: 0; background: #3f6fd8; }
 #drift-meter.fired { background: #b00020; }
