@@ -4,6 +4,7 @@ import type { DataFormat, Example } from '../data/example.js';
 import { readDataset } from '../data/read.js';
 import { AccreteError } from '../errors.js';
 import { asFileError } from './outputDir.js';
+import { printable } from '../util/printable.js';
 
 /** The examples of a data file, and how many bad lines --skip-bad skipped in it. */
 export interface Loaded {
@@ -56,7 +57,7 @@ export function warnUnknownLabels(path: string, examples: readonly Example[], kn
     for (const l of missing) unknown.add(l);
   }
   if (count === 0) return;
-  const shown = [...unknown].slice(0, 10).join(', ') + (unknown.size > 10 ? `, and ${unknown.size - 10} more` : '');
+  const shown = [...unknown].slice(0, 10).map(printable).join(', ') + (unknown.size > 10 ? `, and ${unknown.size - 10} more` : '');
   process.stderr.write(`warning: ${count} of ${examples.length} examples in ${path} have labels ${which} (${shown}); they can only count as errors\n`);
 }
 

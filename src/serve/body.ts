@@ -6,7 +6,15 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { AccreteError } from '../errors.js';
+import { nestsDeeperThan } from '../util/jsonDepth.js';
 import { badRequest } from './status.js';
+
+/**
+ * The deepest nesting a body may have. The API's bodies nest 3 levels at most ({"examples":
+ * [{"labels": [...]}]}); a body nested thousands of levels deep gave 500 (a stack overflow in an
+ * error message) before this bound.
+ */
+export const MAX_JSON_DEPTH = 32;
 
 /** Past this many times the limit, the connection is closed instead of drained. */
 const DRAIN_FACTOR = 16;
@@ -59,6 +67,7 @@ export async function readJson(req: IncomingMessage, limit: number, empty?: unkn
   } catch {
     throw badRequest('the body is not valid UTF-8');
   }
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw badRequest(`the body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; the API's bodies need 3`);
   try {
     return JSON.parse(text);
   } catch (err) {

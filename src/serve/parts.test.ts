@@ -116,5 +116,5 @@ test('request validation: the accepted shapes', () => {
   // The gate's other knob and the replay mix, as `accrete update` takes them; update()'s ranges apply.
   assert.deepEqual(updateRequest({ labelTolerance: 0.2, replayRatio: 0.5, balance: 1 }), { labelTolerance: 0.2, replayRatio: 0.5, balance: 1 });
   assert.throws(() => updateRequest({ labelTolerance: 2 }), /"labelTolerance" must be a fraction in \[0, 1\]/);
-  assert.throws(() => updateRequest({ rounds: 1001 }), /"rounds" must be an integer from 1 to 1000/);
+  assert.throws(() => updateRequest({ rounds: 201 }), /"rounds" must be an integer from 1 to 200/);
 });

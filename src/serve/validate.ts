@@ -4,7 +4,7 @@
  * wrong and what is allowed. Examples follow the same rules as JSON Lines data files.
  */
 import type { Example } from '../data/example.js';
-import { Problem } from '../data/fields.js';
+import { Problem, show } from '../data/fields.js';
 import { exampleFromJson } from '../data/jsonl.js';
 import { UsageError } from '../errors.js';
 import { inRange, UPDATE_RANGES, type NumericUpdateOption } from '../update/options.js';
@@ -41,7 +41,7 @@ function text(value: unknown, field: string, limits: Limits): string {
 function number(o: Obj, field: string, kind: 'int' | 'float', ok: (n: number) => boolean, expected: string): number | undefined {
   const v = o[field];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || (kind === 'int' && !Number.isInteger(v)) || !ok(v)) throw badRequest(`"${field}" must be ${expected}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || (kind === 'int' && !Number.isInteger(v)) || !ok(v)) throw badRequest(`"${field}" must be ${expected}, got ${typeof v === 'number' ? String(v) : show(v)}`);
   return v;
 }
 
@@ -80,10 +80,12 @@ export const MAX_WEIGHT = 100;
 
 function example(value: unknown, what: string, limits: Limits): Example {
   const o = object(value, EXAMPLE_FIELDS, what);
-  text(o.text, what === 'the body' ? 'text' : `${what}.text`, limits);
+  const textField = what === 'the body' ? 'text' : `${what}.text`;
+  // Stored feedback may go to PostgreSQL one day, whose text type refuses U+0000: refused now.
+  if (text(o.text, textField, limits).includes('\0')) throw badRequest(`"${textField}" holds a NUL character (U+0000); remove it`);
   const w = o.weight;
   if (w !== undefined && (typeof w !== 'number' || !Number.isFinite(w) || w <= 0 || w > MAX_WEIGHT)) {
-    throw badRequest(`"${what === 'the body' ? 'weight' : `${what}.weight`}" must be a number in (0, ${MAX_WEIGHT}], got ${JSON.stringify(w)?.slice(0, 40)}`);
+    throw badRequest(`"${what === 'the body' ? 'weight' : `${what}.weight`}" must be a number in (0, ${MAX_WEIGHT}], got ${typeof w === 'number' ? String(w) : show(w)}`);
   }
   const e = exampleFromJson(o, true);
   if (e instanceof Problem) throw badRequest(`${what}: ${e.message}`);
@@ -112,12 +114,37 @@ export function feedbackRequest(body: unknown, limits: Limits): FeedbackRequest 
 
 /** The numeric options POST /v1/update takes: those of `accrete update` that make sense over HTTP. */
 const HTTP_UPDATE_OPTIONS = ['rounds', 'patience', 'budgetMs', 'lr', 'replay', 'replayRatio', 'ewc', 'distill', 'balance', 'seed', 'maxDrop', 'labelTolerance'] as const;
+type HttpUpdateOption = (typeof HTTP_UPDATE_OPTIONS)[number];
 
-/** Caps on top of update()'s own ranges (UPDATE_RANGES): how much work one request may ask for. */
-const HTTP_CAPS: Partial<Record<NumericUpdateOption, { max: number; expected: string }>> = {
-  rounds: { max: 1000, expected: 'an integer from 1 to 1000' },
+/**
+ * Caps on top of update()'s own ranges (UPDATE_RANGES): how much work one request may ask for.
+ * Every option has one (the type says so). An update trains rounds x (new + replayed) examples,
+ * replayed = replayRatio x new per round; measured on a dim-100 model, each step costs about
+ * 4.5 us and, at its peak within a round, about 60 bytes per replayed example (docs/decisions.md,
+ * 2026-12-06). With these caps 1,000 pending examples take at most about 12 s and 25 MB above the
+ * model; replayRatio 1e9 (no cap before) asked for 8 GB in one round and killed the server.
+ */
+export const HTTP_CAPS: Record<HttpUpdateOption, { max: number; expected: string }> = {
+  // A few seconds of work each for 1,000 pending; bench:serve asks for 200 to make an update last.
+  rounds: { max: 200, expected: 'an integer from 1 to 200' },
+  // Past the rounds cap patience changes nothing.
+  patience: { max: 200, expected: 'an integer from 1 to 200' },
+  // A budget only shortens an update; 10 minutes is far above what the capped options can take.
+  budgetMs: { max: 600_000, expected: 'a number of milliseconds in (0, 600000]' },
+  // A step size: past 100 every update diverges (DivergenceError, rolled back).
   lr: { max: 100, expected: 'a number in (0, 100]' },
+  // A capacity: the memory fills only with feedback the server already stored (about 100 bytes an example in replay.json).
   replay: { max: 1_000_000, expected: 'an integer from 0 to 1000000' },
+  // The costly one: 10x the default; about 600 bytes and 45 us per pending example and round.
+  replayRatio: { max: 10, expected: 'a number in (0, 10]' },
+  // ewc, distill and balance cost the same whatever their value; past these bounds they only break the update.
+  ewc: { max: 1000, expected: 'a number from 0 to 1000' },
+  distill: { max: 100, expected: 'a number from 0 to 100 (a temperature)' },
+  balance: { max: 10, expected: 'a number from 0 to 10' },
+  // The random generator takes 32 bits: larger seeds would alias smaller ones.
+  seed: { max: 0xffffffff, expected: 'an integer from 0 to 4294967295' },
+  maxDrop: { max: 1, expected: UPDATE_RANGES.maxDrop.expected },
+  labelTolerance: { max: 1, expected: UPDATE_RANGES.labelTolerance.expected },
 };
 
 /** The options of POST /v1/update, camelCase, checked against update()'s ranges and the caps above. */
@@ -127,7 +154,7 @@ export function updateRequest(body: unknown): UpdateOptions {
   for (const key of HTTP_UPDATE_OPTIONS) {
     const range = UPDATE_RANGES[key];
     const cap = HTTP_CAPS[key];
-    const value = number(o, key, range.kind, (n) => inRange(range, n) && (cap === undefined || n <= cap.max), cap?.expected ?? range.expected);
+    const value = number(o, key, range.kind, (n) => inRange(range, n) && n <= cap.max, cap.expected);
     if (value !== undefined) options[key] = value;
   }
   if (o.select !== undefined) {

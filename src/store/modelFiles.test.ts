@@ -273,8 +273,17 @@ const badFiles: Array<[string, (dir: string) => void, RegExp]> = [
   ['model.json without "shape"', editJson((j) => delete (j as Partial<ModelJson>).shape), /the "shape" or "weights" entry is missing/],
   ['weights file missing', (d) => rmSync(weights(d)), /weights\.safetensors: file is missing/],
   ['weights truncated (last 100 bytes cut)', (d) => truncateSync(weights(d), readFileSync(weights(d)).length - 100), /extends past the end of the file \(truncated\?\)/],
-  ['weights cut inside the header', (d) => truncateSync(weights(d), 20), /does not fit in a 20-byte file/],
-  ['weights shorter than the length prefix', (d) => truncateSync(weights(d), 5), /file is 5 bytes, too short for a safetensors header/],
+  // Sizes are checked against the file before the parameters are allocated (issue 18).
+  ['weights cut inside the header', (d) => truncateSync(weights(d), 20), /shape needs \d+ bytes of tensors, but the file has 20 \(truncated/],
+  ['weights shorter than the length prefix', (d) => truncateSync(weights(d), 5), /shape needs \d+ bytes of tensors, but the file has 5 \(truncated/],
+  [
+    'a shape asking for 2^40 rows (nothing allocated: no crash)',
+    editJson((j) => {
+      j.shape.inputRows += 2 ** 40;
+      j.config.bucket += 2 ** 40;
+    }),
+    /shape needs \d+ bytes of tensors, but the file has \d+ \(truncated, or model\.json corrupted\)/,
+  ],
   [
     'one flipped byte in tensor data',
     (d) => {

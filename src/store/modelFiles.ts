@@ -266,6 +266,10 @@ function prepareLoad(dir: string, prefetched: WeightsPrefetch | null = null): Pr
   const inputRows = inputRowsOf(config, json.words.length);
   if (inputRows !== json.shape.inputRows) throw new ModelFileError(path, `${json.shape.inputRows} input rows stored, but config and vocabulary need ${inputRows}`);
   const weightsPath = join(dir, json.weights.name);
+  // Sizes in model.json are checked against the files before anything is allocated: a corrupted
+  // shape could otherwise ask for terabytes (a crash, not a ModelFileError).
+  checkFitsFile(path, weightsPath, json.shape, 1);
+  if (json.optimizer) checkFitsFile(path, join(dir, json.optimizer.name), json.shape, 2);
   const early = prefetched?.fits(weightsPath, json.shape) ? prefetched : undefined;
   if (!early) prefetched?.cancel();
   const params = early ? early.params : zeroParams(json.shape);
@@ -289,6 +293,23 @@ function prepareLoad(dir: string, prefetched: WeightsPrefetch | null = null): Pr
     };
   };
   return { files, assemble };
+}
+
+/** The float32 bytes of the tensors a shape describes (without the spare rows kept for growth). */
+function tensorBytes(shape: ParamShape): number {
+  const width = shape.hidden > 0 ? shape.hidden : shape.dim;
+  return 4 * (shape.inputRows * shape.dim + shape.hidden * shape.dim + shape.hidden + shape.labels * width);
+}
+
+/** Throws unless `file` is large enough for `copies` times the tensors of `shape` (and the shape is made of sane counts). */
+function checkFitsFile(jsonPath: string, file: string, shape: ParamShape, copies: number): void {
+  for (const key of ['inputRows', 'dim', 'hidden', 'labels'] as const) {
+    if (!Number.isSafeInteger(shape[key]) || shape[key] < 0) throw new ModelFileError(jsonPath, `shape.${key} is ${JSON.stringify(shape[key])?.slice(0, 40)}, not a count (corrupted model.json)`);
+  }
+  if (!existsSync(file)) throw new ModelFileError(file, 'file is missing');
+  const need = copies * tensorBytes(shape);
+  const size = statSync(file).size;
+  if (!Number.isSafeInteger(need) || need > size) throw new ModelFileError(file, `model.json's shape needs ${need} bytes of tensors, but the file has ${size} (truncated, or model.json corrupted)`);
 }
 
 /** Loads a model directory, verifying checksums; throws ModelFileError on any mismatch. */

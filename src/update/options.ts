@@ -25,7 +25,9 @@ export const UPDATE_RANGES = {
   budgetMs: { kind: 'float', min: 0, above: true, expected: 'a positive number' },
   lr: { kind: 'float', min: 0, above: true, expected: 'a positive number' },
   replay: { kind: 'int', min: 0, expected: 'an integer >= 0' },
-  replayRatio: { kind: 'float', min: 0, above: true, expected: 'a positive number' },
+  // Replayed examples per new one and round: 1e9 asked for gigabytes in one round and ran the
+  // process out of heap. At 100, 1,000 new examples replay 100,000 a round (about 6 MB, 0.5 s).
+  replayRatio: { kind: 'float', min: 0, above: true, max: 100, expected: 'a positive number, at most 100' },
   ewc: { kind: 'float', min: 0, expected: 'a number >= 0' },
   distill: { kind: 'float', min: 0, expected: 'a number >= 0' },
   distillWeight: { kind: 'float', min: 0, expected: 'a number >= 0' },
