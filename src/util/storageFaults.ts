@@ -10,7 +10,7 @@ const ERRNO: Record<string, StorageFaultKind> = { ENOSPC: 'full', EDQUOT: 'full'
 function kindOfSqlite(code: string): StorageFaultKind | null {
   if (code === 'SQLITE_FULL') return 'full';
   if (code.startsWith('SQLITE_READONLY')) return 'read-only';
-  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_NOTADB') return 'io';
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return 'io';
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
   return null;
 }
