@@ -74,7 +74,7 @@ export async function fairness(spec: FairnessSpec): Promise<FairnessResult> {
   const loops = Array.from({ length: spec.bigClients }, (_, c) => loop(c));
   // Let the big clients fill the server before the one-text client starts measuring.
   await new Promise((done) => setTimeout(done, 1000));
-  const small = await fixedRate({ url: spec.url, path: '/v1/predict', bodies: spec.smallBodies, rate: spec.smallRate, maxSeconds: spec.seconds, sockets: 4 });
+  const small = await fixedRate({ url: spec.url, path: '/v1/predict', bodies: spec.smallBodies, rate: spec.smallRate, maxSeconds: spec.seconds, sockets: 512 });
   stopping = true;
   await Promise.all(loops);
   big.latencies.sort((a, b) => a - b);

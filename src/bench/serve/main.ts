@@ -10,7 +10,7 @@
  *   fairness   one-text predict latency while 4 (then 8) clients send 1,000-text CJK batches in a
  *              loop, and how many batches were answered or refused (fairness.ts)
  * Writes bench/results/serve.md and serve.json, and serve-fairness.md and .json; progress on stderr.
- * `--only fairness` runs the fairness scenario alone (about a minute).
+ * `--only fairness` runs the fairness scenario alone (about a minute); `--clients 4,8` chooses its runs.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,7 @@ const FEEDBACK_EVENTS = 20_000;
 const UPDATE_OPTIONS = { rounds: 200, patience: 200 };
 const REPEATS = 3;
 /** The fairness scenario: big clients in a loop (4, then 8 to go past the queue bound), 12 s each. */
-const FAIRNESS_CLIENTS = [4, 8];
+const FAIRNESS_CLIENTS = process.argv.includes('--clients') ? process.argv[process.argv.indexOf('--clients') + 1].split(',').map(Number) : [4, 8];
 const FAIRNESS_SECONDS = 12;
 const log = (s: string) => process.stderr.write(s + '\n');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
