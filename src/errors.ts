@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'TOO_LARGE'
   | 'CONFLICT'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'OVERLOADED';
 
 export class AccreteError extends Error {
   readonly code: ErrorCode;
@@ -62,6 +63,16 @@ export class ModelFileError extends AccreteError {
 export class DivergenceError extends AccreteError {
   constructor(where: string) {
     super('DIVERGED', `training diverged (NaN or Inf in ${where}); lower --lr or check the data`);
+  }
+}
+
+/** The service has too much work queued to take this request now; retry after `retryAfterSeconds`. */
+export class OverloadedError extends AccreteError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
+    super('OVERLOADED', message);
   }
 }
 
