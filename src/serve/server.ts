@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dashboardHtml } from '../dashboard/page.js';
-import { AccreteError } from '../errors.js';
+import { AccreteError, OverloadedError } from '../errors.js';
 import { bearerCheck } from './auth.js';
 import { ClientDisconnect, declaredTooLarge } from './body.js';
 import { apiRoutes, type Answer, type Route } from './routes.js';
@@ -80,9 +80,13 @@ export function startServer(service: Service, options: ServerOptions): Promise<R
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     let routeName = 'unmatched';
+    // Aborted when the connection closes before the answer is sent: the client is gone, so its
+    // prediction work is dropped (see predictScheduler.ts).
+    const gone = new AbortController();
     inFlight.add(res);
     if (closing) res.setHeader('connection', 'close');
     res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
       inFlight.delete(res);
       if (inFlight.size === 0) drained?.();
     });
@@ -92,18 +96,20 @@ export function startServer(service: Service, options: ServerOptions): Promise<R
       const { route, params } = match(routes, req.method ?? '', path);
       routeName = route.path;
       if (route.write) authorize(req);
-      send(res, await route.handle(service, req, params));
+      send(res, await route.handle(service, req, params, gone.signal));
     } catch (err) {
-      if (err instanceof ClientDisconnect) {
-        service.log(`client disconnected during ${req.method} ${req.url?.slice(0, 100)} (before its body was complete)`);
+      if (err instanceof ClientDisconnect || gone.signal.aborted) {
+        service.log(`client disconnected during ${req.method} ${req.url?.slice(0, 100)} (${err instanceof ClientDisconnect ? 'before its body was complete' : 'before its answer'})`);
         return void res.destroy();
       }
       const special = err as { allow?: string };
       const { status, body } = errorBody(err, service.registry.root);
-      // 503 is a shutdown the server expects: the message says it all.
+      // 503 is a shutdown or an overload the server expects: the message says it all.
       if (status >= 500 && status !== 503) service.log(`error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       if (res.headersSent) return void res.destroy();
-      sendJson(res, status, body, special.allow ? { allow: special.allow } : {});
+      const headers: Record<string, string> = special.allow ? { allow: special.allow } : {};
+      if (err instanceof OverloadedError) headers['retry-after'] = String(err.retryAfterSeconds);
+      sendJson(res, status, body, headers);
     }
   };
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => void handle(req, res));
