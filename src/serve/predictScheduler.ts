@@ -1,9 +1,11 @@
 /**
  * Prediction work of the service, shared fairly between requests. Each request becomes a task over
- * its items (texts); tasks run round-robin on the server's thread in slices bounded by a time budget
- * (and, for tests, a character budget), and the scheduler yields to the event loop (setImmediate)
- * between slices, so new requests are read and small ones answered while a large batch is under
- * way: a one-text request waits about one slice per task ahead of it, not for whole batches.
+ * its texts; tasks run round-robin on the server's thread in slices bounded by a time budget (and,
+ * for tests, a character budget), and the scheduler yields to the event loop (setImmediate) between
+ * slices, so new requests are read and small ones answered while a large batch is under way. A new
+ * task gets its first slice before the tasks that have had one already get their next (least
+ * attained service first): a one-text request waits for the slice under way and the first slices of
+ * other new tasks, not for a turn of every large batch. Then it joins the round-robin.
  *
  * Admission: a task is refused (OverloadedError: 503 with Retry-After) when the work the server
  * would do before finishing it exceeds `maxQueuedChars`. Under round-robin that is its own
@@ -54,6 +56,9 @@ export interface SchedulerStats {
 
 export class PredictScheduler {
   readonly options: SchedulerOptions;
+  /** Tasks that have not had a slice yet, in arrival order: they run before `ring`. */
+  private readonly fresh: Task[] = [];
+  /** Tasks that have had a slice, in round-robin order. */
   private readonly ring: Task[] = [];
   private scheduled = false;
   /** Characters per ms measured over slices (moving average); null before the first slice. */
@@ -79,9 +84,10 @@ export class PredictScheduler {
     return new Promise<R[]>((resolve, reject) => {
       const results: R[] = [];
       const onAbort = () => {
-        const i = this.ring.indexOf(task);
+        const queue = this.fresh.includes(task) ? this.fresh : this.ring;
+        const i = queue.indexOf(task);
         if (i < 0) return;
-        this.ring.splice(i, 1);
+        queue.splice(i, 1);
         this.counts.dropped++;
         reject(new TaskDropped(`the client disconnected; ${texts.length - results.length} of ${texts.length} predictions dropped`));
       };
@@ -100,35 +106,44 @@ export class PredictScheduler {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.counts.admitted++;
-      this.ring.push(task);
+      const idle = this.size === 0 && !this.scheduled;
+      this.fresh.push(task);
       // Alone: its first slice runs now (no hop through the event loop for a small request on an idle server).
-      if (this.ring.length === 1 && !this.scheduled) this.slice();
+      if (idle) this.slice();
       else this.schedule();
     });
   }
 
+  private get size(): number {
+    return this.fresh.length + this.ring.length;
+  }
+
+  private get queued(): number {
+    return this.fresh.reduce((s, t) => s + t.left, 0) + this.ring.reduce((s, t) => s + t.left, 0);
+  }
+
   stats(): SchedulerStats {
-    return { tasks: this.ring.length, queuedChars: this.ring.reduce((s, t) => s + t.left, 0), ...this.counts };
+    return { tasks: this.size, queuedChars: this.queued, ...this.counts };
   }
 
   /** Throws OverloadedError when a task of `cost` characters would finish after more than maxQueuedChars of work. */
   private admit(cost: number): void {
-    if (this.ring.length === 0) return;
-    const ahead = this.ring.reduce((s, t) => s + Math.min(t.left, cost), 0);
+    if (this.size === 0) return;
+    const ahead = [...this.fresh, ...this.ring].reduce((s, t) => s + Math.min(t.left, cost), 0);
     if (ahead + cost <= this.options.maxQueuedChars) return;
     this.counts.refused++;
-    const queued = this.ring.reduce((s, t) => s + t.left, 0);
+    const queued = this.queued;
     // The time until the queue has drained to where this task would fit, at the measured rate.
     const seconds = this.rate === null ? 1 : Math.ceil((ahead + cost - this.options.maxQueuedChars) / this.rate / 1000);
     const retryAfter = Math.min(60, Math.max(1, seconds));
     throw new OverloadedError(
       retryAfter,
-      `too much prediction work queued (${this.ring.length} request(s), ${queued} characters; this one has ${cost}); retry after ${retryAfter} s, or send smaller batches`,
+      `too much prediction work queued (${this.size} request(s), ${queued} characters; this one has ${cost}); retry after ${retryAfter} s, or send smaller batches`,
     );
   }
 
   private schedule(): void {
-    if (this.scheduled || this.ring.length === 0) return;
+    if (this.scheduled || this.size === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -136,9 +151,9 @@ export class PredictScheduler {
     });
   }
 
-  /** Runs the task at the head of the ring for one slice, then moves it to the back (or finishes it). */
+  /** Runs the first new task, or else the head of the ring, for one slice; then puts it at the back of the ring (or finishes it). */
   private slice(): void {
-    const task = this.ring.shift();
+    const task = this.fresh.shift() ?? this.ring.shift();
     if (!task) return;
     const { sliceMs, sliceChars } = this.options;
     const started = performance.now();
