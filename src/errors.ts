@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'UNAVAILABLE'
   // The registry's or the model's storage failed (full, read-only, I/O error): try again later.
-  | 'STORAGE';
+  | 'STORAGE'
+  | 'OVERLOADED';
 
 export class AccreteError extends Error {
   readonly code: ErrorCode;
@@ -64,6 +65,16 @@ export class ModelFileError extends AccreteError {
 export class DivergenceError extends AccreteError {
   constructor(where: string) {
     super('DIVERGED', `training diverged (NaN or Inf in ${where}); lower --lr or check the data`);
+  }
+}
+
+/** The service has too much work queued to take this request now; retry after `retryAfter`. */
+export class OverloadedError extends AccreteError {
+  constructor(
+    readonly retryAfter: number,
+    message: string,
+  ) {
+    super('OVERLOADED', message);
   }
 }
 

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { AccreteError, UsageError } from '../errors.js';
 import { DEFAULT_REGISTRY } from '../registry/registry.js';
 import { checkToken, generateToken } from '../serve/auth.js';
+import { DEFAULT_SCHEDULER } from '../serve/predictScheduler.js';
 import { startServer } from '../serve/server.js';
 import { Service } from '../serve/service.js';
 import type { TestPause } from '../serve/updater.js';
@@ -28,6 +29,9 @@ network:
   --max-body BYTES     largest request body (${DEFAULT_LIMITS.maxBody})
   --max-text N         longest text, in characters (${DEFAULT_LIMITS.maxText})
   --max-batch N        most texts per predict request and examples per feedback request (${DEFAULT_LIMITS.maxBatch})
+  --max-queued N       prediction work, in characters, that may stand before a request's last text
+                       (requests share it round-robin); past it the request gets 503 with
+                       Retry-After (${DEFAULT_SCHEDULER.maxQueuedChars})
 
 update policies (every update goes through the gate):
   --update-every N     run an update after every N pending feedback events (off)
@@ -41,6 +45,7 @@ const FLAGS = {
   'max-body': { type: 'string' },
   'max-text': { type: 'string' },
   'max-batch': { type: 'string' },
+  'max-queued': { type: 'string' },
   'update-every': { type: 'string' },
   'no-drift': { type: 'boolean' },
 } as const;
@@ -69,6 +74,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     registry: optionalString(flags, 'registry') ?? DEFAULT_REGISTRY,
     model: optionalString(flags, 'model'),
     limits,
+    scheduler: { maxQueuedChars: int('max-queued', 1) ?? DEFAULT_SCHEDULER.maxQueuedChars },
     updateEvery: int('update-every', 1) ?? null,
     drift: !flags['no-drift'],
     testPause: pause === '' ? null : (pause as TestPause),

@@ -23,7 +23,8 @@ export interface Route {
   /** Segments; `:name` matches one segment. */
   path: string;
   write: boolean;
-  handle: (s: Service, req: IncomingMessage, params: Record<string, string>) => Answer | Promise<Answer>;
+  /** `gone` aborts when the client disconnects before its answer. */
+  handle: (s: Service, req: IncomingMessage, params: Record<string, string>, gone: AbortSignal) => Answer | Promise<Answer>;
 }
 
 function versionParam(id: string): string {
@@ -60,8 +61,8 @@ export function apiRoutes(dashboard: () => string): Route[] {
     { method: 'GET', path: '/metrics', write: false, handle: (s) => ({ raw: { type: 'text/plain; version=0.0.4; charset=utf-8', body: s.metrics.render() } }) },
     // ok: the server answers predictions; status 'degraded' while updates keep failing or storage faults.
     { method: 'GET', path: '/v1/health', write: false, handle: (s) => ({ json: { ok: true, version: s.active.id, ...s.health.report() } }) },
-    { method: 'POST', path: '/v1/predict', write: false, handle: async (s, req) => ({ json: s.predict(predictRequest(await readJson(req, s.limits.maxBody), s.limits)) }) },
-    { method: 'POST', path: '/v1/feedback', write: true, handle: async (s, req) => ({ json: await s.feedback(feedbackRequest(await readJson(req, s.limits.maxBody), s.limits)) }) },
+    { method: 'POST', path: '/v1/predict', write: false, handle: async (s, req, _p, gone) => ({ json: await s.predict(predictRequest(await readJson(req, s.limits.maxBody), s.limits), gone) }) },
+    { method: 'POST', path: '/v1/feedback', write: true, handle: async (s, req, _p, gone) => ({ json: await s.feedback(feedbackRequest(await readJson(req, s.limits.maxBody), s.limits), gone) }) },
     { method: 'POST', path: '/v1/update', write: true, handle: async (s, req) => ({ json: await s.update(updateRequest(await readJson(req, s.limits.maxBody, {}))) }) },
     { method: 'GET', path: '/v1/updates', write: false, handle: (s) => ({ json: { running: s.updates.running, updates: s.registry.jobs(100) } }) },
     { method: 'GET', path: '/v1/updates/:job', write: false, handle: (s, _req, p) => ({ json: s.registry.job(jobParam(p.job)) }) },

@@ -80,9 +80,13 @@ export function startServer(service: Service, options: ServerOptions): Promise<R
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     let routeName = 'unmatched';
+    // Aborted when the connection closes before the answer is sent: the client is gone, so its
+    // prediction work is dropped (see predictScheduler.ts).
+    const gone = new AbortController();
     inFlight.add(res);
     if (closing) res.setHeader('connection', 'close');
     res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
       inFlight.delete(res);
       if (inFlight.size === 0) drained?.();
     });
@@ -92,17 +96,18 @@ export function startServer(service: Service, options: ServerOptions): Promise<R
       const { route, params } = match(routes, req.method ?? '', path);
       routeName = route.path;
       if (route.write) authorize(req);
-      send(res, await route.handle(service, req, params));
+      send(res, await route.handle(service, req, params, gone.signal));
     } catch (err) {
-      if (err instanceof ClientDisconnect) {
-        service.log(`client disconnected during ${req.method} ${req.url?.slice(0, 100)} (before its body was complete)`);
+      if (err instanceof ClientDisconnect || gone.signal.aborted) {
+        service.log(`client disconnected during ${req.method} ${req.url?.slice(0, 100)} (${err instanceof ClientDisconnect ? 'before its body was complete' : 'before its answer'})`);
         return void res.destroy();
       }
       // A storage fault is logged once a minute per kind (service.storageFault), not once per request.
       const fault = service.storageFault(err);
+      // StorageError and OverloadedError say when to try again (Retry-After, seconds).
       const special = (fault ?? err) as { allow?: string; retryAfter?: number };
       const { status, body } = errorBody(fault ?? err, service.registry.root);
-      // 503 is a shutdown or a storage fault the server expects: the message says it all.
+      // 503 is a shutdown, an overload or a storage fault the server expects: the message says it all.
       if (status >= 500 && status !== 503) service.log(`error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       if (res.headersSent) return void res.destroy();
       const headers: Record<string, string> = {};

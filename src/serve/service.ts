@@ -14,6 +14,7 @@ import { FeedbackQueue } from './feedbackQueue.js';
 import { Health } from './health.js';
 import { storageError } from '../util/storageFaults.js';
 import type { StorageError } from '../errors.js';
+import { PredictScheduler, type SchedulerOptions } from './predictScheduler.js';
 import { ErrorWindow } from './live.js';
 import { serviceMetrics, type ServiceCounters } from './serviceMetrics.js';
 import { UpdateJobs, type UpdateAnswer } from './updateJobs.js';
@@ -36,6 +37,8 @@ export interface ServiceOptions {
   driftOptions?: Partial<PageHinkleyOptions>;
   /** Crash tests only: hold the server at this point of an update. */
   testPause?: TestPause | null;
+  /** Slices and queue bound of the prediction work (predictScheduler.ts). */
+  scheduler?: Partial<SchedulerOptions>;
   /** How often to look for an activation made by another process (ms, default 1000). */
   watchMs?: number;
   log?: (line: string) => void;
@@ -51,6 +54,7 @@ export class Service {
   readonly counters: ServiceCounters;
   readonly updates: UpdateJobs;
   readonly health = new Health();
+  readonly predictions: PredictScheduler;
   private current: { id: string; model: TextClassifier };
   private readonly queue: FeedbackQueue;
   private pendingCount: number;
@@ -73,6 +77,7 @@ export class Service {
     readonly log: (line: string) => void,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.predictions = new PredictScheduler(options.scheduler);
     this.drift = options.drift === false ? null : new PageHinkley(options.driftOptions);
     this.current = registry.loadActive();
     const recent = registry.recentOutcomes(LIVE_WINDOW);
@@ -137,20 +142,28 @@ export class Service {
     this.log(`serving ${id}`);
   }
 
-  predict(req: PredictRequest): { version: string; predictions: unknown } {
+  /**
+   * Predicts through the scheduler, in slices shared fairly with other requests. The request pins
+   * the version served when it is admitted: every slice uses that model object (never mutated; a
+   * swap replaces the reference), so `version` names the weights behind every prediction.
+   */
+  async predict(req: PredictRequest, gone?: AbortSignal): Promise<{ version: string; predictions: unknown }> {
     const { id, model } = this.current;
-    const lists = req.texts.map((t) => model.predict(t, { k: req.k, threshold: req.threshold }));
+    const lists = await this.predictions.run(req.texts, (t) => model.predict(t, { k: req.k, threshold: req.threshold }), gone);
     for (const l of lists) this.counters.prediction(l[0]?.label ?? '');
     return { version: id, predictions: req.single ? lists[0] : lists };
   }
 
   /** Records feedback (answered once it is on disk), with what the serving version predicted for each text. */
-  async feedback(req: FeedbackRequest): Promise<{ accepted: number; ids: number[]; pending: number }> {
+  async feedback(req: FeedbackRequest, gone?: AbortSignal): Promise<{ accepted: number; ids: number[]; pending: number }> {
     if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; send the feedback again after it restarts');
     const { id, model } = this.current;
     const now = Date.now();
-    const events: FeedbackEvent[] = req.examples.map((e) => {
-      const top = model.predict(e.text)[0] ?? null;
+    // The predictions go through the scheduler (pinned to `model`, as in predict()).
+    const tops = await this.predictions.run(req.examples.map((e) => e.text), (t) => model.predict(t)[0] ?? null, gone);
+    if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; send the feedback again after it restarts');
+    const events: FeedbackEvent[] = req.examples.map((e, i) => {
+      const top = tops[i];
       return { text: e.text, labels: e.labels, weight: e.weight, predicted: top?.label ?? null, score: top?.score ?? null, version: id, createdAt: now, source: req.source };
     });
     const ids = await this.queue.add(events);

@@ -19,6 +19,9 @@ export const STATUS: Record<ErrorCode, number> = {
   DIVERGED: 422,
   UNAVAILABLE: 503,
   STORAGE: 503,
+  // Too much prediction work queued: 503 with Retry-After (RFC 9110: a temporary overload of the
+  // server as a whole, not one client over its rate, which would be 429).
+  OVERLOADED: 503,
   MISSING_DATASET: 500,
   BAD_MODEL_FILE: 500,
 };

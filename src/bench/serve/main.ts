@@ -7,7 +7,10 @@
  *   update     predict latency at a fixed 500 requests/s (open loop, microsecond timing): 6 s idle,
  *              then for as long as an update runs in its worker; three times (each update learns
  *              20,000 events: those of the feedback phase, then batches), with the median ratios
- * Writes bench/results/serve.md and serve.json; progress on stderr.
+ *   fairness   one-text predict latency while 4 (then 8) clients send 1,000-text CJK batches in a
+ *              loop, and how many batches were answered or refused (fairness.ts)
+ * Writes bench/results/serve.md and serve.json, and serve-fairness.md and .json; progress on stderr.
+ * `--only fairness` runs the fairness scenario alone (about a minute); `--clients 4,8` chooses its runs.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +23,7 @@ import { Registry } from '../../registry/registry.js';
 import { call, corpus, spawnServe, stop, TOKEN, type Spawned } from '../../serve/testing.js';
 import { buildMemory, saveLearner } from '../../update/memory.js';
 import { describeMachine } from '../machine.js';
+import { fairness, renderFairness, type FairnessResult } from './fairness.js';
 import { fixedRate, load, type LoadResult } from './load.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -27,6 +31,9 @@ const FEEDBACK_EVENTS = 20_000;
 /** Enough rounds that an update takes several seconds. */
 const UPDATE_OPTIONS = { rounds: 200, patience: 200 };
 const REPEATS = 3;
+/** The fairness scenario: big clients in a loop (4, then 8 to go past the queue bound), 12 s each. */
+const FAIRNESS_CLIENTS = process.argv.includes('--clients') ? process.argv[process.argv.indexOf('--clients') + 1].split(',').map(Number) : [4, 8];
+const FAIRNESS_SECONDS = 12;
 const log = (s: string) => process.stderr.write(s + '\n');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -66,7 +73,34 @@ async function updateRun(server: Spawned, bodies: string[]): Promise<UpdateRun> 
   };
 }
 
+async function fairnessRuns(url: string, examples: Example[]): Promise<FairnessResult[]> {
+  const smallBodies = examples.slice(0, 64).map((e) => JSON.stringify({ text: e.text.split(' ')[0] }));
+  const runs: FairnessResult[] = [];
+  for (const bigClients of FAIRNESS_CLIENTS) {
+    log(`fairness: ${bigClients} clients sending 1,000-text CJK batches, one-text predicts at 20/s, ${FAIRNESS_SECONDS} s`);
+    runs.push(await fairness({ url, bigClients, texts: 1000, chars: 340, seconds: FAIRNESS_SECONDS, smallRate: 20, smallBodies }));
+  }
+  return runs;
+}
+
+function writeFairness(machine: ReturnType<typeof describeMachine>, runs: FairnessResult[]): string {
+  const md = `# accrete serve: small predicts among large batches
+
+${machine.date}, ${machine.cpu}, ${machine.nproc} cores, Node ${machine.node}, accrete ${machine.accrete}; load average at start ${machine.loadAverage.toFixed(2)}.
+Same server and model as serve.md. Big clients send \`{"texts": [1,000 Han texts of 340 characters]}\` in a loop
+(honouring Retry-After, capped at 2 s); one client sends one-word predicts at 20/s (open loop, microsecond timing).
+
+${renderFairness(runs)}`;
+  const out = join(ROOT, 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'serve-fairness.json'), JSON.stringify({ machine, runs }, null, 2) + '\n');
+  writeFileSync(join(out, 'serve-fairness.md'), md);
+  return md;
+}
+
 async function main(): Promise<number> {
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+  if (only !== null && only !== 'fairness') throw new Error(`--only takes "fairness", got ${only}`);
   const machine = describeMachine(ROOT);
   const dir = mkdtempSync(join(tmpdir(), 'accrete-bench-serve-'));
   try {
@@ -79,6 +113,12 @@ async function main(): Promise<number> {
     const server = await spawnServe(['--registry', registryFile, '--model', join(dir, 'model'), '--no-drift']);
     const auth = { authorization: `Bearer ${TOKEN}` };
     const predictRequests = examples.slice(0, 64).map((e) => ({ method: 'POST' as const, path: '/v1/predict', body: JSON.stringify({ text: e.text, k: 1 }) }));
+    if (only === 'fairness') {
+      const runs = await fairnessRuns(server.url, examples);
+      await stop(server);
+      process.stdout.write(writeFairness(machine, runs));
+      return runs.every((r) => r.big.other === 0 && r.small.errors === 0) ? 0 : 1;
+    }
 
     log('predict: 32 connections, 10 s');
     await load({ url: server.url, connections: 8, duration: 2, requests: predictRequests }); // warm-up
@@ -95,7 +135,9 @@ async function main(): Promise<number> {
       log(`predict at 500 requests/s, idle then during an update (${i + 1}/${REPEATS})`);
       runs.push(await updateRun(server, predictRequests.map((q) => q.body)));
     }
+    const fair = await fairnessRuns(server.url, examples);
     await stop(server);
+    writeFairness(machine, fair);
 
     const registry = Registry.open(registryFile, { readonly: true });
     const counted = registry.feedbackCount();
