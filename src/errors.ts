@@ -100,3 +100,24 @@ export class StorageError extends AccreteError {
     super('STORAGE', message, options);
   }
 }
+
+/**
+ * Another process is writing a model directory (it holds the directory's write lock) and did not
+ * finish within the wait. `owner` is null when the lock was stuck in the middle of a takeover.
+ */
+export class ModelLockedError extends AccreteError {
+  constructor(
+    readonly dir: string,
+    readonly lockFile: string,
+    readonly owner: { pid: number; host: string; what: string; since: string } | null,
+    readonly waitedMs: number,
+  ) {
+    const who = owner ? `${owner.what} (pid ${owner.pid}${owner.host ? ` on ${owner.host}` : ''}, since ${owner.since})` : 'another process';
+    const waited = waitedMs > 0 ? `, still after waiting ${(waitedMs / 1000).toFixed(waitedMs < 10_000 ? 1 : 0)}s` : '';
+    super(
+      'CONFLICT',
+      `${dir} is being written by ${who}${waited}; run again once it is done, or give --wait SECONDS to wait longer ` +
+        `(a lock left by a process that died is taken over automatically; the lock file is ${lockFile})`,
+    );
+  }
+}

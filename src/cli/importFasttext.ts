@@ -5,6 +5,7 @@ import { importFastText } from '../interop/import.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
 import { help, joinNegativeNumbers, optionalNumberWhere, optionalString, READ_FLAGS, readOptions, requireString, type Flags, type FlagSpec } from './args.js';
 import { loadExamples } from './data.js';
+import { LOCK_FLAGS, LOCK_HELP, lockModelDir, waitMsOf } from './modelLock.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 
 export const importFasttextHelp = `usage: accrete import-fasttext MODEL.bin --out MODEL [--data FILE [--valid FILE]] [options]
@@ -17,7 +18,9 @@ one-vs-all, as in fastText. Refused, with the reason: quantized .ftz files, hier
 
   MODEL.bin            the fastText model file
   --out MODEL          model directory to write (an existing model directory holding only
-                       its own files is replaced atomically)
+                       its own files is replaced atomically, once no other accrete command is
+                       writing it)
+${LOCK_HELP}
   --data FILE          the data the fastText model was trained on (or a sample): kept as the replay
                        memory that protects what the model knows during later updates
   --valid FILE         held-out examples, kept as the guard set the update gate watches
@@ -37,6 +40,7 @@ const FLAGS: FlagSpec = {
   replay: { type: 'string' },
   lr: { type: 'string' },
   ...READ_FLAGS,
+  ...LOCK_FLAGS,
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
 };
@@ -66,6 +70,7 @@ export async function importFasttextCommand(argv: string[]): Promise<number> {
   const dataPath = optionalString(flags, 'data');
   const validPath = optionalString(flags, 'valid');
   if (validPath !== undefined && dataPath === undefined) throw new UsageError('--valid needs --data (the guard set is kept with the replay memory)');
+  const waitMs = waitMsOf(flags);
   checkOutDir(out);
   const { model, report } = importFastText(file);
   if (lr !== undefined) model.config.lr = lr;
@@ -76,10 +81,13 @@ export async function importFasttextCommand(argv: string[]): Promise<number> {
   const valid = validSet?.examples;
   const skipped = (data?.skipped ?? 0) + (validSet?.skipped ?? 0);
   const memory = examples.length > 0 && replay > 0 ? buildMemory(model, examples, { capacity: replay, seed: model.config.seed, guard: valid }) : null;
+  const held = lockModelDir(out, 'accrete import-fasttext', waitMs);
   try {
-    saveLearner(model, memory, out);
+    saveLearner(model, memory, out, held.saveOptions);
   } catch (err) {
     throw asFileError(err, `cannot write the model to ${out}`);
+  } finally {
+    held.release();
   }
   if (flags.json) process.stdout.write(JSON.stringify({ ...report, model: out, replay: memory?.replay.size ?? 0, guard: memory?.guard?.length ?? 0, skipped }) + '\n');
   if (!flags.quiet) {

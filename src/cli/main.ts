@@ -44,7 +44,8 @@ ${Object.entries(commands)
 exit status:
   0  success
   1  the command could not do its work: a data file, model file or output path that is missing,
-     unreadable or bad, or training that diverged
+     unreadable or bad, training that diverged, or a model directory that another accrete command
+     was still writing after --wait
   2  wrong usage: an unknown command or flag, a missing required flag, or a flag value that is
      malformed or out of range (the message names the flag)
   3  an update the gate rejected`;

@@ -8,6 +8,7 @@ import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
 import { releaseMemory } from '../util/gc.js';
 import { capThreads, checkedConfig, configFromFlags, help, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, warnIneffective } from './args.js';
 import { labelsOf, loadExamples, warnUnknownLabels } from './data.js';
+import { LOCK_FLAGS, LOCK_HELP, lockModelDir, waitMsOf } from './modelLock.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { progressView } from './progressBar.js';
 
@@ -21,7 +22,9 @@ data:
   --format F           jsonl | csv | tsv | fasttext (default: from the file extension)
   --skip-bad           skip and count bad lines instead of stopping at the first one
   --out MODEL          model directory to write (an existing model directory holding only
-                       its own files is replaced atomically)
+                       its own files is replaced atomically, once no other accrete command is
+                       writing it)
+${LOCK_HELP}
   --replay N           examples kept in the model's replay memory for later updates, 0 = none (${DEFAULT_REPLAY})
   --guard-size N       examples held out of training to guard later updates, 0 = train on all
                        (2% of the data, at most ${MAX_GUARD}; none when that is below ${MIN_GUARD}, i.e. under
@@ -65,6 +68,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     valid: { type: 'string' },
     out: { type: 'string' },
     ...READ_FLAGS,
+    ...LOCK_FLAGS,
     replay: { type: 'string' },
     'guard-size': { type: 'string' },
     json: { type: 'boolean' },
@@ -82,6 +86,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (pretrainedVectors !== undefined) await checkVecDim(pretrainedVectors, cfg.dim);
   const replay = optionalNumberWhere(flags, 'replay', 'int', (n) => n >= 0, 'an integer >= 0') ?? DEFAULT_REPLAY;
   const guardFlag = optionalNumberWhere(flags, 'guard-size', 'int', (n) => n >= 0, 'an integer >= 0');
+  const waitMs = waitMsOf(flags);
   checkOutDir(out);
   const quiet = Boolean(flags.quiet);
   const read = readOptions(flags);
@@ -107,7 +112,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { model, report } = result;
   model.info = { ...model.info, trainedOn: { file: dataPath, examples: report.examples }, train: report };
   releaseMemory(); // the training data is garbage now
-  save(model, examples, replay, result.seen, out, valid ?? held.guard);
+  save(model, examples, replay, result.seen, out, valid ?? held.guard, waitMs);
   // Printed even with --quiet (like a warning): without it a small model's updates are guarded by
   // examples it memorised, and the gate hardly sees forgetting.
   if (!valid && replay > 0 && held.guard.length === 0 && guardFlag === undefined) process.stderr.write(noGuardNote(all.length) + '\n');
@@ -139,13 +144,17 @@ export function noGuardNote(n: number): string {
  * Saves the model with its memory for `accrete update`: a replay buffer, the Fisher information on
  * it and the input rows the training data touched (which training reports).
  */
-function save(model: TextClassifier, examples: readonly Example[], replay: number, seen: Uint8Array, out: string, guard: readonly Example[]): void {
+function save(model: TextClassifier, examples: readonly Example[], replay: number, seen: Uint8Array, out: string, guard: readonly Example[], waitMs: number): void {
   // Examples never trained on (validation data, or the held-out guard) make the best guard for later updates.
   const memory = replay > 0 ? buildMemory(model, examples, { capacity: replay, seed: model.config.seed, seen, guard }) : null;
+  // Training replaces whatever is at `out`: the lock only keeps it from landing in the middle of another command's write.
+  const held = lockModelDir(out, 'accrete train', waitMs);
   try {
-    saveLearner(model, memory, out);
+    saveLearner(model, memory, out, held.saveOptions);
   } catch (err) {
     throw asFileError(err, `cannot write the model to ${out}`);
+  } finally {
+    held.release();
   }
 }
 

@@ -12,15 +12,19 @@ import { optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_F
 import { loadExamples, type Loaded } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { help } from './train.js';
+import { LOCK_FLAGS, LOCK_HELP, lockModelDir, waitMsOf } from './modelLock.js';
 import { formatRound, formatUpdateReport } from './updateReport.js';
+import type { WriteDirOptions } from '../store/atomicDir.js';
 
 export const updateHelp = `usage: accrete update --model MODEL --data FILE [--valid FILE] [--guard FILE] [--out MODEL2] [options]
 
 Teaches a model new examples (new words and new labels too) without starting over, in rounds of
 {select parameters, train them, validate}, then asks the gate: the new version is kept only when it
 learned something and did not hurt what the model knew. Accepted: written to --out, or in place
-(atomically). Rejected: nothing is written. Exit status 0 accepted, 3 rejected, 2 wrong usage,
-1 any other error.
+(atomically). Rejected: nothing is written. One command writes a model directory at a time: another
+update (or train) of the same directory waits for it (--wait), then starts from the version it
+saved. Exit status 0 accepted, 3 rejected, 2 wrong usage, 1 any other error (also: the directory
+was still being written by another command after --wait).
 
 data:
   --model MODEL        model directory (with the replay memory \`accrete train\` saves beside it)
@@ -34,6 +38,7 @@ data:
                        ${MAX_GUARD}, is kept out of replay as the guard, but the model trained on those
                        examples, so the gate hardly sees forgetting: give --guard for small models)
   --out MODEL2         write the new version here and leave MODEL alone (default: replace MODEL)
+${LOCK_HELP}
   --format F           jsonl | csv | tsv | fasttext, for every data file (default: from the extension)
   --skip-bad           skip and count bad lines
 
@@ -80,6 +85,7 @@ const FLAGS = {
   guard: { type: 'string' },
   out: { type: 'string' },
   ...READ_FLAGS,
+  ...LOCK_FLAGS,
   select: { type: 'string' },
   rounds: { type: 'string' },
   patience: { type: 'string' },
@@ -135,8 +141,34 @@ export async function updateCommand(argv: string[]): Promise<number> {
   const options = optionsFromFlags(flags);
   const quiet = Boolean(flags.quiet);
   const read = readOptions(flags);
+  const waitMs = waitMsOf(flags);
 
   const started = performance.now();
+  checkOutDir(out);
+  // Locked before the model is read: an update that waited for another starts from the version it saved.
+  const held = lockModelDir(out, 'accrete update', waitMs);
+  try {
+    return await updateLocked({ flags, modelDir, dataPath, out, options, quiet, read, started, fence: held.saveOptions });
+  } finally {
+    held.release();
+  }
+}
+
+/** An update as the flags ask for it; `fence` guards the save (see lockModelDir). */
+interface UpdateRun {
+  flags: Flags;
+  modelDir: string;
+  dataPath: string;
+  out: string;
+  options: UpdateOptions;
+  quiet: boolean;
+  read: ReadOptions;
+  started: number;
+  fence: WriteDirOptions;
+}
+
+/** The update itself, run holding the write lock of `out`. */
+async function updateLocked({ flags, modelDir, dataPath, out, options, quiet, read, started, fence }: UpdateRun): Promise<number> {
   const { model, memory } = loadLearner(modelDir);
   checkOutDir(out);
   const data = await loadExamples(dataPath, read);
@@ -155,7 +187,7 @@ export async function updateCommand(argv: string[]): Promise<number> {
     if (err instanceof DivergenceError) throw new AccreteError('DIVERGED', `${err.message}; ${modelDir} was left unchanged`, { cause: err });
     throw err;
   }
-  if (decision.accepted) save(model, memory, examples, options, out);
+  if (decision.accepted) save(model, memory, examples, options, out, fence);
   const wallMs = performance.now() - started;
   if (flags.json) {
     process.stdout.write(JSON.stringify({ accepted: decision.accepted, model: decision.accepted ? out : null, reasons: decision.report.reasons, report: decision.report, skipped, wallMs }) + '\n');
@@ -190,13 +222,13 @@ async function optionalExamples(flags: Flags, name: string, read: ReadOptions, i
  * Saves an accepted version with its memory. The Fisher estimate went stale with the update, so it is
  * recomputed here; a model saved without memory starts one from this update's examples.
  */
-function save(model: TextClassifier, memory: ContinualMemory | null, examples: readonly Example[], options: UpdateOptions, out: string): void {
+function save(model: TextClassifier, memory: ContinualMemory | null, examples: readonly Example[], options: UpdateOptions, out: string, fence: WriteDirOptions): void {
   const capacity = options.replay ?? DEFAULT_REPLAY;
   let kept = memory;
   if (kept === null && capacity > 0) kept = buildMemory(model, examples, { capacity, seed: options.seed ?? model.config.seed });
   if (kept && kept.fisher === null && kept.replay.size > 0) kept.fisher = estimateFisher(model, kept.replay.examples());
   try {
-    saveLearner(model, kept, out);
+    saveLearner(model, kept, out, fence);
   } catch (err) {
     throw asFileError(err, `cannot write the model to ${out}`);
   }

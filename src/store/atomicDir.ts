@@ -6,6 +6,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { holdsWriteLock, tryWriteLock } from './writeLock.js';
 
 /** Flushes a directory's entries (renames, new files) to disk. */
 export function fsyncDir(path: string): void {
@@ -26,14 +27,50 @@ export function replacedPath(target: string): string {
   return join(dirname(target), `.${basename(target)}.accrete-old`);
 }
 
-/** Restores the old version when a save was interrupted between its two renames. */
+/** Restores the old version when a save was interrupted between its two renames (a writer's job: see recoverForReader). */
 export function recoverInterruptedSave(target: string): void {
   const old = replacedPath(target);
-  if (!existsSync(target) && existsSync(old)) renameSync(old, target);
+  if (existsSync(target) || !existsSync(old)) return;
+  try {
+    renameSync(old, target);
+  } catch (err) {
+    // Another process put it back first.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(target)) throw err;
+  }
+}
+
+/**
+ * recoverInterruptedSave for a reader, who may not tell a save interrupted by a crash from one
+ * going on right now: it recovers only holding the directory's write lock (or when this process
+ * holds it), and leaves a live writer's swap alone (the reader retries; see readWhileSwapping).
+ */
+export function recoverForReader(target: string): void {
+  if (existsSync(target) || !existsSync(replacedPath(target))) return;
+  if (holdsWriteLock(target)) return recoverInterruptedSave(target);
+  let lock;
+  try {
+    lock = tryWriteLock(target, 'recovering an interrupted save');
+  } catch {
+    return; // no right to write beside the directory: nor to recover it; reading says what is missing
+  }
+  if (!lock) return;
+  try {
+    recoverInterruptedSave(target);
+  } finally {
+    lock.release();
+  }
+}
+
+export interface WriteDirOptions {
+  /**
+   * Called once the new version is on disk, right before it takes the target's place: throwing
+   * leaves the target as it was (a fencing check: is the target still what the writer expects?).
+   */
+  beforeSwap?: () => void;
 }
 
 /** Replaces `target` by what `fill` writes, whatever it held: the caller decides whether it may go (saveModel does). */
-export function writeDirAtomic(target: string, fill: (tmpDir: string) => void): void {
+export function writeDirAtomic(target: string, fill: (tmpDir: string) => void, options: WriteDirOptions = {}): void {
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
   recoverInterruptedSave(target);
@@ -42,6 +79,7 @@ export function writeDirAtomic(target: string, fill: (tmpDir: string) => void): 
   try {
     fill(tmp);
     fsyncDir(tmp);
+    options.beforeSwap?.();
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;

@@ -14,7 +14,8 @@ import { Matrix } from '../model/matrix.js';
 import { tensors, zeroParams, type ParamShape } from '../model/params.js';
 import { adamSlots, type AdamState } from '../optim/adam.js';
 import { DuplicateWordError, Vocab } from '../vocab/vocab.js';
-import { recoverInterruptedSave, writeDirAtomic } from './atomicDir.js';
+import { recoverForReader, writeDirAtomic, type WriteDirOptions } from './atomicDir.js';
+import { dirIdentity, readWhileSwapping, readWhileSwappingAsync } from './swapRetry.js';
 import { SafetensorsReader, writeSafetensors, type AsyncReadOptions } from './safetensors.js';
 import { WEIGHTS_FILE, type WeightsPrefetch } from './weightsPrefetch.js';
 import { xxh64Hex } from './xxh64.js';
@@ -128,7 +129,7 @@ export function enclosingModelDir(dir: string): string | null {
  * Saves `model` as a directory at `dir`, replacing what was there only once everything is on disk.
  * Refuses (ModelFileError) to replace a directory holding anything but a model's files: see replaceProblem.
  */
-export function saveModel(model: TextClassifier, dir: string, extras: readonly ExtraFile[] = []): ModelJson {
+export function saveModel(model: TextClassifier, dir: string, extras: readonly ExtraFile[] = [], options: WriteDirOptions = {}): ModelJson {
   const problem = replaceProblem(dir);
   if (problem) throw new ModelFileError(dir, `cannot save a model here: ${problem}`);
   let json: ModelJson | undefined;
@@ -155,7 +156,7 @@ export function saveModel(model: TextClassifier, dir: string, extras: readonly E
       extraFiles,
     };
     writeFileSync(join(tmp, 'model.json'), JSON.stringify(json, null, 1) + '\n');
-  });
+  }, options);
   model.source = { dir, weightsChecksum: json!.weights.xxh64 };
   return json!;
 }
@@ -176,7 +177,7 @@ function checkFileNames(path: string, json: ModelJson): void {
 
 /** Reads model.json alone (cheap: no tensors), checked for format, version and file names. */
 export function readModelJson(dir: string): ModelJson {
-  recoverInterruptedSave(dir);
+  recoverForReader(dir);
   const path = join(dir, 'model.json');
   if (!existsSync(path)) throw new ModelFileError(dir, existsSync(dir) ? 'no model.json here: not an Accrete model directory' : 'no such model directory');
   let json: ModelJson;
@@ -312,8 +313,15 @@ function checkFitsFile(jsonPath: string, file: string, shape: ParamShape, copies
   if (!Number.isSafeInteger(need) || need > size) throw new ModelFileError(file, `model.json's shape needs ${need} bytes of tensors, but the file has ${size} (truncated, or model.json corrupted)`);
 }
 
-/** Loads a model directory, verifying checksums; throws ModelFileError on any mismatch. */
+/**
+ * Loads a model directory, verifying checksums; throws ModelFileError on any mismatch. A load that
+ * another process's save overtook (model.json of one version, weights of the next) is read again.
+ */
 export function loadModel(dir: string): TextClassifier {
+  return readWhileSwapping(dir, () => loadModelOnce(dir));
+}
+
+function loadModelOnce(dir: string): TextClassifier {
   const load = prepareLoad(dir);
   const model = load.assemble();
   for (const file of load.files) {
@@ -335,8 +343,7 @@ export type { AsyncReadOptions };
  * same ModelFileErrors (as a rejection), and the calling thread is free while the bytes come in.
  */
 export async function loadModelAsync(dir: string, options: AsyncReadOptions = {}): Promise<TextClassifier> {
-  const pending = beginLoad(dir, options);
-  return pending.ready;
+  return readWhileSwappingAsync(dir, () => beginLoad(dir, options).ready);
 }
 
 /** A model whose weights are still being read: it can featurise text, and predicts only once `ready`. */
@@ -355,13 +362,24 @@ export interface PendingModel {
  */
 export function beginLoad(dir: string, options: AsyncReadOptions = {}, prefetched: WeightsPrefetch | null = null): PendingModel {
   let load: PreparedLoad;
+  // The identity of the directory whose model.json was read: a save that replaces it before the
+  // weights are read makes their checksums fail, and the error then says what happened.
+  let identity: string | null = null;
   try {
-    load = prepareLoad(dir, prefetched);
+    load = readWhileSwapping(dir, () => {
+      identity = dirIdentity(dir);
+      return prepareLoad(dir, prefetched);
+    });
   } catch (err) {
     prefetched?.cancel();
     throw err;
   }
-  const reading = readFilesAsync(load.files, options);
+  const reading = readFilesAsync(load.files, options).catch((err: unknown) => {
+    if (err instanceof ModelFileError && dirIdentity(dir) !== identity) {
+      throw new ModelFileError(dir, `the model was replaced by another save (accrete update or train) while it was being read; run again (${err.message})`, { cause: err });
+    }
+    throw err;
+  });
   // Should assemble() throw, the reads end unobserved (and close their files when done).
   reading.catch(() => {});
   // A pending model is for streams of texts (accrete predict): its featurizer gets ready for many.

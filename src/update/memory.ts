@@ -12,7 +12,9 @@ import { TokenTable } from '../features/tokenTable.js';
 import { computeFisher, type RowFisher } from '../forgetting/fisher.js';
 import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
 import type { TextClassifier } from '../model/classifier.js';
+import type { WriteDirOptions } from '../store/atomicDir.js';
 import { loadModel, readExtraFile, readModelJson, saveModel, type ExtraFile, type ModelJson } from '../store/modelFiles.js';
+import { readWhileSwapping } from '../store/swapRetry.js';
 import { writeJsonWithArray } from '../util/jsonFile.js';
 import { evenlySpaced } from '../util/sample.js';
 import { MAX_GUARD } from './guard.js';
@@ -128,9 +130,9 @@ function memoryFiles(memory: ContinualMemory): ExtraFile[] {
   ];
 }
 
-/** Saves a model with its memory (atomically, like saveModel). */
-export function saveLearner(model: TextClassifier, memory: ContinualMemory | null, dir: string): void {
-  saveModel(model, dir, memory ? memoryFiles(memory) : []);
+/** Saves a model with its memory (atomically, like saveModel; `options.beforeSwap` fences the swap). */
+export function saveLearner(model: TextClassifier, memory: ContinualMemory | null, dir: string, options: WriteDirOptions = {}): void {
+  saveModel(model, dir, memory ? memoryFiles(memory) : [], options);
 }
 
 function readTensors(dir: string, json: ModelJson): Map<string, Float32Array> {
@@ -154,7 +156,11 @@ function readTensors(dir: string, json: ModelJson): Map<string, Float32Array> {
 
 /** The memory saved with a model, or null when it was saved without one. */
 export function loadMemory(dir: string): ContinualMemory | null {
-  const json = readModelJson(dir);
+  return readWhileSwapping(dir, () => memoryOf(dir, readModelJson(dir)));
+}
+
+/** The memory that model.json `json` of `dir` lists (its files' checksums are verified against it). */
+function memoryOf(dir: string, json: ModelJson): ContinualMemory | null {
   const replayJson = readExtraFile(dir, REPLAY_FILE, json);
   if (!replayJson) return null;
   let state: ReplayState;
@@ -188,5 +194,11 @@ export function loadMemory(dir: string): ContinualMemory | null {
 
 /** A model and its memory, as saved by saveLearner (memory is null for a bare model). */
 export function loadLearner(dir: string): { model: TextClassifier; memory: ContinualMemory | null } {
-  return { model: loadModel(dir), memory: loadMemory(dir) };
+  // Model and memory read model.json each: both must be of one save, read again if a save came between.
+  return readWhileSwapping(dir, () => {
+    const model = loadModel(dir);
+    const json = readModelJson(dir);
+    if (json.weights.xxh64 !== model.source?.weightsChecksum) throw new ModelFileError(dir, 'the model was replaced by another save while it was being read (its model.json changed between reads)');
+    return { model, memory: memoryOf(dir, json) };
+  });
 }
