@@ -43,7 +43,7 @@ async function trained(options: Partial<Config> = {}): Promise<TextClassifier> {
   return (await train(trainSet, { ...TINY, ...options })).model;
 }
 
-const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const bytes = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /** Every test text scores bit-for-bit the same under both models. */
 function assertSamePredictions(a: TextClassifier, b: TextClassifier): void {

@@ -19,6 +19,8 @@ import { dirIdentity, readWhileSwapping, readWhileSwappingAsync } from './swapRe
 import { SafetensorsReader, writeSafetensors, type AsyncReadOptions } from './safetensors.js';
 import { WEIGHTS_FILE, type WeightsPrefetch } from './weightsPrefetch.js';
 import { xxh64Hex } from './xxh64.js';
+import { appendPatch, MANIFEST_FILE, PATCH_DIR, readManifest, readPatches, stateOf, type PatchRef } from './manifest.js';
+import { applyPatchRows, applyPatchVocab, diffModel, type ModelBefore } from './patch.js';
 
 export const MODEL_FORMAT = 'accrete-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -87,7 +89,7 @@ function listedFiles(dir: string): Set<string> | null {
     return null;
   }
   const refs = [json.weights, json.optimizer, ...(Array.isArray(json.extraFiles) ? json.extraFiles : [])];
-  return new Set(['model.json', ...refs.flatMap((ref) => (typeof ref?.name === 'string' ? [ref.name] : []))]);
+  return new Set(['model.json', MANIFEST_FILE, PATCH_DIR, ...refs.flatMap((ref) => (typeof ref?.name === 'string' ? [ref.name] : []))]);
 }
 
 /**
@@ -281,14 +283,21 @@ function prepareLoad(dir: string, prefetched: WeightsPrefetch | null = null): Pr
     state = { step: json.optimizer.step, first: adamSlots(params).map(zerosLike), second: adamSlots(params).map(zerosLike) };
     files.push({ path: join(dir, json.optimizer.name), expected: optimizerChecksum, targets: adamTensors(state) });
   }
+  // A base plus patches (manifest.js): the patches are small, read and verified up front; their
+  // words join the vocabulary before any text is featurised, their rows once the base is in.
+  const manifest = readManifest(dir);
+  if (manifest && manifest.base !== weightsChecksum) throw new ModelFileError(join(dir, MANIFEST_FILE), `names the base ${manifest.base}, but ${json.weights.name} is ${weightsChecksum}: the base was replaced under its patches`);
+  const patches = manifest ? readPatches(dir, manifest).map((patch, i) => ({ patch, where: join(dir, PATCH_DIR, manifest.patches[i].name) })) : [];
   const assemble = (many = false): AssembledModel => {
     const model = new TextClassifier(config, vocabOf(path, json), params, null, json.info ?? {});
+    for (const { patch, where } of patches) applyPatchVocab(model, patch, where);
     if (many) model.featurizer.expectMany();
     return {
       features: (text) => model.features(text),
       finish: () => {
-        model.source = { dir, weightsChecksum };
         model.optimizerState = state;
+        for (const { patch, where } of patches) applyPatchRows(model, patch, where);
+        model.source = { dir, weightsChecksum: manifest ? stateOf(manifest) : weightsChecksum };
         return model;
       },
     };
@@ -432,4 +441,17 @@ export function readExtraFile(dir: string, name: string, json: ModelJson = readM
 export function verifyExtraFiles(dir: string): void {
   const json = readModelJson(dir);
   for (const ref of json.extraFiles ?? []) readExtraFile(dir, ref.name, json);
+}
+
+/**
+ * Saves what `model` changed since `before` as a patch of the directory it was loaded from (or
+ * `dir`, which must hold the same parent): the patch file and the manifest, never the base.
+ * Throws CONFLICT when the directory moved on meanwhile. The model's source names the new state.
+ */
+export function savePatch(model: TextClassifier, before: ModelBefore, dir = model.source?.dir): PatchRef {
+  if (!dir) throw new ModelFileError('(unsaved model)', 'savePatch needs the directory of the model the update started from');
+  const json = readModelJson(dir);
+  const ref = appendPatch(dir, expectedChecksum(join(dir, 'model.json'), json.weights), diffModel(model, before));
+  model.source = { dir, weightsChecksum: ref.xxh64 };
+  return ref;
 }

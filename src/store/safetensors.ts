@@ -15,12 +15,13 @@ import { Xxh64 } from './xxh64.js';
 export interface TensorLike {
   readonly rows: number;
   readonly cols: number;
-  readonly data: Float32Array;
+  /** float32 values (F32), or int32 ones (I32: row ids of a patch). */
+  readonly data: Float32Array | Int32Array;
   readonly arena?: Arena;
 }
 
 export interface TensorEntry {
-  dtype: 'F32';
+  dtype: 'F32' | 'I32';
   shape: [number, number];
   data_offsets: [number, number];
 }
@@ -29,6 +30,8 @@ export type SafetensorsHeader = Record<string, TensorEntry> & { __metadata__?: R
 
 /** Bytes per read or write call; small enough that each piece is hashed while still in cache. */
 const CHUNK = 1 << 21;
+
+const dtypeOf = (m: TensorLike): TensorEntry['dtype'] => (m.data instanceof Int32Array ? 'I32' : 'F32');
 
 function bytesOf(m: TensorLike): Buffer {
   return Buffer.from(m.data.buffer, m.data.byteOffset, m.rows * m.cols * 4);
@@ -52,7 +55,7 @@ export function writeSafetensors(path: string, tensors: [string, TensorLike][], 
   let offset = 0;
   for (const [name, m] of tensors) {
     const bytes = m.rows * m.cols * 4;
-    header[name] = { dtype: 'F32', shape: [m.rows, m.cols], data_offsets: [offset, offset + bytes] };
+    header[name] = { dtype: dtypeOf(m), shape: [m.rows, m.cols], data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
   let json = JSON.stringify(header);
@@ -146,7 +149,7 @@ export class SafetensorsReader {
   entry(name: string): TensorEntry {
     const e = this.header[name] as TensorEntry | undefined;
     if (!e || typeof e !== 'object' || !Array.isArray(e.shape)) throw new ModelFileError(this.path, `tensor "${name}" is missing`);
-    if (e.dtype !== 'F32') throw new ModelFileError(this.path, `tensor "${name}" has dtype ${String(e.dtype)}; only F32 is supported`);
+    if (e.dtype !== 'F32' && e.dtype !== 'I32') throw new ModelFileError(this.path, `tensor "${name}" has dtype ${String(e.dtype)}; only F32 and I32 are supported`);
     if (!Array.isArray(e.data_offsets) || e.data_offsets.length !== 2) throw new ModelFileError(this.path, `tensor "${name}" has no data_offsets pair (corrupted header)`);
     const [begin, end] = e.data_offsets;
     if (end - begin !== e.shape[0] * e.shape[1] * 4 || this.dataStart + end > this.size) {
@@ -165,6 +168,7 @@ export class SafetensorsReader {
     let at = this.dataStart;
     for (const { name, m, e } of sorted) {
       if (e.shape[0] !== m.rows || e.shape[1] !== m.cols) throw new ModelFileError(this.path, `tensor "${name}" is ${e.shape.join('x')}, expected ${m.rows}x${m.cols}`);
+      if (e.dtype !== dtypeOf(m)) throw new ModelFileError(this.path, `tensor "${name}" has dtype ${e.dtype}, expected ${dtypeOf(m)}`);
       if (this.dataStart + e.data_offsets[0] !== at) throw new ModelFileError(this.path, `tensor "${name}" is not where expected (not written by Accrete?)`);
       const bytes = bytesOf(m);
       pieces.push({ name, m, bytes, at });

@@ -1,0 +1,152 @@
+/**
+ * Patches (patch.ts, manifest.ts): a base plus patches loads bit for bit as the model saved whole,
+ * with and without a hidden layer, softmax and one-vs-all, Adam's state, grown words and labels;
+ * reverting gives the parent back; a damaged, missing or misordered patch, and a second writer, are
+ * refused with an error naming the file.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Example } from '../data/example.js';
+import { readDataset } from '../data/read.js';
+import { AccreteError, ModelFileError } from '../errors.js';
+import { train, type TrainOptions } from '../learn/train.js';
+import type { TextClassifier } from '../model/classifier.js';
+import { corpus, plantTexts } from '../serve/testing.js';
+import { update } from '../update/update.js';
+import { appendPatch, MANIFEST_FILE, PATCH_DIR, readManifest } from './manifest.js';
+import { loadModel, loadModelAsync, saveModel, savePatch } from './modelFiles.js';
+import { diffModel, namedTensors, revertPatch, type ModelBefore } from './patch.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'accrete-patch-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let examples: Example[];
+before(async () => {
+  examples = (await readDataset(corpus('wordnet3.train.jsonl'))).examples;
+});
+
+/** Everything a model is, as bytes and lists, to compare two models exactly. */
+function fingerprint(m: TextClassifier) {
+  return {
+    tensors: [...namedTensors(m)].map(([name, t]) => [name, t.rows, t.cols, Buffer.from(t.data.buffer, t.data.byteOffset, t.rows * t.cols * 4).toString('base64')]),
+    words: [...m.vocab.words],
+    wordCounts: [...m.vocab.wordCounts],
+    labels: [...m.labels],
+    labelCounts: [...m.vocab.labelCounts],
+    info: JSON.stringify(m.info),
+    step: m.optimizerState?.step ?? null,
+  };
+}
+
+/** The whole model as the "before" of a patch: every row of every tensor. */
+function everything(m: TextClassifier): ModelBefore {
+  return {
+    state: m.source!.weightsChecksum,
+    words: m.vocab.wordCount,
+    labelCounts: [...m.vocab.labelCounts],
+    info: structuredClone(m.info),
+    optimizerStep: m.optimizerState?.step ?? null,
+    tensors: new Map([...namedTensors(m)].map(([name, t]) => [name, { rows: t.rows, ids: Int32Array.from({ length: t.rows }, (_, i) => i), values: t.data.slice(0, t.rows * t.cols) }])),
+  };
+}
+
+const probes = ['a young wolf', 'a tall plant with woody stems and leaves', 'move quickly across the floor', 'zyzzyva quux'];
+const predictions = (m: TextClassifier) => probes.map((t) => m.predict(t, { k: 3 }));
+
+/** A new label with new words: rows grown in input and output, and Adam's moments with them. */
+const newData = (n: number, from = 0) => plantTexts(from + n).slice(from).map((text) => ({ text: `${text} zyzzyva${from}`, labels: ['noun.plant'] }));
+
+for (const variant of [
+  { name: 'softmax', options: {} },
+  { name: 'hidden layer + Adam', options: { hidden: 8, optimizer: 'adam', lr: 0.01 } },
+  { name: 'one-vs-all', options: { loss: 'ova' } },
+] as { name: string; options: TrainOptions }[]) {
+  test(`base + patches loads bit for bit as the model saved whole; reverting gives the parent (${variant.name})`, async () => {
+    const base = join(dir, `base-${variant.name.replace(/\W+/g, '-')}`);
+    const { model } = await train(examples, { dim: 16, bucket: 5000, epoch: 3, lr: 0.5, wordNgrams: 2, seed: 1, thread: 1, ...variant.options });
+    saveModel(model, base);
+    const parent = fingerprint(loadModel(base));
+
+    // Two updates in a row, each saved as a patch.
+    const live = loadModel(base);
+    const states: string[] = [live.source!.weightsChecksum];
+    const patches = [];
+    for (const round of [0, 1]) {
+      const b = everything(live);
+      const decision = update(live, newData(3, round * 3), { gate: false, seed: round });
+      assert.equal(decision.accepted, true);
+      const patch = diffModel(live, b);
+      assert.ok(patch.rows.some((r) => r.rowsAfter > r.rowsBefore), 'the patch grows rows');
+      assert.ok(patch.head.words.added.length > 0, 'and adds words');
+      const ref = appendPatch(base, states[0], patch);
+      live.source = { dir: base, weightsChecksum: ref.xxh64 };
+      states.push(ref.xxh64);
+      patches.push(patch);
+    }
+    assert.deepEqual(readManifest(base)!.patches.map((p) => p.parent), states.slice(0, 2));
+
+    const patched = loadModel(base);
+    assert.equal(patched.source!.weightsChecksum, states[2], 'the state is the last patch');
+    assert.deepEqual(fingerprint(patched), fingerprint(live), 'base + patches = the model in memory');
+    const whole = join(dir, `whole-${variant.name.replace(/\W+/g, '-')}`);
+    saveModel(live, whole);
+    assert.deepEqual(predictions(patched), predictions(loadModel(whole)), 'the same predictions as the model saved whole');
+    assert.deepEqual(fingerprint(await loadModelAsync(base)), fingerprint(live), 'the async loader (accrete predict) applies them too');
+
+    // Going back is applying the patches backwards.
+    revertPatch(patched, patches[1], 'test');
+    revertPatch(patched, patches[0], 'test');
+    assert.deepEqual(fingerprint(patched), parent);
+  });
+}
+
+test('a damaged, missing or misordered patch, or a replaced base, is refused with an error naming the file; a stale writer gets CONFLICT', async () => {
+  const base = join(dir, 'damaged');
+  const { model } = await train(examples, { dim: 8, bucket: 2000, epoch: 1, seed: 1, thread: 1 });
+  saveModel(model, base);
+  const live = loadModel(base);
+  const baseState = live.source!.weightsChecksum;
+  const refs = [];
+  for (const round of [0, 1]) {
+    const b = everything(live);
+    update(live, newData(2, round * 2), { gate: false });
+    refs.push(savePatch(live, b));
+  }
+  const manifestPath = join(base, MANIFEST_FILE);
+  const manifest = readFileSync(manifestPath, 'utf8');
+  const patchPath = join(base, PATCH_DIR, refs[1].name);
+  const patchBytes = readFileSync(patchPath);
+  const refused = (pattern: RegExp) => (err: unknown) => err instanceof ModelFileError && pattern.test(err.message);
+
+  const flipped = Buffer.from(patchBytes);
+  flipped[flipped.length - 5] ^= 0x10;
+  writeFileSync(patchPath, flipped);
+  assert.throws(() => loadModel(base), refused(new RegExp(`${refs[1].name}: checksum mismatch`)));
+  unlinkSync(patchPath);
+  assert.throws(() => loadModel(base), refused(new RegExp(`${refs[1].name}: patch file is missing`)));
+  writeFileSync(patchPath, patchBytes);
+
+  const m = JSON.parse(manifest);
+  writeFileSync(manifestPath, JSON.stringify({ ...m, patches: [m.patches[1], m.patches[0]] }));
+  assert.throws(() => loadModel(base), refused(/out of order/));
+  writeFileSync(manifestPath, manifest);
+
+  // A writer that loaded the model before the second patch cannot add its own on top of the first.
+  const stale = loadModel(base);
+  revertPatch(stale, diffModel(stale, everything(stale)), 'noop'); // (an empty patch changes nothing)
+  stale.source = { dir: base, weightsChecksum: refs[0].xxh64 };
+  const b = everything(stale);
+  update(stale, newData(2, 10), { gate: false });
+  assert.throws(() => savePatch(stale, b), (err: unknown) => err instanceof AccreteError && err.code === 'CONFLICT');
+  assert.equal(readFileSync(manifestPath, 'utf8'), manifest, 'the manifest is unchanged');
+
+  // A base replaced under its patches.
+  copyFileSync(join(base, 'weights.safetensors'), join(dir, 'weights.bak'));
+  saveModel(model, join(dir, 'other'));
+  const json = JSON.parse(readFileSync(join(base, 'model.json'), 'utf8'));
+  json.weights.xxh64 = '0123456789abcdef';
+  writeFileSync(join(base, 'model.json'), JSON.stringify(json));
+  assert.throws(() => loadModel(base), refused(/the base was replaced under its patches/));
+});

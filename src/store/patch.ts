@@ -1,0 +1,251 @@
+/**
+ * A patch: what one version of a model changed of its parent, both ways, so that applying it makes
+ * the child out of the parent and reverting it gives the parent back, bit for bit, at the cost of
+ * the rows that changed rather than of the model. Per tensor (the parameters and Adam's moments):
+ * the ids of the rows whose values changed, their values before and after, and rows grown at the
+ * end (new words, new labels); words and labels added, with the label counts before and after;
+ * the model info (lineage) before and after; Adam's step before and after.
+ * The file is safetensors (docs/formats.md): tensors `NAME/ids` (I32), `NAME/before` and
+ * `NAME/after` (F32), and the rest as JSON under the metadata key `patch`.
+ */
+import type { ModelInfo, TextClassifier } from '../model/classifier.js';
+import type { Matrix } from '../model/matrix.js';
+import { tensors } from '../model/params.js';
+import { ModelFileError } from '../errors.js';
+import { SafetensorsReader, writeSafetensors, type TensorLike } from './safetensors.js';
+
+export const PATCH_FORMAT = 'accrete-patch';
+export const PATCH_FORMAT_VERSION = 1;
+/** Adam's slots, in the order of adamSlots (optim/adam.ts), as optimizer.safetensors names them. */
+const SLOT_NAMES = ['input', 'hidden.weight', 'hidden.bias', 'output'];
+
+/** The rows of one tensor that a patch changes. */
+export interface RowChanges {
+  name: string;
+  cols: number;
+  rowsBefore: number;
+  rowsAfter: number;
+  /** Changed rows below rowsBefore, ascending, then every grown row (rowsBefore .. rowsAfter - 1). */
+  ids: Int32Array;
+  /** Values of the changed rows below rowsBefore, before (in the order of ids). */
+  before: Float32Array;
+  /** Values of every row in ids, after. */
+  after: Float32Array;
+}
+
+/** What a patch records besides the rows. */
+export interface PatchHead {
+  format: typeof PATCH_FORMAT;
+  formatVersion: number;
+  /** The state (checksum) of the model the patch applies to: its base's weights, or its last patch. */
+  parent: string;
+  words: { from: number; added: string[]; counts: number[] };
+  labels: { from: number; added: string[]; countsBefore: number[]; countsAfter: number[] };
+  info: { before: ModelInfo; after: ModelInfo };
+  optimizerStep: { before: number; after: number } | null;
+  tensors: { name: string; cols: number; rowsBefore: number; rowsAfter: number; changed: number }[];
+}
+
+export interface Patch {
+  head: PatchHead;
+  rows: RowChanges[];
+}
+
+/** Every tensor a patch may change, by name: the parameters, then Adam's moments (first.NAME, second.NAME). */
+export function namedTensors(model: TextClassifier): Map<string, Matrix> {
+  const named = new Map<string, Matrix>(tensors(model.params));
+  const state = model.optimizerState;
+  if (state) {
+    state.first.forEach((m, i) => m && named.set(`first.${SLOT_NAMES[i]}`, m));
+    state.second.forEach((m, i) => m && named.set(`second.${SLOT_NAMES[i]}`, m));
+  }
+  return named;
+}
+
+/** What a model was before a change: enough to diff it against what it became (see diffModel). */
+export interface ModelBefore {
+  state: string;
+  words: number;
+  labelCounts: number[];
+  info: ModelInfo;
+  optimizerStep: number | null;
+  /** Per tensor: rows it had, and the values of the rows that may have changed (the rest did not). */
+  tensors: Map<string, { rows: number; ids: Int32Array; values: Float32Array }>;
+}
+
+/**
+ * The patch from `before` to the model as it is now. Rows listed in `before.tensors` are compared
+ * value by value (only those that differ are kept); rows grown since are all kept.
+ */
+export function diffModel(model: TextClassifier, before: ModelBefore): Patch {
+  const rows: RowChanges[] = [];
+  for (const [name, m] of namedTensors(model)) {
+    const b = before.tensors.get(name) ?? { rows: m.rows, ids: new Int32Array(0), values: new Float32Array(0) };
+    if (m.rows < b.rows) throw new Error(`diffModel: ${name} lost rows (${b.rows} -> ${m.rows})`);
+    const cols = m.cols;
+    const changed: number[] = [];
+    for (let k = 0; k < b.ids.length; k++) {
+      const row = b.ids[k];
+      if (row >= b.rows) continue;
+      for (let d = 0, at = row * cols, o = k * cols; d < cols; d++) {
+        // Bit patterns, not values: -0 vs 0 and NaN payloads count as changes, so reverting is exact.
+        if (!sameBits(m.data[at + d], b.values[o + d])) {
+          changed.push(k);
+          break;
+        }
+      }
+    }
+    changed.sort((x, y) => b.ids[x] - b.ids[y]);
+    const grown = m.rows - b.rows;
+    if (changed.length === 0 && grown === 0) continue;
+    const ids = new Int32Array(changed.length + grown);
+    const beforeValues = new Float32Array(changed.length * cols);
+    const after = new Float32Array(ids.length * cols);
+    changed.forEach((k, i) => {
+      ids[i] = b.ids[k];
+      beforeValues.set(b.values.subarray(k * cols, (k + 1) * cols), i * cols);
+    });
+    for (let g = 0; g < grown; g++) ids[changed.length + g] = b.rows + g;
+    ids.forEach((row, i) => after.set(m.row(row), i * cols));
+    rows.push({ name, cols, rowsBefore: b.rows, rowsAfter: m.rows, ids, before: beforeValues, after });
+  }
+  const v = model.vocab;
+  const step = model.optimizerState?.step ?? null;
+  const head: PatchHead = {
+    format: PATCH_FORMAT,
+    formatVersion: PATCH_FORMAT_VERSION,
+    parent: before.state,
+    words: { from: before.words, added: v.words.slice(before.words), counts: v.wordCounts.slice(before.words) },
+    labels: { from: before.labelCounts.length, added: v.labels.slice(before.labelCounts.length), countsBefore: [...before.labelCounts], countsAfter: [...v.labelCounts] },
+    info: { before: before.info, after: model.info },
+    optimizerStep: step === null || before.optimizerStep === null ? null : { before: before.optimizerStep, after: step },
+    tensors: rows.map((r) => ({ name: r.name, cols: r.cols, rowsBefore: r.rowsBefore, rowsAfter: r.rowsAfter, changed: r.ids.length })),
+  };
+  return { head, rows };
+}
+
+const scratch = new DataView(new ArrayBuffer(8));
+function sameBits(a: number, b: number): boolean {
+  scratch.setFloat32(0, a);
+  scratch.setFloat32(4, b);
+  return scratch.getInt32(0) === scratch.getInt32(4);
+}
+
+/** Writes a patch file (fsynced); returns its XXH64 and size. */
+export function writePatch(path: string, patch: Patch): { xxh64: string; bytes: number } {
+  const list: [string, TensorLike][] = [];
+  for (const r of patch.rows) {
+    const changedBefore = r.before.length / r.cols;
+    list.push([`${r.name}/ids`, { rows: r.ids.length, cols: 1, data: r.ids }]);
+    list.push([`${r.name}/before`, { rows: changedBefore, cols: r.cols, data: r.before }]);
+    list.push([`${r.name}/after`, { rows: r.ids.length, cols: r.cols, data: r.after }]);
+  }
+  return writeSafetensors(path, list, { patch: JSON.stringify(patch.head) });
+}
+
+/** Reads a patch file, checked against `expectedXxh64` (the manifest's record) and for consistency. */
+export function readPatch(path: string, expectedXxh64: string): Patch {
+  const reader = new SafetensorsReader(path);
+  try {
+    const raw = reader.header.__metadata__?.patch;
+    let head: PatchHead;
+    try {
+      head = JSON.parse(typeof raw === 'string' ? raw : 'null') as PatchHead;
+    } catch (cause) {
+      throw new ModelFileError(path, 'the patch header is not valid JSON (corrupted file)', { cause });
+    }
+    if (head?.format !== PATCH_FORMAT) throw new ModelFileError(path, `not an Accrete patch (format ${JSON.stringify(head?.format)})`);
+    if (head.formatVersion !== PATCH_FORMAT_VERSION) throw new ModelFileError(path, `patch format version ${String(head.formatVersion)} is not one this Accrete reads (${PATCH_FORMAT_VERSION}); upgrade accrete`);
+    if (!Array.isArray(head.tensors)) throw new ModelFileError(path, 'the patch lists no tensors (corrupted file)');
+    const rows: RowChanges[] = [];
+    const targets: [string, TensorLike][] = [];
+    for (const t of head.tensors) {
+      const beforeRows = reader.entry(`${t.name}/before`).shape[0];
+      if (!(Number.isSafeInteger(t.changed) && t.changed >= 0 && t.cols > 0 && beforeRows <= t.changed && t.rowsAfter >= t.rowsBefore && t.changed - beforeRows === t.rowsAfter - t.rowsBefore)) {
+        throw new ModelFileError(path, `the patch's entry for ${JSON.stringify(t.name)} contradicts itself (corrupted file)`);
+      }
+      const r: RowChanges = { name: t.name, cols: t.cols, rowsBefore: t.rowsBefore, rowsAfter: t.rowsAfter, ids: new Int32Array(t.changed), before: new Float32Array(beforeRows * t.cols), after: new Float32Array(t.changed * t.cols) };
+      rows.push(r);
+      targets.push([`${t.name}/ids`, { rows: t.changed, cols: 1, data: r.ids }], [`${t.name}/before`, { rows: beforeRows, cols: t.cols, data: r.before }], [`${t.name}/after`, { rows: t.changed, cols: t.cols, data: r.after }]);
+    }
+    const { xxh64 } = reader.readAll(targets);
+    if (xxh64 !== expectedXxh64) throw new ModelFileError(path, 'checksum mismatch: the patch was changed or corrupted after it was written');
+    for (const r of rows) checkIds(path, r);
+    return { head, rows };
+  } finally {
+    reader.close();
+  }
+}
+
+/** Ids ascending below rowsBefore (as many as `before` has rows), then exactly the grown rows. */
+function checkIds(path: string, r: RowChanges): void {
+  const changedBefore = r.before.length / r.cols;
+  for (let i = 0; i < r.ids.length; i++) {
+    const ok = i < changedBefore ? r.ids[i] >= 0 && r.ids[i] < r.rowsBefore && (i === 0 || r.ids[i] > r.ids[i - 1]) : r.ids[i] === r.rowsBefore + (i - changedBefore);
+    if (!ok) throw new ModelFileError(path, `row id ${r.ids[i]} of ${JSON.stringify(r.name)} is out of order or out of range (corrupted file)`);
+  }
+}
+
+/** Makes the child of `model` (which must be the patch's parent): rows, words, labels, info, Adam's step. */
+export function applyPatch(model: TextClassifier, patch: Patch, where: string): void {
+  applyPatchVocab(model, patch, where);
+  applyPatchRows(model, patch, where);
+}
+
+/**
+ * The words and labels a patch adds (the first half of applyPatch). A loader applies these first,
+ * so that texts featurised while the weights are read get the child's input rows.
+ */
+export function applyPatchVocab(model: TextClassifier, patch: Patch, where: string): void {
+  const { head } = patch;
+  const v = model.vocab;
+  if (v.wordCount !== head.words.from || v.labels.length !== head.labels.from) {
+    throw new ModelFileError(where, `the patch was made for a model of ${head.words.from} words and ${head.labels.from} labels, not ${v.wordCount} and ${v.labels.length}`);
+  }
+  head.words.added.forEach((w, i) => v.addWord(w, head.words.counts[i]));
+  for (const l of head.labels.added) v.addLabel(l, 0);
+  head.labels.countsAfter.forEach((c, i) => (v.labelCounts[i] = c));
+}
+
+/** The rows, info and Adam's step of a patch (the second half of applyPatch). */
+export function applyPatchRows(model: TextClassifier, patch: Patch, where: string): void {
+  const named = namedTensors(model);
+  for (const r of patch.rows) {
+    const m = named.get(r.name);
+    if (!m || m.cols !== r.cols || m.rows !== r.rowsBefore) throw new ModelFileError(where, `the patch changes ${r.name} of ${r.rowsBefore}x${r.cols}, but the model's is ${m ? `${m.rows}x${m.cols}` : 'absent'}`);
+  }
+  for (const r of patch.rows) {
+    const m = named.get(r.name)!;
+    m.growRows(r.rowsAfter - r.rowsBefore);
+    scatter(m, r.ids, r.after);
+  }
+  model.info = structuredClone(patch.head.info.after);
+  if (patch.head.optimizerStep && model.optimizerState) model.optimizerState.step = patch.head.optimizerStep.after;
+}
+
+/** Makes the parent of `model` (which must be the patch's child): the exact inverse of applyPatch. */
+export function revertPatch(model: TextClassifier, patch: Patch, where: string): void {
+  const { head } = patch;
+  const v = model.vocab;
+  const wordsAfter = head.words.from + head.words.added.length;
+  if (v.wordCount !== wordsAfter || v.labels.length !== head.labels.countsAfter.length) {
+    throw new ModelFileError(where, `the patch's child has ${wordsAfter} words and ${head.labels.countsAfter.length} labels, not ${v.wordCount} and ${v.labels.length}`);
+  }
+  const named = namedTensors(model);
+  for (const r of patch.rows) {
+    const m = named.get(r.name);
+    if (!m || m.rows !== r.rowsAfter) throw new ModelFileError(where, `the patch's child has ${r.rowsAfter} rows of ${r.name}, not ${m?.rows ?? 'none'}`);
+    const changedBefore = r.before.length / r.cols;
+    scatter(m, r.ids.subarray(0, changedBefore), r.before);
+    m.truncateRows(r.rowsBefore);
+  }
+  v.restore({ wordCounts: v.wordCounts.slice(0, head.words.from), labelCounts: [...head.labels.countsBefore] });
+  model.featurizer.forgetFrom(head.words.from);
+  model.info = structuredClone(head.info.before);
+  if (head.optimizerStep && model.optimizerState) model.optimizerState.step = head.optimizerStep.before;
+}
+
+function scatter(m: Matrix, ids: Int32Array, values: Float32Array): void {
+  const { cols, data } = m;
+  for (let k = 0; k < ids.length; k++) data.set(values.subarray(k * cols, (k + 1) * cols), ids[k] * cols);
+}
