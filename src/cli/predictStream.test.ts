@@ -233,6 +233,9 @@ test('with a forward worker that fails on its jobs: this thread predicts them, t
   const out = collector();
   const batches = (async function* () {
     for (const batch of input) {
+      // Once started, the worker is given the time to come up (a loaded machine may take longer
+      // than the whole input): the rest of the input is its to take, and to fail on.
+      if (thread.started) await thread.whenUp;
       yield batch;
       await new Promise((res) => setTimeout(res, 1));
     }
@@ -241,6 +244,34 @@ test('with a forward worker that fails on its jobs: this thread predicts them, t
     await predictStream(batches, pending, {}, out.write, { forward: thread, workerAfterRows: 1 << 16 });
     assert.equal(out.text(), expectedOf(m, input.flat(), 1));
     assert.match(String(thread.error?.message), /forward worker (failed|exited)/, 'the worker was sent jobs and failed');
+  } finally {
+    await thread.close();
+  }
+});
+
+test('with a forward worker that fails after it was sent chunks: the chunks still waiting for it are predicted at once, not when the input ends', async () => {
+  const m = model();
+  const pending = pendingOf(m);
+  pending.resolve();
+  const script = `import { parentPort } from 'node:worker_threads'; parentPort.on('message', (m) => { if (m.type === 'job') throw new Error('kernel trap'); }); parentPort.postMessage({ type: 'up' });`;
+  const thread = new ForwardThread(new URL(`data:text/javascript,${encodeURIComponent(script)}`));
+  // Batches of 200 lines (~16k input rows): each goes to the worker, which takes two at a time.
+  const big = Array.from({ length: 5 }, (_, i) => longBatches(4, 10 + i).flat());
+  const out = collector();
+  const ch = channel();
+  const done = predictStream(ch.input, pending, {}, out.write, { forward: thread, workerAfterRows: 1 });
+  try {
+    ch.push(['the cat']);
+    assert.equal(await thread.whenUp, true);
+    // All at once: the worker is sent two, three wait for it, and then it fails on its first job.
+    for (const batch of big) ch.push(batch);
+    while (!thread.failed) await new Promise((res) => setTimeout(res, 5));
+    await ticks(5);
+    assert.match(String(thread.error?.message), /forward worker failed: kernel trap/);
+    // No more input yet: every line read so far is answered all the same.
+    assert.equal(out.text(), expectedOf(m, ['the cat', ...big.flat()], 1));
+    ch.end();
+    await done;
   } finally {
     await thread.close();
   }

@@ -134,7 +134,13 @@ export class PredictionQueue {
           slot.resolve(top);
           this.dispatch();
         },
-        () => this.predictHere(slot),
+        () => {
+          this.predictHere(slot);
+          // A worker that failed takes no more chunks: those waiting for it are predicted now, not
+          // when the input ends (which may be much later, and meanwhile no output is written).
+          if (forward.failed) this.helpAll();
+          else this.dispatch();
+        },
       );
     }
   }
