@@ -145,6 +145,16 @@ export class RowJournal {
   }
 
   /**
+   * The journaled rows of `m` and copies of their values before the update (null when `m` is not
+   * journaled): what a patch needs to know of the parent, at the cost of the rows an update may
+   * touch. Copies, since the journal's buffers go to the next update.
+   */
+  originalsOf(m: Matrix): { rows: Int32Array; values: Float32Array } | null {
+    const e = this.entries.get(m);
+    return e ? { rows: e.rows.slice(), values: e.originals.slice() } : null;
+  }
+
+  /**
    * Ends the journal: its buffers go to the next update's journal. Call once the update is
    * decided and nothing restores or inspects any more (snapshots taken from it die with it).
    */

@@ -13,6 +13,8 @@ import type { TokenTable } from '../features/tokenTable.js';
 import type { TextClassifier } from '../model/classifier.js';
 import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
+import type { ModelInfo } from '../model/classifier.js';
+import { namedTensors, type ModelBefore } from '../store/patch.js';
 import { GATE_DEFAULTS, gateIssues, type GateIssue, type GateOptions, type Measured, type Outcomes } from './gate.js';
 import { alignNewRows } from './align.js';
 import { grow } from './grow.js';
@@ -83,7 +85,11 @@ export type { ParamChange, UpdateReport } from './report.js';
  * The gate's decision. `reasons` is always an array (the same as `report.reasons`): empty when
  * accepted, except with `gate: false`, where it holds the issues the gate reported but did not enforce.
  */
-export type UpdateDecision = { accepted: true; reasons: GateIssue[]; report: UpdateReport } | { accepted: false; reasons: GateIssue[]; report: UpdateReport };
+/**
+ * The gate's decision. An accepted one also says what the parent was, at the cost of the rows the
+ * update could touch (`parent`): enough for savePatch to save the version as a patch of its parent.
+ */
+export type UpdateDecision = { accepted: true; reasons: GateIssue[]; report: UpdateReport; parent: ModelBefore } | { accepted: false; reasons: GateIssue[]; report: UpdateReport };
 
 export function fingerprint(input: readonly ExampleInput[]): string {
   return fingerprintOf(toExamples(input, 'fingerprint: examples'));
@@ -154,6 +160,9 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
   const needsFisher = Boolean(options.ewc) || spec.kind === 'low-fisher';
   const fisher = needsFisher ? (memory?.fisher ?? (replayOn ? estimateFisher(model, memory!.replay.examples()) : null)) : null;
   const optimizerStep = model.optimizerState?.step ?? 0;
+  const wordsBefore = model.vocab.wordCount;
+  const labelCountsBefore = [...model.vocab.labelCounts];
+  const infoBefore = structuredClone(model.info);
 
   const journal = new RowJournal();
   // The new examples are tokenized once: their token counts decide growth, and the table is
@@ -253,6 +262,7 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
       report.wallMs = performance.now() - started;
       return { accepted: false, reasons, report };
     }
+    const parent = parentOf(model, journal, { wordsBefore, labelCountsBefore, infoBefore, optimizerStep, rowsBefore: growth });
     if (memory) remember(model, memory, examples, heldOutFresh, data, options.replay);
     // Every option that shapes the result, as in effect (defaults resolved): two updates that
     // differ in any of them record different options.
@@ -278,7 +288,7 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
     };
     model.info = { ...model.info, lineage: lineage(model, report, recorded) };
     report.wallMs = performance.now() - started;
-    return { accepted: true, reasons, report };
+    return { accepted: true, reasons, report, parent };
   } catch (err) {
     undo();
     throw err;
@@ -291,6 +301,32 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
     growth.undo();
     if (model.optimizerState) model.optimizerState.step = optimizerStep;
   }
+}
+
+/**
+ * What the parent of an accepted update was, for a patch: its state, vocabulary sizes, info and
+ * Adam's step, and per tensor the rows the update could touch with their values before (from the
+ * journal: every other row is the parent's still). Rows the update grew are left to the patch.
+ */
+function parentOf(
+  model: TextClassifier,
+  journal: RowJournal,
+  b: { wordsBefore: number; labelCountsBefore: number[]; infoBefore: ModelInfo; optimizerStep: number; rowsBefore: { inputRowsBefore: number; outputRowsBefore: number } },
+): ModelBefore {
+  const rowsBefore = (m: Matrix, name: string) => (name.endsWith('input') ? b.rowsBefore.inputRowsBefore : name.endsWith('output') ? b.rowsBefore.outputRowsBefore : m.rows);
+  const tensorsBefore: ModelBefore['tensors'] = new Map();
+  for (const [name, m] of namedTensors(model)) {
+    const kept = journal.originalsOf(m);
+    tensorsBefore.set(name, { rows: rowsBefore(m, name), ids: kept?.rows ?? new Int32Array(0), values: kept?.values ?? new Float32Array(0) });
+  }
+  return {
+    state: model.source?.weightsChecksum ?? '',
+    words: b.wordsBefore,
+    labelCounts: b.labelCountsBefore,
+    info: b.infoBefore,
+    optimizerStep: model.optimizerState ? b.optimizerStep : null,
+    tensors: tensorsBefore,
+  };
 }
 
 /** Examples of the labels from `firstNew` on, as a share of every label count the model has (its history and this update). */
