@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { call } from '../../serve/testing.js';
 import { FeedbackLoad, byStatus, type Answer } from './clients.js';
 import { log, notableLines, sleep } from './common.js';
-import { ServerProc } from './proc.js';
+import { ServerProc } from '../../serve/serverProc.js';
 import { checkRegistry, type RegistryCheck } from './registryCheck.js';
 
 export const FAULTS = ['full', 'read-only', 'io'] as const;

@@ -11,7 +11,7 @@ import { Rng } from '../../util/rng.js';
 import { FeedbackLoad, byStatus } from './clients.js';
 import { firstHealthy, log, max, median, notableLines, sleep } from './common.js';
 import { Operator } from './ops.js';
-import { ServerProc } from './proc.js';
+import { ServerProc } from '../../serve/serverProc.js';
 import { checkRegistry, maxJobId, staleClaims, type RegistryCheck } from './registryCheck.js';
 
 type Aim = 'random' | 'update' | 'activate';

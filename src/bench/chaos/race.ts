@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from '../../serve/testing.js';
 import { log, max, median, notableLines } from './common.js';
-import { procState, ServerProc } from './proc.js';
+import { procState, ServerProc } from '../../serve/serverProc.js';
 
 export const RACE_MODES = ['free', 'stale', 'zombie', 'fresh'] as const;
 export type RaceMode = (typeof RACE_MODES)[number];

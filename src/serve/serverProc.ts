@@ -1,13 +1,13 @@
 /**
- * `accrete serve` processes for the chaos benchmark: started either as children of this process
- * or under a parent that never reaps them (`sh -c 'serve & exec sleep'`), so that a server killed
- * with SIGKILL stays a zombie, as it would while a supervisor has not yet called wait(). Liveness
- * is read from /proc in both cases; the outcome of a start is "up" (it printed its URL) or "exited"
- * (with its log, e.g. a CONFLICT message).
+ * `accrete serve` processes for the owner race test and the chaos benchmark (Linux: reads /proc):
+ * started either as children of this process or under a parent that never reaps them
+ * (`sh -c 'serve & exec sleep'`), so that a server killed with SIGKILL stays a zombie, as it would
+ * while a supervisor has not yet called wait(). The outcome of a start is "up" (it printed its
+ * URL) or "exited" (with its log, e.g. a CONFLICT message).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { MAIN, TOKEN } from '../../serve/testing.js';
+import { MAIN, TOKEN } from './testing.js';
 
 export type Outcome = { up: true; url: string; ms: number } | { up: false; ms: number };
 
@@ -115,6 +115,9 @@ export class ServerProc {
     await this.dead();
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     await this.childExit;
+    // An orphaned zombie is reaped by init, a moment later: wait for it (5 s at most).
+    const pid = await this.pid();
+    for (let i = 0; i < 500 && procState(pid) !== null; i++) await sleep(10);
   }
 
   /** SIGTERM (a clean stop: the owner row is released); SIGKILL after 15 s. */
