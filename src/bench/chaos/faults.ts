@@ -74,7 +74,12 @@ export async function faultScenario(o: { dir: string; model: string; examples: {
       log(`  ${fault}: ${JSON.stringify(records.at(-1)!.statuses)}, first 200 ${firstOk ? `${Math.round(firstOk.at - off)} ms` : 'never'} after clearing`);
     }
     await load.stop();
-    const r = await call(url, 'POST', '/v1/update', {}, true, {}, 60_000).catch(() => null);
+    // An automatic update may be running still (409): the API's update runs once it has finished.
+    let r = null;
+    for (let tries = 0; tries < 60 && (r === null || r.status === 409); tries++) {
+      if (r !== null) await sleep(1000);
+      r = await call(url, 'POST', '/v1/update', {}, true, {}, 60_000).catch(() => null);
+    }
     updateAfter = { status: r?.status ?? 0, accepted: r?.json?.accepted ?? null };
     await server.stop();
   } finally {

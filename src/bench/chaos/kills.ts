@@ -7,12 +7,13 @@
  * running job holds. At the end, a clean stop and the registry checked read-only.
  */
 import { join } from 'node:path';
+import { call } from '../../serve/testing.js';
 import { Rng } from '../../util/rng.js';
 import { FeedbackLoad, byStatus } from './clients.js';
 import { firstHealthy, log, max, median, notableLines, sleep } from './common.js';
 import { Operator } from './ops.js';
 import { ServerProc } from '../../serve/serverProc.js';
-import { checkRegistry, maxJobId, staleClaims, type RegistryCheck } from './registryCheck.js';
+import { checkRegistry, maxJobId, readRegistry, staleClaims, type RegistryCheck } from './registryCheck.js';
 
 type Aim = 'random' | 'update' | 'activate';
 
@@ -31,6 +32,8 @@ export interface RestartRecord {
   removedFiles: number;
   staleJobs: number;
   orphanClaims: number;
+  /** The version the restarted server serves is not the registry's active one. */
+  activeMismatch: string | null;
 }
 
 export interface KillsResult {
@@ -82,6 +85,9 @@ export async function killScenario(o: { dir: string; model: string; examples: { 
       const recovered = /update job\(s\) ([\d, ]+) were interrupted; their (\d+) feedback/.exec(text);
       const removed = /removed unrecorded files (.*)$/m.exec(text);
       const stale = i === 0 ? { staleJobs: 0, orphanClaims: 0 } : staleClaims(registry, jobsBefore);
+      const serving = (await call(out.url, 'GET', '/v1/health', undefined, false)).json?.version as string | undefined;
+      const active = readRegistry(registry, (db) => (db.prepare(`SELECT value FROM meta WHERE key = 'active'`).get() as { value: string } | undefined)?.value);
+      const activeMismatch = serving === active ? null : `serving ${serving}, registry's active ${active}`;
       if (i > 0) {
         restarts.push({
           recoveryMs: healthy - server.startedAt,
@@ -89,6 +95,7 @@ export async function killScenario(o: { dir: string; model: string; examples: { 
           releasedEvents: recovered ? Number(recovered[2]) : 0,
           removedFiles: removed ? removed[1].split(',').length : 0,
           ...stale,
+          activeMismatch,
         });
       }
       url = out.url;

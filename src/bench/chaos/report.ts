@@ -42,6 +42,7 @@ export function problems(r: ChaosResult): string[] {
   if (k.refusedRestarts.length) p.push(`kill -9: ${k.refusedRestarts.length} restart(s) did not come up: ${k.refusedRestarts[0]}`);
   const stale = k.restarts.filter((x) => x.staleJobs > 0 || x.orphanClaims > 0).length;
   if (stale) p.push(`kill -9: ${stale} restart(s) left a job running or events claimed from before the crash`);
+  for (const x of k.restarts) if (x.activeMismatch) p.push(`kill -9: a restart serves another version than the registry's active one: ${x.activeMismatch}`);
   const k500 = serverErrors(k.feedbackStatuses) + Object.values(k.opStatuses).reduce((n, s) => n + serverErrors(s), 0);
   if (k500) p.push(`kill -9: ${k500} answer(s) with a 5xx other than 503: ${k.serverErrors.slice(0, 3).join(' / ')}`);
   const f = r.faults;
@@ -92,10 +93,10 @@ ${broken.length === 0 ? '**Every invariant held.**' : `**Broken invariants:**\n\
 ${k.kills.length} SIGKILLs (${aims('random').length} at a random moment 0.3-3 s after the start, ${aims('update').length} 0-1.5 s after POST /v1/update, ${aims('activate').length} 0-1.5 s after an activation or rollback; ${k.kills.filter((x) => x.inFlight).length} of the targeted calls were still in flight) while 6 clients sent feedback without pause
 and the server ran \`--update-every 40\`; each restart on the same registry. ${k.seconds.toFixed(0)} s.
 
-- Restarts that found an interrupted update: ${k.killsDuringUpdate} (events given back: ${k.restarts.reduce((n, x) => n + x.releasedEvents, 0)}); that removed unrecorded version files (killed between save and commit): ${k.killsBeforeCommit}; restarts refused: ${k.refusedRestarts.length}.
-- After each restart: jobs from before the crash still running ${k.restarts.reduce((n, x) => n + x.staleJobs, 0)}, events claimed by no running job ${k.restarts.reduce((n, x) => n + x.orphanClaims, 0)}.
+- Restarts that found an interrupted update: ${k.killsDuringUpdate} (claims given back: ${k.restarts.reduce((n, x) => n + x.releasedEvents, 0)}, an event counted once per interrupted job that held it); that removed unrecorded version files (killed between save and commit): ${k.killsBeforeCommit}; restarts refused: ${k.refusedRestarts.length}.
+- After each restart: jobs from before the crash still running ${k.restarts.reduce((n, x) => n + x.staleJobs, 0)}, events claimed by no running job ${k.restarts.reduce((n, x) => n + x.orphanClaims, 0)}, restarts serving another version than the registry's active one ${k.restarts.filter((x) => x.activeMismatch).length}.
 - Registry at the end (after a clean stop): integrity_check ${k.check.integrity}; ${k.check.stored} events stored: ${statuses(k.check.states)}; jobs ${statuses(k.check.jobs)}; ${k.check.versions} versions, ${k.check.badVersions.length} not loading with their recorded checksum; active ${k.check.active}.
-- Feedback answers: ${statuses(k.feedbackStatuses)}. Operator answers: update ${statuses(k.opStatuses.update)}; activate ${statuses(k.opStatuses.activate)}; rollback ${statuses(k.opStatuses.rollback)}.
+- Feedback answers: ${statuses(k.feedbackStatuses)}. Operator answers (409 to an update: an automatic one was running; to a rollback: no parent): update ${statuses(k.opStatuses.update)}; activate ${statuses(k.opStatuses.activate)}; rollback ${statuses(k.opStatuses.rollback)}.
 
 ## 2. Storage faults mid-load (ACCRETE_FAULT_FILE)
 
