@@ -134,11 +134,15 @@ function migrate(db: Db, file: string): void {
     if (version === 0) throw new AccreteError('BAD_MODEL_FILE', `${file} is not an Accrete registry (empty database)`);
     throw new AccreteError('CONFLICT', `${file} has registry schema version ${version}, older than this Accrete's (${SCHEMA_VERSION}); open it once for writing (accrete serve --registry ${file}) to upgrade it`);
   }
+  // Write-locked from its first statement, and the version read again inside: of two processes
+  // creating or upgrading one registry at once, the second finds the work done.
   db.transaction(() => {
-    if (version === 0) db.exec(SCHEMA);
+    const now = db.pragma('user_version', { simple: true }) as number;
+    if (now === SCHEMA_VERSION) return;
+    if (now === 0) db.exec(SCHEMA);
     upgradeToV2(db);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
+  }).immediate();
 }
 
 /** Reads a JSON column (null stays null). */

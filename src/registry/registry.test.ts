@@ -301,3 +301,22 @@ test('accrete models list|show on a path that is not a registry: what is there i
   const hint = run(r.root);
   assert.match(hint.stderr, new RegExp(`is a directory, not a registry file \\(did you mean ${r.file.replace(/[.]/g, '\\.')}\\?\\)`));
 });
+
+test('two processes creating one registry at once: both open it (the schema is made once, under the write lock)', async () => {
+  const { spawn } = await import('node:child_process');
+  const registryJs = join(process.cwd(), 'dist/registry/registry.js');
+  for (let attempt = 0; attempt < 12; attempt++) {
+    const file = join(dir, `created-together-${attempt}`, 'registry.db');
+    const script = `import('${registryJs}').then(({ Registry }) => { Registry.open(${JSON.stringify(file)}).close(); console.log('ok'); }, (e) => { console.error(e.message); process.exit(1); });`;
+    const runs = [0, 1].map(
+      () =>
+        new Promise<{ code: number | null; err: string }>((done) => {
+          const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+          let err = '';
+          child.stderr.on('data', (d) => (err += d));
+          child.on('exit', (code) => done({ code, err }));
+        }),
+    );
+    for (const r of await Promise.all(runs)) assert.equal(r.code, 0, r.err);
+  }
+});
