@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +84,7 @@ test('an update the gate accepts: exit 0, the model replaced in place, the repor
     assert.match(r.stdout, part);
   }
   assert.equal(r.stderr, '', '--quiet: no progress lines');
-  assert.notEqual(weightsSha(model), before, 'the weights changed');
+  assert.ok(weightsSha(model) !== before || existsSync(join(model, 'manifest.json')), 'the model changed: a patch, or a new base');
   assert.deepEqual(readdirSync(parent), ['model'], 'no temporary directory left behind');
   const { memory } = loadLearner(model);
   assert.ok(memory && memory.replay.stats().reduce((n, s) => n + s.seen, 0) === 1200, 'the new examples joined the replay memory');
@@ -243,4 +243,49 @@ test('the rounds table shows each round\'s score and says its guard accuracy is 
   }
   assert.match(r.stdout, /guard acc \(all labels\): new labels compete.*\n.*counts only the labels the parent knew/);
   assert.match(r.stdout, /the best \(or a later round within its noise\) is kept/);
+});
+
+test('in place, an accepted update is a patch of its parent: the base untouched, and it predicts, evaluates and remembers as the same update saved whole', () => {
+  // A base with 200,000 buckets, so that 300 new glosses change a small share of it.
+  const lines = readFileSync(newData, 'utf8').trim().split('\n');
+  const part = (name: string, from: number) => {
+    writeFileSync(join(cwd, name), lines.slice(from, from + 300).join('\n') + '\n');
+    return join(cwd, name);
+  };
+  const [first, second] = [part('part1.txt', 0), part('part2.txt', 300)];
+  const model = join(cwd, 'patched');
+  expectStatus(['train', '--data', join(cwd, 'first.txt'), '--out', model, ...TINY.map((a) => (a === '20000' ? '200000' : a))], 0);
+  const baseFiles = tree(model);
+  const whole = join(cwd, 'whole1');
+  const args = (data: string, seed: string) => ['--data', data, '--guard', guard, '--quiet', '--seed', seed];
+  expectStatus(['update', '--model', model, ...args(first, '3'), '--out', whole], 0);
+  const r = expectStatus(['update', '--model', model, ...args(first, '3')], 0);
+  assert.match(r.stdout, /updated in place \(a patch of [\d.]+ [KM]iB, patches\/[0-9a-f]{16}\.patch; 1 on the base\)/);
+  const now = tree(model);
+  for (const [file, hash] of Object.entries(baseFiles)) assert.equal(now[file], hash, `${file} of the base is untouched`);
+  const added = Object.keys(now).filter((f) => !(f in baseFiles)).sort();
+  assert.equal(added.length, 2, added.join(', '));
+  assert.equal(added[0], 'manifest.json');
+  assert.match(added[1], /^patches\/[0-9a-f]{16}\.patch$/);
+  const written = statSync(join(model, added[0])).size + statSync(join(model, added[1])).size;
+  assert.ok(written < statSync(join(model, 'weights.safetensors')).size / 4, `${written} bytes written`);
+
+  const input = join(cwd, 'probe.txt');
+  writeFileSync(input, readFileSync(guard, 'utf8').split('\n').slice(0, 60).map((l) => l.slice(l.indexOf(' ') + 1)).join('\n') + '\n');
+  const predict = (dir: string) => expectStatus(['predict', '--model', dir, '--k', '3', '--input', input], 0).stdout;
+  assert.equal(predict(model), predict(whole), 'base + patch predicts as the model saved whole');
+  assert.equal(expectStatus(['eval', '--model', model, '--data', guard, '--json'], 0).stdout, expectStatus(['eval', '--model', whole, '--data', guard, '--json'], 0).stdout);
+  const a = loadLearner(model).memory!;
+  const b = loadLearner(whole).memory!;
+  assert.deepEqual(a.replay.toState(), b.replay.toState(), 'the replay memory');
+  assert.deepEqual(a.guard, b.guard, 'the guard');
+  assert.deepEqual(a.seen, b.seen, 'the seen rows');
+  assert.deepEqual(a.fisher, b.fisher, 'the Fisher information');
+
+  // A second update in place: two patches on the base, still the same as a whole save of both.
+  const whole2 = join(cwd, 'whole2');
+  expectStatus(['update', '--model', whole, ...args(second, '4'), '--out', whole2], 0);
+  const r2 = expectStatus(['update', '--model', model, ...args(second, '4')], 0);
+  assert.match(r2.stdout, /updated in place \(a patch of .*; 2 on the base\)/);
+  assert.equal(predict(model), predict(whole2));
 });

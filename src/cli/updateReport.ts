@@ -1,4 +1,5 @@
 /** The readable report of `accrete update`: the decision and its reasons, then what changed and what it cost. */
+import type { Saved } from './update.js';
 import { ROUND_GUARD, type RoundReport } from '../update/rounds.js';
 import type { UpdateReport } from '../update/update.js';
 import { pct, table } from '../util/table.js';
@@ -17,9 +18,14 @@ export function formatRound(r: RoundReport): string {
   return `round ${r.round} ${r.selection}: new-data accuracy ${pctOrDash(r.freshAccuracy)}, guard accuracy (all labels) ${pctOrDash(r.guardAccuracy)}, score ${pctOrDash(r.score)} (${r.examples} examples, ${r.ms.toFixed(0)} ms)`;
 }
 
-function decision(r: UpdateReport, modelDir: string, out: string): string[] {
+function decision(r: UpdateReport, modelDir: string, out: string, saved: Saved | null): string[] {
   if (!r.accepted) return [`update REJECTED: ${modelDir} left unchanged`, 'reasons:', ...r.reasons.map((i) => `  - ${i.message} [${i.code}]`)];
-  return [`update ACCEPTED: ${out === modelDir ? `${out} updated in place` : `new version written to ${out} (${modelDir} left unchanged)`}`];
+  const how = saved === null ? '' : saved.as === 'patch' ? ` (a patch of ${formatBytes(saved.bytes)}, patches/${saved.name}; ${saved.patches} on the base)` : saved.compacted ? ` (${saved.why})` : '';
+  return [`update ACCEPTED: ${out === modelDir ? `${out} updated in place${how}` : `new version written to ${out} (${modelDir} left unchanged)`}`];
+}
+
+function formatBytes(n: number): string {
+  return n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function dataLine(r: UpdateReport): string[] {
@@ -76,11 +82,11 @@ function paramsTable(r: UpdateReport): string {
 }
 
 /** The whole report, for a terminal. */
-export function formatUpdateReport(r: UpdateReport, where: { modelDir: string; out: string; wallMs: number }): string {
+export function formatUpdateReport(r: UpdateReport, where: { modelDir: string; out: string; wallMs: number; saved?: Saved | null }): string {
   const best = r.rounds.length === 0 ? 'no round ran (the time budget ran out before round 1)' : r.bestRound === 0 ? 'no round improved on the parent' : `kept round ${r.bestRound} (*)`;
   const aligned = r.alignment < 1 ? `; new labels' output rows scaled by ${r.alignment.toFixed(3)} to the old ones' mean norm` : '';
   return [
-    ...decision(r, where.modelDir, where.out),
+    ...decision(r, where.modelDir, where.out, where.saved ?? null),
     '',
     ...dataLine(r),
     '',

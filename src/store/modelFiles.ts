@@ -20,7 +20,7 @@ import { SafetensorsReader, writeSafetensors, type AsyncReadOptions } from './sa
 import { WEIGHTS_FILE, type WeightsPrefetch } from './weightsPrefetch.js';
 import { xxh64Hex } from './xxh64.js';
 import { appendPatch, MANIFEST_FILE, PATCH_DIR, readManifest, readPatches, stateOf, type PatchRef } from './manifest.js';
-import { applyPatchRows, applyPatchVocab, diffModel, type ModelBefore } from './patch.js';
+import { applyPatchRows, applyPatchVocab, diffModel, type ExtraChanges, type ModelBefore } from './patch.js';
 
 export const MODEL_FORMAT = 'accrete-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -448,10 +448,10 @@ export function verifyExtraFiles(dir: string): void {
  * `dir`, which must hold the same parent): the patch file and the manifest, never the base.
  * Throws CONFLICT when the directory moved on meanwhile. The model's source names the new state.
  */
-export function savePatch(model: TextClassifier, before: ModelBefore, dir = model.source?.dir): PatchRef {
+export function savePatch(model: TextClassifier, before: ModelBefore, dir = model.source?.dir, extras?: ExtraChanges): PatchRef {
   if (!dir) throw new ModelFileError('(unsaved model)', 'savePatch needs the directory of the model the update started from');
   const json = readModelJson(dir);
-  const ref = appendPatch(dir, expectedChecksum(join(dir, 'model.json'), json.weights), diffModel(model, before));
+  const ref = appendPatch(dir, expectedChecksum(join(dir, 'model.json'), json.weights), diffModel(model, before, extras));
   model.source = { dir, weightsChecksum: ref.xxh64 };
   return ref;
 }

@@ -13,6 +13,7 @@ import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
 import { ModelFileError } from '../errors.js';
 import { SafetensorsReader, writeSafetensors, type TensorLike } from './safetensors.js';
+import type { ListPatch } from '../util/listPatch.js';
 
 export const PATCH_FORMAT = 'accrete-patch';
 export const PATCH_FORMAT_VERSION = 1;
@@ -44,10 +45,34 @@ export interface PatchHead {
   info: { before: ModelInfo; after: ModelInfo };
   optimizerStep: { before: number; after: number } | null;
   tensors: { name: string; cols: number; rowsBefore: number; rowsAfter: number; changed: number }[];
+  /** Changes to JSON files kept beside the model (the replay memory, the guard), both ways. */
+  json?: JsonChange[];
 }
+
+/**
+ * A JSON file beside the model that changed: an object with one long list (`key`: the replay
+ * memory's `examples`), or a bare list (`key` null: the guard). The rest of an object (`head`) is
+ * small and recorded whole, before and after; the list as what changed (listPatch.ts).
+ */
+export interface JsonChange {
+  name: string;
+  key: string | null;
+  head: { before: Record<string, unknown>; after: Record<string, unknown> } | null;
+  forward: ListPatch<unknown>;
+  back: ListPatch<unknown>;
+}
+
+/** Rows of tensors kept beside the model (memory.safetensors: Fisher, seen rows) are named `FILE:TENSOR`. */
+export const isExtraTensor = (name: string) => name.includes(':');
 
 export interface Patch {
   head: PatchHead;
+  rows: RowChanges[];
+}
+
+/** What a layer above the model changed in the files it keeps beside it, for the same patch. */
+export interface ExtraChanges {
+  json: JsonChange[];
   rows: RowChanges[];
 }
 
@@ -77,7 +102,7 @@ export interface ModelBefore {
  * The patch from `before` to the model as it is now. Rows listed in `before.tensors` are compared
  * value by value (only those that differ are kept); rows grown since are all kept.
  */
-export function diffModel(model: TextClassifier, before: ModelBefore): Patch {
+export function diffModel(model: TextClassifier, before: ModelBefore, extras: ExtraChanges = { json: [], rows: [] }): Patch {
   const rows: RowChanges[] = [];
   for (const [name, m] of namedTensors(model)) {
     const b = before.tensors.get(name) ?? { rows: m.rows, ids: new Int32Array(0), values: new Float32Array(0) };
@@ -119,9 +144,45 @@ export function diffModel(model: TextClassifier, before: ModelBefore): Patch {
     labels: { from: before.labelCounts.length, added: v.labels.slice(before.labelCounts.length), countsBefore: [...before.labelCounts], countsAfter: [...v.labelCounts] },
     info: { before: before.info, after: model.info },
     optimizerStep: step === null || before.optimizerStep === null ? null : { before: before.optimizerStep, after: step },
-    tensors: rows.map((r) => ({ name: r.name, cols: r.cols, rowsBefore: r.rowsBefore, rowsAfter: r.rowsAfter, changed: r.ids.length })),
+    tensors: [...rows, ...extras.rows].map((r) => ({ name: r.name, cols: r.cols, rowsBefore: r.rowsBefore, rowsAfter: r.rowsAfter, changed: r.ids.length })),
+    json: extras.json,
   };
-  return { head, rows };
+  return { head, rows: [...rows, ...extras.rows] };
+}
+
+/**
+ * The rows of a vector or matrix that differ between `before` (rowsBefore rows) and `after`, plus
+ * the rows `after` grew: a RowChanges for a tensor kept beside the model (both versions in memory).
+ */
+export function diffRows(name: string, cols: number, before: Float32Array, after: Float32Array): RowChanges | null {
+  const rowsBefore = before.length / cols;
+  const rowsAfter = after.length / cols;
+  if (rowsAfter < rowsBefore) throw new Error(`diffRows: ${name} lost rows (${rowsBefore} -> ${rowsAfter})`);
+  const changed: number[] = [];
+  for (let row = 0; row < rowsBefore; row++) {
+    for (let d = row * cols; d < (row + 1) * cols; d++) {
+      if (!sameBits(before[d], after[d])) {
+        changed.push(row);
+        break;
+      }
+    }
+  }
+  if (changed.length === 0 && rowsAfter === rowsBefore) return null;
+  const ids = Int32Array.from([...changed, ...Array.from({ length: rowsAfter - rowsBefore }, (_, g) => rowsBefore + g)]);
+  const beforeValues = new Float32Array(changed.length * cols);
+  changed.forEach((row, i) => beforeValues.set(before.subarray(row * cols, (row + 1) * cols), i * cols));
+  const afterValues = new Float32Array(ids.length * cols);
+  ids.forEach((row, i) => afterValues.set(after.subarray(row * cols, (row + 1) * cols), i * cols));
+  return { name, cols, rowsBefore, rowsAfter, ids, before: beforeValues, after: afterValues };
+}
+
+/** `values` (rowsBefore rows of `cols`) with the patch's rows applied: the tensor after. */
+export function applyRows(values: Float32Array, r: RowChanges, where: string): Float32Array {
+  if (values.length !== r.rowsBefore * r.cols) throw new ModelFileError(where, `the patch changes ${r.name} of ${r.rowsBefore} rows, but it has ${values.length / r.cols}`);
+  const out = new Float32Array(r.rowsAfter * r.cols);
+  out.set(values);
+  for (let k = 0; k < r.ids.length; k++) out.set(r.after.subarray(k * r.cols, (k + 1) * r.cols), r.ids[k] * r.cols);
+  return out;
 }
 
 const scratch = new DataView(new ArrayBuffer(8));
@@ -210,11 +271,12 @@ export function applyPatchVocab(model: TextClassifier, patch: Patch, where: stri
 /** The rows, info and Adam's step of a patch (the second half of applyPatch). */
 export function applyPatchRows(model: TextClassifier, patch: Patch, where: string): void {
   const named = namedTensors(model);
-  for (const r of patch.rows) {
+  const rows = patch.rows.filter((r) => !isExtraTensor(r.name));
+  for (const r of rows) {
     const m = named.get(r.name);
     if (!m || m.cols !== r.cols || m.rows !== r.rowsBefore) throw new ModelFileError(where, `the patch changes ${r.name} of ${r.rowsBefore}x${r.cols}, but the model's is ${m ? `${m.rows}x${m.cols}` : 'absent'}`);
   }
-  for (const r of patch.rows) {
+  for (const r of rows) {
     const m = named.get(r.name)!;
     m.growRows(r.rowsAfter - r.rowsBefore);
     scatter(m, r.ids, r.after);
@@ -232,7 +294,7 @@ export function revertPatch(model: TextClassifier, patch: Patch, where: string):
     throw new ModelFileError(where, `the patch's child has ${wordsAfter} words and ${head.labels.countsAfter.length} labels, not ${v.wordCount} and ${v.labels.length}`);
   }
   const named = namedTensors(model);
-  for (const r of patch.rows) {
+  for (const r of patch.rows.filter((x) => !isExtraTensor(x.name))) {
     const m = named.get(r.name);
     if (!m || m.rows !== r.rowsAfter) throw new ModelFileError(where, `the patch's child has ${r.rowsAfter} rows of ${r.name}, not ${m?.rows ?? 'none'}`);
     const changedBefore = r.before.length / r.cols;

@@ -13,7 +13,10 @@ import { computeFisher, type RowFisher } from '../forgetting/fisher.js';
 import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
 import type { TextClassifier } from '../model/classifier.js';
 import type { WriteDirOptions } from '../store/atomicDir.js';
-import { loadModel, readExtraFile, readModelJson, saveModel, type ExtraFile, type ModelJson } from '../store/modelFiles.js';
+import { loadModel, readExtraFile, readModelJson, saveModel, savePatch, type ExtraFile, type ModelJson } from '../store/modelFiles.js';
+import { PATCH_DIR, readManifest, readPatches, stateOf, type PatchRef } from '../store/manifest.js';
+import { applyRows, diffRows, type ExtraChanges, type JsonChange, type ModelBefore, type RowChanges } from '../store/patch.js';
+import { addedCount, applyList, diffList, type ListPatch } from '../util/listPatch.js';
 import { readWhileSwapping } from '../store/swapRetry.js';
 import { writeJsonWithArray } from '../util/jsonFile.js';
 import { evenlySpaced } from '../util/sample.js';
@@ -116,18 +119,81 @@ function memoryFiles(memory: ContinualMemory): ExtraFile[] {
     },
     {
       name: TENSOR_FILE,
-      write: (path) => {
-        const list: [string, TensorLike][] = [];
-        const f = memory.fisher;
-        if (f) {
-          list.push(['fisher.input', vector(f.input)], ['fisher.output', vector(f.output)]);
-          if (f.hiddenWeight && f.hiddenBias) list.push(['fisher.hidden.weight', vector(f.hiddenWeight)], ['fisher.hidden.bias', vector(f.hiddenBias)]);
-        }
-        if (memory.seen) list.push(['seen.input', vector(Float32Array.from(memory.seen))]);
-        writeSafetensors(path, list);
-      },
+      write: (path) => writeSafetensors(path, memoryTensors(memory).map(([name, data]): [string, TensorLike] => [name, vector(data)])),
     },
   ];
+}
+
+/** The tensors memory.safetensors holds: the Fisher information (when known) and the seen rows (when known). */
+function memoryTensors(memory: ContinualMemory): [string, Float32Array][] {
+  const list: [string, Float32Array][] = [];
+  const f = memory.fisher;
+  if (f) {
+    list.push(['fisher.input', f.input], ['fisher.output', f.output]);
+    if (f.hiddenWeight && f.hiddenBias) list.push(['fisher.hidden.weight', f.hiddenWeight], ['fisher.hidden.bias', f.hiddenBias]);
+  }
+  if (memory.seen) list.push(['seen.input', Float32Array.from(memory.seen)]);
+  return list;
+}
+
+/** What a memory was before an update changed it: enough to save the update as a patch (saveLearnerPatch). */
+export interface MemoryBefore {
+  replay: ReplayState;
+  guard: Example[] | null;
+  tensors: Map<string, Float32Array>;
+}
+
+/** A copy of what `memory` is now, taken before an update (update() changes the memory in place). */
+export function memoryBefore(memory: ContinualMemory): MemoryBefore {
+  return { replay: memory.replay.toState(), guard: memory.guard ? [...memory.guard] : null, tensors: new Map(memoryTensors(memory).map(([name, data]) => [name, data.slice()])) };
+}
+
+const exampleKey = (e: unknown) => JSON.stringify(e);
+
+/** A list file's change both ways (null when unchanged). */
+function listChange(name: string, key: string | null, before: readonly unknown[], after: readonly unknown[], head: JsonChange['head']): JsonChange | null {
+  const forward = diffList(before, after, exampleKey);
+  const same = before.length === after.length && addedCount(forward) === 0 && forward.steps.length <= 1;
+  if (same && (head === null || JSON.stringify(head.before) === JSON.stringify(head.after))) return null;
+  return { name, key, head, forward, back: diffList(after, before, exampleKey) };
+}
+
+/**
+ * What an update changed in `memory` since `before`, as patch parts: the replay memory's examples
+ * and the guard as list changes, the Fisher and seen rows as row changes. Null when the change
+ * cannot be a patch (a tensor dropped or shrunk): then the model is saved whole.
+ */
+export function memoryChanges(before: MemoryBefore, memory: ContinualMemory): ExtraChanges | null {
+  const json: JsonChange[] = [];
+  const { examples: beforeExamples, ...beforeHead } = before.replay;
+  const { examples: afterExamples, ...afterHead } = memory.replay.toState();
+  const replay = listChange(REPLAY_FILE, 'examples', beforeExamples, afterExamples, { before: beforeHead, after: afterHead });
+  if (replay) json.push(replay);
+  const guard = listChange(GUARD_FILE, null, before.guard ?? [], memory.guard ?? [], null);
+  if (guard) json.push(guard);
+  const after = new Map(memoryTensors(memory));
+  for (const [name, values] of before.tensors) {
+    const now = after.get(name);
+    if (!now || now.length < values.length) return null;
+  }
+  const rows: RowChanges[] = [];
+  for (const [name, values] of after) {
+    const r = diffRows(`${TENSOR_FILE}:${name}`, 1, before.tensors.get(name) ?? new Float32Array(0), values);
+    if (r) rows.push(r);
+  }
+  return { json, rows };
+}
+
+/**
+ * Saves an accepted update of the model loaded from `dir` as a patch of it (patch.ts): the rows,
+ * words and labels it changed and what it changed of the memory, never the base. Returns null
+ * (nothing written) when the change cannot be a patch: the caller saves the learner whole.
+ */
+export function saveLearnerPatch(model: TextClassifier, memory: ContinualMemory | null, parent: ModelBefore, before: MemoryBefore | null, dir: string): PatchRef | null {
+  if ((memory === null) !== (before === null)) return null;
+  const extras = memory && before ? memoryChanges(before, memory) : { json: [], rows: [] };
+  if (extras === null) return null;
+  return savePatch(model, parent, dir, extras);
 }
 
 /** Saves a model with its memory (atomically, like saveModel; `options.beforeSwap` fences the swap). */
@@ -159,8 +225,8 @@ export function loadMemory(dir: string): ContinualMemory | null {
   return readWhileSwapping(dir, () => memoryOf(dir, readModelJson(dir)));
 }
 
-/** The memory that model.json `json` of `dir` lists (its files' checksums are verified against it). */
-function memoryOf(dir: string, json: ModelJson): ContinualMemory | null {
+/** The memory that model.json `json` of `dir` lists (its files' checksums are verified against it), with its patches applied. */
+function memoryOf(dir: string, json: ModelJson, manifest = readManifest(dir)): ContinualMemory | null {
   const replayJson = readExtraFile(dir, REPLAY_FILE, json);
   if (!replayJson) return null;
   let state: ReplayState;
@@ -170,6 +236,30 @@ function memoryOf(dir: string, json: ModelJson): ContinualMemory | null {
     throw new ModelFileError(join(dir, REPLAY_FILE), 'not valid JSON', { cause });
   }
   const t = readTensors(dir, json);
+  const guardJson = readExtraFile(dir, GUARD_FILE, json);
+  let guard: Example[] | null = null;
+  if (guardJson) {
+    try {
+      guard = JSON.parse(guardJson.toString('utf8')) as Example[];
+    } catch (cause) {
+      throw new ModelFileError(join(dir, GUARD_FILE), 'not valid JSON', { cause });
+    }
+  }
+  // A base plus patches: each patch's changes to the memory, in order (see saveLearnerPatch).
+  if (manifest) {
+    readPatches(dir, manifest).forEach((patch, i) => {
+      const where = join(dir, PATCH_DIR, manifest.patches[i].name);
+      try {
+        for (const c of patch.head.json ?? []) {
+          if (c.name === REPLAY_FILE) state = { ...(c.head!.after as Omit<ReplayState, 'examples'>), examples: applyList(state.examples, c.forward as ListPatch<Example>) };
+          else if (c.name === GUARD_FILE) guard = applyList(guard ?? [], c.forward as ListPatch<Example>);
+        }
+      } catch (cause) {
+        throw new ModelFileError(where, `its memory changes do not apply: ${(cause as Error).message}`, { cause });
+      }
+      for (const r of patch.rows) if (r.name.startsWith(`${TENSOR_FILE}:`)) t.set(r.name.slice(TENSOR_FILE.length + 1), applyRows(t.get(r.name.slice(TENSOR_FILE.length + 1)) ?? new Float32Array(0), r, where));
+    });
+  }
   const input = t.get('fisher.input');
   const output = t.get('fisher.output');
   const fisher: RowFisher | null = input && output ? { input, output, hiddenWeight: t.get('fisher.hidden.weight') ?? null, hiddenBias: t.get('fisher.hidden.bias') ?? null } : null;
@@ -180,16 +270,7 @@ function memoryOf(dir: string, json: ModelJson): ContinualMemory | null {
   } catch (cause) {
     throw new ModelFileError(join(dir, REPLAY_FILE), (cause as Error).message, { cause });
   }
-  const guardJson = readExtraFile(dir, GUARD_FILE, json);
-  let guard: Example[] | null = null;
-  if (guardJson) {
-    try {
-      guard = JSON.parse(guardJson.toString('utf8')) as Example[];
-    } catch (cause) {
-      throw new ModelFileError(join(dir, GUARD_FILE), 'not valid JSON', { cause });
-    }
-  }
-  return { replay, fisher, seen: seenF ? Uint8Array.from(seenF) : null, guard };
+  return { replay, fisher, seen: seenF ? Uint8Array.from(seenF) : null, guard: guard?.length ? guard : null };
 }
 
 /** A model and its memory, as saved by saveLearner (memory is null for a bare model). */
@@ -198,7 +279,10 @@ export function loadLearner(dir: string): { model: TextClassifier; memory: Conti
   return readWhileSwapping(dir, () => {
     const model = loadModel(dir);
     const json = readModelJson(dir);
-    if (json.weights.xxh64 !== model.source?.weightsChecksum) throw new ModelFileError(dir, 'the model was replaced by another save while it was being read (its model.json changed between reads)');
-    return { model, memory: memoryOf(dir, json) };
+    // The state: the base's weights, or its last patch (manifest.ts).
+    const manifest = readManifest(dir);
+    const state = manifest ? stateOf(manifest) : json.weights.xxh64;
+    if (state !== model.source?.weightsChecksum) throw new ModelFileError(dir, 'the model was replaced by another save while it was being read (its model.json or manifest changed between reads)');
+    return { model, memory: memoryOf(dir, json, manifest) };
   });
 }
