@@ -33,25 +33,24 @@ const executable = (path: string) => {
 };
 
 /** `chromium` on PATH (what `command -v chromium` finds in .ci/run), else /usr/bin/chromium; null when neither. */
-export function findChromium(): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+export function findChromium(path = process.env.PATH ?? '', fallback = '/usr/bin/chromium'): string | null {
+  for (const dir of path.split(delimiter)) {
     if (dir && executable(join(dir, 'chromium'))) return join(dir, 'chromium');
   }
-  return executable('/usr/bin/chromium') ? '/usr/bin/chromium' : null;
+  return executable(fallback) ? fallback : null;
 }
 
 /** CI as most services set it (CI=true, CI=1); CI=false or CI=0 is not CI. */
-export const underCi = () => !!process.env.CI && !/^(false|0)$/i.test(process.env.CI);
+export const underCi = (ci = process.env.CI) => !!ci && !/^(false|0)$/i.test(ci);
 
 /**
  * The browser for a test: its path, or (when missing) a failure under CI and a skip with a message
  * on stderr elsewhere, so a run without Chromium never looks like a run that checked the pages.
  */
-export function chromiumOrSkip(t: TestContext): string | null {
-  const path = findChromium();
+export function chromiumOrSkip(t: Pick<TestContext, 'name' | 'skip'>, path = findChromium(), ci = underCi()): string | null {
   if (path) return path;
   const why = 'chromium is not on PATH nor at /usr/bin/chromium (apt-get install -y chromium)';
-  if (underCi()) assert.fail(`${why}; under CI the browser tests must run`);
+  if (ci) assert.fail(`${why}; under CI the browser tests must run`);
   process.stderr.write(`SKIPPED browser test "${t.name}": ${why}\n`);
   t.skip(why);
   return null;
