@@ -27,11 +27,14 @@ test('chromium is found on PATH first, then at the fixed path, else not at all',
 
 test('without chromium: a failure under CI, a skip with a message elsewhere', () => {
   const skips: string[] = [];
+  const said: string[] = [];
   const t = { name: 'probe', skip: (why?: string) => void skips.push(why ?? '') };
-  assert.throws(() => chromiumOrSkip(t, null, true), /under CI the browser tests must run/);
-  assert.deepEqual(skips, []);
-  assert.equal(chromiumOrSkip(t, null, false), null);
+  const say = (line: string) => void said.push(line);
+  assert.throws(() => chromiumOrSkip(t, null, true, say), /under CI the browser tests must run/);
+  assert.deepEqual([skips, said], [[], []]);
+  assert.equal(chromiumOrSkip(t, null, false, say), null);
   assert.match(skips[0], /apt-get install -y chromium/);
+  assert.match(said[0], /^SKIPPED browser test "probe": /, 'the skip is said out loud, not only in the TAP output');
   assert.equal(chromiumOrSkip(t, '/x/chromium', true), '/x/chromium');
   assert.equal(underCi('true'), true);
   assert.equal(underCi('1'), true);

@@ -47,11 +47,11 @@ export const underCi = (ci = process.env.CI) => !!ci && !/^(false|0)$/i.test(ci)
  * The browser for a test: its path, or (when missing) a failure under CI and a skip with a message
  * on stderr elsewhere, so a run without Chromium never looks like a run that checked the pages.
  */
-export function chromiumOrSkip(t: Pick<TestContext, 'name' | 'skip'>, path = findChromium(), ci = underCi()): string | null {
+export function chromiumOrSkip(t: Pick<TestContext, 'name' | 'skip'>, path = findChromium(), ci = underCi(), say = (line: string) => void process.stderr.write(line)): string | null {
   if (path) return path;
   const why = 'chromium is not on PATH nor at /usr/bin/chromium (apt-get install -y chromium)';
   if (ci) assert.fail(`${why}; under CI the browser tests must run`);
-  process.stderr.write(`SKIPPED browser test "${t.name}": ${why}\n`);
+  say(`SKIPPED browser test "${t.name}": ${why}\n`);
   t.skip(why);
   return null;
 }
