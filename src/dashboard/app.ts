@@ -20,6 +20,38 @@ export const APP_SCRIPT = String.raw`
   }
   var pct = function (x) { return typeof x === 'number' ? (x * 100).toFixed(1) + '%' : '–'; };
   var when = function (iso) { return iso ? new Date(iso).toLocaleString() : ''; };
+  // Charts hold shares as 0-100 so that axes, tooltips and tables all say %.
+  var share = function (x) { return typeof x === 'number' ? Math.round(x * 1e4) / 100 : null; };
+  var percentTicks = function (v) { return v + '%'; };
+  var percentTooltip = function (c) { return c.dataset.label + ': ' + (c.parsed.y === null ? '–' : c.parsed.y.toFixed(1) + '%'); };
+  var axis = function (title, extra) {
+    var a = { title: { display: true, text: title } };
+    Object.keys(extra || {}).forEach(function (k) { a[k] = extra[k]; });
+    return a;
+  };
+  var shareAxis = function (title, extra) {
+    var a = axis(title, { min: 0, max: 100, ticks: { callback: percentTicks } });
+    Object.keys(extra || {}).forEach(function (k) { a[k] = extra[k]; });
+    return a;
+  };
+
+  // Colours come from the stylesheet's variables, light or dark as the system asks.
+  var theme = {};
+  function readTheme() {
+    var css = getComputedStyle(document.documentElement);
+    ['fg', 'muted', 'grid', 'series-guard', 'series-fresh', 'series-volume', 'series-error'].forEach(function (k) { theme[k] = css.getPropertyValue('--' + k).trim(); });
+    Chart.defaults.color = theme.muted;
+    Chart.defaults.borderColor = theme.grid;
+  }
+  readTheme();
+  var scheme = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+  if (scheme && scheme.addEventListener) {
+    scheme.addEventListener('change', function () {
+      readTheme();
+      Object.keys(charts).forEach(function (id) { charts[id].destroy(); delete charts[id]; });
+      refresh();
+    });
+  }
 
   function say(text, isError) {
     var m = $('message');
@@ -52,7 +84,8 @@ export const APP_SCRIPT = String.raw`
     }
   }
 
-  function chart(id, config) {
+  function chart(id, config, description) {
+    if (description) $(id).setAttribute('aria-label', description);
     if (charts[id]) {
       charts[id].data = config.data;
       charts[id].update('none');
@@ -75,6 +108,7 @@ export const APP_SCRIPT = String.raw`
       if (v.id !== state.active) {
         var b = el('button', 'Activate');
         b.type = 'button';
+        b.setAttribute('aria-label', 'Activate ' + v.id);
         b.dataset.version = v.id;
         b.addEventListener('click', function () { write('Activating ' + v.id, '/v1/models/' + encodeURIComponent(v.id) + '/activate'); });
         cell.append(b);
@@ -93,15 +127,18 @@ export const APP_SCRIPT = String.raw`
 
   function renderAccuracy() {
     var labels = state.models.map(function (v) { return v.id; });
-    var series = function (key) { return state.models.map(function (v) { var m = v.metrics[key]; return m ? m.accuracy : null; }); };
+    var series = function (key) { return state.models.map(function (v) { var m = v.metrics[key]; return m ? share(m.accuracy) : null; }); };
+    var last = state.models[state.models.length - 1];
+    var lastSays = last ? '; ' + last.id + ': guard ' + pct(last.metrics.guard && last.metrics.guard.accuracy) + ', new data ' + pct(last.metrics.fresh && last.metrics.fresh.accuracy) : '';
     chart('chart-accuracy', {
       type: 'line',
       data: { labels: labels, datasets: [
-        { label: 'guard accuracy', data: series('guard'), borderColor: '#3f6fd8', backgroundColor: '#3f6fd8', spanGaps: true },
-        { label: 'new-data accuracy', data: series('fresh'), borderColor: '#1b7a35', backgroundColor: '#1b7a35', spanGaps: true },
+        { label: 'guard accuracy', data: series('guard'), borderColor: theme['series-guard'], backgroundColor: theme['series-guard'], spanGaps: true },
+        { label: 'new-data accuracy', data: series('fresh'), borderColor: theme['series-fresh'], backgroundColor: theme['series-fresh'], spanGaps: true },
       ] },
-      options: { maintainAspectRatio: false, animation: false, scales: { y: { min: 0, max: 1 } } },
-    });
+      options: { maintainAspectRatio: false, animation: false, plugins: { tooltip: { callbacks: { label: percentTooltip } } },
+        scales: { x: axis('model version'), y: shareAxis('accuracy (%)') } },
+    }, 'Line chart: guard and new-data accuracy (%) of ' + labels.length + ' model versions' + lastSays);
   }
 
   async function renderLabels() {
@@ -117,11 +154,13 @@ export const APP_SCRIPT = String.raw`
     chart('chart-labels', {
       type: 'bar',
       data: { labels: names, datasets: [
-        { label: 'guard F1', data: names.map(function (n) { return n in guard ? guard[n] : null; }), backgroundColor: '#3f6fd8' },
-        { label: 'new-data F1', data: names.map(function (n) { return n in fresh ? fresh[n] : null; }), backgroundColor: '#1b7a35' },
+        { label: 'guard F1', data: names.map(function (n) { return n in guard ? share(guard[n]) : null; }), backgroundColor: theme['series-guard'] },
+        { label: 'new-data F1', data: names.map(function (n) { return n in fresh ? share(fresh[n]) : null; }), backgroundColor: theme['series-fresh'] },
       ] },
-      options: { maintainAspectRatio: false, animation: false, scales: { y: { min: 0, max: 1 } } },
-    });
+      options: { maintainAspectRatio: false, animation: false, plugins: { tooltip: { callbacks: { label: percentTooltip } } },
+        scales: { x: axis('label'), y: shareAxis('F1 (%)') } },
+    }, 'Bar chart: guard and new-data F1 (%) of ' + names.length + ' labels for version ' + state.chosen + ': ' +
+      names.map(function (n) { return n + ' ' + pct(guard[n]); }).join(', '));
   }
 
   function renderStats(s) {
@@ -141,13 +180,18 @@ export const APP_SCRIPT = String.raw`
     meter.className = d && d.drift ? 'fired' : '';
     var b = s.feedback.series.buckets;
     var unit = s.feedback.series.bucketMs >= 60000 ? { hour: '2-digit', minute: '2-digit' } : { hour: '2-digit', minute: '2-digit', second: '2-digit' };
+    var events = b.reduce(function (n, x) { return n + x.count; }, 0);
+    var errors = b.reduce(function (n, x) { return n + x.errors; }, 0);
     chart('chart-feedback', {
       data: { labels: b.map(function (x) { return new Date(x.start).toLocaleTimeString([], unit); }), datasets: [
-        { type: 'bar', label: 'feedback events', data: b.map(function (x) { return x.count; }), backgroundColor: '#9db4ea', yAxisID: 'y' },
-        { type: 'line', label: 'error rate', data: b.map(function (x) { return x.count ? x.errors / x.count : null; }), borderColor: '#b00020', backgroundColor: '#b00020', yAxisID: 'rate' },
+        { type: 'bar', label: 'feedback events', data: b.map(function (x) { return x.count; }), backgroundColor: theme['series-volume'], yAxisID: 'y' },
+        { type: 'line', label: 'error rate', data: b.map(function (x) { return x.count ? share(x.errors / x.count) : null; }), borderColor: theme['series-error'], backgroundColor: theme['series-error'], yAxisID: 'rate' },
       ] },
-      options: { maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, position: 'left' }, rate: { min: 0, max: 1, position: 'right', grid: { drawOnChartArea: false } } } },
-    });
+      options: { maintainAspectRatio: false, animation: false,
+        plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.yAxisID === 'rate' ? percentTooltip(c) : c.dataset.label + ': ' + c.parsed.y; } } } },
+        scales: { x: axis('time'), y: axis('feedback events', { beginAtZero: true, position: 'left', ticks: { precision: 0 } }),
+          rate: shareAxis('error rate (%)', { position: 'right', grid: { drawOnChartArea: false } }) } },
+    }, 'Bar and line chart: feedback events and their error rate (%) over the last ' + b.length + ' intervals; ' + events + ' events, ' + (events ? pct(errors / events) : 'no') + ' errors');
   }
 
   function renderUpdates(u) {

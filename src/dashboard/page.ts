@@ -27,16 +27,16 @@ const BODY = `
 <p id="message" role="status"></p>
 <main>
   <section class="wide">
-    <h2>Versions</h2>
-    <table id="versions"><thead><tr><th>id</th><th>parent</th><th>created</th><th>source</th><th>guard acc.</th><th>guard macro-F1</th><th>new-data acc.</th><th>gate</th><th></th></tr></thead><tbody></tbody></table>
+    <h2 id="versions-title">Versions</h2>
+    <div class="scroll" role="region" aria-labelledby="versions-title" tabindex="0"><table id="versions"><thead><tr><th>id</th><th>parent</th><th>created</th><th>source</th><th>guard acc.</th><th>guard macro-F1</th><th>new-data acc.</th><th>gate</th><th><span class="visually-hidden">action</span></th></tr></thead><tbody></tbody></table></div>
   </section>
-  <section><h2>Guard and new-data accuracy across versions</h2><div class="chart"><canvas id="chart-accuracy"></canvas></div></section>
-  <section><h2>Per-label F1 of <select id="label-version"></select></h2><div class="chart"><canvas id="chart-labels"></canvas></div></section>
-  <section><h2>Feedback volume and error rate</h2><div class="chart"><canvas id="chart-feedback"></canvas></div></section>
-  <section><h2>Drift (Page-Hinkley on the live error rate)</h2><div id="drift-detail"></div><div class="meter"><div id="drift-meter"></div></div></section>
+  <section><h2>Guard and new-data accuracy across versions</h2><div class="chart"><canvas id="chart-accuracy" role="img" aria-label="Line chart: guard and new-data accuracy (%) of each model version"></canvas></div></section>
+  <section><h2><label for="label-version">Per-label F1 of version</label> <select id="label-version"></select></h2><div class="chart"><canvas id="chart-labels" role="img" aria-label="Bar chart: guard and new-data F1 (%) of each label for the chosen version"></canvas></div></section>
+  <section><h2>Feedback volume and error rate</h2><div class="chart"><canvas id="chart-feedback" role="img" aria-label="Bar and line chart: feedback events and their error rate (%) over time"></canvas></div></section>
+  <section><h2>Drift (Page-Hinkley on the live error rate)</h2><div id="drift-detail"></div><div class="meter" aria-hidden="true"><div id="drift-meter"></div></div></section>
   <section class="wide">
-    <h2>Updates</h2>
-    <table id="updates"><thead><tr><th>job</th><th>trigger</th><th>state</th><th>examples</th><th>parent</th><th>version</th><th>started</th><th>reasons</th></tr></thead><tbody></tbody></table>
+    <h2 id="updates-title">Updates</h2>
+    <div class="scroll" role="region" aria-labelledby="updates-title" tabindex="0"><table id="updates"><thead><tr><th>job</th><th>trigger</th><th>state</th><th>examples</th><th>parent</th><th>version</th><th>started</th><th>reasons</th></tr></thead><tbody></tbody></table></div>
   </section>
 </main>`;
 

@@ -14,6 +14,14 @@ export const CLIENT_JS = String.raw`
   Chart.defaults.maintainAspectRatio = false;
   Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
   var pct = function (x) { return x === null || x === undefined ? '-' : (x * 100).toFixed(1); };
+  // Text and grid colours from the stylesheet's variables (light or dark, as the system asks).
+  var css = getComputedStyle(document.documentElement);
+  var theme = function (name) { return css.getPropertyValue('--' + name).trim(); };
+  Chart.defaults.color = theme('muted');
+  Chart.defaults.borderColor = theme('grid');
+  // Accuracy is drawn in % (0-100), as the tables show it.
+  var percentTicks = function (v) { return v + '%'; };
+  var percentTooltip = function (c) { return (c.dataset.label ? c.dataset.label + ': ' : '') + c.parsed.y.toFixed(1) + '%'; };
   var color = function (k) { return PALETTE[k % PALETTE.length]; };
   var T = data.tasks.length;
   var taskName = function (v) { var t = data.tasks[Math.round(v) - 1]; return Number.isInteger(v) && t ? t : ''; };
@@ -50,7 +58,9 @@ export const CLIENT_JS = String.raw`
         var p = el.getCenterPoint();
         ctx.font = Math.min(14, Math.floor(size / 3)) + 'px ' + Chart.defaults.font.family;
         ctx.fillStyle = heat(d.v).dark ? '#fff' : '#222';
-        ctx.fillText(pct(d.v), p.x, p.y);
+        var text = pct(d.v) + '%';
+        if (ctx.measureText(text).width > el.width - 4) text = pct(d.v);
+        ctx.fillText(text, p.x, p.y);
       });
       ctx.restore();
     }
@@ -70,10 +80,10 @@ export const CLIENT_JS = String.raw`
       type: 'matrix',
       data: { datasets: [{ label: p.name, data: cells,
         backgroundColor: function (c) { var d = c.dataset.data[c.dataIndex]; return d ? heat(d.v).css : 'transparent'; },
-        borderColor: '#fff', borderWidth: 1,
+        borderColor: theme('chart-bg'), borderWidth: 1,
         width: function (c) { var a = c.chart.chartArea; return a ? a.width / T - 1 : 0; },
         height: function (c) { var a = c.chart.chartArea; return a ? a.height / T - 1 : 0; } }] },
-      options: { plugins: { legend: { display: false }, title: { display: true, text: p.name + ' (ACC ' + pct(p.acc) + ')' },
+      options: { plugins: { legend: { display: false }, title: { display: true, text: p.name + ' (ACC ' + pct(p.acc) + '%)' },
         tooltip: { callbacks: { title: function () { return ''; }, label: function (c) { var d = c.raw;
           return 'after ' + data.tasks[d.y - 1] + ', on ' + data.tasks[d.x - 1] + ': ' + pct(d.v) + '%'; } } } },
         scales: { x: axis('tested on task'), y: y } },
@@ -89,8 +99,9 @@ export const CLIENT_JS = String.raw`
     make('lines-' + k, {
       type: 'line',
       data: { labels: data.tasks.map(function (t) { return 'after ' + t; }), datasets: datasets },
-      options: { plugins: { title: { display: true, text: p.name }, legend: { display: T <= 10, labels: { boxWidth: 10 } } },
-        scales: { y: { title: { display: true, text: 'accuracy (%)' } } } }
+      options: { plugins: { title: { display: true, text: p.name }, legend: { display: T <= 10, labels: { boxWidth: 10 } }, tooltip: { callbacks: { label: percentTooltip } } },
+        scales: { x: { title: { display: true, text: 'after learning task' } },
+          y: { min: data.lines.min, max: data.lines.max, title: { display: true, text: 'accuracy on the task (%)' }, ticks: { callback: percentTicks } } } }
     });
   }
 
@@ -102,7 +113,7 @@ export const CLIENT_JS = String.raw`
       type: 'bar',
       data: { labels: data.tasks.map(function (t, i) { return i === 0 ? t + ' (first training)' : t; }), datasets: datasets },
       options: { plugins: { title: { display: true, text: title } },
-        scales: { y: { type: 'logarithmic', title: { display: true, text: unit + ' (log scale)' } } } }
+        scales: { x: { title: { display: true, text: 'step of the stream (task learned)' } }, y: { type: 'logarithmic', title: { display: true, text: unit + ' (log scale)' } } } }
     });
   }
 
@@ -112,9 +123,10 @@ export const CLIENT_JS = String.raw`
       data: { datasets: data.paradigms.map(function (p, k) {
         return { label: p.name, backgroundColor: color(k), borderColor: color(k), pointRadius: 7, data: [{ x: Math.max(p.meanMs, 0.01), y: p.acc * 100 }] };
       }) },
-      options: { plugins: { title: { display: true, text: 'ACC against cost per update' } },
+      options: { plugins: { title: { display: true, text: 'ACC against cost per update' },
+        tooltip: { callbacks: { label: function (c) { return c.dataset.label + ': ACC ' + c.parsed.y.toFixed(1) + '% at ' + c.parsed.x.toFixed(0) + ' ms'; } } } },
         scales: { x: { type: 'logarithmic', title: { display: true, text: 'mean ms per update (log scale)' } },
-          y: { title: { display: true, text: 'ACC (%)' } } } }
+          y: { title: { display: true, text: 'ACC (%)' }, ticks: { callback: percentTicks } } } }
     });
   }
 
@@ -125,9 +137,9 @@ export const CLIENT_JS = String.raw`
       var a = chart.chartArea;
       var ctx = chart.ctx;
       ctx.save();
-      ctx.strokeStyle = '#999';
+      ctx.strokeStyle = theme('muted');
       ctx.setLineDash([4, 4]);
-      ctx.fillStyle = '#555';
+      ctx.fillStyle = theme('muted');
       ctx.font = '11px ' + Chart.defaults.font.family;
       data.prequential.taskStarts.forEach(function (s) {
         var px = x.getPixelForValue(s.index + 1);
@@ -149,9 +161,9 @@ export const CLIENT_JS = String.raw`
     make('prequential', {
       type: 'line',
       data: { datasets: datasets },
-      options: { parsing: false, plugins: { title: { display: true, text: 'test-then-train accuracy, one example at a time' } },
+      options: { parsing: false, plugins: { title: { display: true, text: 'test-then-train accuracy, one example at a time' }, tooltip: { callbacks: { label: percentTooltip } } },
         scales: { x: { type: 'linear', min: 1, max: q.examples, title: { display: true, text: 'examples seen' } },
-          y: { title: { display: true, text: 'accuracy (%)' } } } },
+          y: { title: { display: true, text: 'accuracy (%)' }, ticks: { callback: percentTicks } } } },
       plugins: [taskStarts]
     });
   }

@@ -26,6 +26,8 @@ export function chartData(c: Comparison) {
   return {
     tasks: c.stream.tasks.map((t) => t.name),
     heat: { min: Math.min(...all), max: Math.max(...all) },
+    /** One y-range (in %) for every paradigm's task-accuracy chart. */
+    lines: taskRange(c),
     paradigms: c.paradigms.map((p) => ({
       name: p.paradigm,
       R: p.R.map((row) => row.map(r4)),
@@ -69,22 +71,47 @@ function rankings(c: Comparison): string {
   );
 }
 
-const canvas = (id: string, tall = false) => `<div class="chart${tall ? ' tall' : ''}"><canvas id="${id}" role="img" aria-label="${id}"></canvas></div>`;
+/** A chart's canvas: an image to assistive technology, named by what it shows. */
+const canvas = (id: string, label: string, tall = false) => `<div class="chart${tall ? ' tall' : ''}"><canvas id="${id}" role="img" aria-label="${escapeHtml(label)}"></canvas></div>`;
+
+const pct1 = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** The accuracies the task-line charts show (each task from the moment it is learned): one y-range for all paradigms. */
+export function taskRange(c: Comparison): { min: number; max: number } {
+  const seen = c.paradigms.flatMap((p) => p.R.flatMap((row, i) => row.filter((_, j) => j <= i)));
+  const lo = Math.min(...seen) * 100;
+  const hi = Math.max(...seen) * 100;
+  const min = Math.max(0, Math.floor(lo / 5) * 5);
+  const max = Math.min(100, Math.ceil(hi / 5) * 5);
+  return max > min ? { min, max } : { min: Math.max(0, min - 5), max: Math.min(100, max + 5) };
+}
 
 function charts(c: Comparison): string {
   const data = chartData(c);
-  const heat = c.paradigms.map((_, k) => canvas(`heat-${k}`)).join('');
-  const lines = c.paradigms.map((_, k) => canvas(`lines-${k}`)).join('');
+  const T = c.stream.tasks.length;
+  const range = taskRange(c);
+  const legend = `<figcaption class="heat-legend"><span>${pct1(data.heat.min)}</span><span class="heat-bar" aria-hidden="true"></span><span>${pct1(data.heat.max)}</span></figcaption>`;
+  const heat = c.paradigms
+    .map((p, k) => `<figure>${canvas(`heat-${k}`, `Heat map of ${p.paradigm}'s accuracy matrix: accuracy (%) on each of ${T} tasks (columns) after learning each task (rows), coloured from ${pct1(data.heat.min)} (light) to ${pct1(data.heat.max)} (dark); ACC ${pct1(p.metrics.acc)}`)}${legend}</figure>`)
+    .join('');
+  const lines = c.paradigms
+    .map((p, k) => {
+      const last = p.R[p.R.length - 1] ?? [];
+      const final = c.stream.tasks.map((t, j) => `${t.name} ${pct1(last[j] ?? 0)}`).join(', ');
+      return canvas(`lines-${k}`, `Line chart for ${p.paradigm}: accuracy (%) on each task after learning each later task, y-axis ${range.min}% to ${range.max}% as for every paradigm; at the end: ${final}`);
+    })
+    .join('');
+  const names = c.paradigms.map((p) => p.paradigm).join(', ');
   return `
 <h2>Accuracy matrices</h2>
-<p class="note">Row i, column j: accuracy on task j's test part after learning tasks 1..i. Below the diagonal is memory (does the paradigm keep old tasks?), the diagonal is learning, above it is transfer to tasks not yet seen. One colour scale for all maps: ${pts(data.heat.min)}% (light) to ${pts(data.heat.max)}% (dark).</p>
+<p class="note">Row i, column j: accuracy on task j's test part after learning tasks 1..i. Below the diagonal is memory (does the paradigm keep old tasks?), the diagonal is learning, above it is transfer to tasks not yet seen. One colour scale for all maps (the bar under each): ${pts(data.heat.min)}% (light) to ${pts(data.heat.max)}% (dark).</p>
 <div class="grid">${heat}</div>
 <h2>Accuracy on each task over time</h2>
-<p class="note">One chart per paradigm, one line per task, from the moment the task is learned. A line that falls is forgetting.</p>
+<p class="note">One chart per paradigm, one line per task, from the moment the task is learned. A line that falls is forgetting. Every chart has the same y-axis (${range.min}% to ${range.max}%), so they compare by eye.</p>
 <div class="grid">${lines}</div>
 <h2>Cost per update</h2>
 <p class="note">Each step of the stream: the first trains a model for every paradigm; later ones are the updates. Log scales: paradigms differ by orders of magnitude.</p>
-<div class="grid wide">${canvas('cost-ms', true)}${canvas('cost-examples', true)}${canvas('cost-params', true)}${canvas('trade-off', true)}</div>
+<div class="grid wide">${canvas('cost-ms', `Bar chart, log scale: wall time in ms of each of the ${T} steps of the stream, one bar per paradigm (${names})`, true)}${canvas('cost-examples', `Bar chart, log scale: examples processed in each of the ${T} steps, one bar per paradigm (${names})`, true)}${canvas('cost-params', `Bar chart, log scale: parameters changed in each of the ${T} steps, one bar per paradigm (${names})`, true)}${canvas('trade-off', `Scatter plot: ACC (%) against mean ms per update (log scale), one point per paradigm: ${c.paradigms.map((p) => `${p.paradigm} ${pct1(p.metrics.acc)} at ${p.cost.meanMs.toFixed(0)} ms`).join(', ')}`, true)}</div>
 ${c.prequential ? prequentialSection(c) : ''}`;
 }
 
@@ -93,7 +120,7 @@ function prequentialSection(c: Comparison): string {
   return `
 <h2>Prequential: feedback one example at a time</h2>
 <p class="note">A model trained on ${escapeHtml(p.warmup.task)} (${p.warmup.examples} examples) predicts each of ${p.examples} later examples (an even sample of ${p.available}, in stream order), is scored, then learns it with a one-example update: with the gate, without it, or not at all (frozen). Solid: running accuracy; dashed: the last ${p.window} examples.</p>
-<div class="grid wide">${canvas('prequential', true)}</div>`;
+<div class="grid wide">${canvas('prequential', `Line chart: test-then-train accuracy (%) over ${p.examples} examples, running and over the last ${p.window}, for ${p.runs.map((r) => `${r.name} (final ${pct1(r.accuracy[r.accuracy.length - 1] ?? 0)})`).join(', ')}`, true)}</div>`;
 }
 
 const HOW_TO_READ = `
