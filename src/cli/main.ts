@@ -25,6 +25,7 @@ const commands: Record<string, Command> = {
     summary: 'write a model as a fastText .bin that fastText loads',
     load: async () => import('./exportFasttext.js').then((m) => ({ run: m.exportFasttextCommand, help: m.exportFasttextHelp })),
   },
+  compact: { summary: "fold a model's patches (updates in place) into a new base", load: async () => import('./compact.js').then((m) => ({ run: m.compactCommand, help: m.compactHelp })) },
   compare: { summary: 'compare retrain, fresh, decay and incremental updates on a stream of tasks', load: async () => import('./compare.js').then((m) => ({ run: m.compareCommand, help: m.compareHelp })) },
   serve: { summary: 'HTTP API, dashboard and feedback-driven updates over a model registry', load: async () => import('./serve.js').then((m) => ({ run: m.serveCommand, help: m.serveHelp })) },
   models: { summary: 'list, show, activate or roll back the versions of a registry', load: async () => import('./models.js').then((m) => ({ run: m.modelsCommand, help: m.modelsHelp })) },

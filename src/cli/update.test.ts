@@ -288,4 +288,11 @@ test('in place, an accepted update is a patch of its parent: the base untouched,
   const r2 = expectStatus(['update', '--model', model, ...args(second, '4')], 0);
   assert.match(r2.stdout, /updated in place \(a patch of .*; 2 on the base\)/);
   assert.equal(predict(model), predict(whole2));
+
+  // accrete compact folds them into a new base that predicts the same.
+  const c = JSON.parse(expectStatus(['compact', model, '--json', '--quiet'], 0).stdout) as { patches: number };
+  assert.equal(c.patches, 2);
+  assert.ok(!existsSync(join(model, 'manifest.json')) && !existsSync(join(model, 'patches')), 'no manifest, no patches');
+  assert.equal(predict(model), predict(whole2));
+  assert.deepEqual(loadLearner(model).memory!.replay.toState(), loadLearner(whole2).memory!.replay.toState());
 });

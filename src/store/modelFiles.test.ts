@@ -327,7 +327,15 @@ const badFiles: Array<[string, (dir: string) => void, RegExp]> = [
       (h.input as { dtype: string }).dtype = 'F16';
       return JSON.stringify(h);
     }),
-    /tensor "input" has dtype F16; only F32 is supported/,
+    /tensor "input" has dtype F16; only F32 and I32 are supported/,
+  ],
+  [
+    'weights stored as integers',
+    rewriteHeader((h) => {
+      (h.input as { dtype: string }).dtype = 'I32';
+      return JSON.stringify(h);
+    }),
+    /tensor "input" has dtype I32, expected F32/,
   ],
   ['weights of another shape', editJson((j) => ((j.shape.dim = 4), (j.config.dim = 4))), /tensor "input" is \d+x8, expected \d+x4/],
   ['labels list longer than the output rows', editJson((j) => (j.labels.push('noun.extra'), j.labelCounts.push(1))), /4 labels but an output layer of 3 rows/],
