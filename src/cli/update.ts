@@ -5,9 +5,8 @@ import { AccreteError, DivergenceError } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { GATE_DEFAULTS } from '../update/gate.js';
 import { MAX_GUARD, MIN_GUARDED_EXAMPLES } from '../update/guard.js';
-import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, memoryBefore, saveLearner, saveLearnerPatch, type ContinualMemory, type MemoryBefore } from '../update/memory.js';
-import { readManifest } from '../store/manifest.js';
-import { readModelJson } from '../store/modelFiles.js';
+import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, memoryBefore, saveLearner, type ContinualMemory, type MemoryBefore } from '../update/memory.js';
+import { saveUpdated, type SavedVersion } from '../update/saveVersion.js';
 import type { ModelBefore } from '../store/patch.js';
 import { inRange, UPDATE_RANGES, type NumericUpdateOption } from '../update/options.js';
 import { parseSelection, SELECTION_HELP } from '../update/selection.js';
@@ -224,38 +223,18 @@ async function optionalExamples(flags: Flags, name: string, read: ReadOptions, i
   return path === undefined ? undefined : loadExamples(path, read, ifEmpty);
 }
 
-/** How an accepted version was saved: as a patch of its parent (bytes written), or whole (and why). */
-export type Saved = { as: 'patch'; name: string; bytes: number; patches: number } | { as: 'whole'; why: string; compacted: boolean };
-
-/** Patches past this share of the base's weights are folded into a new base (compaction). */
-export const COMPACT_SHARE = 0.25;
-
 /**
- * Saves an accepted version with its memory. In place (`inPlace` given) it is a patch of the parent
- * (the rows, words, labels and memory it changed: never the base), folded into a new base once the
- * patches pass COMPACT_SHARE of it; to --out, or when the change cannot be a patch, the model is
- * saved whole. The Fisher estimate went stale with the update, so it is recomputed here; a model
- * saved without memory starts one from this update's examples.
+ * Saves an accepted version with its memory: in place (`inPlace` given) as a patch of the parent
+ * (saveVersion.ts), to --out whole. The Fisher estimate went stale with the update, so it is
+ * recomputed here; a model saved without memory starts one from this update's examples.
  */
-function save(model: TextClassifier, memory: ContinualMemory | null, examples: readonly Example[], options: UpdateOptions, out: string, fence: WriteDirOptions, inPlace: { parent: ModelBefore; memory: MemoryBefore | null } | null): Saved {
+function save(model: TextClassifier, memory: ContinualMemory | null, examples: readonly Example[], options: UpdateOptions, out: string, fence: WriteDirOptions, inPlace: { parent: ModelBefore; memory: MemoryBefore | null } | null): SavedVersion {
   const capacity = options.replay ?? DEFAULT_REPLAY;
   let kept = memory;
   if (kept === null && capacity > 0) kept = buildMemory(model, examples, { capacity, seed: options.seed ?? model.config.seed });
   if (kept && kept.fisher === null && kept.replay.size > 0) kept.fisher = estimateFisher(model, kept.replay.examples());
   try {
-    if (inPlace) {
-      fence.beforeSwap?.();
-      const ref = saveLearnerPatch(model, kept, inPlace.parent, inPlace.memory, out);
-      if (ref) {
-        const manifest = readManifest(out)!;
-        const patchBytes = manifest.patches.reduce((n, p) => n + p.bytes, 0);
-        if (patchBytes <= COMPACT_SHARE * readModelJson(out).weights.bytes) return { as: 'patch', name: ref.name, bytes: ref.bytes, patches: manifest.patches.length };
-        saveLearner(model, kept, out, fence);
-        return { as: 'whole', why: `the ${manifest.patches.length} patches passed ${COMPACT_SHARE * 100}% of the base: folded into a new base`, compacted: true };
-      }
-      saveLearner(model, kept, out, fence);
-      return { as: 'whole', why: 'the model was saved without a memory: this update starts one', compacted: false };
-    }
+    if (inPlace) return saveUpdated(model, kept, inPlace.parent, inPlace.memory, out, undefined, fence);
     saveLearner(model, kept, out, fence);
     return { as: 'whole', why: 'a new directory', compacted: false };
   } catch (err) {

@@ -1,5 +1,5 @@
 /** The readable report of `accrete update`: the decision and its reasons, then what changed and what it cost. */
-import type { Saved } from './update.js';
+import type { SavedVersion as Saved } from '../update/saveVersion.js';
 import { ROUND_GUARD, type RoundReport } from '../update/rounds.js';
 import type { UpdateReport } from '../update/update.js';
 import { pct, table } from '../util/table.js';
@@ -20,7 +20,7 @@ export function formatRound(r: RoundReport): string {
 
 function decision(r: UpdateReport, modelDir: string, out: string, saved: Saved | null): string[] {
   if (!r.accepted) return [`update REJECTED: ${modelDir} left unchanged`, 'reasons:', ...r.reasons.map((i) => `  - ${i.message} [${i.code}]`)];
-  const how = saved === null ? '' : saved.as === 'patch' ? ` (a patch of ${formatBytes(saved.bytes)}, patches/${saved.name}; ${saved.patches} on the base)` : saved.compacted ? ` (${saved.why})` : '';
+  const how = saved === null ? '' : saved.as === 'patch' ? ` (a patch of ${formatBytes(saved.ref.bytes)}, patches/${saved.ref.name}; ${saved.patches} on the base)` : saved.compacted ? ` (${saved.why})` : '';
   return [`update ACCEPTED: ${out === modelDir ? `${out} updated in place${how}` : `new version written to ${out} (${modelDir} left unchanged)`}`];
 }
 

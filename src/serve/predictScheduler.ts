@@ -61,6 +61,9 @@ export class PredictScheduler {
   /** Tasks that have had a slice, in round-robin order. */
   private readonly ring: Task[] = [];
   private scheduled = false;
+  /** While a barrier holds: tasks admitted wait here, not started, until it is lifted. */
+  private held: Task[] | null = null;
+  private drained: (() => void) | null = null;
   /** Characters per ms measured over slices (moving average); null before the first slice. */
   private rate: number | null = null;
   private counts = { admitted: 0, refused: 0, dropped: 0 };
@@ -84,11 +87,12 @@ export class PredictScheduler {
     return new Promise<R[]>((resolve, reject) => {
       const results: R[] = [];
       const onAbort = () => {
-        const queue = this.fresh.includes(task) ? this.fresh : this.ring;
+        const queue = this.fresh.includes(task) ? this.fresh : this.held?.includes(task) ? this.held : this.ring;
         const i = queue.indexOf(task);
         if (i < 0) return;
         queue.splice(i, 1);
         this.counts.dropped++;
+        this.checkDrained();
         reject(new TaskDropped(`the client disconnected; ${texts.length - results.length} of ${texts.length} predictions dropped`));
       };
       const task: Task = {
@@ -106,12 +110,34 @@ export class PredictScheduler {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.counts.admitted++;
+      if (this.held) {
+        this.held.push(task);
+        return;
+      }
       const idle = this.size === 0 && !this.scheduled;
       this.fresh.push(task);
       // Alone: its first slice runs now (no hop through the event loop for a small request on an idle server).
       if (idle) this.slice();
       else this.schedule();
     });
+  }
+
+  /**
+   * An epoch barrier (docs/decisions.md, thread model): tasks admitted from now on wait; resolves
+   * once every task already started or queued has finished, with the function that lets the
+   * waiting ones start. Between the two, nothing reads a model through this scheduler, so the
+   * serving model may be changed in place (a patch applied).
+   */
+  async barrier(): Promise<() => void> {
+    if (this.held) throw new Error('PredictScheduler.barrier: a barrier is up already');
+    this.held = [];
+    if (this.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    return () => {
+      const waiting = this.held ?? [];
+      this.held = null;
+      this.fresh.push(...waiting);
+      this.schedule();
+    };
   }
 
   private get size(): number {
@@ -166,6 +192,7 @@ export class PredictScheduler {
     } catch (err) {
       task.detach();
       task.fail(err);
+      this.checkDrained();
       this.schedule();
       return;
     }
@@ -177,6 +204,14 @@ export class PredictScheduler {
     } else {
       this.ring.push(task);
     }
+    this.checkDrained();
     this.schedule();
+  }
+
+  private checkDrained(): void {
+    if (this.size > 0 || !this.drained) return;
+    const drained = this.drained;
+    this.drained = null;
+    drained();
   }
 }

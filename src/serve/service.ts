@@ -144,23 +144,40 @@ export class Service {
 
   /**
    * Predicts through the scheduler, in slices shared fairly with other requests. The request pins
-   * the version served when it is admitted: every slice uses that model object (never mutated; a
-   * swap replaces the reference), so `version` names the weights behind every prediction.
+   * the version served when its first slice runs and uses that model for every slice; a new version
+   * is swapped in, or a patch applied in place, only between requests (an epoch barrier: see
+   * advance), so `version` names the weights behind every prediction.
    */
   async predict(req: PredictRequest, gone?: AbortSignal): Promise<{ version: string; predictions: unknown }> {
-    const { id, model } = this.current;
-    const lists = await this.predictions.run(req.texts, (t) => model.predict(t, { k: req.k, threshold: req.threshold }), gone);
+    let pinned: { id: string; model: TextClassifier } | null = null;
+    const lists = await this.predictions.run(req.texts, (t) => (pinned ??= this.current).model.predict(t, { k: req.k, threshold: req.threshold }), gone);
     for (const l of lists) this.counters.prediction(l[0]?.label ?? '');
-    return { version: id, predictions: req.single ? lists[0] : lists };
+    return { version: pinned!.id, predictions: req.single ? lists[0] : lists };
+  }
+
+  /**
+   * Moves the serving model to version `id` in place: at an epoch barrier (no prediction in
+   * flight: those started finish first, those arriving wait), `change` turns the model into that
+   * version (a patch applied, or reverted). Costs the rows the patch changes, not a reload.
+   */
+  async advance(id: string, change: (model: TextClassifier) => void): Promise<void> {
+    const resume = await this.predictions.barrier();
+    try {
+      change(this.current.model);
+      this.swap(id, this.current.model);
+    } finally {
+      resume();
+    }
   }
 
   /** Records feedback (answered once it is on disk), with what the serving version predicted for each text. */
   async feedback(req: FeedbackRequest, gone?: AbortSignal): Promise<{ accepted: number; ids: number[]; pending: number }> {
     if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; send the feedback again after it restarts');
-    const { id, model } = this.current;
     const now = Date.now();
-    // The predictions go through the scheduler (pinned to `model`, as in predict()).
-    const tops = await this.predictions.run(req.examples.map((e) => e.text), (t) => model.predict(t)[0] ?? null, gone);
+    // The predictions go through the scheduler, pinned as in predict().
+    let pinned: { id: string; model: TextClassifier } | null = null;
+    const tops = await this.predictions.run(req.examples.map((e) => e.text), (t) => (pinned ??= this.current).model.predict(t)[0] ?? null, gone);
+    const id = pinned!.id;
     if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; send the feedback again after it restarts');
     const events: FeedbackEvent[] = req.examples.map((e, i) => {
       const top = tops[i];

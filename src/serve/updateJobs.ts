@@ -15,6 +15,8 @@ import { discardUpdateWorker, diagnoseInWorker, prepareUpdateWorker, startUpdate
 import type { Diagnosis } from './diagnose.js';
 import { join } from 'node:path';
 import { stagingPath } from '../registry/files.js';
+import { PATCH_DIR } from '../store/manifest.js';
+import { applyPatch, readPatch } from '../store/patch.js';
 import { StorageError } from '../errors.js';
 import { storageError } from '../util/storageFaults.js';
 
@@ -186,7 +188,7 @@ export class UpdateJobs {
 
   private async finish(job: number, parent: string, trigger: JobTrigger, options: UpdateOptions, worker: RunningUpdate): Promise<UpdateAnswer> {
     const s = this.service;
-    const { accepted, report, model } = await worker.result;
+    const { accepted, report, model, patch } = await worker.result;
     const metrics = versionMetrics(report);
     if (!accepted) {
       s.registry.rejectJob(job, report.reasons, metrics, report);
@@ -194,15 +196,39 @@ export class UpdateJobs {
       s.log(`update job ${job}: rejected (${report.reasons.map((r) => r.code).join(', ')})`);
       return { accepted: false, version: s.active.id, created: null, reasons: report.reasons, report, job };
     }
-    if (!model) throw new Error('the update worker accepted a candidate but sent no model');
+    if (!model && !patch) throw new Error('the update worker accepted a candidate but sent neither a model nor a patch');
     const { id, dir } = s.registry.publishCandidate(job);
-    const checksum = model.source!.weightsChecksum;
-    model.source = { dir, weightsChecksum: checksum };
+    let checksum: string;
+    let labels: string[];
+    /** How the serving model becomes the new version: the patch applied in place, or the loaded model swapped in. */
+    let serve: () => Promise<void>;
+    if (patch) {
+      // The patch, read back and verified (a few MB, not the model); applied to the serving model at an epoch barrier.
+      const where = join(dir, PATCH_DIR, patch.name);
+      const p = readPatch(where, patch.xxh64);
+      checksum = patch.xxh64;
+      labels = [...s.registry.version(parent).labels, ...p.head.labels.added];
+      serve = async () => {
+        if (s.active.id === parent && s.active.model.source?.weightsChecksum === p.head.parent) {
+          await s.advance(id, (m) => {
+            applyPatch(m, p, where);
+            m.source = { dir, weightsChecksum: checksum };
+          });
+        } else {
+          s.swap(id, await s.loadOffThread(s.registry.version(id)));
+        }
+      };
+    } else {
+      checksum = model!.source!.weightsChecksum;
+      model!.source = { dir, weightsChecksum: checksum };
+      labels = [...model!.labels];
+      serve = async () => s.swap(id, model!);
+    }
     if (this.pause === 'commit') holdProcess('commit', s.log);
-    const { activated } = s.registry.commitVersion(job, id, { parent, metrics, options: recorded(options), report, checksum, labels: [...model.labels] });
-    if (activated) s.swap(id, model);
+    const { activated } = s.registry.commitVersion(job, id, { parent, metrics, options: recorded(options), report, checksum, labels });
+    if (activated) await serve();
     s.counters.update('accepted', trigger);
-    s.log(`update job ${job}: accepted as ${id}${activated ? '' : ' (not activated: the active version changed meanwhile)'}`);
+    s.log(`update job ${job}: accepted as ${id}${patch ? ` (a patch of ${patch.bytes} bytes)` : ''}${activated ? '' : ' (not activated: the active version changed meanwhile)'}`);
     return { accepted: true, version: s.active.id, created: id, reasons: report.reasons, report, job };
   }
 

@@ -16,7 +16,8 @@ import { AccreteError } from '../errors.js';
 import { kernelModule } from '../model/arena.js';
 import { Registry } from '../registry/registry.js';
 import { loadModel } from '../store/modelFiles.js';
-import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, saveLearner } from '../update/memory.js';
+import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, memoryBefore, saveLearner } from '../update/memory.js';
+import { saveUpdated } from '../update/saveVersion.js';
 import { update, type UpdateOptions } from '../update/update.js';
 import type { Example } from '../data/example.js';
 import { diagnose } from './diagnose.js';
@@ -70,6 +71,7 @@ function withRegistry<T>(file: string, read: (r: Registry) => T): T {
 function runJob(job: WorkerJob): WorkerMessage {
   const { examples } = withRegistry(job.registryFile, (r) => r.claimedBy(job.job));
   const { model, memory } = loadLearner(job.parentDir);
+  const was = memory ? memoryBefore(memory) : null;
   let held = false;
   const decision = update(model, examples, {
     ...job.options,
@@ -79,16 +81,19 @@ function runJob(job: WorkerJob): WorkerMessage {
       held = true;
     },
   });
-  if (!decision.accepted) return { type: 'done', accepted: false, report: decision.report, model: null };
+  if (!decision.accepted) return { type: 'done', accepted: false, report: decision.report, model: null, patch: null };
   const capacity = job.options.replay ?? DEFAULT_REPLAY;
   let kept = memory;
   if (kept === null && capacity > 0) kept = buildMemory(model, examples, { capacity, seed: job.options.seed ?? model.config.seed });
   // The Fisher estimate went stale with the update: recompute it for the next one.
   if (kept && kept.fisher === null && kept.replay.size > 0) kept.fisher = estimateFisher(model, kept.replay.examples());
   faultSeam('file');
-  saveLearner(model, kept, job.stagingDir);
+  // The new version shares the parent's files and adds its patch (saveVersion.ts).
+  const saved = saveUpdated(model, kept, decision.parent, was, job.stagingDir, job.parentDir);
   if (job.pause === 'save') hold('save');
-  return { type: 'done', accepted: true, report: decision.report, model: toTransfer(loadModel(job.stagingDir)) };
+  // A patch goes to the server as itself (it applies it to the serving model); a whole save is loaded back, verified.
+  if (saved.as === 'patch') return { type: 'done', accepted: true, report: decision.report, model: null, patch: saved.ref };
+  return { type: 'done', accepted: true, report: decision.report, model: toTransfer(loadModel(job.stagingDir)), patch: null };
 }
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -5,6 +5,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import type { UpdateReport } from '../update/update.js';
 import { fromTransfer, type ModelTransfer } from './transfer.js';
 import type { Diagnosis } from './diagnose.js';
+import type { PatchRef } from '../store/manifest.js';
 import type { DiagnosisJob, WorkerJob } from './updateWorker.js';
 
 /** Points where a crash test can hold the server: in the update, after the candidate's files are saved, before the registry commits. */
@@ -12,7 +13,7 @@ export type TestPause = 'update' | 'save' | 'commit';
 
 export type WorkerMessage =
   | { type: 'paused'; point: TestPause }
-  | { type: 'done'; accepted: boolean; report: UpdateReport; model: ModelTransfer | null }
+  | { type: 'done'; accepted: boolean; report: UpdateReport; model: ModelTransfer | null; patch: PatchRef | null }
   | { type: 'diagnosis'; diagnosis: Diagnosis }
   | { type: 'error'; code: ErrorCode | null; message: string; storage?: StorageFaultKind };
 
@@ -25,8 +26,10 @@ function fromWorker(m: { code: ErrorCode | null; message: string; storage?: Stor
 export interface UpdateResult {
   accepted: boolean;
   report: UpdateReport;
-  /** The accepted candidate, loaded back from its staging directory (so its files are verified). */
+  /** An accepted candidate saved whole, loaded back from its staging directory (so its files are verified). */
   model: TextClassifier | null;
+  /** An accepted candidate saved as a patch of its parent: the patch in its staging directory. */
+  patch: PatchRef | null;
 }
 
 export interface RunningUpdate {
@@ -70,7 +73,7 @@ export function startUpdateWorker(job: WorkerJob, onPause: (point: TestPause) =>
       if (m.type === 'paused') return onPause(m.point);
       settled = true;
       if (m.type === 'diagnosis') reject(new Error('the update worker sent a diagnosis for an update'));
-      else if (m.type === 'done') resolve({ accepted: m.accepted, report: m.report, model: m.model && fromTransfer(m.model) });
+      else if (m.type === 'done') resolve({ accepted: m.accepted, report: m.report, model: m.model && fromTransfer(m.model), patch: m.patch });
       else reject(fromWorker(m));
     });
     worker.on('error', (err) => {
