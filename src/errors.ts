@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'STORAGE'
   | 'OVERLOADED';
 
+/** The base of every error Accrete throws on purpose: `code` says which kind (ErrorCode), the message what to do. */
 export class AccreteError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {

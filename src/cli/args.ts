@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { resolveConfig, type Config } from '../config.js';
 import type { DataFormat } from '../data/example.js';
 import { ConfigError, UsageError } from '../errors.js';
+import { respellFastText } from './fasttextFlags.js';
+import { didYouMean } from './suggest.js';
 
 export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 export type Flags = Record<string, string | boolean | undefined>;
@@ -35,15 +37,33 @@ export function joinNegativeNumbers(argv: readonly string[], spec: FlagSpec): st
   return out;
 }
 
-export function parseFlags(argv: string[], spec: FlagSpec): Flags {
+/**
+ * The flags and positional arguments of `argv`, checked against `spec`: an unknown flag is a
+ * UsageError that suggests the nearest known one ("unknown option --epochs; did you mean --epoch?");
+ * fastText's spelling of a flag (`-epoch`, `-input`) is read as ours, with a note on stderr (see
+ * fasttextFlags.ts).
+ */
+export function parseCommandLine(argv: readonly string[], spec: FlagSpec): { flags: Flags; positionals: string[] } {
+  const full: FlagSpec = { ...spec, help: { type: 'boolean', short: 'h' } };
+  const respelled = respellFastText(argv, full);
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({ args: joinNegativeNumbers(argv, spec), options: { ...spec, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    return values as Flags;
+    parsed = parseArgs({ args: joinNegativeNumbers(respelled.argv, spec), options: full, strict: true, allowPositionals: true });
   } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    const message = (err as Error).message;
+    const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(message);
+    if (unknown) throw new UsageError(`unknown option ${unknown[1]}${unknown[2]}${didYouMean(unknown[2], Object.keys(full), (n) => `--${n}`)}`);
+    throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ''));
   }
+  for (const note of respelled.notes) process.stderr.write(note + '\n');
+  return { flags: parsed.values as Flags, positionals: parsed.positionals };
+}
+
+/** The flags of `argv` (see parseCommandLine); a positional argument is a UsageError. */
+export function parseFlags(argv: string[], spec: FlagSpec): Flags {
+  const { flags, positionals } = parseCommandLine(argv, spec);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  return flags;
 }
 
 export function requireString(flags: Flags, name: string): string {

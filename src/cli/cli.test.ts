@@ -198,9 +198,9 @@ test('no command: exit 2 with the usage on stderr, nothing on stdout', () => {
   assert.equal(r.stdout, '');
 });
 
-test('unknown command: exit 2, names it, shows the usage on stderr', () => {
-  const r = expectStatus(['trian', '--data', TRAIN], 2);
-  assert.match(r.stderr, /unknown command "trian"/);
+test('unknown command: exit 2, names it, shows the usage on stderr (a near one: see mistakes.test.ts)', () => {
+  const r = expectStatus(['frobnicate', '--data', TRAIN], 2);
+  assert.match(r.stderr, /unknown command "frobnicate"/);
   assert.match(r.stderr, /usage: accrete <command>/);
   assert.equal(r.stdout, '');
 });

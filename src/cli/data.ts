@@ -2,7 +2,8 @@
 import { statSync } from 'node:fs';
 import type { DataFormat, Example } from '../data/example.js';
 import { readDataset } from '../data/read.js';
-import { AccreteError } from '../errors.js';
+import { AccreteError, DataError } from '../errors.js';
+import { formatHint, formatOf } from './hints.js';
 import { asFileError } from './outputDir.js';
 import { printable } from '../util/printable.js';
 
@@ -19,16 +20,31 @@ export interface Loaded {
  */
 export async function loadExamples(path: string, options: { format?: DataFormat; skipBad?: boolean }, ifEmpty?: string): Promise<Loaded> {
   if (path !== '-') checkReadable(path);
-  const { examples, report } = await readDataset(path, { format: options.format, skipBad: options.skipBad });
+  let read;
+  try {
+    read = await readDataset(path, { format: options.format, skipBad: options.skipBad });
+  } catch (err) {
+    if (!(err instanceof DataError)) throw err;
+    const hint = hintFor(path, options.format);
+    throw hint ? new DataError(err.file, err.line, err.problem + hint) : err;
+  }
+  const { examples, report } = read;
   if (report.skipped > 0) {
     process.stderr.write(`warning: skipped ${report.skipped} bad line(s) in ${path}; first ones:\n`);
     for (const b of report.bad.slice(0, 5)) process.stderr.write(`  ${b.file}:${b.line}: ${b.problem}\n`);
   }
   if (examples.length === 0 && ifEmpty !== undefined) {
     const skipped = report.skipped > 0 ? ` (all ${report.skipped} lines were bad and skipped)` : '';
-    throw new AccreteError('BAD_DATA', `${path === '-' ? '<stdin>' : path}: no examples${skipped}; ${ifEmpty}`);
+    const hint = report.skipped > 0 ? hintFor(path, options.format) : '';
+    throw new AccreteError('BAD_DATA', `${path === '-' ? '<stdin>' : path}: no examples${skipped}; ${ifEmpty}${hint}`);
   }
   return { examples, skipped: report.skipped };
+}
+
+/** A hint when the file's content is in another format than it is read in ('' for stdin, or when none). */
+function hintFor(path: string, format: DataFormat | undefined): string {
+  const used = path === '-' ? null : formatOf(path, format);
+  return used === null ? '' : formatHint(path, used, format !== undefined);
 }
 
 /** A missing file or a directory is said as such, before the reader would guess a format from the name ("."). */

@@ -1,9 +1,8 @@
 /** `accrete import-fasttext`: a fastText supervised .bin becomes an Accrete model directory. */
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { importFastText } from '../interop/import.js';
 import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
-import { help, joinNegativeNumbers, optionalNumberWhere, optionalString, READ_FLAGS, readOptions, requireString, type Flags, type FlagSpec } from './args.js';
+import { help, optionalNumberWhere, parseCommandLine, optionalString, READ_FLAGS, readOptions, requireString, type Flags, type FlagSpec } from './args.js';
 import { loadExamples } from './data.js';
 import { LOCK_FLAGS, LOCK_HELP, lockModelDir, waitMsOf } from './modelLock.js';
 import { asFileError, checkOutDir } from './outputDir.js';
@@ -47,13 +46,8 @@ const FLAGS: FlagSpec = {
 
 /** Flags plus exactly one positional argument, named `what` in messages. */
 export function flagsWithOperand(argv: string[], spec: FlagSpec, what: string): { flags: Flags; operand: string | undefined } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: joinNegativeNumbers(argv, spec), options: { ...spec, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const flags = parsed.values as Flags;
+  const parsed = parseCommandLine(argv, spec);
+  const flags = parsed.flags;
   if (flags.help) return { flags, operand: undefined };
   if (parsed.positionals.length === 0) throw new UsageError(`${what} is required`);
   if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument "${parsed.positionals[1]}" (one ${what} only)`);

@@ -2,9 +2,11 @@
 /** The accrete command: dispatches to one command per file; the only place that sets the exit code. */
 import { storageError } from '../util/storageFaults.js';
 import { readFileSync } from 'node:fs';
-import { AccreteError, UsageError } from '../errors.js';
+import { AccreteError, ModelFileError, UsageError } from '../errors.js';
 import { enableExplicitGc } from '../util/gc.js';
+import { fastTextModelHint } from './hints.js';
 import { fileErrorReason } from './outputDir.js';
+import { closest } from './suggest.js';
 
 /** A command: loaded only when it runs, so `predict` does not pay for the server's modules. */
 interface Command {
@@ -81,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!entry) {
-    process.stderr.write(`accrete: unknown command "${name}"\n\n${mainHelp}\n`);
+    process.stderr.write(`accrete: ${unknownCommand(name)}\n`);
     return 2;
   }
   const command = await entry.load();
@@ -89,11 +91,13 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`accrete ${name}: ${err.message}\n\n${command.help}\n`);
+      // The message names the flag; the synopsis reminds, without burying it under the whole help.
+      process.stderr.write(`accrete ${name}: ${err.message}\n\n${synopsis(command.help)}\nsee accrete ${name} --help for every option\n`);
       return 2;
     }
     if (err instanceof AccreteError) {
-      process.stderr.write(`accrete ${name}: ${err.message}\n`);
+      const hint = err instanceof ModelFileError ? fastTextModelHint(err.path) : null;
+      process.stderr.write(`accrete ${name}: ${err.message}${hint ? `\n${hint}` : ''}\n`);
       return 1;
     }
     // A full disk, a read-only registry, an I/O error: what to do, not a stack trace.
@@ -113,12 +117,28 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * "unknown command" with the nearest command when one is close (`trian`: did you mean train?),
+ * else with the list of commands.
+ */
+function unknownCommand(name: string): string {
+  const near = closest(name, Object.keys(commands));
+  if (near !== undefined) return `unknown command "${name}"; did you mean ${near}?\nsee accrete --help for every command`;
+  return `unknown command "${name}"\n\n${mainHelp.slice(0, mainHelp.indexOf('\n\nexit status:'))}`;
+}
+
+/** The usage lines at the top of a command's help (up to its first blank line). */
+function synopsis(help: string): string {
+  const end = help.indexOf('\n\n');
+  return end < 0 ? help : help.slice(0, end);
+}
+
 /** `accrete help CMD`: CMD's help, as `accrete CMD --help` prints it. */
 async function commandHelp(args: string[]): Promise<number> {
   const [topic, ...extra] = args;
   const entry = Object.hasOwn(commands, topic) ? commands[topic] : undefined;
   if (!entry || extra.length > 0) {
-    process.stderr.write(`accrete help: ${entry ? `unexpected argument "${extra[0]}"` : `unknown command "${topic}"`}\n\n${mainHelp}\n`);
+    process.stderr.write(`accrete help: ${entry ? `unexpected argument "${extra[0]}"\n\n${mainHelp}` : unknownCommand(topic)}\n`);
     return 2;
   }
   process.stdout.write((await entry.load()).help + '\n');

@@ -1,8 +1,7 @@
 /** `accrete models list | show ID | activate ID | rollback`: the registry from the command line. */
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { DEFAULT_REGISTRY, Registry, type VersionRecord } from '../registry/registry.js';
-import { help } from './args.js';
+import { help, optionalString, parseCommandLine } from './args.js';
 
 export const modelsHelp = `usage: accrete models <list | show ID | activate ID | rollback> [--registry FILE] [--json]
 
@@ -30,13 +29,7 @@ function table(versions: VersionRecord[], active: string | null): string {
 }
 
 export async function modelsCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { registry: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { flags: values, positionals } = parseCommandLine(argv, { registry: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) return help(modelsHelp);
   const [action, id, ...extra] = positionals;
   const wantsId = action === 'show' || action === 'activate';
@@ -45,7 +38,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
   if (wantsId && id === undefined) throw new UsageError(`${action} needs a version id (accrete models list shows them)`);
   if ((!wantsId && id !== undefined) || extra.length) throw new UsageError(`unexpected argument "${wantsId ? extra[0] : id}"`);
 
-  const registry = Registry.open(values.registry ?? DEFAULT_REGISTRY, { readonly: action === 'list' || action === 'show', mustExist: true });
+  const registry = Registry.open(optionalString(values, 'registry') ?? DEFAULT_REGISTRY, { readonly: action === 'list' || action === 'show', mustExist: true });
   const out = (text: string, json: unknown) => process.stdout.write((values.json ? JSON.stringify(json) : text) + '\n');
   try {
     if (action === 'list') {

@@ -8,7 +8,7 @@ export interface RawLine {
   /** 1-based physical line number. */
   no: number;
   /** The line's bytes, or null when the line is longer than the limit and was dropped. */
-  bytes: Buffer | null;
+  bytes: Uint8Array | null;
   /** Length in bytes; the full length even when the bytes were dropped. */
   size: number;
   /** Number of `"` bytes; set only for dropped lines, so CSV can keep track of its quoting. */
@@ -46,7 +46,9 @@ export class LineSplitter {
   }
 
   /** Takes the next chunk; returns the lines it completes. */
-  push(chunk: Buffer): RawLine[] {
+  push(bytes: Uint8Array): RawLine[] {
+    // Typed Uint8Array, not Buffer, so the published .d.ts does not need @types/node.
+    const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (this.head === null) return this.split(chunk);
     // Hold back the first bytes until there are enough to recognise a BOM split across chunks.
     this.head = Buffer.concat([this.head, chunk]);

@@ -70,7 +70,7 @@ export function rawWord(bytes: Uint8Array): string {
   return '\0' + Buffer.from(bytes).toString('hex');
 }
 
-/** The bytes to write for a word (see rawWord). */
+/** The bytes to write for a word (see rawWord). @internal (its Buffer stays out of the published .d.ts) */
 export function wordBytes(word: string): Buffer {
   return word.startsWith('\0') ? Buffer.from(word.slice(1), 'hex') : Buffer.from(word, 'utf8');
 }

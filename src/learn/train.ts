@@ -54,7 +54,7 @@ function splitOptions(options: TrainOptions): Partial<Config> {
   return cfg;
 }
 
-/** Trains a new classifier on labelled examples. */
+/** What train() returns: the model, the training report and the input rows the data touched. */
 export interface TrainResult {
   model: TextClassifier;
   report: TrainReport;
@@ -62,6 +62,16 @@ export interface TrainResult {
   seen: Uint8Array;
 }
 
+/**
+ * Trains a new classifier on labelled examples (`{ text, label }` or `{ text, labels: [...] }`),
+ * with fastText's options and defaults (`epoch`, `lr`, `dim`, `wordNgrams`, `loss`, ...), plus
+ * `valid` examples scored after every epoch (with `patience`, the best epoch wins) and `onProgress`.
+ * Throws an AccreteError (code BAD_DATA) naming the first bad example, a ConfigError for bad options,
+ * a DivergenceError when training produced NaN or Inf.
+ * @example
+ * const { model, report } = await train([{ text: 'win a free prize', label: 'spam' }, { text: 'lunch at noon?', label: 'ham' }], { epoch: 50 });
+ * model.predict('free prize', { k: 1 }); // [{ label: 'spam', score: 0.9... }]
+ */
 export async function train(input: readonly ExampleInput[], options: TrainOptions = {}): Promise<TrainResult> {
   const started = performance.now();
   const cfg = resolveConfig(splitOptions(options));

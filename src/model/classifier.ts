@@ -34,6 +34,11 @@ export interface ModelInfo {
   [key: string]: unknown;
 }
 
+/**
+ * A trained text classifier: `predict(text, { k, threshold })` ranks its labels for a text; `config`,
+ * `vocab` and `params` are what it was trained with and learned. Made by train, loadModel or
+ * importFastText; saved with saveModel or saveLearner.
+ */
 export class TextClassifier {
   readonly featurizer: Featurizer;
   private scratch: Scratch;

@@ -3,8 +3,9 @@
  * survives a killed process or a power cut, and readers never wait for the writer. The schema is
  * versioned with `PRAGMA user_version`.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { AccreteError } from '../errors.js';
+import { sqliteDriver } from '../util/sqliteDriver.js';
 import { storageError } from '../util/storageFaults.js';
 
 export type Db = Database.Database;
@@ -100,9 +101,10 @@ function upgradeToV2(db: Db): void {
 
 /** Opens (creating when absent) the registry database at `file`. */
 export function openDatabase(file: string, options: { readonly?: boolean; mustExist?: boolean } = {}): Db {
+  const Driver = sqliteDriver(); // outside the try: a missing driver is not a bad registry file
   let db: Db;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: (options.readonly || options.mustExist) ?? false, timeout: 5000 });
+    db = new Driver(file, { readonly: options.readonly ?? false, fileMustExist: (options.readonly || options.mustExist) ?? false, timeout: 5000 });
   } catch (cause) {
     throw new AccreteError('BAD_MODEL_FILE', `cannot open the registry ${file}: ${(cause as Error).message}`, { cause });
   }

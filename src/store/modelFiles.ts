@@ -421,7 +421,10 @@ function checkSum(file: TensorFile, got: { xxh64: string }): void {
   if (got.xxh64 !== file.expected) throw new ModelFileError(file.path, 'checksum mismatch: the file was changed or corrupted after it was saved');
 }
 
-/** The contents of an extra file, checked against model.json (pass it when already read); null when the model has none by that name. */
+/**
+ * The contents of an extra file, checked against model.json (pass it when already read); null when the model has none by that name.
+ * @internal (left out of the published .d.ts: its Buffer would make library users install @types/node)
+ */
 export function readExtraFile(dir: string, name: string, json: ModelJson = readModelJson(dir)): Buffer | null {
   const ref = json.extraFiles?.find((f) => f.name === name);
   if (!ref) return null;

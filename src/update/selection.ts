@@ -21,6 +21,11 @@ export type SelectionSpec =
 
 export const SELECTION_HELP = 'all | head | new-rows | layerwise | topk-grad:F | low-fisher:F (0 < F <= 1)';
 
+/**
+ * Which parameters an update may change, from its text form (SELECTION_HELP); a UsageError for text
+ * that is not one.
+ * @example parseSelection('topk-grad:0.1') // { kind: 'topk-grad', fraction: 0.1 }
+ */
 export function parseSelection(text: string): SelectionSpec {
   const [kind, arg] = text.split(':');
   if (kind === 'all' || kind === 'head' || kind === 'new-rows' || kind === 'layerwise') {

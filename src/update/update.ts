@@ -91,6 +91,10 @@ export type { ParamChange, UpdateReport } from './report.js';
  */
 export type UpdateDecision = { accepted: true; reasons: GateIssue[]; report: UpdateReport; parent: ModelBefore } | { accepted: false; reasons: GateIssue[]; report: UpdateReport };
 
+/**
+ * A SHA-256 (hex) of examples' texts and labels, in order: the same data gives the same
+ * fingerprint, which an update's report records to name the data it learned.
+ */
 export function fingerprint(input: readonly ExampleInput[]): string {
   return fingerprintOf(toExamples(input, 'fingerprint: examples'));
 }

@@ -9,7 +9,7 @@
  * costs one property read.
  */
 import { readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { sqliteDriver } from './sqliteDriver.js';
 
 export type SeamTarget = 'database' | 'file';
 
@@ -35,6 +35,6 @@ function injected(target: SeamTarget): Fault | null {
 export function faultSeam(target: SeamTarget): void {
   const fault = injected(target);
   if (fault === null) return;
-  if (target === 'database') throw new Database.SqliteError(`injected fault: ${fault} (ACCRETE_FAULT_FILE)`, SQLITE[fault]);
+  if (target === 'database') throw new (sqliteDriver().SqliteError)(`injected fault: ${fault} (ACCRETE_FAULT_FILE)`, SQLITE[fault]);
   throw Object.assign(new Error(`${ERRNO[fault]}: injected fault: ${fault} (ACCRETE_FAULT_FILE)`), { code: ERRNO[fault] });
 }

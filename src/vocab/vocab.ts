@@ -132,6 +132,7 @@ function emptySlots(length: number): Int32Array {
 /** Restores remembered for unchangedSince: caches that fall further behind start over. */
 const MAX_CUTS = 64;
 
+/** A model's words and labels with their counts, under dense ids that never change as it grows. */
 export class Vocab {
   private readonly wordIndex: WordIndex;
   private readonly labelIds = new Map<string, number>();
