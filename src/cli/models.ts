@@ -8,7 +8,8 @@ export const modelsHelp = `usage: accrete models <list | show ID | activate ID |
 The versions in a model registry (the one accrete serve uses), and its active pointer.
 A running accrete serve notices an activation within a second and serves that version.
 
-  list                 every version: parent, time, guard and new-data accuracy, gate decision
+  list                 every version: parent, time, guard and new-data accuracy, gate decision,
+                       and the bytes it adds on disk (a version made by a patch shares its parent's files)
   show ID              one version in full (options, metrics, the gate's reasons, its update job)
   activate ID          make version ID the active one (refused unless its model files load)
   rollback             make the parent of the active version the active one (same check)
@@ -19,13 +20,17 @@ options:
 
 const pct = (x: number | undefined | null) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '-');
 
-function table(versions: VersionRecord[], active: string | null): string {
-  const rows = [['', 'id', 'parent', 'created', 'source', 'guard acc', 'new-data acc', 'labels']];
+const size = (n: number) => (n < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`);
+
+function table(versions: VersionRecord[], active: string | null, bytes: Map<string, number>, total: number): string {
+  const rows = [['', 'id', 'parent', 'created', 'source', 'guard acc', 'new-data acc', 'labels', 'on disk']];
   for (const v of versions) {
-    rows.push([v.id === active ? '*' : '', v.id, v.parent ?? '-', v.createdAt.replace('T', ' ').slice(0, 19), v.decision.source, pct(v.metrics.guard?.accuracy), pct(v.metrics.fresh?.accuracy), String(v.labels.length)]);
+    rows.push([v.id === active ? '*' : '', v.id, v.parent ?? '-', v.createdAt.replace('T', ' ').slice(0, 19), v.decision.source, pct(v.metrics.guard?.accuracy), pct(v.metrics.fresh?.accuracy), String(v.labels.length), size(bytes.get(v.id) ?? 0)]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  const lines = rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+  // "on disk": what a version adds; a version made by a patch shares its parent's files.
+  return [...lines, `${versions.length} version(s), ${size(total)} on disk`].join('\n');
 }
 
 export async function modelsCommand(argv: string[]): Promise<number> {
@@ -44,7 +49,8 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     if (action === 'list') {
       const active = registry.activeId();
       const versions = registry.versions();
-      out(versions.length ? table(versions, active) : 'the registry has no versions', { active, models: versions });
+      const usage = registry.diskUsage();
+      out(versions.length ? table(versions, active, usage.byVersion, usage.total) : 'the registry has no versions', { active, totalBytes: usage.total, models: versions.map((v) => ({ ...v, bytes: usage.byVersion.get(v.id) ?? 0 })) });
     } else if (action === 'show') {
       const v = registry.version(id);
       const detail = { ...v, active: registry.activeId() === v.id, update: v.job === null ? null : registry.job(v.job) };

@@ -21,6 +21,7 @@ import { copyModelDir, publish, removeUnreferenced, stagingPath, versionPath } f
 import * as jobs from './jobs.js';
 import * as owner from './owner.js';
 import { faultSeam } from '../util/faultSeam.js';
+import { diskBytes } from '../store/linkDir.js';
 import { summarize, type FeedbackEvent, type JobFault, type JobRecord, type JobTrigger, type VersionMetrics, type VersionRecord } from './types.js';
 import * as versions from './versions.js';
 
@@ -131,6 +132,17 @@ export class Registry {
 
   activeId(): string | null {
     return versions.activeId(this.db);
+  }
+
+  /**
+   * Bytes on disk: what each version adds (files no earlier version shares: a version made by a
+   * patch shares its parent's files by hard links, so it adds its patch) and the registry's total,
+   * each file counted once.
+   */
+  diskUsage(): { total: number; byVersion: Map<string, number> } {
+    const list = this.versions();
+    const { total, perDir } = diskBytes(list.map((v) => this.dirOf(v.id)));
+    return { total, byVersion: new Map(list.map((v, i) => [v.id, perDir[i]])) };
   }
 
   activations(limit?: number): versions.Activation[] {

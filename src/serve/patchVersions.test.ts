@@ -50,4 +50,10 @@ test('an accepted update is a patch beside hard links to its parent, applied to 
   const fresh = loadModel(v2);
   assert.deepEqual(answers.predictions, probes.map((t) => fresh.predict(t, { k: 3 })), 'the patched serving model answers as v2 loaded from disk');
   assert.ok(answers.predictions.slice(1).some((p: { label: string }[]) => p[0].label === 'noun.plant'), 'and it learned the new label');
+
+  // Sizes: a version adds its patch; the registry's total counts shared files once.
+  const models = (await call(url, 'GET', '/v1/models', undefined, false)).json;
+  const bytes = Object.fromEntries(models.models.map((m: { id: string; bytes: number }) => [m.id, m.bytes]));
+  assert.ok(bytes.v2 > 0 && bytes.v2 < bytes.v1 / 2, JSON.stringify(bytes));
+  assert.equal(models.totalBytes, bytes.v1 + bytes.v2);
 });

@@ -66,7 +66,16 @@ export function apiRoutes(dashboard: () => string): Route[] {
     { method: 'POST', path: '/v1/update', write: true, handle: async (s, req) => ({ json: await s.update(updateRequest(await readJson(req, s.limits.maxBody, {}))) }) },
     { method: 'GET', path: '/v1/updates', write: false, handle: (s) => ({ json: { running: s.updates.running, updates: s.registry.jobs(100) } }) },
     { method: 'GET', path: '/v1/updates/:job', write: false, handle: (s, _req, p) => ({ json: s.registry.job(jobParam(p.job)) }) },
-    { method: 'GET', path: '/v1/models', write: false, handle: (s) => ({ json: { active: s.active.id, models: s.registry.versions().map(listed) } }) },
+    {
+      method: 'GET',
+      path: '/v1/models',
+      write: false,
+      handle: (s) => {
+        // bytes: what each version adds on disk (a patch, when it shares its parent's files).
+        const usage = s.registry.diskUsage();
+        return { json: { active: s.active.id, totalBytes: usage.total, models: s.registry.versions().map((v) => ({ ...listed(v), bytes: usage.byVersion.get(v.id) ?? 0 })) } };
+      },
+    },
     { method: 'POST', path: '/v1/models/rollback', write: true, handle: async (s, req) => (await noBody(s, req), { json: await s.rollback() }) },
     {
       method: 'GET',
