@@ -1,15 +1,17 @@
 /** `accrete models list | show ID | activate ID | rollback`: the registry from the command line. */
 import { UsageError } from '../errors.js';
 import { DEFAULT_REGISTRY, Registry, type VersionRecord } from '../registry/registry.js';
-import { help, optionalString, parseCommandLine } from './args.js';
+import { help, optionalNumberWhere, optionalString, parseCommandLine } from './args.js';
 
-export const modelsHelp = `usage: accrete models <list | show ID | activate ID | rollback> [--registry FILE] [--json]
+export const modelsHelp = `usage: accrete models <list | show ID | activate ID | rollback | gc --keep N> [--registry FILE] [--json]
 
 The versions in a model registry (the one accrete serve uses), and its active pointer.
 A running accrete serve notices an activation within a second and serves that version.
 
   list                 every version: parent, time, guard and new-data accuracy, gate decision,
                        and the bytes it adds on disk (a version made by a patch shares its parent's files)
+  gc --keep N          remove the files of all but the last N versions; the active version and its
+                       lineage back to a base are always kept (rows stay, marked removed)
   show ID              one version in full (options, metrics, the gate's reasons, its update job)
   activate ID          make version ID the active one (refused unless its model files load)
   rollback             make the parent of the active version the active one (same check)
@@ -34,12 +36,15 @@ function table(versions: VersionRecord[], active: string | null, bytes: Map<stri
 }
 
 export async function modelsCommand(argv: string[]): Promise<number> {
-  const { flags: values, positionals } = parseCommandLine(argv, { registry: { type: 'string' }, json: { type: 'boolean' } });
+  const { flags: values, positionals } = parseCommandLine(argv, { registry: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'string' } });
   if (values.help) return help(modelsHelp);
   const [action, id, ...extra] = positionals;
   const wantsId = action === 'show' || action === 'activate';
-  if (action === undefined) throw new UsageError('say what to do: list, show ID, activate ID or rollback');
-  if (!['list', 'show', 'activate', 'rollback'].includes(action)) throw new UsageError(`unknown action "${action}"; use list, show ID, activate ID or rollback`);
+  if (action === undefined) throw new UsageError('say what to do: list, show ID, activate ID, rollback or gc --keep N');
+  if (!['list', 'show', 'activate', 'rollback', 'gc'].includes(action)) throw new UsageError(`unknown action "${action}"; use list, show ID, activate ID, rollback or gc --keep N`);
+  const keep = action === 'gc' ? optionalNumberWhere(values, 'keep', 'int', (n) => n >= 0, 'a whole number of versions, 0 or more') : undefined;
+  if (action === 'gc' && keep === undefined) throw new UsageError('gc needs --keep N: how many of the latest versions to keep');
+  if (action !== 'gc' && values.keep !== undefined) throw new UsageError('--keep is for gc');
   if (wantsId && id === undefined) throw new UsageError(`${action} needs a version id (accrete models list shows them)`);
   if ((!wantsId && id !== undefined) || extra.length) throw new UsageError(`unexpected argument "${wantsId ? extra[0] : id}"`);
 
@@ -55,6 +60,9 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       const v = registry.version(id);
       const detail = { ...v, active: registry.activeId() === v.id, update: v.job === null ? null : registry.job(v.job) };
       out(JSON.stringify(detail, null, 2), detail);
+    } else if (action === 'gc') {
+      const r = registry.gc(keep!);
+      out(r.removed.length ? `removed the files of ${r.removed.join(', ')}; kept ${r.kept.join(', ')}` : 'nothing to remove', r);
     } else {
       const r = action === 'activate' ? registry.activate(id, 'activate (cli)') : registry.rollback();
       out(`active: ${r.active}${r.previous ? ` (was ${r.previous})` : ''}`, r);

@@ -35,7 +35,9 @@ network:
 
 update policies (every update goes through the gate):
   --update-every N     run an update after every N pending feedback events (off)
-  --no-drift           do not run an update when Page-Hinkley detects a rise of the live error rate`;
+  --no-drift           do not run an update when Page-Hinkley detects a rise of the live error rate
+  --keep N             after each accepted update, remove the files of all but the last N versions
+                       (the active one and its lineage back to a base are always kept) (off)`;
 
 const FLAGS = {
   registry: { type: 'string' },
@@ -47,6 +49,7 @@ const FLAGS = {
   'max-batch': { type: 'string' },
   'max-queued': { type: 'string' },
   'update-every': { type: 'string' },
+  keep: { type: 'string' },
   'no-drift': { type: 'boolean' },
 } as const;
 
@@ -76,6 +79,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     limits,
     scheduler: { maxQueuedChars: int('max-queued', 1) ?? DEFAULT_SCHEDULER.maxQueuedChars },
     updateEvery: int('update-every', 1) ?? null,
+    keep: int('keep', 0) ?? null,
     drift: !flags['no-drift'],
     testPause: pause === '' ? null : (pause as TestPause),
   });

@@ -70,8 +70,9 @@ CREATE INDEX feedback_time ON feedback(created_at);
 /**
  * Version 2: each feedback event has a state (pending, claimed by a running job, used by a finished
  * one, or quarantined with its reason), replacing the watermark after the last job's largest id,
- * which let a failed job throw its events away; and the row that names the one server owning the
- * registry.
+ * which let a failed job throw its events away; the row that names the one server owning the
+ * registry; and when garbage collection removed a version's files (its row stays: jobs and
+ * activations name it).
  */
 const V2 = `
 ALTER TABLE feedback ADD COLUMN state TEXT NOT NULL DEFAULT 'pending';
@@ -81,6 +82,7 @@ ALTER TABLE feedback ADD COLUMN reason TEXT;
 CREATE INDEX feedback_state ON feedback(state, id);
 CREATE INDEX feedback_job ON feedback(job);
 ALTER TABLE jobs ADD COLUMN fault TEXT;
+ALTER TABLE versions ADD COLUMN removed_at TEXT;
 CREATE TABLE owner (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   pid INTEGER NOT NULL,

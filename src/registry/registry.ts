@@ -5,7 +5,7 @@
  * so after a crash at any point the database is consistent and every recorded version is whole;
  * `recover()` then clears what an interrupted update left behind.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Example } from '../data/example.js';
 import { AccreteError, ModelFileError } from '../errors.js';
@@ -22,6 +22,7 @@ import * as jobs from './jobs.js';
 import * as owner from './owner.js';
 import { faultSeam } from '../util/faultSeam.js';
 import { diskBytes } from '../store/linkDir.js';
+import { MANIFEST_FILE } from '../store/manifest.js';
 import { summarize, type FeedbackEvent, type JobFault, type JobRecord, type JobTrigger, type VersionMetrics, type VersionRecord } from './types.js';
 import * as versions from './versions.js';
 
@@ -140,7 +141,7 @@ export class Registry {
    * each file counted once.
    */
   diskUsage(): { total: number; byVersion: Map<string, number> } {
-    const list = this.versions();
+    const list = this.versions().filter((v) => !v.removedAt);
     const { total, perDir } = diskBytes(list.map((v) => this.dirOf(v.id)));
     return { total, byVersion: new Map(list.map((v, i) => [v.id, perDir[i]])) };
   }
@@ -160,6 +161,7 @@ export class Registry {
    */
   loadVersion(id: string): TextClassifier {
     const v = this.version(id);
+    if (v.removedAt) throw new VersionFilesError(id, `version ${id} does not load: its files were removed by garbage collection (--keep) at ${v.removedAt}`);
     let model: TextClassifier;
     try {
       model = loadModel(this.dirOf(id));
@@ -400,6 +402,31 @@ export class Registry {
     return jobs.getJob(this.db, id);
   }
 
+  /**
+   * Removes the files of the versions no longer needed: all but the last `keep`, the active version
+   * and its lineage back to a base (a version saved whole, on which its descendants' patches
+   * apply). Rows stay (jobs and activations name them), marked removed, before any file goes: a
+   * crash in between leaves files no row needs, which the next start removes.
+   */
+  gc(keep: number): { removed: string[]; kept: string[] } {
+    if (!Number.isInteger(keep) || keep < 0) throw new AccreteError('USAGE', `--keep must be a whole number of versions, 0 or more (got ${keep})`);
+    const live = this.versions().filter((v) => !v.removedAt);
+    const kept = new Set(live.slice(live.length - keep).map((v) => v.id));
+    for (let id = this.activeId(); id !== null; ) {
+      kept.add(id);
+      if (!existsSync(join(this.dirOf(id), MANIFEST_FILE))) break;
+      id = this.version(id).parent;
+    }
+    const removed = live.filter((v) => !kept.has(v.id)).map((v) => v.id);
+    if (removed.length === 0) return { removed, kept: [...kept] };
+    this.db.transaction(() => {
+      this.beforeWrite();
+      versions.markRemoved(this.db, removed);
+    })();
+    for (const id of removed) rmSync(this.dirOf(id), { recursive: true, force: true });
+    return { removed, kept: [...kept] };
+  }
+
   /** After a crash: running jobs become interrupted (their feedback pending again), and unrecorded files go. */
   recover(): Recovery {
     const interrupted = jobs.runningJobs(this.db);
@@ -411,7 +438,7 @@ export class Registry {
       }
       return n;
     })();
-    const removed = removeUnreferenced(this.root, new Set(this.versions().map((v) => v.path)));
+    const removed = removeUnreferenced(this.root, new Set(this.versions().filter((v) => !v.removedAt).map((v) => v.path)));
     return { interrupted, released, removed };
   }
 }

@@ -40,6 +40,8 @@ export interface VersionRecord {
   checksum: string;
   labels: string[];
   job: number | null;
+  /** When garbage collection removed its files (null while they are kept). */
+  removedAt?: string | null;
 }
 
 export type JobState = 'running' | 'accepted' | 'rejected' | 'failed' | 'interrupted';

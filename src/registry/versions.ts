@@ -17,6 +17,7 @@ interface VersionRow {
   checksum: string;
   labels: string;
   job: number | null;
+  removed_at: string | null;
 }
 
 function toRecord(r: VersionRow): VersionRecord {
@@ -32,6 +33,7 @@ function toRecord(r: VersionRow): VersionRecord {
     checksum: r.checksum,
     labels: fromJson(r.labels) ?? [],
     job: r.job,
+    removedAt: r.removed_at,
   };
 }
 
@@ -95,4 +97,11 @@ export interface Activation {
 
 export function activations(db: Db, limit = 100): Activation[] {
   return db.prepare('SELECT version, previous, at, reason FROM activations ORDER BY seq DESC LIMIT ?').all(limit) as Activation[];
+}
+
+/** Records that garbage collection removed these versions' files (their rows stay). */
+export function markRemoved(db: Db, ids: readonly string[]): void {
+  const mark = db.prepare('UPDATE versions SET removed_at = ? WHERE id = ? AND removed_at IS NULL');
+  const at = new Date().toISOString();
+  for (const id of ids) mark.run(at, id);
 }

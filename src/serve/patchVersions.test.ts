@@ -5,19 +5,20 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '../store/modelFiles.js';
 import type { Service } from './service.js';
-import { call, inProcess, plantTexts, tinyModel } from './testing.js';
+import { call, corpus, inProcess, plantTexts, tinyModel } from './testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accrete-patch-versions-'));
 let url = '';
 let service: Service;
 let close: () => Promise<void>;
 before(async () => {
-  await tinyModel(join(dir, 'base'));
+  // 200,000 buckets: patches of a few glosses stay well under the 25% that folds them into a new base.
+  await tinyModel(join(dir, 'base'), 200_000);
   const s = await inProcess({ registry: join(dir, 'reg', 'registry.db'), model: join(dir, 'base'), drift: false });
   ({ url, service } = s);
   close = () => s.server.close();
@@ -56,4 +57,27 @@ test('an accepted update is a patch beside hard links to its parent, applied to 
   const bytes = Object.fromEntries(models.models.map((m: { id: string; bytes: number }) => [m.id, m.bytes]));
   assert.ok(bytes.v2 > 0 && bytes.v2 < bytes.v1 / 2, JSON.stringify(bytes));
   assert.equal(models.totalBytes, bytes.v1 + bytes.v2);
+});
+
+test('gc keeps the last N versions, the active one and its lineage back to a base; a removed version says so', async () => {
+  // v3: another new label, a patch on v2 (two patches on v1's base).
+  const food = readFileSync(corpus('wordnet5.train.txt'), 'utf8').split('\n').filter((l) => l.startsWith('__label__noun.food ')).slice(1, 3);
+  assert.equal((await call(url, 'POST', '/v1/feedback', { examples: food.map((l) => ({ text: l.slice('__label__noun.food '.length), label: 'noun.food' })) })).status, 200);
+  const up = await call(url, 'POST', '/v1/update', { maxDrop: 0.1 }, true, {}, 60_000);
+  assert.equal(up.status, 200, up.text);
+  assert.equal(up.json.created, 'v3', JSON.stringify(up.json.reasons));
+  const r = service.registry;
+  assert.deepEqual(r.gc(0).removed, [], 'v3 is active; v2 and v1 are its lineage back to the base');
+  // Activate v1 (a base): now v2 and v3 are neither the last one nor the active one's lineage.
+  assert.equal((await call(url, 'POST', '/v1/models/v1/activate')).status, 200);
+  assert.deepEqual(r.gc(1), { removed: ['v2'], kept: ['v3', 'v1'] });
+  assert.ok(!existsSync(r.dirOf('v2')), 'its files are gone');
+  assert.ok(existsSync(join(r.dirOf('v3'), 'weights.safetensors')), "v3 keeps the base files it shared with v2 (hard links)");
+  assert.deepEqual(loadModel(r.dirOf('v3')).labels.slice(-2), ['noun.plant', 'noun.food'], 'v3 still loads whole');
+  assert.ok(r.version('v2').removedAt, 'the row stays, marked removed');
+  const refused = await call(url, 'POST', '/v1/models/v2/activate');
+  assert.equal(refused.status, 422);
+  assert.match(refused.json.error.message, /removed by garbage collection/);
+  const listed = (await call(url, 'GET', '/v1/models', undefined, false)).json;
+  assert.equal(listed.models.find((m: { id: string }) => m.id === 'v2').bytes, 0);
 });

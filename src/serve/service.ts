@@ -32,6 +32,8 @@ export interface ServiceOptions {
   limits?: Partial<Limits>;
   /** Run an update after every N pending feedback events (null: off). */
   updateEvery?: number | null;
+  /** After each accepted update, remove the files of all but the last N versions (Registry.gc; null: keep all). */
+  keep?: number | null;
   /** Run an update when Page-Hinkley fires on the live error rate (default true). */
   drift?: boolean;
   driftOptions?: Partial<PageHinkleyOptions>;
@@ -234,6 +236,7 @@ export class Service {
 
   /** Loads a version in a worker thread (predictions go on meanwhile) and checks it is the one the registry recorded. */
   async loadOffThread(v: VersionRecord): Promise<TextClassifier> {
+    if (v.removedAt) throw new VersionFilesError(v.id, `version ${v.id} does not load: its files were removed by garbage collection (--keep) at ${v.removedAt}`);
     const model = await loadOffThread(this.registry.dirOf(v.id));
     this.registry.checkRecorded(v, model);
     return model;

@@ -27,11 +27,11 @@ export function jsonl(name: string): Example[] {
     .map((e) => ({ text: e.text, labels: [e.label] }));
 }
 
-/** Trains the tiny 3-label model (dim 16, 20000 buckets) on wordnet3 and saves it with its memory and guard. */
-export async function tinyModel(dir: string): Promise<void> {
+/** Trains the tiny 3-label model (dim 16, 20000 buckets unless told) on wordnet3 and saves it with its memory and guard. */
+export async function tinyModel(dir: string, bucket = 20000): Promise<void> {
   const examples = (await readDataset(corpus('wordnet3.train.jsonl'))).examples;
   const valid = (await readDataset(corpus('wordnet3.test.jsonl'))).examples;
-  const { model, seen } = await train(examples, { dim: 16, bucket: 20000, epoch: 10, lr: 0.5, wordNgrams: 2, seed: 1, thread: 1 });
+  const { model, seen } = await train(examples, { dim: 16, bucket, epoch: 10, lr: 0.5, wordNgrams: 2, seed: 1, thread: 1 });
   saveLearner(model, buildMemory(model, examples, { capacity: 400, seed: 1, seen, guard: valid }), dir);
 }
 

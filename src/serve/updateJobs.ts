@@ -227,6 +227,15 @@ export class UpdateJobs {
     if (this.pause === 'commit') holdProcess('commit', s.log);
     const { activated } = s.registry.commitVersion(job, id, { parent, metrics, options: recorded(options), report, checksum, labels });
     if (activated) await serve();
+    if (s.options.keep != null) {
+      // The version is recorded and served: a failed clean-up is logged, never the job's failure.
+      try {
+        const { removed } = s.registry.gc(s.options.keep);
+        if (removed.length) s.log(`gc (--keep ${s.options.keep}): removed the files of ${removed.join(', ')}`);
+      } catch (err) {
+        if (!s.storageFault(err)) s.log(`gc (--keep ${s.options.keep}) failed: ${(err as Error).message}`);
+      }
+    }
     s.counters.update('accepted', trigger);
     s.log(`update job ${job}: accepted as ${id}${patch ? ` (a patch of ${patch.bytes} bytes)` : ''}${activated ? '' : ' (not activated: the active version changed meanwhile)'}`);
     return { accepted: true, version: s.active.id, created: id, reasons: report.reasons, report, job };
