@@ -40,14 +40,14 @@ export function findChromium(path = process.env.PATH ?? '', fallback = '/usr/bin
   return executable(fallback) ? fallback : null;
 }
 
-/** CI as most services set it (CI=true, CI=1); CI=false or CI=0 is not CI. */
-export const underCi = (ci = process.env.CI) => !!ci && !/^(false|0)$/i.test(ci);
+/** Whether the CI variable's value `ci` (undefined: unset) says CI as most services set it (CI=true, CI=1); CI=false or CI=0 is not CI. */
+export const underCi = (ci: string | undefined) => !!ci && !/^(false|0)$/i.test(ci);
 
 /**
  * The browser for a test: its path, or (when missing) a failure under CI and a skip with a message
  * on stderr elsewhere, so a run without Chromium never looks like a run that checked the pages.
  */
-export function chromiumOrSkip(t: Pick<TestContext, 'name' | 'skip'>, path = findChromium(), ci = underCi(), say = (line: string) => void process.stderr.write(line)): string | null {
+export function chromiumOrSkip(t: Pick<TestContext, 'name' | 'skip'>, path = findChromium(), ci = underCi(process.env.CI), say = (line: string) => void process.stderr.write(line)): string | null {
   if (path) return path;
   const why = 'chromium is not on PATH nor at /usr/bin/chromium (apt-get install -y chromium)';
   if (ci) assert.fail(`${why}; under CI the browser tests must run`);
