@@ -49,7 +49,11 @@ test('loads while another process replaces the model over and over: each load is
     let n = 0;
     writeDirAtomic(${JSON.stringify(dir)}, (tmp) => cpSync(versions[0], tmp, { recursive: true }));
     console.log('ready');
-    while (Date.now() < ${writeUntil}) writeDirAtomic(${JSON.stringify(dir)}, (tmp) => cpSync(versions[++n % 2], tmp, { recursive: true }));
+    // Back to back with a 2 ms breath: far more often than any real writer saves.
+    while (Date.now() < ${writeUntil}) {
+      writeDirAtomic(${JSON.stringify(dir)}, (tmp) => cpSync(versions[++n % 2], tmp, { recursive: true }));
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+    }
     lock.release();
     console.error(n + ' saves');`;
   const writer = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -10,8 +10,12 @@ import { ModelFileError } from '../errors.js';
 import { sleepSync } from '../util/sleepSync.js';
 import { replacedPath } from './atomicDir.js';
 
-/** How often a read overtaken by a save is tried in all. */
-export const READ_ATTEMPTS = 5;
+/**
+ * How often a read overtaken by a save is tried in all. A save takes milliseconds and saves come
+ * seconds apart, so a second try nearly always succeeds; the rest are for a loaded machine, where a
+ * read can be overtaken several times running (seen in CI with 5).
+ */
+export const READ_ATTEMPTS = 10;
 
 /**
  * Which directory `dir` names right now, or null when there is none: device, inode and the time of
@@ -34,7 +38,7 @@ function swapped(dir: string, before: string | null): boolean {
   return now !== before || (now === null && existsSync(replacedPath(dir)));
 }
 
-const pause = (attempt: number) => 10 * 2 ** attempt;
+const pause = (attempt: number) => Math.min(200, 10 * 2 ** attempt);
 
 /** Errors a save can cause a reader: a file that fails its checks, or one gone between a look and an open. */
 const mayBeSwap = (err: unknown) => err instanceof ModelFileError || (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
