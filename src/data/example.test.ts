@@ -80,3 +80,11 @@ test('ExampleInput: TypeScript refuses an example with neither label nor labels,
   assert.equal(toExamples([...ok, fromReader], 'train: examples').length, 3);
   for (const bad of [neither, both, number]) assert.throws(() => toExamples([bad], 'train: examples'), { code: 'BAD_DATA' });
 });
+
+test('toExamples refuses labels the data readers refuse: control characters, line separators, lone surrogates', () => {
+  for (const label of ['spam\nham', 'a\u0000b', '\u001b[31mred', 'x\u2028y', 'bad\ud800']) {
+    assert.throws(() => toExamples([{ text: 'hi', label }], 'update: examples'), (err: unknown) => err instanceof Error && /update: examples\[0\]: "label": label [\s\S]* (control character|lone surrogate)/.test(err.message), JSON.stringify(label));
+    assert.throws(() => toExamples([{ text: 'hi', labels: ['ok', label] }], 'train: examples'), /train: examples\[0\]: "labels"\[1\]/);
+  }
+  assert.equal(toExamples([{ text: 'hi', labels: ['noun.animal', 'café', '标签'] }], 'x').length, 1, 'ordinary labels, any script');
+});

@@ -1,6 +1,6 @@
 /** The unit every reader produces and every learner consumes, and the checks at the public API. */
 import { AccreteError } from '../errors.js';
-import { show } from './fields.js';
+import { labelCharProblem, show } from './fields.js';
 
 /** One labelled (or, for prediction input, unlabelled) text: the one form used inside Accrete. */
 export interface Example {
@@ -35,7 +35,10 @@ export const DATA_FORMATS: readonly DataFormat[] = ['jsonl', 'csv', 'tsv', 'fast
 
 function labelProblem(value: unknown, field: string): string | null {
   if (typeof value !== 'string') return `${field} must be a string, got ${show(value)}`;
-  return value.trim() === '' ? `${field} is empty` : null;
+  if (value.trim() === '') return `${field} is empty`;
+  // The same characters the data readers refuse (newlines, ANSI escapes, lone surrogates...).
+  const chars = labelCharProblem(value);
+  return chars === null ? null : `${field}: ${chars}`;
 }
 
 /**
