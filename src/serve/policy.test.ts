@@ -42,6 +42,7 @@ test('--update-every N: the Nth pending feedback event starts an update through 
     });
     assert.equal(job.trigger, 'every-n');
     assert.equal(job.examples, 3);
+    assert.equal(job.options.budgetMs, 60_000, 'an automatic update runs within its time budget');
     assert.ok(['accepted', 'rejected'].includes(job.state), JSON.stringify(job));
   } finally {
     await s.server.close();

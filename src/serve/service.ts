@@ -48,6 +48,13 @@ export interface ServiceOptions {
 
 const LIVE_WINDOW = 200;
 
+/**
+ * Time budget of an automatic update (--update-every, drift). An update's time grows with the
+ * pending feedback (about 90 s for 10,000 events at the HTTP caps: docs/decisions.md), and an
+ * automatic one has nobody waiting to choose a budget; the rounds that fit are kept.
+ */
+export const AUTO_UPDATE_BUDGET_MS = 60_000;
+
 export class Service {
   readonly limits: Limits;
   readonly live = new ErrorWindow(LIVE_WINDOW);
@@ -227,7 +234,7 @@ export class Service {
     else if (this.driftPending) trigger = 'drift';
     if (trigger === null) return;
     this.driftPending = false;
-    this.updates.start(trigger, {}).catch((err: unknown) => this.log(`update (${trigger}) failed: ${(err as Error).message}`));
+    this.updates.start(trigger, { budgetMs: AUTO_UPDATE_BUDGET_MS }).catch((err: unknown) => this.log(`update (${trigger}) failed: ${(err as Error).message}`));
   }
 
   update(options: UpdateOptions): Promise<UpdateAnswer> {
