@@ -82,6 +82,11 @@ export class ReplayBuffer {
     };
   }
 
+  /** toState() without the examples (and without copying them): what a patch records whole. */
+  head(): Omit<ReplayState, 'examples'> {
+    return { capacity: this.cap, seed: this.seed, draws: this.draws, seen: Object.fromEntries(this.classes.map((c) => [c.label, c.seen])), classes: this.classes.map((c) => c.label) };
+  }
+
   get capacity(): number {
     return this.cap;
   }

@@ -138,24 +138,24 @@ function memoryTensors(memory: ContinualMemory): [string, Float32Array][] {
 
 /** What a memory was before an update changed it: enough to save the update as a patch (saveLearnerPatch). */
 export interface MemoryBefore {
-  replay: ReplayState;
+  replayHead: Omit<ReplayState, 'examples'>;
+  /** The replay memory's example objects (not copies: an update adds and drops examples, it never changes one). */
+  replay: Example[];
   guard: Example[] | null;
   tensors: Map<string, Float32Array>;
 }
 
-/** A copy of what `memory` is now, taken before an update (update() changes the memory in place). */
+/** What `memory` is now, taken before an update (update() changes the memory in place). */
 export function memoryBefore(memory: ContinualMemory): MemoryBefore {
-  return { replay: memory.replay.toState(), guard: memory.guard ? [...memory.guard] : null, tensors: new Map(memoryTensors(memory).map(([name, data]) => [name, data.slice()])) };
+  return { replayHead: memory.replay.head(), replay: memory.replay.examples(), guard: memory.guard ? [...memory.guard] : null, tensors: new Map(memoryTensors(memory).map(([name, data]) => [name, data.slice()])) };
 }
 
-const exampleKey = (e: unknown) => JSON.stringify(e);
-
-/** A list file's change both ways (null when unchanged). */
+/** A list file's change both ways (null when unchanged); items are matched by identity. */
 function listChange(name: string, key: string | null, before: readonly unknown[], after: readonly unknown[], head: JsonChange['head']): JsonChange | null {
-  const forward = diffList(before, after, exampleKey);
+  const forward = diffList(before, after);
   const same = before.length === after.length && addedCount(forward) === 0 && forward.steps.length <= 1;
   if (same && (head === null || JSON.stringify(head.before) === JSON.stringify(head.after))) return null;
-  return { name, key, head, forward, back: diffList(after, before, exampleKey) };
+  return { name, key, head, forward, back: diffList(after, before) };
 }
 
 /**
@@ -165,9 +165,7 @@ function listChange(name: string, key: string | null, before: readonly unknown[]
  */
 export function memoryChanges(before: MemoryBefore, memory: ContinualMemory): ExtraChanges | null {
   const json: JsonChange[] = [];
-  const { examples: beforeExamples, ...beforeHead } = before.replay;
-  const { examples: afterExamples, ...afterHead } = memory.replay.toState();
-  const replay = listChange(REPLAY_FILE, 'examples', beforeExamples, afterExamples, { before: beforeHead, after: afterHead });
+  const replay = listChange(REPLAY_FILE, 'examples', before.replay, memory.replay.examples(), { before: before.replayHead, after: memory.replay.head() });
   if (replay) json.push(replay);
   const guard = listChange(GUARD_FILE, null, before.guard ?? [], memory.guard ?? [], null);
   if (guard) json.push(guard);

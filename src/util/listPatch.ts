@@ -14,16 +14,19 @@ export interface ListPatch<T> {
   steps: ListStep<T>[];
 }
 
-/** The recipe that makes `after` out of `before` (items matched by `key`, each old item used once). */
-export function diffList<T>(before: readonly T[], after: readonly T[], key: (item: T) => string): ListPatch<T> {
-  const positions = new Map<string, number[]>();
+/**
+ * The recipe that makes `after` out of `before` (items matched by `key`, each old item used once).
+ * Without `key` items match by identity: the cheapest when both lists hold the same objects.
+ */
+export function diffList<T>(before: readonly T[], after: readonly T[], key: (item: T) => unknown = (item) => item): ListPatch<T> {
+  const positions = new Map<unknown, number[]>();
   before.forEach((item, i) => {
     const k = key(item);
     const list = positions.get(k);
     if (list) list.push(i);
     else positions.set(k, [i]);
   });
-  const next = new Map<string, number>();
+  const next = new Map<unknown, number>();
   const steps: ListStep<T>[] = [];
   for (const item of after) {
     const k = key(item);
