@@ -109,12 +109,14 @@ export function diffModel(model: TextClassifier, before: ModelBefore, extras: Ex
     if (m.rows < b.rows) throw new Error(`diffModel: ${name} lost rows (${b.rows} -> ${m.rows})`);
     const cols = m.cols;
     const changed: number[] = [];
+    // Bit patterns, not values: -0 vs 0 and NaN payloads count as changes, so reverting is exact.
+    const now = bitsOf(m.data);
+    const was = bitsOf(b.values);
     for (let k = 0; k < b.ids.length; k++) {
       const row = b.ids[k];
       if (row >= b.rows) continue;
       for (let d = 0, at = row * cols, o = k * cols; d < cols; d++) {
-        // Bit patterns, not values: -0 vs 0 and NaN payloads count as changes, so reverting is exact.
-        if (!sameBits(m.data[at + d], b.values[o + d])) {
+        if (now[at + d] !== was[o + d]) {
           changed.push(k);
           break;
         }
@@ -159,9 +161,11 @@ export function diffRows(name: string, cols: number, before: Float32Array, after
   const rowsAfter = after.length / cols;
   if (rowsAfter < rowsBefore) throw new Error(`diffRows: ${name} lost rows (${rowsBefore} -> ${rowsAfter})`);
   const changed: number[] = [];
+  const was = bitsOf(before);
+  const now = bitsOf(after);
   for (let row = 0; row < rowsBefore; row++) {
     for (let d = row * cols; d < (row + 1) * cols; d++) {
-      if (!sameBits(before[d], after[d])) {
+      if (was[d] !== now[d]) {
         changed.push(row);
         break;
       }
@@ -185,12 +189,8 @@ export function applyRows(values: Float32Array, r: RowChanges, where: string): F
   return out;
 }
 
-const scratch = new DataView(new ArrayBuffer(8));
-function sameBits(a: number, b: number): boolean {
-  scratch.setFloat32(0, a);
-  scratch.setFloat32(4, b);
-  return scratch.getInt32(0) === scratch.getInt32(4);
-}
+/** The same floats as int32 bit patterns (a view, no copy). */
+const bitsOf = (a: Float32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
 
 /** Writes a patch file (fsynced); returns its XXH64 and size. */
 export function writePatch(path: string, patch: Patch): { xxh64: string; bytes: number } {
