@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { AccreteError, ModelFileError } from '../errors.js';
 import { fsyncDir } from './atomicDir.js';
 import { readPatch, writePatch, type Patch } from './patch.js';
+import { crashPoint } from '../util/crashPoint.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const PATCH_DIR = 'patches';
@@ -106,16 +107,20 @@ export function appendPatch(dir: string, base: string, patch: Patch): PatchRef {
     throw err;
   }
   fsyncDir(patches);
+  crashPoint('patch-written');
   const ref: PatchRef = { name: `${written.xxh64}.patch`, xxh64: written.xxh64, bytes: written.bytes, parent: patch.head.parent };
   const next: Manifest = { ...current, patches: [...current.patches, ref] };
-  const tmpManifest = join(dir, `.${MANIFEST_FILE}.tmp-${process.pid}`);
+  // Written aside inside patches/ (the model's own folder): a crash leaves nothing in the directory itself that a later whole save would refuse to replace.
+  const tmpManifest = join(patches, `.${MANIFEST_FILE}.tmp-${process.pid}`);
   writeFileSynced(tmpManifest, JSON.stringify(next, null, 1) + '\n');
   // The swap: only if nobody moved the manifest meanwhile.
   if (stateOf(readManifest(dir) ?? current) !== patch.head.parent) {
     rmSync(tmpManifest, { force: true });
     throw stale();
   }
+  crashPoint('manifest-written');
   renameSync(tmpManifest, join(dir, MANIFEST_FILE));
   fsyncDir(dir);
+  crashPoint('manifest-renamed');
   return ref;
 }
