@@ -81,3 +81,29 @@ test('gc keeps the last N versions, the active one and its lineage back to a bas
   const listed = (await call(url, 'GET', '/v1/models', undefined, false)).json;
   assert.equal(listed.models.find((m: { id: string }) => m.id === 'v2').bytes, 0);
 });
+
+test('during a live patch every answer is all the old version or all the new one, as its version says', async () => {
+  // v1 serves (activated above); the next accepted update is a patch on it, applied in place.
+  const texts = [...plantTexts(40), ...readFileSync(corpus('wordnet3.test.jsonl'), 'utf8').trim().split('\n').slice(0, 160).map((l) => JSON.parse(l).text as string)];
+  const expected = new Map<string, unknown>([['v1', texts.map((t) => loadModel(service.registry.dirOf('v1')).predict(t, { k: 2 }))]]);
+  assert.equal((await call(url, 'POST', '/v1/feedback', { examples: plantTexts(6).slice(3).map((text) => ({ text, label: 'noun.plant' })) })).status, 200);
+  const answers: { version: string; predictions: unknown }[] = [];
+  let updating = true;
+  const client = async () => {
+    while (updating) answers.push((await call(url, 'POST', '/v1/predict', { texts, k: 2 }, false)).json);
+  };
+  const clients = [client(), client(), client()];
+  const up = await call(url, 'POST', '/v1/update', {}, true, {}, 60_000);
+  // A few answers after the swap too.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  updating = false;
+  await Promise.all(clients);
+  assert.equal(up.status, 200, up.text);
+  assert.equal(up.json.accepted, true, JSON.stringify(up.json.reasons));
+  const created = up.json.created as string;
+  expected.set(created, texts.map((t) => loadModel(service.registry.dirOf(created)).predict(t, { k: 2 })));
+  assert.notDeepEqual(expected.get(created), expected.get('v1'), 'the versions differ, or this test checks nothing');
+  const seen = new Set(answers.map((a) => a.version));
+  assert.ok(seen.has('v1') && seen.has(created), `answers from both versions (${[...seen]})`);
+  for (const a of answers) assert.deepEqual(a.predictions, expected.get(a.version), `an answer labelled ${a.version} is all ${a.version}`);
+});
