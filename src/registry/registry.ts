@@ -175,7 +175,7 @@ export class Registry {
   }
 
   /** Throws VersionFilesError unless `model` (loaded from version `v`'s directory) has the weights the registry recorded. */
-  checkRecorded(v: VersionRecord, model: TextClassifier): void {
+  checkRecorded(v: VersionRecord, model: Pick<TextClassifier, 'source'>): void {
     const checksum = model.source?.weightsChecksum;
     if (checksum !== v.checksum) throw new VersionFilesError(v.id, `version ${v.id} does not load: ${v.path}: the weights' checksum ${checksum} is not the one the registry recorded (${v.checksum})`);
   }
@@ -196,7 +196,7 @@ export class Registry {
    * Makes `id` the active version once its model files load (a version that does not load never
    * becomes active). `loaded`: its model, already loaded by the caller (checked against the record, not read again).
    */
-  activate(id: string, reason = 'activate', loaded?: TextClassifier): { active: string; previous: string | null } {
+  activate(id: string, reason = 'activate', loaded?: Pick<TextClassifier, 'source'>): { active: string; previous: string | null } {
     this.verifyForActivation(id, loaded);
     const previous = this.db.transaction(() => versions.setActive(this.db, id, reason))();
     return { active: id, previous };
@@ -217,7 +217,7 @@ export class Registry {
     })();
   }
 
-  private verifyForActivation(id: string, loaded?: TextClassifier): void {
+  private verifyForActivation(id: string, loaded?: Pick<TextClassifier, 'source'>): void {
     try {
       if (loaded) this.checkRecorded(this.version(id), loaded);
       else this.loadVersion(id);

@@ -52,6 +52,15 @@ test('an accepted update is a patch beside hard links to its parent, applied to 
   assert.deepEqual(answers.predictions, probes.map((t) => fresh.predict(t, { k: 3 })), 'the patched serving model answers as v2 loaded from disk');
   assert.ok(answers.predictions.slice(1).some((p: { label: string }[]) => p[0].label === 'noun.plant'), 'and it learned the new label');
 
+  // Rolling back is reverting the patch in place: the same model object, answering as v1 loaded from disk.
+  const rb = await call(url, 'POST', '/v1/models/rollback');
+  assert.equal(rb.status, 200, rb.text);
+  assert.equal(service.active.model, served, 'reverted in place, not reloaded');
+  const v1Fresh = loadModel(v1);
+  assert.deepEqual((await call(url, 'POST', '/v1/predict', { texts: probes, k: 3 }, false)).json, { version: 'v1', predictions: probes.map((t) => v1Fresh.predict(t, { k: 3 })) });
+  assert.equal((await call(url, 'POST', '/v1/models/v2/activate')).status, 200);
+  assert.deepEqual((await call(url, 'POST', '/v1/predict', { texts: probes, k: 3 }, false)).json, answers, 'v2 again (loaded)');
+
   // Sizes: a version adds its patch; the registry's total counts shared files once.
   const models = (await call(url, 'GET', '/v1/models', undefined, false)).json;
   const bytes = Object.fromEntries(models.models.map((m: { id: string; bytes: number }) => [m.id, m.bytes]));

@@ -4,7 +4,10 @@
  * runs on the server's thread except the update itself (see updateWorker.ts); a new version is
  * swapped in by replacing one reference, so a prediction sees the old version or the new one, whole.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PATCH_DIR, readManifest } from '../store/manifest.js';
+import { readPatch, revertPatch, type Patch } from '../store/patch.js';
 import { AccreteError } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { isError } from '../registry/feedback.js';
@@ -251,6 +254,17 @@ export class Service {
 
   /** Activates a version: loaded first (a version that does not load never becomes active), then recorded, then served. */
   async activate(id: string, reason = 'activate (api)'): Promise<{ active: string; previous: string | null }> {
+    const revert = this.revertTo(id);
+    if (revert) {
+      if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; activate the version after it restarts');
+      // The patch's parent is the version's recorded checksum (a verified chain): recorded, then reverted in place.
+      const answer = this.registry.activate(id, reason, { source: { dir: this.registry.dirOf(id), weightsChecksum: revert.patch.head.parent } });
+      await this.advance(id, (m) => {
+        revertPatch(m, revert.patch, revert.where);
+        m.source = { dir: this.registry.dirOf(id), weightsChecksum: revert.patch.head.parent };
+      });
+      return answer;
+    }
     let model: TextClassifier;
     try {
       model = await this.loadOffThread(this.registry.version(id));
@@ -262,6 +276,25 @@ export class Service {
     const answer = this.registry.activate(id, reason, model);
     this.swap(id, model);
     return answer;
+  }
+
+  /**
+   * When `id` is the parent the serving version was patched from, that patch (read back, verified):
+   * going back is reverting it in place, not a reload. Null otherwise (or when anything does not fit).
+   */
+  private revertTo(id: string): { patch: Patch; where: string } | null {
+    try {
+      const current = this.registry.version(this.current.id);
+      const target = this.registry.version(id);
+      if (current.parent !== id || target.removedAt || this.current.model.source?.weightsChecksum !== current.checksum) return null;
+      const dir = this.registry.dirOf(current.id);
+      const last = readManifest(dir)?.patches.at(-1);
+      if (!last || last.xxh64 !== current.checksum || last.parent !== target.checksum || !existsSync(this.registry.dirOf(id))) return null;
+      const where = join(dir, PATCH_DIR, last.name);
+      return { patch: readPatch(where, last.xxh64), where };
+    } catch {
+      return null;
+    }
   }
 
   /** Activates the parent of the active version. */
