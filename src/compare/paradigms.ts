@@ -9,7 +9,8 @@ import { evaluate } from '../eval/evaluate.js';
 import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { guardSize, holdOutGuard } from '../update/guard.js';
-import { buildMemory, DEFAULT_REPLAY, type ContinualMemory } from '../update/memory.js';
+import { buildMemory, DEFAULT_REPLAY, memoryBefore, memoryChanges, type ContinualMemory } from '../update/memory.js';
+import { diffModel, patchBytes } from '../store/patch.js';
 import { update, type UpdateOptions } from '../update/update.js';
 import type { Stream } from './stream.js';
 
@@ -41,6 +42,11 @@ export interface StepCost {
   examples: number;
   paramsChanged: number;
   accepted: boolean;
+  /**
+   * Bytes a save of this step writes: the whole model for a training, the patch for an accepted
+   * update (its rows, words, labels and memory changes: see store/patch.ts), 0 for a rejected one.
+   */
+  bytes: number;
   /** The gate's reasons for an update (why it was rejected, or what it flagged with the gate off); absent for training. */
   reasons?: string[];
 }
@@ -75,6 +81,8 @@ export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Conf
     let paramsChanged = 0;
     let accepted = true;
     let reasons: string[] | undefined;
+    let bytes = 0;
+    let updateMs: number | null = null;
     if (model === null || p.kind === 'retrain' || p.kind === 'fresh') {
       const held = model === null && p.kind === 'incremental' ? holdOutGuard(task.train, cfg.seed ?? DEFAULTS.seed, p.guard ?? guardSize(task.train.length)) : null;
       const data = p.kind === 'retrain' ? seen : (held?.train ?? task.train);
@@ -82,19 +90,27 @@ export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Conf
       model = trained.model;
       examples = data.length * (cfg.epoch ?? 5);
       paramsChanged = parameterCount(model);
+      bytes = 4 * parameterCount(model);
       if (p.kind === 'incremental') memory = buildMemory(model, data, { capacity: p.replay ?? DEFAULT_REPLAY, ...(p.passSeen ? { seen: trained.seen } : {}), ...(held ? { guard: held.guard } : {}) });
     } else {
       const options: UpdateOptions =
         p.kind === 'decay'
           ? { select: 'all', replay: 0, gate: false, balance: 0, align: false, valid: task.train, rounds: cfg.epoch ?? 5, patience: cfg.epoch ?? 5, lr: (cfg.lr ?? 0.1) * DECAY_FACTOR ** i, ...p.update }
           : { ...p.update, memory };
+      const memoryWas = p.kind === 'decay' || !memory ? null : memoryBefore(memory);
       const decision = update(model, task.train, options);
+      updateMs = performance.now() - t0;
+      // What saving it would write (not timed: the comparison times the update).
+      if (decision.accepted) {
+        const extras = memory && memoryWas ? memoryChanges(memoryWas, memory) : null;
+        bytes = patchBytes(diffModel(model, decision.parent, extras ?? undefined));
+      }
       examples = decision.report.examplesProcessed;
       paramsChanged = decision.report.paramsChanged.reduce((s, c) => s + c.values + c.grownRows * model!.params.input.cols, 0);
       accepted = decision.accepted;
       reasons = decision.report.reasons.map((r) => r.message);
     }
-    const cost: StepCost = { task: i, ms: performance.now() - t0, examples, paramsChanged, accepted, ...(reasons ? { reasons } : {}) };
+    const cost: StepCost = { task: i, ms: updateMs ?? performance.now() - t0, examples, paramsChanged, accepted, bytes, ...(reasons ? { reasons } : {}) };
     costs.push(cost);
     const row = stream.map((t) => evaluate(model!, t.test).accuracy);
     R.push(row);

@@ -6,15 +6,15 @@ import { chanceBaseline, rankings, runCost, summarize, type RunSummary } from '.
 import { verdict } from './verdict.js';
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-12, `${what}: ${a} is not ${b}`);
-const step = (task: number, ms: number, examples: number, paramsChanged: number, accepted = true): StepCost => ({ task, ms, examples, paramsChanged, accepted });
+const step = (task: number, ms: number, examples: number, paramsChanged: number, accepted = true): StepCost => ({ task, ms, examples, paramsChanged, accepted, bytes: accepted ? 10 * paramsChanged : 0 });
 
 test('runCost: means over the updates (tasks 2..T), totals over all steps', () => {
   const c = runCost([step(0, 100, 50, 1000), step(1, 10, 5, 20, false), step(2, 30, 15, 40)], 4096);
-  assert.deepEqual(c, { steps: 2, meanMs: 20, meanExamples: 10, meanParams: 30, totalMs: 140, accepted: 1, modelBytes: 4096 });
+  assert.deepEqual(c, { steps: 2, meanMs: 20, meanExamples: 10, meanParams: 30, totalMs: 140, accepted: 1, modelBytes: 4096, meanBytes: 200 });
 });
 
 test('runCost, T = 1: the first training is the only step', () => {
-  assert.deepEqual(runCost([step(0, 100, 50, 1000)], 8), { steps: 1, meanMs: 100, meanExamples: 50, meanParams: 1000, totalMs: 100, accepted: 1, modelBytes: 8 });
+  assert.deepEqual(runCost([step(0, 100, 50, 1000)], 8), { steps: 1, meanMs: 100, meanExamples: 50, meanParams: 1000, totalMs: 100, accepted: 1, modelBytes: 8, meanBytes: 10000 });
 });
 
 test('summarize: the measures of a hand-computed 3x3 matrix', () => {
@@ -55,7 +55,7 @@ function summary(paradigm: string, acc: number, meanMs: number, meanExamples = 1
   return {
     paradigm,
     metrics: { acc, bwt: 0, forgetting: 0, forgettingPerTask: [0], fwt: 0, learningAccuracy: acc, ...extra },
-    cost: { steps: 3, meanMs, meanExamples, meanParams: 1, totalMs: meanMs * 4, accepted: accepted ?? 3, modelBytes: 4 },
+    cost: { steps: 3, meanMs, meanExamples, meanParams: 1, totalMs: meanMs * 4, accepted: accepted ?? 3, modelBytes: 4, meanBytes: 0 },
   };
 }
 

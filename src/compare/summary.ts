@@ -26,6 +26,8 @@ export interface RunCost {
   /** Updates the gate accepted, of all updates (every training step counts as accepted). */
   accepted: number;
   modelBytes: number;
+  /** Bytes a save of an update writes, on average (a patch for an accepted update; 0 when rejected). */
+  meanBytes: number;
 }
 
 export interface RunSummary {
@@ -61,6 +63,7 @@ export function runCost(costs: readonly StepCost[], modelBytes: number): RunCost
     totalMs: costs.reduce((s, c) => s + c.ms, 0),
     accepted: updates.filter((c) => c.accepted).length,
     modelBytes,
+    meanBytes: mean(updates.map((c) => c.bytes ?? 0)),
   };
 }
 

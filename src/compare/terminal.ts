@@ -26,14 +26,14 @@ export function accuracyCells(p: ParadigmResult): string[] {
   return [pts(p.metrics.acc), pts(p.metrics.bwt), pts(p.metrics.forgetting), pts(p.metrics.fwt)];
 }
 
-/** A paradigm's mean costs per update, accepted updates and model size. */
+/** A paradigm's mean costs per update (time, examples, parameters, bytes a save writes), accepted updates and model size. */
 export function costCells(p: ParadigmResult): string[] {
-  return [p.cost.meanMs.toFixed(0), compact(p.cost.meanExamples), compact(p.cost.meanParams), `${p.cost.accepted}/${p.cost.steps}`, bytes(p.cost.modelBytes)];
+  return [p.cost.meanMs.toFixed(0), compact(p.cost.meanExamples), compact(p.cost.meanParams), bytes(p.cost.meanBytes ?? 0), `${p.cost.accepted}/${p.cost.steps}`, bytes(p.cost.modelBytes)];
 }
 
 /** The main table: one row per paradigm, accuracy measures in points, costs per update (tasks 2..T). */
 export function comparisonTable(c: Comparison): string {
-  const header = ['paradigm', 'ACC', 'BWT', 'forgetting', 'FWT', 'ms/update', 'examples/update', 'params changed/update', 'accepted', 'model size'];
+  const header = ['paradigm', 'ACC', 'BWT', 'forgetting', 'FWT', 'ms/update', 'examples/update', 'params changed/update', 'bytes written/update', 'accepted', 'model size'];
   return table(header, c.paradigms.map((p) => [p.paradigm, ...accuracyCells(p), ...costCells(p)]));
 }
 

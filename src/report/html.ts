@@ -46,7 +46,7 @@ export function chartData(c: Comparison) {
 
 function summaryTable(c: Comparison): string {
   const rank = (list: string[], name: string) => list.indexOf(name) + 1;
-  const head = ['paradigm', 'ACC', 'BWT', 'forgetting', 'FWT', 'learning acc.', 'ms / update', 'examples / update', 'params changed / update', 'accepted', 'model size', 'rank ACC', 'rank cost'];
+  const head = ['paradigm', 'ACC', 'BWT', 'forgetting', 'FWT', 'learning acc.', 'ms / update', 'examples / update', 'params changed / update', 'bytes written / update', 'accepted', 'model size', 'rank ACC', 'rank cost'];
   const rows = c.paradigms.map((p) =>
     [
       escapeHtml(p.paradigm),

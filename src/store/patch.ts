@@ -192,6 +192,11 @@ export function applyRows(values: Float32Array, r: RowChanges, where: string): F
 /** The same floats as int32 bit patterns (a view, no copy). */
 const bitsOf = (a: Float32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
 
+/** About the bytes writePatch writes for `patch` (its tensors and its JSON), without writing it. */
+export function patchBytes(patch: Patch): number {
+  return patch.rows.reduce((n, r) => n + r.ids.byteLength + r.before.byteLength + r.after.byteLength, 0) + Buffer.byteLength(JSON.stringify(patch.head));
+}
+
 /** Writes a patch file (fsynced); returns its XXH64 and size. */
 export function writePatch(path: string, patch: Patch): { xxh64: string; bytes: number } {
   const list: [string, TensorLike][] = [];
