@@ -11,6 +11,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import { guardSize, holdOutGuard } from '../update/guard.js';
 import { buildMemory, DEFAULT_REPLAY, memoryBefore, memoryChanges, type ContinualMemory } from '../update/memory.js';
 import { diffModel, patchBytes } from '../store/patch.js';
+import { COMPACT_SHARE } from '../update/saveVersion.js';
 import { update, type UpdateOptions } from '../update/update.js';
 import type { Stream } from './stream.js';
 
@@ -44,7 +45,8 @@ export interface StepCost {
   accepted: boolean;
   /**
    * Bytes a save of this step writes: the whole model for a training, the patch for an accepted
-   * update (its rows, words, labels and memory changes: see store/patch.ts), 0 for a rejected one.
+   * update (its rows, words, labels and memory changes: see store/patch.ts) or the whole model when
+   * the patch would pass COMPACT_SHARE of it, 0 for a rejected one.
    */
   bytes: number;
   /** The gate's reasons for an update (why it was rejected, or what it flagged with the gate off); absent for training. */
@@ -103,7 +105,10 @@ export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Conf
       // What saving it would write (not timed: the comparison times the update).
       if (decision.accepted) {
         const extras = memory && memoryWas ? memoryChanges(memoryWas, memory) : null;
-        bytes = patchBytes(diffModel(model, decision.parent, extras ?? undefined));
+        // As saveUpdated would: the patch, or the whole model once the patch passes COMPACT_SHARE of it.
+        const patch = patchBytes(diffModel(model, decision.parent, extras ?? undefined));
+        const whole = 4 * parameterCount(model);
+        bytes = patch <= COMPACT_SHARE * whole ? patch : whole;
       }
       examples = decision.report.examplesProcessed;
       paramsChanged = decision.report.paramsChanged.reduce((s, c) => s + c.values + c.grownRows * model!.params.input.cols, 0);
