@@ -41,6 +41,10 @@ export { TextClassifier } from './model/classifier.js';
 export type { Prediction, PredictOptions, ModelInfo } from './model/classifier.js';
 export { Vocab } from './vocab/vocab.js';
 
+// The learner: a model with its memory and directory, trained, updated, evaluated and saved as one
+export { Learner } from './learner.js';
+export type { ExampleSource, LearnerTrainOptions, LearnOptions, LearnResult, LearnerSaved } from './learner.js';
+
 // Training and evaluation
 export { train } from './learn/train.js';
 export type { TrainOptions, TrainReport, TrainResult, EpochReport } from './learn/train.js';
