@@ -47,7 +47,7 @@ export { Vocab } from './vocab/vocab.js';
 
 // The learner: a model with its memory and directory, trained, updated, evaluated and saved as one
 export { Learner } from './learner.js';
-export type { ExampleSource, LearnerTrainOptions, LearnOptions, LearnResult, LearnerSaved } from './learner.js';
+export type { ExampleSource, LearnerTrainOptions, LearnOptions, LearnResult, LearnerSaved, LearnerLineage } from './learner.js';
 
 // Training and evaluation
 export { train } from './learn/train.js';

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { readExamples } from './data/read.js';
 import { train } from './learn/train.js';
 import { Learner } from './learner.js';
 import type { TextClassifier } from './model/classifier.js';
-import { corpus, jsonl, plantTexts } from './serve/testing.js';
+import { corpus, jsonl, MAIN, plantTexts } from './serve/testing.js';
 import { saveModel } from './store/modelFiles.js';
 import { namedTensors } from './store/patch.js';
 import { update } from './update/update.js';
@@ -52,6 +53,24 @@ test('Learner.train from an array, a file path and an async iterable gives the s
   }
   assert.ok(fromArray.memory && fromArray.memory.replay.size === 300, 'the memory holds the training data');
   assert.deepEqual(fromFile.model.info.trainedOn, { file: path, examples: 300 });
+});
+
+test('Learner.train builds the model and memory that `accrete train` saves (guard held out, replay, seen rows)', async (t) => {
+  const dir = tmp(t);
+  const path = corpus('wordnet5.train.txt'); // 1,500 examples: the CLI holds 30 out as the guard
+  const flags = ['--dim', '16', '--bucket', '20000', '--epoch', '5', '--lr', '0.5', '--wordNgrams', '2', '--seed', '3', '--thread', '1', '--replay', '1000'];
+  const r = spawnSync(process.execPath, [MAIN, 'train', '--data', path, '--out', dir, ...flags, '--quiet'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const cli = await Learner.load(dir);
+  const learner = await Learner.train(path, { dim: 16, bucket: 20000, epoch: 5, lr: 0.5, wordNgrams: 2, seed: 3, thread: 1, replay: 1000 });
+  assert.equal(learner.memory?.guard?.length, 30);
+  assert.equal(learner.report?.examples, 1470);
+  assert.deepEqual(weights(learner.model), weights(cli.model));
+  assert.deepEqual(learner.memory!.guard, cli.memory!.guard);
+  assert.deepEqual(learner.memory!.replay.examples(), cli.memory!.replay.examples());
+  assert.deepEqual(learner.memory!.seen, cli.memory!.seen);
+  assert.deepEqual(learner.memory!.fisher?.input, cli.memory!.fisher?.input);
+  assert.equal(learner.lineage, null);
 });
 
 test('predict: a list for a text, a list per text for an array of texts', async () => {
@@ -113,12 +132,14 @@ test('save in place after learn writes a patch, and load gives the same predicti
   const second = await loaded.learn(foods);
   assert.equal(second.accepted, true, JSON.stringify(second.reasons));
   assert.ok(loaded.labels.includes('noun.plant') && loaded.labels.includes('noun.food'));
+  assert.equal(loaded.lineage?.depth, 2, 'two updates since training');
   const saved = await loaded.save(modelDir);
   assert.deepEqual(saved, { dir: modelDir, as: 'patch' });
   assert.ok(existsSync(join(modelDir, 'manifest.json')));
   assert.equal(readdirSync(join(modelDir, 'patches')).length, 1);
 
   const again = await Learner.load(modelDir);
+  assert.deepEqual(again.lineage, loaded.lineage);
   assert.deepEqual(again.labels, loaded.labels);
   assert.deepEqual(predictions(again), predictions(loaded));
   assert.deepEqual(weights(again.model), weights(loaded.model));

@@ -57,6 +57,18 @@ export interface LearnerSaved {
   why?: string;
 }
 
+/** What an accepted update records of itself in the model (model.info.lineage). */
+export interface LearnerLineage {
+  /** Updates since training: 1 for the first. */
+  depth: number;
+  /** The checksum of the weights it was updated from (null when they were never saved). */
+  parent: string | null;
+  updatedAt: string;
+  /** fingerprint() of the examples it learned. */
+  dataFingerprint: string;
+  [key: string]: unknown;
+}
+
 /** Accepted changes since the last save or load: the model and memory as they were then, for a patch. */
 interface Pending {
   parent: ModelBefore;
@@ -128,6 +140,14 @@ export class Learner {
   /** The directory this learner was loaded from or last saved to (null before its first save). */
   get dir(): string | null {
     return this.#dir;
+  }
+
+  /**
+   * The model's last update as its model.json records it (depth counts the updates since training,
+   * parent is the weights' checksum it was updated from); null for a model never updated.
+   */
+  get lineage(): LearnerLineage | null {
+    return (this.model.info.lineage as LearnerLineage | undefined) ?? null;
   }
 
   /** The labels the model knows. */
