@@ -148,6 +148,26 @@ test('save in place after learn writes a patch, and load gives the same predicti
   assert.deepEqual(await again.evaluate(corpus('wordnet3.test.jsonl')), await loaded.evaluate(jsonl('wordnet3.test.jsonl')));
 });
 
+test('a trained learner saved, then learning and saving in place, grows patches; a save with nothing learned writes nothing', async (t) => {
+  const modelDir = join(tmp(t), 'model');
+  const learner = await Learner.train(corpus('wordnet3.train.jsonl'), { ...SMALL, bucket: 200_000, valid: jsonl('wordnet3.test.jsonl') });
+  assert.equal((await learner.save(modelDir)).as, 'whole');
+  assert.deepEqual(await learner.save(modelDir), { dir: modelDir, as: 'unchanged' });
+  for (const batch of [plants, foods]) {
+    const r = await learner.learn(batch);
+    assert.equal(r.accepted, true, JSON.stringify(r.reasons));
+    assert.deepEqual(await learner.save(modelDir), { dir: modelDir, as: 'patch' });
+  }
+  assert.equal(readdirSync(join(modelDir, 'patches')).length, 2);
+  const before = readFileSync(join(modelDir, 'manifest.json'), 'utf8');
+  assert.deepEqual(await learner.save(modelDir), { dir: modelDir, as: 'unchanged' });
+  assert.equal(readFileSync(join(modelDir, 'manifest.json'), 'utf8'), before);
+  const loaded = await Learner.load(modelDir);
+  assert.deepEqual(predictions(loaded), predictions(learner));
+  assert.deepEqual(weights(loaded.model), weights(learner.model));
+  assert.equal(loaded.lineage?.depth, 2);
+});
+
 test('save to another directory writes the whole model, and the learner moves there', async (t) => {
   const dir = tmp(t);
   const a = join(dir, 'a');

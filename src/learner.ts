@@ -5,7 +5,8 @@
  * memory by mistake (update() without `memory` forgets silently; learn() always passes it, and
  * says so when there is none).
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { toExamples, type Example, type ExampleInput } from './data/example.js';
 import { readDataset, type ReadOptions, type ReadReport } from './data/read.js';
 import { show } from './data/fields.js';
@@ -49,10 +50,13 @@ export type LearnResult = UpdateDecision & {
   warnings: string[];
 };
 
-/** Where a save went: a patch of the version saved in that directory, or the whole model with its memory. */
+/**
+ * Where a save went: a patch of the version saved in that directory, the whole model with its
+ * memory, or nothing ('unchanged': saved there already, nothing learned since).
+ */
 export interface LearnerSaved {
   dir: string;
-  as: 'patch' | 'whole';
+  as: 'patch' | 'whole' | 'unchanged';
   /** Why it was saved whole (absent for a patch). */
   why?: string;
 }
@@ -93,7 +97,6 @@ export class Learner {
   #memory: ContinualMemory | null;
   #dir: string | null;
   #pending: Pending | null = null;
-  #changed = false;
   /** The training report when this learner was trained (not loaded). */
   readonly report: TrainReport | null;
 
@@ -122,7 +125,6 @@ export class Learner {
     model.info = { ...model.info, ...(file !== undefined ? { trainedOn: { file, examples: report.examples } } : {}), train: report };
     const memory = replay > 0 ? buildMemory(model, held.train, { capacity: replay, seed: model.config.seed, seen, guard: valid ?? held.guard }) : null;
     const learner = new Learner(model, memory, null, report);
-    learner.#changed = true;
     return learner;
   }
 
@@ -179,7 +181,6 @@ export class Learner {
     const decision = update(this.model, input, { ...options, memory });
     if (decision.accepted) {
       this.#pending = this.#pending ? { parent: mergeBefore(this.#pending.parent, decision.parent), memory: this.#pending.memory } : { parent: decision.parent, memory: before };
-      this.#changed = true;
       const capacity = options.replay ?? DEFAULT_REPLAY;
       if (memory === null && capacity > 0) {
         this.#memory = buildMemory(this.model, input, { capacity, seed: options.seed ?? this.model.config.seed });
@@ -214,7 +215,9 @@ export class Learner {
    * Saves the learner with its memory in `dir`. Where it was loaded from or last saved, the
    * updates accepted since are written as a patch of that version (manifest.json and patches/,
    * folded into a new base once they grow past a quarter of it); anywhere else, or when no patch
-   * can say it, the whole model is written. Afterwards `dir` is the learner's directory.
+   * can say it, the whole model is written; where it is saved already and nothing was learned
+   * since, nothing is written. Afterwards `dir` is the learner's directory. Change the model only
+   * through learn(): a patch holds what learn() recorded, not changes made to `model` by hand.
    */
   async save(dir: string): Promise<LearnerSaved> {
     const out = resolve(dir);
@@ -222,17 +225,20 @@ export class Learner {
     // update() drops the stale Fisher estimate on accept: estimate it again for the saved memory.
     if (memory && memory.fisher === null && memory.replay.size > 0) memory.fisher = estimateFisher(this.model, memory.replay.examples());
     let saved: LearnerSaved;
+    if (this.#dir === out && !this.#pending && existsSync(join(out, 'model.json'))) {
+      // Saved there already and nothing learned since: nothing to write (a whole save would fold its patches for nothing).
+      return { dir: out, as: 'unchanged' };
+    }
     if (this.#dir === out && this.#pending) {
       const v = saveUpdated(this.model, memory, this.#pending.parent, this.#pending.memory, out);
       saved = v.as === 'patch' ? { dir: out, as: 'patch' } : { dir: out, as: 'whole', why: v.why };
     } else {
       saveLearner(this.model, memory, out);
-      const why = this.#dir === null ? 'a new learner' : this.#dir !== out ? 'a new directory' : this.#changed ? 'changed since it was saved, not by learn()' : 'nothing learned since it was saved';
+      const why = this.#dir === null ? 'a new learner' : this.#dir !== out ? 'a new directory' : 'its directory no longer holds a model';
       saved = { dir: out, as: 'whole', why };
     }
     this.#dir = out;
     this.#pending = null;
-    this.#changed = false;
     return saved;
   }
 }
