@@ -210,3 +210,12 @@ test('with its memory, learn gives no warning; replay 0 says what it turns off',
   const r = await learner.learn(plants, { replay: 0 });
   assert.match(r.warnings.join('\n'), /replay: 0 turns the memory's replay off/);
 });
+
+test('Learner.train refuses what it cannot train on, naming it, before training', async () => {
+  await assert.rejects(Learner.train(42 as never), { code: 'BAD_DATA', message: /array of examples, a data file's path or an async iterable/ });
+  await assert.rejects(Learner.train([{ text: 'x', label: 'a' }, { text: 'y' } as never]), { code: 'BAD_DATA', message: /^Learner\.train: examples\[1\]: no label/ });
+  await assert.rejects(Learner.train([]), { code: 'BAD_DATA', message: /no training examples/ });
+  await assert.rejects(Learner.train(jsonl('wordnet3.train.jsonl'), { replay: -1 }), { code: 'BAD_CONFIG', message: /replay must be an integer >= 0, got number -1/ });
+  await assert.rejects(Learner.train('no/such/file.jsonl', { epoch: 0 }), { code: 'BAD_CONFIG', message: /epoch must be an integer >= 1/ }, 'options are checked before the file is read');
+  await assert.rejects(Learner.train(jsonl('wordnet3.train.jsonl'), { guardSize: 1.5 }), { code: 'BAD_CONFIG', message: /guardSize must be an integer >= 0/ });
+});

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { toExamples, type Example, type ExampleInput } from './data/example.js';
 import { readDataset, type ReadOptions, type ReadReport } from './data/read.js';
 import { show } from './data/fields.js';
+import { resolveConfig } from './config.js';
 import { AccreteError, ConfigError } from './errors.js';
 import { evaluate as evaluateModel, type EvaluateOptions } from './eval/evaluate.js';
 import type { Metrics } from './eval/metrics.js';
@@ -117,15 +118,17 @@ export class Learner {
     const { replay = DEFAULT_REPLAY, guardSize: guardOption, read, ...trainOptions } = options;
     checkCount(replay, 'replay');
     if (guardOption !== undefined) checkCount(guardOption, 'guardSize');
+    // Every option is checked before the data is read: a typo should not cost a pass over a big file.
+    const { valid: _valid, onProgress: _onProgress, pretrainedVectors: _vectors, ...config } = trainOptions;
+    const cfg = resolveConfig(config);
     const { examples: all, file } = await examplesOf(source, 'Learner.train: examples', read);
     const valid = trainOptions.valid == null ? undefined : toExamples(trainOptions.valid, 'Learner.train: options.valid');
-    const seed = trainOptions.seed ?? 0;
-    const held = valid || replay === 0 ? { train: all, guard: [] as Example[] } : holdOutGuard(all, seed, guardOption ?? guardSize(all.length));
+    // The guard is drawn with the training seed, as `accrete train` draws it.
+    const held = valid || replay === 0 ? { train: all, guard: [] as Example[] } : holdOutGuard(all, cfg.seed, guardOption ?? guardSize(all.length));
     const { model, report, seen } = await trainModel(held.train, { ...trainOptions, valid });
     model.info = { ...model.info, ...(file !== undefined ? { trainedOn: { file, examples: report.examples } } : {}), train: report };
     const memory = replay > 0 ? buildMemory(model, held.train, { capacity: replay, seed: model.config.seed, seen, guard: valid ?? held.guard }) : null;
-    const learner = new Learner(model, memory, null, report);
-    return learner;
+    return new Learner(model, memory, null, report);
   }
 
   /** Loads a learner saved by save() (or a model directory `accrete train` / `accrete update` wrote), with its memory and patches. */
