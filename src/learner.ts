@@ -199,7 +199,7 @@ export class Learner {
     const guardGiven = options.guard != null;
     if (!this.#memory) {
       out.push(
-        'this learner has no replay memory (its model was saved without one): the update cannot replay what the model knew and may forget it' +
+        'this learner has no replay memory (trained with replay: 0, or loaded from a model saved without one): the update cannot replay what the model knew and may forget it' +
           (guardGiven ? '' : ', and with no guard given the gate can only check the new data'),
       );
     } else if (options.replay === 0) {
