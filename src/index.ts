@@ -1,6 +1,10 @@
 /**
  * @file Accrete's public API: text classifiers that keep learning.
  *
+ * Start with Learner: a model with its memory and directory, trained from an array, a file or an
+ * async iterable, then predict, learn (the gated update, always with its memory), evaluate and save
+ * (a patch where it was loaded from). The functions below are the lower layer it is made of.
+ *
  * Examples are `{ text, label }` or `{ text, labels: [...] }` (ExampleInput): train, update, evaluate,
  * buildMemory and fingerprint take either, check them, and throw an AccreteError (code BAD_DATA)
  * naming the first bad one; readers return, and lower-level parts take, the `labels` form (Example).
@@ -40,6 +44,10 @@ export { fnv1a32 } from './text/hash.js';
 export { TextClassifier } from './model/classifier.js';
 export type { Prediction, PredictOptions, ModelInfo } from './model/classifier.js';
 export { Vocab } from './vocab/vocab.js';
+
+// The learner: a model with its memory and directory, trained, updated, evaluated and saved as one
+export { Learner } from './learner.js';
+export type { ExampleSource, LearnerTrainOptions, LearnOptions, LearnResult, LearnerSaved, LearnerLineage } from './learner.js';
 
 // Training and evaluation
 export { train } from './learn/train.js';
