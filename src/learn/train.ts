@@ -20,6 +20,7 @@ import { runEpoch } from './epochs.js';
 import { HogwildPool } from './hogwild.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
 import { accuracyOnRows } from './validate.js';
+import { autotune, type AutotuneOptions, type AutotuneReport } from './autotune.js';
 
 export interface TrainOptions extends Partial<Config> {
   /** Validation examples: scored after every epoch; with `patience`, the best epoch wins. */
@@ -27,6 +28,13 @@ export interface TrainOptions extends Partial<Config> {
   onProgress?: ProgressListener;
   /** A .vec file (fastText or word2vec text format) whose vectors start the vocabulary words' rows. */
   pretrainedVectors?: string;
+  /**
+   * Called after every epoch with the model as it stands; returning 'stop' ends training there
+   * (autotune uses it to score a trial part-way and to stop hopeless or overdue trials).
+   */
+  onEpoch?: (epoch: number, model: TextClassifier) => 'stop' | void;
+  /** Search the hyperparameters on a validation set instead of training once (see autotune.ts). */
+  autotune?: AutotuneOptions;
 }
 
 export interface EpochReport {
@@ -47,10 +55,12 @@ export interface TrainReport {
   seconds: number;
   /** What --pretrained-vectors set (absent without it). */
   pretrained?: PretrainedReport;
+  /** True when onEpoch stopped training before its last epoch. */
+  interrupted?: boolean;
 }
 
 function splitOptions(options: TrainOptions): Partial<Config> {
-  const { valid: _valid, onProgress: _onProgress, pretrainedVectors: _pretrained, ...cfg } = options;
+  const { valid: _valid, onProgress: _onProgress, pretrainedVectors: _pretrained, onEpoch: _onEpoch, autotune: _autotune, ...cfg } = options;
   return cfg;
 }
 
@@ -60,6 +70,8 @@ export interface TrainResult {
   report: TrainReport;
   /** 1 for every input row the training data touched (what an update's new-rows selection needs). */
   seen: Uint8Array;
+  /** With options.autotune: every trial of the search and which one the model is. */
+  autotune?: AutotuneReport;
 }
 
 /**
@@ -73,6 +85,7 @@ export interface TrainResult {
  * model.predict('free prize', { k: 1 }); // [{ label: 'spam', score: 0.9... }]
  */
 export async function train(input: readonly ExampleInput[], options: TrainOptions = {}): Promise<TrainResult> {
+  if (options.autotune) return autotune(input, options);
   const started = performance.now();
   const cfg = resolveConfig(splitOptions(options));
   const examples = toExamples(input, 'train: examples');
@@ -97,6 +110,7 @@ export async function train(input: readonly ExampleInput[], options: TrainOption
   const epochs: EpochReport[] = [];
   let best = { epoch: 0, accuracy: -1, params: null as Params | null };
   let stoppedEarly = false;
+  let interrupted = false;
   const pool = parallel ? new HogwildPool(model.params, optimizer.state(), data, cfg) : null;
   const ctx = pool ? null : stepContext(model.params, cfg, optimizer, cfg.seed + 1);
   const order = indexRange(data.count);
@@ -136,6 +150,10 @@ export async function train(input: readonly ExampleInput[], options: TrainOption
       }
       epochs.push(epochReport);
       if (stoppedEarly) break;
+      if (e + 1 < cfg.epoch && options.onEpoch?.(e + 1, model) === 'stop') {
+        interrupted = true;
+        break;
+      }
     }
   } finally {
     clearInterval(timer);
@@ -160,6 +178,7 @@ export async function train(input: readonly ExampleInput[], options: TrainOption
       stoppedEarly,
       seconds: (performance.now() - started) / 1000,
       ...(pretrained ? { pretrained } : {}),
+      ...(interrupted ? { interrupted } : {}),
     },
   };
 }
