@@ -50,6 +50,11 @@ export function autotuneFlags(flags: Flags): AutotuneFlags | null {
   return { validation, duration, trials, metric: metricFlag as AutotuneMetric | undefined, modelSize };
 }
 
+/** An autotune ConfigError issue ("autotune modelSize 1000 is too small...") with the option spelled as its flag. */
+export function autotuneIssueAsFlag(issue: string): string {
+  return issue.replace(/^autotune (\w+)/, (_, key: string) => `--autotune-${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`);
+}
+
 /** Every trial of a search as a table, and which one was kept. */
 export function autotuneTable(r: AutotuneReport): string {
   const rows = r.trials.map((t) => {

@@ -11,9 +11,9 @@ import { labelsOf, loadExamples, warnUnknownLabels } from './data.js';
 import { LOCK_FLAGS, LOCK_HELP, lockModelDir, waitMsOf } from './modelLock.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { progressView } from './progressBar.js';
-import { AUTOTUNE_FLAGS, autotuneFlags, autotuneTable } from './autotune.js';
+import { AUTOTUNE_FLAGS, autotuneFlags, autotuneIssueAsFlag, autotuneTable } from './autotune.js';
 import { trialLine } from '../learn/autotune.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 
 export const trainHelp = `usage: accrete train --data FILE --out MODEL [options]
 
@@ -133,6 +133,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
         modelSize: tune.modelSize,
         onTrial: quiet ? undefined : (t, best) => process.stderr.write(trialLine(t, best, tune.trials ?? null, tune.metric ?? 'accuracy') + '\n'),
       },
+    }).catch((err: unknown) => {
+      // Known only once the vocabulary is built (a size bound the words alone exceed): still wrong usage.
+      throw err instanceof ConfigError && err.issues.every((i) => i.startsWith('autotune ')) ? new UsageError(err.issues.map(autotuneIssueAsFlag).join('; ')) : err;
     });
   } else {
     const view = progressView('train', quiet);
