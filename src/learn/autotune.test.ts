@@ -21,8 +21,8 @@ const jsonl = (name: string): readonly Example[] =>
   );
 const TRAIN = jsonl('wordnet3.train.jsonl');
 const VALID = jsonl('wordnet3.test.jsonl');
-/** Small starting options and a small size bound keep every trial fast. */
-const START = { dim: 16, epoch: 5, lr: 0.1, thread: 1 };
+/** A fixed small dimension and a small size bound keep every trial fast. */
+const START = { dim: 16, thread: 1 };
 const SIZE = 2_000_000;
 
 const checksum = (model: Awaited<ReturnType<typeof train>>['model']) => {
@@ -61,6 +61,9 @@ test('trial 1 is the starting options, and the kept trial scores at least as wel
   const kept = tune.trials[tune.best - 1];
   assert.equal(r.model.config.dim, kept.settings.dim);
   assert.equal(r.model.config.epoch, kept.settings.epoch);
+  // Reused featurised data trains the same model as featurising afresh.
+  const again = await train(TRAIN, { ...START, ...kept.settings, seed: 2 });
+  assert.equal(checksum(again.model), checksum(r.model));
   const correct = VALID.filter((e) => e.labels.includes(r.model.predict(e.text, { k: 1 })[0].label)).length;
   assert.equal(correct / VALID.length, tune.bestScore);
 });
@@ -101,11 +104,23 @@ test('sampling stays in its ranges, and its spread shrinks as the budget is used
       assert.ok(s.wordNgrams >= 1 && s.wordNgrams <= 5);
       assert.ok(CHAR_NGRAMS.some(([a, b]) => a === s.minn && b === s.maxn));
       assert.ok(s.bucket >= 10_000 && s.bucket <= 10_000_000);
-      sum += Math.abs(Math.log2(s.lr / best.lr));
+      sum += Math.abs(DIMS.indexOf(s.dim as (typeof DIMS)[number]) - DIMS.indexOf(50));
     }
     return sum / 300;
   };
-  assert.ok(spread(1) < spread(0) / 2);
+  assert.ok(spread(1) < spread(0) / 2, `${spread(1)} vs ${spread(0)}`);
+  const fixed = sampleAround(best, 0, rng, true, new Set(['dim', 'lr', 'minn']));
+  assert.equal(fixed.dim, 50);
+  assert.equal(fixed.lr, 0.5);
+  assert.deepEqual([fixed.minn, fixed.maxn], [2, 5]);
+});
+
+test('options given explicitly are not searched; trials share featurised data', async () => {
+  const r = await train(TRAIN, { ...START, lr: 0.5, wordNgrams: 2, seed: 1, autotune: { validation: VALID, trials: 8, modelSize: SIZE } });
+  const tune = r.autotune!;
+  assert.deepEqual(tune.fixed.sort(), ['dim', 'lr', 'wordNgrams']);
+  for (const t of tune.trials) assert.deepEqual([t.settings.dim, t.settings.lr, t.settings.wordNgrams], [16, 0.5, 2]);
+  assert.ok(tune.reusedFeatures > 0, 'some trials reused an earlier trial\'s features');
 });
 
 test('a time budget ends the search', async () => {

@@ -21,7 +21,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import { tokenize } from '../text/tokenize.js';
 import { Rng } from '../util/rng.js';
 import { buildVocab } from '../vocab/build.js';
-import { train, type TrainOptions, type TrainReport, type TrainResult } from './train.js';
+import { train, type FeatureCache, type TrainOptions, type TrainReport, type TrainResult } from './train.js';
 
 export type AutotuneMetric = 'accuracy' | 'macroF1';
 
@@ -84,6 +84,10 @@ export interface AutotuneReport {
   /** Why the search ended. */
   stoppedBy: 'trials' | 'duration';
   modelSizeLimit: number;
+  /** Trials that trained on the featurised data of an earlier trial with the same feature settings. */
+  reusedFeatures: number;
+  /** The searched settings the caller gave, which every trial kept. */
+  fixed: Searched[];
   /** What the search was given: the time and trial budgets. */
   duration: number | null;
   trialBudget: number | null;
@@ -102,8 +106,15 @@ export const CHAR_NGRAMS: readonly (readonly [number, number])[] = [
   [3, 5],
   [3, 6],
 ];
-const MIN_BUCKET = 10_000;
-const MAX_BUCKET = 10_000_000;
+/**
+ * The bucket counts the search picks from (10k to 10M, as fastText's range, on a log grid): a grid
+ * rather than a continuum so that trials near the best share their feature settings, and with them
+ * their featurised data (see FeatureCache).
+ */
+export const BUCKETS = [10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000] as const;
+const MIN_BUCKET = BUCKETS[0];
+/** Featurised data sets kept for reuse across trials. */
+const CACHED_FEATURE_SETS = 4;
 /** A trial whose half-way score is this far below the best trial's half-way score is pruned. */
 export const PRUNE_MARGIN = 0.02;
 
@@ -150,24 +161,43 @@ function gauss(rng: Rng): number {
 
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
-/** Settings near `best`: the further the search has gone (t in [0, 1]), the nearer. */
-export function sampleAround(best: TrialSettings, t: number, rng: Rng, searchLoss: boolean): TrialSettings {
+/** The settings the search samples; those the caller gives explicitly stay fixed, as in fastText. */
+export const SEARCHED = ['dim', 'epoch', 'lr', 'wordNgrams', 'minn', 'maxn', 'bucket', 'loss'] as const;
+export type Searched = (typeof SEARCHED)[number];
+
+/**
+ * Settings near `best`: the further the search has gone (t in [0, 1]), the nearer. The spreads are
+ * fastText's (autotune.cc): log2 steps of sigma 2.8 -> 2.5 for epoch, 1.9 -> 1.0 for lr; wordNgrams
+ * linear 4.3 -> 2.4; dim, bucket and the char n-gram range step along their grids with spreads of
+ * about fastText's (1.4 -> 0.3 and 2.0 -> 1.5 in log2, 4.0 -> 1.4 in choices). `fixed` settings keep
+ * best's value.
+ */
+export function sampleAround(best: TrialSettings, t: number, rng: Rng, searchLoss: boolean, fixed: ReadonlySet<Searched> = new Set()): TrialSettings {
   const log2Step = (v: number, lo: number, hi: number, start: number, end: number) => clamp(v * 2 ** (gauss(rng) * sigma(start, end, t)), lo, hi);
-  const dimAt = DIMS.findIndex((d) => d >= best.dim);
-  const dimIndex = clamp(Math.round((dimAt < 0 ? DIMS.length - 1 : dimAt) + gauss(rng) * sigma(1.5, 0.5, t)), 0, DIMS.length - 1);
-  const charAt = CHAR_NGRAMS.findIndex(([a, b]) => a === best.minn && b === best.maxn);
-  const keepChars = charAt >= 0 && rng.next() < 0.3 + 0.6 * t;
-  const [minn, maxn] = keepChars ? [best.minn, best.maxn] : CHAR_NGRAMS[rng.int(CHAR_NGRAMS.length)];
-  const flipLoss = searchLoss && rng.next() < 0.3 * (1 - t);
+  const indexStep = (at: number, n: number, start: number, end: number) => clamp(Math.round(at + gauss(rng) * sigma(start, end, t)), 0, n - 1);
+  const stepIn = <T extends number>(set: readonly T[], v: number, start: number, end: number): T => {
+    const at = set.findIndex((x) => x >= v);
+    return set[indexStep(at < 0 ? set.length - 1 : at, set.length, start, end)];
+  };
+  // Every draw is made whether or not its setting is fixed, so fixing one does not reshuffle the others.
+  const epoch = Math.round(log2Step(best.epoch, 1, 100, 2.8, 2.5));
+  const lr = Number(log2Step(best.lr, 0.01, 5, 1.9, 1.0).toPrecision(3));
+  const dim = stepIn(DIMS, best.dim, 1.6, 0.4);
+  const wordNgrams = Math.round(clamp(best.wordNgrams + gauss(rng) * sigma(4.3, 2.4, t), 1, 5));
+  const charAt = Math.max(0, CHAR_NGRAMS.findIndex(([a, b]) => a === best.minn && b === best.maxn));
+  const [minn, maxn] = CHAR_NGRAMS[indexStep(charAt, CHAR_NGRAMS.length, 4.0, 1.4)];
+  const bucket = stepIn(BUCKETS, best.bucket, 1.8, 1.4);
+  const flipLoss = rng.next() < 0.3 * (1 - t);
+  const chars = fixed.has('minn') || fixed.has('maxn');
   return {
-    dim: DIMS[dimIndex],
-    epoch: Math.round(log2Step(best.epoch, 1, 100, 1.5, 0.5)),
-    lr: Number(log2Step(best.lr, 0.01, 5, 1.5, 0.5).toPrecision(3)),
-    wordNgrams: Math.round(clamp(best.wordNgrams + gauss(rng) * sigma(1.5, 0.5, t), 1, 5)),
-    minn,
-    maxn,
-    bucket: Math.round(log2Step(best.bucket, MIN_BUCKET, MAX_BUCKET, 2, 0.5)),
-    loss: flipLoss ? (best.loss === 'softmax' ? 'ova' : 'softmax') : best.loss,
+    dim: fixed.has('dim') ? best.dim : dim,
+    epoch: fixed.has('epoch') ? best.epoch : epoch,
+    lr: fixed.has('lr') ? best.lr : lr,
+    wordNgrams: fixed.has('wordNgrams') ? best.wordNgrams : wordNgrams,
+    minn: chars ? best.minn : minn,
+    maxn: chars ? best.maxn : maxn,
+    bucket: fixed.has('bucket') ? best.bucket : bucket,
+    loss: searchLoss && flipLoss && !fixed.has('loss') ? (best.loss === 'softmax' ? 'ova' : 'softmax') : best.loss,
   };
 }
 
@@ -209,7 +239,7 @@ function settingsOf(cfg: Config): TrialSettings {
  */
 export async function autotune(input: readonly ExampleInput[], options: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
-  const { autotune: tune, onEpoch: _onEpoch, onProgress: _onProgress, valid: _valid, ...base } = options;
+  const { autotune: tune, onEpoch: _onEpoch, onProgress: _onProgress, valid: _valid, featureCache: _cache, ...base } = options;
   if (!tune) throw new ConfigError(['autotune options are missing']);
   const issues: string[] = [];
   if (tune.trials !== undefined && !(Number.isInteger(tune.trials) && tune.trials >= 1)) issues.push(`autotune trials must be an integer >= 1 (got ${tune.trials})`);
@@ -231,10 +261,14 @@ export async function autotune(input: readonly ExampleInput[], options: TrainOpt
   // The vocabulary (which no searched setting changes) sizes the model for the size bound.
   const table = new TokenTable();
   for (const e of examples) table.addExample(tokenize(e.text, cfg));
-  const words = buildVocab(table, examples, cfg.minCount).wordCount;
+  const vocab = buildVocab(table, examples, cfg.minCount);
+  const words = vocab.wordCount;
+  // Every trial trains on these same tokens; trials with the same feature settings on the same rows.
+  const featureCache: FeatureCache = { table, vocab, data: new Map(), capacity: CACHED_FEATURE_SETS, hits: 0 };
   // Tokens of the validation texts, once: the text options are the same in every trial.
   const validTokens = validation.map((e) => tokenize(e.text, cfg));
   const searchLoss = examples.every((e) => e.labels.length === 1);
+  const fixed = new Set(SEARCHED.filter((k) => base[k] !== undefined));
 
   const rng = new Rng(cfg.seed);
   const trials: AutotuneTrial[] = [];
@@ -247,7 +281,7 @@ export async function autotune(input: readonly ExampleInput[], options: TrainOpt
       stoppedBy = 'duration';
       break;
     }
-    const wanted = n === 1 || !best ? settingsOf(cfg) : sampleAround(best.trial.settings, progress(), rng, searchLoss);
+    const wanted = n === 1 || !best ? settingsOf(cfg) : sampleAround(best.trial.settings, progress(), rng, searchLoss, fixed);
     const settings = fitModelSize(wanted, cfg.hashing, words, limit);
     const trialStart = performance.now();
     const half = settings.epoch >= 4 ? Math.ceil(settings.epoch / 2) : 0;
@@ -263,6 +297,7 @@ export async function autotune(input: readonly ExampleInput[], options: TrainOpt
       result = await train(examples, {
         ...base,
         ...settings,
+        featureCache,
         onEpoch: (epoch, model) => {
           if (n > 1 && performance.now() >= deadline) {
             status = 'timeout';
@@ -313,6 +348,8 @@ export async function autotune(input: readonly ExampleInput[], options: TrainOpt
     seconds: (performance.now() - started) / 1000,
     stoppedBy,
     modelSizeLimit: limit,
+    reusedFeatures: featureCache.hits,
+    fixed: [...fixed],
     duration,
     trialBudget,
   };

@@ -7,6 +7,8 @@ import { toExamples, type Example, type ExampleInput } from '../data/example.js'
 import { AccreteError } from '../errors.js';
 import { featurizeAll, featurizeTable, type FeaturizedData } from '../features/dataset.js';
 import { TokenTable } from '../features/tokenTable.js';
+import { usesBuckets } from '../features/featurizer.js';
+import type { Vocab } from '../vocab/vocab.js';
 import { loadPretrainedVectors, type PretrainedReport } from './pretrainedVectors.js';
 import { TextClassifier } from '../model/classifier.js';
 import { cloneParams, tensors, type Params } from '../model/params.js';
@@ -35,6 +37,29 @@ export interface TrainOptions extends Partial<Config> {
   onEpoch?: (epoch: number, model: TextClassifier) => 'stop' | void;
   /** Search the hyperparameters on a validation set instead of training once (see autotune.ts). */
   autotune?: AutotuneOptions;
+  /**
+   * @internal For autotune: the token table and vocabulary of these same examples (same text
+   * options and minCount), and the featurised data of earlier trials by feature settings, reused.
+   */
+  featureCache?: FeatureCache;
+}
+
+/** What trials on the same examples share (see TrainOptions.featureCache). */
+export interface FeatureCache {
+  table: TokenTable;
+  vocab: Vocab;
+  /** Featurised data by featureKey, the most recently used last. */
+  data: Map<string, FeaturizedData>;
+  /** At most this many featurised data sets are kept. */
+  capacity: number;
+  /** How many trials found their data here. */
+  hits: number;
+}
+
+/** What the featurised rows depend on besides the vocabulary: the bucket only when n-grams use it. */
+export function featureKey(cfg: Config, shared: boolean): string {
+  const bucket = usesBuckets(cfg) ? cfg.bucket : 0;
+  return `${cfg.wordNgrams}/${cfg.minn}/${cfg.maxn}/${bucket}/${cfg.hashing}/${shared}`;
 }
 
 export interface EpochReport {
@@ -60,7 +85,7 @@ export interface TrainReport {
 }
 
 function splitOptions(options: TrainOptions): Partial<Config> {
-  const { valid: _valid, onProgress: _onProgress, pretrainedVectors: _pretrained, onEpoch: _onEpoch, autotune: _autotune, ...cfg } = options;
+  const { valid: _valid, onProgress: _onProgress, pretrainedVectors: _pretrained, onEpoch: _onEpoch, autotune: _autotune, featureCache: _cache, ...cfg } = options;
   return cfg;
 }
 
@@ -91,16 +116,30 @@ export async function train(input: readonly ExampleInput[], options: TrainOption
   const examples = toExamples(input, 'train: examples');
   const valid = options.valid == null ? undefined : toExamples(options.valid, 'train: options.valid');
   if (examples.length === 0) throw new AccreteError('BAD_DATA', 'no training examples: the training data is empty');
-  let table: TokenTable | null = new TokenTable();
-  for (const e of examples) table.addExample(tokenize(e.text, cfg));
-  const vocab = buildVocab(table, examples, cfg.minCount);
+  const cache = options.featureCache;
+  let table: TokenTable | null = cache?.table ?? null;
+  if (!table) {
+    table = new TokenTable();
+    for (const e of examples) table.addExample(tokenize(e.text, cfg));
+  }
+  // A trial's model gets its own copy: nothing shared may change under the next trial.
+  const vocab = cache ? cache.vocab.clone() : buildVocab(table, examples, cfg.minCount);
   if (vocab.labelCount === 0) throw new AccreteError('BAD_DATA', 'no labels in the training data');
   const parallel = cfg.thread > 1;
   const model = TextClassifier.create(cfg, vocab);
   const pretrained = options.pretrainedVectors ? await loadPretrainedVectors(model, options.pretrainedVectors) : undefined;
-  const data = featurizeTable(table, examples, model.featurizer, { shared: parallel });
-  table = null; // the token ids are garbage from here on
-  releaseMemory();
+  const key = featureKey(cfg, parallel);
+  let data = cache?.data.get(key);
+  if (cache && data) {
+    cache.hits++;
+    cache.data.delete(key);
+  } else data = featurizeTable(table, examples, model.featurizer, { shared: parallel });
+  if (cache) {
+    cache.data.set(key, data);
+    while (cache.data.size > cache.capacity) cache.data.delete(cache.data.keys().next().value!);
+  }
+  table = null; // the token ids are garbage from here on (unless the cache keeps them)
+  if (!cache) releaseMemory();
   const seen = new Uint8Array(model.params.input.rows);
   for (let k = 0; k < data.rows.length; k++) seen[data.rows[k]] = 1;
   const validData = valid ? featurizeValid(model, valid) : null;
