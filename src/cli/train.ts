@@ -12,7 +12,7 @@ import { LOCK_FLAGS, LOCK_HELP, lockModelDir, waitMsOf } from './modelLock.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { progressView } from './progressBar.js';
 import { AUTOTUNE_FLAGS, autotuneFlags, autotuneIssueAsFlag, autotuneTable } from './autotune.js';
-import { trialLine } from '../learn/autotune.js';
+import { SEARCHED, trialLine } from '../learn/autotune.js';
 import { ConfigError, UsageError } from '../errors.js';
 
 export const trainHelp = `usage: accrete train --data FILE --out MODEL [options]
@@ -66,7 +66,9 @@ training:
 
 autotune (search the model and training options on validation data; fastText's names):
   --autotune-validation FILE
-                       examples to score each trial on; the best trial's model is saved
+                       examples to score each trial on; the best trial's model is saved.
+                       Searched: --dim --epoch --lr --wordNgrams --minn/--maxn --bucket --loss,
+                       except those given, which every trial keeps
                        (these examples then guard later updates, as --valid's do)
   --autotune-duration S
                        seconds the search may take (300 unless --autotune-trials is given)
@@ -122,6 +124,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const examples = held.train;
   if (valid) warnUnknownLabels(validPath!, valid, labelsOf(examples), 'that are not in the training data');
   let result;
+  if (tune && !quiet) {
+    const fixed = SEARCHED.filter((k) => options[k] !== undefined);
+    if (fixed.length) process.stderr.write(`note: autotune keeps what you set (${fixed.map((k) => `--${k} ${options[k]}`).join(', ')}) and searches the rest\n`);
+  }
   if (tune) {
     result = await train(examples, {
       ...options,
