@@ -7,7 +7,7 @@ import { toExamples, type Example } from '../data/example.js';
 import { ConfigError } from '../errors.js';
 import { tensors } from '../model/params.js';
 import { Rng } from '../util/rng.js';
-import { CHAR_NGRAMS, DIMS, fitModelSize, modelBytes, sampleAround, sigma, type AutotuneOptions } from './autotune.js';
+import { CHAR_NGRAMS, DIMS, fitModelSize, modelBytes, PRUNE_MARGIN, sampleAround, sigma, type AutotuneOptions } from './autotune.js';
 import { train } from './train.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
@@ -138,4 +138,29 @@ test('macroF1 is a metric the search can maximise, and bad autotune options are 
   await assert.rejects(search(1, { trials: 0 }), ConfigError);
   await assert.rejects(search(1, { duration: -1 }), ConfigError);
   await assert.rejects(search(1, { metric: 'f1' as never }), ConfigError);
+});
+
+test('a trial is pruned only at half of its epochs, when it scores more than the margin below the best trial\'s half-way score', async () => {
+  const r = await search(1, { trials: 10 });
+  const trials = r.autotune!.trials;
+  const pruned = trials.filter((t) => t.status === 'pruned');
+  assert.ok(pruned.length > 0, 'this seed prunes some trials');
+  for (const t of pruned) {
+    assert.equal(t.epochsRun, Math.ceil(t.settings.epoch / 2));
+    assert.equal(t.score, null);
+    // The best trial before it (the earliest of equals), and that trial's half-way score.
+    const best = trials.slice(0, t.trial - 1).reduce((b, e) => (e.score !== null && e.score > b.score! ? e : b));
+    const bar = best.halfScore!;
+    assert.ok(t.halfScore! + PRUNE_MARGIN < bar, `trial ${t.trial}: ${t.halfScore} vs ${bar}`);
+  }
+  for (const t of trials.filter((e) => e.status === 'done')) assert.equal(t.epochsRun, t.settings.epoch);
+});
+
+test('validation examples whose label the training data lacks count as errors', async () => {
+  const unknown = VALID.map((e, i) => (i % 2 === 0 ? { text: e.text, labels: ['never.seen'] } : e));
+  const a = await search(1, { trials: 1 });
+  const b = await search(1, { trials: 1, validation: unknown });
+  assert.ok(b.autotune!.bestScore < a.autotune!.bestScore);
+  const correct = unknown.filter((e) => e.labels.includes(b.model.predict(e.text, { k: 1 })[0].label)).length;
+  assert.equal(b.autotune!.bestScore, correct / unknown.length);
 });
