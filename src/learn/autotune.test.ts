@@ -7,7 +7,7 @@ import { toExamples, type Example } from '../data/example.js';
 import { ConfigError } from '../errors.js';
 import { tensors } from '../model/params.js';
 import { Rng } from '../util/rng.js';
-import { CHAR_NGRAMS, DIMS, fitModelSize, modelBytes, PRUNE_MARGIN, sampleAround, sigma, type AutotuneOptions } from './autotune.js';
+import { BUCKETS, CHAR_NGRAMS, DIMS, fitModelSize, modelBytes, PRUNE_MARGIN, sampleAround, sigma, type AutotuneOptions } from './autotune.js';
 import { train } from './train.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
@@ -71,7 +71,10 @@ test('trial 1 is the starting options, and the kept trial scores at least as wel
 test('every trial respects the model-size bound', async () => {
   const limit = 400_000;
   const r = await search(1, { trials: 8, modelSize: limit });
-  for (const t of r.autotune!.trials) assert.ok(t.modelBytes <= limit, `trial ${t.trial}: ${t.modelBytes} bytes`);
+  for (const t of r.autotune!.trials) {
+    assert.ok(t.modelBytes <= limit, `trial ${t.trial}: ${t.modelBytes} bytes`);
+    assert.ok((BUCKETS as readonly number[]).includes(t.settings.bucket), `trial ${t.trial}: bucket ${t.settings.bucket} is off the grid`);
+  }
   assert.ok(r.model.params.input.rows * r.model.params.input.cols * 4 <= limit);
   assert.equal(r.autotune!.modelSizeLimit, limit);
 });
@@ -80,7 +83,7 @@ test('fitModelSize shrinks the bucket, then the dimension, and refuses a bound t
   const s = { dim: 100, epoch: 5, lr: 0.1, wordNgrams: 2, minn: 0, maxn: 0, bucket: 2_000_000, loss: 'softmax' as const };
   const fit = fitModelSize(s, 'fnv1a', 1000, 10_000_000);
   assert.equal(fit.dim, 100);
-  assert.ok(fit.bucket < s.bucket && fit.bucket >= 10_000);
+  assert.equal(fit.bucket, 20_000, 'the largest bucket of the grid that fits');
   assert.ok(modelBytes({ ...fit, hashing: 'fnv1a' }, 1000) <= 10_000_000);
   const tight = fitModelSize(s, 'fnv1a', 1000, 100_000);
   assert.ok(tight.dim < 100);

@@ -124,7 +124,7 @@ export function modelBytes(s: Pick<Config, 'dim' | 'bucket' | 'wordNgrams' | 'mi
 }
 
 /**
- * The settings shrunk to fit `limit` bytes: the bucket first (down to 10,000), then the dimension,
+ * The settings shrunk to fit `limit` bytes: the bucket first (along its grid, down to 10,000), then the dimension,
  * then the n-grams. Throws a ConfigError when even the words alone at dimension 1 do not fit.
  */
 export function fitModelSize(s: TrialSettings, hashing: Config['hashing'], words: number, limit: number): TrialSettings {
@@ -133,7 +133,9 @@ export function fitModelSize(s: TrialSettings, hashing: Config['hashing'], words
   const buckets = () => out.wordNgrams > 1 || out.maxn > 0;
   while (bytes() > limit) {
     if (buckets() && out.bucket > MIN_BUCKET) {
-      out.bucket = Math.max(MIN_BUCKET, Math.floor(limit / (4 * out.dim)) - words);
+      // The largest grid value that fits (so that trials keep sharing featurised data), else 10,000.
+      const fits = Math.floor(limit / (4 * out.dim)) - words;
+      out.bucket = [...BUCKETS].reverse().find((b) => b <= fits && b < out.bucket) ?? MIN_BUCKET;
     } else if (out.dim > 1) {
       const rows = inputRowsOf({ ...out, hashing }, words);
       const lower = [...DIMS].reverse().find((d) => d < out.dim && rows * d * 4 <= limit);
