@@ -44,6 +44,7 @@ export { Vocab } from './vocab/vocab.js';
 // Training and evaluation
 export { train } from './learn/train.js';
 export type { TrainOptions, TrainReport, TrainResult, EpochReport } from './learn/train.js';
+export type { AutotuneOptions, AutotuneReport, AutotuneTrial, AutotuneMetric, TrialSettings } from './learn/autotune.js';
 export type { TrainProgress, ProgressListener } from './learn/progress.js';
 export { evaluate } from './eval/evaluate.js';
 export type { EvaluateOptions } from './eval/evaluate.js';

@@ -78,6 +78,7 @@ test('bad autotune flags exit 2 naming the flag', () => {
     [['--autotune-validation', VALID, '--autotune-model-size', '0'], /--autotune-model-size must be a number of bytes/],
     [['--autotune-trials', '3'], /--autotune-trials needs --autotune-validation/],
     [['--autotune-validation', VALID, '--valid', VALID], /--valid cannot be combined with --autotune-validation/],
+    [['--autotune-validation', VALID, '--patience', '2'], /--patience cannot be combined with --autotune-validation/],
   ];
   for (const [flags, message] of cases) {
     const r = accrete(['train', '--data', TRAIN, '--out', 'bad', ...flags]);

@@ -106,6 +106,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const guardFlag = optionalNumberWhere(flags, 'guard-size', 'int', (n) => n >= 0, 'an integer >= 0');
   const tune = autotuneFlags(flags);
   if (tune && optionalString(flags, 'valid') !== undefined) throw new UsageError('--valid cannot be combined with --autotune-validation: the search scores its trials on the autotune validation file');
+  if (tune && cfg.patience > 0) throw new UsageError('--patience cannot be combined with --autotune-validation: trials are scored on the autotune validation file, and hopeless ones are stopped at half of their epochs');
   if (tune && pretrainedVectors !== undefined) throw new UsageError('--pretrained-vectors cannot be combined with --autotune-validation: the search changes --dim');
   const waitMs = waitMsOf(flags);
   checkOutDir(out);

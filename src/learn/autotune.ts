@@ -3,12 +3,18 @@
  * bucket, loss), scored on a validation set, keeping the best model.
  *
  * Sampling follows fastText's autotune (autotune.cc): trial 1 is the starting config (fastText's
- * defaults unless the caller set some options), and every later trial perturbs the best config so
- * far with Gaussian steps (on a log scale for lr, epoch and bucket; on an index into a set for dim)
- * whose spread shrinks as the search goes on (from t = 0.25 to t = 0.75 of the budget). Unlike
- * fastText, progress t counts trials when a trial budget is given, so a trial-bounded search with a
- * seed is deterministic (with thread 1), and trials that are hopeless at half of their epochs are
- * stopped there (pruned) instead of running to the end.
+ * defaults plus whatever the caller set; what the caller set is never searched), and every later
+ * trial perturbs the best config so far with Gaussian steps (log2 steps for lr and epoch, linear for
+ * wordNgrams, along grids for dim, bucket and the char n-gram range) whose spread shrinks from
+ * t = 0.25 to t = 0.75 of the budget. Where this does more than fastText:
+ * - progress t counts trials when a trial budget is given, so a seeded trial-bounded search is
+ *   deterministic (with thread 1);
+ * - a trial of 4 or more epochs is scored at half of them and stopped there (pruned) when it is more
+ *   than PRUNE_MARGIN below the best trial's half-way score;
+ * - tokens and vocabulary are built once, and trials with the same feature settings train on the
+ *   same featurised rows (train's featureCache);
+ * - the best trial's model is kept, not trained again at the end;
+ * - the model-size bound shrinks a sample to fit instead of discarding it.
  */
 import type { Config, Loss } from '../config.js';
 import { resolveConfig } from '../config.js';
