@@ -56,7 +56,13 @@ test('--json reports every trial; the same seed and trial budget save the same m
   assert.equal(a.stderr.match(/^autotune trial \d+\/4: /gm)?.length, 4);
   assert.match(a.stderr, /^trial +dim +epoch +lr/m);
   assert.match(a.stderr, new RegExp(`kept trial ${tune.best}: accuracy`));
-  // The saved model is the kept trial's.
+  // The saved model is the kept trial's, and eval scores it as the search did.
+  const evaluated = accrete(['eval', '--model', 'a', '--data', VALID, '--json']);
+  assert.equal(evaluated.status, 0, evaluated.stderr);
+  const metrics = JSON.parse(evaluated.stdout) as { accuracy: number; macroF1: number };
+  const kept = tune.trials[tune.best - 1];
+  assert.equal(metrics.accuracy, kept.accuracy);
+  assert.ok(Math.abs(metrics.macroF1 - kept.macroF1) < 1e-12, `eval macroF1 ${metrics.macroF1}, search ${kept.macroF1}`);
   const saved = JSON.parse(readFileSync(join(cwd, 'a', 'model.json'), 'utf8'));
   assert.equal(saved.config.dim, tune.trials[tune.best - 1].settings.dim);
 });
