@@ -76,7 +76,7 @@ autotune (search the model and training options on validation data; fastText's n
                        for the same --seed (with --thread 1)
   --autotune-metric M  accuracy | macroF1: what the search maximises (accuracy)
   --autotune-model-size BYTES
-                       bound (bucket + words) * dim * 4 bytes; suffixes K, M, G (1G)`;
+                       bound (bucket + words) * dim * 4 bytes; suffixes K, M, G = 10^3, 10^6, 10^9 (1 GiB)`;
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, {
