@@ -52,6 +52,7 @@ export type { ExampleSource, LearnerTrainOptions, LearnOptions, LearnResult, Lea
 // Training and evaluation
 export { train } from './learn/train.js';
 export type { TrainOptions, TrainReport, TrainResult, EpochReport } from './learn/train.js';
+export type { AutotuneOptions, AutotuneReport, AutotuneTrial, AutotuneMetric, TrialSettings } from './learn/autotune.js';
 export type { TrainProgress, ProgressListener } from './learn/progress.js';
 export { evaluate } from './eval/evaluate.js';
 export type { EvaluateOptions } from './eval/evaluate.js';

@@ -17,6 +17,7 @@ import { tokenize } from '../text/tokenize.js';
 import { IntBuffer } from '../util/intBuffer.js';
 import { DEFAULT_REPLAY, loadLearner } from '../update/memory.js';
 import { MODEL_FLAGS } from './args.js';
+import { AUTOTUNE_FLAGS } from './autotune.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
@@ -143,7 +144,7 @@ test('predict: a file on stdin, a file by --input and a pipe give the same lines
 });
 
 const acceptedFlags: Record<string, string[]> = {
-  train: [...Object.keys(MODEL_FLAGS), 'data', 'valid', 'out', 'format', 'skip-bad', 'replay', 'guard-size', 'json', 'quiet', 'pretrained-vectors', 'wait'],
+  train: [...Object.keys(MODEL_FLAGS), 'data', 'valid', 'out', 'format', 'skip-bad', 'replay', 'guard-size', 'json', 'quiet', 'pretrained-vectors', 'wait', ...Object.keys(AUTOTUNE_FLAGS)],
   update: ['model', 'data', 'valid', 'guard', 'out', 'select', 'replay', 'replay-ratio', 'no-align', 'ewc', 'distill', 'balance', 'rounds', 'patience', 'budget-ms', 'max-drop', 'label-tolerance', 'lr', 'seed', 'format', 'skip-bad', 'json', 'quiet', 'wait'],
   eval: ['model', 'data', 'format', 'skip-bad', 'k', 'threshold', 'json'],
   predict: ['model', 'k', 'threshold', 'input'],

@@ -11,6 +11,9 @@ import { labelsOf, loadExamples, warnUnknownLabels } from './data.js';
 import { LOCK_FLAGS, LOCK_HELP, lockModelDir, waitMsOf } from './modelLock.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { progressView } from './progressBar.js';
+import { AUTOTUNE_FLAGS, autotuneFlags, autotuneIssueAsFlag, autotuneTable } from './autotune.js';
+import { SEARCHED, trialLine } from '../learn/autotune.js';
+import { ConfigError, UsageError } from '../errors.js';
 
 export const trainHelp = `usage: accrete train --data FILE --out MODEL [options]
 
@@ -59,7 +62,21 @@ training:
   --patience N         stop after N epochs without validation gain, keep the best (0 = off)
   --json               print the training report as JSON on stdout (with "skipped": the bad
                        lines --skip-bad skipped)
-  --quiet              no progress output (warnings are still printed)`;
+  --quiet              no progress output (warnings are still printed)
+
+autotune (search the model and training options on validation data; fastText's names):
+  --autotune-validation FILE
+                       examples to score each trial on; the best trial's model is saved.
+                       Searched: --dim --epoch --lr --wordNgrams --minn/--maxn --bucket --loss,
+                       except those given, which every trial keeps
+                       (these examples then guard later updates, as --valid's do)
+  --autotune-duration S
+                       seconds the search may take (300 unless --autotune-trials is given)
+  --autotune-trials N  at most N trials; without --autotune-duration the search is the same
+                       for the same --seed (with --thread 1)
+  --autotune-metric M  accuracy | macroF1: what the search maximises (accuracy)
+  --autotune-model-size BYTES
+                       bound (bucket + words) * dim * 4 bytes; suffixes K, M, G = 10^3, 10^6, 10^9 (1 GiB)`;
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, {
@@ -74,6 +91,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
     'pretrained-vectors': { type: 'string' },
+    ...AUTOTUNE_FLAGS,
   });
   if (flags.help) return help(trainHelp);
   const dataPath = requireString(flags, 'data');
@@ -86,15 +104,19 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (pretrainedVectors !== undefined) await checkVecDim(pretrainedVectors, cfg.dim);
   const replay = optionalNumberWhere(flags, 'replay', 'int', (n) => n >= 0, 'an integer >= 0') ?? DEFAULT_REPLAY;
   const guardFlag = optionalNumberWhere(flags, 'guard-size', 'int', (n) => n >= 0, 'an integer >= 0');
+  const tune = autotuneFlags(flags);
+  if (tune && optionalString(flags, 'valid') !== undefined) throw new UsageError('--valid cannot be combined with --autotune-validation: the search scores its trials on the autotune validation file');
+  if (tune && cfg.patience > 0) throw new UsageError('--patience cannot be combined with --autotune-validation: trials are scored on the autotune validation file, and hopeless ones are stopped at half of their epochs');
+  if (tune && pretrainedVectors !== undefined) throw new UsageError('--pretrained-vectors cannot be combined with --autotune-validation: the search changes --dim');
   const waitMs = waitMsOf(flags);
   checkOutDir(out);
   const quiet = Boolean(flags.quiet);
   const read = readOptions(flags);
   const data = await loadExamples(dataPath, read, 'there is nothing to train on');
   const all = data.examples;
-  const validPath = optionalString(flags, 'valid');
+  const validPath = optionalString(flags, 'valid') ?? tune?.validation;
   warnIneffective(cfg, validPath !== undefined);
-  const validSet = validPath ? await loadExamples(validPath, read, 'leave --valid out to train without validation') : undefined;
+  const validSet = validPath ? await loadExamples(validPath, read, tune ? 'autotune needs validation examples to score its trials on' : 'leave --valid out to train without validation') : undefined;
   const valid = validSet?.examples;
   const skipped = data.skipped + (validSet?.skipped ?? 0);
   // Without validation data, a few examples stay out of training so later updates are judged on
@@ -102,21 +124,44 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const held = valid || replay === 0 ? { train: all, guard: [] } : holdOutGuard(all, cfg.seed, guardFlag ?? guardSize(all.length));
   const examples = held.train;
   if (valid) warnUnknownLabels(validPath!, valid, labelsOf(examples), 'that are not in the training data');
-  const view = progressView('train', quiet);
   let result;
-  try {
-    result = await train(examples, { ...options, valid, pretrainedVectors, onProgress: (p) => view.update(p) });
-  } finally {
-    view.stop();
+  if (tune && !quiet) {
+    const fixed = SEARCHED.filter((k) => options[k] !== undefined);
+    if (fixed.length) process.stderr.write(`note: autotune keeps what you set (${fixed.map((k) => `--${k} ${options[k]}`).join(', ')}) and searches the rest\n`);
+  }
+  if (tune) {
+    result = await train(examples, {
+      ...options,
+      autotune: {
+        validation: valid!,
+        duration: tune.duration,
+        trials: tune.trials,
+        metric: tune.metric,
+        modelSize: tune.modelSize,
+        onTrial: quiet ? undefined : (t, best) => process.stderr.write(trialLine(t, best, tune.trials ?? null, tune.metric ?? 'accuracy') + '\n'),
+      },
+    }).catch((err: unknown) => {
+      // Known only once the vocabulary is built (a size bound the words alone exceed): still wrong usage.
+      throw err instanceof ConfigError && err.issues.every((i) => i.startsWith('autotune ')) ? new UsageError(err.issues.map(autotuneIssueAsFlag).join('; ')) : err;
+    });
+  } else {
+    const view = progressView('train', quiet);
+    try {
+      result = await train(examples, { ...options, valid, pretrainedVectors, onProgress: (p) => view.update(p) });
+    } finally {
+      view.stop();
+    }
   }
   const { model, report } = result;
-  model.info = { ...model.info, trainedOn: { file: dataPath, examples: report.examples }, train: report };
+  const search = result.autotune;
+  model.info = { ...model.info, trainedOn: { file: dataPath, examples: report.examples }, train: report, ...(search ? { autotune: search } : {}) };
   releaseMemory(); // the training data is garbage now
   save(model, examples, replay, result.seen, out, valid ?? held.guard, waitMs);
   // Printed even with --quiet (like a warning): without it a small model's updates are guarded by
   // examples it memorised, and the gate hardly sees forgetting.
   if (!valid && replay > 0 && held.guard.length === 0 && guardFlag === undefined) process.stderr.write(noGuardNote(all.length) + '\n');
-  if (flags.json) process.stdout.write(JSON.stringify({ ...report, guardHeldOut: held.guard.length, skipped, model: out }) + '\n');
+  if (flags.json) process.stdout.write(JSON.stringify({ ...report, guardHeldOut: held.guard.length, skipped, model: out, ...(search ? { autotune: search } : {}) }) + '\n');
+  if (search && !quiet) process.stderr.write(autotuneTable(search) + '\n');
   if (!quiet) {
     const last = report.epochs.at(-1);
     const valid = last?.validAccuracy !== undefined ? `, validation accuracy ${(last.validAccuracy * 100).toFixed(2)}%` : '';

@@ -7,6 +7,8 @@ import { toExamples, type Example, type ExampleInput } from '../data/example.js'
 import { AccreteError } from '../errors.js';
 import { featurizeAll, featurizeTable, type FeaturizedData } from '../features/dataset.js';
 import { TokenTable } from '../features/tokenTable.js';
+import { usesBuckets } from '../features/featurizer.js';
+import type { Vocab } from '../vocab/vocab.js';
 import { loadPretrainedVectors, type PretrainedReport } from './pretrainedVectors.js';
 import { TextClassifier } from '../model/classifier.js';
 import { cloneParams, tensors, type Params } from '../model/params.js';
@@ -20,6 +22,7 @@ import { runEpoch } from './epochs.js';
 import { HogwildPool } from './hogwild.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
 import { accuracyOnRows } from './validate.js';
+import { autotune, type AutotuneOptions, type AutotuneReport } from './autotune.js';
 
 export interface TrainOptions extends Partial<Config> {
   /** Validation examples: scored after every epoch; with `patience`, the best epoch wins. */
@@ -27,6 +30,36 @@ export interface TrainOptions extends Partial<Config> {
   onProgress?: ProgressListener;
   /** A .vec file (fastText or word2vec text format) whose vectors start the vocabulary words' rows. */
   pretrainedVectors?: string;
+  /**
+   * Called after every epoch with the model as it stands; returning 'stop' ends training there
+   * (autotune uses it to score a trial part-way and to stop hopeless or overdue trials).
+   */
+  onEpoch?: (epoch: number, model: TextClassifier) => 'stop' | void;
+  /** Search the hyperparameters on a validation set instead of training once (see autotune.ts). */
+  autotune?: AutotuneOptions;
+  /**
+   * @internal For autotune: the token table and vocabulary of these same examples (same text
+   * options and minCount), and the featurised data of earlier trials by feature settings, reused.
+   */
+  featureCache?: FeatureCache;
+}
+
+/** What trials on the same examples share (see TrainOptions.featureCache). */
+export interface FeatureCache {
+  table: TokenTable;
+  vocab: Vocab;
+  /** Featurised data by featureKey, the most recently used last. */
+  data: Map<string, FeaturizedData>;
+  /** At most this many featurised data sets are kept. */
+  capacity: number;
+  /** How many trials found their data here. */
+  hits: number;
+}
+
+/** What the featurised rows depend on besides the vocabulary: the bucket only when n-grams use it. */
+export function featureKey(cfg: Config, shared: boolean): string {
+  const bucket = usesBuckets(cfg) ? cfg.bucket : 0;
+  return `${cfg.wordNgrams}/${cfg.minn}/${cfg.maxn}/${bucket}/${cfg.hashing}/${shared}`;
 }
 
 export interface EpochReport {
@@ -47,10 +80,12 @@ export interface TrainReport {
   seconds: number;
   /** What --pretrained-vectors set (absent without it). */
   pretrained?: PretrainedReport;
+  /** True when onEpoch stopped training before its last epoch. */
+  interrupted?: boolean;
 }
 
 function splitOptions(options: TrainOptions): Partial<Config> {
-  const { valid: _valid, onProgress: _onProgress, pretrainedVectors: _pretrained, ...cfg } = options;
+  const { valid: _valid, onProgress: _onProgress, pretrainedVectors: _pretrained, onEpoch: _onEpoch, autotune: _autotune, featureCache: _cache, ...cfg } = options;
   return cfg;
 }
 
@@ -60,6 +95,8 @@ export interface TrainResult {
   report: TrainReport;
   /** 1 for every input row the training data touched (what an update's new-rows selection needs). */
   seen: Uint8Array;
+  /** With options.autotune: every trial of the search and which one the model is. */
+  autotune?: AutotuneReport;
 }
 
 /**
@@ -73,21 +110,36 @@ export interface TrainResult {
  * model.predict('free prize', { k: 1 }); // [{ label: 'spam', score: 0.9... }]
  */
 export async function train(input: readonly ExampleInput[], options: TrainOptions = {}): Promise<TrainResult> {
+  if (options.autotune) return autotune(input, options);
   const started = performance.now();
   const cfg = resolveConfig(splitOptions(options));
   const examples = toExamples(input, 'train: examples');
   const valid = options.valid == null ? undefined : toExamples(options.valid, 'train: options.valid');
   if (examples.length === 0) throw new AccreteError('BAD_DATA', 'no training examples: the training data is empty');
-  let table: TokenTable | null = new TokenTable();
-  for (const e of examples) table.addExample(tokenize(e.text, cfg));
-  const vocab = buildVocab(table, examples, cfg.minCount);
+  const cache = options.featureCache;
+  let table: TokenTable | null = cache?.table ?? null;
+  if (!table) {
+    table = new TokenTable();
+    for (const e of examples) table.addExample(tokenize(e.text, cfg));
+  }
+  // A trial's model gets its own copy: nothing shared may change under the next trial.
+  const vocab = cache ? cache.vocab.clone() : buildVocab(table, examples, cfg.minCount);
   if (vocab.labelCount === 0) throw new AccreteError('BAD_DATA', 'no labels in the training data');
   const parallel = cfg.thread > 1;
   const model = TextClassifier.create(cfg, vocab);
   const pretrained = options.pretrainedVectors ? await loadPretrainedVectors(model, options.pretrainedVectors) : undefined;
-  const data = featurizeTable(table, examples, model.featurizer, { shared: parallel });
-  table = null; // the token ids are garbage from here on
-  releaseMemory();
+  const key = featureKey(cfg, parallel);
+  let data = cache?.data.get(key);
+  if (cache && data) {
+    cache.hits++;
+    cache.data.delete(key);
+  } else data = featurizeTable(table, examples, model.featurizer, { shared: parallel });
+  if (cache) {
+    cache.data.set(key, data);
+    while (cache.data.size > cache.capacity) cache.data.delete(cache.data.keys().next().value!);
+  }
+  table = null; // the token ids are garbage from here on (unless the cache keeps them)
+  if (!cache) releaseMemory();
   const seen = new Uint8Array(model.params.input.rows);
   for (let k = 0; k < data.rows.length; k++) seen[data.rows[k]] = 1;
   const validData = valid ? featurizeValid(model, valid) : null;
@@ -97,6 +149,7 @@ export async function train(input: readonly ExampleInput[], options: TrainOption
   const epochs: EpochReport[] = [];
   let best = { epoch: 0, accuracy: -1, params: null as Params | null };
   let stoppedEarly = false;
+  let interrupted = false;
   const pool = parallel ? new HogwildPool(model.params, optimizer.state(), data, cfg) : null;
   const ctx = pool ? null : stepContext(model.params, cfg, optimizer, cfg.seed + 1);
   const order = indexRange(data.count);
@@ -136,6 +189,10 @@ export async function train(input: readonly ExampleInput[], options: TrainOption
       }
       epochs.push(epochReport);
       if (stoppedEarly) break;
+      if (e + 1 < cfg.epoch && options.onEpoch?.(e + 1, model) === 'stop') {
+        interrupted = true;
+        break;
+      }
     }
   } finally {
     clearInterval(timer);
@@ -160,6 +217,7 @@ export async function train(input: readonly ExampleInput[], options: TrainOption
       stoppedEarly,
       seconds: (performance.now() - started) / 1000,
       ...(pretrained ? { pretrained } : {}),
+      ...(interrupted ? { interrupted } : {}),
     },
   };
 }
