@@ -9,8 +9,7 @@
  * starters can both win, which is why the database itself holds the claim.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { claimantAlive, thisProcess } from '../util/processLiveness.js';
 import { AccreteError } from '../errors.js';
 import type { Db } from './db.js';
 
@@ -23,42 +22,9 @@ export interface Owner {
   since: string;
 }
 
-/** State and start time of a process from /proc (Linux); null when there is no such process or no /proc. */
-function procStat(pid: number): { state: string; started: string } | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0], started: fields[19] };
-}
-
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** This process as an owner row would name it. */
-export function thisProcess(): Omit<Owner, 'token' | 'since'> {
-  return { pid: process.pid, started: procStat(process.pid)?.started ?? null, host: hostname() };
-}
-
-/** Whether the owner recorded in the row may still be running (true when this host cannot tell). */
-export function ownerAlive(o: Owner): boolean {
-  if (o.host !== hostname()) return true;
-  if (!pidExists(o.pid)) return false;
-  const stat = procStat(o.pid);
-  if (stat === null) return process.platform !== 'linux';
-  // Z: killed, waiting for its parent to reap it; X: dead.
-  if (stat.state === 'Z' || stat.state === 'X') return false;
-  return o.started === null || o.started === stat.started;
+/** Whether the owner recorded in the row may still be running (util/processLiveness.ts). */
+function ownerAlive(o: Owner): boolean {
+  return claimantAlive({ host: o.host, pid: o.pid, start: o.started });
 }
 
 export function currentOwner(db: Db): Owner | null {
@@ -75,7 +41,7 @@ export function claimOwnership(db: Db, file: string): string {
       const who = o.host === me.host ? `pid ${o.pid}` : `pid ${o.pid} on ${o.host}`;
       throw new AccreteError('CONFLICT', `another accrete serve (${who}, since ${o.since}) uses the registry ${file}; stop it first, or give this server its own --registry`);
     }
-    db.prepare(`INSERT OR REPLACE INTO owner (id, pid, started, host, token, since) VALUES (1, ?, ?, ?, ?, ?)`).run(me.pid, me.started, me.host, token, new Date().toISOString());
+    db.prepare(`INSERT OR REPLACE INTO owner (id, pid, started, host, token, since) VALUES (1, ?, ?, ?, ?, ?)`).run(me.pid, me.start, me.host, token, new Date().toISOString());
   }).immediate();
   return token;
 }

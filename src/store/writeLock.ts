@@ -17,17 +17,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { claimantAlive, processStart, thisProcess, type Claimant } from '../util/processLiveness.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ModelLockedError } from '../errors.js';
 import { sleepSync } from '../util/sleepSync.js';
 
 /** Who holds a lock. */
-export interface LockOwner {
-  host: string;
-  pid: number;
-  /** The process's start time (clock ticks after boot, /proc/PID/stat field 22); null where unknown. */
-  start: string | null;
+export interface LockOwner extends Claimant {
   token: string;
   /** What the owner is doing, for messages ("accrete update"). */
   what: string;
@@ -40,36 +36,15 @@ export function lockPath(target: string): string {
   return join(dirname(target), `.${basename(target)}.accrete-lock`);
 }
 
-/** The start time of process `pid` (Linux: field 22 of /proc/PID/stat), or null when it cannot be read. */
-export function processStart(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 2 (the command name, in parentheses) may hold spaces and parentheses: count after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[22 - 3] ?? null;
-  } catch {
-    return null;
-  }
-}
+export { processStart };
 
 /**
- * Whether the owner of a lock may still be running. An owner on another host cannot be checked and
- * counts as alive; without start times (not Linux) a reused pid looks alive too.
+ * Whether the owner of a lock may still be running (util/processLiveness.ts: a gone, zombie or
+ * reused pid is dead; an owner on another host counts as alive).
  */
 export function ownerAlive(owner: LockOwner | null): boolean {
   if (owner === null) return false; // unreadable lock: nobody can be waiting on it
-  if (owner.host !== hostname()) return true;
-  try {
-    process.kill(owner.pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    // EPERM: it exists and belongs to another user.
-  }
-  if (owner.start !== null) {
-    const start = processStart(owner.pid);
-    if (start !== null && start !== owner.start) return false; // the pid was reused
-  }
-  return true;
+  return claimantAlive(owner);
 }
 
 /** A lock file as read: its bytes' hash (which names its claim), its owner (null when unreadable). */
@@ -225,7 +200,7 @@ export function acquireWriteLock(target: string, options: LockOptions = {}): Wri
   const path = resolve(lockPath(target));
   if (held.get(path)?.stillHeld()) throw new Error(`this process already holds the write lock of ${target}`);
   held.delete(path);
-  const owner: LockOwner = { host: hostname(), pid: process.pid, start: processStart(process.pid), token: randomBytes(16).toString('hex'), what: options.what ?? 'a writer', since: new Date().toISOString() };
+  const owner: LockOwner = { ...thisProcess(), token: randomBytes(16).toString('hex'), what: options.what ?? 'a writer', since: new Date().toISOString() };
   const content = JSON.stringify(owner) + '\n';
   const waitMs = options.waitMs ?? 0;
   const deadline = Date.now() + waitMs;
