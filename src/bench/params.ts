@@ -2,17 +2,11 @@
  * The benchmark's hyperparameters: identical for both tools, chosen where fastText 0.9.2 does well
  * (one thread, seed 1, on the benchmark's own split; see bench/README.md for the grid tried).
  */
+import type { Config } from '../config.js';
 import type { DatasetName } from '../datasets/index.js';
 
-export interface HyperParams {
-  dim: number;
-  epoch: number;
-  lr: number;
-  wordNgrams: number;
-  minn: number;
-  maxn: number;
-  bucket: number;
-}
+/** The settings both tools are given (those of Config). */
+export type HyperParams = Pick<Config, 'dim' | 'epoch' | 'lr' | 'wordNgrams' | 'minn' | 'maxn' | 'bucket'>;
 
 export const HYPERPARAMS: Readonly<Record<DatasetName, HyperParams>> = {
   // Accuracy is flat across lr 0.2–1.0, epoch 5–10, dim 50–100 and bucket 0.5M–2M (0.980 for all);

@@ -46,17 +46,8 @@ export interface AutotuneOptions {
   onTrial?: (trial: AutotuneTrial, best: AutotuneTrial) => void;
 }
 
-/** The settings a trial searched over. */
-export interface TrialSettings {
-  dim: number;
-  epoch: number;
-  lr: number;
-  wordNgrams: number;
-  minn: number;
-  maxn: number;
-  bucket: number;
-  loss: Loss;
-}
+/** The settings a trial searched over (those of Config). */
+export type TrialSettings = Pick<Config, 'dim' | 'epoch' | 'lr' | 'wordNgrams' | 'minn' | 'maxn' | 'bucket' | 'loss'>;
 
 export interface AutotuneTrial {
   trial: number;
