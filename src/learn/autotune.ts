@@ -16,7 +16,7 @@
  * - the best trial's model is kept, not trained again at the end;
  * - the model-size bound shrinks a sample to fit instead of discarding it.
  */
-import type { Config, Loss } from '../config.js';
+import type { Config } from '../config.js';
 import { resolveConfig } from '../config.js';
 import { toExamples, type Example, type ExampleInput } from '../data/example.js';
 import { AccreteError, ConfigError, DivergenceError } from '../errors.js';
