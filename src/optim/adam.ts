@@ -22,6 +22,17 @@ export function adamSlots(p: Params): (Matrix | null)[] {
   return [p.input, p.hidden?.weight ?? null, p.hidden?.bias ?? null, p.output];
 }
 
+/** The slots' names, in adamSlots order: those of the parameters they follow. */
+const SLOT_NAMES = ['input', 'hidden.weight', 'hidden.bias', 'output'];
+
+/** The moments as named tensors (`first.input`, `second.output`, ...), as optimizer.safetensors and patches name them. */
+export function adamTensors(state: AdamState): [string, Matrix][] {
+  const list: [string, Matrix][] = [];
+  state.first.forEach((m, i) => m && list.push([`first.${SLOT_NAMES[i]}`, m]));
+  state.second.forEach((m, i) => m && list.push([`second.${SLOT_NAMES[i]}`, m]));
+  return list;
+}
+
 export class Adam implements Optimizer {
   readonly name = 'adam' as const;
   private step: number;

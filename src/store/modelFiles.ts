@@ -12,7 +12,7 @@ import { inputRowsOf } from '../features/featurizer.js';
 import { TextClassifier, type ModelInfo } from '../model/classifier.js';
 import { Matrix } from '../model/matrix.js';
 import { tensors, zeroParams, type ParamShape } from '../model/params.js';
-import { adamSlots, type AdamState } from '../optim/adam.js';
+import { adamSlots, adamTensors, type AdamState } from '../optim/adam.js';
 import { DuplicateWordError, Vocab } from '../vocab/vocab.js';
 import { recoverForReader, writeDirAtomic, type WriteDirOptions } from './atomicDir.js';
 import { dirIdentity, readWhileSwapping, readWhileSwappingAsync } from './swapRetry.js';
@@ -25,7 +25,6 @@ import { applyPatchRows, applyPatchVocab, diffModel, type ExtraChanges, type Mod
 export const MODEL_FORMAT = 'accrete-model';
 export const MODEL_FORMAT_VERSION = 1;
 const OPTIMIZER = 'optimizer.safetensors';
-const SLOT_NAMES = ['input', 'hidden.weight', 'hidden.bias', 'output'];
 
 /** A file of the model directory with its XXH64 checksum (16 hex digits) and size. */
 interface FileRef {
@@ -67,12 +66,6 @@ function expectedChecksum(jsonPath: string, ref: FileRef): string {
   throw new ModelFileError(jsonPath, `no xxh64 checksum for ${String(ref?.name ?? 'a file')} (corrupted model.json)`);
 }
 
-function adamTensors(state: AdamState): [string, Matrix][] {
-  const list: [string, Matrix][] = [];
-  state.first.forEach((m, i) => m && list.push([`first.${SLOT_NAMES[i]}`, m]));
-  state.second.forEach((m, i) => m && list.push([`second.${SLOT_NAMES[i]}`, m]));
-  return list;
-}
 
 /** Names quoted for a message, the first few of them. */
 function quoteNames(names: readonly string[], shown = 5): string {

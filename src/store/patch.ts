@@ -11,14 +11,13 @@
 import type { ModelInfo, TextClassifier } from '../model/classifier.js';
 import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
+import { adamTensors } from '../optim/adam.js';
 import { ModelFileError } from '../errors.js';
 import { SafetensorsReader, writeSafetensors, type TensorLike } from './safetensors.js';
 import type { ListPatch } from '../util/listPatch.js';
 
 export const PATCH_FORMAT = 'accrete-patch';
 export const PATCH_FORMAT_VERSION = 1;
-/** Adam's slots, in the order of adamSlots (optim/adam.ts), as optimizer.safetensors names them. */
-const SLOT_NAMES = ['input', 'hidden.weight', 'hidden.bias', 'output'];
 
 /** The rows of one tensor that a patch changes. */
 export interface RowChanges {
@@ -78,13 +77,7 @@ export interface ExtraChanges {
 
 /** Every tensor a patch may change, by name: the parameters, then Adam's moments (first.NAME, second.NAME). */
 export function namedTensors(model: TextClassifier): Map<string, Matrix> {
-  const named = new Map<string, Matrix>(tensors(model.params));
-  const state = model.optimizerState;
-  if (state) {
-    state.first.forEach((m, i) => m && named.set(`first.${SLOT_NAMES[i]}`, m));
-    state.second.forEach((m, i) => m && named.set(`second.${SLOT_NAMES[i]}`, m));
-  }
-  return named;
+  return new Map<string, Matrix>([...tensors(model.params), ...(model.optimizerState ? adamTensors(model.optimizerState) : [])]);
 }
 
 /** What a model was before a change: enough to diff it against what it became (see diffModel). */
@@ -106,35 +99,8 @@ export function diffModel(model: TextClassifier, before: ModelBefore, extras: Ex
   const rows: RowChanges[] = [];
   for (const [name, m] of namedTensors(model)) {
     const b = before.tensors.get(name) ?? { rows: m.rows, ids: new Int32Array(0), values: new Float32Array(0) };
-    if (m.rows < b.rows) throw new Error(`diffModel: ${name} lost rows (${b.rows} -> ${m.rows})`);
-    const cols = m.cols;
-    const changed: number[] = [];
-    // Bit patterns, not values: -0 vs 0 and NaN payloads count as changes, so reverting is exact.
-    const now = bitsOf(m.data);
-    const was = bitsOf(b.values);
-    for (let k = 0; k < b.ids.length; k++) {
-      const row = b.ids[k];
-      if (row >= b.rows) continue;
-      for (let d = 0, at = row * cols, o = k * cols; d < cols; d++) {
-        if (now[at + d] !== was[o + d]) {
-          changed.push(k);
-          break;
-        }
-      }
-    }
-    changed.sort((x, y) => b.ids[x] - b.ids[y]);
-    const grown = m.rows - b.rows;
-    if (changed.length === 0 && grown === 0) continue;
-    const ids = new Int32Array(changed.length + grown);
-    const beforeValues = new Float32Array(changed.length * cols);
-    const after = new Float32Array(ids.length * cols);
-    changed.forEach((k, i) => {
-      ids[i] = b.ids[k];
-      beforeValues.set(b.values.subarray(k * cols, (k + 1) * cols), i * cols);
-    });
-    for (let g = 0; g < grown; g++) ids[changed.length + g] = b.rows + g;
-    ids.forEach((row, i) => after.set(m.row(row), i * cols));
-    rows.push({ name, cols, rowsBefore: b.rows, rowsAfter: m.rows, ids, before: beforeValues, after });
+    const r = rowChanges(name, m.cols, b, m.data.subarray(0, m.rows * m.cols));
+    if (r) rows.push(r);
   }
   const v = model.vocab;
   const step = model.optimizerState?.step ?? null;
@@ -157,27 +123,44 @@ export function diffModel(model: TextClassifier, before: ModelBefore, extras: Ex
  * the rows `after` grew: a RowChanges for a tensor kept beside the model (both versions in memory).
  */
 export function diffRows(name: string, cols: number, before: Float32Array, after: Float32Array): RowChanges | null {
-  const rowsBefore = before.length / cols;
-  const rowsAfter = after.length / cols;
-  if (rowsAfter < rowsBefore) throw new Error(`diffRows: ${name} lost rows (${rowsBefore} -> ${rowsAfter})`);
+  const rows = before.length / cols;
+  return rowChanges(name, cols, { rows, ids: Int32Array.from({ length: rows }, (_, i) => i), values: before }, after);
+}
+
+/**
+ * The RowChanges of a tensor that had `b.rows` rows and is `now`: of the rows `b` lists (with
+ * their values before), those whose values differ, then every row grown since. Null when none.
+ */
+function rowChanges(name: string, cols: number, b: { rows: number; ids: Int32Array; values: Float32Array }, now: Float32Array): RowChanges | null {
+  const rowsAfter = now.length / cols;
+  if (rowsAfter < b.rows) throw new Error(`a patch of ${name}: it lost rows (${b.rows} -> ${rowsAfter})`);
+  // Bit patterns, not values: -0 vs 0 and NaN payloads count as changes, so reverting is exact.
+  const isNow = bitsOf(now);
+  const was = bitsOf(b.values);
   const changed: number[] = [];
-  const was = bitsOf(before);
-  const now = bitsOf(after);
-  for (let row = 0; row < rowsBefore; row++) {
-    for (let d = row * cols; d < (row + 1) * cols; d++) {
-      if (was[d] !== now[d]) {
-        changed.push(row);
+  for (let k = 0; k < b.ids.length; k++) {
+    const row = b.ids[k];
+    if (row >= b.rows) continue;
+    for (let d = 0, at = row * cols, o = k * cols; d < cols; d++) {
+      if (isNow[at + d] !== was[o + d]) {
+        changed.push(k);
         break;
       }
     }
   }
-  if (changed.length === 0 && rowsAfter === rowsBefore) return null;
-  const ids = Int32Array.from([...changed, ...Array.from({ length: rowsAfter - rowsBefore }, (_, g) => rowsBefore + g)]);
-  const beforeValues = new Float32Array(changed.length * cols);
-  changed.forEach((row, i) => beforeValues.set(before.subarray(row * cols, (row + 1) * cols), i * cols));
-  const afterValues = new Float32Array(ids.length * cols);
-  ids.forEach((row, i) => afterValues.set(after.subarray(row * cols, (row + 1) * cols), i * cols));
-  return { name, cols, rowsBefore, rowsAfter, ids, before: beforeValues, after: afterValues };
+  changed.sort((x, y) => b.ids[x] - b.ids[y]);
+  const grown = rowsAfter - b.rows;
+  if (changed.length === 0 && grown === 0) return null;
+  const ids = new Int32Array(changed.length + grown);
+  const before = new Float32Array(changed.length * cols);
+  changed.forEach((k, i) => {
+    ids[i] = b.ids[k];
+    before.set(b.values.subarray(k * cols, (k + 1) * cols), i * cols);
+  });
+  for (let g = 0; g < grown; g++) ids[changed.length + g] = b.rows + g;
+  const after = new Float32Array(ids.length * cols);
+  ids.forEach((row, i) => after.set(now.subarray(row * cols, (row + 1) * cols), i * cols));
+  return { name, cols, rowsBefore: b.rows, rowsAfter, ids, before, after };
 }
 
 /** `values` (rowsBefore rows of `cols`) with the patch's rows applied: the tensor after. */
