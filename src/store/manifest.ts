@@ -8,7 +8,7 @@
  * directory's write lock makes the check and the rename one step; see writeLock.ts).
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AccreteError, ModelFileError } from '../errors.js';
 import { fsyncDir } from './atomicDir.js';
 import { readPatch, writePatch, type Patch } from './patch.js';
@@ -63,15 +63,29 @@ export function readManifest(dir: string): Manifest | null {
   return m;
 }
 
+/**
+ * The patches last read, for the rest of this turn of the event loop: loadLearner reads the same
+ * patches for the model and then for its memory, and they can be tens of MB. Patch files never
+ * change (named by their checksum), so the same path and checksums mean the same patches.
+ */
+let lastRead: { key: string; patches: Patch[] } | null = null;
+
 /** Reads the manifest's patches in order, each verified by its checksum and its parent. */
 export function readPatches(dir: string, m: Manifest): Patch[] {
-  return m.patches.map((ref) => {
+  const key = `${resolve(dir)}\0${m.patches.map((p) => p.xxh64).join(',')}`;
+  if (lastRead?.key === key) return lastRead.patches;
+  const patches = m.patches.map((ref) => {
     const path = join(dir, PATCH_DIR, ref.name);
     if (!existsSync(path)) throw new ModelFileError(path, 'patch file is missing: the model cannot be rebuilt without it');
     const patch = readPatch(path, ref.xxh64);
     if (patch.head.parent !== ref.parent) throw new ModelFileError(path, `the patch applies to ${patch.head.parent}, but the manifest lists it after ${ref.parent}`);
     return patch;
   });
+  if (patches.length > 0) {
+    lastRead = { key, patches };
+    setImmediate(() => (lastRead = null)).unref();
+  }
+  return patches;
 }
 
 function writeFileSynced(path: string, text: string): void {
