@@ -5,6 +5,7 @@
  * with its activation in one transaction, and only then swapped in. Nothing here costs the server's
  * thread more than a few milliseconds, whatever the size of the model or of the feedback.
  */
+import { sleepSync } from '../util/sleepSync.js';
 import { AccreteError } from '../errors.js';
 import { summarize, type JobTrigger, type VersionMetrics } from '../registry/types.js';
 import type { GateIssue } from '../update/gate.js';
@@ -57,7 +58,7 @@ function recorded(options: UpdateOptions): Record<string, unknown> {
 /** Test hook (crash tests): stop the whole process here until it is killed. */
 function holdProcess(point: TestPause, log: (line: string) => void): void {
   log(`test pause: ${point}`);
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120_000);
+  sleepSync(120_000);
 }
 
 export class UpdateJobs {

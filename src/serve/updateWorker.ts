@@ -9,6 +9,7 @@
  * compiled) and waits for the job as its first message, so that start-up does not compete with
  * predictions while an update runs. After a failed job, a worker runs its diagnosis (diagnose.ts).
  */
+import { sleepSync } from '../util/sleepSync.js';
 import { rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
@@ -56,7 +57,7 @@ const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 /** Test hook: stop here (for a crash test to kill the process at a known point). */
 function hold(point: TestPause): void {
   post({ type: 'paused', point });
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120_000);
+  sleepSync(120_000);
 }
 
 function withRegistry<T>(file: string, read: (r: Registry) => T): T {

@@ -3,8 +3,10 @@
  * stderr and waits there (2 minutes at most), for the test to kill it at exactly that step of a
  * save. Unset, as always outside those tests, it costs one property read.
  */
+import { sleepSync } from './sleepSync.js';
+
 export function crashPoint(point: string): void {
   if (process.env.ACCRETE_CRASH_AT !== point) return;
   process.stderr.write(`crash point: ${point}\n`);
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120_000);
+  sleepSync(120_000);
 }
