@@ -5,7 +5,7 @@ import { AccreteError, DivergenceError } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { GATE_DEFAULTS } from '../update/gate.js';
 import { MAX_GUARD, MIN_GUARDED_EXAMPLES } from '../update/guard.js';
-import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, memoryBefore, saveLearner, type ContinualMemory, type MemoryBefore } from '../update/memory.js';
+import { DEFAULT_REPLAY, loadLearner, memoryAfterUpdate, memoryBefore, saveLearner, type ContinualMemory, type MemoryBefore } from '../update/memory.js';
 import { saveUpdated, type SavedVersion } from '../update/saveVersion.js';
 import type { ModelBefore } from '../store/patch.js';
 import { inRange, UPDATE_RANGES, type NumericUpdateOption } from '../update/options.js';
@@ -229,10 +229,7 @@ async function optionalExamples(flags: Flags, name: string, read: ReadOptions, i
  * recomputed here; a model saved without memory starts one from this update's examples.
  */
 function save(model: TextClassifier, memory: ContinualMemory | null, examples: readonly Example[], options: UpdateOptions, out: string, fence: WriteDirOptions, inPlace: { parent: ModelBefore; memory: MemoryBefore | null } | null): SavedVersion {
-  const capacity = options.replay ?? DEFAULT_REPLAY;
-  let kept = memory;
-  if (kept === null && capacity > 0) kept = buildMemory(model, examples, { capacity, seed: options.seed ?? model.config.seed });
-  if (kept && kept.fisher === null && kept.replay.size > 0) kept.fisher = estimateFisher(model, kept.replay.examples());
+  const kept = memoryAfterUpdate(model, memory, examples, options);
   try {
     if (inPlace) return saveUpdated(model, kept, inPlace.parent, inPlace.memory, out, undefined, fence);
     saveLearner(model, kept, out, fence);

@@ -41,7 +41,7 @@ export function isError(e: Pick<FeedbackEvent, 'labels' | 'predicted'>): boolean
 export type FeedbackState = 'pending' | 'claimed' | 'used' | 'quarantined';
 
 export function pendingCount(db: Db): number {
-  return (db.prepare(`SELECT count(*) AS n FROM feedback WHERE state = 'pending'`).get() as { n: number }).n;
+  return countIn(db, 'pending');
 }
 
 export function feedbackCount(db: Db): number {

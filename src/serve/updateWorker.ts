@@ -17,7 +17,7 @@ import { AccreteError } from '../errors.js';
 import { kernelModule } from '../model/arena.js';
 import { Registry } from '../registry/registry.js';
 import { loadModel } from '../store/modelFiles.js';
-import { buildMemory, DEFAULT_REPLAY, estimateFisher, loadLearner, memoryBefore, saveLearner } from '../update/memory.js';
+import { loadLearner, memoryAfterUpdate, memoryBefore, saveLearner } from '../update/memory.js';
 import { saveUpdated } from '../update/saveVersion.js';
 import { update, type UpdateOptions } from '../update/update.js';
 import type { Example } from '../data/example.js';
@@ -83,11 +83,7 @@ function runJob(job: WorkerJob): WorkerMessage {
     },
   });
   if (!decision.accepted) return { type: 'done', accepted: false, report: decision.report, model: null, patch: null };
-  const capacity = job.options.replay ?? DEFAULT_REPLAY;
-  let kept = memory;
-  if (kept === null && capacity > 0) kept = buildMemory(model, examples, { capacity, seed: job.options.seed ?? model.config.seed });
-  // The Fisher estimate went stale with the update: recompute it for the next one.
-  if (kept && kept.fisher === null && kept.replay.size > 0) kept.fisher = estimateFisher(model, kept.replay.examples());
+  const kept = memoryAfterUpdate(model, memory, examples, job.options);
   faultSeam('file');
   // The new version shares the parent's files and adds its patch (saveVersion.ts).
   const saved = saveUpdated(model, kept, decision.parent, was, job.stagingDir, job.parentDir);

@@ -82,6 +82,18 @@ export function markSeen(seen: Uint8Array | null, rows: number, data: Featurized
   return out;
 }
 
+/**
+ * The memory an accepted update is saved with: the model's own, or one started from the update's
+ * examples when it had none (and `replay`, the capacity, is not 0); its Fisher estimate, stale
+ * after the update, computed again for the next one. Null when there is none to keep.
+ */
+export function memoryAfterUpdate(model: TextClassifier, memory: ContinualMemory | null, examples: readonly Example[], options: { replay?: number; seed?: number }): ContinualMemory | null {
+  const capacity = options.replay ?? DEFAULT_REPLAY;
+  const kept = memory ?? (capacity > 0 ? buildMemory(model, examples, { capacity, seed: options.seed ?? model.config.seed }) : null);
+  if (kept && kept.fisher === null && kept.replay.size > 0) kept.fisher = estimateFisher(model, kept.replay.examples());
+  return kept;
+}
+
 /** Options of buildMemory: replay capacity, seed, the input rows training saw, guard examples. */
 export interface BuildMemoryOptions {
   capacity?: number;
