@@ -161,7 +161,7 @@ export class Registry {
    */
   loadVersion(id: string): TextClassifier {
     const v = this.version(id);
-    if (v.removedAt) throw new VersionFilesError(id, `version ${id} does not load: its files were removed by garbage collection (--keep) at ${v.removedAt}`);
+    this.checkKept(v);
     let model: TextClassifier;
     try {
       model = loadModel(this.dirOf(id));
@@ -172,6 +172,11 @@ export class Registry {
     }
     this.checkRecorded(v, model);
     return model;
+  }
+
+  /** Throws VersionFilesError when garbage collection removed version `v`'s files (its row stays). */
+  checkKept(v: VersionRecord): void {
+    if (v.removedAt) throw new VersionFilesError(v.id, `version ${v.id} does not load: its files were removed by garbage collection (--keep) at ${v.removedAt}`);
   }
 
   /** Throws VersionFilesError unless `model` (loaded from version `v`'s directory) has the weights the registry recorded. */

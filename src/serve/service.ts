@@ -246,7 +246,7 @@ export class Service {
 
   /** Loads a version in a worker thread (predictions go on meanwhile) and checks it is the one the registry recorded. */
   async loadOffThread(v: VersionRecord): Promise<TextClassifier> {
-    if (v.removedAt) throw new VersionFilesError(v.id, `version ${v.id} does not load: its files were removed by garbage collection (--keep) at ${v.removedAt}`);
+    this.registry.checkKept(v);
     const model = await loadOffThread(this.registry.dirOf(v.id));
     this.registry.checkRecorded(v, model);
     return model;
