@@ -95,28 +95,31 @@ function runJob(job: WorkerJob): WorkerMessage {
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** One update of the parent on `examples`, as the job ran it; `save`: also save the result to the scratch directory. */
-function tryUpdate(job: DiagnosisJob, examples: () => Example[], save: boolean): string | null {
-  try {
-    const { model, memory } = loadLearner(job.parentDir);
-    update(model, examples(), { ...job.options, memory });
-    if (save) {
-      faultSeam('file');
-      saveLearner(model, memory, job.scratchDir);
-    }
-    return null;
-  } catch (err) {
-    return messageOf(storageError(err) ?? err);
-  } finally {
-    if (save) rmSync(job.scratchDir, { recursive: true, force: true });
-  }
-}
-
 function runDiagnosis(job: DiagnosisJob): WorkerMessage {
+  // The parent, loaded once for every run: a failed or rejected update leaves it bit for bit as it
+  // was (update()'s undo journal); only an accepted one changes it, and then the next run loads it again.
+  let parent: ReturnType<typeof loadLearner> | null = null;
+  const learner = () => (parent ??= loadLearner(job.parentDir));
+  /** One update of the parent on `examples`, as the job ran it; `save`: also save the result to the scratch directory. */
+  const tryUpdate = (examples: () => Example[], save: boolean): string | null => {
+    try {
+      const { model, memory } = learner();
+      if (update(model, examples(), { ...job.options, memory }).accepted) parent = null;
+      if (save) {
+        faultSeam('file');
+        saveLearner(model, memory, job.scratchDir);
+      }
+      return null;
+    } catch (err) {
+      return messageOf(storageError(err) ?? err);
+    } finally {
+      if (save) rmSync(job.scratchDir, { recursive: true, force: true });
+    }
+  };
   const control = () => {
     let known: Example[];
     try {
-      known = loadLearner(job.parentDir).memory?.replay.examples() ?? [];
+      known = learner().memory?.replay.examples() ?? [];
     } catch (err) {
       return messageOf(err);
     }
@@ -124,9 +127,9 @@ function runDiagnosis(job: DiagnosisJob): WorkerMessage {
     const n = Math.min(known.length, CONTROL_MAX, Math.max(CONTROL_MIN, job.ids.length));
     const step = known.length / n;
     const sample = Array.from({ length: n }, (_, i) => known[Math.floor(i * step)]);
-    return tryUpdate(job, () => sample, true);
+    return tryUpdate(() => sample, true);
   };
-  const trial = (ids: readonly number[]) => tryUpdate(job, () => withRegistry(job.registryFile, (r) => r.examplesById(ids)), false);
+  const trial = (ids: readonly number[]) => tryUpdate(() => withRegistry(job.registryFile, (r) => r.examplesById(ids)), false);
   return { type: 'diagnosis', diagnosis: diagnose(job.ids, control, trial) };
 }
 
