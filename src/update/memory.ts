@@ -267,7 +267,11 @@ function memoryOf(dir: string, json: ModelJson, manifest = readManifest(dir)): C
       } catch (cause) {
         throw new ModelFileError(where, `its memory changes do not apply: ${(cause as Error).message}`, { cause });
       }
-      for (const r of patch.rows) if (r.name.startsWith(`${TENSOR_FILE}:`)) t.set(r.name.slice(TENSOR_FILE.length + 1), applyRows(t.get(r.name.slice(TENSOR_FILE.length + 1)) ?? new Float32Array(0), r, where));
+      for (const r of patch.rows) {
+        if (!r.name.startsWith(`${TENSOR_FILE}:`)) continue;
+        const name = r.name.slice(TENSOR_FILE.length + 1);
+        t.set(name, applyRows(t.get(name) ?? new Float32Array(0), r, where));
+      }
     });
   }
   const input = t.get('fisher.input');
