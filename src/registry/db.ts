@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { AccreteError } from '../errors.js';
 import { sqliteDriver } from '../util/sqliteDriver.js';
+import { sleepSync } from '../util/sleepSync.js';
 import { storageError } from '../util/storageFaults.js';
 
 export type Db = Database.Database;
@@ -101,6 +102,23 @@ function upgradeToV2(db: Db): void {
   for (const j of finished) use.run(j.id, j.after_id, j.upto_id);
 }
 
+/**
+ * Switches a connection to WAL. Of two processes doing it at once on a new file, SQLite answers
+ * one SQLITE_BUSY at once, without waiting out the busy timeout; once the other is done the mode
+ * is set, so the switch is tried again, a few times.
+ */
+function toWal(db: Db): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || attempt >= 20) throw err;
+      sleepSync(25 * attempt);
+    }
+  }
+}
+
 /** Opens (creating when absent) the registry database at `file`. */
 export function openDatabase(file: string, options: { readonly?: boolean; mustExist?: boolean } = {}): Db {
   const Driver = sqliteDriver(); // outside the try: a missing driver is not a bad registry file
@@ -112,7 +130,7 @@ export function openDatabase(file: string, options: { readonly?: boolean; mustEx
   }
   try {
     if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
+      toWal(db);
       // FULL: a feedback event answered with 200 is on disk, whatever happens next.
       db.pragma('synchronous = FULL');
     }
