@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { AccreteError } from '../errors.js';
 import { isVersionId } from '../registry/files.js';
 import { readJson } from './body.js';
+import { openApiDocument } from './openapi.js';
 import type { Service } from './service.js';
 import { feedbackRequest, predictRequest, updateRequest } from './validate.js';
 
@@ -56,7 +57,9 @@ const listed = (v: ReturnType<Service['registry']['version']>) => ({
 });
 
 export function apiRoutes(dashboard: () => string): Route[] {
-  return [
+  const routes: Route[] = [
+    // The OpenAPI 3.1 document of these routes (openapi.ts), with the limits this server applies.
+    { method: 'GET', path: '/openapi.json', write: false, handle: (s) => ({ json: openApiDocument(routes, s.limits) }) },
     { method: 'GET', path: '/', write: false, handle: () => ({ raw: { type: 'text/html; charset=utf-8', body: dashboard(), headers: DASHBOARD_HEADERS } }) },
     { method: 'GET', path: '/metrics', write: false, handle: (s) => ({ raw: { type: 'text/plain; version=0.0.4; charset=utf-8', body: s.metrics.render() } }) },
     // ok: the server answers predictions; status 'degraded' while updates keep failing or storage faults.
@@ -103,6 +106,7 @@ export function apiRoutes(dashboard: () => string): Route[] {
       }),
     },
   ];
+  return routes;
 }
 
 /** Routes that take no body accept an empty one or `{}`, and nothing else. */

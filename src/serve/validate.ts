@@ -7,7 +7,7 @@ import type { Example } from '../data/example.js';
 import { Problem, show } from '../data/fields.js';
 import { exampleFromJson } from '../data/jsonl.js';
 import { UsageError } from '../errors.js';
-import { inRange, UPDATE_RANGES, type NumericUpdateOption } from '../update/options.js';
+import { inRange, UPDATE_RANGES, type OptionRange } from '../update/options.js';
 import { parseSelection } from '../update/selection.js';
 import type { UpdateOptions } from '../update/update.js';
 import { badRequest } from './status.js';
@@ -38,10 +38,21 @@ function text(value: unknown, field: string, limits: Limits): string {
   return value;
 }
 
-function number(o: Obj, field: string, kind: 'int' | 'float', ok: (n: number) => boolean, expected: string): number | undefined {
+/**
+ * The numeric fields of a body: type and range in one value, which the checks below and the
+ * OpenAPI document (openapi.ts) both read, so the two cannot disagree.
+ */
+export interface NumberField extends OptionRange {
+  max: number;
+  /** The value used when the field is left out (none: the option's own default applies). */
+  default?: number;
+  description: string;
+}
+
+function number(o: Obj, field: string, spec: NumberField): number | undefined {
   const v = o[field];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || (kind === 'int' && !Number.isInteger(v)) || !ok(v)) throw badRequest(`"${field}" must be ${expected}, got ${typeof v === 'number' ? String(v) : show(v)}`);
+  if (typeof v !== 'number' || !inRange(spec, v)) throw badRequest(`"${field}" must be ${spec.expected}, got ${typeof v === 'number' ? String(v) : show(v)}`);
   return v;
 }
 
@@ -59,24 +70,35 @@ export interface PredictRequest {
   threshold: number;
 }
 
+/** The fields of POST /v1/predict: `text` or `texts` (strings up to `maxText`, `maxBatch` of them), and these. */
+export const PREDICT_FIELDS = {
+  k: { kind: 'int', min: 1, max: 1000, default: 1, expected: 'an integer from 1 to 1000', description: 'How many labels to return per text, best first.' },
+  threshold: { kind: 'float', min: 0, max: 1, default: 0, expected: 'a probability in [0, 1]', description: 'Leave out labels scored below this probability.' },
+} as const satisfies Record<string, NumberField>;
+export const PREDICT_KEYS = ['text', 'texts', ...Object.keys(PREDICT_FIELDS)] as const;
+
 export function predictRequest(body: unknown, limits: Limits): PredictRequest {
-  const o = object(body, ['text', 'texts', 'k', 'threshold']);
+  const o = object(body, PREDICT_KEYS);
   if ((o.text === undefined) === (o.texts === undefined)) throw badRequest('send either "text" (a string) or "texts" (an array of strings)');
   const single = o.text !== undefined;
   const texts = single ? [text(o.text, 'text', limits)] : batch(o.texts, 'texts', limits).map((t, i) => text(t, `texts[${i}]`, limits));
-  const k = number(o, 'k', 'int', (n) => n >= 1 && n <= 1000, 'an integer from 1 to 1000') ?? 1;
-  const threshold = number(o, 'threshold', 'float', (p) => p >= 0 && p <= 1, 'a probability in [0, 1]') ?? 0;
+  const k = number(o, 'k', PREDICT_FIELDS.k) ?? PREDICT_FIELDS.k.default;
+  const threshold = number(o, 'threshold', PREDICT_FIELDS.threshold) ?? PREDICT_FIELDS.threshold.default;
   return { texts, single, k, threshold };
 }
 
-const EXAMPLE_FIELDS = ['text', 'label', 'labels', 'weight'];
-const MAX_LABEL = 200;
+export const EXAMPLE_FIELDS = ['text', 'label', 'labels', 'weight'] as const;
+/** The longest label feedback may carry, in characters. */
+export const MAX_LABEL = 200;
 /**
  * A weight scales the example's gradient step. An event worth more than 100 others is already an
  * outlier; far above that (1e30) one event drives the update to Inf and the whole job fails, taking
  * all pending feedback with it, so the door refuses it instead.
  */
 export const MAX_WEIGHT = 100;
+export const WEIGHT_FIELD: NumberField = { kind: 'float', min: 0, above: true, max: MAX_WEIGHT, expected: `a number in (0, ${MAX_WEIGHT}]`, description: "Scales the example's gradient step (1 when left out)." };
+/** What `source` must look like (it names where feedback came from, in the registry and /metrics). */
+export const SOURCE_PATTERN = /^[\w.:-]{1,64}$/;
 
 function example(value: unknown, what: string, limits: Limits): Example {
   const o = object(value, EXAMPLE_FIELDS, what);
@@ -84,8 +106,8 @@ function example(value: unknown, what: string, limits: Limits): Example {
   // Stored feedback may go to PostgreSQL one day, whose text type refuses U+0000: refused now.
   if (text(o.text, textField, limits).includes('\0')) throw badRequest(`"${textField}" holds a NUL character (U+0000); remove it`);
   const w = o.weight;
-  if (w !== undefined && (typeof w !== 'number' || !Number.isFinite(w) || w <= 0 || w > MAX_WEIGHT)) {
-    throw badRequest(`"${what === 'the body' ? 'weight' : `${what}.weight`}" must be a number in (0, ${MAX_WEIGHT}], got ${typeof w === 'number' ? String(w) : show(w)}`);
+  if (w !== undefined && (typeof w !== 'number' || !inRange(WEIGHT_FIELD, w))) {
+    throw badRequest(`"${what === 'the body' ? 'weight' : `${what}.weight`}" must be ${WEIGHT_FIELD.expected}, got ${typeof w === 'number' ? String(w) : show(w)}`);
   }
   const e = exampleFromJson(o, true);
   if (e instanceof Problem) throw badRequest(`${what}: ${e.message}`);
@@ -102,7 +124,7 @@ export interface FeedbackRequest {
 export function feedbackRequest(body: unknown, limits: Limits): FeedbackRequest {
   const o = object(body, ['examples', 'source', ...EXAMPLE_FIELDS]);
   const source = o.source === undefined ? 'api' : o.source;
-  if (typeof source !== 'string' || !/^[\w.:-]{1,64}$/.test(source)) throw badRequest('"source" must be 1 to 64 letters, digits or . _ : -');
+  if (typeof source !== 'string' || !SOURCE_PATTERN.test(source)) throw badRequest('"source" must be 1 to 64 letters, digits or . _ : -');
   if (o.examples !== undefined) {
     const extra = EXAMPLE_FIELDS.find((k) => o[k] !== undefined);
     if (extra) throw badRequest(`send either "examples" or one example ("text" and "label"), not both ("${extra}" with "examples")`);
@@ -113,7 +135,7 @@ export function feedbackRequest(body: unknown, limits: Limits): FeedbackRequest 
 }
 
 /** The numeric options POST /v1/update takes: those of `accrete update` that make sense over HTTP. */
-const HTTP_UPDATE_OPTIONS = ['rounds', 'patience', 'budgetMs', 'lr', 'replay', 'replayRatio', 'ewc', 'distill', 'balance', 'seed', 'maxDrop', 'labelTolerance'] as const;
+export const HTTP_UPDATE_OPTIONS = ['rounds', 'patience', 'budgetMs', 'lr', 'replay', 'replayRatio', 'ewc', 'distill', 'balance', 'seed', 'maxDrop', 'labelTolerance'] as const;
 type HttpUpdateOption = (typeof HTTP_UPDATE_OPTIONS)[number];
 
 /**
@@ -147,14 +169,22 @@ export const HTTP_CAPS: Record<HttpUpdateOption, { max: number; expected: string
   labelTolerance: { max: 1, expected: UPDATE_RANGES.labelTolerance.expected },
 };
 
+/** Each numeric option of POST /v1/update as one range: update()'s (UPDATE_RANGES) cut at its cap. */
+export const UPDATE_FIELDS = Object.fromEntries(
+  HTTP_UPDATE_OPTIONS.map((key) => {
+    const range: OptionRange = UPDATE_RANGES[key];
+    const cap = HTTP_CAPS[key];
+    const field: NumberField = { kind: range.kind, min: range.min, above: range.above, max: Math.min(range.max ?? Infinity, cap.max), expected: cap.expected, description: `\`accrete update --${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}\`; ${range.expected} in the library.` };
+    return [key, field];
+  }),
+) as Record<HttpUpdateOption, NumberField>;
+
 /** The options of POST /v1/update, camelCase, checked against update()'s ranges and the caps above. */
 export function updateRequest(body: unknown): UpdateOptions {
   const o = object(body, ['select', ...HTTP_UPDATE_OPTIONS]);
   const options: UpdateOptions = {};
   for (const key of HTTP_UPDATE_OPTIONS) {
-    const range = UPDATE_RANGES[key];
-    const cap = HTTP_CAPS[key];
-    const value = number(o, key, range.kind, (n) => inRange(range, n) && n <= cap.max, cap.expected);
+    const value = number(o, key, UPDATE_FIELDS[key]);
     if (value !== undefined) options[key] = value;
   }
   if (o.select !== undefined) {
