@@ -1,5 +1,6 @@
-// The README's serve walkthrough ("Serving: registry, HTTP API, dashboard"), step by step, with the
-// outcomes its comments show: it went stale once without any test noticing.
+// The serve walkthrough (docs/serve.md, "Walkthrough"; it was the README's until issue 16 moved the
+// depth to docs/), step by step in process, with the outcomes its comments show: it went stale once
+// without any test noticing. src/docsExamples.test.ts also runs it as written, with its curl calls.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,16 +10,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { call, corpus, inProcess, MAIN } from './testing.js';
 
-const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-const walkthrough = readme.slice(readme.indexOf('## Serving'), readme.indexOf('| route |'));
+const doc = readFileSync(fileURLToPath(new URL('../../docs/serve.md', import.meta.url)), 'utf8');
+const walkthrough = doc.slice(doc.indexOf('## Walkthrough'), doc.indexOf('## Routes'));
 const dir = mkdtempSync(join(tmpdir(), 'accrete-walkthrough-'));
 let url: string;
 let close: () => Promise<void>;
 const feedback = { text: 'a tall plant with woody stems', label: 'noun.plant' };
 
 before(async () => {
-  // The README's train command (its flags, as written there).
-  const flags = /main\.js train --data \$F\/wordnet3\.train\.jsonl --valid \$F\/wordnet3\.test\.jsonl --out model (.*)\n/.exec(walkthrough)?.[1];
+  // The walkthrough's train command (its flags, as written there).
+  assert.ok(walkthrough.length > 0 && doc.indexOf('## Walkthrough') < doc.indexOf('## Routes'), 'docs/serve.md has its walkthrough');
+  const flags = /accrete train --data \$F\/wordnet3\.train\.jsonl --valid \$F\/wordnet3\.test\.jsonl --out model (.*)\n/.exec(walkthrough)?.[1];
   assert.ok(flags, 'the walkthrough trains on wordnet3');
   const out = join(dir, 'model');
   const r = spawnSync(process.execPath, [MAIN, 'train', '--data', corpus('wordnet3.train.jsonl'), '--valid', corpus('wordnet3.test.jsonl'), '--out', out, ...flags.split(' '), '--quiet'], { encoding: 'utf8' });
@@ -32,7 +34,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('README serve walkthrough: the gate rejects one gloss of a new label, maxDrop 0.1 takes it, rollback undoes it', async () => {
+test('serve walkthrough (docs/serve.md): the gate rejects one gloss of a new label, maxDrop 0.1 takes it, rollback undoes it', async () => {
   assert.ok(walkthrough.includes(JSON.stringify(feedback).replace(/,/g, ', ').replace(/:/g, ': ')), 'the walkthrough sends this feedback');
   const before = await call(url, 'POST', '/v1/predict', { text: feedback.text, k: 2 }, false);
   assert.equal(before.json.version, 'v1');
@@ -42,10 +44,10 @@ test('README serve walkthrough: the gate rejects one gloss of a new label, maxDr
   const rejected = await call(url, 'POST', '/v1/update');
   assert.equal(rejected.json.accepted, false, rejected.text);
   assert.deepEqual(rejected.json.reasons.map((r: { code: string }) => r.code), ['new-labels-take-guard']);
-  assert.ok(walkthrough.includes('"new-labels-take-guard"'), 'the README shows that reason');
+  assert.ok(walkthrough.includes('"new-labels-take-guard"'), 'the walkthrough shows that reason');
   assert.equal((await call(url, 'POST', '/v1/update')).json.reasons[0].code, 'no-data', 'the rejected job used the feedback');
 
-  assert.ok(walkthrough.includes(`-d '{"maxDrop": 0.1}'`), 'the README loosens the gate this way');
+  assert.ok(walkthrough.includes(`-d '{"maxDrop": 0.1}'`), 'the walkthrough loosens the gate this way');
   await call(url, 'POST', '/v1/feedback', feedback);
   const accepted = await call(url, 'POST', '/v1/update', { maxDrop: 0.1 });
   assert.equal(accepted.json.accepted, true, accepted.text);
