@@ -169,12 +169,28 @@ export const HTTP_CAPS: Record<HttpUpdateOption, { max: number; expected: string
   labelTolerance: { max: 1, expected: UPDATE_RANGES.labelTolerance.expected },
 };
 
+/** What each option does, as the OpenAPI document says it (docs/concepts.md has the whole story). */
+const UPDATE_OPTION_DOCS: Record<HttpUpdateOption, string> = {
+  rounds: 'Most rounds of select, train and validate.',
+  patience: 'Stop after this many rounds without a validation gain.',
+  budgetMs: 'Time budget in milliseconds: the rounds that fit are kept.',
+  lr: "Learning rate, decayed linearly over the update (default: the model's for 50 new examples or more, down to a tenth of it for one).",
+  replay: 'Replay memory capacity; 0 = no replay.',
+  replayRatio: 'Replayed examples per new example in each round.',
+  ewc: 'Elastic weight consolidation strength; 0 = off.',
+  distill: "Temperature of distillation from the parent; 0 = off.",
+  balance: "Softmax only: strength of the logit adjustment against the update's label mix; 0 = off.",
+  seed: 'Random seed of the update.',
+  maxDrop: 'Largest drop of guard accuracy and macro-F1 the gate allows beyond noise, as a fraction (0.02 = 2 points).',
+  labelTolerance: "Largest drop of one label's guard F1 the gate allows beyond noise, as a fraction.",
+};
+
 /** Each numeric option of POST /v1/update as one range: update()'s (UPDATE_RANGES) cut at its cap. */
 export const UPDATE_FIELDS = Object.fromEntries(
   HTTP_UPDATE_OPTIONS.map((key) => {
     const range: OptionRange = UPDATE_RANGES[key];
     const cap = HTTP_CAPS[key];
-    const field: NumberField = { kind: range.kind, min: range.min, above: range.above, max: Math.min(range.max ?? Infinity, cap.max), expected: cap.expected, description: `\`accrete update --${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}\`; ${range.expected} in the library.` };
+    const field: NumberField = { kind: range.kind, min: range.min, above: range.above, max: Math.min(range.max ?? Infinity, cap.max), expected: cap.expected, description: `${UPDATE_OPTION_DOCS[key]} As \`accrete update --${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}\`.` };
     return [key, field];
   }),
 ) as Record<HttpUpdateOption, NumberField>;
