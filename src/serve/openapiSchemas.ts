@@ -35,11 +35,17 @@ export function numberSchema(f: NumberField): JsonSchema {
 
 const numbers = (fields: Record<string, NumberField>) => Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, numberSchema(f)]));
 
+/**
+ * The server counts lengths in UTF-16 code units (JavaScript's length), JSON Schema in code points:
+ * the same for most text, but an emoji counts twice on the server. The description says so.
+ */
+const UNITS = 'Lengths count UTF-16 code units (an emoji outside the BMP counts 2).';
+
 /** A text as the validators take it: not blank, at most `maxText` characters. */
-const text = (limits: Limits, description: string): JsonSchema => ({ type: 'string', minLength: 1, maxLength: limits.maxText, pattern: '\\S', description });
+const text = (limits: Limits, description: string): JsonSchema => ({ type: 'string', minLength: 1, maxLength: limits.maxText, pattern: '\\S', description: `${description} ${UNITS}` });
 
 function example(limits: Limits, withSource: boolean): JsonSchema {
-  const label = { type: 'string', minLength: 1, maxLength: MAX_LABEL, pattern: '\\S', description: 'No control characters, U+2028/U+2029 or lone surrogates.' };
+  const label = { type: 'string', minLength: 1, maxLength: MAX_LABEL, pattern: '\\S', description: `No control characters, U+2028/U+2029 or lone surrogates. ${UNITS}` };
   const properties: Record<string, JsonSchema> = {
     text: text(limits, 'The text; no NUL (U+0000) and no lone surrogates.'),
     label,
