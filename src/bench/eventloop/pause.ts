@@ -1,0 +1,33 @@
+/**
+ * The event loop's longest pause while some work runs: a 10 ms interval timer notes the time
+ * between its ticks (and from the last tick to the end of the work). Work that blocks the thread
+ * shows as one long gap; work off the thread as gaps near 10 ms.
+ */
+export interface Pauses<T> {
+  result: T;
+  /** Longest time between two ticks, or from the start or the last tick to the end (ms). */
+  longestMs: number;
+  /** Ticks during the work: a guard that the work lasted long enough to be measured at all. */
+  ticks: number;
+  wallMs: number;
+}
+
+export async function measurePauses<T>(work: () => Promise<T>, intervalMs = 10): Promise<Pauses<T>> {
+  const started = performance.now();
+  let last = started;
+  let longest = 0;
+  let ticks = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    ticks++;
+  }, intervalMs);
+  try {
+    const result = await work();
+    const end = performance.now();
+    return { result, longestMs: Math.max(longest, end - last), ticks, wallMs: end - started };
+  } finally {
+    clearInterval(timer);
+  }
+}

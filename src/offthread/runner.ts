@@ -1,0 +1,48 @@
+/**
+ * Runs a learner job in a worker thread of its own (worker.ts), so the caller's event loop keeps
+ * turning: progress and other messages go to `onMessage`, an abort terminates the thread and
+ * rejects with an AbortError, an error thrown there is thrown here as the same class.
+ */
+import { Worker } from 'node:worker_threads';
+import { abortError } from './abort.js';
+import type { Job, JobResult, WorkerMessage } from './protocol.js';
+import { fromWire } from './wire.js';
+
+export interface RunJobOptions {
+  signal?: AbortSignal;
+  /** What the job is, for the AbortError's message ('Learner.train', 'learn'...). */
+  what: string;
+  /** Messages other than the result; an exception thrown here stops the job and rejects with it. */
+  onMessage?: (m: Exclude<WorkerMessage, { type: 'done' | 'error' }>) => void;
+}
+
+export function runJob<T extends JobResult>(job: Job, options: RunJobOptions): Promise<T> {
+  const { signal, what, onMessage } = options;
+  if (signal?.aborted) return Promise.reject(abortError(signal, what));
+  const worker = new Worker(new URL('./worker.js', import.meta.url));
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const finish = (settle: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      worker.removeAllListeners('message');
+      void worker.terminate();
+      settle();
+    };
+    const onAbort = () => finish(() => reject(abortError(signal!, what)));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'done') return finish(() => resolve(m.result as T));
+      if (m.type === 'error') return finish(() => reject(fromWire(m.error)));
+      try {
+        onMessage?.(m);
+      } catch (err) {
+        finish(() => reject(err));
+      }
+    });
+    worker.on('error', (err) => finish(() => reject(err)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`${what}: the worker thread exited (code ${code}) before it answered`))));
+    worker.postMessage(job);
+  });
+}
