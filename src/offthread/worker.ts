@@ -2,12 +2,22 @@
  * The learner's worker thread: runs one job (jobs.ts) posted by runner.ts, posting its progress and
  * then its result or error. The thread ends after the job; an abort terminates it mid-way.
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { evaluateJob, learnJob, loadJob, trainJob, type Post } from './jobs.js';
 import type { Job, JobResult, LearnResult, TrainResult, LoadResult } from './protocol.js';
 import { memoryBuffers } from './transfer.js';
 import { buffersOf } from './pack.js';
 import { toWire } from './wire.js';
+
+// The caller's thread first: on a busy machine its timers and requests should not wait for ours
+// (on Linux a thread has its own nice value, and Hogwild workers started here inherit it), as the
+// server's update worker does.
+try {
+  setPriority(10);
+} catch {
+  // not allowed here: run at normal priority
+}
 
 const port = parentPort!;
 const post: Post = (m) => port.postMessage(m);
