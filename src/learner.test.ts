@@ -51,6 +51,15 @@ test('Learner.train from an array, a file path and an async iterable gives the s
     assert.deepEqual(other.memory?.replay.examples(), fromArray.memory?.replay.examples());
     assert.deepEqual(other.memory?.seen, fromArray.memory?.seen);
   }
+  // Any async iterable (not only readExamples), and any iterable, give the same too.
+  const generated = await Learner.train(
+    (async function* () {
+      yield* array;
+    })(),
+    SMALL,
+  );
+  const iterated = await Learner.train(new Set(array), SMALL);
+  for (const other of [generated, iterated]) assert.deepEqual(weights(other.model), weights(fromArray.model));
   assert.ok(fromArray.memory && fromArray.memory.replay.size === 300, 'the memory holds the training data');
   assert.deepEqual(fromFile.model.info.trainedOn, { file: path, examples: 300 });
 });
@@ -82,6 +91,12 @@ test('predict: a list for a text, a list per text for an array of texts', async 
   assert.equal(many.length, 3);
   many.forEach((p, i) => assert.deepEqual(p, learner.model.predict(testTexts[i], { k: 1 })));
   assert.deepEqual(learner.predict(testTexts[0], { threshold: 1 }), []);
+  assert.deepEqual(learner.predict([], { k: 1 }), []);
+  // evaluate and learn take the same sources as train: a path, an array, an async iterable.
+  const fromPath = await learner.evaluate(corpus('wordnet3.test.jsonl'));
+  assert.deepEqual(await learner.evaluate(readExamples(corpus('wordnet3.test.jsonl'))), fromPath);
+  assert.deepEqual(await learner.evaluate(jsonl('wordnet3.test.jsonl')), fromPath);
+  await assert.rejects(learner.evaluate([{ text: 'x', label: 'a' }, { text: 3 }] as never), { code: 'BAD_DATA', message: /^evaluate: examples\[1\]: "text" must be a string/ });
 });
 
 test('learn keeps what the model knew: update() without memory forgets "free cruise", the learner does not', async () => {
