@@ -163,6 +163,8 @@ export class Learner {
       onMessage: (m) => (m.type === 'progress' ? onProgress?.(m.progress) : m.type === 'trial' ? onTrial?.(m.trial, m.best) : undefined),
     });
     const model = await modelAtSliced(result.model);
+    // Aborted while the vocabulary was rebuilt: still an abort (the model is dropped).
+    throwIfAborted(signal, 'Learner.train');
     return new Learner(model, result.memory && unpackMemory(result.memory), null, result.report);
   }
 
@@ -174,6 +176,7 @@ export class Learner {
     checkSignal(options.signal, 'Learner.load');
     const result = await runJob<LoadResult>({ kind: 'load', dir: resolve(dir) }, { signal: options.signal, what: 'Learner.load' });
     const model = await modelAtSliced(result.model);
+    throwIfAborted(options.signal, 'Learner.load');
     return new Learner(model, result.memory && unpackMemory(result.memory), resolve(dir), null);
   }
 

@@ -6,11 +6,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Example } from '../data/example.js';
 
-/** Strings as one joined string and where each ends. */
-export interface PackedStrings {
-  joined: string;
-  ends: Uint32Array;
-}
+/**
+ * Strings as one joined string (or its UTF-16 code units, which postMessage can hand over without
+ * a copy: the main thread sends those) and where each ends.
+ */
+export type PackedStrings = { joined: string; ends: Uint32Array } | { codes: Uint16Array; ends: Uint32Array };
 
 export function packStrings(strings: readonly string[]): PackedStrings {
   const ends = new Uint32Array(strings.length);
@@ -20,12 +20,20 @@ export function packStrings(strings: readonly string[]): PackedStrings {
 }
 
 export function unpackStrings(p: PackedStrings): string[] {
+  const joined = 'joined' in p ? p.joined : null;
   const out = new Array<string>(p.ends.length);
   for (let i = 0, start = 0; i < p.ends.length; i++) {
-    out[i] = p.joined.slice(start, p.ends[i]);
+    out[i] = joined !== null ? joined.slice(start, p.ends[i]) : fromCodes((p as { codes: Uint16Array }).codes, start, p.ends[i]);
     start = p.ends[i];
   }
   return out;
+}
+
+/** The string of code units [start, end): exact, lone surrogates included (TextDecoder would replace them). */
+function fromCodes(codes: Uint16Array, start: number, end: number): string {
+  let s = '';
+  for (let at = start; at < end; at += 8192) s += String.fromCharCode.apply(null, codes.subarray(at, Math.min(end, at + 8192)) as unknown as number[]);
+  return s;
 }
 
 /** Examples packed: texts, every label in order with a count per example, weights (NaN: none) and times. */
@@ -95,21 +103,30 @@ export async function inSlices(n: number, each: (i: number) => void): Promise<vo
   }
 }
 
-/** packStrings a slice at a time. */
+/** packStrings a slice at a time, as code units (handed over, not copied, by postMessage). */
 export async function packStringsSliced(strings: readonly string[]): Promise<PackedStrings> {
   const ends = new Uint32Array(strings.length);
-  const parts: string[] = [];
   let at = 0;
-  let from = 0;
+  for (let i = 0; i < strings.length; i++) ends[i] = at += strings[i].length;
+  const codes = new Uint16Array(at);
   await inSlices(strings.length, (i) => {
-    ends[i] = at += strings[i].length;
-    // A joined part per 1,024 strings: the join's cost is spread over the slices too.
-    if ((i + 1) % 1024 === 0 || i + 1 === strings.length) {
-      parts.push(strings.slice(from, i + 1).join(''));
-      from = i + 1;
-    }
+    const s = strings[i];
+    for (let k = 0, o = i > 0 ? ends[i - 1] : 0; k < s.length; k++) codes[o + k] = s.charCodeAt(k);
   });
-  return { joined: parts.join(''), ends };
+  return { codes, ends };
+}
+
+/** The buffers of packed strings and examples made on this thread, for a transfer list (they are not used here again). */
+export function packedBuffers(...packs: (PackedExamples | PackedStrings | null | undefined)[]): ArrayBuffer[] {
+  const arrays: (ArrayBufferView | null | undefined)[] = [];
+  for (const p of packs) {
+    if (!p) continue;
+    if ('texts' in p) {
+      for (const s of [p.texts, p.labels]) arrays.push(s.ends, 'codes' in s ? s.codes : null);
+      arrays.push(p.labelCounts, p.weights);
+    } else arrays.push(p.ends, 'codes' in p ? p.codes : null);
+  }
+  return buffersOf(...arrays);
 }
 
 /** Examples made by `check(i)` (which may throw, naming the bad one), packed a slice at a time. */

@@ -31,3 +31,41 @@ export async function measurePauses<T>(work: () => Promise<T>, intervalMs = 10):
     clearInterval(timer);
   }
 }
+
+/** The control thread: the same 10 ms interval on an event loop that has nothing else to do. */
+const CONTROL = `
+const { parentPort } = require('node:worker_threads');
+let last = performance.now();
+let longest = 0;
+const timer = setInterval(() => {
+  const now = performance.now();
+  longest = Math.max(longest, now - last);
+  last = now;
+}, 10);
+parentPort.once('message', () => {
+  clearInterval(timer);
+  parentPort.postMessage(Math.max(longest, performance.now() - last));
+});
+parentPort.postMessage('ready');
+`;
+
+/**
+ * measurePauses, with a control measured at the same time on a thread that does nothing: on a
+ * machine so busy that threads wait their turn for a core, `controlMs` is what that waiting alone
+ * cost meanwhile. Work that blocks the measured thread shows in `longestMs`, not in `controlMs`.
+ */
+export async function measurePausesWithControl<T>(work: () => Promise<T>): Promise<Pauses<T> & { controlMs: number }> {
+  const { Worker } = await import('node:worker_threads');
+  const control = new Worker(CONTROL, { eval: true });
+  await new Promise((resolve) => control.once('message', resolve));
+  try {
+    const p = await measurePauses(work);
+    const controlMs = await new Promise<number>((resolve) => {
+      control.once('message', resolve);
+      control.postMessage('stop');
+    });
+    return { ...p, controlMs };
+  } finally {
+    await control.terminate();
+  }
+}
