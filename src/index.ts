@@ -3,7 +3,10 @@
  *
  * Start with Learner: a model with its memory and directory, trained from an array, a file or an
  * async iterable, then predict, learn (the gated update, always with its memory), evaluate and save
- * (a patch where it was loaded from). The functions below are the lower layer it is made of.
+ * (a patch where it was loaded from). Its train, learn, evaluate and load run in a worker thread
+ * (the caller's event loop keeps turning) and take an AbortSignal and a progress callback. The
+ * functions below are the lower layer it is made of, and run on the caller's thread. What is API
+ * and how stable: docs/api.md.
  *
  * Examples are `{ text, label }` or `{ text, labels: [...] }` (ExampleInput): train, update, evaluate,
  * buildMemory and fingerprint take either, check them, and throw an AccreteError (code BAD_DATA)
@@ -46,8 +49,11 @@ export type { Prediction, PredictOptions, ModelInfo } from './model/classifier.j
 export { Vocab } from './vocab/vocab.js';
 
 // The learner: a model with its memory and directory, trained, updated, evaluated and saved as one
+// (train, learn, evaluate and load run in a worker thread; each takes `signal` and `onProgress`)
 export { Learner } from './learner.js';
-export type { ExampleSource, LearnerTrainOptions, LearnOptions, LearnResult, LearnerSaved, LearnerLineage } from './learner.js';
+export type { ExampleSource, LearnerTrainOptions, LearnOptions, LearnerEvaluateOptions, LearnResult, LearnerSaved, LearnerLineage } from './learner.js';
+export type { LearnerProgress, LearnerPhase, RunOptions } from './offthread/progress.js';
+export { AbortError } from './offthread/abort.js';
 
 // Training and evaluation
 export { train } from './learn/train.js';
@@ -65,6 +71,7 @@ export { checkUpdateOptions, inRange, UPDATE_RANGES } from './update/options.js'
 export type { NumericUpdateOption, OptionRange } from './update/options.js';
 export { SMALL_VALID } from './update/gate.js';
 export type { UpdateOptions, UpdateReport, UpdateDecision, ParamChange } from './update/update.js';
+export type { UpdateWarning, UpdateWarningCode } from './update/warnings.js';
 export { buildMemory, saveLearner, loadLearner, loadMemory, DEFAULT_REPLAY } from './update/memory.js';
 export type { BuildMemoryOptions, ContinualMemory } from './update/memory.js';
 

@@ -51,6 +51,15 @@ test('Learner.train from an array, a file path and an async iterable gives the s
     assert.deepEqual(other.memory?.replay.examples(), fromArray.memory?.replay.examples());
     assert.deepEqual(other.memory?.seen, fromArray.memory?.seen);
   }
+  // Any async iterable (not only readExamples), and any iterable, give the same too.
+  const generated = await Learner.train(
+    (async function* () {
+      yield* array;
+    })(),
+    SMALL,
+  );
+  const iterated = await Learner.train(new Set(array), SMALL);
+  for (const other of [generated, iterated]) assert.deepEqual(weights(other.model), weights(fromArray.model));
   assert.ok(fromArray.memory && fromArray.memory.replay.size === 300, 'the memory holds the training data');
   assert.deepEqual(fromFile.model.info.trainedOn, { file: path, examples: 300 });
 });
@@ -82,6 +91,12 @@ test('predict: a list for a text, a list per text for an array of texts', async 
   assert.equal(many.length, 3);
   many.forEach((p, i) => assert.deepEqual(p, learner.model.predict(testTexts[i], { k: 1 })));
   assert.deepEqual(learner.predict(testTexts[0], { threshold: 1 }), []);
+  assert.deepEqual(learner.predict([], { k: 1 }), []);
+  // evaluate and learn take the same sources as train: a path, an array, an async iterable.
+  const fromPath = await learner.evaluate(corpus('wordnet3.test.jsonl'));
+  assert.deepEqual(await learner.evaluate(readExamples(corpus('wordnet3.test.jsonl'))), fromPath);
+  assert.deepEqual(await learner.evaluate(jsonl('wordnet3.test.jsonl')), fromPath);
+  await assert.rejects(learner.evaluate([{ text: 'x', label: 'a' }, { text: 3 }] as never), { code: 'BAD_DATA', message: /^evaluate: examples\[1\]: "text" must be a string/ });
 });
 
 test('learn keeps what the model knew: update() without memory forgets "free cruise", the learner does not', async () => {
@@ -193,22 +208,25 @@ test('a learner without memory says so when it learns, and starts a memory from 
   const learner = await Learner.load(dir);
   assert.equal(learner.memory, null);
   const result = await learner.learn(plants);
-  assert.ok(result.warnings.some((w) => /no replay memory/.test(w) && /forget/.test(w)), JSON.stringify(result.warnings));
+  assert.ok(result.warnings.some((w) => w.code === 'no-memory' && /no replay memory/.test(w.message) && /forget/.test(w.message)), JSON.stringify(result.warnings));
   assert.equal(result.accepted, true, JSON.stringify(result.reasons));
   assert.equal((learner as Learner).memory?.replay.size, plants.length, 'an accepted update starts a memory from its examples');
-  assert.match(result.warnings.join('\n'), /a memory was started from this update's 20 examples/);
+  assert.deepEqual(result.warnings.at(-1), { code: 'memory-started', message: "a memory was started from this update's 20 examples: later updates replay them" });
 
   const none = await Learner.train(corpus('wordnet3.train.jsonl'), { ...SMALL, replay: 0 });
   assert.equal(none.memory, null);
   const r = await none.learn(plants, { replay: 0 });
-  assert.match(r.warnings[0], /no replay memory/);
+  assert.equal(r.warnings[0].code, 'no-memory');
+  assert.match(r.warnings[0].message, /no replay memory/);
   assert.equal(none.memory, null, 'replay 0: no memory is started');
 });
 
 test('with its memory, learn gives no warning; replay 0 says what it turns off', async () => {
   const learner = await Learner.train(corpus('wordnet3.train.jsonl'), SMALL);
   const r = await learner.learn(plants, { replay: 0 });
-  assert.match(r.warnings.join('\n'), /replay: 0 turns the memory's replay off/);
+  assert.deepEqual(r.warnings.map((w) => w.code), ['replay-off']);
+  // (300 examples: no guard was held out, so the gate has none either)
+  assert.match(r.warnings[0].message, /^replay: 0 and the model saved no guard and no guard was given: .* the update may forget what the model knew$/);
 });
 
 test('Learner.train refuses what it cannot train on, naming it, before training', async () => {

@@ -11,6 +11,7 @@ import type { ModelBefore } from '../store/patch.js';
 import { inRange, UPDATE_RANGES, type NumericUpdateOption } from '../update/options.js';
 import { parseSelection, SELECTION_HELP } from '../update/selection.js';
 import { REPLAY_RATIO, update, type UpdateOptions } from '../update/update.js';
+import { updateWarnings } from '../update/warnings.js';
 import { optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, type Flags, type ReadOptions } from './args.js';
 import { loadExamples, type Loaded } from './data.js';
 import { asFileError, checkOutDir } from './outputDir.js';
@@ -204,12 +205,10 @@ async function updateLocked({ flags, modelDir, dataPath, out, options, quiet, re
 
 /** What the flags and the model leave the update without, said before it runs. */
 function warnings(modelDir: string, model: TextClassifier, memory: ContinualMemory | null, guardGiven: boolean, options: UpdateOptions): string[] {
-  const out: string[] = [];
-  // Without a saved guard, update holds its guard out of the replay memory: no replay, no guard.
-  if (!guardGiven && !memory) out.push(`${modelDir} has no replay memory and no --guard was given: the gate can only check the new data`);
-  else if (!guardGiven && options.replay === 0 && !memory?.guard?.length) {
-    out.push(`--replay 0 and ${modelDir} saved no guard and no --guard was given: the guard (held out of the replay memory) is empty, so the gate can only check the new data`);
-  }
+  // The library's wording (update() returns the same warnings), with the CLI's flags. Without a
+  // saved guard, update holds its guard out of the replay memory: no replay, no guard.
+  const context = { subject: modelDir, memory: (memory?.replay.size ?? 0) > 0, replayOff: options.replay === 0, guardGiven, savedGuard: Boolean(memory?.guard?.length) };
+  const out = updateWarnings({ ...context, guardOption: '--guard', replayOption: '--replay 0' }).map((w) => w.message);
   if (model.config.loss !== 'softmax') {
     if (options.balance !== undefined) out.push(`--balance is for softmax models; ${modelDir} uses --loss ${model.config.loss}, so it has no effect`);
     if (options.align === false) out.push(`--no-align is for softmax models; ${modelDir} uses --loss ${model.config.loss}, whose new labels' rows are never aligned, so it has no effect`);

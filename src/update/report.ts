@@ -3,6 +3,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import type { GateIssue, Measured } from './gate.js';
 import type { ChangedPrediction } from './measure.js';
 import type { RoundReport } from './rounds.js';
+import type { UpdateWarning } from './warnings.js';
 
 /** Per tensor: rows and values of the parent that changed, and rows the update added (all new parameters). */
 export interface ParamChange {
@@ -15,6 +16,8 @@ export interface ParamChange {
 export interface UpdateReport {
   accepted: boolean;
   reasons: GateIssue[];
+  /** What the update ran without that can cost what the model knew (no replay memory, replay off); empty when nothing. */
+  warnings: UpdateWarning[];
   selection: string;
   newLabels: string[];
   newWords: { count: number; first: string[] };

@@ -24,6 +24,7 @@ import { changedPredictions, measure } from './measure.js';
 import { estimateFisher, markSeen, tokenTableOf, type ContinualMemory } from './memory.js';
 import { checkUpdateOptions } from './options.js';
 import { lineage, perLabel, type UpdateReport } from './report.js';
+import { LIBRARY_OPTIONS, updateWarnings, type UpdateWarning } from './warnings.js';
 import { runRounds, type RoundReport } from './rounds.js';
 import { formatSelection, parseSelection, trainsEveryOutputRow, type SelectionSpec } from './selection.js';
 import { Rng } from '../util/rng.js';
@@ -89,7 +90,9 @@ export type { ParamChange, UpdateReport } from './report.js';
  * The gate's decision. An accepted one also says what the parent was, at the cost of the rows the
  * update could touch (`parent`): enough for savePatch to save the version as a patch of its parent.
  */
-export type UpdateDecision = { accepted: true; reasons: GateIssue[]; report: UpdateReport; parent: ModelBefore } | { accepted: false; reasons: GateIssue[]; report: UpdateReport };
+export type UpdateDecision =
+  | { accepted: true; reasons: GateIssue[]; report: UpdateReport; parent: ModelBefore; warnings: UpdateWarning[] }
+  | { accepted: false; reasons: GateIssue[]; report: UpdateReport; warnings: UpdateWarning[] };
 
 /**
  * A SHA-256 (hex) of examples' texts and labels, in order: the same data gives the same
@@ -140,6 +143,8 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
   const heldOut = replayOn && !savedGuard ? memory!.replay.split(Math.min(0.2, MAX_GUARD / memory!.replay.size)) : { heldOut: [], rest: replayOn ? memory!.replay.examples() : [] };
   const guard = savedGuard ?? evenlySpaced(heldOut.heldOut, MAX_GUARD);
   const guardSource = givenGuard ? 'given' : savedGuard ? 'saved' : guard.length > 0 ? 'held out of the replay memory' : 'none';
+  // What this update runs without that can cost what the model knew (the same as report.warnings).
+  const warnings = updateWarnings({ subject: 'the model', memory: (memory?.replay.size ?? 0) > 0, replayOff: options.replay === 0, guardGiven: givenGuard !== undefined, savedGuard: Boolean(memory?.guard?.length), ...LIBRARY_OPTIONS });
   const fresh = splitNew(examples, givenValid, seed);
   // Validation examples the rounds do not train on (none when a few examples validate themselves).
   const heldOutFresh = heldOutOf(fresh);
@@ -246,6 +251,7 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
     const report: UpdateReport = {
       accepted: reasons.length === 0 || (options.gate === false && examples.length > 0),
       reasons,
+      warnings,
       selection: formatSelection(spec),
       newLabels: growth.newLabels,
       newWords: { count: growth.newWords.length, first: growth.newWords.slice(0, 20) },
@@ -264,7 +270,7 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
     if (!report.accepted) {
       undo();
       report.wallMs = performance.now() - started;
-      return { accepted: false, reasons, report };
+      return { accepted: false, reasons, report, warnings };
     }
     const parent = parentOf(model, journal, { wordsBefore, labelCountsBefore, infoBefore, optimizerStep, rowsBefore: growth });
     if (memory) remember(model, memory, examples, heldOutFresh, data, options.replay);
@@ -292,7 +298,7 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
     };
     model.info = { ...model.info, lineage: lineage(model, report, recorded) };
     report.wallMs = performance.now() - started;
-    return { accepted: true, reasons, report, parent };
+    return { accepted: true, reasons, report, parent, warnings };
   } catch (err) {
     undo();
     throw err;
