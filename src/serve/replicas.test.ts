@@ -1,0 +1,87 @@
+/**
+ * Replicas of one PostgreSQL registry, in this process: feedback to each, an update asked of a
+ * replica that does not run updates (queued; the updater runs it), every replica serving the new
+ * version within 1 s as its patch applied in place, a rollback made on one replica reaching all,
+ * and /v1/health listing every replica with its version and lag.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { PostgresStore } from '../registry/postgres/store.js';
+import { postgresOrSkip } from '../testing/postgres.js';
+import { diskBytes } from '../store/linkDir.js';
+import { call, inProcess, plantTexts, tinyModel } from './testing.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'accrete-replicas-'));
+before(async () => tinyModel(join(dir, 'base'), 200_000));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Polls until every url answers predictions from `version`; returns the ms it took. */
+async function allServe(urls: string[], version: string, ms = 5000): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const got = await Promise.all(urls.map(async (u) => (await call(u, 'POST', '/v1/predict', { text: 'a young wolf' }, false)).json.version));
+    if (got.every((v) => v === version)) return Date.now() - t0;
+    if (Date.now() - t0 > ms) assert.fail(`after ${ms} ms the replicas serve ${got.join(', ')}, not all ${version}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('three replicas: feedback to each, an update queued on a serving replica, all serve it within 1 s; a rollback reaches all', async (t) => {
+  const pg = await postgresOrSkip(t);
+  if (!pg) return;
+  const url = pg.createDatabase('replicas');
+  const open = (name: string, role: 'serve' | 'update' | 'both', model?: string) => inProcess({ registry: url, cache: join(dir, name), model, role, drift: false });
+  const a = await open('a', 'both', join(dir, 'base'));
+  const b = await open('b', 'serve');
+  const c = await open('c', 'serve');
+  t.after(async () => {
+    for (const r of [a, b, c]) await r.server.close();
+  });
+  assert.ok(a.service.registry.isUpdater() && !b.service.registry.isUpdater() && !c.service.registry.isUpdater());
+  const urls = [a.url, b.url, c.url];
+
+  // Feedback to all three: every replica's events are pending for the one updater.
+  const texts = plantTexts(6).slice(1);
+  for (const [i, u] of urls.entries()) {
+    const r = await call(u, 'POST', '/v1/feedback', { examples: texts.slice(i, i + 2).map((text) => ({ text, label: 'noun.plant' })) });
+    assert.equal(r.status, 200, r.text);
+  }
+  assert.equal(await a.service.registry.pendingCount(), 6);
+
+  const up = await call(b.url, 'POST', '/v1/update', {}, true, {}, 60_000);
+  assert.equal(up.status, 200, up.text);
+  assert.equal(up.json.accepted, true, JSON.stringify(up.json.reasons));
+  assert.equal(up.json.created, 'v2');
+  assert.equal(up.json.version, 'v2', 'the replica that asked answers once it serves the new version');
+  const job = await a.service.registry.job(up.json.job);
+  assert.equal(job.examples, 6, "the update learned every replica's feedback");
+  const took = await allServe(urls, 'v2');
+  assert.ok(took < 1000, `all replicas serve v2 within 1 s of the answer (took ${took} ms)`);
+
+  // Each replica fetched the patch, not the model.
+  const model = diskBytes([join(dir, 'base')]).total;
+  for (const r of [b, c]) {
+    const fetched = (r.service.registry as PostgresStore).fetched.get('v2');
+    assert.ok(fetched !== undefined && fetched > 0 && fetched < model * 0.1, `a replica fetched ${fetched} bytes for v2 (the model is ${model})`);
+    assert.equal(statSync(join(r.service.registry.dirOf('v2'), 'weights.safetensors')).ino, statSync(join(r.service.registry.dirOf('v1'), 'weights.safetensors')).ino, 'the base is shared on disk');
+  }
+
+  // /v1/health on any replica lists all three with their version and lag.
+  const health = (await call(c.url, 'GET', '/v1/health', undefined, false)).json;
+  assert.equal(health.replicas.length, 3, JSON.stringify(health));
+  for (const r of health.replicas) {
+    assert.equal(r.version, 'v2');
+    assert.ok(typeof r.lagMs === 'number' && r.lagMs < 1000, JSON.stringify(r));
+  }
+  assert.equal(health.replicas.filter((r: { updater: boolean }) => r.updater).length, 1);
+
+  // A rollback on a serving replica reaches all, as the patch reverted in place.
+  const served = a.service.active.model;
+  const rb = await call(c.url, 'POST', '/v1/models/rollback');
+  assert.equal(rb.status, 200, rb.text);
+  assert.ok((await allServe(urls, 'v1')) < 1000);
+  assert.equal(a.service.active.model, served, 'reverted in place on the updater too');
+});
