@@ -111,7 +111,10 @@ export class BlobCache {
     try {
       linkSync(path, to);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // Another file system (a copy between registries): the blob is not cached, nothing more.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EXDEV') return;
+      if (code !== 'EEXIST') throw err;
     }
     this.verified.add(hash);
   }

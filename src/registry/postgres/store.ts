@@ -553,6 +553,21 @@ export class PostgresStore implements RegistryStore {
     };
   }
 
+  /** Rows of a query (accrete registry copy reads whole tables). */
+  async query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.q(async (c) => (await c.query<T>(sql, params)).rows);
+  }
+
+  /** Runs `fn` in one transaction; `fn` gets a query function. */
+  transaction(fn: (query: (sql: string, params?: unknown[]) => Promise<unknown>) => Promise<void>): Promise<void> {
+    return this.tx((c) => fn((sql, params = []) => c.query(sql, params)));
+  }
+
+  /** Uploads a model directory's files the database lacks; returns its file list. */
+  async uploadFiles(dir: string): Promise<FileEntry[]> {
+    return (await this.q(() => uploadDir(this.pool, this.blobs, dir))).files;
+  }
+
   async reopen(): Promise<void> {
     // The pool replaces broken connections by itself.
   }
