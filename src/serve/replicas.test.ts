@@ -85,3 +85,32 @@ test('three replicas: feedback to each, an update queued on a serving replica, a
   assert.ok((await allServe(urls, 'v1')) < 1000);
   assert.equal(a.service.active.model, served, 'reverted in place on the updater too');
 });
+
+test("--update-every counts every replica's feedback, from the database", async (t) => {
+  const pg = await postgresOrSkip(t);
+  if (!pg) return;
+  const url = pg.createDatabase('every');
+  const a = await inProcess({ registry: url, cache: join(dir, 'every-a'), model: join(dir, 'base'), role: 'both', drift: false, updateEvery: 4, watchMs: 200 });
+  const b = await inProcess({ registry: url, cache: join(dir, 'every-b'), role: 'serve', drift: false, updateEvery: 4 });
+  t.after(async () => {
+    await b.server.close();
+    await a.server.close();
+  });
+  const texts = plantTexts(5).slice(1);
+  // Two events on the updater: under its threshold of 4 on its own.
+  assert.equal((await call(a.url, 'POST', '/v1/feedback', { examples: texts.slice(0, 2).map((text) => ({ text, label: 'noun.plant' })) })).status, 200);
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal((await a.service.registry.jobs()).length, 0, 'no update yet');
+  // Two more on the serving replica, which never updates: the updater sees four pending and runs one.
+  assert.equal((await call(b.url, 'POST', '/v1/feedback', { examples: texts.slice(2, 4).map((text) => ({ text, label: 'noun.plant' })) })).status, 200);
+  const t0 = Date.now();
+  let jobs = await a.service.registry.jobs();
+  while ((jobs.length === 0 || jobs[0].state === 'running') && Date.now() - t0 < 30_000) {
+    await new Promise((r) => setTimeout(r, 100));
+    jobs = await a.service.registry.jobs();
+  }
+  assert.equal(jobs.length, 1, JSON.stringify(jobs));
+  assert.equal(jobs[0].trigger, 'every-n');
+  assert.equal(jobs[0].examples, 4);
+  assert.ok(['accepted', 'rejected'].includes(jobs[0].state), jobs[0].state);
+});

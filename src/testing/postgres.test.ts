@@ -26,3 +26,11 @@ test('a private PostgreSQL: starts, survives stop -m immediate with committed ro
   assert.equal(postmasters(pg.dir), 0);
   assert.ok(!existsSync(pg.dir), 'its directory removed');
 });
+
+test('a missing PostgreSQL fails a test under CI, and skips it with a message elsewhere', async () => {
+  const skipped: string[] = [];
+  const t = { name: 'x', skip: (why?: string) => void skipped.push(why ?? ''), after: () => undefined };
+  await assert.rejects(postgresOrSkip(t, true, '/nonexistent/bin'), /PostgreSQL 15 is needed: \/nonexistent\/bin\/initdb is missing \(apt-get install -y postgresql-15\); under CI the PostgreSQL tests must run/);
+  assert.equal(await postgresOrSkip(t, false, '/nonexistent/bin'), null);
+  assert.equal(skipped.length, 1);
+});

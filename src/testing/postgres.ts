@@ -132,15 +132,15 @@ export class TestPostgres {
  * A private PostgreSQL for a test, stopped and removed when the test ends (pass or fail); null
  * when it is missing outside CI (the test is skipped with a message); a failure under CI.
  */
-export async function postgresOrSkip(t: TestContext, ci = underCi(process.env.CI)): Promise<TestPostgres | null> {
-  const missing = postgresAvailable();
+export async function postgresOrSkip(t: Pick<TestContext, 'name' | 'skip' | 'after'>, ci = underCi(process.env.CI), bin = PG_BIN): Promise<TestPostgres | null> {
+  const missing = postgresAvailable(bin);
   if (missing) {
     if (ci) assert.fail(`PostgreSQL 15 is needed: ${missing}; under CI the PostgreSQL tests must run`);
     process.stderr.write(`SKIPPED PostgreSQL test "${t.name}": ${missing}\n`);
     t.skip(missing);
     return null;
   }
-  const pg = await TestPostgres.start();
+  const pg = await TestPostgres.start(bin);
   t.after(() => pg.destroy());
   return pg;
 }
