@@ -150,6 +150,7 @@ export class PostgresStore implements RegistryStore {
     for (const f of files) bytes += await this.q(() => this.blobs.fetch(this.pool, f.hash));
     this.blobs.materialize(dir, files);
     this.fetched.set(id, bytes);
+    this.log(`cache: ${id} is local (${bytes} bytes fetched from the registry database, ${files.reduce((n, f) => n + f.bytes, 0)} bytes of model files)`);
     return bytes;
   }
 
