@@ -137,6 +137,9 @@ ${BUCKET.toLocaleString('en')} buckets, dim 16 (${(modelBytes / 2 ** 20).toFixed
 | bytes a replica fetches per version (median) | **${result.bytes.medianFetchedPerVersion} bytes = ${(result.bytes.share * 100).toFixed(2)}% of the model** |
 | predict throughput, PostgreSQL replica / SQLite server (32 connections; median of ${REPEATS} alternated runs) | **${result.predict.medianRatio.toFixed(2)}x** (${predict.map((p) => `${p.postgres.throughput.toFixed(0)} / ${p.sqlite.throughput.toFixed(0)} req/s`).join('; ')}) |
 
+The predict runs alternate the two servers on a machine that other work shares: the spread of the
+per-run ratios (${Math.min(...predict.map((p) => p.ratio)).toFixed(2)}x to ${Math.max(...predict.map((p) => p.ratio)).toFixed(2)}x) is that noise; both run the same predict code from memory.
+
 Propagation runs: ${propagation.map((p) => `${p.version}: ${p.lastServingMs.toFixed(0)} ms (lags ${p.healthLagMs.join(', ')} ms; fetched ${Object.values(p.fetched).join(', ')} bytes)`).join('; ')}.
 `;
     const out = join(ROOT, 'bench', 'results');
