@@ -1,7 +1,10 @@
 /** `accrete models list | show ID | activate ID | rollback`: the registry from the command line. */
 import { UsageError } from '../errors.js';
 import { DEFAULT_REGISTRY, type VersionRecord } from '../registry/registry.js';
-import { openStore } from '../registry/open.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isPostgresUrl, openStore } from '../registry/open.js';
 import { help, optionalNumberWhere, optionalString, parseCommandLine } from './args.js';
 
 export const modelsHelp = `usage: accrete models <list | show ID | activate ID | rollback | gc --keep N> [--registry FILE|postgres://...] [--json]
@@ -20,7 +23,8 @@ A running accrete serve notices an activation within a second and serves that ve
 options:
   --registry FILE      the registry's SQLite file, or a PostgreSQL connection string
                        (ACCRETE_REGISTRY, else ${DEFAULT_REGISTRY})
-  --cache DIR          PostgreSQL: where model files are fetched to check a version (accrete-cache)
+  --cache DIR          PostgreSQL: where activate and rollback fetch the model files they check
+                       (a temporary directory, removed after)
   --json               print JSON instead of a table`;
 
 const pct = (x: number | undefined | null) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '-');
@@ -52,7 +56,15 @@ export async function modelsCommand(argv: string[]): Promise<number> {
   if ((!wantsId && id !== undefined) || extra.length) throw new UsageError(`unexpected argument "${wantsId ? extra[0] : id}"`);
 
   const spec = optionalString(values, 'registry') ?? (process.env.ACCRETE_REGISTRY || DEFAULT_REGISTRY);
-  const registry = await openStore(spec, { readonly: action === 'list' || action === 'show', mustExist: true, cache: optionalString(values, 'cache') });
+  // PostgreSQL: activate and rollback fetch the target's files to check them; without --cache, into a temporary directory.
+  const scratch = isPostgresUrl(spec) && values.cache === undefined ? mkdtempSync(join(tmpdir(), 'accrete-models-')) : null;
+  let registry;
+  try {
+    registry = await openStore(spec, { readonly: action === 'list' || action === 'show', mustExist: true, cache: optionalString(values, 'cache') ?? scratch ?? undefined });
+  } catch (err) {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    throw err;
+  }
   const out = (text: string, json: unknown) => process.stdout.write((values.json ? JSON.stringify(json) : text) + '\n');
   try {
     if (action === 'list') {
@@ -73,6 +85,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     }
   } finally {
     await registry.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
   return 0;
 }

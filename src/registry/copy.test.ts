@@ -51,6 +51,17 @@ test('registry copy: SQLite to PostgreSQL and back, every version, event and job
   assert.deepEqual(out.to.digests, r.from.digests, 'the rows that came back are the rows that left');
   assert.deepEqual(out.to.files, r.from.files);
 
+  // accrete models works on it: list, and a rollback (checked by fetching the files to a temporary directory).
+  const list = spawnSync(process.execPath, [MAIN, 'models', 'list', '--registry', url, '--json'], { encoding: 'utf8' });
+  assert.equal(list.status, 0, list.stderr);
+  assert.deepEqual(JSON.parse(list.stdout).models.map((m: { id: string }) => m.id), ['v1', 'v2']);
+  const act = spawnSync(process.execPath, [MAIN, 'models', 'activate', 'v2', '--registry', url], { encoding: 'utf8' });
+  assert.equal(act.status, 0, act.stderr);
+  assert.match(act.stdout, /active: v2 \(was v1\)/);
+  const rb = spawnSync(process.execPath, [MAIN, 'models', 'rollback'], { encoding: 'utf8', env: { ...process.env, ACCRETE_REGISTRY: url } });
+  assert.equal(rb.status, 0, rb.stderr);
+  assert.match(rb.stdout, /active: v1 \(was v2\)/);
+
   // The PostgreSQL copy serves, and its next version id follows the copied ones.
   const p = await inProcess({ registry: url, cache: join(dir, 'cache'), drift: false });
   t.after(() => p.server.close());

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { PostgresStore } from '../registry/postgres/store.js';
 import { postgresOrSkip } from '../testing/postgres.js';
 import { diskBytes } from '../store/linkDir.js';
-import { call, inProcess, plantTexts, tinyModel } from './testing.js';
+import { call, inProcess, jsonl, plantTexts, tinyModel } from './testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accrete-replicas-'));
 before(async () => tinyModel(join(dir, 'base'), 200_000));
@@ -113,4 +113,36 @@ test("--update-every counts every replica's feedback, from the database", async 
   assert.equal(jobs[0].trigger, 'every-n');
   assert.equal(jobs[0].examples, 4);
   assert.ok(['accepted', 'rejected'].includes(jobs[0].state), jobs[0].state);
+});
+
+test("the updater's drift detector reads every replica's feedback from the database", async (t) => {
+  const pg = await postgresOrSkip(t);
+  if (!pg) return;
+  const url = pg.createDatabase('drift');
+  const driftOptions = { minInstances: 5, threshold: 3 };
+  const logs: string[] = [];
+  const a = await inProcess({ registry: url, cache: join(dir, 'drift-a'), model: join(dir, 'base'), role: 'both', driftOptions, watchMs: 200, log: (l) => logs.push(l) });
+  const b = await inProcess({ registry: url, cache: join(dir, 'drift-b'), role: 'serve', driftOptions });
+  t.after(async () => {
+    await b.server.close();
+    await a.server.close();
+  });
+  // Every event goes to the serving replica: first ones the model gets right, then a new label it cannot know.
+  // Labelled with what the model predicts: right by construction.
+  const probe = jsonl('wordnet3.test.jsonl').slice(0, 10).map((e) => e.text);
+  const said = (await call(b.url, 'POST', '/v1/predict', { texts: probe }, false)).json.predictions as { label: string }[][];
+  const right = probe.map((text, i) => ({ text, label: said[i][0].label }));
+  assert.equal((await call(b.url, 'POST', '/v1/feedback', { examples: right })).status, 200);
+  await new Promise((r) => setTimeout(r, 600));
+  const wrong = plantTexts(30).slice(1).map((text) => ({ text, label: 'noun.plant' }));
+  assert.equal((await call(b.url, 'POST', '/v1/feedback', { examples: wrong })).status, 200);
+  const t0 = Date.now();
+  let jobs = await a.service.registry.jobs();
+  while (jobs.length === 0 && Date.now() - t0 < 15_000) {
+    await new Promise((r) => setTimeout(r, 100));
+    jobs = await a.service.registry.jobs();
+  }
+  assert.equal(jobs[0]?.trigger, 'drift', `the updater ran an update on drift it saw only in the database: ${JSON.stringify(jobs)}\n${logs.join('\n')}\n${JSON.stringify(a.service.driftState())}`);
+  const local = (await call(a.url, 'GET', '/metrics', undefined, false)).text;
+  assert.doesNotMatch(local, /^accrete_feedback_events_total [1-9]/m, 'none of the events came through the updater');
 });
