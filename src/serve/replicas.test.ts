@@ -84,6 +84,18 @@ test('three replicas: feedback to each, an update queued on a serving replica, a
   assert.equal(rb.status, 200, rb.text);
   assert.ok((await allServe(urls, 'v1')) < 1000);
   assert.equal(a.service.active.model, served, 'reverted in place on the updater too');
+
+  // gc removes v2's patch from the database (chunks too) once no kept version uses it; v1's files stay.
+  const store = a.service.registry as PostgresStore;
+  const patchBlobs = await store.query<{ hash: string }>(`SELECT hash FROM accrete_version_files WHERE version = 'v2' AND hash NOT IN (SELECT hash FROM accrete_version_files WHERE version = 'v1')`);
+  assert.ok(patchBlobs.length > 0);
+  await store.query(`UPDATE accrete_blobs SET created_at = now() - interval '2 hours'`); // past the grace of uploads in flight
+  assert.deepEqual((await store.gc(0)).removed, ['v2']);
+  const left = await store.query<{ n: string }>('SELECT count(*) AS n FROM accrete_blob_chunks WHERE hash = ANY($1)', [patchBlobs.map((b) => b.hash)]);
+  assert.equal(left[0].n, '0', "v2's own chunks are gone");
+  assert.ok((await store.version('v2')).removedAt, 'its row stays, marked removed');
+  assert.equal((await store.query<{ n: string }>(`SELECT count(*) AS n FROM accrete_version_files WHERE version = 'v1'`))[0].n !== '0', true);
+  assert.equal((await call(a.url, 'POST', '/v1/predict', { text: 'a young wolf' }, false)).json.version, 'v1');
 });
 
 test("--update-every counts every replica's feedback, from the database", async (t) => {
