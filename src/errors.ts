@@ -86,8 +86,8 @@ export class UsageError extends AccreteError {
   }
 }
 
-/** What went wrong with storage: a full disk, a read-only file system, an I/O error, or a database held too long by another process. */
-export type StorageFaultKind = 'full' | 'read-only' | 'io' | 'busy';
+/** What went wrong with storage: a full disk, a read-only file system, an I/O error, a database held too long by another process, or a database server that does not answer. */
+export type StorageFaultKind = 'full' | 'read-only' | 'io' | 'busy' | 'unreachable';
 
 /** Storage refused a write or a read; nothing was lost, and the same call can succeed once the fault clears. */
 export class StorageError extends AccreteError {

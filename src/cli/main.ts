@@ -31,6 +31,7 @@ const commands: Record<string, Command> = {
   compare: { summary: 'compare retrain, fresh, decay and incremental updates on a stream of tasks', load: async () => import('./compare.js').then((m) => ({ run: m.compareCommand, help: m.compareHelp })) },
   serve: { summary: 'HTTP API, dashboard and feedback-driven updates over a model registry', load: async () => import('./serve.js').then((m) => ({ run: m.serveCommand, help: m.serveHelp })) },
   models: { summary: 'list, show, activate or roll back the versions of a registry', load: async () => import('./models.js').then((m) => ({ run: m.modelsCommand, help: m.modelsHelp })) },
+  registry: { summary: "migrate a PostgreSQL registry's schema; copy a registry between SQLite and PostgreSQL", load: async () => import('./registry.js').then((m) => ({ run: m.registryCommand, help: m.registryHelp })) },
 };
 
 const mainHelp = `usage: accrete <command> [options]

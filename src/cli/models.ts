@@ -1,9 +1,13 @@
 /** `accrete models list | show ID | activate ID | rollback`: the registry from the command line. */
 import { UsageError } from '../errors.js';
-import { DEFAULT_REGISTRY, Registry, type VersionRecord } from '../registry/registry.js';
+import { DEFAULT_REGISTRY, type VersionRecord } from '../registry/registry.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isPostgresUrl, openStore } from '../registry/open.js';
 import { help, optionalNumberWhere, optionalString, parseCommandLine } from './args.js';
 
-export const modelsHelp = `usage: accrete models <list | show ID | activate ID | rollback | gc --keep N> [--registry FILE] [--json]
+export const modelsHelp = `usage: accrete models <list | show ID | activate ID | rollback | gc --keep N> [--registry FILE|postgres://...] [--json]
 
 The versions in a model registry (the one accrete serve uses), and its active pointer.
 A running accrete serve notices an activation within a second and serves that version.
@@ -17,7 +21,10 @@ A running accrete serve notices an activation within a second and serves that ve
   rollback             make the parent of the active version the active one (same check)
 
 options:
-  --registry FILE      the registry's SQLite file (${DEFAULT_REGISTRY})
+  --registry FILE      the registry's SQLite file, or a PostgreSQL connection string
+                       (ACCRETE_REGISTRY, else ${DEFAULT_REGISTRY})
+  --cache DIR          PostgreSQL: where activate and rollback fetch the model files they check
+                       (a temporary directory, removed after)
   --json               print JSON instead of a table`;
 
 const pct = (x: number | undefined | null) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '-');
@@ -36,7 +43,7 @@ function table(versions: VersionRecord[], active: string | null, bytes: Map<stri
 }
 
 export async function modelsCommand(argv: string[]): Promise<number> {
-  const { flags: values, positionals } = parseCommandLine(argv, { registry: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'string' } });
+  const { flags: values, positionals } = parseCommandLine(argv, { registry: { type: 'string' }, cache: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'string' } });
   if (values.help) return help(modelsHelp);
   const [action, id, ...extra] = positionals;
   const wantsId = action === 'show' || action === 'activate';
@@ -48,27 +55,37 @@ export async function modelsCommand(argv: string[]): Promise<number> {
   if (wantsId && id === undefined) throw new UsageError(`${action} needs a version id (accrete models list shows them)`);
   if ((!wantsId && id !== undefined) || extra.length) throw new UsageError(`unexpected argument "${wantsId ? extra[0] : id}"`);
 
-  const registry = Registry.open(optionalString(values, 'registry') ?? DEFAULT_REGISTRY, { readonly: action === 'list' || action === 'show', mustExist: true });
+  const spec = optionalString(values, 'registry') ?? (process.env.ACCRETE_REGISTRY || DEFAULT_REGISTRY);
+  // PostgreSQL: activate and rollback fetch the target's files to check them; without --cache, into a temporary directory.
+  const scratch = isPostgresUrl(spec) && values.cache === undefined ? mkdtempSync(join(tmpdir(), 'accrete-models-')) : null;
+  let registry;
+  try {
+    registry = await openStore(spec, { readonly: action === 'list' || action === 'show', mustExist: true, cache: optionalString(values, 'cache') ?? scratch ?? undefined });
+  } catch (err) {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    throw err;
+  }
   const out = (text: string, json: unknown) => process.stdout.write((values.json ? JSON.stringify(json) : text) + '\n');
   try {
     if (action === 'list') {
-      const active = registry.activeId();
-      const versions = registry.versions();
-      const usage = registry.diskUsage();
+      const active = await registry.activeId();
+      const versions = await registry.versions();
+      const usage = await registry.diskUsage();
       out(versions.length ? table(versions, active, usage.byVersion, usage.total) : 'the registry has no versions', { active, totalBytes: usage.total, models: versions.map((v) => ({ ...v, bytes: usage.byVersion.get(v.id) ?? 0 })) });
     } else if (action === 'show') {
-      const v = registry.version(id);
-      const detail = { ...v, active: registry.activeId() === v.id, update: v.job === null ? null : registry.job(v.job) };
+      const v = await registry.version(id);
+      const detail = { ...v, active: (await registry.activeId()) === v.id, update: v.job === null ? null : await registry.job(v.job) };
       out(JSON.stringify(detail, null, 2), detail);
     } else if (action === 'gc') {
-      const r = registry.gc(keep!);
+      const r = await registry.gc(keep!);
       out(r.removed.length ? `removed the files of ${r.removed.join(', ')}; kept ${r.kept.join(', ')}` : 'nothing to remove', r);
     } else {
-      const r = action === 'activate' ? registry.activate(id, 'activate (cli)') : registry.rollback();
+      const r = action === 'activate' ? await registry.activate(id, 'activate (cli)') : await registry.rollback();
       out(`active: ${r.active}${r.previous ? ` (was ${r.previous})` : ''}`, r);
     }
   } finally {
-    registry.close();
+    await registry.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
   return 0;
 }

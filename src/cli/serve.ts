@@ -2,6 +2,7 @@
 import { createServer } from 'node:net';
 import { AccreteError, UsageError } from '../errors.js';
 import { DEFAULT_REGISTRY } from '../registry/registry.js';
+import { isPostgresUrl } from '../registry/open.js';
 import { checkToken, generateToken } from '../serve/auth.js';
 import { DEFAULT_SCHEDULER } from '../serve/predictScheduler.js';
 import { startServer } from '../serve/server.js';
@@ -10,7 +11,7 @@ import type { TestPause } from '../serve/updater.js';
 import { DEFAULT_LIMITS } from '../serve/validate.js';
 import { help, optionalNumberWhere, optionalString, parseFlags } from './args.js';
 
-export const serveHelp = `usage: accrete serve [--registry FILE] [--model MODEL] [--host 127.0.0.1] [--port 8080] [options]
+export const serveHelp = `usage: accrete serve [--registry FILE|postgres://...] [--model MODEL] [--host 127.0.0.1] [--port 8080] [options]
 
 Serves predictions from the registry's active version over HTTP, records feedback, and makes new
 versions from it through the gate (on POST /v1/update, and by policy). The dashboard is at /.
@@ -19,7 +20,14 @@ printed on stderr.
 
 registry:
   --registry FILE      the registry's SQLite file; model files go under versions/ beside it
-                       (${DEFAULT_REGISTRY})
+                       (ACCRETE_REGISTRY, else ${DEFAULT_REGISTRY})
+  --registry postgres://USER@HOST:PORT/DB?sslmode=require
+                       a registry in PostgreSQL, shared by any number of replicas (docs/scaling.md);
+                       replicas need ACCRETE_TOKEN set, the same on each
+  --cache DIR          PostgreSQL: this replica's local copy of the model files, verified by
+                       checksum (accrete-cache); one directory per replica
+  --role R             PostgreSQL: serve (predictions and feedback only), update (also runs the
+                       update jobs: one replica at a time holds the updater lock) or both (both)
   --model MODEL        a model directory (accrete train) imported as the first version of an
                        empty registry
 
@@ -41,6 +49,8 @@ update policies (every update goes through the gate):
 
 const FLAGS = {
   registry: { type: 'string' },
+  cache: { type: 'string' },
+  role: { type: 'string' },
   model: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
@@ -57,6 +67,7 @@ const FLAGS = {
 const GRACE_MS = 5000;
 
 const PAUSES: readonly string[] = ['update', 'save', 'commit'];
+const ROLES: readonly string[] = ['serve', 'update', 'both'];
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, FLAGS);
@@ -66,15 +77,24 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const limits = { maxBody: int('max-body', 1024) ?? DEFAULT_LIMITS.maxBody, maxText: int('max-text', 1) ?? DEFAULT_LIMITS.maxText, maxBatch: int('max-batch', 1) ?? DEFAULT_LIMITS.maxBatch };
   const pause = process.env.ACCRETE_TEST_PAUSE ?? '';
   if (pause !== '' && !PAUSES.includes(pause)) throw new AccreteError('USAGE', `ACCRETE_TEST_PAUSE must be one of ${PAUSES.join(', ')}`);
+  const registry = optionalString(flags, 'registry') ?? (process.env.ACCRETE_REGISTRY || DEFAULT_REGISTRY);
+  const role = optionalString(flags, 'role') ?? 'both';
+  if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')} (got ${JSON.stringify(role)})`);
+  const shared = isPostgresUrl(registry);
+  if (!shared && (flags.role !== undefined || flags.cache !== undefined)) throw new UsageError('--role and --cache are for a PostgreSQL registry (--registry postgres://...)');
   const envToken = process.env.ACCRETE_TOKEN;
+  // A token made up per replica would differ from one replica to the next.
+  if (shared && !envToken) throw new UsageError('a PostgreSQL registry is served by replicas behind one address: set ACCRETE_TOKEN, the same on every replica');
   const token = envToken || generateToken();
   // Every configuration check before Service.open, which may import --model into the registry.
   checkToken(token);
   const host = optionalString(flags, 'host') ?? '127.0.0.1';
   if (port !== 0) await checkPort(host, port);
 
-  const service = Service.open({
-    registry: optionalString(flags, 'registry') ?? DEFAULT_REGISTRY,
+  const service = await Service.open({
+    registry,
+    cache: optionalString(flags, 'cache'),
+    role: role as 'serve' | 'update' | 'both',
     model: optionalString(flags, 'model'),
     limits,
     scheduler: { maxQueuedChars: int('max-queued', 1) ?? DEFAULT_SCHEDULER.maxQueuedChars },
@@ -91,7 +111,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw listenError(host, port, err);
   }
   if (!envToken) process.stderr.write(`accrete serve: token for writes (Authorization: Bearer ...): ${token}\n`);
-  process.stderr.write(`accrete serve: serving ${service.active.id} from ${service.registry.file} on ${running.url}\n`);
+  process.stderr.write(`accrete serve: serving ${service.active.id} from ${service.registry.label} on ${running.url}\n`);
 
   await new Promise<void>((resolve) => {
     let stopping = false;

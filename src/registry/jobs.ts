@@ -90,7 +90,10 @@ export function runningJobs(db: Db): number[] {
 }
 
 /** A job with its report and the feedback events its diagnosis quarantined. */
-export function getJob(db: Db, id: number): JobRecord & { report: UpdateReport | null; quarantined: QuarantinedEvent[] } {
+export type JobOutcomeRecord = JobRecord & { report: UpdateReport | null; quarantined: QuarantinedEvent[] };
+
+/** A job with its report and the feedback events its diagnosis quarantined. */
+export function getJob(db: Db, id: number): JobOutcomeRecord {
   const row = db.prepare(`SELECT ${COLUMNS}, report FROM jobs WHERE id = ?`).get(id) as (JobRow & { report: string | null }) | undefined;
   if (!row) throw new AccreteError('NOT_FOUND', `no update job ${id}`);
   return { ...toRecord(row), report: fromJson(row.report), quarantined: quarantined(db, id) };

@@ -361,7 +361,7 @@ export class Registry {
   }
 
   /** The gate rejected the job's candidate: the job finished, and its feedback is used. */
-  rejectJob(job: number, reasons: GateIssue[], metrics: VersionMetrics, report: UpdateReport): void {
+  rejectJob(job: number, reasons: GateIssue[], metrics: VersionMetrics, report: UpdateReport | null): void {
     this.db.transaction(() => {
       this.beforeWrite();
       jobs.finishJob(this.db, job, { state: 'rejected', reasons, metrics, report });

@@ -44,7 +44,8 @@ export interface VersionRecord {
   removedAt?: string | null;
 }
 
-export type JobState = 'running' | 'accepted' | 'rejected' | 'failed' | 'interrupted';
+/** 'queued': asked for by a replica that does not run updates (PostgreSQL); the updater runs it. */
+export type JobState = 'queued' | 'running' | 'accepted' | 'rejected' | 'failed' | 'interrupted';
 /**
  * Why a failed job failed, as its control run told: `environment` (the files, the disk or the
  * options: the same update on known-good examples failed too; nothing is quarantined) or `data`

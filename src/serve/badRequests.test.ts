@@ -29,15 +29,15 @@ after(async () => {
 });
 
 /** Everything a request could change. */
-function snapshot() {
+async function snapshot() {
   const r = service.registry;
   return {
     active: service.active.id,
-    registryActive: r.activeId(),
-    versions: r.versions(),
-    activations: r.activations(),
-    jobs: r.jobs(),
-    feedback: r.feedbackCount(),
+    registryActive: await r.activeId(),
+    versions: await r.versions(),
+    activations: await r.activations(),
+    jobs: await r.jobs(),
+    feedback: await r.feedbackCount(),
     pending: service.pending,
     files: readdirSync(join(dir, 'reg', 'versions')).sort(),
   };
@@ -113,12 +113,12 @@ const cases: [name: string, send: () => Promise<{ status: number; json: any }>, 
 ];
 
 test('every bad request: a 4xx with a message, and nothing changed', async () => {
-  const before = snapshot();
+  const before = await snapshot();
   for (const [name, send, status] of cases) {
     const r = await send();
     assert.equal(r.status, status, `${name}: ${JSON.stringify(r.json)}`);
     assert.ok(typeof r.json?.error?.message === 'string' && r.json.error.message.length > 5, `${name}: no message`);
-    assert.deepEqual(snapshot(), before, `${name} changed something`);
+    assert.deepEqual(await snapshot(), before, `${name} changed something`);
   }
   // The message names the field and the bound.
   const w = await call(url, 'POST', '/v1/feedback', { examples: [{ text: 'a cat', label: 'noun.animal', weight: 1e30 }] });
@@ -127,7 +127,7 @@ test('every bad request: a 4xx with a message, and nothing changed', async () =>
   assert.equal((await call(url, 'POST', '/v1/predict', { text: 'a small dog' }, false)).status, 200);
   assert.equal((await call(url, 'POST', '/v1/feedback', { text: 'a small dog', label: 'noun.animal' })).status, 200);
   assert.equal((await call(url, 'POST', '/v1/feedback', { text: 'a small cat', label: 'noun.animal', weight: 100 })).status, 200, 'the bound itself is allowed');
-  assert.notDeepEqual(snapshot(), before);
+  assert.notDeepEqual(await snapshot(), before);
 });
 
 test('HEAD answers like GET without a body; a wrong method gets 405 METHOD_NOT_ALLOWED with Allow', async () => {

@@ -90,7 +90,7 @@ test('group commit: requests of one event-loop turn share one write, each gets i
   const writes: number[] = [];
   let next = 1;
   const q = new FeedbackQueue(
-    (events) => (writes.push(events.length), events.map(() => next++)),
+    async (events) => (writes.push(events.length), events.map(() => next++)),
     () => {},
   );
   const e = { text: 't', labels: ['a'], predicted: 'a', score: 1, version: 'v1', createdAt: 0, source: 's' } satisfies FeedbackEvent;
@@ -98,7 +98,7 @@ test('group commit: requests of one event-loop turn share one write, each gets i
   assert.deepEqual(answers, [[1, 2], [3], [4, 5, 6]]);
   assert.deepEqual(writes, [6]);
   const failing = new FeedbackQueue(
-    () => {
+    async () => {
       throw new Error('disk full');
     },
     () => assert.fail('afterCommit must not run'),

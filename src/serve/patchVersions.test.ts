@@ -44,7 +44,7 @@ test('an accepted update is a patch beside hard links to its parent, applied to 
   const inode = (p: string) => statSync(p).ino;
   for (const file of ['model.json', 'weights.safetensors', 'replay.json', 'memory.safetensors']) assert.equal(inode(join(v2, file)), inode(join(v1, file)), `${file} is shared with v1`);
   assert.equal(readdirSync(join(v2, 'patches')).length, 1);
-  assert.equal(service.registry.version('v2').checksum, service.active.model.source!.weightsChecksum);
+  assert.equal((await service.registry.version('v2')).checksum, service.active.model.source!.weightsChecksum);
 
   const answers = (await call(url, 'POST', '/v1/predict', { texts: probes, k: 3 }, false)).json;
   assert.equal(answers.version, 'v2');
@@ -76,14 +76,14 @@ test('gc keeps the last N versions, the active one and its lineage back to a bas
   assert.equal(up.status, 200, up.text);
   assert.equal(up.json.created, 'v3', JSON.stringify(up.json.reasons));
   const r = service.registry;
-  assert.deepEqual(r.gc(0).removed, [], 'v3 is active; v2 and v1 are its lineage back to the base');
+  assert.deepEqual((await r.gc(0)).removed, [], 'v3 is active; v2 and v1 are its lineage back to the base');
   // Activate v1 (a base): now v2 and v3 are neither the last one nor the active one's lineage.
   assert.equal((await call(url, 'POST', '/v1/models/v1/activate')).status, 200);
-  assert.deepEqual(r.gc(1), { removed: ['v2'], kept: ['v3', 'v1'] });
+  assert.deepEqual(await r.gc(1), { removed: ['v2'], kept: ['v3', 'v1'] });
   assert.ok(!existsSync(r.dirOf('v2')), 'its files are gone');
   assert.ok(existsSync(join(r.dirOf('v3'), 'weights.safetensors')), "v3 keeps the base files it shared with v2 (hard links)");
   assert.deepEqual(loadModel(r.dirOf('v3')).labels.slice(-2), ['noun.plant', 'noun.food'], 'v3 still loads whole');
-  assert.ok(r.version('v2').removedAt, 'the row stays, marked removed');
+  assert.ok((await r.version('v2')).removedAt, 'the row stays, marked removed');
   const refused = await call(url, 'POST', '/v1/models/v2/activate');
   assert.equal(refused.status, 422);
   assert.match(refused.json.error.message, /removed by garbage collection/);

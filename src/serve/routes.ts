@@ -10,6 +10,7 @@ import { isVersionId } from '../registry/files.js';
 import { readJson } from './body.js';
 import { openApiDocument } from './openapi.js';
 import type { Service } from './service.js';
+import type { VersionRecord } from '../registry/types.js';
 import { feedbackRequest, predictRequest, updateRequest } from './validate.js';
 
 export interface Answer {
@@ -44,7 +45,7 @@ function publicOptions(options: Record<string, unknown>): Record<string, unknown
 }
 
 /** A version as GET /v1/models lists it. */
-const listed = (v: ReturnType<Service['registry']['version']>) => ({
+const listed = (v: VersionRecord) => ({
   id: v.id,
   parent: v.parent,
   createdAt: v.createdAt,
@@ -63,20 +64,20 @@ export function apiRoutes(dashboard: () => string): Route[] {
     { method: 'GET', path: '/', write: false, handle: () => ({ raw: { type: 'text/html; charset=utf-8', body: dashboard(), headers: DASHBOARD_HEADERS } }) },
     { method: 'GET', path: '/metrics', write: false, handle: (s) => ({ raw: { type: 'text/plain; version=0.0.4; charset=utf-8', body: s.metrics.render() } }) },
     // ok: the server answers predictions; status 'degraded' while updates keep failing or storage faults.
-    { method: 'GET', path: '/v1/health', write: false, handle: (s) => ({ json: { ok: true, version: s.active.id, ...s.health.report() } }) },
+    { method: 'GET', path: '/v1/health', write: false, handle: async (s) => ({ json: { ok: true, version: s.active.id, ...s.health.report(), ...(await s.replicaReport()) } }) },
     { method: 'POST', path: '/v1/predict', write: false, handle: async (s, req, _p, gone) => ({ json: await s.predict(predictRequest(await readJson(req, s.limits.maxBody), s.limits), gone) }) },
     { method: 'POST', path: '/v1/feedback', write: true, handle: async (s, req, _p, gone) => ({ json: await s.feedback(feedbackRequest(await readJson(req, s.limits.maxBody), s.limits), gone) }) },
     { method: 'POST', path: '/v1/update', write: true, handle: async (s, req) => ({ json: await s.update(updateRequest(await readJson(req, s.limits.maxBody, {}))) }) },
-    { method: 'GET', path: '/v1/updates', write: false, handle: (s) => ({ json: { running: s.updates.running, updates: s.registry.jobs(100) } }) },
-    { method: 'GET', path: '/v1/updates/:job', write: false, handle: (s, _req, p) => ({ json: s.registry.job(jobParam(p.job)) }) },
+    { method: 'GET', path: '/v1/updates', write: false, handle: async (s) => ({ json: { running: s.updates.running, updates: await s.registry.jobs(100) } }) },
+    { method: 'GET', path: '/v1/updates/:job', write: false, handle: async (s, _req, p) => ({ json: await s.registry.job(jobParam(p.job)) }) },
     {
       method: 'GET',
       path: '/v1/models',
       write: false,
-      handle: (s) => {
+      handle: async (s) => {
         // bytes: what each version adds on disk (a patch, when it shares its parent's files).
-        const usage = s.registry.diskUsage();
-        return { json: { active: s.active.id, totalBytes: usage.total, models: s.registry.versions().map((v) => ({ ...listed(v), bytes: usage.byVersion.get(v.id) ?? 0 })) } };
+        const usage = await s.registry.diskUsage();
+        return { json: { active: s.active.id, totalBytes: usage.total, models: (await s.registry.versions()).map((v) => ({ ...listed(v), bytes: usage.byVersion.get(v.id) ?? 0 })) } };
       },
     },
     { method: 'POST', path: '/v1/models/rollback', write: true, handle: async (s, req) => (await noBody(s, req), { json: await s.rollback() }) },
@@ -84,9 +85,9 @@ export function apiRoutes(dashboard: () => string): Route[] {
       method: 'GET',
       path: '/v1/models/:id',
       write: false,
-      handle: (s, _req, p) => {
-        const v = s.registry.version(versionParam(p.id));
-        return { json: { ...v, options: publicOptions(v.options), active: v.id === s.active.id, update: v.job === null ? null : s.registry.job(v.job) } };
+      handle: async (s, _req, p) => {
+        const v = await s.registry.version(versionParam(p.id));
+        return { json: { ...v, options: publicOptions(v.options), active: v.id === s.active.id, update: v.job === null ? null : await s.registry.job(v.job) } };
       },
     },
     { method: 'POST', path: '/v1/models/:id/activate', write: true, handle: async (s, req, p) => (await noBody(s, req), { json: await s.activate(versionParam(p.id)) }) },
@@ -94,10 +95,10 @@ export function apiRoutes(dashboard: () => string): Route[] {
       method: 'GET',
       path: '/v1/stats',
       write: false,
-      handle: (s) => ({
+      handle: async (s) => ({
         json: {
           active: s.active.id,
-          feedback: { stored: s.registry.feedbackCount(), pending: s.pending, quarantined: s.registry.quarantinedCount(), series: s.registry.feedbackSeries() },
+          feedback: { stored: await s.registry.feedbackCount(), pending: s.pending, quarantined: await s.registry.quarantinedCount(), series: await s.registry.feedbackSeries() },
           health: s.health.report(),
           live: { errorRate: s.live.rate(), events: s.live.count, window: s.live.size },
           drift: s.driftState(),

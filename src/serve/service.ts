@@ -5,13 +5,16 @@
  * swapped in by replacing one reference, so a prediction sees the old version or the new one, whole.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PATCH_DIR, readManifest } from '../store/manifest.js';
 import { readPatch, revertPatch, type Patch } from '../store/patch.js';
 import { AccreteError } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { isError } from '../registry/feedback.js';
-import { Registry, VersionFilesError, type FeedbackEvent, type VersionRecord } from '../registry/registry.js';
+import { VersionFilesError, type FeedbackEvent, type VersionRecord } from '../registry/registry.js';
+import { openStore } from '../registry/open.js';
+import type { RegistryStore } from '../registry/store.js';
+import { applyPatch } from '../store/patch.js';
 import { PageHinkley, servedSinceSwap, type PageHinkleyOptions } from './drift.js';
 import { FeedbackQueue } from './feedbackQueue.js';
 import { Health } from './health.js';
@@ -22,14 +25,19 @@ import { ErrorWindow } from './live.js';
 import { serviceMetrics, type ServiceCounters } from './serviceMetrics.js';
 import { UpdateJobs, type UpdateAnswer } from './updateJobs.js';
 import { loadOffThread, type TestPause } from './updater.js';
+import { queuedUpdate } from './queuedUpdate.js';
 import { DEFAULT_LIMITS, type FeedbackRequest, type Limits, type PredictRequest } from './validate.js';
 import type { MetricsRegistry } from './metrics.js';
 import type { UpdateOptions } from '../update/update.js';
 import type { JobTrigger } from '../registry/types.js';
 
 export interface ServiceOptions {
-  /** The registry's SQLite file. */
+  /** The registry: its SQLite file, or a PostgreSQL connection string (postgres://...). */
   registry: string;
+  /** PostgreSQL only: this replica's local directory of model files (default accrete-cache). */
+  cache?: string;
+  /** PostgreSQL only: whether this replica runs update jobs ('update', 'both') or only serves ('serve'). */
+  role?: 'serve' | 'update' | 'both';
   /** A model directory that becomes the first version of an empty registry. */
   model?: string;
   limits?: Partial<Limits>;
@@ -70,11 +78,15 @@ export class Service {
   private current: { id: string; model: TextClassifier };
   private readonly queue: FeedbackQueue;
   private pendingCount: number;
-  private dataVersion: number;
+  /** Counts the registry holds, read by the watcher (the metrics gauges read these, never the database). */
+  readonly stored = { feedback: 0, quarantined: 0 };
   private readonly watcher: NodeJS.Timeout;
   private lastDriftAt: string | null = null;
   private driftPending = false;
   private watching = false;
+  private watchAgain = false;
+  /** PostgreSQL: the last feedback event (of any replica) the drift detector has seen; -1 before the first look. */
+  private driftSeen = -1;
   private closed = false;
   private closing: Promise<void> | null = null;
   /** When each kind of storage fault was last logged (one line per kind per minute). */
@@ -84,53 +96,68 @@ export class Service {
   private retryTimer: NodeJS.Timeout | null = null;
 
   private constructor(
-    readonly registry: Registry,
+    readonly registry: RegistryStore,
     readonly options: ServiceOptions,
     readonly log: (line: string) => void,
+    start: { current: { id: string; model: TextClassifier }; recent: { error: number; version: string | null }[]; pending: number },
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.predictions = new PredictScheduler(options.scheduler);
     this.drift = options.drift === false ? null : new PageHinkley(options.driftOptions);
-    this.current = registry.loadActive();
-    const recent = registry.recentOutcomes(LIVE_WINDOW);
-    for (const e of recent) this.live.push(e.error);
-    this.drift?.replay(servedSinceSwap(recent, this.current.id));
-    this.pendingCount = registry.pendingCount();
-    this.dataVersion = registry.dataVersion();
+    this.current = start.current;
+    for (const e of start.recent) this.live.push(e.error);
+    this.drift?.replay(servedSinceSwap(start.recent, this.current.id));
+    this.pendingCount = start.pending;
     this.queue = new FeedbackQueue(
       (events) => registry.addFeedback(events),
       (events) => this.afterFeedback(events),
     );
     ({ metrics: this.metrics, counters: this.counters } = serviceMetrics(this));
     this.updates = new UpdateJobs(this, options.testPause ?? null);
-    this.watcher = setInterval(() => {
-      this.watch().catch((err: unknown) => {
-        if (!this.storageFault(err)) this.log(`watching the registry failed: ${(err as Error)?.message ?? String(err)}`);
-      });
-    }, options.watchMs ?? 1000).unref();
+    // A shared registry announces changes (ids only); the periodic check backs the notices up.
+    this.watcher = setInterval(() => this.tick(), options.watchMs ?? (registry.kind === 'postgres' ? 2000 : 1000)).unref();
+    registry.subscribe?.(() => this.tick());
+    registry.serving?.(this.current.id);
+  }
+
+  /** Runs watch() now, or again right after the one in progress. */
+  private tick(): void {
+    if (this.watching) {
+      this.watchAgain = true;
+      return;
+    }
+    this.watch().catch((err: unknown) => {
+      if (!this.storageFault(err)) this.log(`watching the registry failed: ${(err as Error)?.message ?? String(err)}`);
+    });
   }
 
   /** Opens (and claims) the registry, recovers from a crash, imports `model` into an empty registry, loads the active version. */
-  static open(options: ServiceOptions): Service {
+  static async open(options: ServiceOptions): Promise<Service> {
     const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
-    const file = resolve(options.registry);
-    let registry: Registry | null = null;
+    let file = options.registry;
+    let registry: RegistryStore | null = null;
     try {
-      registry = Registry.open(file);
-      registry.claim();
-      const r = registry.recover();
+      registry = await openStore(options.registry, { cache: options.cache, role: options.role, log });
+      file = registry.label;
+      await registry.claim();
+      const r = await registry.recover();
       if (r.interrupted.length) log(`recovered: update job(s) ${r.interrupted.join(', ')} were interrupted; their ${r.released} feedback event(s) are pending again`);
       if (r.removed.length) log(`recovered: removed unrecorded files ${r.removed.map((n) => `versions/${n}`).join(', ')}`);
-      if (registry.activeId() === null) {
+      const active = await registry.activeId();
+      if (active === null) {
         if (!options.model) throw new AccreteError('USAGE', `the registry ${file} has no versions yet; give --model MODEL to import one`);
-        const v = registry.importModel(options.model);
+        const v = await registry.importModel(options.model);
         log(`imported ${options.model} as ${v.id}`);
       } else if (options.model) {
-        log(`note: --model ignored, the registry already has versions (active: ${registry.activeId()})`);
+        log(`note: --model ignored, the registry already has versions (active: ${active})`);
       }
-      return new Service(registry, options, log);
+      const current = await registry.loadActive();
+      const start = { current, recent: await registry.recentOutcomes(LIVE_WINDOW), pending: await registry.pendingCount() };
+      const service = new Service(registry, options, log, start);
+      await service.refreshCounts();
+      return service;
     } catch (err) {
-      registry?.close();
+      await registry?.close().catch(() => undefined);
       const storage = storageError(err);
       if (storage) throw Object.assign(storage, { message: `cannot serve the registry ${file}: ${storage.message}` });
       throw err;
@@ -151,6 +178,7 @@ export class Service {
     this.current = { id, model };
     this.drift?.reset();
     this.driftPending = false;
+    this.registry.serving?.(id);
     this.log(`serving ${id}`);
   }
 
@@ -201,18 +229,25 @@ export class Service {
 
   private afterFeedback(events: FeedbackEvent[]): void {
     this.pendingCount += events.length;
+    this.stored.feedback += events.length;
+    // A shared registry's drift detector reads every replica's events from the database (watch).
+    const local = this.registry.outcomesAfter === undefined;
     for (const e of events) {
       const error = isError(e) ? 1 : 0;
       this.live.push(error);
       this.counters.feedback(error);
-      if (this.drift?.update(error)) {
-        this.driftPending = true;
-        this.lastDriftAt = new Date().toISOString();
-        this.counters.drift();
-        this.log(`drift: Page-Hinkley fired on the live error rate (${(this.live.rate()! * 100).toFixed(1)}%)`);
-      }
+      if (local) this.driftOn(error);
     }
     this.checkPolicies();
+  }
+
+  private driftOn(error: number): void {
+    if (this.drift?.update(error)) {
+      this.driftPending = true;
+      this.lastDriftAt = new Date().toISOString();
+      this.counters.drift();
+      this.log(`drift: Page-Hinkley fired on the live error rate (${(this.live.rate()! * 100).toFixed(1)}%)`);
+    }
   }
 
   /** Pending feedback was claimed by a job (0 left) or given back by an interrupted one. */
@@ -222,7 +257,7 @@ export class Service {
 
   /** Starts an update when a policy asks for one, none is running, and failed ones are not being waited out. */
   checkPolicies(): void {
-    if (this.closed || this.updates.isClosed || this.updates.running || this.pendingCount === 0) return;
+    if (this.closed || this.updates.isClosed || this.updates.busy || this.pendingCount === 0 || !this.registry.isUpdater()) return;
     const wait = this.health.backoffMs();
     if (wait > 0) {
       this.retryTimer ??= setTimeout(() => {
@@ -240,13 +275,16 @@ export class Service {
     this.updates.start(trigger, { budgetMs: AUTO_UPDATE_BUDGET_MS }).catch((err: unknown) => this.log(`update (${trigger}) failed: ${(err as Error).message}`));
   }
 
+  /** Runs an update here, or (a replica that is not the updater) queues it for the updater and waits for its outcome. */
   update(options: UpdateOptions): Promise<UpdateAnswer> {
+    if (!this.registry.isUpdater() && this.registry.queueJob) return queuedUpdate(this, options);
     return this.updates.start('api', options);
   }
 
   /** Loads a version in a worker thread (predictions go on meanwhile) and checks it is the one the registry recorded. */
   async loadOffThread(v: VersionRecord): Promise<TextClassifier> {
     this.registry.checkKept(v);
+    await this.registry.ensureLocal(v.id);
     const model = await loadOffThread(this.registry.dirOf(v.id));
     this.registry.checkRecorded(v, model);
     return model;
@@ -254,11 +292,11 @@ export class Service {
 
   /** Activates a version: loaded first (a version that does not load never becomes active), then recorded, then served. */
   async activate(id: string, reason = 'activate (api)'): Promise<{ active: string; previous: string | null }> {
-    const revert = this.revertTo(id);
+    const revert = await this.revertTo(id);
     if (revert) {
       if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; activate the version after it restarts');
       // The patch's parent is the version's recorded checksum (a verified chain): recorded, then reverted in place.
-      const answer = this.registry.activate(id, reason, { source: { dir: this.registry.dirOf(id), weightsChecksum: revert.patch.head.parent } });
+      const answer = await this.registry.activate(id, reason, { source: { dir: this.registry.dirOf(id), weightsChecksum: revert.patch.head.parent } });
       await this.advance(id, (m) => {
         revertPatch(m, revert.patch, revert.where);
         m.source = { dir: this.registry.dirOf(id), weightsChecksum: revert.patch.head.parent };
@@ -267,13 +305,13 @@ export class Service {
     }
     let model: TextClassifier;
     try {
-      model = await this.loadOffThread(this.registry.version(id));
+      model = await this.loadOffThread(await this.registry.version(id));
     } catch (err) {
       if (err instanceof AccreteError && err.code === 'BAD_MODEL_FILE') throw new VersionFilesError(id, `cannot activate ${id}: ${err.message}`, { cause: err });
       throw err;
     }
     if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; activate the version after it restarts');
-    const answer = this.registry.activate(id, reason, model);
+    const answer = await this.registry.activate(id, reason, model);
     this.swap(id, model);
     return answer;
   }
@@ -282,10 +320,12 @@ export class Service {
    * When `id` is the parent the serving version was patched from, that patch (read back, verified):
    * going back is reverting it in place, not a reload. Null otherwise (or when anything does not fit).
    */
-  private revertTo(id: string): { patch: Patch; where: string } | null {
+  private async revertTo(id: string): Promise<{ patch: Patch; where: string } | null> {
     try {
-      const current = this.registry.version(this.current.id);
-      const target = this.registry.version(id);
+      const current = await this.registry.version(this.current.id);
+      const target = await this.registry.version(id);
+      await this.registry.ensureLocal(current.id);
+      await this.registry.ensureLocal(id);
       if (current.parent !== id || target.removedAt || this.current.model.source?.weightsChecksum !== current.checksum) return null;
       const dir = this.registry.dirOf(current.id);
       const last = readManifest(dir)?.patches.at(-1);
@@ -300,9 +340,21 @@ export class Service {
   /** Activates the parent of the active version. */
   async rollback(): Promise<{ active: string; previous: string | null }> {
     const from = this.current.id;
-    const parent = this.registry.version(from).parent;
+    const parent = (await this.registry.version(from)).parent;
     if (parent === null) throw new AccreteError('CONFLICT', `${from} has no parent version to roll back to`);
     return { ...(await this.activate(parent, `rollback from ${from} (api)`)), previous: from };
+  }
+
+  /** What GET /v1/health adds for a PostgreSQL registry: this replica and every replica's version and lag. */
+  async replicaReport(): Promise<Record<string, unknown>> {
+    if (!this.registry.replicas) return {};
+    try {
+      const { self, replicas } = await this.registry.replicas();
+      return { replica: self, replicas };
+    } catch (err) {
+      this.storageFault(err);
+      return { replicas: null };
+    }
   }
 
   driftState(): unknown {
@@ -328,10 +380,10 @@ export class Service {
   }
 
   /** Opens the registry's connection anew after an I/O error; true when it worked (or was not needed). */
-  private reopenIfNeeded(): boolean {
+  private async reopenIfNeeded(): Promise<boolean> {
     if (!this.reopenNeeded) return true;
     try {
-      this.registry.reopen();
+      await this.registry.reopen();
       this.reopenNeeded = false;
       this.log('storage: the registry connection was opened anew after an I/O error');
       return true;
@@ -341,25 +393,94 @@ export class Service {
     }
   }
 
-  /** Notices an activation made by another process (accrete models activate|rollback). */
-  private async watch(): Promise<void> {
+  /**
+   * Notices what another process committed: an activation (accrete models activate|rollback, or
+   * another replica's update or rollback), served here as a patch applied forward or back when it
+   * is one step away, else loaded; and the counts the metrics show.
+   */
+  async watch(): Promise<void> {
     if (this.closed || this.watching) return;
-    if (!this.reopenIfNeeded()) return;
-    this.updates.settleStranded();
-    const version = this.registry.dataVersion();
-    if (version === this.dataVersion) return;
-    this.dataVersion = version;
-    const id = this.registry.activeId();
-    if (id === null || id === this.current.id) return;
     this.watching = true;
     try {
-      const model = await this.loadOffThread(this.registry.version(id));
-      if (!this.closed && this.registry.activeId() === id) this.swap(id, model);
-    } catch (err) {
-      this.log(`cannot serve ${id}, activated elsewhere: ${(err as Error).message}; still serving ${this.current.id}`);
+      if (!(await this.reopenIfNeeded())) return;
+      await this.updates.settleStranded();
+      if (!(await this.registry.changed())) return;
+      await this.refreshCounts();
+      const id = await this.registry.activeId();
+      if (id !== null && id !== this.current.id && !this.closed) {
+        try {
+          await this.follow(id);
+        } catch (err) {
+          if (this.storageFault(err)) throw err;
+          this.log(`cannot serve ${id}, activated elsewhere: ${(err as Error).message}; still serving ${this.current.id}`);
+        }
+      }
+      if (this.registry.isUpdater()) await this.asUpdater();
     } finally {
       this.watching = false;
+      if (this.watchAgain) {
+        this.watchAgain = false;
+        this.tick();
+      }
     }
+  }
+
+  /** The updater of a shared registry: runs a job another replica queued, feeds the drift detector every replica's events, applies the policies. */
+  private async asUpdater(): Promise<void> {
+    if (this.closed || this.updates.isClosed) return;
+    if (this.registry.outcomesAfter && this.drift) {
+      const { last, outcomes } = await this.registry.outcomesAfter(this.driftSeen);
+      if (this.driftSeen >= 0) for (const e of outcomes) this.driftOn(e);
+      this.driftSeen = last;
+    }
+    const queued = this.updates.busy ? null : await this.registry.nextQueued?.();
+    if (queued) {
+      this.updates.start(queued.trigger, queued.options as UpdateOptions, queued.job).catch((err: unknown) => this.log(`update job ${queued.job} (queued by a replica) failed: ${(err as Error).message}`));
+      return;
+    }
+    this.checkPolicies();
+  }
+
+  /** Reads the registry's counts for the metrics (a failure keeps the last ones). */
+  async refreshCounts(): Promise<void> {
+    this.stored.feedback = await this.registry.feedbackCount();
+    this.stored.quarantined = await this.registry.quarantinedCount();
+    if (!this.updates.running) this.pendingCount = await this.registry.pendingCount();
+  }
+
+  /** Serves version `id`, made active elsewhere: its patch applied forward, reverted, or the version loaded. */
+  private async follow(id: string): Promise<void> {
+    const target = await this.registry.version(id);
+    const forward = await this.forwardTo(target);
+    if (forward) {
+      await this.advance(id, (m) => {
+        applyPatch(m, forward.patch, forward.where);
+        m.source = { dir: this.registry.dirOf(id), weightsChecksum: target.checksum };
+      });
+      return;
+    }
+    const revert = await this.revertTo(id);
+    if (revert) {
+      await this.advance(id, (m) => {
+        revertPatch(m, revert.patch, revert.where);
+        m.source = { dir: this.registry.dirOf(id), weightsChecksum: revert.patch.head.parent };
+      });
+      return;
+    }
+    const model = await this.loadOffThread(target);
+    if (!this.closed && (await this.registry.activeId()) === id) this.swap(id, model);
+  }
+
+  /** When `target` is a child of the serving version by one patch, that patch (read back, verified); null otherwise. */
+  private async forwardTo(target: VersionRecord): Promise<{ patch: Patch; where: string } | null> {
+    if (target.parent !== this.current.id || target.removedAt) return null;
+    const serving = this.current.model.source?.weightsChecksum;
+    await this.registry.ensureLocal(target.id);
+    const dir = this.registry.dirOf(target.id);
+    const last = readManifest(dir)?.patches.at(-1);
+    if (!last || last.xxh64 !== target.checksum || last.parent !== serving) return null;
+    const where = join(dir, PATCH_DIR, last.name);
+    return { patch: readPatch(where, last.xxh64), where };
   }
 
   /** First step of a shutdown: interrupts a running update (its feedback pending again) and starts no other. */
@@ -377,8 +498,8 @@ export class Service {
     this.closed = true;
     clearInterval(this.watcher);
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.queue.flush();
-    this.registry.close();
+    await this.queue.flush();
+    await this.registry.close();
   }
 
   get isClosed(): boolean {

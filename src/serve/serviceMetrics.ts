@@ -22,11 +22,11 @@ export function serviceMetrics(s: Service): { metrics: MetricsRegistry; counters
   m.gauge({ name: 'accrete_active_version', help: 'The serving version (value 1, the id as a label; seq is the number of the id).', read: () => [{ labels: { version: s.active.id }, value: 1 }] });
   m.gauge({ name: 'accrete_active_version_seq', help: 'The number of the serving version id (v3 -> 3).', read: () => [{ value: Number(s.active.id.slice(1)) }] });
   m.gauge({ name: 'accrete_feedback_pending', help: 'Feedback events no update has used yet.', read: () => [{ value: s.pending }] });
-  m.gauge({ name: 'accrete_feedback_stored', help: 'Feedback events in the registry.', read: () => [{ value: s.isClosed ? 0 : s.registry.feedbackCount() }] });
+  m.gauge({ name: 'accrete_feedback_stored', help: 'Feedback events in the registry.', read: () => [{ value: s.stored.feedback }] });
   m.gauge({ name: 'accrete_live_error_rate', help: 'Share of the last feedback events (up to 200) the serving version got wrong.', read: () => [{ value: s.live.rate() ?? 0 }] });
   m.gauge({ name: 'accrete_drift_statistic', help: 'Page-Hinkley statistic on the live error stream (fires at accrete_drift_threshold).', read: () => (s.drift ? [{ value: s.drift.state().statistic }] : []) });
   m.gauge({ name: 'accrete_drift_threshold', help: 'Level of the Page-Hinkley statistic at which drift is signalled.', read: () => (s.drift ? [{ value: s.drift.options.threshold }] : []) });
-  m.gauge({ name: 'accrete_feedback_quarantined', help: 'Feedback events set aside because they made updates fail (GET /v1/updates/JOB lists them with the reason).', read: () => [{ value: s.isClosed ? 0 : s.registry.quarantinedCount() }] });
+  m.gauge({ name: 'accrete_feedback_quarantined', help: 'Feedback events set aside because they made updates fail (GET /v1/updates/JOB lists them with the reason).', read: () => [{ value: s.stored.quarantined }] });
   m.gauge({ name: 'accrete_update_consecutive_failures', help: 'Update jobs in a row that failed (0 once one finishes); above 0, /v1/health says degraded.', read: () => [{ value: s.health.failures }] });
   m.gauge({ name: 'accrete_healthy', help: '1 when /v1/health says ok, 0 when degraded.', read: () => [{ value: s.health.report().status === 'ok' ? 1 : 0 }] });
   m.gauge({ name: 'accrete_update_running', help: '1 while an update job runs.', read: () => [{ value: s.updates.running ? 1 : 0 }] });

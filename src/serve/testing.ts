@@ -52,7 +52,7 @@ export function poisonedFeedback(): { text: string; label: string }[] {
 }
 
 export async function inProcess(options: ServiceOptions): Promise<{ service: Service; server: RunningServer; url: string }> {
-  const service = Service.open({ log: () => {}, ...options });
+  const service = await Service.open({ log: () => {}, ...options });
   const server = await startServer(service, { port: 0, token: TOKEN });
   return { service, server, url: server.url };
 }

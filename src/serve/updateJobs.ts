@@ -14,6 +14,7 @@ import type { UpdateOptions, UpdateReport } from '../update/update.js';
 import type { Service } from './service.js';
 import { discardUpdateWorker, diagnoseInWorker, prepareUpdateWorker, startUpdateWorker, type RunningUpdate, type TestPause } from './updater.js';
 import type { Diagnosis } from './diagnose.js';
+import type { StartedJob } from '../registry/store.js';
 import { join } from 'node:path';
 import { stagingPath } from '../registry/files.js';
 import { PATCH_DIR } from '../store/manifest.js';
@@ -49,8 +50,14 @@ export function versionMetrics(r: UpdateReport): VersionMetrics {
   };
 }
 
+/** The answer of an update with no pending feedback. */
+function noData(version: string, job: number | null): UpdateAnswer {
+  const reasons: GateIssue[] = [{ code: 'no-data', metric: 'examples', before: 0, after: 0, threshold: 1, message: 'no pending feedback: nothing to learn' }];
+  return { accepted: false, version, created: null, reasons, report: null, job };
+}
+
 /** The options as the registry records them (a selection as its text). */
-function recorded(options: UpdateOptions): Record<string, unknown> {
+export function recorded(options: UpdateOptions): Record<string, unknown> {
   const { select, ...rest } = options;
   return select === undefined ? rest : { ...rest, select: typeof select === 'string' ? select : formatSelection(select as SelectionSpec) };
 }
@@ -66,6 +73,7 @@ export class UpdateJobs {
   private diagnosing: { stop: () => Promise<void> } | null = null;
   private readonly stranded = new Set<number>();
   private closed = false;
+  private starting = false;
 
   constructor(
     private readonly service: Service,
@@ -78,25 +86,39 @@ export class UpdateJobs {
     return this.current && { job: this.current.job, trigger: this.current.trigger, startedAt: this.current.startedAt };
   }
 
-  /** Runs an update on all pending feedback; resolves with the gate's decision. */
-  async start(trigger: JobTrigger, options: UpdateOptions): Promise<UpdateAnswer> {
+  /** True from the moment an update starts (before its job is claimed) until it has finished. */
+  get busy(): boolean {
+    return this.current !== null || this.starting;
+  }
+
+  /** Runs an update on all pending feedback (as job `queued`, when a replica queued it); resolves with the gate's decision. */
+  async start(trigger: JobTrigger, options: UpdateOptions, queued?: number): Promise<UpdateAnswer> {
     const s = this.service;
     if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; run the update after it restarts');
-    if (this.current) throw new AccreteError('CONFLICT', `an update is already running (job ${this.current.job}); try again when it has finished`);
-    this.settleStranded();
-    if (s.pending === 0) {
-      const reasons: GateIssue[] = [{ code: 'no-data', metric: 'examples', before: 0, after: 0, threshold: 1, message: 'no pending feedback: nothing to learn' }];
-      return { accepted: false, version: s.active.id, created: null, reasons, report: null, job: null };
+    if (this.current || this.starting) throw new AccreteError('CONFLICT', `an update is already running${this.current ? ` (job ${this.current.job})` : ''}; try again when it has finished`);
+    // From here to this.current, the registry is awaited: the flag keeps a second start out.
+    this.starting = true;
+    let started: StartedJob;
+    let worker: RunningUpdate;
+    try {
+      await this.settleStranded();
+      if (s.pending === 0 && queued === undefined) return noData(s.active.id, null);
+      // Claims every pending event in one statement.
+      started = await s.registry.startJob(trigger, recorded(options), queued);
+      if (started.count === 0) {
+        // A queued job finds nothing to learn (another job took the events): it finishes as such.
+        const answer = noData(s.active.id, started.job);
+        await s.registry.rejectJob(started.job, answer.reasons, { guard: null, fresh: null }, null);
+        return answer;
+      }
+      s.setPending(0);
+      s.log(`update job ${started.job} (${trigger}): ${started.count} feedback event(s) on ${started.parent}`);
+      worker = await this.launch(started, options);
+      this.current = { job: started.job, trigger, startedAt: new Date().toISOString(), worker };
+    } finally {
+      this.starting = false;
     }
-    // Claims every pending event in one statement; the worker reads them itself.
-    const { job, parent, count, staging } = s.registry.startJob(trigger, recorded(options));
-    s.setPending(0);
-    s.log(`update job ${job} (${trigger}): ${count} feedback event(s) on ${parent}`);
-    const worker = startUpdateWorker(
-      { kind: 'update', registryFile: s.registry.file, job, parentDir: s.registry.dirOf(parent), stagingDir: staging, options, pause: this.pause },
-      (point) => s.log(`test pause: ${point}`),
-    );
-    this.current = { job, trigger, startedAt: new Date().toISOString(), worker };
+    const { job, parent, count } = started;
     try {
       const answer = await this.finish(job, parent, trigger, options, worker);
       s.health.updateFinished();
@@ -116,6 +138,24 @@ export class UpdateJobs {
     }
   }
 
+  /** Starts the worker of a claimed job (a failure to start fails the job: its events are pending again). */
+  private async launch(started: StartedJob, options: UpdateOptions): Promise<RunningUpdate> {
+    const s = this.service;
+    const { job, parent, staging } = started;
+    try {
+      await s.registry.ensureLocal(parent);
+      // A SQLite registry's worker reads the claimed events itself; others get them with the job.
+      const examples = s.registry.workerFile === null ? (await s.registry.claimedBy(job)).examples : undefined;
+      return startUpdateWorker(
+        { kind: 'update', registryFile: s.registry.workerFile ?? '', examples, job, parentDir: s.registry.dirOf(parent), stagingDir: staging, options, pause: this.pause },
+        (point) => s.log(`test pause: ${point}`),
+      );
+    } catch (err) {
+      await s.registry.failJob(job, `the update could not start: ${(err as Error).message}`).catch(() => this.stranded.add(job));
+      throw storageError(err) ?? err;
+    }
+  }
+
   /**
    * A job failed: its events are pending again, a diagnosis tells a fault of the environment or
    * the options from one of the data (and quarantines the events at fault), and the health
@@ -128,9 +168,9 @@ export class UpdateJobs {
     s.counters.update('failed', trigger);
     let ids: number[] = [];
     try {
-      ids = s.registry.claimedIds(job);
-      const released = s.registry.failJob(job, message);
-      s.setPending(s.registry.pendingCount());
+      ids = await s.registry.claimedIds(job);
+      const released = await s.registry.failJob(job, message);
+      s.setPending(await s.registry.pendingCount());
       s.log(`update job ${job} failed: ${message}; its ${released} feedback event(s) are pending again`);
     } catch (recordErr) {
       // The registry cannot record it now (a storage fault): its events stay claimed until it can.
@@ -144,8 +184,9 @@ export class UpdateJobs {
     else if (diagnosis.quarantine.length) note = `known-good examples update fine; ${diagnosis.quarantine.length} feedback event(s) that make updates fail were quarantined (ids ${diagnosis.quarantine.slice(0, 10).map((q) => q.id).join(', ')}${diagnosis.quarantine.length > 10 ? ', ...' : ''}); GET /v1/updates/${job} lists them`;
     else note = 'known-good examples update fine, but no single event makes the update fail on its own: the events stay pending';
     try {
-      s.registry.diagnoseJob(job, diagnosis.fault, diagnosis.quarantine);
-      s.setPending(s.registry.pendingCount());
+      await s.registry.diagnoseJob(job, diagnosis.fault, diagnosis.quarantine);
+      s.setPending(await s.registry.pendingCount());
+      await s.refreshCounts();
     } catch (recordErr) {
       s.storageFault(recordErr);
     }
@@ -163,7 +204,8 @@ export class UpdateJobs {
     // A storage fault is the environment's, plainly: no need for update runs to say so.
     if (err instanceof StorageError) return { fault: 'environment', control: err.message, quarantine: [], trials: 0, incomplete: false };
     if (ids.length === 0) return { fault: 'environment', control: 'the job had no events to try', quarantine: [], trials: 0, incomplete: false };
-    const run = diagnoseInWorker({ kind: 'diagnose', registryFile: s.registry.file, ids, parentDir: s.registry.dirOf(parent), scratchDir: join(s.registry.root, stagingPath(job)) + '-control', options });
+    const examples = s.registry.workerFile === null ? await s.registry.examplesById(ids) : undefined;
+    const run = diagnoseInWorker({ kind: 'diagnose', registryFile: s.registry.workerFile ?? '', ids, examples, parentDir: s.registry.dirOf(parent), scratchDir: join(s.registry.root, stagingPath(job)) + '-control', options });
     this.diagnosing = run;
     try {
       return await run.result;
@@ -175,12 +217,12 @@ export class UpdateJobs {
   }
 
   /** Jobs whose failure could not be recorded (storage faults): recorded now if the registry takes it. */
-  settleStranded(): void {
+  async settleStranded(): Promise<void> {
     for (const job of this.stranded) {
       try {
-        this.service.registry.failJob(job, 'the job failed; its failure is recorded late, after a storage fault');
+        await this.service.registry.failJob(job, 'the job failed; its failure is recorded late, after a storage fault');
         this.stranded.delete(job);
-        this.service.setPending(this.service.registry.pendingCount());
+        this.service.setPending(await this.service.registry.pendingCount());
       } catch {
         return;
       }
@@ -192,13 +234,13 @@ export class UpdateJobs {
     const { accepted, report, model, patch } = await worker.result;
     const metrics = versionMetrics(report);
     if (!accepted) {
-      s.registry.rejectJob(job, report.reasons, metrics, report);
+      await s.registry.rejectJob(job, report.reasons, metrics, report);
       s.counters.update('rejected', trigger);
       s.log(`update job ${job}: rejected (${report.reasons.map((r) => r.code).join(', ')})`);
       return { accepted: false, version: s.active.id, created: null, reasons: report.reasons, report, job };
     }
     if (!model && !patch) throw new Error('the update worker accepted a candidate but sent neither a model nor a patch');
-    const { id, dir } = s.registry.publishCandidate(job);
+    const { id, dir } = await s.registry.publishCandidate(job);
     let checksum: string;
     let labels: string[];
     /** How the serving model becomes the new version: the patch applied in place, or the loaded model swapped in. */
@@ -208,7 +250,7 @@ export class UpdateJobs {
       const where = join(dir, PATCH_DIR, patch.name);
       const p = readPatch(where, patch.xxh64);
       checksum = patch.xxh64;
-      labels = [...s.registry.version(parent).labels, ...p.head.labels.added];
+      labels = [...(await s.registry.version(parent)).labels, ...p.head.labels.added];
       serve = async () => {
         if (s.active.id === parent && s.active.model.source?.weightsChecksum === p.head.parent) {
           await s.advance(id, (m) => {
@@ -216,7 +258,7 @@ export class UpdateJobs {
             m.source = { dir, weightsChecksum: checksum };
           });
         } else {
-          s.swap(id, await s.loadOffThread(s.registry.version(id)));
+          s.swap(id, await s.loadOffThread(await s.registry.version(id)));
         }
       };
     } else {
@@ -226,12 +268,12 @@ export class UpdateJobs {
       serve = async () => s.swap(id, model!);
     }
     if (this.pause === 'commit') holdProcess('commit', s.log);
-    const { activated } = s.registry.commitVersion(job, id, { parent, metrics, options: recorded(options), report, checksum, labels });
+    const { activated } = await s.registry.commitVersion(job, id, { parent, metrics, options: recorded(options), report, checksum, labels });
     if (activated) await serve();
     if (s.options.keep != null) {
       // The version is recorded and served: a failed clean-up is logged, never the job's failure.
       try {
-        const { removed } = s.registry.gc(s.options.keep);
+        const { removed } = await s.registry.gc(s.options.keep);
         if (removed.length) s.log(`gc (--keep ${s.options.keep}): removed the files of ${removed.join(', ')}`);
       } catch (err) {
         if (!s.storageFault(err)) s.log(`gc (--keep ${s.options.keep}) failed: ${(err as Error).message}`);
@@ -260,7 +302,7 @@ export class UpdateJobs {
     // A job in diagnosis has failed and given its events back already.
     if (!running.failed) {
       try {
-        this.service.registry.interruptJob(running.job, why);
+        await this.service.registry.interruptJob(running.job, why);
       } catch (err) {
         this.service.log(`could not record the interruption of update job ${running.job} (${(err as Error).message}); the next start does`);
       }

@@ -30,8 +30,10 @@ import type { TestPause, WorkerMessage } from './updater.js';
 export interface WorkerJob {
   kind: 'update';
   registryFile: string;
-  /** The job, whose claimed feedback the worker reads. */
+  /** The job, whose claimed feedback the worker reads (from registryFile, unless given in `examples`). */
   job: number;
+  /** The job's claimed events, when the registry is not a file the worker can read (PostgreSQL). */
+  examples?: Example[];
   parentDir: string;
   stagingDir: string;
   options: UpdateOptions;
@@ -43,6 +45,8 @@ export interface DiagnosisJob {
   kind: 'diagnose';
   registryFile: string;
   ids: number[];
+  /** The events of `ids`, in that order, when the registry is not a file the worker can read (PostgreSQL). */
+  examples?: Example[];
   parentDir: string;
   scratchDir: string;
   options: UpdateOptions;
@@ -70,7 +74,7 @@ function withRegistry<T>(file: string, read: (r: Registry) => T): T {
 }
 
 function runJob(job: WorkerJob): WorkerMessage {
-  const { examples } = withRegistry(job.registryFile, (r) => r.claimedBy(job.job));
+  const examples = job.examples ?? withRegistry(job.registryFile, (r) => r.claimedBy(job.job)).examples;
   const { model, memory } = loadLearner(job.parentDir);
   const was = memory ? memoryBefore(memory) : null;
   let held = false;
@@ -129,7 +133,9 @@ function runDiagnosis(job: DiagnosisJob): WorkerMessage {
     const sample = Array.from({ length: n }, (_, i) => known[Math.floor(i * step)]);
     return tryUpdate(() => sample, true);
   };
-  const trial = (ids: readonly number[]) => tryUpdate(() => withRegistry(job.registryFile, (r) => r.examplesById(ids)), false);
+  const given = job.examples && new Map(job.ids.map((id, i) => [id, job.examples![i]]));
+  const byId = (ids: readonly number[]) => (given ? ids.flatMap((id) => given.get(id) ?? []) : withRegistry(job.registryFile, (r) => r.examplesById(ids)));
+  const trial = (ids: readonly number[]) => tryUpdate(() => byId(ids), false);
   return { type: 'diagnosis', diagnosis: diagnose(job.ids, control, trial) };
 }
 

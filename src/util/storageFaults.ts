@@ -20,6 +20,7 @@ const ADVICE: Record<StorageFaultKind, string> = {
   'read-only': 'the storage is read-only or not writable by this process: make it writable',
   io: 'the storage reported an I/O error: check the disk',
   busy: 'the database was locked by another process for too long',
+  unreachable: 'the registry database does not answer (down, restarting or cut off): the server reconnects by itself',
 };
 
 /** The StorageError `err` stands for, or null when it is not a storage fault. */

@@ -1,0 +1,167 @@
+/** Version and job rows in PostgreSQL, read into the same records as the SQLite registry's. */
+import { AccreteError } from '../../errors.js';
+import type { UpdateReport } from '../../update/update.js';
+import { fromJson } from '../db.js';
+import { isVersionId } from '../files.js';
+import type { JobOutcome, JobOutcomeRecord } from '../jobs.js';
+import type { JobFault, JobRecord, JobState, JobTrigger, VersionRecord } from '../types.js';
+import type { Activation } from '../versions.js';
+import type { Queryable } from './connect.js';
+import { quarantined } from './feedback.js';
+
+/** The channel every change is announced on (payloads are ids only: `active v7`, `job 12`). */
+export const CHANNEL = 'accrete';
+
+interface VersionRow {
+  id: string;
+  parent: string | null;
+  created_at: string;
+  fingerprint: string | null;
+  options: string;
+  metrics: string;
+  decision: string;
+  path: string;
+  checksum: string;
+  labels: string;
+  job: string | null;
+  removed_at: string | null;
+}
+
+function toVersion(r: VersionRow): VersionRecord {
+  return {
+    id: r.id,
+    parent: r.parent,
+    createdAt: r.created_at,
+    fingerprint: r.fingerprint,
+    options: fromJson(r.options) ?? {},
+    metrics: fromJson(r.metrics) ?? { guard: null, fresh: null },
+    decision: fromJson(r.decision)!,
+    path: r.path,
+    checksum: r.checksum,
+    labels: fromJson(r.labels) ?? [],
+    job: r.job === null ? null : Number(r.job),
+    removedAt: r.removed_at,
+  };
+}
+
+export async function listVersions(c: Queryable): Promise<VersionRecord[]> {
+  return (await c.query<VersionRow>('SELECT * FROM accrete_versions ORDER BY seq')).rows.map(toVersion);
+}
+
+export async function getVersion(c: Queryable, id: string): Promise<VersionRecord> {
+  const row = isVersionId(id) ? (await c.query<VersionRow>('SELECT * FROM accrete_versions WHERE id = $1', [id])).rows[0] : undefined;
+  if (!row) throw new AccreteError('NOT_FOUND', `no version ${JSON.stringify(id.slice(0, 80))} in the registry`);
+  return toVersion(row);
+}
+
+/** A new version id from the database's sequence (ids of versions never committed are skipped, never reused). */
+export async function nextVersionId(c: Queryable): Promise<string> {
+  const r = await c.query<{ n: string }>(`SELECT nextval('accrete_version_seq') AS n`);
+  return `v${r.rows[0].n}`;
+}
+
+export async function insertVersion(c: Queryable, v: VersionRecord): Promise<void> {
+  await c.query(
+    `INSERT INTO accrete_versions (seq, id, parent, created_at, fingerprint, options, metrics, decision, path, checksum, labels, job, removed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [Number(v.id.slice(1)), v.id, v.parent, v.createdAt, v.fingerprint, JSON.stringify(v.options), JSON.stringify(v.metrics), JSON.stringify(v.decision), v.path, v.checksum, JSON.stringify(v.labels), v.job, v.removedAt ?? null],
+  );
+}
+
+export async function activeId(c: Queryable): Promise<string | null> {
+  const r = await c.query<{ value: string }>(`SELECT value FROM accrete_meta WHERE key = 'active'`);
+  return r.rows[0]?.value ?? null;
+}
+
+/** Points the registry at `id` (inside the caller's transaction), logs it, and announces it at commit. */
+export async function setActive(c: Queryable, id: string, reason: string): Promise<string | null> {
+  await getVersion(c, id);
+  const r = await c.query<{ value: string }>(`SELECT value FROM accrete_meta WHERE key = 'active' FOR UPDATE`);
+  const previous = r.rows[0]?.value ?? null;
+  await c.query(`INSERT INTO accrete_meta (key, value) VALUES ('active', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [id]);
+  await c.query('INSERT INTO accrete_activations (version, previous, at, reason) VALUES ($1, $2, $3, $4)', [id, previous, new Date().toISOString(), reason]);
+  await c.query('SELECT pg_notify($1, $2)', [CHANNEL, `active ${id}`]);
+  return previous;
+}
+
+export async function activations(c: Queryable, limit = 100): Promise<Activation[]> {
+  return (await c.query<Activation>('SELECT version, previous, at, reason FROM accrete_activations ORDER BY seq DESC LIMIT $1', [limit])).rows;
+}
+
+interface JobRow {
+  id: string;
+  state: JobState;
+  trigger: JobTrigger;
+  parent: string | null;
+  version: string | null;
+  options: string;
+  after_id: string;
+  upto_id: string;
+  examples: number;
+  created_at: string;
+  finished_at: string | null;
+  reasons: string | null;
+  metrics: string | null;
+  error: string | null;
+  fault: JobFault | null;
+}
+
+const JOB_COLUMNS = 'id, state, trigger, parent, version, options, after_id, upto_id, examples, created_at, finished_at, reasons, metrics, error, fault';
+
+function toJob(r: JobRow): JobRecord {
+  return {
+    id: Number(r.id),
+    state: r.state,
+    trigger: r.trigger,
+    parent: r.parent ?? '',
+    version: r.version,
+    options: fromJson(r.options) ?? {},
+    feedback: { after: Number(r.after_id), upto: Number(r.upto_id) },
+    examples: r.examples,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+    reasons: fromJson(r.reasons),
+    metrics: fromJson(r.metrics),
+    error: r.error,
+    fault: r.fault,
+  };
+}
+
+/** A new job row: 'running' (the updater runs it now) or 'queued' (a replica asked; the updater runs it). */
+export async function insertJob(c: Queryable, state: 'running' | 'queued', trigger: JobTrigger, parent: string | null, options: Record<string, unknown>, fence: number | null): Promise<number> {
+  const r = await c.query<{ id: string }>('INSERT INTO accrete_jobs (state, trigger, parent, options, created_at, fence) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id', [state, trigger, parent, JSON.stringify(options), new Date().toISOString(), fence]);
+  return Number(r.rows[0].id);
+}
+
+export async function finishJob(c: Queryable, id: number, o: JobOutcome): Promise<void> {
+  await c.query('UPDATE accrete_jobs SET state = $2, version = $3, reasons = $4, metrics = $5, report = $6, error = $7, fault = $8, finished_at = $9 WHERE id = $1', [
+    id,
+    o.state,
+    o.version ?? null,
+    o.reasons ? JSON.stringify(o.reasons) : null,
+    o.metrics ? JSON.stringify(o.metrics) : null,
+    o.report ? JSON.stringify(o.report) : null,
+    o.error ?? null,
+    o.fault ?? null,
+    new Date().toISOString(),
+  ]);
+  await c.query('SELECT pg_notify($1, $2)', [CHANNEL, `job ${id}`]);
+}
+
+export async function listJobs(c: Queryable, limit = 100): Promise<JobRecord[]> {
+  return (await c.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM accrete_jobs ORDER BY id DESC LIMIT $1`, [limit])).rows.map(toJob);
+}
+
+export async function jobsIn(c: Queryable, state: JobState): Promise<number[]> {
+  return (await c.query<{ id: string }>('SELECT id FROM accrete_jobs WHERE state = $1 ORDER BY id', [state])).rows.map((r) => Number(r.id));
+}
+
+export async function getJob(c: Queryable, id: number): Promise<JobOutcomeRecord> {
+  const row = (await c.query<JobRow & { report: string | null }>(`SELECT ${JOB_COLUMNS}, report FROM accrete_jobs WHERE id = $1`, [id])).rows[0];
+  if (!row) throw new AccreteError('NOT_FOUND', `no update job ${id}`);
+  return { ...toJob(row), report: fromJson<UpdateReport>(row.report), quarantined: await quarantined(c, id) };
+}
+
+export async function markRemoved(c: Queryable, ids: readonly string[]): Promise<void> {
+  await c.query('UPDATE accrete_versions SET removed_at = $1 WHERE id = ANY($2) AND removed_at IS NULL', [new Date().toISOString(), ids]);
+}
