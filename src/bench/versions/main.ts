@@ -5,10 +5,11 @@
  * model compacted, `POST /v1/update` against the update's own work, and the registry's size after
  * many accepted feedback updates. Medians of repeats. Writes bench/results/versions.md and .json
  * (versions.quick.* with --quick: 200,000 buckets, fewer repeats, for iterating).
- * Flags: --quick, --only cli|serve, --repeats N, --serve-updates N. To rebuild the tree during a
+ * Flags: --quick, --only cli|serve (the other part's results are kept from the last run),
+ * --repeats N, --serve-updates N. To rebuild the tree during a
  * run, run a copy of dist/ with ACCRETE_ROOT set to the repository.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, type Machine } from '../machine.js';
@@ -116,7 +117,9 @@ async function main(): Promise<number> {
   const ham = (await loadDataset('spam-assassin')).examples.slice(0, TRAIN_EXAMPLES).filter((e) => e.labels[0] === 'ham').slice(-100);
   const out = join(ROOT, 'bench', 'results');
   mkdirSync(out, { recursive: true });
-  const name = `versions${quick ? '.quick' : ''}${only ? `.only-${only}` : ''}`;
+  const name = `versions${quick ? '.quick' : ''}`;
+  // --only runs one part and keeps the other part's results of the last run.
+  const last = existsSync(join(out, `${name}.json`)) ? (JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8')) as { cli: CliResult | null; serve: ServeResult | null }) : null;
   /** Writes the results so far (after the CLI part too, so that a failure later keeps it). */
   const write = (cli: CliResult | null, serve: ServeResult | null) => {
     const rows = [...(cli ? cliRows(cli) : []), ...(serve ? serveRows(serve) : [])];
@@ -125,9 +128,9 @@ async function main(): Promise<number> {
     writeFileSync(join(out, `${name}.md`), md);
     return md;
   };
-  const cli = only === 'serve' ? null : await cliBench(s, CLI, repeats, log);
-  write(cli, null);
-  const serve = only === 'cli' ? null : await serveBench(s, CLI, ham, 3, serveUpdates, 5, log);
+  const cli = only === 'serve' ? (last?.cli ?? null) : await cliBench(s, CLI, repeats, log);
+  write(cli, only === 'cli' ? (last?.serve ?? null) : null);
+  const serve = only === 'cli' ? (last?.serve ?? null) : await serveBench(s, CLI, ham, 3, serveUpdates, 5, log);
   process.stdout.write(write(cli, serve));
   return 0;
 }
