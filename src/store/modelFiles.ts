@@ -121,10 +121,6 @@ export function enclosingModelDir(dir: string): string | null {
 }
 
 /**
- * Saves `model` as a directory at `dir`, replacing what was there only once everything is on disk.
- * Refuses (ModelFileError) to replace a directory holding anything but a model's files: see replaceProblem.
- */
-/**
  * How saveModel writes: the swap's fence (WriteDirOptions), and `createdAt` for model.json (now by
  * default). A compaction keeps its base's, so that folding the same patches gives the same bytes.
  */
@@ -132,6 +128,10 @@ export interface SaveOptions extends WriteDirOptions {
   createdAt?: string;
 }
 
+/**
+ * Saves `model` as a directory at `dir`, replacing what was there only once everything is on disk.
+ * Refuses (ModelFileError) to replace a directory holding anything but a model's files: see replaceProblem.
+ */
 export function saveModel(model: TextClassifier, dir: string, extras: readonly ExtraFile[] = [], options: SaveOptions = {}): ModelJson {
   const problem = replaceProblem(dir);
   if (problem) throw new ModelFileError(dir, `cannot save a model here: ${problem}`);
