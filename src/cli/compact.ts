@@ -31,7 +31,8 @@ export async function compactCommand(argv: string[]): Promise<number> {
     if (patches > 0) {
       const { model, memory } = loadLearner(dir);
       try {
-        saveLearner(model, memory, dir, held.saveOptions);
+        // The base's createdAt: folding the same patches gives the same bytes, on any machine.
+        saveLearner(model, memory, dir, { ...held.saveOptions, createdAt: readModelJson(dir).createdAt });
       } catch (err) {
         throw asFileError(err, `cannot write the model to ${dir}`);
       }

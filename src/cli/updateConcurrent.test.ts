@@ -12,6 +12,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireWriteLock, lockPath } from '../store/writeLock.js';
+import { loadModel } from '../store/modelFiles.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const CORPUS = fileURLToPath(new URL('../../test/fixtures/corpus/wordnet5.train.txt', import.meta.url));
@@ -51,7 +52,8 @@ const copyOfBase = () => {
   cpSync(base, dir, { recursive: true });
   return dir;
 };
-const labelsOf = (dir: string) => (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { labels: string[] }).labels;
+/** The labels of the model in `dir`, its patches applied (model.json lists the base's). */
+const labelsOf = (dir: string) => [...loadModel(dir).labels];
 const modelJson = (dir: string) => readFileSync(join(dir, 'model.json'), 'utf8');
 const update = (dir: string, data: string, ...more: string[]) => ['update', '--model', dir, '--data', data, '--quiet', ...more];
 

@@ -94,7 +94,13 @@ test('gc keeps the last N versions, the active one and its lineage back to a bas
 test('during a live patch every answer is all the old version or all the new one, as its version says', async () => {
   // v1 serves (activated above); the next accepted update is a patch on it, applied in place.
   const texts = [...plantTexts(40), ...readFileSync(corpus('wordnet3.test.jsonl'), 'utf8').trim().split('\n').slice(0, 160).map((l) => JSON.parse(l).text as string)];
-  const expected = new Map<string, unknown>([['v1', texts.map((t) => loadModel(service.registry.dirOf('v1')).predict(t, { k: 2 }))]]);
+  // Each version loaded once: loading it per text blocked the event loop for seconds, past the
+  // server's keep-alive timeout, and the client's next request met a closed socket (ECONNRESET).
+  const answersOf = (id: string) => {
+    const m = loadModel(service.registry.dirOf(id));
+    return texts.map((t) => m.predict(t, { k: 2 }));
+  };
+  const expected = new Map<string, unknown>([['v1', answersOf('v1')]]);
   assert.equal((await call(url, 'POST', '/v1/feedback', { examples: plantTexts(6).slice(3).map((text) => ({ text, label: 'noun.plant' })) })).status, 200);
   const answers: { version: string; predictions: unknown }[] = [];
   let updating = true;
@@ -110,7 +116,7 @@ test('during a live patch every answer is all the old version or all the new one
   assert.equal(up.status, 200, up.text);
   assert.equal(up.json.accepted, true, JSON.stringify(up.json.reasons));
   const created = up.json.created as string;
-  expected.set(created, texts.map((t) => loadModel(service.registry.dirOf(created)).predict(t, { k: 2 })));
+  expected.set(created, answersOf(created));
   assert.notDeepEqual(expected.get(created), expected.get('v1'), 'the versions differ, or this test checks nothing');
   const seen = new Set(answers.map((a) => a.version));
   assert.ok(seen.has('v1') && seen.has(created), `answers from both versions (${[...seen]})`);

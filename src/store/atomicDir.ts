@@ -3,10 +3,15 @@
  * everything goes into a temporary sibling, is fsynced, and then takes the target's place.
  * Replacing a non-empty directory needs two renames on POSIX; between them the old version waits
  * at `replacedPath(target)`, and `recoverInterruptedSave` puts it back if the process died right there.
+ * The crash tests stop a save at each step (`dir-written`, `dir-moved-aside`, `dir-swapped`; see
+ * util/crashPoint.ts) and kill it there.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { claimantAlive } from '../util/processLiveness.js';
 import { holdsWriteLock, tryWriteLock } from './writeLock.js';
+import { crashPoint } from '../util/crashPoint.js';
 
 /** Flushes a directory's entries (renames, new files) to disk. */
 export function fsyncDir(path: string): void {
@@ -69,11 +74,25 @@ export interface WriteDirOptions {
   beforeSwap?: () => void;
 }
 
+/**
+ * Removes the temporary siblings of `target` that writers killed before their swap left behind
+ * (a whole model each: hundreds of MB), those of processes no longer running.
+ */
+function removeDeadWritersTmp(target: string): void {
+  const prefix = `.${basename(target)}.tmp-`;
+  const parent = dirname(target);
+  for (const name of readdirSync(parent)) {
+    const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length).split('-')[0]) : NaN;
+    if (Number.isSafeInteger(pid) && pid !== process.pid && !claimantAlive({ host: hostname(), pid, start: null })) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
 /** Replaces `target` by what `fill` writes, whatever it held: the caller decides whether it may go (saveModel does). */
 export function writeDirAtomic(target: string, fill: (tmpDir: string) => void, options: WriteDirOptions = {}): void {
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
   recoverInterruptedSave(target);
+  removeDeadWritersTmp(target);
   const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
   mkdirSync(tmp);
   try {
@@ -84,12 +103,15 @@ export function writeDirAtomic(target: string, fill: (tmpDir: string) => void, o
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
+  crashPoint('dir-written');
   const old = replacedPath(target);
   if (existsSync(target)) {
     rmSync(old, { recursive: true, force: true });
     renameSync(target, old);
+    crashPoint('dir-moved-aside');
   }
   renameSync(tmp, target);
   fsyncDir(parent);
+  crashPoint('dir-swapped');
   rmSync(old, { recursive: true, force: true });
 }

@@ -43,7 +43,7 @@ async function trained(options: Partial<Config> = {}): Promise<TextClassifier> {
   return (await train(trainSet, { ...TINY, ...options })).model;
 }
 
-const bytes = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const bytes = (a: Float32Array | Int32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /** Every test text scores bit-for-bit the same under both models. */
 function assertSamePredictions(a: TextClassifier, b: TextClassifier): void {
@@ -327,7 +327,7 @@ const badFiles: Array<[string, (dir: string) => void, RegExp]> = [
       (h.input as { dtype: string }).dtype = 'F16';
       return JSON.stringify(h);
     }),
-    /tensor "input" has dtype F16; only F32 and I32 are supported/,
+    /tensor "input" has dtype F16; only F32, I32 and U8 are supported/,
   ],
   [
     'weights stored as integers',

@@ -121,10 +121,18 @@ export function enclosingModelDir(dir: string): string | null {
 }
 
 /**
+ * How saveModel writes: the swap's fence (WriteDirOptions), and `createdAt` for model.json (now by
+ * default). A compaction keeps its base's, so that folding the same patches gives the same bytes.
+ */
+export interface SaveOptions extends WriteDirOptions {
+  createdAt?: string;
+}
+
+/**
  * Saves `model` as a directory at `dir`, replacing what was there only once everything is on disk.
  * Refuses (ModelFileError) to replace a directory holding anything but a model's files: see replaceProblem.
  */
-export function saveModel(model: TextClassifier, dir: string, extras: readonly ExtraFile[] = [], options: WriteDirOptions = {}): ModelJson {
+export function saveModel(model: TextClassifier, dir: string, extras: readonly ExtraFile[] = [], options: SaveOptions = {}): ModelJson {
   const problem = replaceProblem(dir);
   if (problem) throw new ModelFileError(dir, `cannot save a model here: ${problem}`);
   let json: ModelJson | undefined;
@@ -141,7 +149,7 @@ export function saveModel(model: TextClassifier, dir: string, extras: readonly E
     json = {
       format: MODEL_FORMAT,
       formatVersion: MODEL_FORMAT_VERSION,
-      createdAt: new Date().toISOString(),
+      createdAt: options.createdAt ?? new Date().toISOString(),
       config: model.config,
       shape: { inputRows: p.input.rows, dim: p.input.cols, hidden: p.hidden?.weight.rows ?? 0, labels: p.output.rows },
       ...model.vocab.toJSON(),

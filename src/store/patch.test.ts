@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Example } from '../data/example.js';
@@ -18,7 +18,8 @@ import { corpus, plantTexts } from '../serve/testing.js';
 import { update } from '../update/update.js';
 import { appendPatch, MANIFEST_FILE, PATCH_DIR, readManifest } from './manifest.js';
 import { loadModel, loadModelAsync, saveModel, savePatch } from './modelFiles.js';
-import { diffModel, namedTensors, revertPatch, type ModelBefore } from './patch.js';
+import { changedBelow, diffModel, namedTensors, readPatch, revertPatch, type ModelBefore } from './patch.js';
+import { SafetensorsReader, writeSafetensors, type TensorLike } from './safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accrete-patch-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,7 +82,7 @@ for (const variant of [
       const patch = diffModel(live, decision.parent);
       const full = diffModel(live, b);
       assert.deepEqual(patch.head, full.head);
-      assert.deepEqual(patch.rows.map((r) => [r.name, [...r.ids], Buffer.from(r.before.buffer).toString('base64'), Buffer.from(r.after.buffer).toString('base64')]), full.rows.map((r) => [r.name, [...r.ids], Buffer.from(r.before.buffer).toString('base64'), Buffer.from(r.after.buffer).toString('base64')]));
+      assert.deepEqual(patch.rows.map((r) => [r.name, [...r.ids], Buffer.from(r.delta.buffer).toString('base64')]), full.rows.map((r) => [r.name, [...r.ids], Buffer.from(r.delta.buffer).toString('base64')]));
       assert.ok(patch.rows.find((r) => r.name === 'input')!.ids.length < live.params.input.rows / 4, 'a patch holds the rows that changed, not the model');
       assert.ok(patch.rows.some((r) => r.rowsAfter > r.rowsBefore), 'the patch grows rows');
       assert.ok(patch.head.words.added.length > 0, 'and adds words');
@@ -154,4 +155,48 @@ test('a damaged, missing or misordered patch, or a replaced base, is refused wit
   json.weights.xxh64 = '0123456789abcdef';
   writeFileSync(join(base, 'model.json'), JSON.stringify(json));
   assert.throws(() => loadModel(base), refused(/the base was replaced under its patches/));
+});
+
+test('a patch of format version 1 (rows before and after, F32) still loads and reverts; the next update adds a version 2 patch after it', async () => {
+  const base = join(dir, 'v1');
+  const { model } = await train(examples, { dim: 8, bucket: 2000, epoch: 1, seed: 1, thread: 1 });
+  saveModel(model, base);
+  const parent = loadModel(base);
+  const live = loadModel(base);
+  const b = everything(live);
+  update(live, newData(2), { gate: false });
+  const patch = diffModel(live, b);
+  // The same patch as version 1 wrote it.
+  const now = namedTensors(live);
+  const was = namedTensors(parent);
+  const list = patch.rows.flatMap((r): [string, TensorLike][] => {
+    const below = changedBelow(r);
+    const rowOf = (m: Map<string, { data: Float32Array }>, id: number) => m.get(r.name)!.data.subarray(id * r.cols, (id + 1) * r.cols);
+    const before = new Float32Array(below * r.cols);
+    const after = new Float32Array(r.ids.length * r.cols);
+    r.ids.forEach((id, k) => {
+      after.set(rowOf(now, id), k * r.cols);
+      if (k < below) before.set(rowOf(was, id), k * r.cols);
+    });
+    return [[`${r.name}/ids`, { rows: r.ids.length, cols: 1, data: r.ids }], [`${r.name}/before`, { rows: below, cols: r.cols, data: before }], [`${r.name}/after`, { rows: r.ids.length, cols: r.cols, data: after }]];
+  });
+  mkdirSync(join(base, PATCH_DIR));
+  const tmp = join(base, PATCH_DIR, 'v1.tmp');
+  const { xxh64, bytes } = writeSafetensors(tmp, list, { patch: JSON.stringify({ ...patch.head, formatVersion: 1 }) });
+  renameSync(tmp, join(base, PATCH_DIR, `${xxh64}.patch`));
+  writeFileSync(join(base, MANIFEST_FILE), JSON.stringify({ format: 'accrete-manifest', formatVersion: 1, base: b.state, patches: [{ name: `${xxh64}.patch`, xxh64, bytes, parent: b.state }] }));
+
+  const loaded = loadModel(base);
+  assert.deepEqual(fingerprint(loaded), fingerprint(live), 'base + a version 1 patch = the model in memory');
+  revertPatch(loaded, readPatch(join(base, PATCH_DIR, `${xxh64}.patch`), xxh64), 'test');
+  assert.deepEqual(fingerprint(loaded), fingerprint(parent), 'and reverting it gives the parent');
+
+  const next = loadModel(base);
+  const b2 = everything(next);
+  update(next, newData(2, 7), { gate: false });
+  const ref = savePatch(next, b2);
+  const reader = new SafetensorsReader(join(base, PATCH_DIR, ref.name));
+  assert.equal((JSON.parse(reader.header.__metadata__!.patch) as { formatVersion: number }).formatVersion, 2, 'new patches are version 2');
+  reader.close();
+  assert.deepEqual(fingerprint(loadModel(base)), fingerprint(next));
 });

@@ -5,8 +5,12 @@
  * the ids of the rows whose values changed, their values before and after, and rows grown at the
  * end (new words, new labels); words and labels added, with the label counts before and after;
  * the model info (lineage) before and after; Adam's step before and after.
- * The file is safetensors (docs/formats.md): tensors `NAME/ids` (I32), `NAME/before` and
- * `NAME/after` (F32), and the rest as JSON under the metadata key `patch`.
+ * A changed row is kept once, as the XOR of its bit patterns before and after: XOR-ing it into the
+ * parent gives the child and into the child gives the parent, and where weights moved a little it
+ * is mostly zero bits, which the file codes small (rowCodec.ts). The file is safetensors
+ * (docs/formats.md): per tensor `NAME/ids` and `NAME/delta` (U8, coded), and the rest as JSON under
+ * the metadata key `patch`. Files of format version 1 (`NAME/ids` I32, `NAME/before` and
+ * `NAME/after` F32) still load.
  */
 import type { ModelInfo, TextClassifier } from '../model/classifier.js';
 import type { Matrix } from '../model/matrix.js';
@@ -15,9 +19,11 @@ import { adamTensors } from '../optim/adam.js';
 import { ModelFileError } from '../errors.js';
 import { SafetensorsReader, writeSafetensors, type TensorLike } from './safetensors.js';
 import type { ListPatch } from '../util/listPatch.js';
+import { decodeIds, decodeWords, encodeIds, encodeWords } from './rowCodec.js';
 
 export const PATCH_FORMAT = 'accrete-patch';
-export const PATCH_FORMAT_VERSION = 1;
+/** Written: 2 (rows as coded XORs). Read: 1 (rows before and after, as F32) and 2. */
+export const PATCH_FORMAT_VERSION = 2;
 
 /** The rows of one tensor that a patch changes. */
 export interface RowChanges {
@@ -27,11 +33,15 @@ export interface RowChanges {
   rowsAfter: number;
   /** Changed rows below rowsBefore, ascending, then every grown row (rowsBefore .. rowsAfter - 1). */
   ids: Int32Array;
-  /** Values of the changed rows below rowsBefore, before (in the order of ids). */
-  before: Float32Array;
-  /** Values of every row in ids, after. */
-  after: Float32Array;
+  /**
+   * Per id, `cols` words: for a row below rowsBefore the XOR of its float32 bit patterns before and
+   * after, for a grown row its bit patterns after.
+   */
+  delta: Int32Array;
 }
+
+/** How many of a RowChanges' ids are rows below rowsBefore (the rest are grown rows). */
+export const changedBelow = (r: RowChanges) => r.ids.length - (r.rowsAfter - r.rowsBefore);
 
 /** What a patch records besides the rows. */
 export interface PatchHead {
@@ -152,15 +162,17 @@ function rowChanges(name: string, cols: number, b: { rows: number; ids: Int32Arr
   const grown = rowsAfter - b.rows;
   if (changed.length === 0 && grown === 0) return null;
   const ids = new Int32Array(changed.length + grown);
-  const before = new Float32Array(changed.length * cols);
+  const delta = new Int32Array(ids.length * cols);
   changed.forEach((k, i) => {
     ids[i] = b.ids[k];
-    before.set(b.values.subarray(k * cols, (k + 1) * cols), i * cols);
+    for (let d = 0, at = ids[i] * cols, o = k * cols, x = i * cols; d < cols; d++) delta[x + d] = isNow[at + d] ^ was[o + d];
   });
-  for (let g = 0; g < grown; g++) ids[changed.length + g] = b.rows + g;
-  const after = new Float32Array(ids.length * cols);
-  ids.forEach((row, i) => after.set(now.subarray(row * cols, (row + 1) * cols), i * cols));
-  return { name, cols, rowsBefore: b.rows, rowsAfter, ids, before, after };
+  for (let g = 0; g < grown; g++) {
+    const i = changed.length + g;
+    ids[i] = b.rows + g;
+    delta.set(isNow.subarray(ids[i] * cols, (ids[i] + 1) * cols), i * cols);
+  }
+  return { name, cols, rowsBefore: b.rows, rowsAfter, ids, delta };
 }
 
 /** `values` (rowsBefore rows of `cols`) with the patch's rows applied: the tensor after. */
@@ -168,28 +180,44 @@ export function applyRows(values: Float32Array, r: RowChanges, where: string): F
   if (values.length !== r.rowsBefore * r.cols) throw new ModelFileError(where, `the patch changes ${r.name} of ${r.rowsBefore} rows, but it has ${values.length / r.cols}`);
   const out = new Float32Array(r.rowsAfter * r.cols);
   out.set(values);
-  for (let k = 0; k < r.ids.length; k++) out.set(r.after.subarray(k * r.cols, (k + 1) * r.cols), r.ids[k] * r.cols);
+  writeRows(bitsOf(out), r, 'apply');
   return out;
+}
+
+/**
+ * Writes a patch's rows into `bits` (a tensor's bit patterns): `apply` XORs the changed rows and
+ * sets the grown ones (which must exist), `revert` XORs the changed rows back (grown rows are left
+ * for the caller to cut).
+ */
+function writeRows(bits: Int32Array, r: RowChanges, way: 'apply' | 'revert'): void {
+  const { cols, ids, delta } = r;
+  const below = changedBelow(r);
+  for (let k = 0; k < below; k++) {
+    for (let d = 0, at = ids[k] * cols, x = k * cols; d < cols; d++) bits[at + d] ^= delta[x + d];
+  }
+  if (way === 'apply') for (let k = below; k < ids.length; k++) bits.set(delta.subarray(k * cols, (k + 1) * cols), ids[k] * cols);
 }
 
 /** The same floats as int32 bit patterns (a view, no copy). */
 const bitsOf = (a: Float32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
 
-/** About the bytes writePatch writes for `patch` (its tensors and its JSON), without writing it. */
+/** The tensors of a patch file: per RowChanges, its ids and its delta, coded (rowCodec.ts). */
+function codedTensors(patch: Patch): [string, TensorLike][] {
+  const bytes = (data: Uint8Array): TensorLike => ({ rows: data.length, cols: 1, data });
+  return patch.rows.flatMap((r): [string, TensorLike][] => [
+    [`${r.name}/ids`, bytes(encodeIds(r.ids))],
+    [`${r.name}/delta`, bytes(encodeWords(r.delta))],
+  ]);
+}
+
+/** About the bytes writePatch writes for `patch` (its coded tensors and its JSON), without writing it. */
 export function patchBytes(patch: Patch): number {
-  return patch.rows.reduce((n, r) => n + r.ids.byteLength + r.before.byteLength + r.after.byteLength, 0) + Buffer.byteLength(JSON.stringify(patch.head));
+  return codedTensors(patch).reduce((n, [, t]) => n + t.rows, 0) + Buffer.byteLength(JSON.stringify(patch.head));
 }
 
 /** Writes a patch file (fsynced); returns its XXH64 and size. */
 export function writePatch(path: string, patch: Patch): { xxh64: string; bytes: number } {
-  const list: [string, TensorLike][] = [];
-  for (const r of patch.rows) {
-    const changedBefore = r.before.length / r.cols;
-    list.push([`${r.name}/ids`, { rows: r.ids.length, cols: 1, data: r.ids }]);
-    list.push([`${r.name}/before`, { rows: changedBefore, cols: r.cols, data: r.before }]);
-    list.push([`${r.name}/after`, { rows: r.ids.length, cols: r.cols, data: r.after }]);
-  }
-  return writeSafetensors(path, list, { patch: JSON.stringify(patch.head) });
+  return writeSafetensors(path, codedTensors(patch), { patch: JSON.stringify(patch.head) });
 }
 
 /** Reads a patch file, checked against `expectedXxh64` (the manifest's record) and for consistency. */
@@ -204,21 +232,24 @@ export function readPatch(path: string, expectedXxh64: string): Patch {
       throw new ModelFileError(path, 'the patch header is not valid JSON (corrupted file)', { cause });
     }
     if (head?.format !== PATCH_FORMAT) throw new ModelFileError(path, `not an Accrete patch (format ${JSON.stringify(head?.format)})`);
-    if (head.formatVersion !== PATCH_FORMAT_VERSION) throw new ModelFileError(path, `patch format version ${String(head.formatVersion)} is not one this Accrete reads (${PATCH_FORMAT_VERSION}); upgrade accrete`);
+    if (head.formatVersion !== 1 && head.formatVersion !== 2) throw new ModelFileError(path, `patch format version ${String(head.formatVersion)} is not one this Accrete reads (1, 2); upgrade accrete`);
     if (!Array.isArray(head.tensors)) throw new ModelFileError(path, 'the patch lists no tensors (corrupted file)');
-    const rows: RowChanges[] = [];
-    const targets: [string, TensorLike][] = [];
     for (const t of head.tensors) {
-      const beforeRows = reader.entry(`${t.name}/before`).shape[0];
-      if (!(Number.isSafeInteger(t.changed) && t.changed >= 0 && t.cols > 0 && beforeRows <= t.changed && t.rowsAfter >= t.rowsBefore && t.changed - beforeRows === t.rowsAfter - t.rowsBefore)) {
+      if (!(Number.isSafeInteger(t.changed) && t.changed >= 0 && t.cols > 0 && t.rowsAfter >= t.rowsBefore && t.changed >= t.rowsAfter - t.rowsBefore)) {
         throw new ModelFileError(path, `the patch's entry for ${JSON.stringify(t.name)} contradicts itself (corrupted file)`);
       }
-      const r: RowChanges = { name: t.name, cols: t.cols, rowsBefore: t.rowsBefore, rowsAfter: t.rowsAfter, ids: new Int32Array(t.changed), before: new Float32Array(beforeRows * t.cols), after: new Float32Array(t.changed * t.cols) };
-      rows.push(r);
-      targets.push([`${t.name}/ids`, { rows: t.changed, cols: 1, data: r.ids }], [`${t.name}/before`, { rows: beforeRows, cols: t.cols, data: r.before }], [`${t.name}/after`, { rows: t.changed, cols: t.cols, data: r.after }]);
     }
-    const { xxh64 } = reader.readAll(targets);
-    if (xxh64 !== expectedXxh64) throw new ModelFileError(path, 'checksum mismatch: the patch was changed or corrupted after it was written');
+    // Decoded only once the checksum says the bytes are the ones written.
+    let rows: RowChanges[];
+    if (head.formatVersion === 1) {
+      const read = readRowsV1(reader, head);
+      checkSum(path, read.xxh64, expectedXxh64);
+      rows = read.rows;
+    } else {
+      const read = readRowsV2(reader, head);
+      checkSum(path, read.xxh64, expectedXxh64);
+      rows = read.rows.map((r) => decodeRows(r, path));
+    }
     for (const r of rows) checkIds(path, r);
     return { head, rows };
   } finally {
@@ -226,9 +257,59 @@ export function readPatch(path: string, expectedXxh64: string): Patch {
   }
 }
 
-/** Ids ascending below rowsBefore (as many as `before` has rows), then exactly the grown rows. */
+function checkSum(path: string, xxh64: string, expected: string): void {
+  if (xxh64 !== expected) throw new ModelFileError(path, 'checksum mismatch: the patch was changed or corrupted after it was written');
+}
+
+/** A RowChanges as read from a version 2 file, before decoding (after the checksum is known good). */
+interface CodedRows extends Omit<RowChanges, 'ids' | 'delta'> {
+  ids: Uint8Array;
+  delta: Uint8Array;
+  changed: number;
+}
+
+function readRowsV2(reader: SafetensorsReader, head: PatchHead): { rows: CodedRows[]; xxh64: string } {
+  const rows: CodedRows[] = [];
+  const targets: [string, TensorLike][] = [];
+  for (const t of head.tensors) {
+    const r: CodedRows = { name: t.name, cols: t.cols, rowsBefore: t.rowsBefore, rowsAfter: t.rowsAfter, changed: t.changed, ids: new Uint8Array(reader.entry(`${t.name}/ids`).shape[0]), delta: new Uint8Array(reader.entry(`${t.name}/delta`).shape[0]) };
+    rows.push(r);
+    targets.push([`${t.name}/ids`, { rows: r.ids.length, cols: 1, data: r.ids }], [`${t.name}/delta`, { rows: r.delta.length, cols: 1, data: r.delta }]);
+  }
+  return { rows, xxh64: reader.readAll(targets).xxh64 };
+}
+
+function decodeRows(r: CodedRows, path: string): RowChanges {
+  const { changed, ...rest } = r;
+  return { ...rest, ids: decodeIds(r.ids, changed, path, `the row ids of ${JSON.stringify(r.name)}`), delta: decodeWords(r.delta, changed * r.cols, path, `the rows of ${JSON.stringify(r.name)}`) };
+}
+
+/** Format version 1: per tensor, ids (I32), the changed rows before and every row after (F32), turned into deltas. */
+function readRowsV1(reader: SafetensorsReader, head: PatchHead): { rows: RowChanges[]; xxh64: string } {
+  const rows: RowChanges[] = [];
+  const targets: [string, TensorLike][] = [];
+  const plain: { before: Float32Array; after: Float32Array }[] = [];
+  for (const t of head.tensors) {
+    const beforeRows = reader.entry(`${t.name}/before`).shape[0];
+    if (t.changed - beforeRows !== t.rowsAfter - t.rowsBefore) throw new ModelFileError(reader.path, `the patch's entry for ${JSON.stringify(t.name)} contradicts itself (corrupted file)`);
+    const r: RowChanges = { name: t.name, cols: t.cols, rowsBefore: t.rowsBefore, rowsAfter: t.rowsAfter, ids: new Int32Array(t.changed), delta: new Int32Array(t.changed * t.cols) };
+    const p = { before: new Float32Array(beforeRows * t.cols), after: new Float32Array(t.changed * t.cols) };
+    rows.push(r);
+    plain.push(p);
+    targets.push([`${t.name}/ids`, { rows: t.changed, cols: 1, data: r.ids }], [`${t.name}/before`, { rows: beforeRows, cols: t.cols, data: p.before }], [`${t.name}/after`, { rows: t.changed, cols: t.cols, data: p.after }]);
+  }
+  const { xxh64 } = reader.readAll(targets);
+  rows.forEach((r, i) => {
+    const before = bitsOf(plain[i].before);
+    r.delta.set(bitsOf(plain[i].after));
+    for (let k = 0; k < before.length; k++) r.delta[k] ^= before[k];
+  });
+  return { rows, xxh64 };
+}
+
+/** Ids ascending below rowsBefore, then exactly the grown rows. */
 function checkIds(path: string, r: RowChanges): void {
-  const changedBefore = r.before.length / r.cols;
+  const changedBefore = changedBelow(r);
   for (let i = 0; i < r.ids.length; i++) {
     const ok = i < changedBefore ? r.ids[i] >= 0 && r.ids[i] < r.rowsBefore && (i === 0 || r.ids[i] > r.ids[i - 1]) : r.ids[i] === r.rowsBefore + (i - changedBefore);
     if (!ok) throw new ModelFileError(path, `row id ${r.ids[i]} of ${JSON.stringify(r.name)} is out of order or out of range (corrupted file)`);
@@ -267,7 +348,7 @@ export function applyPatchRows(model: TextClassifier, patch: Patch, where: strin
   for (const r of rows) {
     const m = named.get(r.name)!;
     m.growRows(r.rowsAfter - r.rowsBefore);
-    scatter(m, r.ids, r.after);
+    writeRows(bitsOf(m.data), r, 'apply');
   }
   model.info = structuredClone(patch.head.info.after);
   if (patch.head.optimizerStep && model.optimizerState) model.optimizerState.step = patch.head.optimizerStep.after;
@@ -285,8 +366,7 @@ export function revertPatch(model: TextClassifier, patch: Patch, where: string):
   for (const r of patch.rows.filter((x) => !isExtraTensor(x.name))) {
     const m = named.get(r.name);
     if (!m || m.rows !== r.rowsAfter) throw new ModelFileError(where, `the patch's child has ${r.rowsAfter} rows of ${r.name}, not ${m?.rows ?? 'none'}`);
-    const changedBefore = r.before.length / r.cols;
-    scatter(m, r.ids.subarray(0, changedBefore), r.before);
+    writeRows(bitsOf(m.data), r, 'revert');
     m.truncateRows(r.rowsBefore);
   }
   v.restore({ wordCounts: v.wordCounts.slice(0, head.words.from), labelCounts: [...head.labels.countsBefore] });
@@ -295,7 +375,3 @@ export function revertPatch(model: TextClassifier, patch: Patch, where: string):
   if (head.optimizerStep && model.optimizerState) model.optimizerState.step = head.optimizerStep.before;
 }
 
-function scatter(m: Matrix, ids: Int32Array, values: Float32Array): void {
-  const { cols, data } = m;
-  for (let k = 0; k < ids.length; k++) data.set(values.subarray(k * cols, (k + 1) * cols), ids[k] * cols);
-}

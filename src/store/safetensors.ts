@@ -15,13 +15,13 @@ import { Xxh64 } from './xxh64.js';
 export interface TensorLike {
   readonly rows: number;
   readonly cols: number;
-  /** float32 values (F32), or int32 ones (I32: row ids of a patch). */
-  readonly data: Float32Array | Int32Array;
+  /** float32 values (F32), int32 ones (I32: row ids of a patch), or bytes (U8: a patch's coded rows). */
+  readonly data: Float32Array | Int32Array | Uint8Array;
   readonly arena?: Arena;
 }
 
 export interface TensorEntry {
-  dtype: 'F32' | 'I32';
+  dtype: 'F32' | 'I32' | 'U8';
   shape: [number, number];
   data_offsets: [number, number];
 }
@@ -31,10 +31,11 @@ export type SafetensorsHeader = Record<string, TensorEntry> & { __metadata__?: R
 /** Bytes per read or write call; small enough that each piece is hashed while still in cache. */
 const CHUNK = 1 << 21;
 
-const dtypeOf = (m: TensorLike): TensorEntry['dtype'] => (m.data instanceof Int32Array ? 'I32' : 'F32');
+const dtypeOf = (m: TensorLike): TensorEntry['dtype'] => (m.data instanceof Int32Array ? 'I32' : m.data instanceof Uint8Array ? 'U8' : 'F32');
+const elementBytes = (dtype: TensorEntry['dtype']) => (dtype === 'U8' ? 1 : 4);
 
 function bytesOf(m: TensorLike): Buffer {
-  return Buffer.from(m.data.buffer, m.data.byteOffset, m.rows * m.cols * 4);
+  return Buffer.from(m.data.buffer, m.data.byteOffset, m.rows * m.cols * m.data.BYTES_PER_ELEMENT);
 }
 
 /** A hasher in the arena of the first tensor that has one (so the tensors are hashed in place). */
@@ -54,7 +55,7 @@ export function writeSafetensors(path: string, tensors: [string, TensorLike][], 
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const [name, m] of tensors) {
-    const bytes = m.rows * m.cols * 4;
+    const bytes = m.rows * m.cols * m.data.BYTES_PER_ELEMENT;
     header[name] = { dtype: dtypeOf(m), shape: [m.rows, m.cols], data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
@@ -149,10 +150,10 @@ export class SafetensorsReader {
   entry(name: string): TensorEntry {
     const e = this.header[name] as TensorEntry | undefined;
     if (!e || typeof e !== 'object' || !Array.isArray(e.shape)) throw new ModelFileError(this.path, `tensor "${name}" is missing`);
-    if (e.dtype !== 'F32' && e.dtype !== 'I32') throw new ModelFileError(this.path, `tensor "${name}" has dtype ${String(e.dtype)}; only F32 and I32 are supported`);
+    if (e.dtype !== 'F32' && e.dtype !== 'I32' && e.dtype !== 'U8') throw new ModelFileError(this.path, `tensor "${name}" has dtype ${String(e.dtype)}; only F32, I32 and U8 are supported`);
     if (!Array.isArray(e.data_offsets) || e.data_offsets.length !== 2) throw new ModelFileError(this.path, `tensor "${name}" has no data_offsets pair (corrupted header)`);
     const [begin, end] = e.data_offsets;
-    if (end - begin !== e.shape[0] * e.shape[1] * 4 || this.dataStart + end > this.size) {
+    if (end - begin !== e.shape[0] * e.shape[1] * elementBytes(e.dtype) || this.dataStart + end > this.size) {
       throw new ModelFileError(this.path, `tensor "${name}" extends past the end of the file (truncated?)`);
     }
     return e;

@@ -16,7 +16,9 @@ import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
 import type { ModelJson } from '../store/modelFiles.js';
 import { xxh64Hex } from '../store/xxh64.js';
-import { buildMemory, featurize, loadLearner, markSeen, saveLearner, type ContinualMemory } from './memory.js';
+import { buildMemory, estimateFisher, featurize, loadLearner, markSeen, memoryAfterUpdate, memoryBefore, saveLearner, saveLearnerPatch, type ContinualMemory } from './memory.js';
+import { PATCH_DIR } from '../store/manifest.js';
+import { readPatch } from '../store/patch.js';
 import { update } from './update.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
@@ -152,4 +154,34 @@ test('after an accepted update, a memory whose seen rows were unknown does not f
     const forgotten = [...parentRows].filter((r) => memory.seen![r] !== 1);
     assert.deepEqual(forgotten.length, 0, `${forgotten.length} of ${parentRows.size} rows the parent was trained on now count as never seen`);
   }
+});
+
+test('an accepted update leaves the Fisher stale: a patch marks it so (rows unchanged), and an EWC update then estimates it, as from a fresh estimate', async () => {
+  const dir = freshDir();
+  const first = trainSet.filter((e) => e.labels[0] !== 'noun.plant');
+  const { model, memory } = await learner(first, 500);
+  saveLearner(model, memory, dir);
+  const a = loadLearner(dir);
+  const was = memoryBefore(a.memory!);
+  const plants = trainSet.filter((e) => e.labels[0] === 'noun.plant').slice(0, 40);
+  const decision = update(a.model, plants, { memory: a.memory, gate: false, seed: 2 });
+  assert.ok(decision.accepted);
+  const kept = memoryAfterUpdate(a.model, a.memory, plants, {});
+  assert.equal(kept!.fisher, null, 'not estimated again at the update');
+  const ref = saveLearnerPatch(a.model, kept, decision.parent, was, dir);
+  assert.ok(ref, 'saved as a patch');
+  const patch = readPatch(join(dir, PATCH_DIR, ref.name), ref.xxh64);
+  assert.deepEqual(patch.rows.filter((r) => r.name.includes(':fisher')).map((r) => [r.name, r.rowsBefore, r.rowsAfter]), [['memory.safetensors:fisher.stale', 0, 1]], 'no Fisher row is rewritten: only the stale mark is added');
+
+  const b = loadLearner(dir);
+  assert.equal(b.memory!.fisher, null, 'loaded stale: no Fisher');
+  assert.deepEqual(b.memory!.staleFisher!.input, memory.fisher!.input, 'the stale values are kept in the files');
+  // An EWC update on it estimates the Fisher of this very model at its start: the same as handing it a fresh estimate.
+  const c = loadLearner(dir);
+  c.memory!.fisher = estimateFisher(c.model, c.memory!.replay.examples());
+  const more = testSet.filter((e) => e.labels[0] === 'noun.plant').slice(0, 20);
+  update(b.model, more, { memory: b.memory, gate: false, seed: 3, ewc: 100 });
+  update(c.model, more, { memory: c.memory, gate: false, seed: 3, ewc: 100 });
+  assert.deepEqual(b.model.params.input.data, c.model.params.input.data);
+  assert.deepEqual(b.model.params.output.data, c.model.params.output.data);
 });

@@ -12,8 +12,7 @@ import { TokenTable } from '../features/tokenTable.js';
 import { computeFisher, type RowFisher } from '../forgetting/fisher.js';
 import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
 import type { TextClassifier } from '../model/classifier.js';
-import type { WriteDirOptions } from '../store/atomicDir.js';
-import { loadModel, readExtraFile, readModelJson, saveModel, savePatch, type ExtraFile, type ModelJson } from '../store/modelFiles.js';
+import { loadModel, readExtraFile, readModelJson, saveModel, savePatch, type ExtraFile, type ModelJson, type SaveOptions } from '../store/modelFiles.js';
 import { PATCH_DIR, readManifest, readPatches, stateOf, type PatchRef } from '../store/manifest.js';
 import { applyRows, diffRows, type ExtraChanges, type JsonChange, type ModelBefore, type RowChanges } from '../store/patch.js';
 import { addedCount, applyList, diffList, type ListPatch } from '../util/listPatch.js';
@@ -30,6 +29,12 @@ export interface ContinualMemory {
   seen: Uint8Array | null;
   /** Held-out examples of what the model knew (from --valid at training time): the default guard. */
   guard?: Example[] | null;
+  /**
+   * The Fisher estimate of an earlier version, kept in the files of a base with patches so that a
+   * patch need not rewrite it (marked stale there, `fisher.stale`); never used: update() estimates
+   * the Fisher again when it needs one (EWC, the low-fisher selection). Absent from whole saves.
+   */
+  staleFisher?: RowFisher | null;
 }
 
 /**
@@ -84,14 +89,16 @@ export function markSeen(seen: Uint8Array | null, rows: number, data: Featurized
 
 /**
  * The memory an accepted update is saved with: the model's own, or one started from the update's
- * examples when it had none (and `replay`, the capacity, is not 0); its Fisher estimate, stale
- * after the update, computed again for the next one. Null when there is none to keep.
+ * examples when it had none (and `replay`, the capacity, is not 0). Null when there is none to keep.
+ * The Fisher estimate went stale with the update and is not estimated again here: the next update
+ * that needs one (EWC, the low-fisher selection) estimates it from the same model and replay memory
+ * at its start, the same values, and the default update needs none. Estimating it here cost about
+ * 0.5 s and a patch of every row the replay memory touches (360,000 Fisher rows on SpamAssassin at
+ * 2M buckets) at every accepted update.
  */
 export function memoryAfterUpdate(model: TextClassifier, memory: ContinualMemory | null, examples: readonly Example[], options: { replay?: number; seed?: number }): ContinualMemory | null {
   const capacity = options.replay ?? DEFAULT_REPLAY;
-  const kept = memory ?? (capacity > 0 ? buildMemory(model, examples, { capacity, seed: options.seed ?? model.config.seed }) : null);
-  if (kept && kept.fisher === null && kept.replay.size > 0) kept.fisher = estimateFisher(model, kept.replay.examples());
-  return kept;
+  return memory ?? (capacity > 0 ? buildMemory(model, examples, { capacity, seed: options.seed ?? model.config.seed }) : null);
 }
 
 /** Options of buildMemory: replay capacity, seed, the input rows training saw, guard examples. */
@@ -131,21 +138,35 @@ function memoryFiles(memory: ContinualMemory): ExtraFile[] {
     },
     {
       name: TENSOR_FILE,
-      write: (path) => writeSafetensors(path, memoryTensors(memory).map(([name, data]): [string, TensorLike] => [name, vector(data)])),
+      write: (path) => writeSafetensors(path, memoryTensors(memory, 'whole').map(([name, data]): [string, TensorLike] => [name, vector(data)])),
     },
   ];
 }
 
-/** The tensors memory.safetensors holds: the Fisher information (when known) and the seen rows (when known). */
-function memoryTensors(memory: ContinualMemory): [string, Float32Array][] {
+/** Marks the Fisher tensors of memory.safetensors as an earlier version's (1) or this one's (0; absent = 0). */
+const STALE = 'fisher.stale';
+
+/**
+ * The tensors memory.safetensors holds: the Fisher information (when known) and the seen rows (when
+ * known). For a patch (`as` 'patch'), a stale Fisher estimate too, kept as it is and marked stale.
+ */
+function memoryTensors(memory: ContinualMemory, as: 'whole' | 'patch' = 'patch'): [string, Float32Array][] {
   const list: [string, Float32Array][] = [];
-  const f = memory.fisher;
+  const f = memory.fisher ?? (as === 'patch' ? memory.staleFisher : null);
   if (f) {
     list.push(['fisher.input', f.input], ['fisher.output', f.output]);
     if (f.hiddenWeight && f.hiddenBias) list.push(['fisher.hidden.weight', f.hiddenWeight], ['fisher.hidden.bias', f.hiddenBias]);
+    if (as === 'patch' && (memory.fisher === null || memory.staleFisher)) list.push([STALE, Float32Array.of(memory.fisher ? 0 : 1)]);
   }
   if (memory.seen) list.push(['seen.input', Float32Array.from(memory.seen)]);
   return list;
+}
+
+/** The Fisher estimate among memory.safetensors' tensors, or null. */
+function fisherIn(t: Map<string, Float32Array>): RowFisher | null {
+  const input = t.get('fisher.input');
+  const output = t.get('fisher.output');
+  return input && output ? { input, output, hiddenWeight: t.get('fisher.hidden.weight') ?? null, hiddenBias: t.get('fisher.hidden.bias') ?? null } : null;
 }
 
 /** What a memory was before an update changed it: enough to save the update as a patch (saveLearnerPatch). */
@@ -201,13 +222,15 @@ export function memoryChanges(before: MemoryBefore, memory: ContinualMemory): Ex
  */
 export function saveLearnerPatch(model: TextClassifier, memory: ContinualMemory | null, parent: ModelBefore, before: MemoryBefore | null, dir: string): PatchRef | null {
   if ((memory === null) !== (before === null)) return null;
+  // The update dropped its Fisher estimate (stale): the files keep it, marked stale, rather than a patch rewriting it.
+  if (memory && before && memory.fisher === null && !memory.staleFisher) memory.staleFisher = fisherIn(before.tensors);
   const extras = memory && before ? memoryChanges(before, memory) : { json: [], rows: [] };
   if (extras === null) return null;
   return savePatch(model, parent, dir, extras);
 }
 
 /** Saves a model with its memory (atomically, like saveModel; `options.beforeSwap` fences the swap). */
-export function saveLearner(model: TextClassifier, memory: ContinualMemory | null, dir: string, options: WriteDirOptions = {}): void {
+export function saveLearner(model: TextClassifier, memory: ContinualMemory | null, dir: string, options: SaveOptions = {}): void {
   saveModel(model, dir, memory ? memoryFiles(memory) : [], options);
 }
 
@@ -274,9 +297,8 @@ function memoryOf(dir: string, json: ModelJson, manifest = readManifest(dir)): C
       }
     });
   }
-  const input = t.get('fisher.input');
-  const output = t.get('fisher.output');
-  const fisher: RowFisher | null = input && output ? { input, output, hiddenWeight: t.get('fisher.hidden.weight') ?? null, hiddenBias: t.get('fisher.hidden.bias') ?? null } : null;
+  const fisher = fisherIn(t);
+  const stale = t.get(STALE)?.[0] === 1;
   const seenF = t.get('seen.input');
   let replay: ReplayBuffer;
   try {
@@ -284,7 +306,7 @@ function memoryOf(dir: string, json: ModelJson, manifest = readManifest(dir)): C
   } catch (cause) {
     throw new ModelFileError(join(dir, REPLAY_FILE), (cause as Error).message, { cause });
   }
-  return { replay, fisher, seen: seenF ? Uint8Array.from(seenF) : null, guard: guard?.length ? guard : null };
+  return { replay, fisher: stale ? null : fisher, staleFisher: stale ? fisher : null, seen: seenF ? Uint8Array.from(seenF) : null, guard: guard?.length ? guard : null };
 }
 
 /** A model and its memory, as saved by saveLearner (memory is null for a bare model). */

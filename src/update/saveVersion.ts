@@ -37,6 +37,7 @@ export function saveUpdated(model: TextClassifier, memory: ContinualMemory | nul
   const manifest = readManifest(dir)!;
   const patchBytes = manifest.patches.reduce((n, p) => n + p.bytes, 0);
   if (patchBytes <= COMPACT_SHARE * readModelJson(dir).weights.bytes) return { as: 'patch', ref, patches: manifest.patches.length, copied };
-  saveLearner(model, memory, dir, fence);
+  // A compaction: the same bytes for the same patches, so model.json keeps the base's createdAt.
+  saveLearner(model, memory, dir, { ...fence, createdAt: readModelJson(dir).createdAt });
   return { as: 'whole', why: `the ${manifest.patches.length} patches passed ${COMPACT_SHARE * 100}% of the base: folded into a new base`, compacted: true };
 }
