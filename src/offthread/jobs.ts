@@ -98,7 +98,7 @@ function owned(b: ModelBefore): ModelBefore {
 }
 
 function ownedPatch(p: Patch): Patch {
-  return { head: p.head, rows: p.rows.map((r) => ({ ...r, ids: own(r.ids), before: own(r.before), after: own(r.after) })) };
+  return { head: p.head, rows: p.rows.map((r) => ({ ...r, ids: own(r.ids), delta: own(r.delta) })) };
 }
 
 /** Scores the learner's model, read in place (the learner holds off changing it until this ends). */

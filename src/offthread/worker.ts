@@ -29,7 +29,7 @@ function transferOf(job: Job, result: JobResult): ArrayBuffer[] {
   const r = result as LearnResult;
   if (!r.accepted) return [];
   const arrays = [...r.parent.tensors.values()].flatMap((t) => [t.ids, t.values]);
-  for (const row of r.patch.rows) arrays.push(row.ids, row.before, row.after);
+  for (const row of r.patch.rows) arrays.push(row.ids, row.delta);
   const memory = r.memory === null ? null : 'started' in r.memory ? r.memory.started : { fisher: r.memory.changes.fisher, seen: r.memory.changes.seen };
   return [...new Set([...buffersOf(...arrays), ...memoryBuffers(memory)])];
 }
