@@ -210,7 +210,7 @@ function warnings(modelDir: string, model: TextClassifier, memory: ContinualMemo
   else if (!guardGiven && options.replay === 0 && !memory?.guard?.length) {
     out.push(`--replay 0 and ${modelDir} saved no guard and no --guard was given: the guard (held out of the replay memory) is empty, so the gate can only check the new data`);
   }
-  if (model.config.loss !== 'softmax') {
+  if (!model.loss.exclusive) {
     if (options.balance !== undefined) out.push(`--balance is for softmax models; ${modelDir} uses --loss ${model.config.loss}, so it has no effect`);
     if (options.align === false) out.push(`--no-align is for softmax models; ${modelDir} uses --loss ${model.config.loss}, whose new labels' rows are never aligned, so it has no effect`);
   }

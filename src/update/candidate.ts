@@ -119,7 +119,7 @@ export function trainRounds(trial: Trial): Candidate {
   // (undo() puts the parent's step back on a rejection)
   if (model.optimizerState && result.optimizerStep !== null) model.optimizerState.step = result.optimizerStep;
   // New labels trained on all their examples against replayed old ones: see align.ts.
-  const aligns = s.align && model.config.loss === 'softmax' && trainsEveryOutputRow(s.spec) && result.restore !== 'parent';
+  const aligns = s.align && model.loss.exclusive && trainsEveryOutputRow(s.spec) && result.restore !== 'parent';
   const alignment = aligns ? alignNewRows(model.params.output, growth.outputRowsBefore) : 1;
   // The loss is checked before every step; this catches a NaN written by the very last one.
   const rowsBefore = (m: Matrix) => (m === model.params.input ? growth.inputRowsBefore : m === model.params.output ? growth.outputRowsBefore : m.rows);
