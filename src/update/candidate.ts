@@ -14,6 +14,7 @@ import { alignNewRows } from './align.js';
 import { grow, type Growth } from './grow.js';
 import { RowJournal } from './journal.js';
 import type { ParentMeasure } from './measure.js';
+import { featureCacheOf } from './featureCache.js';
 import { estimateFisher, tokenTableOf } from './memory.js';
 import { runRounds, type RoundsResult } from './rounds.js';
 import { trainsEveryOutputRow } from './selection.js';
@@ -43,6 +44,8 @@ export class Trial {
 export interface Candidate {
   trial: Trial;
   growth: Growth;
+  /** The new training examples' tokens. */
+  table: TokenTable;
   /** All training examples featurised: new ones first, then the replayed ones. */
   data: FeaturizedData;
   /** Validation and guard examples featurised as the grown model sees them. */
@@ -68,7 +71,9 @@ export function trainRounds(trial: Trial): Candidate {
   const table = tokenTableOf(model, fresh.train);
   const growth = (trial.growth = grow(model, [...fresh.train, ...fresh.valid], tokenCountsOf(table), s.seed, evenlySpaced(plan.replayTrain, 100)));
   const textsOf = (examples: readonly Example[]) => featurizeTexts(examples, model.featurizer, model.config);
-  const data = concatData(featurizeTable(table, fresh.train, model.featurizer), textsOf(plan.replayTrain));
+  // (replayed examples from the cache, filled by measureParent: only those that hold a new word are featurised again)
+  const cache = featureCacheOf(model);
+  const data = concatData(featurizeTable(table, fresh.train, model.featurizer), cache.data(plan.replayTrain, false));
   const touched = distinctRows(data.rows, model.params.input.rows);
   for (const [, m] of tensors(model.params)) m === model.params.input ? journal.keepRows(m, touched) : journal.keepAll(m);
   const moments = [...(model.optimizerState?.first ?? []), ...(model.optimizerState?.second ?? [])];
@@ -76,9 +81,8 @@ export function trainRounds(trial: Trial): Candidate {
   // Only new words change a text's rows; new labels change only its label ids. Without new
   // words the parent's rows stand (most pieces of feedback: a third of their featurising).
   const sameRows = growth.newWords.length === 0;
-  const afterGrowth = (examples: readonly Example[], parent: FeaturizedData) => (sameRows ? relabel(parent, examples, model.featurizer) : textsOf(examples));
-  const freshData = afterGrowth(fresh.valid, measured.freshData);
-  const guardData = afterGrowth(guard, measured.guardData);
+  const freshData = sameRows ? relabel(measured.freshData, fresh.valid, model.featurizer) : textsOf(fresh.valid);
+  const guardData = sameRows ? relabel(measured.guardData, guard, model.featurizer) : cache.data(guard, false);
   // The input rows the new examples touch: only some selections ask (listed on first use).
   let freshTouched: number[] | null = null;
   const fisher = measured.fisher;
@@ -125,7 +129,7 @@ export function trainRounds(trial: Trial): Candidate {
   const rowsBefore = (m: Matrix) => (m === model.params.input ? growth.inputRowsBefore : m === model.params.output ? growth.outputRowsBefore : m.rows);
   const inspected = journal.inspect(rowsBefore, typeof result.restore === 'object' ? result.restore : undefined);
   if (!inspected.finite) throw new DivergenceError('the updated parameters');
-  return { trial, growth, data, freshData, guardData, result, alignment, changes: inspected.changes, rowsBefore };
+  return { trial, growth, table, data, freshData, guardData, result, alignment, changes: inspected.changes, rowsBefore };
 }
 
 /** How often each token occurs in `table`. */

@@ -6,6 +6,7 @@ import { teacherProbs, type Teacher } from '../forgetting/distill.js';
 import type { RowFisher } from '../forgetting/fisher.js';
 import type { ModelInfo, TextClassifier } from '../model/classifier.js';
 import type { Measured } from './gate.js';
+import { featureCacheOf } from './featureCache.js';
 import { estimateFisher } from './memory.js';
 import type { UpdatePlan } from './plan.js';
 
@@ -86,7 +87,11 @@ export type Measurement = ReturnType<typeof measure>;
 /** Measures the parent on the guard and the validation examples, and takes what training will need of it. */
 export function measureParent(plan: UpdatePlan): ParentMeasure {
   const { model, guard, fresh, settings: s, memory } = plan;
-  const guardData = featurizeTexts(guard, model.featurizer, model.config);
+  // Old examples' rows come from the model's feature cache, and the replayed examples the rounds
+  // may draw are featurised now if they were not yet: the parent's vocabulary is settled.
+  const cache = featureCacheOf(model);
+  const guardData = cache.data(guard, true);
+  cache.fill(plan.replayTrain);
   const freshData = featurizeTexts(fresh.valid, model.featurizer, model.config);
   const beforeGuard = measure(model, guard, guardData);
   const beforeFresh = measure(model, fresh.valid, freshData);
