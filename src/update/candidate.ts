@@ -44,8 +44,6 @@ export class Trial {
 export interface Candidate {
   trial: Trial;
   growth: Growth;
-  /** The new training examples' tokens. */
-  table: TokenTable;
   /** All training examples featurised: new ones first, then the replayed ones. */
   data: FeaturizedData;
   /** Validation and guard examples featurised as the grown model sees them. */
@@ -129,7 +127,7 @@ export function trainRounds(trial: Trial): Candidate {
   const rowsBefore = (m: Matrix) => (m === model.params.input ? growth.inputRowsBefore : m === model.params.output ? growth.outputRowsBefore : m.rows);
   const inspected = journal.inspect(rowsBefore, typeof result.restore === 'object' ? result.restore : undefined);
   if (!inspected.finite) throw new DivergenceError('the updated parameters');
-  return { trial, growth, table, data, freshData, guardData, result, alignment, changes: inspected.changes, rowsBefore };
+  return { trial, growth, data, freshData, guardData, result, alignment, changes: inspected.changes, rowsBefore };
 }
 
 /** How often each token occurs in `table`. */

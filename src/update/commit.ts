@@ -8,7 +8,6 @@ import type { TextClassifier } from '../model/classifier.js';
 import type { Matrix } from '../model/matrix.js';
 import { namedTensors, type ModelBefore } from '../store/patch.js';
 import type { Trial } from './candidate.js';
-import { featureCacheOf } from './featureCache.js';
 import { growGuard } from './guard.js';
 import type { Verdict } from './judge.js';
 import { markSeen, type ContinualMemory } from './memory.js';
@@ -28,8 +27,6 @@ export function commit(verdict: Verdict): UpdateDecision {
   const parent = parentOf(trial);
   if (memory) remember(model, memory, plan.examples, plan.heldOutFresh, candidate.data, plan.replayCapacity);
   model.info = { ...model.info, lineage: lineage(model, report, plan.recorded) };
-  // The vocabulary is settled: the new examples' rows (they join the replay memory) are kept for the next update.
-  featureCacheOf(model).keepFrom(candidate.table, plan.fresh.train, candidate.data);
   report.wallMs = performance.now() - plan.started;
   return { accepted: true, reasons: report.reasons, report, parent };
 }

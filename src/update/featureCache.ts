@@ -29,6 +29,8 @@ interface Entry {
 
 export class FeatureCache {
   private readonly entries = new WeakMap<Example, Entry>();
+  /** Examples looked up once at a settled vocabulary without an entry: the next such lookup keeps one. */
+  private readonly drawn = new WeakSet<Example>();
   /** Examples featurised (cache misses and stale entries) and found, since the cache was made. */
   featurised = 0;
   found = 0;
@@ -37,10 +39,11 @@ export class FeatureCache {
 
   /**
    * The rows and labels of `examples` at the model's vocabulary as it is now, from the cache
-   * where an entry stands. `keep`: the vocabulary is settled, so entries made now are kept.
+   * where an entry stands. `keep`: the vocabulary is settled, so entries may be made (see fill).
    */
   data(examples: readonly Example[], keep: boolean): FeaturizedData {
     const rows: Int32Array[] = new Array(examples.length);
+    if (keep) this.fill(examples);
     const missing: number[] = [];
     for (let i = 0; i < examples.length; i++) {
       const e = this.entries.get(examples[i]);
@@ -48,13 +51,7 @@ export class FeatureCache {
       else missing.push(i);
     }
     this.found += examples.length - missing.length;
-    if (missing.length > 0 && keep) {
-      const made = this.featurise(missing.map((i) => examples[i]));
-      missing.forEach((i, k) => {
-        rows[i] = made[k].rows;
-        this.entries.set(examples[i], made[k]);
-      });
-    } else if (missing.length > 0) {
+    if (missing.length > 0) {
       // Not kept: straight from the texts (the faster path: no tokens, so no unknown tokens to record).
       this.featurised += missing.length;
       const made = featurizeTexts(missing.map((i) => examples[i]), this.model.featurizer, this.model.config);
@@ -63,25 +60,23 @@ export class FeatureCache {
     return assemble(this.model, examples, rows);
   }
 
-  /** Makes and keeps the entries `examples` lack (the vocabulary must be settled). */
+  /**
+   * Makes and keeps the entries `examples` lack (the vocabulary must be settled), for those looked
+   * up here before: an entry costs a tokenization in JavaScript (to list the unknown tokens), about
+   * twice the wasm featurizer's cost, so only an example drawn again (a small replay memory drawn
+   * whole at every update, the guard) gets one; one drawn once from a large memory is featurised
+   * the fast way, as before the cache.
+   */
   fill(examples: readonly Example[]): void {
     const missing = examples.filter((e) => {
       const entry = this.entries.get(e);
-      return !(entry && this.stands(entry));
+      if (entry && this.stands(entry)) return false;
+      if (this.drawn.has(e)) return true;
+      this.drawn.add(e);
+      return false;
     });
     if (missing.length === 0) return;
     this.featurise(missing).forEach((entry, k) => this.entries.set(missing[k], entry));
-  }
-
-  /**
-   * Keeps the rows of examples featurised elsewhere at a settled vocabulary: `data` holds them
-   * first, in order, made from `table` (the update's own token table of its new examples).
-   */
-  keepFrom(table: TokenTable, examples: readonly Example[], data: FeaturizedData): void {
-    const oov = this.oovOf(table);
-    for (let i = 0; i < examples.length; i++) {
-      this.entries.set(examples[i], { rows: data.rows.slice(data.offsets[i], data.offsets[i + 1]), oov: oov(i), words: this.model.vocab.wordCount });
-    }
   }
 
   private stands(e: Entry): boolean {
