@@ -4,7 +4,9 @@
  */
 import { ConfigError } from './errors.js';
 
-export type Loss = 'softmax' | 'ova';
+/** The losses (src/model/loss/: one object each, made by createLoss). */
+export const LOSSES = ['softmax', 'ova'] as const;
+export type Loss = (typeof LOSSES)[number];
 export type OptimizerName = 'sgd' | 'adam';
 /** How text is cut into tokens: Accrete's Unicode tokenizer, or fastText's byte-exact whitespace split. */
 export type TokenizerName = 'accrete' | 'fasttext';
@@ -103,7 +105,7 @@ export function configIssues(cfg: Config): string[] {
   if (!(cfg.lr > 0 && Number.isFinite(cfg.lr))) issues.push(`lr must be a positive number (got ${cfg.lr})`);
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) issues.push(`dropout must be in [0, 1) (got ${cfg.dropout})`);
   if (cfg.dropout > 0 && cfg.hidden === 0) issues.push('dropout needs a hidden layer (--hidden N)');
-  if (cfg.loss !== 'softmax' && cfg.loss !== 'ova') issues.push(`loss must be one of softmax, ova (got ${String(cfg.loss)})`);
+  if (!(LOSSES as readonly unknown[]).includes(cfg.loss)) issues.push(`loss must be one of ${LOSSES.join(', ')} (got ${String(cfg.loss)})`);
   if (cfg.tokenizer !== 'accrete' && cfg.tokenizer !== 'fasttext') issues.push(`tokenizer must be one of accrete, fasttext (got ${String(cfg.tokenizer)})`);
   if (cfg.hashing !== 'fnv1a' && cfg.hashing !== 'fasttext') issues.push(`hashing must be one of fnv1a, fasttext (got ${String(cfg.hashing)})`);
   if (cfg.optimizer !== 'sgd' && cfg.optimizer !== 'adam') issues.push(`optimizer must be one of sgd, adam (got ${String(cfg.optimizer)})`);

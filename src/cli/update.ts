@@ -209,7 +209,7 @@ function warnings(modelDir: string, model: TextClassifier, memory: ContinualMemo
   // saved guard, update holds its guard out of the replay memory: no replay, no guard.
   const context = { subject: modelDir, memory: (memory?.replay.size ?? 0) > 0, replayOff: options.replay === 0, guardGiven, savedGuard: Boolean(memory?.guard?.length) };
   const out = updateWarnings({ ...context, guardOption: '--guard', replayOption: '--replay 0' }).map((w) => w.message);
-  if (model.config.loss !== 'softmax') {
+  if (!model.loss.exclusive) {
     if (options.balance !== undefined) out.push(`--balance is for softmax models; ${modelDir} uses --loss ${model.config.loss}, so it has no effect`);
     if (options.align === false) out.push(`--no-align is for softmax models; ${modelDir} uses --loss ${model.config.loss}, whose new labels' rows are never aligned, so it has no effect`);
   }

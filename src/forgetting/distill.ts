@@ -19,7 +19,7 @@ export function teacherProbs(model: TextClassifier, examples: readonly Example[]
   const probs = new Float32Array(examples.length * labels);
   examples.forEach((e, i) => {
     const p = model.probabilities(e.text);
-    if (model.config.loss === 'softmax' && temperature !== 1) {
+    if (model.loss.exclusive && temperature !== 1) {
       let sum = 0;
       for (let j = 0; j < labels; j++) sum += (p[j] = Math.pow(Math.max(p[j], 1e-12), 1 / temperature));
       for (let j = 0; j < labels; j++) p[j] /= sum;

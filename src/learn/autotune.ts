@@ -16,8 +16,8 @@
  * - the best trial's model is kept, not trained again at the end;
  * - the model-size bound shrinks a sample to fit instead of discarding it.
  */
-import type { Config } from '../config.js';
-import { resolveConfig } from '../config.js';
+import type { Config, Loss } from '../config.js';
+import { LOSSES, resolveConfig } from '../config.js';
 import { toExamples, type Example, type ExampleInput } from '../data/example.js';
 import { AccreteError, ConfigError, DivergenceError } from '../errors.js';
 import { featurizeAll, type FeaturizedData } from '../features/dataset.js';
@@ -196,8 +196,13 @@ export function sampleAround(best: TrialSettings, t: number, rng: Rng, searchLos
     minn: chars ? best.minn : minn,
     maxn: chars ? best.maxn : maxn,
     bucket: fixed.has('bucket') ? best.bucket : bucket,
-    loss: searchLoss && flipLoss && !fixed.has('loss') ? (best.loss === 'softmax' ? 'ova' : 'softmax') : best.loss,
+    loss: searchLoss && flipLoss && !fixed.has('loss') ? otherLoss(best.loss) : best.loss,
   };
+}
+
+/** The loss a flip of the search tries next: the first of LOSSES that is not `loss`. */
+function otherLoss(loss: Loss): Loss {
+  return LOSSES.find((l) => l !== loss) ?? loss;
 }
 
 /** Top-1 accuracy and macro-F1 (over the labels of the validation set and the predictions) of a model. */

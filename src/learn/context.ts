@@ -1,6 +1,7 @@
 /** Builds the per-thread state one training step needs. */
 import type { Config } from '../config.js';
 import { createScratch, type Scratch } from '../model/forward.js';
+import { createLoss } from '../model/loss/loss.js';
 import type { Params } from '../model/params.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SELECT_ALL, type Selection } from '../optim/selection.js';
@@ -11,7 +12,7 @@ import type { StepContext } from './step.js';
 export function stepContext(params: Params, cfg: Config, optimizer: Optimizer, rngSeed: number, selection: Selection = SELECT_ALL, scratch: Scratch = createScratch(params)): StepContext {
   return {
     params,
-    loss: cfg.loss,
+    loss: createLoss(cfg.loss),
     dropout: cfg.dropout,
     optimizer,
     selection,

@@ -2,9 +2,9 @@
  * One SGD/Adam step on one example: fastText's Model::update with an optional hidden layer, a
  * pluggable optimizer and a parameter selection. Returns the example's loss.
  */
-import type { Loss } from '../config.js';
 import { DivergenceError } from '../errors.js';
 import { embed, fitScratch, hiddenForward, loadIds, outputForward, outputInput, type Scratch } from '../model/forward.js';
+import type { LossFunction } from '../model/loss/loss.js';
 import type { Params } from '../model/params.js';
 import { Slot, type Optimizer } from '../optim/optimizer.js';
 import { rowAllowed, type Selection } from '../optim/selection.js';
@@ -13,7 +13,8 @@ import type { Rng } from '../util/rng.js';
 
 export interface StepContext {
   readonly params: Params;
-  readonly loss: Loss;
+  /** Resolved once per context (createLoss), not per example. */
+  readonly loss: LossFunction;
   readonly dropout: number;
   readonly optimizer: Optimizer;
   readonly selection: Selection;
@@ -33,37 +34,6 @@ export interface StepContext {
 }
 
 const LOG_FLOOR = 1e-7;
-
-/**
- * Fills s.coef with dLoss/dScore for every label and returns the loss. Softmax with several labels
- * uses a uniform target over them; ova scores each label independently.
- */
-export function lossGradient(loss: Loss, s: Scratch, nLabels: number, labels: Int32Array, lStart: number, lEnd: number): number {
-  const probs = s.probs;
-  const coef = s.coef;
-  const m = lEnd - lStart;
-  let value = 0;
-  if (loss === 'softmax') {
-    const target = 1 / m;
-    for (let i = 0; i < nLabels; i++) coef[i] = probs[i];
-    for (let k = lStart; k < lEnd; k++) {
-      const y = labels[k];
-      coef[y] -= target;
-      value -= target * Math.log(Math.max(probs[y], LOG_FLOOR));
-    }
-  } else {
-    for (let i = 0; i < nLabels; i++) {
-      coef[i] = probs[i];
-      value -= Math.log(Math.max(1 - probs[i], LOG_FLOOR));
-    }
-    for (let k = lStart; k < lEnd; k++) {
-      const y = labels[k];
-      coef[y] -= 1;
-      value += Math.log(Math.max(1 - probs[y], LOG_FLOOR)) - Math.log(Math.max(probs[y], LOG_FLOOR));
-    }
-  }
-  return value;
-}
 
 /**
  * Blends the label gradient with the distillation gradient and returns the blended loss. As in
@@ -117,7 +87,7 @@ export function learnExample(
   hiddenForward(p, s);
   outputForward(p, s, ctx.loss, ctx.logitOffsets ?? null);
   const nLabels = p.output.rows;
-  let value = lossGradient(ctx.loss, s, nLabels, labels, lStart, lEnd) * weight;
+  let value = ctx.loss.gradient(s.probs, s.coef, nLabels, labels, lStart, lEnd) * weight;
   if (ctx.teacher) value = mixTeacher(s, nLabels, ctx.teacher, ctx.teacherWeight ?? 1, value);
   if (!Number.isFinite(value)) throw new DivergenceError('the loss');
   const coef = s.coef;

@@ -13,6 +13,7 @@ import { IntBuffer } from '../util/intBuffer.js';
 import { Rng } from '../util/rng.js';
 import type { Vocab } from '../vocab/vocab.js';
 import { createScratch, outputInput, predictProbs, scratchFits, type Scratch } from './forward.js';
+import { createLoss, type LossFunction } from './loss/loss.js';
 import { cloneParams, initParams, type Params } from './params.js';
 import { pickTop } from './topRows.js';
 
@@ -41,6 +42,8 @@ export interface ModelInfo {
  */
 export class TextClassifier {
   readonly featurizer: Featurizer;
+  /** The loss of config.loss, resolved once. */
+  readonly loss: LossFunction;
   private scratch: Scratch;
   private readonly featureBuffer = new IntBuffer(256);
   /** Where this model was last loaded from or saved to (not saved itself: it names the parent of an update). */
@@ -55,6 +58,7 @@ export class TextClassifier {
   ) {
     this.featurizer = new Featurizer(vocab, config);
     this.scratch = createScratch(params);
+    this.loss = createLoss(config.loss);
   }
 
   /** A model with fresh parameters sized for `vocab` (seeded by config.seed). */
@@ -98,7 +102,7 @@ export class TextClassifier {
     if (!scratchFits(this.scratch, this.params)) {
       this.scratch = createScratch(this.params);
     }
-    return predictProbs(this.params, this.config.loss, rows, start, end, this.scratch, this.tableSigmoid);
+    return predictProbs(this.params, this.loss, rows, start, end, this.scratch, this.tableSigmoid);
   }
 
   /** Whether one-vs-all scores go through fastText's sigmoid table (models in fastText mode; see predictProbs). */

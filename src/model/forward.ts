@@ -3,10 +3,9 @@
  * layer -> output scores turned into probabilities (softmax, or one sigmoid per label for ova).
  * Vector work runs in the arena's SIMD kernels; the few per-label steps stay in JavaScript.
  */
-import type { Loss } from '../config.js';
 import type { Arena } from './arena.js';
+import type { LossFunction } from './loss/loss.js';
 import type { Params } from './params.js';
-import { fasttextSigmoid } from './tableSigmoid.js';
 
 /** Buffers in the model's arena, reused across examples so the hot loop never allocates. */
 export interface Scratch {
@@ -118,39 +117,20 @@ export function hiddenForward(p: Params, s: Scratch): void {
  * added to the scores first: the logit-adjusted loss (Menon et al. 2021) that keeps a skewed
  * label mix in an update from biasing the model.
  */
-export function outputForward(p: Params, s: Scratch, loss: Loss, offsets: Float32Array | null = null, tableSigmoid = false): void {
+export function outputForward(p: Params, s: Scratch, loss: LossFunction, offsets: Float32Array | null = null, tableSigmoid = false): void {
   const x = outputInput(p, s);
   const labels = p.output.rows;
   p.arena.kernels.matVec(p.output.ptr, labels, p.output.cols, x.byteOffset, s.probs.byteOffset);
   const probs = s.probs;
   if (offsets !== null) for (let i = 0; i < labels; i++) probs[i] += i < offsets.length ? offsets[i] : 0;
-  if (loss === 'softmax') softmaxInPlace(probs, labels);
-  else if (tableSigmoid) for (let i = 0; i < labels; i++) probs[i] = fasttextSigmoid(probs[i]);
-  else for (let i = 0; i < labels; i++) probs[i] = sigmoid(probs[i]);
-}
-
-export function softmaxInPlace(v: Float32Array, n: number): void {
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) if (v[i] > max) max = v[i];
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const e = Math.exp(v[i] - max);
-    v[i] = e;
-    sum += e;
-  }
-  const inv = 1 / sum;
-  for (let i = 0; i < n; i++) v[i] *= inv;
-}
-
-export function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+  loss.probabilities(probs, labels, tableSigmoid);
 }
 
 /**
  * Full inference forward pass (no dropout); returns s.probs. `tableSigmoid`: one-vs-all scores go
  * through fastText's sigmoid table, so models in fastText mode give `fasttext predict-prob`'s numbers.
  */
-export function predictProbs(p: Params, loss: Loss, rows: Int32Array, start: number, end: number, s: Scratch, tableSigmoid = false): Float32Array {
+export function predictProbs(p: Params, loss: LossFunction, rows: Int32Array, start: number, end: number, s: Scratch, tableSigmoid = false): Float32Array {
   fitScratch(s, p);
   embed(p, s, loadIds(s, rows, start, end));
   hiddenForward(p, s);

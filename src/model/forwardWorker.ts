@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { Arena, kernelModule } from './arena.js';
 import { createScratch, predictProbs } from './forward.js';
+import { createLoss } from './loss/loss.js';
 import type { ForwardReply, ForwardRequest, ForwardSetup } from './forwardProtocol.js';
 import { paramsAt } from './sharedParams.js';
 import { topRows, type ProbsOfRows } from './topRows.js';
@@ -20,8 +21,9 @@ interface Predictor {
 function predictorOf(setup: ForwardSetup): Predictor {
   const params = paramsAt(Arena.attach(setup.memory), setup.params);
   const scratch = createScratch(params);
+  const loss = createLoss(setup.loss);
   return {
-    probsOf: (rows, start, end) => predictProbs(params, setup.loss, rows, start, end, scratch, setup.tableSigmoid),
+    probsOf: (rows, start, end) => predictProbs(params, loss, rows, start, end, scratch, setup.tableSigmoid),
     labelCount: setup.labelCount,
     k: setup.k,
     threshold: setup.threshold,

@@ -1,8 +1,14 @@
 /** Measurements the gate and the report need, taken before and after an update. */
 import type { Example } from '../data/example.js';
 import { MetricsAccumulator, type Metrics } from '../eval/metrics.js';
-import type { FeaturizedData } from '../features/dataset.js';
-import type { TextClassifier } from '../model/classifier.js';
+import { featurizeTexts, type FeaturizedData } from '../features/dataset.js';
+import { teacherProbs, type Teacher } from '../forgetting/distill.js';
+import type { RowFisher } from '../forgetting/fisher.js';
+import type { ModelInfo, TextClassifier } from '../model/classifier.js';
+import type { Measured } from './gate.js';
+import { featureCacheOf } from './featureCache.js';
+import { estimateFisher } from './memory.js';
+import type { UpdatePlan } from './plan.js';
 
 /**
  * Metrics on `examples` (featurised as `data`) and each example's top label (to find predictions that changed). With
@@ -54,4 +60,58 @@ export function changedPredictions(examples: readonly Example[], before: readonl
     if (changed.length < keep) changed.push({ text: e.text.length > 200 ? e.text.slice(0, 200) + '…' : e.text, gold: e.labels, before: before[i], after: after[i] });
   });
   return { count, examples: changed };
+}
+
+/** The parent as measured before anything changes: update()'s second phase. */
+export interface ParentMeasure {
+  plan: UpdatePlan;
+  /** The guard and the validation examples featurised as the parent sees them. */
+  guardData: FeaturizedData;
+  freshData: FeaturizedData;
+  guard: Measurement;
+  fresh: Measurement;
+  before: Measured;
+  /** Distillation targets on every example the rounds may train on (null without distillation). */
+  teacher: Teacher | null;
+  /** The parent's Fisher information, when EWC or the low-fisher selection needs it. */
+  fisher: RowFisher | null;
+  /** What undoing the update puts back beside the journaled rows, and what a patch records of the parent. */
+  optimizerStep: number;
+  wordsBefore: number;
+  labelCountsBefore: number[];
+  infoBefore: ModelInfo;
+}
+
+export type Measurement = ReturnType<typeof measure>;
+
+/** Measures the parent on the guard and the validation examples, and takes what training will need of it. */
+export function measureParent(plan: UpdatePlan): ParentMeasure {
+  const { model, guard, fresh, settings: s, memory } = plan;
+  // Old examples' rows come from the model's feature cache, and the replayed examples the rounds
+  // may draw are featurised now if they were not yet: the parent's vocabulary is settled.
+  const cache = featureCacheOf(model);
+  const guardData = cache.data(guard, true);
+  cache.fill(plan.replayTrain);
+  const freshData = featurizeTexts(fresh.valid, model.featurizer, model.config);
+  const beforeGuard = measure(model, guard, guardData);
+  const beforeFresh = measure(model, fresh.valid, freshData);
+  const before: Measured = { guard: guard.length ? beforeGuard.metrics : null, fresh: beforeFresh.metrics };
+  const teacher = s.distill ? teacherProbs(model, [...fresh.train, ...plan.replayTrain], s.distill, s.distillWeight) : null;
+  // Estimated once, from the memory, when the memory does not keep it.
+  const needsFisher = s.ewc > 0 || s.spec.kind === 'low-fisher';
+  const fisher = needsFisher ? (memory?.fisher ?? (plan.replayOn ? estimateFisher(model, memory!.replay.examples()) : null)) : null;
+  return {
+    plan,
+    guardData,
+    freshData,
+    guard: beforeGuard,
+    fresh: beforeFresh,
+    before,
+    teacher,
+    fisher,
+    optimizerStep: model.optimizerState?.step ?? 0,
+    wordsBefore: model.vocab.wordCount,
+    labelCountsBefore: [...model.vocab.labelCounts],
+    infoBefore: structuredClone(model.info),
+  };
 }

@@ -126,7 +126,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
       ...stepContext(p, model.config, run.optimizer, plan.seed + round, selection, reusableScratch(p)),
       teacherWeight: plan.teacher?.weight ?? 1,
       // Without replay the round holds only new labels: there is no mix to correct.
-      logitOffsets: plan.balance > 0 && model.config.loss === 'softmax' && replayIdx.length > 0 ? logitOffsets(plan.data, order, model.vocab.labelCounts, plan.balance) : null,
+      logitOffsets: plan.balance > 0 && model.loss.exclusive && replayIdx.length > 0 ? logitOffsets(plan.data, order, model.vocab.labelCounts, plan.balance) : null,
       inputRate: plan.inputRate,
     };
     run.rng.shuffle(order);

@@ -6,6 +6,8 @@
  *   ab        train(A) then update(B) versus train(A+B), both corpora
  *   feedback  one-example updates with a never-seen label: latency, learning, guard accuracy
  * Flags: --quick (WordNet bucket 200,000, no selection variants, 1 repeat), --only S[,S...].
+ * --stream20: instead, the 20-task streams of issue 14 item 7 (stream20.ts; with --only spam or
+ * --only wordnet, one of them), written to bench/results/incremental.stream20[.quick].md and .json.
  * Prints the markdown to stdout and writes bench/results/incremental.md and .json (a quick run:
  * incremental.quick.*; a run of some sections: incremental[.quick].only-<sections>.*, so a partial
  * run never overwrites the full results). Progress goes to stderr.
@@ -27,6 +29,7 @@ import { parseOptions } from './options.js';
 import { abSection, feedbackSection, header, seedSection, streamSection, type StreamSection } from './render.js';
 import { seedSpread, type SeedSpread } from './seeds.js';
 import { describeStream, runStreamBench } from './streams.js';
+import { stream20, stream20Section, type Stream20Result } from './stream20.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -40,6 +43,7 @@ async function main(): Promise<number> {
   const suffix = `${opts.quick ? '.quick' : ''}${opts.sections.length < 4 ? `.only-${opts.sections.join('-')}` : ''}`;
   const outDir = join(ROOT, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
+  if (opts.stream20) return runStream20(opts, machine, outDir);
 
   let wordnet: Example[] | null = null;
   let spam: Example[] | null = null;
@@ -179,6 +183,30 @@ async function main(): Promise<number> {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+
+async function runStream20(opts: ReturnType<typeof parseOptions>, machine: ReturnType<typeof describeMachine>, outDir: string): Promise<number> {
+  const started = performance.now();
+  const names = (['spam', 'wordnet'] as const).filter((s) => opts.sections.includes(s));
+  const results: Stream20Result[] = [];
+  const load = [round2(loadavg()[0])];
+  for (const name of names) {
+    results.push(await stream20(name, opts.quick, (s) => console.error(`bench:incremental --stream20: ${s}`)));
+    load.push(round2(loadavg()[0]));
+  }
+  const md = [
+    '# bench:incremental --stream20: update cost on 20-task streams (issue 14 item 7)',
+    '',
+    `Machine: ${JSON.stringify(machine)}. Load average (1 min) ${load.join(' -> ')} (2 CPUs): wall times under load are inflated. ${((performance.now() - started) / 60000).toFixed(1)} min in all.`,
+    '',
+    ...results.map(stream20Section),
+    '',
+  ].join('\n');
+  const base = `incremental.stream20${opts.quick ? '.quick' : ''}${names.length < 2 ? `.only-${names[0]}` : ''}`;
+  writeFileSync(join(outDir, `${base}.md`), md);
+  writeFileSync(join(outDir, `${base}.json`), JSON.stringify({ machine, options: opts, load, results }, null, 1));
+  process.stdout.write(md);
+  return 0;
+}
 
 /** The class-incremental rows run again over more seeds. */
 const SEED_ROWS = ['retrain', 'incremental, defaults (gate on)', 'incremental, gate off', 'incremental, replay ratio 0.5 (gate on)'];

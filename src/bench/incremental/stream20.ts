@@ -1,0 +1,117 @@
+/**
+ * Issue 14 item 7, measured: on a 20-task stream, does an update cost what its new data costs, not
+ * what the history costs? For SpamAssassin in 20 equal chunks and class-incremental WordNet in 20
+ * groups of labels, retrain and incremental (the defaults) run through runParadigm; per task the
+ * wall time, the new examples and the time per new example, and at the end the cumulative cost of
+ * each paradigm and its ACC (mean accuracy over every task's test part after the last task).
+ * Targets: incremental's time per new example at task 20 <= 1.3x at task 2; its cumulative cost
+ * <= 25% of retrain's, with ACC within 2 points of retrain's.
+ */
+import { runParadigm, type Paradigm, type ParadigmRun } from '../../compare/paradigms.js';
+import { byChunks, byClasses, type Stream } from '../../compare/stream.js';
+import type { Config } from '../../config.js';
+import { loadDataset } from '../../datasets/index.js';
+import { DEFAULT_REPLAY } from '../../update/memory.js';
+import { releaseMemory } from '../../util/gc.js';
+import { SPAM_CONFIG, wordnetConfig } from './configs.js';
+
+export const STREAM20_TASKS = 20;
+
+export interface IncrementalRow {
+  name: string;
+  /** Per task: wall ms, and whether the update was accepted (task 1: the training). */
+  ms: number[];
+  accepted: boolean[];
+  totalMs: number;
+  acc: number;
+  /** ms per new example at the last task over the same at task 2, and the same with the mean of the last three over the first three updates (less noisy). */
+  perExampleGrowth: number;
+  perExampleGrowth3: number;
+  /** Cumulative cost of the updates (tasks 2 on) over retrain's of the same tasks. */
+  costShare: number;
+  accPoints: number;
+}
+
+export interface Stream20Result {
+  stream: string;
+  config: Partial<Config>;
+  newExamples: number[];
+  retrain: { ms: number[]; totalMs: number; acc: number };
+  incremental: IncrementalRow[];
+}
+
+/** The incremental rows: the defaults, and the gate off (a rejected task's labels are never learned, which ACC counts). */
+const VARIANTS: Paradigm[] = [
+  { name: 'incremental, defaults (gate on)', kind: 'incremental' },
+  { name: 'incremental, gate off', kind: 'incremental', update: { gate: false } },
+];
+
+export async function streamOf(name: 'spam' | 'wordnet', quick: boolean): Promise<{ stream: Stream; cfg: Partial<Config> }> {
+  if (name === 'spam') return { stream: byChunks((await loadDataset('spam-assassin')).examples, STREAM20_TASKS, 0.2, 1), cfg: SPAM_CONFIG };
+  return { stream: byClasses((await loadDataset('wordnet')).examples, STREAM20_TASKS, 0.2, 1), cfg: wordnetConfig(quick) };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+export async function stream20(name: 'spam' | 'wordnet', quick: boolean, log: (s: string) => void = () => {}): Promise<Stream20Result> {
+  const { stream, cfg } = await streamOf(name, quick);
+  const run = async (p: Paradigm): Promise<ParadigmRun> => {
+    const r = await runParadigm(stream, p, cfg, (i, cost, row) => log(`${name} ${p.name}: task ${i + 1}/${stream.length} ${cost.ms.toFixed(0)} ms, ${stream[i].train.length} new, ${cost.accepted ? 'accepted' : 'rejected'}; mean acc so far ${(mean(row.slice(0, i + 1)) * 100).toFixed(1)}`));
+    releaseMemory();
+    return r;
+  };
+  const incremental: ParadigmRun[] = [];
+  for (const v of VARIANTS) incremental.push(await run(v));
+  const retrain = await run({ name: 'retrain', kind: 'retrain' });
+  const newExamples = stream.map((t) => t.train.length);
+  const acc = (r: ParadigmRun) => mean(r.R[r.R.length - 1]);
+  const updates = (r: ParadigmRun) => r.costs.slice(1).reduce((s, c) => s + c.ms, 0);
+  const last = stream.length - 1;
+  const row = (r: ParadigmRun): IncrementalRow => {
+    const per = (i: number) => r.costs[i].ms / newExamples[i];
+    const per3 = (from: number) => mean([from, from + 1, from + 2].map(per));
+    return {
+      name: r.paradigm,
+      ms: r.costs.map((c) => c.ms),
+      accepted: r.costs.map((c) => c.accepted),
+      totalMs: r.costs.reduce((s, c) => s + c.ms, 0),
+      acc: acc(r),
+      perExampleGrowth: per(last) / per(1),
+      perExampleGrowth3: per3(last - 2) / per3(1),
+      costShare: updates(r) / updates(retrain),
+      accPoints: (acc(r) - acc(retrain)) * 100,
+    };
+  };
+  return {
+    stream: name === 'spam' ? `SpamAssassin, chunks:${STREAM20_TASKS}` : `WordNet, classes:${STREAM20_TASKS}`,
+    config: cfg,
+    newExamples,
+    retrain: { ms: retrain.costs.map((c) => c.ms), totalMs: retrain.costs.reduce((s, c) => s + c.ms, 0), acc: acc(retrain) },
+    incremental: incremental.map(row),
+  };
+}
+
+/** The markdown table of one stream's result. */
+export function stream20Section(r: Stream20Result): string {
+  const ms = (x: number) => x.toFixed(0);
+  const us = (x: number, n: number) => ((x / n) * 1000).toFixed(0);
+  const T = r.newExamples.length;
+  const head = ['task', 'new examples', 'retrain ms', ...r.incremental.flatMap((v) => [`${v.name}: ms`, 'µs / new example'])];
+  const lines = [
+    `### ${r.stream}`,
+    '',
+    `Config: ${Object.entries(r.config).map(([k, v]) => `${k} ${v}`).join(', ')}; the incremental rows use update()'s defaults (replay memory ${DEFAULT_REPLAY.toLocaleString('en-US')}, a guard of 2% of task 1 held out) through runParadigm, as bench:incremental does. A rejected update is marked ✗.`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---:').join('|')}|`,
+    ...r.newExamples.map((n, i) => `| ${i + 1} | ${n} | ${ms(r.retrain.ms[i])} | ${r.incremental.map((v) => `${ms(v.ms[i])}${v.accepted[i] ? '' : ' ✗'} | ${i === 0 ? '(training)' : us(v.ms[i], n)}`).join(' | ')} |`),
+    '',
+    `| paradigm | cost per new example, task ${T} / task 2 | last 3 / first 3 updates | cumulative cost of tasks 2-${T} | share of retrain's | ACC after task ${T} | points from retrain |`,
+    '|---|---:|---:|---:|---:|---:|---:|',
+    `| retrain | | | ${ms(r.retrain.totalMs - r.retrain.ms[0])} ms | 100% | ${(r.retrain.acc * 100).toFixed(1)} | |`,
+    ...r.incremental.map((v) => `| ${v.name} | ${v.perExampleGrowth.toFixed(2)}x | ${v.perExampleGrowth3.toFixed(2)}x | ${ms(v.totalMs - v.ms[0])} ms | ${(v.costShare * 100).toFixed(1)}% | ${(v.acc * 100).toFixed(1)} | ${v.accPoints >= 0 ? '+' : ''}${v.accPoints.toFixed(1)} |`),
+    '',
+    `Targets (issue 14 item 7): cost per new example at the last update <= 1.3x the first; cumulative incremental cost <= 25% of retrain's; ACC within 2 points of retrain's.`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Example } from '../data/example.js';
+import { DivergenceError } from '../errors.js';
+import { featurizeTexts, type FeaturizedData } from '../features/dataset.js';
+import { train } from '../learn/train.js';
+import type { TextClassifier } from '../model/classifier.js';
+import { featureCacheOf } from './featureCache.js';
+import { buildMemory } from './memory.js';
+import { update } from './update.js';
+
+const examples = (label: string, words: string[], n: number): Example[] => Array.from({ length: n }, (_, i) => ({ text: `${words[i % words.length]} ${words[(i + 1) % words.length]} shared`, labels: [label] }));
+
+const plain = (model: TextClassifier, list: readonly Example[]): FeaturizedData => featurizeTexts(list, model.featurizer, model.config);
+const same = (a: FeaturizedData, b: FeaturizedData) => {
+  assert.deepEqual([...a.rows], [...b.rows]);
+  assert.deepEqual([...a.offsets], [...b.offsets]);
+  assert.deepEqual([...a.labels], [...b.labels]);
+  assert.deepEqual([...a.labelOffsets], [...b.labelOffsets]);
+};
+
+test('a cached example is featurised again once one of its unknown tokens has become a word, and only then; its rows always equal a fresh featurisation', async () => {
+  const old = [...examples('a', ['red', 'green', 'blue'], 30), ...examples('b', ['cat', 'dog', 'cow'], 30)];
+  const { model } = await train(old, { dim: 8, bucket: 2000, epoch: 2, wordNgrams: 2, seed: 1, thread: 1 });
+  const memory = buildMemory(model, old, { capacity: 100, seed: 1 });
+  const known: Example = { text: 'red cat shared', labels: ['a'] };
+  const unknown: Example = { text: 'red zebra shared', labels: ['b'] };
+  const cache = featureCacheOf(model);
+  // Drawn once: featurised, not kept; drawn again: kept; then found.
+  same(cache.data([known, unknown], true), plain(model, [known, unknown]));
+  assert.equal(cache.featurised, 2);
+  same(cache.data([known, unknown], true), plain(model, [known, unknown]));
+  assert.equal(cache.featurised, 4);
+  same(cache.data([known, unknown], false), plain(model, [known, unknown]));
+  assert.equal(cache.featurised, 4);
+  const before = plain(model, [unknown]);
+
+  // A failed update grows the vocabulary with "zebra", then takes it back: the entries stand.
+  const zebras = examples('c', ['zebra', 'zebra'], 12);
+  assert.throws(() => update(model, zebras, { memory, seed: 1, lr: 100 }), DivergenceError);
+  assert.equal(model.vocab.idOf('zebra'), -1);
+  let n = cache.featurised;
+  same(cache.data([known, unknown], true), plain(model, [known, unknown]));
+  assert.equal(cache.featurised, n, 'nothing featurised again after a failed update');
+
+  // An accepted one keeps "zebra": the example that holds it is featurised again, the other is not.
+  const accepted = update(model, zebras, { memory, seed: 1, gate: false });
+  assert.ok(accepted.accepted && accepted.report.newWords.first.includes('zebra'));
+  n = cache.featurised;
+  const after = cache.data([known, unknown], true);
+  same(after, plain(model, [known, unknown]));
+  assert.equal(cache.featurised, n + 1);
+  assert.notDeepEqual([...after.rows.subarray(after.offsets[1])], [...before.rows], 'the new word has a row of its own');
+  same(cache.data([known, unknown], true), plain(model, [known, unknown]));
+  assert.equal(cache.featurised, n + 1, 'kept again');
+});
