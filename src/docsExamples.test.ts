@@ -3,7 +3,10 @@
  * - `sh` blocks run in order, one bash per file, in a temporary directory that links the
  *   repository's dist/ and test/ (the docs say they run "in a clone"); `accrete` and `npx accrete`
  *   are the built CLI, `curl` is replayed with fetch against the server the block started (on a
- *   free port instead of 8080), and `npm install accrete` stands for the built package.
+ *   free port instead of each of 8080-8089), and `npm install accrete` stands for the built package.
+ *   A file that names `postgres://accrete:SECRET@db.internal:5432/DB` (docs/scaling.md) gets a
+ *   private PostgreSQL 15 with each such database created empty, and the test's connection
+ *   strings in their place (src/testing/postgres.ts: skipped without PostgreSQL, failed under CI).
  *   A `# {...}` or `# [...]` comment right after a command is its expected output (`...`: anything).
  * - `ts` blocks are compiled in strict mode against the built package, then run; each
  *   `console.log(x); // y` line checks that x prints y.
@@ -22,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import { postgresOrSkip } from './testing/postgres.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MAIN = join(ROOT, 'dist/cli/main.js');
@@ -211,21 +215,41 @@ async function freePort(): Promise<number> {
 const matches = (actual: string, shown: string[]) =>
   new RegExp(`^${shown.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\.\\\.\\\./g, '[^\\n]*')).join('\n')}$`).test(actual);
 
+/** The docs' stand-in for a production database; `?...` (sslmode=require) goes too: the private server has no TLS. */
+const PG_URL = /postgres:\/\/accrete:SECRET@db\.internal:5432\/(\w+)(\?[^\s'"]*)?/g;
+
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 for (const file of DOCS) {
   const blocks = ALL.filter((b) => b.file === file && b.lang === 'sh' && !b.flags.length);
   if (!blocks.length) continue;
-  test(`example: the sh blocks of ${file} run in order and print what they say`, { timeout: 300_000 }, async () => {
+  test(`example: the sh blocks of ${file} run in order and print what they say`, { timeout: 300_000 }, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'accrete-docs-'));
     dirs.push(dir);
     for (const link of ['dist', 'test']) symlinkSync(join(ROOT, link), join(dir, link));
     mkdirSync(join(dir, '.out'));
     writeFileSync(join(dir, '.curl.mjs'), CURL);
-    const port = String(await freePort());
+    const ports = new Map<string, string>();
+    for (const p of new Set(blocks.flatMap((b) => b.code.match(/\b808\d\b/g) ?? []))) {
+      let free: string;
+      do free = String(await freePort());
+      while ([...ports.values()].includes(free));
+      ports.set(p, free);
+    }
+    const databases = new Map<string, string>();
+    const names = new Set(blocks.flatMap((b) => [...b.code.matchAll(PG_URL)].map((m) => m[1])));
+    if (names.size) {
+      const pg = await postgresOrSkip(t);
+      if (!pg) return;
+      for (const name of names) databases.set(name, pg.createDatabase(name));
+    }
     const expected: Expected[] = [];
-    const script = prelude(dir) + blocks.map((b) => `# ${b.file}:${b.line}\n${withCaptures(b, expected).replace(/\b8080\b/g, port)}`).join('\n');
+    const script =
+      prelude(dir) +
+      blocks
+        .map((b) => `# ${b.file}:${b.line}\n${withCaptures(b, expected).replace(/\b808\d\b/g, (p) => ports.get(p)!).replace(PG_URL, (_m, name: string) => databases.get(name)!)}`)
+        .join('\n');
     const r = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 280_000, env: { ...process.env, NO_COLOR: '1' } });
     assert.equal(r.status, 0, `${file}: the examples failed (status ${r.status}, signal ${r.signal})\n${r.stderr.slice(-3000)}`);
     for (const e of expected) {
