@@ -113,7 +113,7 @@ export function feedbackRequest(body: unknown, limits: Limits): FeedbackRequest 
 }
 
 /** The numeric options POST /v1/update takes: those of `accrete update` that make sense over HTTP. */
-const HTTP_UPDATE_OPTIONS = ['rounds', 'patience', 'budgetMs', 'lr', 'replay', 'replayRatio', 'ewc', 'distill', 'balance', 'seed', 'maxDrop', 'labelTolerance'] as const;
+const HTTP_UPDATE_OPTIONS = ['rounds', 'patience', 'budgetMs', 'lr', 'replay', 'replayRatio', 'ewc', 'distill', 'balance', 'seed', 'maxDrop', 'labelTolerance', 'newShare'] as const;
 type HttpUpdateOption = (typeof HTTP_UPDATE_OPTIONS)[number];
 
 /**
@@ -145,6 +145,7 @@ export const HTTP_CAPS: Record<HttpUpdateOption, { max: number; expected: string
   seed: { max: 0xffffffff, expected: 'an integer from 0 to 4294967295' },
   maxDrop: { max: 1, expected: UPDATE_RANGES.maxDrop.expected },
   labelTolerance: { max: 1, expected: UPDATE_RANGES.labelTolerance.expected },
+  newShare: { max: 1, expected: UPDATE_RANGES.newShare.expected },
 };
 
 /** The options of POST /v1/update, camelCase, checked against update()'s ranges and the caps above. */

@@ -17,6 +17,7 @@ import type { ModelInfo } from '../model/classifier.js';
 import { namedTensors, type ModelBefore } from '../store/patch.js';
 import { GATE_DEFAULTS, gateIssues, type GateIssue, type GateOptions, type Measured, type Outcomes } from './gate.js';
 import { alignNewRows } from './align.js';
+import { findTrigger } from './trigger.js';
 import { grow } from './grow.js';
 import { growGuard, MAX_GUARD } from './guard.js';
 import { RowJournal } from './journal.js';
@@ -130,7 +131,7 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
   const givenValid = options.valid == null ? undefined : toExamples(options.valid, 'update: options.valid');
   const seed = options.seed ?? model.config.seed;
   const spec = typeof options.select === 'string' ? parseSelection(options.select) : (options.select ?? { kind: 'all' });
-  const gate: GateOptions = { ...GATE_DEFAULTS, ...pick(options, ['maxDrop', 'labelTolerance', 'minLabelSupport']) };
+  const gate: GateOptions = { ...GATE_DEFAULTS, ...pick(options, ['maxDrop', 'labelTolerance', 'minLabelSupport', 'policy', 'newShare']) };
   const memory = options.memory ?? null;
   const replayOn = (options.replay ?? 1) > 0 && memory !== null && memory.replay.size > 0;
   // The guard: given, else the held-out examples saved at training time, else held out of the
@@ -236,9 +237,10 @@ export function update(model: TextClassifier, input: readonly ExampleInput[], op
     const afterFresh = measure(model, fresh.valid, freshData);
     const after: Measured = { guard: guard.length ? afterGuard.metrics : null, fresh: afterFresh.metrics };
     const outcomes: Outcomes = {
-      fresh: { before: beforeFresh.correct, after: afterFresh.correct },
+      fresh: { before: beforeFresh.correct, after: afterFresh.correct, gold: fresh.valid.map((e) => e.labels), topBefore: beforeFresh.top, topAfter: afterFresh.top },
       guard: { before: beforeGuard.correct, after: afterGuard.correct, gold: guard.map((e) => e.labels), topBefore: beforeGuard.top, topAfter: afterGuard.top, takenByNewLabel: afterGuard.topIsNewLabel },
       newLabelShare: newLabelShare(model, growth.outputRowsBefore),
+      trigger: examples.length > 0 && result.rounds.length > 0 ? findTrigger(model, examples, guard) : null,
     };
     // No round ran only when the time budget was spent first: the candidate is the parent, and
     // "nothing improved" would blame the data for what the budget did.
