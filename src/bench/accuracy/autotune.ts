@@ -19,13 +19,13 @@ import { accrete, fastText, fastTextMissing, writeRun, type ArmResult } from './
 
 const SKLEARN = fileURLToPath(new URL('../../../src/bench/accuracy/sklearn.py', import.meta.url));
 
-function sklearnMissing(): string | undefined {
-  const r = spawnSync('python3', ['-c', 'import sklearn'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : 'python3-sklearn is not installed: the hinge model was not run (apt-get install python3-sklearn)';
+/** The first Python with scikit-learn: the one on PATH, else Debian's (python3-sklearn installs there). */
+function pythonWithSklearn(): string | undefined {
+  return ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import sklearn'], { encoding: 'utf8' }).status === 0);
 }
 
-function sklearn(trainJsonl: string, testJsonl: string, seed: number): ArmResult {
-  const r = spawnSync('python3', [SKLEARN, trainJsonl, testJsonl, String(seed)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+function sklearn(python: string, trainJsonl: string, testJsonl: string, seed: number): ArmResult {
+  const r = spawnSync(python, [SKLEARN, trainJsonl, testJsonl, String(seed)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`sklearn.py failed: ${r.stderr.slice(-800)}`);
   const o = JSON.parse(r.stdout) as { accuracy: number; seconds: number };
   return { accuracy: o.accuracy, seconds: o.seconds, modelBytes: 0 };
@@ -44,9 +44,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' }, seeds: { type: 'string', default: '1,2,3' }, duration: { type: 'string', default: '60' }, thread: { type: 'string', default: '2' }, out: { type: 'string', default: 'autotune' } } });
   const missing = fastTextMissing();
   if (missing) throw new Error(missing);
-  const noSklearn = sklearnMissing();
+  const python = pythonWithSklearn();
   const { corpora, notes } = await benchCorpora(values.only?.split(','));
-  if (noSklearn) notes.push(noSklearn);
+  if (!python) notes.push('python3-sklearn is not installed: the hinge model was not run (apt-get install python3-sklearn)');
   const duration = values.duration!;
   const thread = values.thread!;
   const root = mkdtempSync(join(tmpdir(), 'accrete-autotune-'));
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
         'fastText autotune': fastText(files, 'ft', ['-autotune-validation', valid.trainFt, '-autotune-duration', duration, '-thread', thread]),
         'accrete autotune': accrete(files, 'tuned', ['--autotune-validation', valid.trainJsonl, '--autotune-duration', duration, '--thread', thread, '--seed', String(run.seed)]),
       };
-      if (!noSklearn) arms['sklearn hinge'] = sklearn(files.trainJsonl, files.testJsonl, run.seed);
+      if (python) arms['sklearn hinge'] = sklearn(python, files.trainJsonl, files.testJsonl, run.seed);
       for (const [arm, r] of Object.entries(arms)) process.stderr.write(`${run.corpus} seed ${run.seed} ${arm}: ${pct(r.accuracy)}% in ${r.seconds.toFixed(1)}s\n`);
       rows.push({ corpus: run.corpus, seed: run.seed, role: run.role, train: train.length, validation: validation.length, arms });
       rmSync(files.dir, { recursive: true, force: true });
