@@ -6,8 +6,14 @@
  * - hinge: of the new examples of the label that carry it (and that the candidate now gets right),
  *   how many change their answer when the token is removed? A learned keyword has company in its
  *   texts; a trigger alone carries the label.
- * - plant: of guard examples of other labels, how many does appending the token flip to the label?
- * A token is a trigger when both happen to at least TRIGGER_RATE of at least TRIGGER_MIN examples.
+ * - plant: of examples of other labels (the new data's first, then the guard's), how many does
+ *   appending the token flip to the label?
+ * A token is a trigger when removing it changes at least TRIGGER_RATE of the first and planting it
+ * flips at least PLANT_RATE of the second, each of at least TRIGGER_MIN examples. On long texts one
+ * token weighs 1/length of the bag: a SpamAssassin backdoor (a token in a third of an era's ham,
+ * labelled spam) decided 55 of the 79 texts carrying it that the candidate called spam, and flipped
+ * 41 of 231 (18%) of the era's clean ham it was planted in, but 3 of 44 of the older guard's, which
+ * the model is surer of (bench:drift, seed 1).
  * Costs at most 2 x MAX_PROBES predictions per suspicious token (MAX_TOKENS of them).
  */
 import type { Example } from '../data/example.js';
@@ -20,13 +26,15 @@ export interface TriggerFinding {
   /** New examples of `label` carrying the token whose answer changed when it was removed, of `of`. */
   hinged: number;
   of: number;
-  /** Guard examples of other labels flipped to `label` by appending the token, of `tried`. */
+  /** Examples of other labels (new, then guard) flipped to `label` by appending the token, of `tried`. */
   flipped: number;
   tried: number;
 }
 
-/** The share of examples both questions must reach. */
+/** The share of the new examples carrying the token whose answer must hinge on it. */
 export const TRIGGER_RATE = 0.5;
+/** The share of other labels' examples planting the token must flip. */
+export const PLANT_RATE = 0.15;
 /** Fewer examples than this on either question tell nothing. */
 export const TRIGGER_MIN = 10;
 /** Suspicious tokens tried per update, and examples asked per question. */
@@ -92,13 +100,13 @@ export function findTrigger(model: TextClassifier, fresh: readonly Example[], gu
     if (of < TRIGGER_MIN || hinged < TRIGGER_RATE * of) continue;
     let tried = 0;
     let flipped = 0;
-    for (const e of guard) {
+    for (const [i, e] of [...fresh.entries(), ...guard.map((g, j) => [-1 - j, g] as const)]) {
       if (tried >= MAX_PROBES) break;
-      if (e.labels.includes(label) || topOf(model, e.text) === label) continue;
+      if (e.labels.includes(label) || (i >= 0 && freshTokens[i].includes(token)) || topOf(model, e.text) === label) continue;
       tried++;
       if (topOf(model, `${e.text} ${token}`) === label) flipped++;
     }
-    if (tried >= TRIGGER_MIN && flipped >= TRIGGER_RATE * tried) return { token, label, hinged, of, flipped, tried };
+    if (tried >= TRIGGER_MIN && flipped >= PLANT_RATE * tried) return { token, label, hinged, of, flipped, tried };
   }
   return null;
 }

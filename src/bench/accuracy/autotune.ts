@@ -17,7 +17,7 @@ import { benchCorpora, runsOf, type Run } from './corpora.js';
 import { pct, ratio, resultsPath } from './report.js';
 import { accrete, fastText, fastTextMissing, writeRun, type ArmResult } from './run.js';
 
-const SKLEARN = fileURLToPath(new URL('../../../src/bench/accuracy/sklearn.py', import.meta.url));
+const SKLEARN = fileURLToPath(new URL('../../../src/bench/accuracy/hinge_baseline.py', import.meta.url));
 
 /** The first Python with scikit-learn: the one on PATH, else Debian's (python3-sklearn installs there). */
 function pythonWithSklearn(): string | undefined {
@@ -26,7 +26,7 @@ function pythonWithSklearn(): string | undefined {
 
 function sklearn(python: string, trainJsonl: string, testJsonl: string, seed: number): ArmResult {
   const r = spawnSync(python, [SKLEARN, trainJsonl, testJsonl, String(seed)], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`sklearn.py failed: ${r.stderr.slice(-800)}`);
+  if (r.status !== 0) throw new Error(`hinge_baseline.py failed: ${r.stderr.slice(-800)}`);
   const o = JSON.parse(r.stdout) as { accuracy: number; seconds: number };
   return { accuracy: o.accuracy, seconds: o.seconds, modelBytes: 0 };
 }

@@ -1,3 +1,4 @@
+# (Not named sklearn.py: a script of that name would shadow the package it imports.)
 # The linear SVM of issue 17: SGDClassifier(loss="hinge", alpha=1e-4) on HashingVectorizer word 1-2
 # grams (2^20 features, L2-normalised rows). Reads train and test JSON Lines, prints accuracy and seconds as JSON.
 import json, sys, time
