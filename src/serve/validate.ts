@@ -3,6 +3,7 @@
  * fields refused (a typo should not be silently ignored), and messages that say which field is
  * wrong and what is allowed. Examples follow the same rules as JSON Lines data files.
  */
+import { GATE_POLICIES, type GatePolicy } from '../update/gate.js';
 import type { Example } from '../data/example.js';
 import { Problem, show } from '../data/fields.js';
 import { exampleFromJson } from '../data/jsonl.js';
@@ -150,7 +151,7 @@ export const HTTP_CAPS: Record<HttpUpdateOption, { max: number; expected: string
 
 /** The options of POST /v1/update, camelCase, checked against update()'s ranges and the caps above. */
 export function updateRequest(body: unknown): UpdateOptions {
-  const o = object(body, ['select', ...HTTP_UPDATE_OPTIONS]);
+  const o = object(body, ['select', 'policy', ...HTTP_UPDATE_OPTIONS]);
   const options: UpdateOptions = {};
   for (const key of HTTP_UPDATE_OPTIONS) {
     const range = UPDATE_RANGES[key];
@@ -166,6 +167,10 @@ export function updateRequest(body: unknown): UpdateOptions {
       if (err instanceof UsageError) throw badRequest(`"select": ${err.message}`);
       throw err;
     }
+  }
+  if (o.policy !== undefined) {
+    if (!(GATE_POLICIES as readonly unknown[]).includes(o.policy)) throw badRequest(`"policy" must be one of ${GATE_POLICIES.join(', ')}`);
+    options.policy = o.policy as GatePolicy;
   }
   return options;
 }
