@@ -6,7 +6,7 @@
  * ('guard'), with the gate off, and compared with a retrain on everything seen. Then the last era is
  * sent again poisoned three ways (labels shuffled, every ham relabelled spam, a trigger token planted
  * in ham texts labelled spam), each to the model of the default run: each must be rejected.
- * No constant of the gate was tuned on this stream: every run here is a checking run.
+ * No constant of the gate was tuned on this stream, except the trigger check's plant rate (see render).
  *   node dist/bench/accuracy/drift.js [--seeds 1,2,3] [--out NAME]
  */
 import { writeFileSync } from 'node:fs';
@@ -117,8 +117,9 @@ function render(results: readonly SeedResult[]): string {
     '',
     'Era 1: the first collection period (80% trained, defaults fitted to the data, 2% held out as',
     "the guard); eras 2-4: the second period's training part, shuffled, in thirds. ACC: mean of the",
-    "accuracies on both periods' held-out 20% after the last era. Every run is a checking run: no",
-    'constant of the gate was chosen on this stream.',
+    "accuracies on both periods' held-out 20% after the last era. No constant of the gate was chosen",
+    "on this stream except the trigger check's plant rate (15%), set after seed 1's backdoor, sent to",
+    "the era-1 model, got through at 50%: seed 1's trigger row is a tuning figure, seeds 2-3 check it.",
     '',
     '| arm | ACC (median) | period 1 | period 2 | per seed ACC | eras accepted | reasons per era (seed 1) |',
     '|---|---:|---:|---:|---|---:|---|',
