@@ -57,9 +57,18 @@ async function main(): Promise<void> {
       const { train, test: validation } = splitTrainTest(run.train, 0.1, run.seed);
       const files = writeRun(root, { ...run, train });
       const valid = writeRun(join(root, 'valid'), { ...run, train: validation, test: [] });
+      // A tool that fails (fastText's autotune was once killed 18 minutes into a 60 s search) is
+      // recorded as failed, with its error, and the run goes on.
+      const attempt = (f: () => ArmResult): ArmResult => {
+        try {
+          return f();
+        } catch (err) {
+          return { accuracy: NaN, seconds: NaN, modelBytes: 0, error: (err as Error).message.slice(0, 300) };
+        }
+      };
       const arms: Record<string, ArmResult> = {
-        'fastText autotune': fastText(files, 'ft', ['-autotune-validation', valid.trainFt, '-autotune-duration', duration, '-thread', thread]),
-        'accrete autotune': accrete(files, 'tuned', ['--autotune-validation', valid.trainJsonl, '--autotune-duration', duration, '--thread', thread, '--seed', String(run.seed)]),
+        'fastText autotune': attempt(() => fastText(files, 'ft', ['-autotune-validation', valid.trainFt, '-autotune-duration', duration, '-thread', thread], Number(duration) * 10_000)),
+        'accrete autotune': attempt(() => accrete(files, 'tuned', ['--autotune-validation', valid.trainJsonl, '--autotune-duration', duration, '--thread', thread, '--seed', String(run.seed)], Number(duration) * 10_000)),
       };
       if (python) arms['sklearn hinge'] = sklearn(python, files.trainJsonl, files.testJsonl, run.seed);
       for (const [arm, r] of Object.entries(arms)) process.stderr.write(`${run.corpus} seed ${run.seed} ${arm}: ${pct(r.accuracy)}% in ${r.seconds.toFixed(1)}s\n`);
@@ -96,7 +105,7 @@ function render(rows: readonly Row[], notes: readonly string[], duration: string
   lines.push('', '## Medians over seeds', '', `| corpus | runs | ${arms.join(' | ')} | accrete / fastText |`, `|---|---:|${arms.map(() => '---:|').join('')}---:|`);
   for (const corpus of [...new Set(rows.map((r) => r.corpus))]) {
     const rs = rows.filter((r) => r.corpus === corpus);
-    const m = (arm: string) => median(rs.filter((r) => r.arms[arm]).map((r) => r.arms[arm].accuracy));
+    const m = (arm: string) => median(rs.filter((r) => r.arms[arm] && !Number.isNaN(r.arms[arm].accuracy)).map((r) => r.arms[arm].accuracy));
     lines.push(`| ${corpus} | ${rs.length} | ${arms.map((a) => pct(m(a))).join(' | ')} | ${ratio(m('accrete autotune'), m('fastText autotune'))} |`);
   }
   return lines.join('\n') + '\n';

@@ -48,6 +48,8 @@ export interface ArmResult {
   modelBytes: number;
   /** What the arm chose (fitted defaults, autotune's best settings), when it says. */
   chose?: Record<string, unknown>;
+  /** Why the arm failed (accuracy NaN), when it did. */
+  error?: string;
 }
 
 /** `accrete train` with `flags`, then `accrete eval` on the test split. */
