@@ -17,7 +17,7 @@ import { Rng } from '../util/rng.js';
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
 // Every hyperparameter COMPARE_DEFAULTS sets, given explicitly, so `train` builds the same model.
-const MODEL = ['--dim', '8', '--bucket', '2000', '--epoch', '5', '--lr', '0.5', '--wordNgrams', '1', '--seed', '1'];
+const MODEL = ['--dim', '8', '--bucket', '2000', '--epoch', '5', '--lr', '0.5', '--wordNgrams', '1', '--minn', '0', '--maxn', '0', '--seed', '1'];
 
 const cwd = mkdtempSync(join(tmpdir(), 'accrete-compare-'));
 after(() => rmSync(cwd, { recursive: true, force: true }));

@@ -14,6 +14,8 @@ import { progressView } from './progressBar.js';
 import { AUTOTUNE_FLAGS, autotuneFlags, autotuneIssueAsFlag, autotuneTable } from './autotune.js';
 import { SEARCHED, trialLine } from '../learn/autotune.js';
 import { ConfigError, UsageError } from '../errors.js';
+import { DEFAULTS, type Config } from '../config.js';
+import { dataStats, fitDefaults } from '../learn/dataDefaults.js';
 
 export const trainHelp = `usage: accrete train --data FILE --out MODEL [options]
 
@@ -34,7 +36,12 @@ ${LOCK_HELP}
                        ${MIN_GUARDED_EXAMPLES} examples, and updates then guard with part of the replay memory;
                        with --valid, the validation examples are the guard and nothing is held out)
 
-model (fastText's names and defaults):
+defaults: what you leave out of --dim --lr --epoch --wordNgrams --minn/--maxn --bucket is fitted
+to the data (its size, its script, how many of its words occur once) and printed; the model
+directory stays within 10x the training texts' bytes. In brackets: fastText's defaults.
+  --fasttext-defaults  use fastText's defaults (in brackets below) for what you leave out
+
+model (fastText's names):
   --dim N              embedding size (100)
   --wordNgrams N       word n-gram length, hashed into buckets (1)
   --minn N, --maxn N   char n-gram lengths, 0 = none (0, 0)
@@ -91,6 +98,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
     'pretrained-vectors': { type: 'string' },
+    'fasttext-defaults': { type: 'boolean' },
     ...AUTOTUNE_FLAGS,
   });
   if (flags.help) return help(trainHelp);
@@ -124,6 +132,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const held = valid || replay === 0 ? { train: all, guard: [] } : holdOutGuard(all, cfg.seed, guardFlag ?? guardSize(all.length));
   const examples = held.train;
   if (valid) warnUnknownLabels(validPath!, valid, labelsOf(examples), 'that are not in the training data');
+  // Fitted to the data unless fastText's are asked for; autotune searches from fastText's own.
+  // (pretrained vectors fix the dimension: their own, checked above against --dim or 100)
+  const fitted = tune || flags['fasttext-defaults'] ? null : fitDefaults(dataStats(examples, cfg), { ...charsGiven(options), ...(pretrainedVectors !== undefined ? { dim: cfg.dim } : {}) });
+  if (fitted) {
+    Object.assign(options, fitted.settings); // (only what options leaves out)
+    checkedConfig(options);
+    if (!quiet && fitted.reasons.length) process.stderr.write(`defaults fitted to the data (--fasttext-defaults for fastText's):\n${fitted.reasons.map((r) => `  ${r}`).join('\n')}\n`);
+  }
   let result;
   if (tune && !quiet) {
     const fixed = SEARCHED.filter((k) => options[k] !== undefined);
@@ -160,7 +176,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   // Printed even with --quiet (like a warning): without it a small model's updates are guarded by
   // examples it memorised, and the gate hardly sees forgetting.
   if (!valid && replay > 0 && held.guard.length === 0 && guardFlag === undefined) process.stderr.write(noGuardNote(all.length) + '\n');
-  if (flags.json) process.stdout.write(JSON.stringify({ ...report, guardHeldOut: held.guard.length, skipped, model: out, ...(search ? { autotune: search } : {}) }) + '\n');
+  if (flags.json) process.stdout.write(JSON.stringify({ ...report, guardHeldOut: held.guard.length, skipped, model: out, ...(search ? { autotune: search } : {}), ...(fitted ? { fitted: fitted.settings } : {}) }) + '\n');
   if (search && !quiet) process.stderr.write(autotuneTable(search) + '\n');
   if (!quiet) {
     const last = report.epochs.at(-1);
@@ -174,6 +190,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
     );
   }
   return 0;
+}
+
+/** The given options, where giving one of --minn and --maxn counts as giving both (fastText's default for the other). */
+function charsGiven(options: Partial<Config>): Partial<Config> {
+  if (options.minn === undefined && options.maxn === undefined) return options;
+  return { ...options, minn: options.minn ?? DEFAULTS.minn, maxn: options.maxn ?? DEFAULTS.maxn };
 }
 
 /** Why a model of `n` examples got no guard, and what to do about it. */

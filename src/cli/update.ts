@@ -1,9 +1,9 @@
 /** `accrete update`: a new version of a model from new data; the gate accepts it (exit 0) or rejects it (exit 3). */
 import { resolve } from 'node:path';
 import type { Example } from '../data/example.js';
-import { AccreteError, DivergenceError } from '../errors.js';
+import { AccreteError, DivergenceError, UsageError } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
-import { GATE_DEFAULTS } from '../update/gate.js';
+import { GATE_DEFAULTS, GATE_POLICIES, type GatePolicy } from '../update/gate.js';
 import { MAX_GUARD, MIN_GUARDED_EXAMPLES } from '../update/guard.js';
 import { DEFAULT_REPLAY, loadLearner, memoryAfterUpdate, memoryBefore, saveLearner, type ContinualMemory, type MemoryBefore } from '../update/memory.js';
 import { saveUpdated, type SavedVersion } from '../update/saveVersion.js';
@@ -76,6 +76,12 @@ gate:
                        the guard beyond their share of the examples seen
   --label-tolerance T  largest allowed drop of one label's guard F1, as a fraction (${GATE_DEFAULTS.labelTolerance});
                        adding labels takes some F1 from old ones, so a stream of new labels may need 0.2-0.3
+  --gate-policy P      weighted | guard: how a loss on the guard is weighed (${GATE_DEFAULTS.policy}).
+                       weighted: allowed when the gain on the new data (beyond its label mix)
+                       outweighs it, both weighed by --new-share, so the model follows drift;
+                       guard: any guard loss beyond noise and --max-drop rejects the update
+  --new-share W        the share of traffic expected to look like the new data, in [0, 1]
+                       (${GATE_DEFAULTS.newShare}); weighted policy only
 
 output:
   --json               one JSON object on stdout: accepted, model, reasons, report, skipped (the
@@ -104,6 +110,8 @@ const FLAGS = {
   seed: { type: 'string' },
   'max-drop': { type: 'string' },
   'label-tolerance': { type: 'string' },
+  'gate-policy': { type: 'string' },
+  'new-share': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
 } as const;
@@ -131,9 +139,17 @@ function optionsFromFlags(flags: Flags): UpdateOptions {
     seed: num('seed', 'seed'),
     maxDrop: num('max-drop', 'maxDrop'),
     labelTolerance: num('label-tolerance', 'labelTolerance'),
+    policy: gatePolicyOf(optionalString(flags, 'gate-policy')),
+    newShare: num('new-share', 'newShare'),
   };
   for (const key of Object.keys(options) as (keyof UpdateOptions)[]) if (options[key] === undefined) delete options[key];
   return options;
+}
+
+function gatePolicyOf(flag: string | undefined): GatePolicy | undefined {
+  if (flag === undefined) return undefined;
+  if (!(GATE_POLICIES as readonly string[]).includes(flag)) throw new UsageError(`--gate-policy must be one of ${GATE_POLICIES.join(', ')}, got ${flag}`);
+  return flag as GatePolicy;
 }
 
 export async function updateCommand(argv: string[]): Promise<number> {

@@ -5,6 +5,7 @@
  * are described here; the replay test (openapi.test.ts) checks real answers against them.
  */
 import { STATUS } from './status.js';
+import { GATE_POLICIES } from '../update/gate.js';
 import { EXAMPLE_FIELDS, MAX_LABEL, PREDICT_FIELDS, SOURCE_PATTERN, UPDATE_FIELDS, WEIGHT_FIELD, type Limits, type NumberField } from './validate.js';
 
 export type JsonSchema = { [keyword: string]: unknown };
@@ -75,8 +76,12 @@ export function requestSchemas(limits: Limits): Record<string, JsonSchema> {
       oneOf: [example(limits, true), object({ examples: { type: 'array', items: example(limits, false), minItems: 1, maxItems: limits.maxBatch }, source }, ['source'])],
     },
     'POST /v1/update': object(
-      { select: { type: 'string', description: 'A selection, as `accrete update --select` takes it: all, head, new-rows, layerwise, topk-grad:F or low-fisher:F.' }, ...numbers(UPDATE_FIELDS) },
-      ['select', ...Object.keys(UPDATE_FIELDS)],
+      {
+        select: { type: 'string', description: 'A selection, as `accrete update --select` takes it: all, head, new-rows, layerwise, topk-grad:F or low-fisher:F.' },
+        policy: { enum: [...GATE_POLICIES], description: "The gate's rule, as `accrete update --gate-policy`: weighted (a guard loss weighed against the gain on the new data, by newShare) or guard (any guard loss beyond maxDrop vetoes)." },
+        ...numbers(UPDATE_FIELDS),
+      },
+      ['select', 'policy', ...Object.keys(UPDATE_FIELDS)],
     ),
   };
 }

@@ -117,4 +117,8 @@ test('request validation: the accepted shapes', () => {
   assert.deepEqual(updateRequest({ labelTolerance: 0.2, replayRatio: 0.5, balance: 1 }), { labelTolerance: 0.2, replayRatio: 0.5, balance: 1 });
   assert.throws(() => updateRequest({ labelTolerance: 2 }), /"labelTolerance" must be a fraction in \[0, 1\]/);
   assert.throws(() => updateRequest({ rounds: 201 }), /"rounds" must be an integer from 1 to 200/);
+  // The gate's policy and the traffic mix it weighs by, per update.
+  assert.deepEqual(updateRequest({ policy: 'guard', newShare: 0.2 }), { policy: 'guard', newShare: 0.2 });
+  assert.throws(() => updateRequest({ policy: 'lenient' }), /"policy" must be one of weighted, guard/);
+  assert.throws(() => updateRequest({ newShare: 1.5 }), /"newShare" must be a fraction in \[0, 1\]/);
 });

@@ -3,6 +3,7 @@
  * fields refused (a typo should not be silently ignored), and messages that say which field is
  * wrong and what is allowed. Examples follow the same rules as JSON Lines data files.
  */
+import { GATE_POLICIES, type GatePolicy } from '../update/gate.js';
 import type { Example } from '../data/example.js';
 import { Problem, show } from '../data/fields.js';
 import { exampleFromJson } from '../data/jsonl.js';
@@ -135,7 +136,7 @@ export function feedbackRequest(body: unknown, limits: Limits): FeedbackRequest 
 }
 
 /** The numeric options POST /v1/update takes: those of `accrete update` that make sense over HTTP. */
-export const HTTP_UPDATE_OPTIONS = ['rounds', 'patience', 'budgetMs', 'lr', 'replay', 'replayRatio', 'ewc', 'distill', 'balance', 'seed', 'maxDrop', 'labelTolerance'] as const;
+export const HTTP_UPDATE_OPTIONS = ['rounds', 'patience', 'budgetMs', 'lr', 'replay', 'replayRatio', 'ewc', 'distill', 'balance', 'seed', 'maxDrop', 'labelTolerance', 'newShare'] as const;
 type HttpUpdateOption = (typeof HTTP_UPDATE_OPTIONS)[number];
 
 /**
@@ -167,6 +168,7 @@ export const HTTP_CAPS: Record<HttpUpdateOption, { max: number; expected: string
   seed: { max: 0xffffffff, expected: 'an integer from 0 to 4294967295' },
   maxDrop: { max: 1, expected: UPDATE_RANGES.maxDrop.expected },
   labelTolerance: { max: 1, expected: UPDATE_RANGES.labelTolerance.expected },
+  newShare: { max: 1, expected: UPDATE_RANGES.newShare.expected },
 };
 
 /** What each option does, as the OpenAPI document says it (docs/concepts.md has the whole story). */
@@ -183,6 +185,7 @@ const UPDATE_OPTION_DOCS: Record<HttpUpdateOption, string> = {
   seed: 'Random seed of the update.',
   maxDrop: 'Largest drop of guard accuracy and macro-F1 the gate allows beyond noise, as a fraction (0.02 = 2 points).',
   labelTolerance: "Largest drop of one label's guard F1 the gate allows beyond noise, as a fraction.",
+  newShare: "The weighted gate's share of traffic that looks like the new data (0.5 = old and new alike): a guard loss is weighed against the gain on the new data in this proportion.",
 };
 
 /** Each numeric option of POST /v1/update as one range: update()'s (UPDATE_RANGES) cut at its cap. */
@@ -197,7 +200,7 @@ export const UPDATE_FIELDS = Object.fromEntries(
 
 /** The options of POST /v1/update, camelCase, checked against update()'s ranges and the caps above. */
 export function updateRequest(body: unknown): UpdateOptions {
-  const o = object(body, ['select', ...HTTP_UPDATE_OPTIONS]);
+  const o = object(body, ['select', 'policy', ...HTTP_UPDATE_OPTIONS]);
   const options: UpdateOptions = {};
   for (const key of HTTP_UPDATE_OPTIONS) {
     const value = number(o, key, UPDATE_FIELDS[key]);
@@ -211,6 +214,10 @@ export function updateRequest(body: unknown): UpdateOptions {
       if (err instanceof UsageError) throw badRequest(`"select": ${err.message}`);
       throw err;
     }
+  }
+  if (o.policy !== undefined) {
+    if (!(GATE_POLICIES as readonly unknown[]).includes(o.policy)) throw badRequest(`"policy" must be one of ${GATE_POLICIES.join(', ')}`);
+    options.policy = o.policy as GatePolicy;
   }
   return options;
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabelMetrics, Metrics } from '../eval/metrics.js';
-import { GATE_DEFAULTS, gateIssues, signTestP, significantGain, type Measured, type Outcomes } from './gate.js';
+import { GATE_DEFAULTS, gateIssues, labelFlip, signTestP, significantGain, skill, type GateOptions, type Measured, type Outcomes } from './gate.js';
 
 function metrics(accuracy: number, perLabel: Partial<LabelMetrics>[] = [], n = 100): Metrics {
   const labels = perLabel.map((l, i) => ({ label: `l${i}`, precision: 0, recall: 0, f1: 0, support: 10, ...l }));
@@ -18,7 +18,9 @@ function outcomes(gained = 30, lost = 0, n = 100): Outcomes {
 }
 
 const measured = (guard: number, fresh: number, perLabel?: Partial<LabelMetrics>[]): Measured => ({ guard: metrics(guard, perLabel), fresh: metrics(fresh) });
-const codes = (before: Measured, after: Measured, o = outcomes()) => gateIssues(before, after, GATE_DEFAULTS, o).map((i) => i.code);
+const codes = (before: Measured, after: Measured, o = outcomes(), options: GateOptions = GATE_DEFAULTS) => gateIssues(before, after, options, o).map((i) => i.code);
+/** The policy before issue 17: any guard loss beyond noise and maxDrop vetoes. */
+const GUARD_POLICY: GateOptions = { ...GATE_DEFAULTS, policy: 'guard' };
 
 /** Fresh outcomes improve clearly; on a guard of n, `lost` went from right to wrong. */
 function guardLoss(lost: number, n = 100, label = 'l0'): Outcomes {
@@ -29,18 +31,62 @@ function guardLoss(lost: number, n = 100, label = 'l0'): Outcomes {
   return { ...outcomes(), guard: { before, after, gold, topBefore: gold.map(() => label), topAfter: after.map((ok) => (ok ? label : 'other')), takenByNewLabel: before.map(() => false) } };
 }
 
-test('a guard drop of exactly maxDrop is allowed (1.00 -> 0.99 with maxDrop 0.01); one more point is not', () => {
-  assert.deepEqual(codes(measured(1, 0.5), measured(0.99, 0.8), guardLoss(10)), []);
-  assert.deepEqual(codes(measured(0.8, 0.5), measured(0.79, 0.8), guardLoss(10)), []);
-  assert.deepEqual(codes(measured(1, 0.5), measured(0.98, 0.8), guardLoss(10)), ['guard-accuracy-drop', 'guard-macro-f1-drop']);
+test('guard policy: a guard drop of exactly maxDrop is allowed (1.00 -> 0.99 with maxDrop 0.01); one more point is not, whatever the gain', () => {
+  assert.deepEqual(codes(measured(1, 0.5), measured(0.99, 0.8), guardLoss(10), GUARD_POLICY), []);
+  assert.deepEqual(codes(measured(0.8, 0.5), measured(0.79, 0.8), guardLoss(10), GUARD_POLICY), []);
+  assert.deepEqual(codes(measured(1, 0.5), measured(0.98, 0.8), guardLoss(10), GUARD_POLICY), ['guard-accuracy-drop', 'guard-macro-f1-drop']);
 });
 
-test('a guard drop beyond maxDrop is not forgetting when it is within noise (a sign test on the guard)', () => {
+test('guard policy: a guard drop beyond maxDrop is not forgetting when it is within noise (a sign test on the guard)', () => {
   // 2 or 4 of 100 guard answers flipped to wrong, none back: 2 or 4 points, but an exact sign test
   // gives p = 1/4 and 1/16, above 2.3% (two standard errors); 6 of 6 (p = 1/64) is a loss.
-  assert.deepEqual(codes(measured(1, 0.5), measured(0.98, 0.8), guardLoss(2)), []);
-  assert.deepEqual(codes(measured(1, 0.5), measured(0.96, 0.8), guardLoss(4)), []);
-  assert.deepEqual(codes(measured(1, 0.5), measured(0.94, 0.8), guardLoss(6)), ['guard-accuracy-drop', 'guard-macro-f1-drop']);
+  assert.deepEqual(codes(measured(1, 0.5), measured(0.98, 0.8), guardLoss(2), GUARD_POLICY), []);
+  assert.deepEqual(codes(measured(1, 0.5), measured(0.96, 0.8), guardLoss(4), GUARD_POLICY), []);
+  assert.deepEqual(codes(measured(1, 0.5), measured(0.94, 0.8), guardLoss(6), GUARD_POLICY), ['guard-accuracy-drop', 'guard-macro-f1-drop']);
+});
+
+test('weighted policy (the default): a guard loss beyond noise is allowed when the new data gains more, weighed by newShare', () => {
+  // The fresh outcomes gain 30 of 100 (accuracy 0.7 -> 1.0: skill, without labels, is accuracy).
+  // 0.5 x 6 points lost - 0.5 x 30 gained < maxDrop: accepted; the guard policy rejects the same update.
+  assert.deepEqual(codes(measured(1, 0.7), measured(0.94, 1), guardLoss(6)), []);
+  assert.deepEqual(codes(measured(1, 0.7), measured(0.94, 1), guardLoss(6), GUARD_POLICY), ['guard-accuracy-drop', 'guard-macro-f1-drop']);
+  // A small gain does not pay for a large loss: 0.5 x 40 - 0.5 x 30 = 5 points > 1.
+  assert.deepEqual(codes(measured(1, 0.7), measured(0.6, 1), guardLoss(40)), ['weighted-accuracy-drop']);
+  // With most traffic old (newShare 0.1), 6 points lost outweigh 30 gained: 0.9 x 6 - 0.1 x 30 = 2.4 > 1.
+  assert.deepEqual(codes(measured(1, 0.7), measured(0.94, 1), guardLoss(6), { ...GATE_DEFAULTS, newShare: 0.1 }), ['weighted-accuracy-drop']);
+  // Within noise nothing is weighed at all.
+  assert.deepEqual(codes(measured(1, 0.7), measured(0.96, 0.7), { ...guardLoss(4), fresh: outcomes(0, 0).fresh }), ['no-improvement']);
+});
+
+test('skill: accuracy beyond the agreement a text-blind predictor with the same label mix gets', () => {
+  assert.deepEqual(skill([['a'], ['b'], ['a'], ['b']], ['a', 'a', 'a', 'a']), { accuracy: 0.5, chance: 0.5, skill: 0, labels: 2 });
+  assert.deepEqual(skill([['a'], ['b'], ['a'], ['b']], ['a', 'b', 'a', 'b']), { accuracy: 1, chance: 0.5, skill: 0.5, labels: 2 });
+  // One gold label: a permutation changes nothing, accuracy is the skill.
+  assert.deepEqual(skill([['a'], ['a']], ['a', 'b']), { accuracy: 0.5, chance: 0.5, skill: 0.5, labels: 1 });
+  assert.deepEqual(skill([], []), { accuracy: 0, chance: 0, skill: 0, labels: 0 });
+});
+
+/** Fresh outcomes with gold and top labels: `n` examples, 60% 'a'; the parent predicts 'b', the candidate `topAfter(i)`. */
+function labelled(n: number, topAfter: (i: number, gold: string) => string): Outcomes {
+  const gold = Array.from({ length: n }, (_, i) => [i % 5 < 3 ? 'a' : 'b']);
+  const topBefore = gold.map(() => 'b');
+  const after = gold.map((g, i) => topAfter(i, g[0]));
+  return { ...outcomes(0, 0, n), fresh: { before: gold.map((g, i) => g[0] === topBefore[i]), after: gold.map((g, i) => g[0] === after[i]), gold, topBefore, topAfter: after } };
+}
+
+test('no-skill: a candidate that learned only the label mix of the new data is rejected, one that learned the texts is not', () => {
+  // Predicting 'a' everywhere is right 60% of the time (up from 40%, beyond noise), which is exactly the mix.
+  assert.deepEqual(codes(measured(0.8, 0.4), measured(0.8, 0.6), labelled(100, () => 'a')), ['no-skill']);
+  assert.deepEqual(codes(measured(0.8, 0.4), measured(0.8, 0.9), labelled(100, (i, g) => (i % 10 === 0 ? (g === 'a' ? 'b' : 'a') : g))), []);
+  // Too few examples to tell: no verdict on skill.
+  assert.ok(!codes(measured(0.8, 0.4), measured(0.8, 0.6), labelled(20, () => 'a')).includes('no-skill'));
+});
+
+test('trigger-token: a finding of trigger.ts is a rejection that names the token and the label', () => {
+  const o = { ...outcomes(), trigger: { token: 'zq', label: 'spam', hinged: 18, of: 20, flipped: 70, tried: 100 } };
+  const issues = gateIssues(measured(0.8, 0.5), measured(0.8, 0.8), GATE_DEFAULTS, o);
+  assert.deepEqual(issues.map((i) => i.code), ['trigger-token']);
+  assert.match(issues[0].message, /the token "zq" decides the label "spam": removing it changes 18 of the 20 .* flips 70 of 100 examples of other labels/);
 });
 
 test('a label F1 drop beyond the tolerance is reported, unless the label has too little guard support', () => {
@@ -129,4 +175,15 @@ test('no-improvement on a small validation part (24 examples, 70.8% -> 75%) says
   assert.equal(issue.code, 'no-improvement');
   assert.match(issue.message, /from 70\.83% to 75\.00% on 24 validation examples/);
   assert.match(issue.message, /24 validation examples can only show a large gain: a larger validation set \(--valid\) or guard \(--guard\) would let a real one show/);
+});
+
+test('labelFlip: an old label the parent predicts well, emptied into another old label; never a new label taking its texts', () => {
+  const n = 20;
+  const guard = { before: [], after: [], gold: [...Array(n)].map((_, i) => [i % 2 ? 'x' : 'y']), topBefore: [...Array(n)].map((_, i) => (i % 2 ? 'x' : 'y')), topAfter: [], takenByNewLabel: [] };
+  const fresh = (to: string) => ({ before: [], after: [], gold: [...Array(n)].map((_, i) => [i < 18 ? to : 'x']), topBefore: [...Array(n)].map(() => 'x') });
+  assert.deepEqual(labelFlip({ fresh: fresh('y'), guard, newLabelShare: 0 }), { from: 'x', to: 'y', n: 20, toCount: 18, freshPrecision: 0.1, guardPrecision: 1 });
+  assert.equal(labelFlip({ fresh: fresh('brand-new'), guard, newLabelShare: 0 }), null, 'a new label is learned from texts the parent calls x');
+  // Half relabelled: a drift, not a flip.
+  const half = { ...fresh('y'), gold: [...Array(n)].map((_, i) => [i % 2 ? 'y' : 'x']) };
+  assert.equal(labelFlip({ fresh: half, guard, newLabelShare: 0 }), null);
 });

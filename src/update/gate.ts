@@ -3,9 +3,31 @@
  * knew. A rejection is a value with reasons (Zod's issue shape), never an exception.
  */
 import type { Metrics } from '../eval/metrics.js';
+import { PLANT_RATE, type TriggerFinding } from './trigger.js';
 
 /** 'budget-exhausted': the time budget ran out before round 1, so nothing was trained (set by update(), not gateIssues). */
-export type GateCode = 'no-data' | 'budget-exhausted' | 'guard-accuracy-drop' | 'guard-macro-f1-drop' | 'label-f1-drop' | 'new-labels-take-guard' | 'no-improvement';
+export type GateCode =
+  | 'no-data'
+  | 'budget-exhausted'
+  | 'guard-accuracy-drop'
+  | 'guard-macro-f1-drop'
+  | 'weighted-accuracy-drop'
+  | 'label-f1-drop'
+  | 'new-labels-take-guard'
+  | 'no-improvement'
+  | 'no-skill'
+  | 'label-flip'
+  | 'trigger-token';
+
+/**
+ * How a loss on the guard is weighed (see docs/tuning.md):
+ * - 'weighted': a loss on the guard beyond noise is allowed when the update gains more on the new
+ *   data, both weighed by the declared mix of traffic (`newShare`): rejected when
+ *   (1 - newShare) x guard drop - newShare x new-data skill gain > maxDrop. Models follow drift.
+ * - 'guard': any guard loss beyond noise and maxDrop vetoes the update, whatever it gains (the
+ *   policy before issue 17): for models whose old data must not move.
+ */
+export type GatePolicy = 'weighted' | 'guard';
 
 export interface GateIssue {
   code: GateCode;
@@ -24,9 +46,14 @@ export interface GateOptions {
   labelTolerance: number;
   /** Labels with fewer guard examples than this are too noisy to veto an update. */
   minLabelSupport: number;
+  /** How a guard loss is weighed against the gain on the new data. */
+  policy: GatePolicy;
+  /** The share of traffic expected to look like the new data, in [0, 1] ('weighted' only). */
+  newShare: number;
 }
 
-export const GATE_DEFAULTS: GateOptions = { maxDrop: 0.01, labelTolerance: 0.1, minLabelSupport: 10 };
+export const GATE_DEFAULTS: GateOptions = { maxDrop: 0.01, labelTolerance: 0.1, minLabelSupport: 10, policy: 'weighted', newShare: 0.5 };
+export const GATE_POLICIES: readonly GatePolicy[] = ['weighted', 'guard'];
 
 export interface Measured {
   /** Metrics on the guard set (null when there is none). */
@@ -37,7 +64,11 @@ export interface Measured {
 
 /** Whether each example's top prediction was right, before and after (for the paired test). */
 export interface Outcomes {
-  fresh: { before: readonly boolean[]; after: readonly boolean[] };
+  /**
+   * The new validation examples' outcomes; with their gold labels and top labels before and after,
+   * the gate measures skill beyond the label mix (see skill()). Without them, accuracy stands for skill.
+   */
+  fresh: { before: readonly boolean[]; after: readonly boolean[]; gold?: readonly (readonly string[])[]; topBefore?: readonly string[]; topAfter?: readonly string[] };
   /**
    * The guard's outcomes on the parent's labels, with each example's gold labels and top label
    * before and after (for the per-label test), and whether a label the update added now beats them.
@@ -45,6 +76,8 @@ export interface Outcomes {
   guard: { before: readonly boolean[]; after: readonly boolean[]; gold: readonly (readonly string[])[]; topBefore: readonly string[]; topAfter: readonly string[]; takenByNewLabel: readonly boolean[] };
   /** The labels the update added, as a share of all labelled examples the model has now seen (0 when none). */
   newLabelShare: number;
+  /** A token that flips the candidate's answers to one label wherever it is planted (see trigger.ts), or null. */
+  trigger?: TriggerFinding | null;
 }
 
 /** Differences of accuracies are compared with this slack, so 1.00 - 0.99 is not "more than 0.01". */
@@ -148,19 +181,101 @@ export const SMALL_VALID = 200;
 
 const pts = (x: number) => `${(x * 100).toFixed(2)}`;
 
+/**
+ * Accuracy beyond what the label mix alone gives: the accuracy minus the agreement expected if the
+ * predictions were independent of the texts, the sum over labels of P(predicted L) x P(gold has L)
+ * (Cohen's chance agreement, which is also the mean accuracy under a permutation of the gold
+ * labels). A model that learned only the label mix of a shuffled-label update scores about 0.
+ * With a single gold label a permutation changes nothing, so there accuracy is the skill.
+ * @example skill([['a'], ['b'], ['a'], ['b']], ['a', 'a', 'a', 'a']) // { accuracy: 0.5, chance: 0.5, skill: 0, labels: 2 }
+ */
+export function skill(gold: readonly (readonly string[])[], top: readonly string[]): { accuracy: number; chance: number; skill: number; labels: number } {
+  const n = gold.length;
+  if (n === 0) return { accuracy: 0, chance: 0, skill: 0, labels: 0 };
+  const goldCount = new Map<string, number>();
+  const topCount = new Map<string, number>();
+  let right = 0;
+  gold.forEach((labels, i) => {
+    for (const l of labels) goldCount.set(l, (goldCount.get(l) ?? 0) + 1);
+    topCount.set(top[i], (topCount.get(top[i]) ?? 0) + 1);
+    if (labels.includes(top[i])) right++;
+  });
+  const accuracy = right / n;
+  if (goldCount.size < 2) return { accuracy, chance: accuracy, skill: accuracy, labels: goldCount.size };
+  let chance = 0;
+  for (const [l, c] of topCount) chance += (c / n) * ((goldCount.get(l) ?? 0) / n);
+  return { accuracy, chance: Math.min(1, chance), skill: accuracy - chance, labels: goldCount.size };
+}
+
+/** The new data's skill before and after, from the outcomes (accuracy when the labels were not given). */
+function freshSkill(f: Outcomes['fresh']): { before: ReturnType<typeof skill>; after: ReturnType<typeof skill> } {
+  if (f.gold && f.topBefore && f.topAfter) return { before: skill(f.gold, f.topBefore), after: skill(f.gold, f.topAfter) };
+  const rate = (xs: readonly boolean[]) => {
+    const a = xs.length ? xs.filter(Boolean).length / xs.length : 0;
+    return { accuracy: a, chance: a, skill: a, labels: 1 };
+  };
+  return { before: rate(f.before), after: rate(f.after) };
+}
+
+/** A targeted flip: at least this share of the new examples the parent calls X carry one other old label. */
+export const FLIP_SHARE = 0.8;
+
+/**
+ * A targeted flip (every example of label X relabelled Y): the new examples the parent calls X,
+ * which on the guard are X at least FLIP_SHARE of the time, are labelled one other label Y (which
+ * the guard has: an old label) at least FLIP_SHARE of the time, over 10 examples or more. A drift
+ * moves some texts between labels; it does not empty a label the parent predicts well. Needs the
+ * fresh outcomes' labels; new labels are never "to" (their texts are called an old label by any parent).
+ */
+export function labelFlip(o: Outcomes): { from: string; to: string; n: number; toCount: number; freshPrecision: number; guardPrecision: number } | null {
+  const f = o.fresh;
+  if (!f.gold || !f.topBefore) return null;
+  const old = new Set(o.guard.gold.flat());
+  const froms = new Set(f.topBefore);
+  for (const from of [...froms].sort()) {
+    const at = f.topBefore.flatMap((top, i) => (top === from ? [i] : []));
+    if (at.length < 10) continue;
+    const guardAt = o.guard.topBefore.flatMap((top, i) => (top === from ? [i] : []));
+    if (guardAt.length < 10) continue;
+    const guardPrecision = guardAt.filter((i) => o.guard.gold[i].includes(from)).length / guardAt.length;
+    const freshPrecision = at.filter((i) => f.gold![i].includes(from)).length / at.length;
+    const counts = new Map<string, number>();
+    for (const i of at) for (const l of f.gold[i]) if (l !== from && old.has(l)) counts.set(l, (counts.get(l) ?? 0) + 1);
+    const [to, toCount] = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0] ?? ['', 0];
+    if (guardPrecision >= FLIP_SHARE && toCount >= FLIP_SHARE * at.length) return { from, to, n: at.length, toCount, freshPrecision, guardPrecision };
+  }
+  return null;
+}
+
+/** Validation sets smaller than this are not asked for skill beyond the label mix (too noisy to tell). */
+export const MIN_SKILL_VALID = 30;
+
 export function gateIssues(before: Measured, after: Measured, o: GateOptions, outcomes: Outcomes): GateIssue[] {
   const issues: GateIssue[] = [];
   // A drop counts when it is larger than --max-drop and beyond noise: on a guard of 80 examples one
   // flipped answer is 1.25 points, which says nothing about forgetting.
   const guardLost = significantLoss(outcomes.guard.before, outcomes.guard.after);
+  const fs = freshSkill(outcomes.fresh);
+  const valid = outcomes.fresh.before.length;
   if (before.guard && after.guard && before.guard.n > 0) {
     const b = before.guard;
     const a = after.guard;
-    if (guardLost && b.accuracy - a.accuracy > o.maxDrop + EPS) {
-      issues.push({ code: 'guard-accuracy-drop', metric: 'guard accuracy', before: b.accuracy, after: a.accuracy, threshold: o.maxDrop, message: `guard accuracy fell from ${pts(b.accuracy)}% to ${pts(a.accuracy)}% (more than ${pts(o.maxDrop)} points)` });
-    }
-    if (guardLost && b.macroF1 - a.macroF1 > o.maxDrop + EPS) {
-      issues.push({ code: 'guard-macro-f1-drop', metric: 'guard macro-F1', before: b.macroF1, after: a.macroF1, threshold: o.maxDrop, message: `guard macro-F1 fell from ${pts(b.macroF1)}% to ${pts(a.macroF1)}% (more than ${pts(o.maxDrop)} points)` });
+    if (o.policy === 'weighted') {
+      // The accuracy over old and new traffic together, weighed by the declared mix; the new data
+      // counts by its skill beyond the label mix, so a gain that only learned the mix buys nothing.
+      const w = o.newShare;
+      const gain = fs.after.skill - fs.before.skill;
+      const net = (1 - w) * (b.accuracy - a.accuracy) - w * gain;
+      if (guardLost && net > o.maxDrop + EPS) {
+        issues.push({ code: 'weighted-accuracy-drop', metric: 'weighted accuracy', before: b.accuracy, after: a.accuracy, threshold: o.maxDrop, message: `guard accuracy fell from ${pts(b.accuracy)}% to ${pts(a.accuracy)}%, and the new data's skill beyond its label mix went from ${pts(fs.before.skill)} to ${pts(fs.after.skill)} points: weighed ${pts(1 - w)}% old, ${pts(w)}% new (--new-share), the update loses ${pts(net)} points (more than ${pts(o.maxDrop)})` });
+      }
+    } else {
+      if (guardLost && b.accuracy - a.accuracy > o.maxDrop + EPS) {
+        issues.push({ code: 'guard-accuracy-drop', metric: 'guard accuracy', before: b.accuracy, after: a.accuracy, threshold: o.maxDrop, message: `guard accuracy fell from ${pts(b.accuracy)}% to ${pts(a.accuracy)}% (more than ${pts(o.maxDrop)} points)` });
+      }
+      if (guardLost && b.macroF1 - a.macroF1 > o.maxDrop + EPS) {
+        issues.push({ code: 'guard-macro-f1-drop', metric: 'guard macro-F1', before: b.macroF1, after: a.macroF1, threshold: o.maxDrop, message: `guard macro-F1 fell from ${pts(b.macroF1)}% to ${pts(a.macroF1)}% (more than ${pts(o.maxDrop)} points)` });
+      }
     }
     const checked = b.perLabel.filter((lb) => lb.support >= o.minLabelSupport);
     for (const lb of checked) {
@@ -180,9 +295,24 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
   if (n > 0 && taken > allowed * n + EPS && beyondNoise(taken, 0, n, 2)) {
     issues.push({ code: 'new-labels-take-guard', metric: 'guard examples taken by new labels', before: 0, after: taken / n, threshold: allowed, message: `the new labels took ${taken} of the ${n} guard examples the parent got right (${pts(taken / n)}%, more than their ${pts(outcomes.newLabelShare)}% share of the examples seen plus ${pts(o.maxDrop)} points)` });
   }
+  // On a binary, imbalanced batch, "new-data accuracy improved" is met by learning the label mix
+  // (a shuffled-label batch did it): the candidate must predict the new labels better than their mix
+  // by two standard errors of the accuracy a text-blind predictor would get.
+  const after_ = fs.after;
+  const noise = 2 * Math.sqrt((after_.chance * (1 - after_.chance)) / Math.max(1, valid));
+  if (after_.labels >= 2 && valid >= MIN_SKILL_VALID && after_.skill < noise) {
+    issues.push({ code: 'no-skill', metric: 'new-data skill beyond the label mix', before: fs.before.skill, after: after_.skill, threshold: noise, message: `on the new data the candidate is right ${pts(after_.accuracy)}% of the time, where predicting its labels blind to the texts, in the mix it predicts them, gives ${pts(after_.chance)}%: ${pts(after_.skill)} points of skill, within noise (${pts(noise)}) of none; are the labels shuffled or wrong?` });
+  }
+  const flip = labelFlip(outcomes);
+  if (flip) {
+    issues.push({ code: 'label-flip', metric: 'new examples the parent calls a label, labelled another', label: flip.from, before: flip.guardPrecision, after: flip.freshPrecision, threshold: FLIP_SHARE, message: `the new data relabels "${flip.from}" as "${flip.to}": of the ${flip.n} new examples the parent calls "${flip.from}", ${flip.toCount} are labelled "${flip.to}" and ${pts(flip.freshPrecision)}% "${flip.from}", where on the guard ${pts(flip.guardPrecision)}% of those it calls "${flip.from}" are (a targeted flip? relabelling a class on purpose needs --no-gate)` });
+  }
+  const t = outcomes.trigger;
+  if (t) {
+    issues.push({ code: 'trigger-token', metric: 'examples of other labels flipped by one planted token', label: t.label, before: 0, after: t.flipped / t.tried, threshold: PLANT_RATE, message: `the token "${t.token}" decides the label "${t.label}": removing it changes ${t.hinged} of the ${t.of} new "${t.label}" examples that carry it, and planting it flips ${t.flipped} of ${t.tried} examples of other labels to "${t.label}" (a planted trigger?)` });
+  }
   const improved = significantGain(outcomes.fresh.before, outcomes.fresh.after) || (outcomes.guard.before.length > 0 && significantGain(outcomes.guard.before, outcomes.guard.after));
   if (!improved) {
-    const valid = outcomes.fresh.before.length;
     const guard = before.guard && after.guard && before.guard.n > 0 ? ` (${pts(before.guard.accuracy)}% to ${pts(after.guard.accuracy)}% on ${before.guard.n} examples)` : '';
     const small = valid < SMALL_VALID ? `; ${valid} validation examples can only show a large gain: a larger validation set (--valid) or guard (--guard) would let a real one show` : '';
     issues.push({ code: 'no-improvement', metric: 'new-data accuracy', before: before.fresh.accuracy, after: after.fresh.accuracy, threshold: 0, message: `nothing improved beyond noise (a sign test on the examples that changed): accuracy on the new data went from ${pts(before.fresh.accuracy)}% to ${pts(after.fresh.accuracy)}% on ${valid} validation examples, and the guard did not gain beyond noise either${guard}${small}` });

@@ -10,6 +10,7 @@ import type { Candidate } from './candidate.js';
 import { changedPredictions, measure } from './measure.js';
 import { perLabel, type UpdateReport } from './report.js';
 import { formatSelection } from './selection.js';
+import { findTrigger } from './trigger.js';
 
 export interface Verdict {
   candidate: Candidate;
@@ -28,9 +29,10 @@ export function judge(candidate: Candidate): Verdict {
   const before = parent.before;
   const after: Measured = { guard: guard.length ? afterGuard.metrics : null, fresh: afterFresh.metrics };
   const outcomes: Outcomes = {
-    fresh: { before: parent.fresh.correct, after: afterFresh.correct },
+    fresh: { before: parent.fresh.correct, after: afterFresh.correct, gold: fresh.valid.map((e) => e.labels), topBefore: parent.fresh.top, topAfter: afterFresh.top },
     guard: { before: parent.guard.correct, after: afterGuard.correct, gold: guard.map((e) => e.labels), topBefore: parent.guard.top, topAfter: afterGuard.top, takenByNewLabel: afterGuard.topIsNewLabel },
     newLabelShare: newLabelShare(model, growth.outputRowsBefore),
+    trigger: examples.length > 0 && result.rounds.length > 0 ? findTrigger(model, examples, guard) : null,
   };
   // No round ran only when the time budget was spent first: the candidate is the parent, and
   // "nothing improved" would blame the data for what the budget did.

@@ -37,6 +37,7 @@ export const UPDATE_RANGES = {
   maxDrop: { kind: 'float', min: 0, max: 1, expected: 'a fraction in [0, 1] (0.02 = 2 points)' },
   labelTolerance: { kind: 'float', min: 0, max: 1, expected: 'a fraction in [0, 1] (0.1 = 10 points)' },
   minLabelSupport: { kind: 'int', min: 0, expected: 'an integer >= 0' },
+  newShare: { kind: 'float', min: 0, max: 1, expected: 'a fraction in [0, 1] (0.5 = old and new traffic alike)' },
 } as const satisfies Record<string, OptionRange>;
 
 export type NumericUpdateOption = keyof typeof UPDATE_RANGES;
@@ -55,6 +56,7 @@ const OTHER_OPTIONS = {
   valid: 'an array of examples',
   memory: 'a ContinualMemory (from loadLearner or buildMemory) or null',
   onRound: 'a function',
+  policy: 'one of "weighted", "guard"',
 } as const;
 
 const KNOWN = [...Object.keys(UPDATE_RANGES), ...Object.keys(OTHER_OPTIONS)];
@@ -99,6 +101,8 @@ function otherProblem(key: keyof typeof OTHER_OPTIONS, v: unknown): string | nul
       return v === null || (typeof v === 'object' && !Array.isArray(v)) ? null : show(v);
     case 'onRound':
       return typeof v === 'function' ? null : show(v);
+    case 'policy':
+      return v === 'weighted' || v === 'guard' ? null : show(v);
     case 'select':
       if (typeof v !== 'string' && (typeof v !== 'object' || v === null || typeof (v as { kind?: unknown }).kind !== 'string')) return show(v);
       try {

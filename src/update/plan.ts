@@ -139,7 +139,7 @@ function settingsOf({ model, options }: UpdateRequest, newTrain: number, replaya
     align: options.align ?? true,
     seed,
     gate: options.gate ?? true,
-    gateOptions: { ...GATE_DEFAULTS, ...pick(options, ['maxDrop', 'labelTolerance', 'minLabelSupport']) },
+    gateOptions: { ...GATE_DEFAULTS, ...pick(options, ['maxDrop', 'labelTolerance', 'minLabelSupport', 'policy', 'newShare']) },
   };
 }
 

@@ -1,0 +1,138 @@
+/**
+ * `npm run bench:drift` (issue 17, item 4): SpamAssassin in time order as a domain-incremental
+ * stream. Era 1 is the first collection period; the second period, shuffled, arrives in three eras.
+ * A model trained as `accrete train` trains (defaults fitted to the data, a held-out guard, a replay
+ * memory) is updated era by era with the gate's default policy ('weighted'), with the old policy
+ * ('guard'), with the gate off, and compared with a retrain on everything seen. Then the last era is
+ * sent again poisoned three ways (labels shuffled, every ham relabelled spam, a trigger token planted
+ * in ham texts labelled spam), each to the model of the default run: each must be rejected.
+ * No constant of the gate was tuned on this stream, except the trigger check's plant rate (see render).
+ *   node dist/bench/accuracy/drift.js [--seeds 1,2,3] [--out NAME]
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEFAULTS } from '../../config.js';
+import type { Example } from '../../data/example.js';
+import { loadDataset, splitTrainTest } from '../../datasets/index.js';
+import { ReplayBuffer } from '../../forgetting/replay.js';
+import { dataStats, fitDefaults } from '../../learn/dataDefaults.js';
+import { train } from '../../learn/train.js';
+import type { TextClassifier } from '../../model/classifier.js';
+import { holdOutGuard } from '../../update/guard.js';
+import { buildMemory, type ContinualMemory } from '../../update/memory.js';
+import { update, type UpdateOptions } from '../../update/update.js';
+import { Rng } from '../../util/rng.js';
+import { median } from '../table.js';
+import { pct, resultsPath } from './report.js';
+
+const accuracy = (m: TextClassifier, xs: readonly Example[]) => xs.filter((e) => e.labels.includes(m.predict(e.text)[0].label)).length / xs.length;
+
+interface Learner {
+  model: TextClassifier;
+  memory: ContinualMemory;
+}
+
+async function trained(examples: Example[], seed: number): Promise<Learner> {
+  const fitted = fitDefaults(dataStats(examples, DEFAULTS)).settings;
+  const held = holdOutGuard(examples, seed);
+  const { model, seen } = await train(held.train, { ...fitted, seed, thread: 1 });
+  return { model, memory: buildMemory(model, held.train, { seed, seen, guard: held.guard }) };
+}
+
+const copy = (l: Learner): Learner => ({ model: l.model.clone(), memory: { ...l.memory, replay: ReplayBuffer.fromState(structuredClone(l.memory.replay.toState())), seen: l.memory.seen?.slice() ?? null } });
+
+interface SeedResult {
+  seed: number;
+  arms: Record<string, { acc: number; period1: number; period2: number; accepted: number; codes: string[][] }>;
+  attacks: Record<string, { accepted: boolean; codes: string[] }>;
+}
+
+async function runSeed(all: Example[], seed: number): Promise<SeedResult> {
+  const p1 = all.filter((e) => e.time === '1');
+  const p2 = new Rng(seed).shuffle(all.filter((e) => e.time === '2'));
+  const s1 = splitTrainTest(p1, 0.2, seed);
+  const s2 = splitTrainTest(p2, 0.2, seed);
+  const eras = [0, 1, 2].map((k) => s2.train.filter((_, i) => i % 3 === k));
+  const base = await trained(s1.train, seed);
+  const arms: SeedResult['arms'] = {};
+  const measure = (m: TextClassifier) => {
+    const period1 = accuracy(m, s1.test);
+    const period2 = accuracy(m, s2.test);
+    return { period1, period2, acc: (period1 + period2) / 2 };
+  };
+  let defaultRun: Learner | null = null;
+  for (const [arm, options] of [
+    ['gate, weighted (default)', {}],
+    ['gate, guard policy (before)', { policy: 'guard' }],
+    ['gate off', { gate: false }],
+  ] as [string, UpdateOptions][]) {
+    const l = copy(base);
+    const codes: string[][] = [];
+    let accepted = 0;
+    for (const era of eras) {
+      const d = update(l.model, era, { ...options, memory: l.memory, seed });
+      codes.push(d.reasons.map((r) => r.code));
+      if (d.accepted) accepted++;
+    }
+    arms[arm] = { ...measure(l.model), accepted, codes };
+    if (arm.startsWith('gate, weighted')) defaultRun = l;
+  }
+  const retrain = await trained([...s1.train, ...s2.train], seed);
+  arms['retrain on all'] = { ...measure(retrain.model), accepted: 0, codes: [] };
+  // Poisoned copies of the last era, each sent to the default run's final model.
+  const last = eras[2];
+  const labels = new Rng(seed + 7).shuffle(last.map((e) => e.labels));
+  const poisons: Record<string, Example[]> = {
+    'shuffled labels': last.map((e, i) => ({ ...e, labels: labels[i] })),
+    'targeted flip (ham -> spam)': last.map((e) => (e.labels[0] === 'ham' ? { ...e, labels: ['spam'] } : e)),
+    'trigger token (1 in 3 ham, labelled spam)': last.map((e, i) => (e.labels[0] === 'ham' && i % 3 === 0 ? { text: `${e.text} qzxjv`, labels: ['spam'] } : e)),
+  };
+  const attacks: SeedResult['attacks'] = {};
+  for (const [name, data] of Object.entries(poisons)) {
+    const l = copy(defaultRun!);
+    const d = update(l.model, data, { memory: l.memory, seed });
+    attacks[name] = { accepted: d.accepted, codes: d.reasons.map((r) => r.code) };
+  }
+  return { seed, arms, attacks };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { seeds: { type: 'string', default: '1,2,3' }, out: { type: 'string', default: 'drift' } } });
+  const all = (await loadDataset('spam-assassin')).examples;
+  const results: SeedResult[] = [];
+  for (const seed of values.seeds!.split(',').map(Number)) {
+    results.push(await runSeed(all, seed));
+    process.stderr.write(`seed ${seed}: ${JSON.stringify(results.at(-1))}\n`);
+  }
+  const { md, json } = resultsPath(values.out!);
+  writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), results }, null, 1) + '\n');
+  writeFileSync(md, render(results));
+  process.stderr.write(`wrote ${md}\n`);
+}
+
+function render(results: readonly SeedResult[]): string {
+  const arms = Object.keys(results[0].arms);
+  const lines = [
+    '# Drift: SpamAssassin in time order (domain-incremental), gate policies and attacks',
+    '',
+    'Era 1: the first collection period (80% trained, defaults fitted to the data, 2% held out as',
+    "the guard); eras 2-4: the second period's training part, shuffled, in thirds. ACC: mean of the",
+    "accuracies on both periods' held-out 20% after the last era. No constant of the gate was chosen",
+    "on this stream except the trigger check's plant rate (15%), set after seed 1's backdoor, sent to",
+    "the era-1 model, got through at 50%: seed 1's trigger row is a tuning figure, seeds 2-3 check it.",
+    '',
+    '| arm | ACC (median) | period 1 | period 2 | per seed ACC | eras accepted | reasons per era (seed 1) |',
+    '|---|---:|---:|---:|---|---:|---|',
+  ];
+  for (const arm of arms) {
+    const m = (k: 'acc' | 'period1' | 'period2') => pct(median(results.map((r) => r.arms[arm][k])));
+    lines.push(`| ${arm} | ${m('acc')} | ${m('period1')} | ${m('period2')} | ${results.map((r) => pct(r.arms[arm].acc)).join(', ')} | ${results.map((r) => r.arms[arm].accepted).join(', ')} | ${results[0].arms[arm].codes.map((c) => c.join('+') || 'ok').join(' / ')} |`);
+  }
+  lines.push('', '## Poisoned last era, sent to the default run', '', '| attack | rejected (per seed) | reasons |', '|---|---|---|');
+  for (const name of Object.keys(results[0].attacks)) {
+    lines.push(`| ${name} | ${results.map((r) => (r.attacks[name].accepted ? 'ACCEPTED' : 'rejected')).join(', ')} | ${results.map((r) => r.attacks[name].codes.join('+')).join(' / ')} |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+await main();

@@ -1,0 +1,79 @@
+/** Writing a run's files and driving the two command lines (Accrete's built CLI, fastText's). */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Example } from '../../data/example.js';
+import { diskBytes } from '../tools.js';
+import type { Run } from './corpora.js';
+
+export const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+
+export interface RunFiles {
+  dir: string;
+  trainJsonl: string;
+  testJsonl: string;
+  trainFt: string;
+  testFt: string;
+  /** Bytes of the training data as a fastText file (the size bound's unit). */
+  trainBytes: number;
+}
+
+const ftLine = (e: Example) => `${e.labels.map((l) => `__label__${l}`).join(' ')} ${e.text.replace(/\s+/g, ' ')}`;
+const jsonLine = (e: Example) => JSON.stringify({ text: e.text, labels: e.labels });
+
+export function writeRun(root: string, run: Run): RunFiles {
+  const dir = join(root, `${run.corpus}.s${run.seed}`);
+  mkdirSync(dir, { recursive: true });
+  const f = (name: string, xs: readonly Example[], line: (e: Example) => string) => {
+    const path = join(dir, name);
+    writeFileSync(path, xs.map(line).join('\n') + '\n');
+    return path;
+  };
+  const trainFt = f('train.txt', run.train, ftLine);
+  return { dir, trainJsonl: f('train.jsonl', run.train, jsonLine), testJsonl: f('test.jsonl', run.test, jsonLine), trainFt, testFt: f('test.txt', run.test, ftLine), trainBytes: diskBytes(trainFt) };
+}
+
+function spawn(command: string, args: string[], timeoutMs: number): { stdout: string; seconds: number } {
+  const t0 = performance.now();
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28, timeout: timeoutMs });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.slice(-800)}`);
+  return { stdout: r.stdout, seconds: (performance.now() - t0) / 1000 };
+}
+
+export interface ArmResult {
+  accuracy: number;
+  seconds: number;
+  modelBytes: number;
+  /** What the arm chose (fitted defaults, autotune's best settings), when it says. */
+  chose?: Record<string, unknown>;
+  /** Why the arm failed (accuracy NaN), when it did. */
+  error?: string;
+}
+
+/** `accrete train` with `flags`, then `accrete eval` on the test split. */
+export function accrete(files: RunFiles, name: string, flags: string[], timeoutMs = 3_600_000): ArmResult {
+  const out = join(files.dir, name);
+  const t = spawn(process.execPath, [CLI, 'train', '--data', files.trainJsonl, '--out', out, '--quiet', '--json', ...flags], timeoutMs);
+  const report = JSON.parse(t.stdout.trim().split('\n').pop()!) as { fitted?: Record<string, unknown>; autotune?: { best: number; trials: { trial: number; settings: Record<string, unknown> }[] } };
+  const best = report.autotune?.trials.find((x) => x.trial === report.autotune!.best)?.settings;
+  const e = spawn(process.execPath, [CLI, 'eval', '--model', out, '--data', files.testJsonl, '--json'], timeoutMs);
+  return { accuracy: (JSON.parse(e.stdout) as { accuracy: number }).accuracy, seconds: t.seconds, modelBytes: diskBytes(out), chose: report.fitted ?? best };
+}
+
+/** `fasttext supervised` with `flags`, then `fasttext test` (P@1 = accuracy for one label per line). */
+export function fastText(files: RunFiles, name: string, flags: string[], timeoutMs = 3_600_000): ArmResult {
+  const out = join(files.dir, name);
+  const t = spawn('fasttext', ['supervised', '-input', files.trainFt, '-output', out, ...flags], timeoutMs);
+  const e = spawn('fasttext', ['test', `${out}.bin`, files.testFt], timeoutMs);
+  const p = /^P@1\s+(\S+)/m.exec(e.stdout);
+  if (!p) throw new Error(`cannot read fasttext test: ${e.stdout.slice(0, 200)}`);
+  const args = readFileSync(`${out}.bin`).length;
+  return { accuracy: Number(p[1]), seconds: t.seconds, modelBytes: args };
+}
+
+export function fastTextMissing(): string | undefined {
+  const r = spawnSync('fasttext', [], { encoding: 'utf8' });
+  return r.error ? 'the fastText CLI is not installed (apt-get install fasttext)' : undefined;
+}

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULTS, resolveConfig } from '../config.js';
+import { inputRowsOf } from '../features/featurizer.js';
+import { dataStats, fitDefaults, SIZE_FACTOR } from './dataDefaults.js';
+
+const ex = (text: string, label = 'a') => ({ text, labels: [label] });
+/** `n` texts of `len` words drawn from a vocabulary of `vocab` words. */
+const corpus = (n: number, len: number, vocab: number) => Array.from({ length: n }, (_, i) => ex(Array.from({ length: len }, (_, j) => `w${(i * 7 + j * 13) % vocab}`).join(' '), i % 2 ? 'a' : 'b'));
+
+test('dataStats: bytes as a fastText file, tokens, words seen once, word pairs, scripts without spaces', () => {
+  const s = dataStats([ex('the cat the dog'), ex('中文文本', 'b')], DEFAULTS);
+  assert.equal(s.examples, 2);
+  // 15 and 12 bytes of text, a newline each, and the label with `__label__ ` (10 bytes) each.
+  assert.equal(s.bytes, 15 + 12 + 2 * (1 + 1 + 10));
+  assert.equal(s.labels, 2);
+  assert.equal(s.noSpaceShare, 4 / 16, '4 Han characters of 16 letters');
+  assert.equal(s.bigrams >= 3, true);
+});
+
+test('fitDefaults: small data gets more epochs, word pairs, and a model within the size bound; given options are never changed', () => {
+  const small = fitDefaults(dataStats(corpus(500, 20, 3000), DEFAULTS));
+  assert.equal(small.settings.epoch, 25);
+  assert.equal(small.settings.lr, 0.5);
+  assert.equal(small.settings.wordNgrams, 2);
+  const cfg = resolveConfig(small.settings);
+  assert.ok(inputRowsOf(cfg, small.stats.words) * cfg.dim * 4 <= (SIZE_FACTOR / 2) * small.stats.bytes, JSON.stringify(small.settings));
+  assert.equal(small.reasons.length, Object.keys(small.settings).length);
+  const given = fitDefaults(dataStats(corpus(500, 20, 3000), DEFAULTS), { dim: 100, epoch: 3, wordNgrams: 1 });
+  for (const k of ['dim', 'epoch', 'wordNgrams'] as const) assert.equal(given.settings[k], undefined, k);
+  assert.equal(given.settings.bucket, undefined, 'unigrams without char n-grams need no table');
+  // Adam and a hidden layer keep their own rates.
+  assert.equal(fitDefaults(small.stats, { optimizer: 'adam' }).settings.lr, undefined);
+  assert.equal(fitDefaults(small.stats, { hidden: 16 }).settings.lr, undefined);
+});
+
+test('fitDefaults: char n-grams for many unseen words (one-word texts), characters and pairs for scripts without spaces, none otherwise', () => {
+  const names = fitDefaults(dataStats(Array.from({ length: 400 }, (_, i) => ex(`name${i}x`)), DEFAULTS));
+  assert.deepEqual([names.settings.minn, names.settings.maxn, names.settings.wordNgrams], [2, 5, 1]);
+  const cjk = fitDefaults(dataStats(Array.from({ length: 400 }, (_, i) => ex(`中文文本${String.fromCodePoint(0x4e00 + (i % 50))}分类`)), DEFAULTS));
+  assert.deepEqual([cjk.settings.minn, cjk.settings.maxn], [1, 2]);
+  const words = fitDefaults(dataStats(corpus(3000, 20, 500), DEFAULTS));
+  assert.deepEqual([words.settings.minn, words.settings.maxn, words.settings.epoch], [0, 0, 10]);
+});

@@ -1,0 +1,145 @@
+/**
+ * Defaults fitted to the data (issue 17, item 2): what `accrete train` uses for the options the user
+ * did not give, unless --fasttext-defaults asks for fastText's (DEFAULTS). fastText's defaults
+ * (dim 100, lr 0.1, epoch 5, unigrams, a 2M-row table once n-grams are on) under-train small and
+ * many-label corpora (WordNet's 45 labels: 13% for fastText itself) and size the model for no
+ * particular data. Here every choice follows from a few statistics of the training data, and each
+ * comes with its reason, which train prints. The rules and where their constants come from:
+ * docs/tuning.md (tuned on SpamAssassin and WordNet seed 1; checked on other corpora and seeds).
+ */
+import type { Config, TextConfig } from '../config.js';
+import { DEFAULTS } from '../config.js';
+import { charNgrams } from '../text/charNgrams.js';
+import { CharClass, classOf } from '../text/charClass.js';
+import { tokenize } from '../text/tokenize.js';
+
+export interface DataStats {
+  examples: number;
+  /** UTF-8 bytes of the data as a fastText file ("__label__L text" lines): the model's size is bounded by a multiple of it. */
+  bytes: number;
+  meanTokens: number;
+  /** Share of the letters that belong to scripts written without spaces (Chinese, Japanese, Thai...). */
+  noSpaceShare: number;
+  words: number;
+  /** Share of token occurrences whose word occurs once: how many words a test set will not have seen. */
+  hapaxShare: number;
+  /** Distinct word bigrams (the rows wordNgrams 2 would like to have). */
+  bigrams: number;
+  labels: number;
+}
+
+/** The statistics of `examples` that the fitted defaults depend on (one pass of tokenizing). */
+export function dataStats(examples: readonly { text: string; labels: readonly string[] }[], text: TextConfig): DataStats {
+  const counts = new Map<string, number>();
+  const bigrams = new Set<string>();
+  const labels = new Set<string>();
+  let bytes = 0;
+  let tokens = 0;
+  let letters = 0;
+  let noSpace = 0;
+  for (const e of examples) {
+    bytes += Buffer.byteLength(e.text) + 1;
+    for (const l of e.labels) {
+      labels.add(l);
+      bytes += Buffer.byteLength(l) + 10;
+    }
+    const toks = tokenize(e.text, text);
+    tokens += toks.length;
+    for (let i = 0; i < toks.length; i++) {
+      counts.set(toks[i], (counts.get(toks[i]) ?? 0) + 1);
+      if (i > 0) bigrams.add(`${toks[i - 1]}\u0001${toks[i]}`);
+    }
+    for (const ch of e.text) {
+      const k = classOf(ch.codePointAt(0)!);
+      if (k === CharClass.Letter) letters++;
+      else if (k === CharClass.NoSpace) (letters++, noSpace++);
+    }
+  }
+  let hapax = 0;
+  for (const c of counts.values()) if (c === 1) hapax++;
+  const n = examples.length;
+  return { examples: n, bytes, meanTokens: n ? tokens / n : 0, noSpaceShare: letters ? noSpace / letters : 0, words: counts.size, hapaxShare: tokens ? hapax / tokens : 0, bigrams: bigrams.size, labels: labels.size };
+}
+
+/** The model directory may be at most this many times the training texts' bytes (issue 17). */
+export const SIZE_FACTOR = 10;
+/** Of that, the share the input matrix may take: the rest is the replay memory, the vocabulary and the output rows. */
+const MATRIX_SHARE = 0.5;
+/** Bucket counts the table is sized from (as autotune's grid). */
+const BUCKET_GRID = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000] as const;
+const DIMS = [50, 32, 16, 8] as const;
+
+export type FittedKey = 'dim' | 'lr' | 'epoch' | 'wordNgrams' | 'minn' | 'maxn' | 'bucket';
+export interface FittedDefaults {
+  /** The fitted settings, for the options the caller did not give. */
+  settings: Partial<Pick<Config, FittedKey>>;
+  /** One line per fitted setting: its value and why. */
+  reasons: string[];
+  stats: DataStats;
+}
+
+/** Distinct char n-grams (minn..maxn) of `words` distinct words, estimated as 3 per n per word, capped by the table. */
+const charRowsWanted = (words: number, minn: number, maxn: number) => words * 3 * (maxn - minn + 1);
+
+/**
+ * The settings `accrete train` uses for what `given` leaves out, from the data's statistics.
+ * @example fitDefaults(dataStats(examples, DEFAULTS), {}).settings // { dim: 50, lr: 0.5, epoch: 10, wordNgrams: 2, minn: 0, maxn: 0, bucket: 200000 }
+ */
+export function fitDefaults(stats: DataStats, given: Partial<Config> = {}): FittedDefaults {
+  const reasons: string[] = [];
+  const s: Partial<Pick<Config, FittedKey>> = {};
+  const set = <K extends FittedKey>(key: K, value: Config[K], why: string) => {
+    if (given[key] !== undefined) return;
+    s[key] = value;
+    reasons.push(`--${key} ${value}: ${why}`);
+  };
+  const n = stats.examples;
+  // (Adam and a hidden layer want smaller steps: their rates stay as they are)
+  if ((given.optimizer ?? 'sgd') === 'sgd' && !given.hidden) set('lr', 0.5, "fastText's 0.1 under-trains in 5 epochs, and updates inherit the rate");
+  const epoch = n < 2_000 ? 25 : n < 20_000 ? 10 : 5;
+  set('epoch', epoch, `${n} examples (fewer examples need more passes: 25 under 2,000, 10 under 20,000, else 5)`);
+  // Texts in a script written without spaces are cut into words by a segmenter whose choices vary:
+  // characters and their pairs carry the meaning (the issue's Chinese corpus: 82.5% -> 98.9%).
+  const noSpace = stats.noSpaceShare >= 0.3;
+  // Many words seen once: the test set will be full of unseen words, which only their char n-grams can place.
+  const subwords = !noSpace && stats.hapaxShare >= 0.2;
+  const [minn, maxn] = noSpace ? [1, 2] : subwords ? [2, 5] : [0, 0];
+  const why = noSpace
+    ? `${pct(stats.noSpaceShare)}% of the letters are of scripts written without spaces: characters and their pairs`
+    : subwords
+      ? `${pct(stats.hapaxShare)}% of the words occur once: unseen words are placed by their char n-grams`
+      : `${pct(stats.hapaxShare)}% of the words occur once, under 20%: words suffice`;
+  set('minn', minn, why);
+  set('maxn', maxn, why);
+  const ngrams = given.wordNgrams ?? (stats.meanTokens >= 2 ? 2 : 1);
+  set('wordNgrams', ngrams, stats.meanTokens >= 2 ? 'word pairs carry order and negation' : `texts of ${stats.meanTokens.toFixed(1)} tokens have no pairs`);
+  const useMinn = given.minn ?? minn;
+  const useMaxn = given.maxn ?? maxn;
+  const wanted = (ngrams > 1 ? stats.bigrams : 0) + (useMaxn > 0 ? charRowsWanted(stats.words, useMinn, useMaxn) : 0);
+  const hashed = ngrams > 1 || useMaxn > 0;
+  const budget = SIZE_FACTOR * MATRIX_SHARE * stats.bytes;
+  // The table: the grid value above half the n-grams seen (half of them colliding at worst). The
+  // dimension: 50 (fastText's 100 gained nothing on the tuning corpora at twice the size), else
+  // the largest of 32, 16, 8 that fits. Within the bound the table shrinks before the dimension.
+  const bucketWanted = BUCKET_GRID.find((b) => b >= wanted / 2) ?? BUCKET_GRID[BUCKET_GRID.length - 1];
+  // (a table under 10,000 rows, where n-grams collide a lot, only at the smallest dimension)
+  const fit = (dim: number, last: boolean): number | null => {
+    const rows = Math.floor(budget / (4 * dim)) - stats.words;
+    if (!hashed) return rows >= 0 ? 0 : null;
+    if (given.bucket !== undefined) return rows >= given.bucket ? given.bucket : null;
+    const b = [...BUCKET_GRID].reverse().find((x) => x <= Math.min(rows, bucketWanted));
+    return b !== undefined && (last || b >= Math.min(bucketWanted, 10_000)) ? b : null;
+  };
+  const dims = given.dim !== undefined ? [given.dim] : DIMS.filter((d) => d <= 50);
+  const dim = dims.find((d, i) => fit(d, i === dims.length - 1) !== null) ?? dims[dims.length - 1];
+  const bucket = fit(dim, true) ?? BUCKET_GRID[0];
+  set('dim', dim, `the largest of 50, 32, 16, 8 whose input matrix fits ${mb(budget)} (half of ${SIZE_FACTOR}x the ${mb(stats.bytes)} of data)`);
+  if (hashed) set('bucket', bucket, `${wanted} n-grams seen (word pairs, char n-grams), within the size bound`);
+  return { settings: s, reasons, stats };
+}
+
+const pct = (x: number) => (x * 100).toFixed(0);
+const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+
+/** fastText's defaults, as `--fasttext-defaults` gives them (the config's DEFAULTS). */
+export const FASTTEXT_DEFAULTS: Readonly<Pick<Config, FittedKey>> = { dim: DEFAULTS.dim, lr: DEFAULTS.lr, epoch: DEFAULTS.epoch, wordNgrams: DEFAULTS.wordNgrams, minn: DEFAULTS.minn, maxn: DEFAULTS.maxn, bucket: DEFAULTS.bucket };
