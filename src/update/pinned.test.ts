@@ -45,8 +45,9 @@ function digest(model: TextClassifier, memory: ContinualMemory, reports: unknown
   if (memory.seen) h.update(memory.seen);
   const f = memory.fisher;
   if (f) for (const a of [f.input, f.output]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  // Times vary from run to run; everything else in a report is a result.
-  h.update(JSON.stringify(reports, (k, v) => (k === 'wallMs' || k === 'ms' || k === 'updatedAt' ? 0 : v)));
+  // Times vary from run to run; everything else in a report is a result. (Warnings, which say what
+  // the options leave out, came after the checksums were recorded.)
+  h.update(JSON.stringify(reports, (k, v) => (k === 'warnings' ? undefined : k === 'wallMs' || k === 'ms' || k === 'updatedAt' ? 0 : v)));
   return h.digest('hex').slice(0, 16);
 }
 
