@@ -23,8 +23,7 @@ before(async () => {
   const flags = /accrete train --data \$F\/wordnet3\.train\.jsonl --valid \$F\/wordnet3\.test\.jsonl --out model (.*)\n/.exec(walkthrough)?.[1];
   assert.ok(flags, 'the walkthrough trains on wordnet3');
   const out = join(dir, 'model');
-  // (--fasttext-defaults: the README's outputs were recorded before train fitted its defaults to the data)
-  const r = spawnSync(process.execPath, [MAIN, 'train', '--data', corpus('wordnet3.train.jsonl'), '--valid', corpus('wordnet3.test.jsonl'), '--out', out, ...flags.split(' '), '--fasttext-defaults', '--quiet'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [MAIN, 'train', '--data', corpus('wordnet3.train.jsonl'), '--valid', corpus('wordnet3.test.jsonl'), '--out', out, ...flags.split(' '), '--quiet'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const s = await inProcess({ registry: join(dir, 'reg', 'registry.db'), model: out, drift: false });
   url = s.url;
