@@ -1,6 +1,6 @@
 /**
- * GET /openapi.json: a structurally valid OpenAPI 3.1 document (checked here by a focused checker
- * written from the specification, with no package), the same as docs/openapi.json, whose request
+ * GET /openapi.json: a structurally valid OpenAPI 3.1 document (checked by a focused checker written
+ * from the specification, which also checks the examples, and by an independent validator), the same as docs/openapi.json, whose request
  * schemas accept and refuse exactly what the validators do at every bound, and whose examples,
  * replayed against a running server, get the documented status and answers of the documented shape.
  */
@@ -202,6 +202,18 @@ test('GET /openapi.json is a valid OpenAPI 3.1 document with every route, and do
   for (const route of routes) assert.equal(r.json.paths[route.path.replace(/:(\w+)/g, '{$1}')][route.method.toLowerCase()].security.length > 0, route.write, `${route.path}: security says whether the token is needed`);
   const copy = JSON.parse(readFileSync(DOCS_COPY, 'utf8'));
   assert.deepEqual(copy, r.json, 'docs/openapi.json is stale: regenerate it with `npm run build && node scripts/openapi.mjs > docs/openapi.json`');
+});
+
+test('an independent validator (@seriousme/openapi-schema-validator, the OpenAPI 3.1 JSON schemas) accepts the document and refuses a broken one', async () => {
+  const { Validator } = await import('@seriousme/openapi-schema-validator');
+  const doc = openApiDocument(apiRoutes(dashboardHtml)) as Json;
+  const ok = await new Validator().validate(structuredClone(doc));
+  assert.equal(ok.valid, true, JSON.stringify(ok.errors));
+  const broken = structuredClone(doc);
+  delete broken.paths['/v1/health'].get.responses;
+  broken.info.version = 7;
+  const bad = await new Validator().validate(broken);
+  assert.equal(bad.valid, false, 'a document without responses and with a numeric info.version must be refused');
 });
 
 // ---- The schemas and the validators agree at every bound ----
