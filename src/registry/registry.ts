@@ -21,6 +21,7 @@ import { copyModelDir, publish, removeUnreferenced, stagingPath, versionPath } f
 import * as jobs from './jobs.js';
 import * as owner from './owner.js';
 import { faultSeam } from '../util/faultSeam.js';
+import { crashPoint } from '../util/crashPoint.js';
 import { diskBytes } from '../store/linkDir.js';
 import { MANIFEST_FILE } from '../store/manifest.js';
 import { summarize, type FeedbackEvent, type JobFault, type JobRecord, type JobTrigger, type VersionMetrics, type VersionRecord } from './types.js';
@@ -411,24 +412,37 @@ export class Registry {
    * Removes the files of the versions no longer needed: all but the last `keep`, the active version
    * and its lineage back to a base (a version saved whole, on which its descendants' patches
    * apply). Rows stay (jobs and activations name them), marked removed, before any file goes: a
-   * crash in between leaves files no row needs, which the next start removes.
+   * crash in between leaves files no row needs, which the next start (recover) removes, and so does
+   * the next gc: it first finishes the removals a killed gc left undone. `removed`: the versions
+   * whose files this call removed, those leftovers included.
    */
   gc(keep: number): { removed: string[]; kept: string[] } {
     if (!Number.isInteger(keep) || keep < 0) throw new AccreteError('USAGE', `--keep must be a whole number of versions, 0 or more (got ${keep})`);
-    const live = this.versions().filter((v) => !v.removedAt);
+    const all = this.versions();
+    const live = all.filter((v) => !v.removedAt);
     const kept = new Set(live.slice(live.length - keep).map((v) => v.id));
     for (let id = this.activeId(); id !== null; ) {
       kept.add(id);
       if (!existsSync(join(this.dirOf(id), MANIFEST_FILE))) break;
       id = this.version(id).parent;
     }
-    const removed = live.filter((v) => !kept.has(v.id)).map((v) => v.id);
+    const marked = live.filter((v) => !kept.has(v.id)).map((v) => v.id);
+    // Rows marked removed whose directory is still there: a gc killed after its transaction.
+    const leftovers = all.filter((v) => v.removedAt && existsSync(this.dirOf(v.id))).map((v) => v.id);
+    const removed = [...leftovers, ...marked];
     if (removed.length === 0) return { removed, kept: [...kept] };
-    this.db.transaction(() => {
-      this.beforeWrite();
-      versions.markRemoved(this.db, removed);
-    })();
-    for (const id of removed) rmSync(this.dirOf(id), { recursive: true, force: true });
+    if (marked.length) {
+      this.db.transaction(() => {
+        this.beforeWrite();
+        versions.markRemoved(this.db, marked);
+      })();
+      crashPoint('gc-marked');
+    }
+    removed.forEach((id, i) => {
+      rmSync(this.dirOf(id), { recursive: true, force: true });
+      if (i < removed.length - 1) crashPoint('gc-removing');
+    });
+    crashPoint('gc-removed');
     return { removed, kept: [...kept] };
   }
 
