@@ -255,6 +255,17 @@ test('activate and rollback refuse a version whose files do not load, and leave 
   r.close();
 });
 
+test('gc and activate cannot race: a version gc removed after the caller verified it is never made active', () => {
+  const r = fresh();
+  r.importModel(base);
+  r.importModel(base);
+  const loaded = r.loadVersion('v2'); // verified before the gc, as the server does off its thread
+  assert.deepEqual(r.gc(0).removed, ['v2']);
+  assert.throws(() => r.activate('v2', 'api', loaded), (err) => code('CONFLICT')(err) && /v2 was removed by gc/.test((err as Error).message));
+  assert.equal(r.activeId(), 'v1');
+  r.close();
+});
+
 test('a server starting on an active version that does not load is told which one and how to activate another', () => {
   const r = lineage();
   corrupt(r, 'v2');

@@ -421,7 +421,8 @@ export class Registry {
     const all = this.versions();
     const live = all.filter((v) => !v.removedAt);
     const kept = new Set(live.slice(live.length - keep).map((v) => v.id));
-    for (let id = this.activeId(); id !== null; ) {
+    const active = this.activeId();
+    for (let id = active; id !== null; ) {
       kept.add(id);
       if (!existsSync(join(this.dirOf(id), MANIFEST_FILE))) break;
       id = this.version(id).parent;
@@ -434,6 +435,10 @@ export class Registry {
     if (marked.length) {
       this.db.transaction(() => {
         this.beforeWrite();
+        // What to keep was decided from the active version outside this transaction: an activation
+        // since then (accrete models activate, the server's updater) could name a version marked here.
+        const now = versions.activeId(this.db);
+        if (now !== active) throw new AccreteError('CONFLICT', `the active version changed during gc (${active ?? 'none'} -> ${now ?? 'none'}); nothing was removed: run gc again`);
         versions.markRemoved(this.db, marked);
       })();
       crashPoint('gc-marked');

@@ -81,7 +81,8 @@ export function activeId(db: Db): string | null {
 
 /** Points the registry at `id` (which must exist) and logs the move; returns the previous active id. */
 export function setActive(db: Db, id: string, reason: string): string | null {
-  getVersion(db, id);
+  // Checked in the caller's transaction: a gc may have removed the version since its files were verified.
+  if (getVersion(db, id).removedAt) throw new AccreteError('CONFLICT', `${id} was removed by gc: its files are gone; nothing was changed`);
   const previous = activeId(db);
   db.prepare(`INSERT INTO meta (key, value) VALUES ('active', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(id);
   db.prepare('INSERT INTO activations (version, previous, at, reason) VALUES (?, ?, ?, ?)').run(id, previous, new Date().toISOString(), reason);
