@@ -17,7 +17,7 @@ import type { Metrics } from './eval/metrics.js';
 import type { TrainOptions, TrainReport } from './learn/train.js';
 import type { Prediction, PredictOptions, TextClassifier } from './model/classifier.js';
 import { applyPatch, type ModelBefore } from './store/patch.js';
-import { estimateFisher, memoryBefore, saveLearner, type ContinualMemory, type MemoryBefore, DEFAULT_REPLAY } from './update/memory.js';
+import { memoryBefore, saveLearner, type ContinualMemory, type MemoryBefore, DEFAULT_REPLAY } from './update/memory.js';
 import { checkUpdateOptions } from './update/options.js';
 import { saveUpdated } from './update/saveVersion.js';
 import type { UpdateDecision, UpdateOptions } from './update/update.js';
@@ -340,8 +340,9 @@ export class Learner {
   async save(dir: string): Promise<LearnerSaved> {
     const out = resolve(dir);
     const memory = this.#memory;
-    // update() drops the stale Fisher estimate on accept: estimate it again for the saved memory.
-    if (memory && memory.fisher === null && memory.replay.size > 0) memory.fisher = estimateFisher(this.model, memory.replay.examples());
+    // An accepted update leaves the Fisher estimate stale (memory.fisher null) and it is not estimated
+    // again here: a patch keeps the earlier values marked stale, a whole save leaves them out, and the
+    // next update that needs one (EWC, low-fisher) estimates it from this model and replay memory.
     let saved: LearnerSaved;
     if (this.#dir === out && !this.#pending && existsSync(join(out, 'model.json'))) {
       // Saved there already and nothing learned since: nothing to write (a whole save would fold its patches for nothing).
