@@ -27,7 +27,7 @@ import { checkSignal, throwIfAborted } from './offthread/abort.js';
 import { packExamplesSliced } from './offthread/pack.js';
 import type { RunOptions } from './offthread/progress.js';
 import type { JobSource, LearnResult as LearnJobResult, LoadResult, MemoryChanges, TrainResult as TrainJobResult, TrainWireOptions } from './offthread/protocol.js';
-import { runJob } from './offthread/runner.js';
+import { JobThread, runJob } from './offthread/runner.js';
 import { handleOfSliced, memoryOf, modelAtSliced, packMemorySliced, unpackMemory } from './offthread/transfer.js';
 
 /**
@@ -122,12 +122,16 @@ export class Learner {
   #writing: Promise<void> | null = null;
   /** The last learn queued: learns run one after the other, each from the one before. */
   #learning: Promise<unknown> = Promise.resolve();
+  /** The worker thread learns run in, kept between them (started at the first, again after an abort). */
+  readonly #thread = new JobThread();
 
   private constructor(model: TextClassifier, memory: ContinualMemory | null, dir: string | null, report: TrainReport | null) {
     this.model = model;
     this.#memory = memory;
     this.#dir = dir;
     this.report = report;
+    // A learner dropped while its thread idles: the thread goes too (it is unref()ed meanwhile, never keeping the process alive).
+    threads.register(this, this.#thread);
   }
 
   /**
@@ -245,7 +249,7 @@ export class Learner {
     let result: LearnJobResult;
     try {
       const job = { kind: 'learn' as const, model: await handleOfSliced(this.model), memory: memory && (await packMemorySliced(memory)), source, options };
-      result = await runJob<LearnJobResult>(job, {
+      result = await this.#thread.run<LearnJobResult>(job, {
         signal: run.signal,
         what: 'learn',
         onMessage: (m) => {
@@ -361,6 +365,9 @@ export class Learner {
     return saved;
   }
 }
+
+/** Ends the worker thread of a learner no longer reachable. */
+const threads = new FinalizationRegistry<JobThread>((thread) => thread.close());
 
 /** A source as a job takes it: a file's path (the worker reads it), or examples checked and packed here. */
 async function sourceOf(source: ExampleSource, what: string, read: ReadOptions = {}): Promise<JobSource> {
