@@ -124,6 +124,11 @@ export class Learner {
   #learning: Promise<unknown> = Promise.resolve();
   /** The worker thread learns run in, kept between them (started at the first, again after an abort). */
   readonly #thread = new JobThread();
+  /** The model's version: a number for each state learn() leaves it in (#versions counts them out, never giving one twice). */
+  #version = 0;
+  #versions = 0;
+  /** The version of the model copy the thread kept from the last accepted learn (and which thread), so the next learn need not copy the model. */
+  #threadHolds: { threadId: number | null; version: number } | null = null;
 
   private constructor(model: TextClassifier, memory: ContinualMemory | null, dir: string | null, report: TrainReport | null) {
     this.model = model;
@@ -247,8 +252,14 @@ export class Learner {
     const memory = this.#memory;
     const release = await this.#pin();
     let result: LearnJobResult;
+    const next = ++this.#versions;
     try {
-      const job = { kind: 'learn' as const, model: await handleOfSliced(this.model), memory: memory && (await packMemorySliced(memory)), source, options };
+      const holds = this.#threadHolds;
+      const reuse = holds !== null && holds.version === this.#version && holds.threadId !== null && holds.threadId === this.#thread.threadId;
+      // The thread's kept copy is used (or dropped) by this learn: known again only once it is applied.
+      this.#threadHolds = null;
+      const model = reuse ? null : await handleOfSliced(this.model);
+      const job = { kind: 'learn' as const, model, version: this.#version, next, now: { info: this.model.info, source: this.model.source }, memory: memory && (await packMemorySliced(memory)), source, options };
       result = await this.#thread.run<LearnJobResult>(job, {
         signal: run.signal,
         what: 'learn',
@@ -269,6 +280,8 @@ export class Learner {
       // The last moment to abort: after this, the update is applied whole.
       throwIfAborted(run.signal, 'learn');
       this.#apply(accepted, memory);
+      this.#version = next;
+      this.#threadHolds = { threadId: this.#thread.threadId, version: next };
     });
     return { accepted: true, reasons, report, warnings, parent: accepted.parent };
   }

@@ -114,7 +114,7 @@ export class JobThread {
  */
 function packedOf(job: Job): ArrayBuffer[] {
   const source = 'source' in job && 'examples' in job.source ? job.source.examples : null;
-  const words = 'model' in job ? job.model.vocab.words : null;
+  const words = 'model' in job && job.model ? job.model.vocab.words : null;
   const memory = job.kind === 'learn' ? job.memory : null;
   return packedBuffers(source, words, memory?.replay, memory?.guard);
 }
