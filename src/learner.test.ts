@@ -183,6 +183,26 @@ test('a trained learner saved, then learning and saving in place, grows patches;
   assert.equal(loaded.lineage?.depth, 2);
 });
 
+test('successive learns train on the copy the thread kept: the same model as a learner loaded in between, which copies it afresh', async (t) => {
+  const dir = join(tmp(t), 'model');
+  const kept = await Learner.train(corpus('wordnet3.train.jsonl'), { ...SMALL, bucket: 200_000, valid: jsonl('wordnet3.test.jsonl') });
+  assert.equal((await kept.learn(plants)).accepted, true);
+  await kept.save(dir);
+  const fresh = await Learner.load(dir);
+  for (const learner of [kept, fresh]) {
+    for (const batch of [foods, plants.slice(0, 10)]) assert.equal((await learner.learn(batch, { gate: false })).accepted, true);
+  }
+  assert.deepEqual(weights(kept.model), weights(fresh.model));
+  assert.deepEqual(predictions(kept), predictions(fresh));
+  assert.deepEqual(kept.memory!.replay.examples(), fresh.memory!.replay.examples());
+  assert.equal(kept.lineage?.depth, 3);
+  assert.equal(kept.lineage?.depth, fresh.lineage?.depth);
+  // The second learn's parent is the saved version: the kept copy took the save's source.
+  await kept.save(dir);
+  await fresh.save(join(tmp(t), 'fresh'));
+  assert.deepEqual((await Learner.load(dir)).lineage?.parent, fresh.lineage?.parent);
+});
+
 test('save to another directory writes the whole model, and the learner moves there', async (t) => {
   const dir = tmp(t);
   const a = join(dir, 'a');

@@ -17,7 +17,7 @@ import type { Metrics } from './eval/metrics.js';
 import type { TrainOptions, TrainReport } from './learn/train.js';
 import type { Prediction, PredictOptions, TextClassifier } from './model/classifier.js';
 import { applyPatch, type ModelBefore } from './store/patch.js';
-import { estimateFisher, memoryBefore, saveLearner, type ContinualMemory, type MemoryBefore, DEFAULT_REPLAY } from './update/memory.js';
+import { memoryBefore, saveLearner, type ContinualMemory, type MemoryBefore, DEFAULT_REPLAY } from './update/memory.js';
 import { checkUpdateOptions } from './update/options.js';
 import { saveUpdated } from './update/saveVersion.js';
 import type { UpdateDecision, UpdateOptions } from './update/update.js';
@@ -27,7 +27,7 @@ import { checkSignal, throwIfAborted } from './offthread/abort.js';
 import { packExamplesSliced } from './offthread/pack.js';
 import type { RunOptions } from './offthread/progress.js';
 import type { JobSource, LearnResult as LearnJobResult, LoadResult, MemoryChanges, TrainResult as TrainJobResult, TrainWireOptions } from './offthread/protocol.js';
-import { runJob } from './offthread/runner.js';
+import { JobThread, runJob } from './offthread/runner.js';
 import { handleOfSliced, memoryOf, modelAtSliced, packMemorySliced, unpackMemory } from './offthread/transfer.js';
 
 /**
@@ -122,12 +122,21 @@ export class Learner {
   #writing: Promise<void> | null = null;
   /** The last learn queued: learns run one after the other, each from the one before. */
   #learning: Promise<unknown> = Promise.resolve();
+  /** The worker thread learns run in, kept between them (started at the first, again after an abort). */
+  readonly #thread = new JobThread();
+  /** The model's version: a number for each state learn() leaves it in (#versions counts them out, never giving one twice). */
+  #version = 0;
+  #versions = 0;
+  /** The version of the model copy the thread kept from the last accepted learn (and which thread), so the next learn need not copy the model. */
+  #threadHolds: { threadId: number | null; version: number } | null = null;
 
   private constructor(model: TextClassifier, memory: ContinualMemory | null, dir: string | null, report: TrainReport | null) {
     this.model = model;
     this.#memory = memory;
     this.#dir = dir;
     this.report = report;
+    // A learner dropped while its thread idles: the thread goes too (it is unref()ed meanwhile, never keeping the process alive).
+    threads.register(this, this.#thread);
   }
 
   /**
@@ -243,9 +252,15 @@ export class Learner {
     const memory = this.#memory;
     const release = await this.#pin();
     let result: LearnJobResult;
+    const next = ++this.#versions;
     try {
-      const job = { kind: 'learn' as const, model: await handleOfSliced(this.model), memory: memory && (await packMemorySliced(memory)), source, options };
-      result = await runJob<LearnJobResult>(job, {
+      const holds = this.#threadHolds;
+      const reuse = holds !== null && holds.version === this.#version && holds.threadId !== null && holds.threadId === this.#thread.threadId;
+      // The thread's kept copy is used (or dropped) by this learn: known again only once it is applied.
+      this.#threadHolds = null;
+      const model = reuse ? null : await handleOfSliced(this.model);
+      const job = { kind: 'learn' as const, model, version: this.#version, next, now: { info: this.model.info, source: this.model.source }, memory: memory && (await packMemorySliced(memory)), source, options };
+      result = await this.#thread.run<LearnJobResult>(job, {
         signal: run.signal,
         what: 'learn',
         onMessage: (m) => {
@@ -265,6 +280,8 @@ export class Learner {
       // The last moment to abort: after this, the update is applied whole.
       throwIfAborted(run.signal, 'learn');
       this.#apply(accepted, memory);
+      this.#version = next;
+      this.#threadHolds = { threadId: this.#thread.threadId, version: next };
     });
     return { accepted: true, reasons, report, warnings, parent: accepted.parent };
   }
@@ -340,8 +357,9 @@ export class Learner {
   async save(dir: string): Promise<LearnerSaved> {
     const out = resolve(dir);
     const memory = this.#memory;
-    // update() drops the stale Fisher estimate on accept: estimate it again for the saved memory.
-    if (memory && memory.fisher === null && memory.replay.size > 0) memory.fisher = estimateFisher(this.model, memory.replay.examples());
+    // An accepted update leaves the Fisher estimate stale (memory.fisher null) and it is not estimated
+    // again here: a patch keeps the earlier values marked stale, a whole save leaves them out, and the
+    // next update that needs one (EWC, low-fisher) estimates it from this model and replay memory.
     let saved: LearnerSaved;
     if (this.#dir === out && !this.#pending && existsSync(join(out, 'model.json'))) {
       // Saved there already and nothing learned since: nothing to write (a whole save would fold its patches for nothing).
@@ -360,6 +378,9 @@ export class Learner {
     return saved;
   }
 }
+
+/** Ends the worker thread of a learner no longer reachable. */
+const threads = new FinalizationRegistry<JobThread>((thread) => thread.close());
 
 /** A source as a job takes it: a file's path (the worker reads it), or examples checked and packed here. */
 async function sourceOf(source: ExampleSource, what: string, read: ReadOptions = {}): Promise<JobSource> {

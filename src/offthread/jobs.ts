@@ -71,9 +71,29 @@ function copyOf(h: ModelHandle): TextClassifier {
   return model;
 }
 
+/**
+ * The copy of the learner's model an accepted update left in this thread, and the version it is at
+ * (the learner's once it applied the update's patch: the same bits, patches being exact). The next
+ * learn trains on it rather than copying the whole model again. Null while a learn uses it, and
+ * after a rejected or failed one (an update's copy is then not known to be at any version).
+ */
+let keptCopy: { version: number; model: TextClassifier } | null = null;
+
+/** The model a learn trains on: a copy of the learner's, or the kept copy when it is at the learner's version. */
+function learnModelOf(job: LearnJob): TextClassifier {
+  const reuse = keptCopy;
+  keptCopy = null;
+  if (job.model) return copyOf(job.model);
+  if (reuse === null || reuse.version !== job.version) throw new Error(`learn: this thread holds no copy of the model at version ${job.version}`);
+  // What a save changed since (the model's source, its info).
+  reuse.model.info = job.now.info;
+  reuse.model.source = job.now.source;
+  return reuse.model;
+}
+
 /** The gated update on a copy of the learner's model; accepted, the change as a patch of the learner's model and of its memory. */
 export async function learnJob(job: LearnJob, post: Post): Promise<LearnResult> {
-  const model = copyOf(job.model);
+  const model = learnModelOf(job);
   post({ type: 'copied' });
   const { examples } = await examplesOf(job.source, post);
   const memory = job.memory ? memoryOf(job.memory, unpackExamples(job.memory.replay), job.memory.guard ? unpackExamples(job.memory.guard) : null) : null;
@@ -87,7 +107,9 @@ export async function learnJob(job: LearnJob, post: Post): Promise<LearnResult> 
   if (!decision.accepted) return { accepted: false, reasons, report, warnings };
   const kept = memoryAfterUpdate(model, memory, examples, job.options);
   const after = kept === null ? null : memory === null ? { started: packMemory(kept) } : { changes: { head: kept.replay.head(), replay: diffList(replayBefore, kept.replay.examples()), guard: diffList(guardBefore, kept.guard ?? []), ...pick(packMemory(kept)) } };
-  return { accepted: true, reasons, report, warnings, parent: owned(decision.parent), patch: ownedPatch(diffModel(model, decision.parent)), memory: after };
+  const result: LearnResult = { accepted: true, reasons, report, warnings, parent: owned(decision.parent), patch: ownedPatch(diffModel(model, decision.parent)), memory: after };
+  keptCopy = { version: job.next, model };
+  return result;
 }
 
 const pick = ({ fisher, seen }: ReturnType<typeof packMemory>) => ({ fisher, seen });

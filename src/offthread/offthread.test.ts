@@ -4,6 +4,10 @@
  * as it was; they report progress; a learn under way leaves predictions as they were until it is
  * applied, and waits for an evaluate reading the model.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { measurePausesWithControl } from '../bench/eventloop/pause.js';
@@ -12,7 +16,11 @@ import { Learner } from '../learner.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { namedTensors } from '../store/patch.js';
 import { Rng } from '../util/rng.js';
+import type { Metrics } from '../eval/metrics.js';
+import { packExamples } from './pack.js';
 import type { LearnerProgress } from './progress.js';
+import { JobThread } from './runner.js';
+import { handleOf } from './transfer.js';
 
 /**
  * Generous: the issue's target is 50 ms; this must not fail on a loaded 2-core machine, so the
@@ -189,4 +197,45 @@ test('errors thrown on the worker thread reach the caller as the same class, cod
   await assert.rejects(Learner.train('/no/such/dir/train.jsonl'), (err: unknown) => err instanceof AccreteError && /\/no\/such\/dir\/train\.jsonl/.test(err.message));
   await assert.rejects(Learner.load('/no/such/model'), (err: unknown) => err instanceof AccreteError && err.name === 'ModelFileError' && err.code === 'BAD_MODEL_FILE');
   await assert.rejects(Learner.train(data.slice(0, 10), { onEpoch: () => undefined } as never), { code: 'BAD_CONFIG', message: /onEpoch is not an option here/ });
+});
+
+test("a kept worker thread: one for a learner's jobs, ended by an abort and started again by the next job", async () => {
+  const { model } = await Learner.train(data.slice(0, 400), { ...OPTIONS, epoch: 1 });
+  const job = async () => ({ kind: 'evaluate' as const, model: handleOf(model), source: { examples: packExamples(data.slice(0, 50).map((e) => ({ text: e.text, labels: [e.label] }))) }, options: {} });
+  const thread = new JobThread();
+  assert.equal(thread.threadId, null, 'started at the first job, not before');
+  try {
+    const first = await thread.run<Metrics>(await job(), { what: 'evaluate' });
+    const id = thread.threadId;
+    assert.notEqual(id, null);
+    const second = await thread.run<Metrics>(await job(), { what: 'evaluate' });
+    assert.equal(thread.threadId, id, 'the same thread ran the second job');
+    assert.deepEqual(second, first);
+    const controller = new AbortController();
+    const aborted = thread.run<Metrics>(await job(), { what: 'evaluate', signal: controller.signal, onMessage: () => controller.abort() });
+    await assert.rejects(aborted, { name: 'AbortError' });
+    assert.equal(thread.threadId, null, 'an abort ends the thread');
+    assert.deepEqual(await thread.run<Metrics>(await job(), { what: 'evaluate' }), first, 'the next job starts another');
+    assert.notEqual(thread.threadId, id);
+  } finally {
+    thread.close();
+  }
+  assert.equal(thread.threadId, null);
+});
+
+test("a learner's idle thread does not keep the process alive", (t) => {
+  const script = `import { Learner } from ${JSON.stringify(new URL('../index.js', import.meta.url).href)};
+const data = ${JSON.stringify(data.slice(0, 200))};
+const learner = await Learner.train(data, { dim: 8, bucket: 20000, epoch: 1, seed: 1 });
+const d = await learner.learn(${JSON.stringify(feedback.slice(0, 10))}, { gate: false });
+// Held to the end: a learner collected would end its thread (FinalizationRegistry), and this would check nothing.
+globalThis.keep = learner;
+console.log(d.accepted);`;
+  const dir = mkdtempSync(join(tmpdir(), 'accrete-idle-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'learn.mjs'), script);
+  const r = spawnSync(process.execPath, [join(dir, 'learn.mjs')], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.error, undefined, 'the process ended by itself');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'true');
 });

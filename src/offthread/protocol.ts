@@ -5,6 +5,7 @@ import type { EvaluateOptions } from '../eval/evaluate.js';
 import type { Metrics } from '../eval/metrics.js';
 import type { AutotuneTrial } from '../learn/autotune.js';
 import type { TrainOptions, TrainReport } from '../learn/train.js';
+import type { ModelInfo, TextClassifier } from '../model/classifier.js';
 import type { ModelBefore, Patch } from '../store/patch.js';
 import type { UpdateOptions, UpdateReport } from '../update/update.js';
 import type { UpdateWarning } from '../update/warnings.js';
@@ -34,7 +35,14 @@ export interface TrainJob {
 
 export interface LearnJob {
   kind: 'learn';
-  model: ModelHandle;
+  /** The learner's model, to copy; null when the worker thread's kept copy is at `version` already. */
+  model: ModelHandle | null;
+  /** The learner's model's version (a number the learner gives each state of its model). */
+  version: number;
+  /** The version the model will be at once this update is applied (never given to another). */
+  next: number;
+  /** The model's info and source as they are now (a save changes them, not the version). */
+  now: { info: ModelInfo; source: TextClassifier['source'] };
   memory: PackedMemory | null;
   source: JobSource;
   options: Omit<UpdateOptions, 'memory' | 'onRound'>;

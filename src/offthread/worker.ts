@@ -1,6 +1,7 @@
 /**
- * The learner's worker thread: runs one job (jobs.ts) posted by runner.ts, posting its progress and
- * then its result or error. The thread ends after the job; an abort terminates it mid-way.
+ * The learner's worker thread: runs the jobs (jobs.ts) runner.ts posts, one at a time, posting each
+ * one's progress and then its result or error. The thread waits for the next job until runner.ts
+ * ends it (after a one-off job, or on an abort, which terminates it mid-way).
  */
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
@@ -47,7 +48,8 @@ async function run(job: Job): Promise<JobResult> {
   }
 }
 
-port.once('message', (job: Job) => {
+// One job after another (runner.ts sends the next only once this one answered).
+port.on('message', (job: Job) => {
   run(job).then(
     (result) => port.postMessage({ type: 'done', result }, transferOf(job, result)),
     (err: unknown) => post({ type: 'error', error: toWire(err) }),
