@@ -9,22 +9,21 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Example } from '../data/example.js';
 import { AccreteError, ModelFileError } from '../errors.js';
-import { evaluate } from '../eval/evaluate.js';
 import type { GateIssue } from '../update/gate.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { loadModel, verifyExtraFiles } from '../store/modelFiles.js';
-import { loadLearner } from '../update/memory.js';
 import type { UpdateReport } from '../update/update.js';
 import { openDatabase, type Db } from './db.js';
 import * as feedback from './feedback.js';
-import { copyModelDir, publish, removeUnreferenced, stagingPath, versionPath } from './files.js';
+import { importCopy } from './importRecord.js';
+import { publish, removeUnreferenced, stagingPath, versionPath } from './files.js';
 import * as jobs from './jobs.js';
 import * as owner from './owner.js';
 import { faultSeam } from '../util/faultSeam.js';
 import { crashPoint } from '../util/crashPoint.js';
 import { diskBytes } from '../store/linkDir.js';
 import { MANIFEST_FILE } from '../store/manifest.js';
-import { summarize, type FeedbackEvent, type JobFault, type JobRecord, type JobTrigger, type VersionMetrics, type VersionRecord } from './types.js';
+import { type FeedbackEvent, type JobFault, type JobRecord, type JobTrigger, type VersionMetrics, type VersionRecord } from './types.js';
 import * as versions from './versions.js';
 
 export type { FeedbackEvent, JobRecord, VersionRecord, VersionMetrics } from './types.js';
@@ -242,23 +241,7 @@ export class Registry {
   importModel(dir: string): VersionRecord {
     const id = versions.nextVersionId(this.db);
     const target = this.dirOf(id);
-    copyModelDir(dir, target);
-    const { model, memory } = loadLearner(target);
-    const info = model.info as { lineage?: { dataFingerprint?: string } };
-    const guard = memory?.guard?.length ? summarize(evaluate(model, memory.guard)) : null;
-    const record: VersionRecord = {
-      id,
-      parent: null,
-      createdAt: new Date().toISOString(),
-      fingerprint: info.lineage?.dataFingerprint ?? null,
-      options: { importedFrom: resolve(dir), config: model.config },
-      metrics: { guard, fresh: null },
-      decision: { accepted: true, reasons: [], source: 'import' },
-      path: versionPath(id),
-      checksum: model.source!.weightsChecksum,
-      labels: [...model.labels],
-      job: null,
-    };
+    const record = importCopy(id, dir, target);
     this.db.transaction(() => {
       versions.insertVersion(this.db, record);
       if (versions.activeId(this.db) === null) versions.setActive(this.db, id, `import ${resolve(dir)}`);

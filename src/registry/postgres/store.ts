@@ -13,18 +13,17 @@ import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import type { Example } from '../../data/example.js';
 import { AccreteError, ModelFileError, UsageError } from '../../errors.js';
-import { evaluate } from '../../eval/evaluate.js';
 import type { TextClassifier } from '../../model/classifier.js';
 import { MANIFEST_FILE } from '../../store/manifest.js';
 import { loadModel, verifyExtraFiles } from '../../store/modelFiles.js';
 import type { GateIssue } from '../../update/gate.js';
-import { loadLearner } from '../../update/memory.js';
 import type { UpdateReport } from '../../update/update.js';
-import { copyModelDir, publish, removeUnreferenced, stagingPath, versionPath } from '../files.js';
+import { importCopy } from '../importRecord.js';
+import { publish, removeUnreferenced, stagingPath, versionPath } from '../files.js';
 import type { Recovery } from '../registry.js';
 import { VersionFilesError } from '../registry.js';
 import type { CommitInput, ReplicaInfo, RegistryStore, StartedJob } from '../store.js';
-import { summarize, type FeedbackEvent, type JobFault, type JobTrigger, type VersionMetrics, type VersionRecord } from '../types.js';
+import { type FeedbackEvent, type JobFault, type JobTrigger, type VersionMetrics, type VersionRecord } from '../types.js';
 import { BlobCache, type FileEntry } from './blobs.js';
 import { asStorageFault, checkUrl, connectError, inTransaction, newPool, redact, type Queryable } from './connect.js';
 import * as fb from './feedback.js';
@@ -261,23 +260,7 @@ export class PostgresStore implements RegistryStore {
   async importModel(dir: string): Promise<VersionRecord> {
     const id = await this.q((c) => rows.nextVersionId(c));
     const target = this.dirOf(id);
-    copyModelDir(dir, target);
-    const { model, memory } = loadLearner(target);
-    const info = model.info as { lineage?: { dataFingerprint?: string } };
-    const guard = memory?.guard?.length ? summarize(evaluate(model, memory.guard)) : null;
-    const record: VersionRecord = {
-      id,
-      parent: null,
-      createdAt: new Date().toISOString(),
-      fingerprint: info.lineage?.dataFingerprint ?? null,
-      options: { importedFrom: resolve(dir), config: model.config },
-      metrics: { guard, fresh: null },
-      decision: { accepted: true, reasons: [], source: 'import' },
-      path: versionPath(id),
-      checksum: model.source!.weightsChecksum,
-      labels: [...model.labels],
-      job: null,
-    };
+    const record = importCopy(id, dir, target);
     const { files } = await this.q(() => uploadDir(this.pool, this.blobs, target));
     await this.tx(async (c) => {
       await rows.insertVersion(c, record);
