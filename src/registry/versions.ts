@@ -4,7 +4,7 @@ import { fromJson, type Db } from './db.js';
 import { isVersionId, versionId } from './files.js';
 import type { VersionRecord } from './types.js';
 
-interface VersionRow {
+export interface VersionRow {
   seq: number;
   id: string;
   parent: string | null;
@@ -16,11 +16,13 @@ interface VersionRow {
   path: string;
   checksum: string;
   labels: string;
-  job: number | null;
+  /** A number from SQLite; a string from PostgreSQL, whose driver gives bigint columns as text. */
+  job: number | string | null;
   removed_at: string | null;
 }
 
-function toRecord(r: VersionRow): VersionRecord {
+/** A versions row (the same columns in SQLite and PostgreSQL) as a record. */
+export function toRecord(r: VersionRow): VersionRecord {
   return {
     id: r.id,
     parent: r.parent,
@@ -32,7 +34,7 @@ function toRecord(r: VersionRow): VersionRecord {
     path: r.path,
     checksum: r.checksum,
     labels: fromJson(r.labels) ?? [],
-    job: r.job,
+    job: r.job === null ? null : Number(r.job),
     removedAt: r.removed_at,
   };
 }

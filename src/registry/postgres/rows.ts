@@ -5,53 +5,22 @@ import { fromJson } from '../db.js';
 import { isVersionId } from '../files.js';
 import type { JobOutcome, JobOutcomeRecord } from '../jobs.js';
 import type { JobFault, JobRecord, JobState, JobTrigger, VersionRecord } from '../types.js';
-import type { Activation } from '../versions.js';
+import { toRecord, type Activation, type VersionRow } from '../versions.js';
 import type { Queryable } from './connect.js';
 import { quarantined } from './feedback.js';
 
 /** The channel every change is announced on (payloads are ids only: `active v7`, `job 12`). */
 export const CHANNEL = 'accrete';
 
-interface VersionRow {
-  id: string;
-  parent: string | null;
-  created_at: string;
-  fingerprint: string | null;
-  options: string;
-  metrics: string;
-  decision: string;
-  path: string;
-  checksum: string;
-  labels: string;
-  job: string | null;
-  removed_at: string | null;
-}
-
-function toVersion(r: VersionRow): VersionRecord {
-  return {
-    id: r.id,
-    parent: r.parent,
-    createdAt: r.created_at,
-    fingerprint: r.fingerprint,
-    options: fromJson(r.options) ?? {},
-    metrics: fromJson(r.metrics) ?? { guard: null, fresh: null },
-    decision: fromJson(r.decision)!,
-    path: r.path,
-    checksum: r.checksum,
-    labels: fromJson(r.labels) ?? [],
-    job: r.job === null ? null : Number(r.job),
-    removedAt: r.removed_at,
-  };
-}
 
 export async function listVersions(c: Queryable): Promise<VersionRecord[]> {
-  return (await c.query<VersionRow>('SELECT * FROM accrete_versions ORDER BY seq')).rows.map(toVersion);
+  return (await c.query<VersionRow>('SELECT * FROM accrete_versions ORDER BY seq')).rows.map(toRecord);
 }
 
 export async function getVersion(c: Queryable, id: string): Promise<VersionRecord> {
   const row = isVersionId(id) ? (await c.query<VersionRow>('SELECT * FROM accrete_versions WHERE id = $1', [id])).rows[0] : undefined;
   if (!row) throw new AccreteError('NOT_FOUND', `no version ${JSON.stringify(id.slice(0, 80))} in the registry`);
-  return toVersion(row);
+  return toRecord(row);
 }
 
 /** A new version id from the database's sequence (ids of versions never committed are skipped, never reused). */
