@@ -6,27 +6,18 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliRunner, MAIN } from './testing.js';
 
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'accrete-compact-'));
 after(() => rmSync(cwd, { recursive: true, force: true }));
 
-function accrete(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
-  if (r.error) throw r.error;
-  return r;
-}
-const ok = (args: string[]) => {
-  const r = accrete(args);
-  assert.equal(r.status, 0, `accrete ${args.join(' ')}: ${r.stderr}\n${r.stdout.slice(0, 500)}`);
-  return r.stdout;
-};
+const { accrete, ok } = cliRunner(cwd);
 const file = (name: string, lines: string[]) => (writeFileSync(join(cwd, name), lines.join('\n') + '\n'), join(cwd, name));
 const lines = readFileSync(corpus('wordnet5.train.txt'), 'utf8').trim().split('\n');
 let patched: string;

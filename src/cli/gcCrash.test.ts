@@ -6,13 +6,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TextClassifier } from '../model/classifier.js';
 import { Registry } from '../registry/registry.js';
 import { call, corpus, inProcess, MAIN, plantTexts, tinyModel } from '../serve/testing.js';
+import { cliRunner } from './testing.js';
 
 const root = mkdtempSync(join(tmpdir(), 'accrete-gc-crash-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -22,16 +23,7 @@ const predictions = (m: TextClassifier) => probes.map((t) => m.predict(t, { k: 3
 /** What each version predicted before any gc ran. */
 const expected = new Map<string, unknown>();
 
-function accrete(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
-  if (r.error) throw r.error;
-  return r;
-}
-const ok = (args: string[]) => {
-  const r = accrete(args);
-  assert.equal(r.status, 0, `accrete ${args.join(' ')}: ${r.stderr}\n${r.stdout.slice(0, 500)}`);
-  return r.stdout;
-};
+const { ok } = cliRunner(root);
 const dirsOf = (reg: string) => readdirSync(join(reg, 'versions')).sort();
 
 /**

@@ -15,7 +15,8 @@ import { loadModel, verifyExtraFiles } from '../store/modelFiles.js';
 import type { UpdateReport } from '../update/update.js';
 import { openDatabase, type Db } from './db.js';
 import * as feedback from './feedback.js';
-import { importCopy } from './importRecord.js';
+import type { CommitInput } from './store.js';
+import { importCopy, updatedRecord } from './versionRecords.js';
 import { publish, removeUnreferenced, stagingPath, versionPath } from './files.js';
 import * as jobs from './jobs.js';
 import * as owner from './owner.js';
@@ -319,20 +320,8 @@ export class Registry {
    * Records an accepted job's published version, and activates it when the active version is
    * still the job's parent (someone may have activated another version meanwhile).
    */
-  commitVersion(job: number, id: string, o: { parent: string; metrics: VersionMetrics; options: Record<string, unknown>; report: UpdateReport; checksum: string; labels: string[] }): { activated: boolean } {
-    const record: VersionRecord = {
-      id,
-      parent: o.parent,
-      createdAt: new Date().toISOString(),
-      fingerprint: o.report.data.fingerprint,
-      options: o.options,
-      metrics: o.metrics,
-      decision: { accepted: true, reasons: o.report.reasons, source: 'update' },
-      path: versionPath(id),
-      checksum: o.checksum,
-      labels: o.labels,
-      job,
-    };
+  commitVersion(job: number, id: string, o: CommitInput): { activated: boolean } {
+    const record = updatedRecord(job, id, o);
     return this.db.transaction(() => {
       this.beforeWrite();
       versions.insertVersion(this.db, record);

@@ -18,7 +18,7 @@ import { MANIFEST_FILE } from '../../store/manifest.js';
 import { loadModel, verifyExtraFiles } from '../../store/modelFiles.js';
 import type { GateIssue } from '../../update/gate.js';
 import type { UpdateReport } from '../../update/update.js';
-import { importCopy } from '../importRecord.js';
+import { importCopy, updatedRecord } from '../versionRecords.js';
 import { publish, removeUnreferenced, stagingPath, versionPath } from '../files.js';
 import type { Recovery } from '../registry.js';
 import { VersionFilesError } from '../registry.js';
@@ -357,19 +357,7 @@ export class PostgresStore implements RegistryStore {
     const files = this.published.get(id);
     if (!files) throw new AccreteError('CONFLICT', `version ${id} was not published by this process`);
     const fence = this.lock?.fence ?? null;
-    const record: VersionRecord = {
-      id,
-      parent: o.parent,
-      createdAt: new Date().toISOString(),
-      fingerprint: o.report.data.fingerprint,
-      options: o.options,
-      metrics: o.metrics,
-      decision: { accepted: true, reasons: o.report.reasons, source: 'update' },
-      path: versionPath(id),
-      checksum: o.checksum,
-      labels: o.labels,
-      job,
-    };
+    const record = updatedRecord(job, id, o);
     const out = await this.tx(async (c) => {
       await checkFence(c, fence);
       await rows.insertVersion(c, record);

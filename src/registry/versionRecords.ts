@@ -1,11 +1,12 @@
 /**
- * The record of a model directory imported into a registry (SQLite or PostgreSQL): the copy is
- * loaded (which verifies it) and scored on its saved guard set. One place for both stores.
+ * The records of new versions, built in one place for both registries (SQLite and PostgreSQL):
+ * an imported model directory, and an update job's accepted version.
  */
 import { resolve } from 'node:path';
 import { evaluate } from '../eval/evaluate.js';
 import { loadLearner } from '../update/memory.js';
 import { copyModelDir, versionPath } from './files.js';
+import type { CommitInput } from './store.js';
 import { summarize, type VersionRecord } from './types.js';
 
 /** Copies `dir` to `target` (the version's directory), loads the copy and describes it as version `id`. */
@@ -26,5 +27,22 @@ export function importCopy(id: string, dir: string, target: string): VersionReco
     checksum: model.source!.weightsChecksum,
     labels: [...model.labels],
     job: null,
+  };
+}
+
+/** The record of update job `job`'s accepted version `id`. */
+export function updatedRecord(job: number, id: string, o: CommitInput): VersionRecord {
+  return {
+    id,
+    parent: o.parent,
+    createdAt: new Date().toISOString(),
+    fingerprint: o.report.data.fingerprint,
+    options: o.options,
+    metrics: o.metrics,
+    decision: { accepted: true, reasons: o.report.reasons, source: 'update' },
+    path: versionPath(id),
+    checksum: o.checksum,
+    labels: o.labels,
+    job,
   };
 }
