@@ -6,15 +6,16 @@ import { quarantined, type QuarantinedEvent } from './feedback.js';
 import type { JobFault, JobRecord, JobState, JobTrigger, VersionMetrics } from './types.js';
 import type { GateIssue } from '../update/gate.js';
 
-interface JobRow {
-  id: number;
+/** A jobs row (the same columns in SQLite and PostgreSQL; PostgreSQL's driver gives bigint ids as text and a job may have no parent there yet). */
+export interface JobRow {
+  id: number | string;
   state: JobState;
   trigger: JobTrigger;
-  parent: string;
+  parent: string | null;
   version: string | null;
   options: string;
-  after_id: number;
-  upto_id: number;
+  after_id: number | string;
+  upto_id: number | string;
   examples: number;
   created_at: string;
   finished_at: string | null;
@@ -24,17 +25,18 @@ interface JobRow {
   fault: JobFault | null;
 }
 
-const COLUMNS = 'id, state, trigger, parent, version, options, after_id, upto_id, examples, created_at, finished_at, reasons, metrics, error, fault';
+export const JOB_COLUMNS = 'id, state, trigger, parent, version, options, after_id, upto_id, examples, created_at, finished_at, reasons, metrics, error, fault';
 
-function toRecord(r: JobRow): JobRecord {
+/** A jobs row as a record. */
+export function toJob(r: JobRow): JobRecord {
   return {
-    id: r.id,
+    id: Number(r.id),
     state: r.state,
     trigger: r.trigger,
-    parent: r.parent,
+    parent: r.parent ?? '',
     version: r.version,
     options: fromJson(r.options) ?? {},
-    feedback: { after: r.after_id, upto: r.upto_id },
+    feedback: { after: Number(r.after_id), upto: Number(r.upto_id) },
     examples: r.examples,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
@@ -82,7 +84,7 @@ export function finishJob(db: Db, id: number, o: JobOutcome): void {
 }
 
 export function listJobs(db: Db, limit = 100): JobRecord[] {
-  return (db.prepare(`SELECT ${COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?`).all(limit) as JobRow[]).map(toRecord);
+  return (db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?`).all(limit) as JobRow[]).map(toJob);
 }
 
 export function runningJobs(db: Db): number[] {
@@ -94,7 +96,7 @@ export type JobOutcomeRecord = JobRecord & { report: UpdateReport | null; quaran
 
 /** A job with its report and the feedback events its diagnosis quarantined. */
 export function getJob(db: Db, id: number): JobOutcomeRecord {
-  const row = db.prepare(`SELECT ${COLUMNS}, report FROM jobs WHERE id = ?`).get(id) as (JobRow & { report: string | null }) | undefined;
+  const row = db.prepare(`SELECT ${JOB_COLUMNS}, report FROM jobs WHERE id = ?`).get(id) as (JobRow & { report: string | null }) | undefined;
   if (!row) throw new AccreteError('NOT_FOUND', `no update job ${id}`);
-  return { ...toRecord(row), report: fromJson(row.report), quarantined: quarantined(db, id) };
+  return { ...toJob(row), report: fromJson(row.report), quarantined: quarantined(db, id) };
 }

@@ -3,8 +3,8 @@ import { AccreteError } from '../../errors.js';
 import type { UpdateReport } from '../../update/update.js';
 import { fromJson } from '../db.js';
 import { isVersionId } from '../files.js';
-import type { JobOutcome, JobOutcomeRecord } from '../jobs.js';
-import type { JobFault, JobRecord, JobState, JobTrigger, VersionRecord } from '../types.js';
+import { JOB_COLUMNS, toJob, type JobOutcome, type JobOutcomeRecord, type JobRow } from '../jobs.js';
+import type { JobRecord, JobState, JobTrigger, VersionRecord } from '../types.js';
 import { toRecord, type Activation, type VersionRow } from '../versions.js';
 import type { Queryable } from './connect.js';
 import { quarantined } from './feedback.js';
@@ -55,45 +55,6 @@ export async function setActive(c: Queryable, id: string, reason: string): Promi
 
 export async function activations(c: Queryable, limit = 100): Promise<Activation[]> {
   return (await c.query<Activation>('SELECT version, previous, at, reason FROM accrete_activations ORDER BY seq DESC LIMIT $1', [limit])).rows;
-}
-
-interface JobRow {
-  id: string;
-  state: JobState;
-  trigger: JobTrigger;
-  parent: string | null;
-  version: string | null;
-  options: string;
-  after_id: string;
-  upto_id: string;
-  examples: number;
-  created_at: string;
-  finished_at: string | null;
-  reasons: string | null;
-  metrics: string | null;
-  error: string | null;
-  fault: JobFault | null;
-}
-
-const JOB_COLUMNS = 'id, state, trigger, parent, version, options, after_id, upto_id, examples, created_at, finished_at, reasons, metrics, error, fault';
-
-function toJob(r: JobRow): JobRecord {
-  return {
-    id: Number(r.id),
-    state: r.state,
-    trigger: r.trigger,
-    parent: r.parent ?? '',
-    version: r.version,
-    options: fromJson(r.options) ?? {},
-    feedback: { after: Number(r.after_id), upto: Number(r.upto_id) },
-    examples: r.examples,
-    createdAt: r.created_at,
-    finishedAt: r.finished_at,
-    reasons: fromJson(r.reasons),
-    metrics: fromJson(r.metrics),
-    error: r.error,
-    fault: r.fault,
-  };
 }
 
 /** A new job row: 'running' (the updater runs it now) or 'queued' (a replica asked; the updater runs it). */
