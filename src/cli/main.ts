@@ -148,3 +148,10 @@ async function commandHelp(args: string[]): Promise<number> {
 
 enableExplicitGc();
 process.exitCode = await main(process.argv.slice(2));
+// The command's work is done. Should anything still hold the event loop open (a socket, a worker,
+// a timer a library forgot), exit anyway instead of hanging a script or a CI job; the timer itself
+// does not keep the process alive.
+setTimeout(() => {
+  process.stderr.write('accrete: the command finished but something was still open; exiting\n');
+  process.exit();
+}, 10_000).unref();

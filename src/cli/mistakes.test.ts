@@ -21,7 +21,7 @@ after(() => rmSync(cwd, { recursive: true, force: true }));
 
 function accrete(args: string[], status: number): { stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000, input: '' });
-  if (r.error) throw r.error;
+  if (r.error) throw new Error(`accrete ${args.join(' ')}: ${r.error.message}; stderr so far:\n${r.stderr}`);
   assert.equal(r.status, status, `accrete ${args.join(' ')} exited ${r.status}; stderr:\n${r.stderr}`);
   return { stdout: r.stdout, stderr: r.stderr };
 }
