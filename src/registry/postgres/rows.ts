@@ -63,6 +63,40 @@ export async function insertJob(c: Queryable, state: 'running' | 'queued', trigg
   return Number(r.rows[0].id);
 }
 
+/** Announces a queued job to the updater (NOTIFY, ids only). */
+export async function notifyQueued(c: Queryable, job: number): Promise<void> {
+  await c.query('SELECT pg_notify($1, $2)', [CHANNEL, `queued ${job}`]);
+}
+
+/** The oldest queued job, if any. */
+export async function nextQueued(c: Queryable): Promise<{ job: number; trigger: JobTrigger; options: Record<string, unknown> } | null> {
+  const r = await c.query<{ id: string; trigger: JobTrigger; options: string }>(`SELECT id, trigger, options FROM accrete_jobs WHERE state = 'queued' ORDER BY id LIMIT 1`);
+  const row = r.rows[0];
+  return row ? { job: Number(row.id), trigger: row.trigger, options: JSON.parse(row.options) as Record<string, unknown> } : null;
+}
+
+/** Moves a queued job to running on `parent`; CONFLICT when another updater took it first. */
+export async function runQueued(c: Queryable, job: number, parent: string, fence: number | null): Promise<void> {
+  const r = await c.query(`UPDATE accrete_jobs SET state = 'running', parent = $2, fence = $3 WHERE id = $1 AND state = 'queued'`, [job, parent, fence]);
+  if (!r.rowCount) throw new AccreteError('CONFLICT', `update job ${job} is no longer queued`);
+}
+
+/** Records which feedback events a job claimed (ids after_id < id <= upto_id). */
+export async function setClaimRange(c: Queryable, job: number, claimed: { first: number; last: number; count: number }): Promise<void> {
+  await c.query('UPDATE accrete_jobs SET after_id = $2, upto_id = $3, examples = $4 WHERE id = $1', [job, Math.max(0, claimed.first - 1), claimed.last, claimed.count]);
+}
+
+/**
+ * A short text that changes whenever the active version, the last event, job or activation, or
+ * the queue moves: the periodic check compares it, for notices lost while disconnected.
+ */
+export async function changeSignature(c: Queryable): Promise<string> {
+  const r = await c.query<{ s: string }>(
+    `SELECT concat_ws(' ', (SELECT value FROM accrete_meta WHERE key = 'active'), (SELECT max(id) FROM accrete_feedback), (SELECT max(id) FROM accrete_jobs), (SELECT max(seq) FROM accrete_activations), (SELECT count(*) FROM accrete_jobs WHERE state = 'queued')) AS s`,
+  );
+  return r.rows[0].s;
+}
+
 export async function finishJob(c: Queryable, id: number, o: JobOutcome): Promise<void> {
   await c.query('UPDATE accrete_jobs SET state = $2, version = $3, reasons = $4, metrics = $5, report = $6, error = $7, fault = $8, finished_at = $9 WHERE id = $1', [
     id,

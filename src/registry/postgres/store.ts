@@ -7,12 +7,12 @@
  * become StorageErrors (503 with Retry-After); the pool reconnects on the next query.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import type { Example } from '../../data/example.js';
-import { AccreteError, ModelFileError, UsageError } from '../../errors.js';
+import { AccreteError, ModelFileError } from '../../errors.js';
 import type { TextClassifier } from '../../model/classifier.js';
 import { MANIFEST_FILE } from '../../store/manifest.js';
 import { loadModel, verifyExtraFiles } from '../../store/modelFiles.js';
@@ -31,13 +31,11 @@ import { Listener } from './listen.js';
 import * as rows from './rows.js';
 import { checkReadable, migrate, PG_SCHEMA_VERSION, schemaState } from './schema.js';
 import { checkFence, UpdaterLock } from './updaterLock.js';
+import { listReplicas, removeReplica, reportReplica } from './replicas.js';
+import { bindCache, DEFAULT_CACHE } from './cacheDir.js';
 import { diskUsage, dropUnused, filesOf, insertFiles, uploadDir } from './versionFiles.js';
 
-export const DEFAULT_CACHE = 'accrete-cache';
-/** The file in a cache directory that names the registry its files belong to. */
-const CACHE_ID_FILE = 'registry-id';
-/** A replica that has not reported for this long is left out of /v1/health. */
-const REPLICA_STALE_S = 30;
+export { DEFAULT_CACHE } from './cacheDir.js';
 
 export interface PostgresOpenOptions {
   cache?: string;
@@ -203,12 +201,7 @@ export class PostgresStore implements RegistryStore {
   async changed(): Promise<boolean> {
     await this.heartbeat();
     if (this.lock && this.lock.fence === null && this.claimed) await this.takeLock();
-    const r = await this.q((c) =>
-      c.query<{ s: string }>(
-        `SELECT concat_ws(' ', (SELECT value FROM accrete_meta WHERE key = 'active'), (SELECT max(id) FROM accrete_feedback), (SELECT max(id) FROM accrete_jobs), (SELECT max(seq) FROM accrete_activations), (SELECT count(*) FROM accrete_jobs WHERE state = 'queued')) AS s`,
-      ),
-    );
-    const now = r.rows[0].s;
+    const now = await this.q((c) => rows.changeSignature(c));
     const moved = now !== this.signature || this.noticed;
     this.signature = now;
     this.noticed = false;
@@ -302,15 +295,13 @@ export class PostgresStore implements RegistryStore {
   queueJob(trigger: JobTrigger, options: Record<string, unknown>): Promise<number> {
     return this.tx(async (c) => {
       const job = await rows.insertJob(c, 'queued', trigger, null, options, null);
-      await c.query('SELECT pg_notify($1, $2)', [rows.CHANNEL, `queued ${job}`]);
+      await rows.notifyQueued(c, job);
       return job;
     });
   }
 
-  async nextQueued(): Promise<{ job: number; trigger: JobTrigger; options: Record<string, unknown> } | null> {
-    const r = await this.q((c) => c.query<{ id: string; trigger: JobTrigger; options: string }>(`SELECT id, trigger, options FROM accrete_jobs WHERE state = 'queued' ORDER BY id LIMIT 1`));
-    const row = r.rows[0];
-    return row ? { job: Number(row.id), trigger: row.trigger, options: JSON.parse(row.options) as Record<string, unknown> } : null;
+  nextQueued() {
+    return this.q((c) => rows.nextQueued(c));
   }
 
   async startJob(trigger: JobTrigger, options: Record<string, unknown>, queued?: number): Promise<StartedJob> {
@@ -322,12 +313,11 @@ export class PostgresStore implements RegistryStore {
       let job: number;
       if (queued === undefined) job = await rows.insertJob(c, 'running', trigger, parent, options, fence);
       else {
-        const r = await c.query(`UPDATE accrete_jobs SET state = 'running', parent = $2, fence = $3 WHERE id = $1 AND state = 'queued'`, [queued, parent, fence]);
-        if (!r.rowCount) throw new AccreteError('CONFLICT', `update job ${queued} is no longer queued`);
+        await rows.runQueued(c, queued, parent, fence);
         job = queued;
       }
       const claimed = await fb.claimPending(c, job);
-      await c.query('UPDATE accrete_jobs SET after_id = $2, upto_id = $3, examples = $4 WHERE id = $1', [job, Math.max(0, claimed.first - 1), claimed.last, claimed.count]);
+      await rows.setClaimRange(c, job, claimed);
       return { job, parent, count: claimed.count, staging: join(this.root, stagingPath(job)) };
     });
   }
@@ -490,39 +480,12 @@ export class PostgresStore implements RegistryStore {
   /** Reports this replica: its version, since when, and how long after that version's activation it began serving it. */
   private async heartbeat(): Promise<void> {
     if (!this.claimed || this.closed) return;
-    const s = this.servingNow;
-    await this.q((c) =>
-      c.query(
-        `INSERT INTO accrete_replicas (id, host, pid, role, version, serving_since, lag_ms, seen_at)
-         VALUES ($1, $2, $3, $4, $5::text, $6::timestamptz,
-                 greatest(0, extract(epoch FROM ($6::timestamptz - (SELECT max(committed_at) FROM accrete_activations WHERE version = $5::text))) * 1000), now())
-         ON CONFLICT (id) DO UPDATE SET role = excluded.role, version = excluded.version, serving_since = excluded.serving_since, lag_ms = excluded.lag_ms, seen_at = now()`,
-        [this.replicaId, hostname(), process.pid, this.isUpdater() ? `${this.role} (updater)` : this.role, s?.id ?? null, s?.since ?? null],
-      ),
-    );
+    const report = { id: this.replicaId, role: this.isUpdater() ? `${this.role} (updater)` : this.role, serving: this.servingNow };
+    await this.q((c) => reportReplica(c, report));
   }
 
   async replicas(): Promise<{ self: string; replicas: ReplicaInfo[] }> {
-    const r = await this.q((c) =>
-      c.query<{ id: string; host: string; pid: number; role: string; version: string | null; lag_ms: number | null; seen_at: Date; active: string | null }>(
-        `SELECT r.*, (SELECT value FROM accrete_meta WHERE key = 'active') AS active FROM accrete_replicas r WHERE r.seen_at > now() - make_interval(secs => $1) ORDER BY r.started_at`,
-        [REPLICA_STALE_S],
-      ),
-    );
-    return {
-      self: this.replicaId,
-      replicas: r.rows.map((x) => ({
-        id: x.id,
-        host: x.host,
-        pid: x.pid,
-        role: x.role,
-        version: x.version,
-        lagMs: x.version === x.active && x.lag_ms !== null ? Math.round(x.lag_ms) : null,
-        behind: x.version !== x.active,
-        seenAt: x.seen_at.toISOString(),
-        updater: x.role.endsWith('(updater)'),
-      })),
-    };
+    return { self: this.replicaId, replicas: await this.q((c) => listReplicas(c)) };
   }
 
   /** Rows of a query (accrete registry copy reads whole tables). */
@@ -549,19 +512,7 @@ export class PostgresStore implements RegistryStore {
     this.closed = true;
     await this.listener?.close();
     await this.lock?.release();
-    if (this.claimed) await this.pool.query('DELETE FROM accrete_replicas WHERE id = $1', [this.replicaId]).catch(() => undefined);
+    if (this.claimed) await removeReplica(this.pool, this.replicaId).catch(() => undefined);
     await this.pool.end().catch(() => undefined);
   }
-}
-
-/** Ties a cache directory to one registry: a cache that holds another registry's files is refused. */
-function bindCache(root: string, registryId: string, label: string): void {
-  mkdirSync(join(root, 'versions'), { recursive: true });
-  const file = join(root, CACHE_ID_FILE);
-  if (existsSync(file)) {
-    const had = readFileSync(file, 'utf8').trim();
-    if (had !== registryId) throw new UsageError(`the cache directory ${root} holds the files of another registry (${had}), not of ${label} (${registryId}); give this registry its own --cache`);
-    return;
-  }
-  writeFileSync(file, registryId + '\n');
 }
