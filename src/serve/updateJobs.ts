@@ -12,7 +12,8 @@ import type { GateIssue } from '../update/gate.js';
 import { formatSelection, type SelectionSpec } from '../update/selection.js';
 import type { UpdateOptions, UpdateReport } from '../update/update.js';
 import type { Service } from './service.js';
-import { discardUpdateWorker, diagnoseInWorker, prepareUpdateWorker, startUpdateWorker, type RunningUpdate, type TestPause } from './updater.js';
+import { discardUpdateWorker, diagnoseInWorker, prepareUpdateWorker, startUpdateWorker, tellUpdateWorker, type RunningUpdate, type TestPause } from './updater.js';
+import type { Obtained } from './residentModel.js';
 import type { Diagnosis } from './diagnose.js';
 import type { StartedJob } from '../registry/store.js';
 import { join } from 'node:path';
@@ -48,6 +49,13 @@ export function versionMetrics(r: UpdateReport): VersionMetrics {
     fresh: summarize(r.after.fresh),
     before: { guard: summarize(r.before.guard), fresh: summarize(r.before.fresh) },
   };
+}
+
+/** How the worker got its parent, for the log. */
+function describeObtained(o: Obtained, parent: string): string {
+  if (o.how === 'kept') return `its resident copy of ${parent}`;
+  if (o.how === 'moved') return `its resident copy, moved to ${parent} by patches (${o.reverted} reverted, ${o.applied} applied)`;
+  return `${parent} loaded from disk (${o.why})`;
 }
 
 /** The answer of an update with no pending feedback. */
@@ -120,7 +128,7 @@ export class UpdateJobs {
     }
     const { job, parent, count } = started;
     try {
-      const answer = await this.finish(job, parent, trigger, options, worker);
+      const answer = await this.finish(started, trigger, options, worker);
       s.health.updateFinished();
       return answer;
     } catch (err) {
@@ -146,8 +154,10 @@ export class UpdateJobs {
       await s.registry.ensureLocal(parent);
       // A SQLite registry's worker reads the claimed events itself; others get them with the job.
       const examples = s.registry.workerFile === null ? (await s.registry.claimedBy(job)).examples : undefined;
+      // The worker checks its copy against the state the registry records, whatever it last saw.
+      const parentState = (await s.registry.version(parent)).checksum;
       return startUpdateWorker(
-        { kind: 'update', registryFile: s.registry.workerFile ?? '', examples, job, parentDir: s.registry.dirOf(parent), stagingDir: staging, options, pause: this.pause },
+        { kind: 'update', registryFile: s.registry.workerFile ?? '', examples, job, parentDir: s.registry.dirOf(parent), parentState, stagingDir: staging, options, pause: this.pause },
         (point) => s.log(`test pause: ${point}`),
       );
     } catch (err) {
@@ -229,9 +239,10 @@ export class UpdateJobs {
     }
   }
 
-  private async finish(job: number, parent: string, trigger: JobTrigger, options: UpdateOptions, worker: RunningUpdate): Promise<UpdateAnswer> {
+  private async finish({ job, parent, staging }: StartedJob, trigger: JobTrigger, options: UpdateOptions, worker: RunningUpdate): Promise<UpdateAnswer> {
     const s = this.service;
-    const { accepted, report, model, patch } = await worker.result;
+    const { accepted, report, model, patch, obtained } = await worker.result;
+    s.log(`update job ${job} ran on ${describeObtained(obtained, parent)}`);
     const metrics = versionMetrics(report);
     if (!accepted) {
       await s.registry.rejectJob(job, report.reasons, metrics, report);
@@ -241,6 +252,8 @@ export class UpdateJobs {
     }
     if (!model && !patch) throw new Error('the update worker accepted a candidate but sent neither a model nor a patch');
     const { id, dir } = await s.registry.publishCandidate(job);
+    // The worker's copy is this version now: its patches live in `dir` from here on.
+    tellUpdateWorker({ kind: 'published', from: staging, to: dir });
     let checksum: string;
     let labels: string[];
     /** How the serving model becomes the new version: the patch applied in place, or the loaded model swapped in. */

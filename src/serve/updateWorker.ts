@@ -1,13 +1,15 @@
 /**
- * Runs one update in a worker thread, on a copy of the parent loaded from disk, so the server's
- * thread keeps answering predictions from the active version meanwhile: the worker reads the job's
- * feedback from the registry (its own read-only connection), updates, saves an accepted candidate
- * with its memory to the job's staging directory, loads it back (every checksum verified) and hands
- * that copy to the server without copying its tensors; the server records it and swaps it in.
- * The thread lowers its own scheduling priority (on Linux a thread has its own nice value), so on a
- * busy machine predictions go first. It is started ahead of its job (modules loaded, kernels
- * compiled) and waits for the job as its first message, so that start-up does not compete with
- * predictions while an update runs. After a failed job, a worker runs its diagnosis (diagnose.ts).
+ * Runs update jobs in a worker thread, one at a time, so the server's thread keeps answering
+ * predictions from the active version meanwhile: the worker reads the job's feedback from the
+ * registry (its own read-only connection), updates its resident copy of the parent
+ * (residentModel.ts: loaded once, kept between jobs, moved by patches when the active version
+ * moved), saves an accepted candidate with its memory to the job's staging directory, and hands
+ * the server the patch (applied to the serving model in place) or, for a whole save, the candidate
+ * loaded back (every checksum verified) without copying its tensors. A rejected update leaves the
+ * copy as it was (update()'s undo journal); an accepted one leaves it the child. The worker lives
+ * as long as the server: it lowers its own scheduling priority (on Linux a thread has its own nice
+ * value), so on a busy machine predictions go first. After a failed job it runs the diagnosis
+ * (diagnose.ts).
  */
 import { sleepSync } from '../util/sleepSync.js';
 import { rmSync } from 'node:fs';
@@ -17,7 +19,10 @@ import { AccreteError } from '../errors.js';
 import { kernelModule } from '../model/arena.js';
 import { Registry } from '../registry/registry.js';
 import { loadModel } from '../store/modelFiles.js';
-import { loadLearner, memoryAfterUpdate, memoryBefore, saveLearner } from '../update/memory.js';
+import { memoryAfterUpdate, memoryBefore, saveLearner } from '../update/memory.js';
+import { forget, keep, movedDir, residentState, takeLearner } from './residentModel.js';
+import { learnerDigest } from './learnerDigest.js';
+import { loadLearner } from '../update/memory.js';
 import { saveUpdated } from '../update/saveVersion.js';
 import { update, type UpdateOptions } from '../update/update.js';
 import type { Example } from '../data/example.js';
@@ -35,10 +40,15 @@ export interface WorkerJob {
   /** The job's claimed events, when the registry is not a file the worker can read (PostgreSQL). */
   examples?: Example[];
   parentDir: string;
+  /** The parent's state as the registry records it (its checksum): the worker's copy must be exactly that. */
+  parentState: string | null;
   stagingDir: string;
   options: UpdateOptions;
   pause: TestPause | null;
 }
+
+/** Messages to the worker besides jobs: a staging directory was published (the resident copy's files moved), or a test's check. */
+export type WorkerNote = { kind: 'published'; from: string; to: string } | { kind: 'check' };
 
 /** The diagnosis of a failed job: a control run saved to `scratchDir` (removed after), then trials on parts of `ids`. */
 export interface DiagnosisJob {
@@ -75,7 +85,8 @@ function withRegistry<T>(file: string, read: (r: Registry) => T): T {
 
 function runJob(job: WorkerJob): WorkerMessage {
   const examples = job.examples ?? withRegistry(job.registryFile, (r) => r.claimedBy(job.job)).examples;
-  const { model, memory } = loadLearner(job.parentDir);
+  // Taken out of the resident slot: if anything below throws, no half-updated copy stays behind.
+  const { model, memory, ...obtained } = takeLearner(job.parentDir, job.parentState);
   const was = memory ? memoryBefore(memory) : null;
   let held = false;
   const decision = update(model, examples, {
@@ -86,24 +97,38 @@ function runJob(job: WorkerJob): WorkerMessage {
       held = true;
     },
   });
-  if (!decision.accepted) return { type: 'done', accepted: false, report: decision.report, model: null, patch: null };
+  if (!decision.accepted) {
+    // The undo journal put every row, word, label and the memory back: still the parent, bit for bit.
+    keep({ model, memory }, job.parentDir);
+    return { type: 'done', accepted: false, report: decision.report, model: null, patch: null, obtained };
+  }
   const kept = memoryAfterUpdate(model, memory, examples, job.options);
   faultSeam('file');
   // The new version shares the parent's files and adds its patch (saveVersion.ts).
   const saved = saveUpdated(model, kept, decision.parent, was, job.stagingDir, job.parentDir);
   if (job.pause === 'save') hold('save');
+  // The copy is now the child, whose state the staging directory's files name.
+  keep({ model, memory: kept }, job.stagingDir);
   // A patch goes to the server as itself (it applies it to the serving model); a whole save is loaded back, verified.
-  if (saved.as === 'patch') return { type: 'done', accepted: true, report: decision.report, model: null, patch: saved.ref };
-  return { type: 'done', accepted: true, report: decision.report, model: toTransfer(loadModel(job.stagingDir)), patch: null };
+  if (saved.as === 'patch') return { type: 'done', accepted: true, report: decision.report, model: null, patch: saved.ref, obtained };
+  return { type: 'done', accepted: true, report: decision.report, model: toTransfer(loadModel(job.stagingDir)), patch: null, obtained };
+}
+
+/** Test check: the resident copy's state and digest, and the digest of its version loaded from disk. */
+function check(): WorkerMessage {
+  const r = residentState();
+  if (!r) return { type: 'check', state: null, digest: null, disk: null };
+  return { type: 'check', state: r.state, digest: learnerDigest(r.learner), disk: learnerDigest(loadLearner(r.learner.model.source!.dir)) };
 }
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function runDiagnosis(job: DiagnosisJob): WorkerMessage {
-  // The parent, loaded once for every run: a failed or rejected update leaves it bit for bit as it
-  // was (update()'s undo journal); only an accepted one changes it, and then the next run loads it again.
+  // The parent, taken once for every run (the resident copy when it is the parent): a failed or
+  // rejected update leaves it bit for bit as it was (update()'s undo journal); only an accepted one
+  // changes it, and then the next run loads it again.
   let parent: ReturnType<typeof loadLearner> | null = null;
-  const learner = () => (parent ??= loadLearner(job.parentDir));
+  const learner = () => (parent ??= takeLearner(job.parentDir, null));
   /** One update of the parent on `examples`, as the job ran it; `save`: also save the result to the scratch directory. */
   const tryUpdate = (examples: () => Example[], save: boolean): string | null => {
     try {
@@ -136,18 +161,21 @@ function runDiagnosis(job: DiagnosisJob): WorkerMessage {
   const given = job.examples && new Map(job.ids.map((id, i) => [id, job.examples![i]]));
   const byId = (ids: readonly number[]) => (given ? ids.flatMap((id) => given.get(id) ?? []) : withRegistry(job.registryFile, (r) => r.examplesById(ids)));
   const trial = (ids: readonly number[]) => tryUpdate(() => byId(ids), false);
-  return { type: 'diagnosis', diagnosis: diagnose(job.ids, control, trial) };
+  const diagnosis = diagnose(job.ids, control, trial);
+  if (parent) keep(parent, job.parentDir);
+  return { type: 'diagnosis', diagnosis };
 }
 
-function run(job: WorkerJob | DiagnosisJob): void {
+function run(job: WorkerJob | DiagnosisJob | WorkerNote): void {
+  if (job.kind === 'published') return movedDir(job.from, job.to);
   try {
-    post(job.kind === 'update' ? runJob(job) : runDiagnosis(job));
+    post(job.kind === 'update' ? runJob(job) : job.kind === 'diagnose' ? runDiagnosis(job) : check());
   } catch (err) {
+    forget();
     const storage = storageError(err);
     const e = storage ?? err;
     post({ type: 'error', code: e instanceof AccreteError ? e.code : null, message: messageOf(e), storage: storage?.kind });
   }
-  parentPort!.close();
 }
 
 try {
@@ -156,4 +184,5 @@ try {
   // not allowed here: run at normal priority
 }
 kernelModule();
-parentPort!.once('message', run);
+// One message after another: the server sends a job only once the one before has answered.
+parentPort!.on('message', run);

@@ -184,6 +184,14 @@ export function applyRows(values: Float32Array, r: RowChanges, where: string): F
   return out;
 }
 
+/** `values` (rowsAfter rows of `cols`) with the patch's rows reverted: the tensor before (a copy). */
+export function revertRows(values: Float32Array, r: RowChanges, where: string): Float32Array {
+  if (values.length !== r.rowsAfter * r.cols) throw new ModelFileError(where, `the patch's child has ${r.rowsAfter} rows of ${r.name}, not ${values.length / r.cols}`);
+  const out = values.slice(0, r.rowsAfter * r.cols);
+  writeRows(bitsOf(out), r, 'revert');
+  return out.slice(0, r.rowsBefore * r.cols);
+}
+
 /**
  * Writes a patch's rows into `bits` (a tensor's bit patterns): `apply` XORs the changed rows and
  * sets the grown ones (which must exist), `revert` XORs the changed rows back (grown rows are left
