@@ -9,11 +9,13 @@
  * version from disk otherwise. A job takes it out while it runs, so one that fails leaves none
  * behind: the next job loads.
  */
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelFileError } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { PATCH_DIR, readManifest, stateOf, type Manifest } from '../store/manifest.js';
 import { readModelJson } from '../store/modelFiles.js';
+import { WEIGHTS_FILE } from '../store/weightsPrefetch.js';
 import { applyPatch, readPatch, revertPatch } from '../store/patch.js';
 import { loadLearner, type ContinualMemory } from '../update/memory.js';
 import { memoryFromParts, partsOf, patchParts } from '../update/memoryPatch.js';
@@ -33,6 +35,13 @@ interface Lineage {
   /** States from the base to `state`; null for a model saved whole without a manifest (its state alone). */
   chain: string[];
   manifest: Manifest | null;
+  /**
+   * The base's weights file as the file system stamps it (inode, size, modification time): the
+   * worker reads the files once, so a file changed in place since (damage, a restore from backup)
+   * sends the next job to load it again, and loading verifies every checksum. Hard links (a new
+   * version sharing its parent's files) and renames keep the stamp.
+   */
+  stamp: string;
 }
 
 let resident: (Learner & Lineage) | null = null;
@@ -40,11 +49,13 @@ let resident: (Learner & Lineage) | null = null;
 /** The state and lineage of the model directory `dir`, from its small files (model.json, manifest.json). */
 export function lineageOf(dir: string): Lineage {
   const manifest = readManifest(dir);
+  const st = statSync(join(dir, WEIGHTS_FILE));
+  const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
   if (!manifest) {
     const state = readModelJson(dir).weights.xxh64;
-    return { dir, state, chain: [state], manifest };
+    return { dir, state, chain: [state], manifest, stamp };
   }
-  return { dir, state: stateOf(manifest), chain: [manifest.base, ...manifest.patches.map((p) => p.xxh64)], manifest };
+  return { dir, state: stateOf(manifest), chain: [manifest.base, ...manifest.patches.map((p) => p.xxh64)], manifest, stamp };
 }
 
 /**
@@ -56,9 +67,11 @@ export function takeLearner(dir: string, expected: string | null): Learner & Obt
   if (expected !== null && target.state !== expected) throw new ModelFileError(dir, `its files hold state ${target.state}, but the registry records ${expected} for this version`);
   const r = resident;
   resident = null;
-  if (r && r.state === target.state) return { model: r.model, memory: r.memory, how: 'kept' };
   let why = 'no model in the worker yet';
-  if (r) {
+  // One base (state) in another file, or the same file changed: read it again.
+  if (r && r.chain[0] === target.chain[0] && r.stamp !== target.stamp) why = `its weights file is not the one the worker read (${r.stamp}, now ${target.stamp})`;
+  else if (r && r.state === target.state) return { model: r.model, memory: r.memory, how: 'kept' };
+  else if (r) {
     try {
       const moved = moveTo(r, target);
       if (moved) return moved;

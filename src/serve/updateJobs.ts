@@ -12,7 +12,7 @@ import type { GateIssue } from '../update/gate.js';
 import { formatSelection, type SelectionSpec } from '../update/selection.js';
 import type { UpdateOptions, UpdateReport } from '../update/update.js';
 import type { Service } from './service.js';
-import { discardUpdateWorker, diagnoseInWorker, prepareUpdateWorker, startUpdateWorker, tellUpdateWorker, type RunningUpdate, type TestPause } from './updater.js';
+import { UpdateWorker, type RunningUpdate, type TestPause } from './updater.js';
 import type { Obtained } from './residentModel.js';
 import type { Diagnosis } from './diagnose.js';
 import type { StartedJob } from '../registry/store.js';
@@ -82,12 +82,14 @@ export class UpdateJobs {
   private readonly stranded = new Set<number>();
   private closed = false;
   private starting = false;
+  /** The worker of every job, with its copy of the parent kept between them. */
+  readonly worker = new UpdateWorker();
 
   constructor(
     private readonly service: Service,
     private readonly pause: TestPause | null,
   ) {
-    prepareUpdateWorker();
+    this.worker.prepare();
   }
 
   get running(): { job: number; trigger: JobTrigger; startedAt: string } | null {
@@ -140,7 +142,7 @@ export class UpdateJobs {
     } finally {
       this.current = null;
       if (!this.closed) {
-        prepareUpdateWorker();
+        this.worker.prepare();
         setImmediate(() => s.checkPolicies());
       }
     }
@@ -156,7 +158,7 @@ export class UpdateJobs {
       const examples = s.registry.workerFile === null ? (await s.registry.claimedBy(job)).examples : undefined;
       // The worker checks its copy against the state the registry records, whatever it last saw.
       const parentState = (await s.registry.version(parent)).checksum;
-      return startUpdateWorker(
+      return this.worker.update(
         { kind: 'update', registryFile: s.registry.workerFile ?? '', examples, job, parentDir: s.registry.dirOf(parent), parentState, stagingDir: staging, options, pause: this.pause },
         (point) => s.log(`test pause: ${point}`),
       );
@@ -215,7 +217,7 @@ export class UpdateJobs {
     if (err instanceof StorageError) return { fault: 'environment', control: err.message, quarantine: [], trials: 0, incomplete: false };
     if (ids.length === 0) return { fault: 'environment', control: 'the job had no events to try', quarantine: [], trials: 0, incomplete: false };
     const examples = s.registry.workerFile === null ? await s.registry.examplesById(ids) : undefined;
-    const run = diagnoseInWorker({ kind: 'diagnose', registryFile: s.registry.workerFile ?? '', ids, examples, parentDir: s.registry.dirOf(parent), scratchDir: join(s.registry.root, stagingPath(job)) + '-control', options });
+    const run = this.worker.diagnose({ kind: 'diagnose', registryFile: s.registry.workerFile ?? '', ids, examples, parentDir: s.registry.dirOf(parent), scratchDir: join(s.registry.root, stagingPath(job)) + '-control', options });
     this.diagnosing = run;
     try {
       return await run.result;
@@ -253,7 +255,7 @@ export class UpdateJobs {
     if (!model && !patch) throw new Error('the update worker accepted a candidate but sent neither a model nor a patch');
     const { id, dir } = await s.registry.publishCandidate(job);
     // The worker's copy is this version now: its patches live in `dir` from here on.
-    tellUpdateWorker({ kind: 'published', from: staging, to: dir });
+    this.worker.tell({ kind: 'published', from: staging, to: dir });
     let checksum: string;
     let labels: string[];
     /** How the serving model becomes the new version: the patch applied in place, or the loaded model swapped in. */
@@ -306,7 +308,7 @@ export class UpdateJobs {
   async interrupt(why: string): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await discardUpdateWorker();
+    await this.worker.discard();
     const running = this.current;
     if (!running) return;
     await this.diagnosing?.stop();

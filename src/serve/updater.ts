@@ -45,103 +45,111 @@ export interface RunningUpdate {
   stop(): Promise<void>;
 }
 
-/** The update worker: started ahead of the first job, then kept (with its model) for the next. */
-let resident: Worker | null = null;
-
-/** The update worker, started now when there is none (it waits for its jobs unreferenced). */
-function takeWorker(): Worker {
-  if (resident) return resident;
-  const worker = new Worker(new URL('./updateWorker.js', import.meta.url));
-  worker.unref();
-  worker.on('error', () => resident === worker && (resident = null));
-  worker.on('exit', () => resident === worker && (resident = null));
-  resident = worker;
-  return worker;
-}
-
-/** Starts the update worker now, while nothing runs (modules loaded, kernels compiled before the first job). */
-export function prepareUpdateWorker(): void {
-  takeWorker();
-}
-
-/** Stops the update worker (at shutdown, or to abandon a job: its copy may be half-updated). */
-export async function discardUpdateWorker(): Promise<void> {
-  const w = resident;
-  resident = null;
-  await w?.terminate();
-}
-
-/** Tells the update worker a note (no answer): a published staging directory. */
-export function tellUpdateWorker(note: WorkerNote): void {
-  resident?.postMessage(note);
-}
-
 /**
- * Posts `message` to the update worker and settles with its answer: `settle` maps each message to a
- * value (resolve), an error (reject) or undefined (not the answer yet). The worker is referenced
- * (keeps the process alive) until then.
+ * The update worker of one service: started ahead of the first job, then kept (with its copy of
+ * the parent) for the next. One per service, never shared: its copy is of that registry's versions.
  */
-function ask<T>(message: WorkerJob | DiagnosisJob | WorkerNote, settle: (m: WorkerMessage) => { value: T } | { error: Error } | undefined, what: string): { result: Promise<T>; stop: () => Promise<void> } {
-  const worker = takeWorker();
-  worker.ref();
-  let cleanup = () => {};
-  const result = new Promise<T>((resolve, reject) => {
-    const onMessage = (m: WorkerMessage) => {
-      const s = settle(m);
-      if (!s) return;
-      cleanup();
-      if ('value' in s) resolve(s.value);
-      else reject(s.error);
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onExit = (code: number) => {
-      cleanup();
-      reject(new Error(`the ${what} worker stopped (exit code ${code}) before it finished`));
-    };
-    cleanup = () => {
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-      worker.unref();
-    };
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-  });
-  worker.postMessage(message);
-  return {
-    result,
-    stop: async () => {
-      if (resident === worker) resident = null;
-      await worker.terminate();
-    },
-  };
-}
+export class UpdateWorker {
+  private worker: Worker | null = null;
 
-export function startUpdateWorker(job: WorkerJob, onPause: (point: TestPause) => void): RunningUpdate {
-  return ask<UpdateResult>(
-    job,
-    (m) => {
-      if (m.type === 'paused') return void onPause(m.point);
-      if (m.type === 'done') return { value: { accepted: m.accepted, report: m.report, model: m.model && fromTransfer(m.model), patch: m.patch, obtained: m.obtained } };
-      if (m.type === 'error') return { error: fromWorker(m) };
-      return { error: new Error(`the update worker answered an update with a ${m.type}`) };
-    },
-    'update',
-  );
-}
+  /** The worker, started now when there is none (it waits for its jobs unreferenced). */
+  private take(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL('./updateWorker.js', import.meta.url));
+    worker.unref();
+    const gone = () => {
+      if (this.worker === worker) this.worker = null;
+    };
+    worker.on('error', gone).on('exit', gone);
+    this.worker = worker;
+    return worker;
+  }
 
-/** Diagnoses a failed job in the update worker (a control run, then bisection of its events: diagnose.ts). */
-export function diagnoseInWorker(job: DiagnosisJob): { result: Promise<Diagnosis>; stop: () => Promise<void> } {
-  return ask<Diagnosis>(job, (m) => (m.type === 'diagnosis' ? { value: m.diagnosis } : m.type === 'error' ? { error: fromWorker(m) } : undefined), 'diagnosis');
-}
+  /** Starts the worker now, while nothing runs (modules loaded, kernels compiled before the first job). */
+  prepare(): void {
+    this.take();
+  }
 
-/** Test check: the update worker's resident copy (its state and digest) against its version loaded from disk. */
-export function checkUpdateWorker(): Promise<{ state: string | null; digest: string | null; disk: string | null }> {
-  return ask<{ state: string | null; digest: string | null; disk: string | null }>(
-    { kind: 'check' },
-    (m) => (m.type === 'check' ? { value: { state: m.state, digest: m.digest, disk: m.disk } } : m.type === 'error' ? { error: fromWorker(m) } : undefined),
-    'update',
-  ).result;
+  /** Stops the worker (at shutdown). */
+  async discard(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    await w?.terminate();
+  }
+
+  /** Tells the worker a note that needs no answer (a published staging directory). */
+  tell(note: WorkerNote): void {
+    this.worker?.postMessage(note);
+  }
+
+  /**
+   * Posts `message` and settles with the worker's answer: `settle` maps each message to a value, an
+   * error, or undefined (not the answer yet). The worker keeps the process alive until then.
+   * `stop` terminates it (its copy may be half-updated: the next job starts a new one).
+   */
+  private ask<T>(message: WorkerJob | DiagnosisJob | WorkerNote, settle: (m: WorkerMessage) => { value: T } | { error: Error } | undefined, what: string): { result: Promise<T>; stop: () => Promise<void> } {
+    const worker = this.take();
+    worker.ref();
+    let cleanup = () => {};
+    const result = new Promise<T>((resolve, reject) => {
+      const onMessage = (m: WorkerMessage) => {
+        const s = settle(m);
+        if (!s) return;
+        cleanup();
+        if ('value' in s) resolve(s.value);
+        else reject(s.error);
+      };
+      const onError = (err: Error) => {
+        cleanup();
+        reject(err);
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        reject(new Error(`the ${what} worker stopped (exit code ${code}) before it finished`));
+      };
+      cleanup = () => {
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        worker.unref();
+      };
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    });
+    worker.postMessage(message);
+    return {
+      result,
+      stop: async () => {
+        if (this.worker === worker) this.worker = null;
+        await worker.terminate();
+      },
+    };
+  }
+
+  /** Runs an update job. */
+  update(job: WorkerJob, onPause: (point: TestPause) => void): RunningUpdate {
+    return this.ask<UpdateResult>(
+      job,
+      (m) => {
+        if (m.type === 'paused') return void onPause(m.point);
+        if (m.type === 'done') return { value: { accepted: m.accepted, report: m.report, model: m.model && fromTransfer(m.model), patch: m.patch, obtained: m.obtained } };
+        if (m.type === 'error') return { error: fromWorker(m) };
+        return { error: new Error(`the update worker answered an update with a ${m.type}`) };
+      },
+      'update',
+    );
+  }
+
+  /** Diagnoses a failed job (a control run, then bisection of its events: diagnose.ts). */
+  diagnose(job: DiagnosisJob): { result: Promise<Diagnosis>; stop: () => Promise<void> } {
+    return this.ask<Diagnosis>(job, (m) => (m.type === 'diagnosis' ? { value: m.diagnosis } : m.type === 'error' ? { error: fromWorker(m) } : undefined), 'diagnosis');
+  }
+
+  /** Test check: the resident copy (its state and digest) against its version loaded from disk. */
+  check(): Promise<{ state: string | null; digest: string | null; disk: string | null }> {
+    return this.ask<{ state: string | null; digest: string | null; disk: string | null }>(
+      { kind: 'check' },
+      (m) => (m.type === 'check' ? { value: { state: m.state, digest: m.digest, disk: m.disk } } : m.type === 'error' ? { error: fromWorker(m) } : undefined),
+      'update',
+    ).result;
+  }
 }
 
 /** Loads a model directory in a worker (the server keeps answering meanwhile). */
