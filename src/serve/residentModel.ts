@@ -93,7 +93,9 @@ export function keep(learner: Learner, dir: string): void {
 
 /** The version kept in `from` now lives in `to` (a staging directory published as `versions/<id>`). */
 export function movedDir(from: string, to: string): void {
-  if (resident?.dir === from) resident = { ...resident, dir: to };
+  if (resident?.dir !== from) return;
+  resident = { ...resident, dir: to };
+  resident.model.source = { dir: to, weightsChecksum: resident.state };
 }
 
 /** Drops the resident learner (the next job loads). */
@@ -102,7 +104,7 @@ export function forget(): void {
 }
 
 /** The resident learner's state, or null: for tests. */
-export const residentState = (): { state: string; learner: Learner } | null => resident && { state: resident.state, learner: resident };
+export const residentState = (): { state: string; dir: string; learner: Learner } | null => resident && { state: resident.state, dir: resident.dir, learner: resident };
 
 /**
  * `r` moved to `target` by patches: back to their common state (the resident version's own patches

@@ -118,7 +118,7 @@ function runJob(job: WorkerJob): WorkerMessage {
 function check(): WorkerMessage {
   const r = residentState();
   if (!r) return { type: 'check', state: null, digest: null, disk: null };
-  return { type: 'check', state: r.state, digest: learnerDigest(r.learner), disk: learnerDigest(loadLearner(r.learner.model.source!.dir)) };
+  return { type: 'check', state: r.state, digest: learnerDigest(r.learner), disk: learnerDigest(loadLearner(r.dir)) };
 }
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -171,7 +171,8 @@ function run(job: WorkerJob | DiagnosisJob | WorkerNote): void {
   try {
     post(job.kind === 'update' ? runJob(job) : job.kind === 'diagnose' ? runDiagnosis(job) : check());
   } catch (err) {
-    forget();
+    // A job that failed may have left its copy half-changed: the next one loads.
+    if (job.kind !== 'check') forget();
     const storage = storageError(err);
     const e = storage ?? err;
     post({ type: 'error', code: e instanceof AccreteError ? e.code : null, message: messageOf(e), storage: storage?.kind });
