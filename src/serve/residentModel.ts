@@ -84,11 +84,12 @@ export function takeLearner(dir: string, expected: string | null): Learner & Obt
   return { ...loaded, how: 'loaded', why };
 }
 
-/** Keeps `learner`, which is now the version in `dir` (read from its files), for the next job. */
-export function keep(learner: Learner, dir: string): void {
+/** Keeps `learner`, which is now the version in `dir` (read from its files), for the next job; returns its state. */
+export function keep(learner: Learner, dir: string): string {
   const lineage = lineageOf(dir);
   learner.model.source = { dir, weightsChecksum: lineage.state };
   resident = { ...learner, ...lineage };
+  return lineage.state;
 }
 
 /** The version kept in `from` now lives in `to` (a staging directory published as `versions/<id>`). */

@@ -58,6 +58,11 @@ function describeObtained(o: Obtained, parent: string): string {
   return `${parent} loaded from disk (${o.why})`;
 }
 
+const formatSteps = (steps: Record<string, number>) =>
+  Object.entries(steps)
+    .map(([name, ms]) => `${name} ${ms}`)
+    .join(', ');
+
 /** The answer of an update with no pending feedback. */
 function noData(version: string, job: number | null): UpdateAnswer {
   const reasons: GateIssue[] = [{ code: 'no-data', metric: 'examples', before: 0, after: 0, threshold: 1, message: 'no pending feedback: nothing to learn' }];
@@ -243,48 +248,49 @@ export class UpdateJobs {
 
   private async finish({ job, parent, staging }: StartedJob, trigger: JobTrigger, options: UpdateOptions, worker: RunningUpdate): Promise<UpdateAnswer> {
     const s = this.service;
-    const { accepted, report, model, patch, obtained } = await worker.result;
+    const { accepted, report, patch, whole, obtained, phases } = await worker.result;
+    // Milliseconds per step on this side too, for the log beside the worker's.
+    const steps: Record<string, number> = {};
+    let lapAt = performance.now();
+    const lap = (name: string) => ((steps[name] = Math.round(performance.now() - lapAt)), (lapAt = performance.now()));
+    const timings = () => `worker ${formatSteps(phases)}; server ${formatSteps(steps)}`;
     s.log(`update job ${job} ran on ${describeObtained(obtained, parent)}`);
     const metrics = versionMetrics(report);
     if (!accepted) {
       await s.registry.rejectJob(job, report.reasons, metrics, report);
       s.counters.update('rejected', trigger);
-      s.log(`update job ${job}: rejected (${report.reasons.map((r) => r.code).join(', ')})`);
+      lap('record');
+      s.log(`update job ${job}: rejected (${report.reasons.map((r) => r.code).join(', ')}); ms: ${timings()}`);
       return { accepted: false, version: s.active.id, created: null, reasons: report.reasons, report, job };
     }
-    if (!model && !patch) throw new Error('the update worker accepted a candidate but sent neither a model nor a patch');
+    if (!patch && !whole) throw new Error('the update worker accepted a candidate but sent neither a patch nor a whole save');
     const { id, dir } = await s.registry.publishCandidate(job);
+    lap('publish');
     // The worker's copy is this version now: its patches live in `dir` from here on.
     this.worker.tell({ kind: 'published', from: staging, to: dir });
-    let checksum: string;
-    let labels: string[];
-    /** How the serving model becomes the new version: the patch applied in place, or the loaded model swapped in. */
-    let serve: () => Promise<void>;
-    if (patch) {
-      // The patch, read back and verified (a few MB, not the model); applied to the serving model at an epoch barrier.
-      const where = join(dir, PATCH_DIR, patch.name);
-      const p = readPatch(where, patch.xxh64);
-      checksum = patch.xxh64;
-      labels = [...(await s.registry.version(parent)).labels, ...p.head.labels.added];
-      serve = async () => {
-        if (s.active.id === parent && s.active.model.source?.weightsChecksum === p.head.parent) {
-          await s.advance(id, (m) => {
-            applyPatch(m, p, where);
-            m.source = { dir, weightsChecksum: checksum };
-          });
-        } else {
-          s.swap(id, await s.loadOffThread(await s.registry.version(id)));
-        }
-      };
-    } else {
-      checksum = model!.source!.weightsChecksum;
-      model!.source = { dir, weightsChecksum: checksum };
-      labels = [...model!.labels];
-      serve = async () => s.swap(id, model!);
-    }
+    // The change: the patch file read back and verified (a few MB, not the model), or for a whole
+    // save the worker's diff in memory (the same rows; the new base's files are verified on their next load).
+    const where = patch ? join(dir, PATCH_DIR, patch.name) : dir;
+    const p = patch ? readPatch(where, patch.xxh64) : whole!.change;
+    const checksum = patch ? patch.xxh64 : whole!.state;
+    const labels = [...(await s.registry.version(parent)).labels, ...p.head.labels.added];
+    /** The serving model becomes the new version: the change applied in place at an epoch barrier, or else the version loaded off the thread. */
+    const serve = async () => {
+      if (s.active.id === parent && s.active.model.source?.weightsChecksum === p.head.parent) {
+        await s.advance(id, (m) => {
+          applyPatch(m, p, where);
+          m.source = { dir, weightsChecksum: checksum };
+        });
+      } else {
+        s.swap(id, await s.loadOffThread(await s.registry.version(id)));
+      }
+    };
+    lap('patch');
     if (this.pause === 'commit') holdProcess('commit', s.log);
     const { activated } = await s.registry.commitVersion(job, id, { parent, metrics, options: recorded(options), report, checksum, labels });
+    lap('commit');
     if (activated) await serve();
+    lap('swap');
     if (s.options.keep != null) {
       // The version is recorded and served: a failed clean-up is logged, never the job's failure.
       try {
@@ -295,7 +301,7 @@ export class UpdateJobs {
       }
     }
     s.counters.update('accepted', trigger);
-    s.log(`update job ${job}: accepted as ${id}${patch ? ` (a patch of ${patch.bytes} bytes)` : ''}${activated ? '' : ' (not activated: the active version changed meanwhile)'}`);
+    s.log(`update job ${job}: accepted as ${id}${patch ? ` (a patch of ${patch.bytes} bytes)` : ' (saved whole: a new base)'}${activated ? '' : ' (not activated: the active version changed meanwhile)'}; ms: ${timings()}`);
     return { accepted: true, version: s.active.id, created: id, reasons: report.reasons, report, job };
   }
 

@@ -18,7 +18,6 @@ import { parentPort } from 'node:worker_threads';
 import { AccreteError } from '../errors.js';
 import { kernelModule } from '../model/arena.js';
 import { Registry } from '../registry/registry.js';
-import { loadModel } from '../store/modelFiles.js';
 import { memoryAfterUpdate, memoryBefore, saveLearner } from '../update/memory.js';
 import { forget, keep, movedDir, residentState, takeLearner } from './residentModel.js';
 import { learnerDigest } from './learnerDigest.js';
@@ -29,7 +28,7 @@ import type { Example } from '../data/example.js';
 import { diagnose } from './diagnose.js';
 import { faultSeam } from '../util/faultSeam.js';
 import { storageError } from '../util/storageFaults.js';
-import { toTransfer } from './transfer.js';
+import { diffModel } from '../store/patch.js';
 import type { TestPause, WorkerMessage } from './updater.js';
 
 export interface WorkerJob {
@@ -84,34 +83,49 @@ function withRegistry<T>(file: string, read: (r: Registry) => T): T {
 }
 
 function runJob(job: WorkerJob): WorkerMessage {
-  const examples = job.examples ?? withRegistry(job.registryFile, (r) => r.claimedBy(job.job)).examples;
+  // Milliseconds per step, for the server's log: where an answer's time goes beyond the update's own work.
+  const phases: Record<string, number> = {};
+  const timed = <T>(name: string, step: () => T): T => {
+    const t = performance.now();
+    try {
+      return step();
+    } finally {
+      phases[name] = Math.round(performance.now() - t);
+    }
+  };
+  const examples = job.examples ?? timed('read', () => withRegistry(job.registryFile, (r) => r.claimedBy(job.job)).examples);
   // Taken out of the resident slot: if anything below throws, no half-updated copy stays behind.
-  const { model, memory, ...obtained } = takeLearner(job.parentDir, job.parentState);
+  const { model, memory, ...obtained } = timed('parent', () => takeLearner(job.parentDir, job.parentState));
   const was = memory ? memoryBefore(memory) : null;
   let held = false;
-  const decision = update(model, examples, {
-    ...job.options,
-    memory,
-    onRound: () => {
-      if (job.pause === 'update' && !held) hold('update');
-      held = true;
-    },
-  });
+  const decision = timed('update', () =>
+    update(model, examples, {
+      ...job.options,
+      memory,
+      onRound: () => {
+        if (job.pause === 'update' && !held) hold('update');
+        held = true;
+      },
+    }),
+  );
+  const done = { type: 'done', report: decision.report, obtained, phases } as const;
   if (!decision.accepted) {
     // The undo journal put every row, word, label and the memory back: still the parent, bit for bit.
     keep({ model, memory }, job.parentDir);
-    return { type: 'done', accepted: false, report: decision.report, model: null, patch: null, obtained };
+    return { ...done, accepted: false, patch: null };
   }
-  const kept = memoryAfterUpdate(model, memory, examples, job.options);
+  const kept = timed('memory', () => memoryAfterUpdate(model, memory, examples, job.options));
   faultSeam('file');
   // The new version shares the parent's files and adds its patch (saveVersion.ts).
-  const saved = saveUpdated(model, kept, decision.parent, was, job.stagingDir, job.parentDir);
+  const saved = timed('save', () => saveUpdated(model, kept, decision.parent, was, job.stagingDir, job.parentDir));
   if (job.pause === 'save') hold('save');
   // The copy is now the child, whose state the staging directory's files name.
-  keep({ model, memory: kept }, job.stagingDir);
-  // A patch goes to the server as itself (it applies it to the serving model); a whole save is loaded back, verified.
-  if (saved.as === 'patch') return { type: 'done', accepted: true, report: decision.report, model: null, patch: saved.ref, obtained };
-  return { type: 'done', accepted: true, report: decision.report, model: toTransfer(loadModel(job.stagingDir)), patch: null, obtained };
+  const state = keep({ model, memory: kept }, job.stagingDir);
+  // A patch goes to the server as itself (it applies it to the serving model).
+  if (saved.as === 'patch') return { ...done, accepted: true, patch: saved.ref };
+  // Saved whole (a new base): the same change as a patch in memory, which the server applies in
+  // place as for a patch, rather than this thread loading the whole model back for a swap.
+  return { ...done, accepted: true, patch: null, whole: { state, change: timed('diff', () => diffModel(model, decision.parent)) } };
 }
 
 /** Test check: the resident copy's state and digest, and the digest of its version loaded from disk. */

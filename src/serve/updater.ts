@@ -9,6 +9,7 @@ import type { UpdateReport } from '../update/update.js';
 import { fromTransfer, type ModelTransfer } from './transfer.js';
 import type { Diagnosis } from './diagnose.js';
 import type { PatchRef } from '../store/manifest.js';
+import type { Patch } from '../store/patch.js';
 import type { DiagnosisJob, WorkerJob, WorkerNote } from './updateWorker.js';
 import type { Obtained } from './residentModel.js';
 
@@ -17,7 +18,7 @@ export type TestPause = 'update' | 'save' | 'commit';
 
 export type WorkerMessage =
   | { type: 'paused'; point: TestPause }
-  | { type: 'done'; accepted: boolean; report: UpdateReport; model: ModelTransfer | null; patch: PatchRef | null; obtained: Obtained }
+  | { type: 'done'; accepted: boolean; report: UpdateReport; patch: PatchRef | null; whole?: WholeSave; obtained: Obtained; phases: Record<string, number> }
   | { type: 'check'; state: string | null; digest: string | null; disk: string | null }
   | { type: 'diagnosis'; diagnosis: Diagnosis }
   | { type: 'error'; code: ErrorCode | null; message: string; storage?: StorageFaultKind };
@@ -28,15 +29,23 @@ function fromWorker(m: { code: ErrorCode | null; message: string; storage?: Stor
   return m.code ? new AccreteError(m.code, m.message) : new Error(m.message);
 }
 
+/** An accepted candidate saved whole (a new base): its state, and its change from the parent as a patch in memory. */
+export interface WholeSave {
+  state: string;
+  change: Patch;
+}
+
 export interface UpdateResult {
   accepted: boolean;
   report: UpdateReport;
-  /** An accepted candidate saved whole, loaded back from its staging directory (so its files are verified). */
-  model: TextClassifier | null;
   /** An accepted candidate saved as a patch of its parent: the patch in its staging directory. */
   patch: PatchRef | null;
+  /** An accepted candidate saved whole. */
+  whole: WholeSave | null;
   /** How the worker got the parent: its resident copy as it was, moved by patches, or loaded from disk. */
   obtained: Obtained;
+  /** Milliseconds the worker spent per step (read, parent, update, memory, save, loadBack). */
+  phases: Record<string, number>;
 }
 
 export interface RunningUpdate {
@@ -129,7 +138,7 @@ export class UpdateWorker {
       job,
       (m) => {
         if (m.type === 'paused') return void onPause(m.point);
-        if (m.type === 'done') return { value: { accepted: m.accepted, report: m.report, model: m.model && fromTransfer(m.model), patch: m.patch, obtained: m.obtained } };
+        if (m.type === 'done') return { value: { accepted: m.accepted, report: m.report, patch: m.patch, whole: m.whole ?? null, obtained: m.obtained, phases: m.phases } };
         if (m.type === 'error') return { error: fromWorker(m) };
         return { error: new Error(`the update worker answered an update with a ${m.type}`) };
       },

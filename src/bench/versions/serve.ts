@@ -19,6 +19,8 @@ export interface ServeUpdate {
   load: number;
   /** The server's log line saying what the job ran on (the worker's kept copy, moved, or loaded from disk). */
   ranOn: string | null;
+  /** The server's milliseconds per step of the job (worker and server side), from its log. */
+  steps: string | null;
 }
 
 export interface ServeResult {
@@ -80,7 +82,10 @@ async function feedbackUpdate(server: Server, examples: readonly Example[], body
   const json = up.json as { accepted: boolean; report: { wallMs: number } | null };
   if (!json.report) throw new Error(`POST /v1/update ran no update: ${up.text}`);
   const ranOn = /update job \d+ ran on ([^\n]*)/.exec(server.log().slice(logFrom))?.[1] ?? null;
-  return { accepted: json.accepted, answerMs, ownMs: json.report.wallMs, load: loadavg()[0], ranOn };
+  // The job's last log line comes just before its answer: give it a moment to arrive on stderr.
+  await new Promise((r) => setTimeout(r, 50));
+  const steps = /update job \d+: (?:accepted|rejected)[^\n]*; ms: ([^\n]*)/.exec(server.log().slice(logFrom))?.[1] ?? null;
+  return { accepted: json.accepted, answerMs, ownMs: json.report.wallMs, load: loadavg()[0], ranOn, steps };
 }
 
 /** The server's default --max-text: longer e-mails are left out of its feedback. */
@@ -112,7 +117,7 @@ export async function serveBench(s: Setup, cli: string, hamAll: readonly Example
       const examples = pool.slice(i * 10, i * 10 + 10).map((e) => ({ ...e, labels: [`phishing-${i}`] }));
       const u = await feedbackUpdate(server, examples, UPDATE_BODY);
       (u.accepted ? accepted : rejected).push(u);
-      log(`  ${attempts}: ${u.accepted ? 'accepted' : 'rejected'}, answered in ${Math.round(u.answerMs)} ms (own work ${Math.round(u.ownMs)} ms, load ${u.load.toFixed(1)}; ran on ${u.ranOn})`);
+      log(`  ${attempts}: ${u.accepted ? 'accepted' : 'rejected'}, answered in ${Math.round(u.answerMs)} ms (own work ${Math.round(u.ownMs)} ms, load ${u.load.toFixed(1)}; ran on ${u.ranOn}; ms: ${u.steps})`);
       if (attempts % 5 === 0) log(`  ${attempts} feedback updates, ${accepted.length} accepted, registry ${(uniqueBytes(dir) / 1e6).toFixed(0)} MB`);
     }
   } finally {
