@@ -314,9 +314,9 @@ export class UpdateJobs {
   async interrupt(why: string): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.worker.discard();
+    // Taken before the worker stops: the job's end clears this.current.
     const running = this.current;
-    if (!running) return;
+    if (!running) return this.worker.discard();
     await this.diagnosing?.stop();
     await running.worker.stop();
     await running.worker.result.catch(() => undefined);
@@ -328,5 +328,6 @@ export class UpdateJobs {
         this.service.log(`could not record the interruption of update job ${running.job} (${(err as Error).message}); the next start does`);
       }
     }
+    await this.worker.discard();
   }
 }
