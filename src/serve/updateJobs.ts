@@ -1,8 +1,9 @@
 /**
- * Update jobs of the service, one at a time: claim the pending feedback, run the update in a
- * worker on a copy of the active version, then record the gate's decision. An accepted candidate
- * (saved and verified by the worker) goes from its staging directory to `versions/<id>`, is recorded
- * with its activation in one transaction, and only then swapped in. Nothing here costs the server's
+ * Update jobs of the service, one at a time: claim the pending feedback, run the update in the
+ * update worker on its copy of the active version (kept between jobs: residentModel.ts), then
+ * record the gate's decision. An accepted candidate (saved by the worker) goes from its staging
+ * directory to `versions/<id>`, is recorded with its activation in one transaction, and only then
+ * applied to the serving model in place. Nothing here costs the server's
  * thread more than a few milliseconds, whatever the size of the model or of the feedback.
  */
 import { sleepSync } from '../util/sleepSync.js';

@@ -4,8 +4,8 @@
  * registry (its own read-only connection), updates its resident copy of the parent
  * (residentModel.ts: loaded once, kept between jobs, moved by patches when the active version
  * moved), saves an accepted candidate with its memory to the job's staging directory, and hands
- * the server the patch (applied to the serving model in place) or, for a whole save, the candidate
- * loaded back (every checksum verified) without copying its tensors. A rejected update leaves the
+ * the server the patch (applied to the serving model in place) or, for a whole save (a new base),
+ * the same change as a diff in memory, applied in place the same way. A rejected update leaves the
  * copy as it was (update()'s undo journal); an accepted one leaves it the child. The worker lives
  * as long as the server: it lowers its own scheduling priority (on Linux a thread has its own nice
  * value), so on a busy machine predictions go first. After a failed job it runs the diagnosis
