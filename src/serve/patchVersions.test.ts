@@ -121,4 +121,31 @@ test('during a live patch every answer is all the old version or all the new one
   const seen = new Set(answers.map((a) => a.version));
   assert.ok(seen.has('v1') && seen.has(created), `answers from both versions (${[...seen]})`);
   for (const a of answers) assert.deepEqual(a.predictions, expected.get(a.version), `an answer labelled ${a.version} is all ${a.version}`);
+  answersBefore = { texts, expected, created };
+});
+
+let answersBefore: { texts: string[]; expected: Map<string, unknown>; created: string } | null = null;
+
+test('during a rollback (the patch reverted in place) every answer is all the new version or all its parent', async (t) => {
+  if (!answersBefore) return t.skip('needs the live patch test before it');
+  const { texts, expected, created } = answersBefore;
+  assert.equal(service.active.id, created);
+  const served = service.active.model;
+  const answers: { version: string; predictions: unknown }[] = [];
+  let running = true;
+  const client = async () => {
+    while (running) answers.push((await call(url, 'POST', '/v1/predict', { texts, k: 2 }, false)).json);
+  };
+  const clients = [client(), client(), client()];
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const rb = await call(url, 'POST', '/v1/models/rollback');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  running = false;
+  await Promise.all(clients);
+  assert.equal(rb.status, 200, rb.text);
+  assert.equal(service.active.id, 'v1');
+  assert.equal(service.active.model, served, 'the same model object, reverted in place');
+  const seen = new Set(answers.map((a) => a.version));
+  assert.ok(seen.has('v1') && seen.has(created), `answers from both versions (${[...seen]})`);
+  for (const a of answers) assert.deepEqual(a.predictions, expected.get(a.version), `an answer labelled ${a.version} is all ${a.version}`);
 });

@@ -1,8 +1,9 @@
 /**
- * Update jobs of the service, one at a time: claim the pending feedback, run the update in a
- * worker on a copy of the active version, then record the gate's decision. An accepted candidate
- * (saved and verified by the worker) goes from its staging directory to `versions/<id>`, is recorded
- * with its activation in one transaction, and only then swapped in. Nothing here costs the server's
+ * Update jobs of the service, one at a time: claim the pending feedback, run the update in the
+ * update worker on its copy of the active version (kept between jobs: residentModel.ts), then
+ * record the gate's decision. An accepted candidate (saved by the worker) goes from its staging
+ * directory to `versions/<id>`, is recorded with its activation in one transaction, and only then
+ * applied to the serving model in place. Nothing here costs the server's
  * thread more than a few milliseconds, whatever the size of the model or of the feedback.
  */
 import { sleepSync } from '../util/sleepSync.js';
@@ -12,7 +13,8 @@ import type { GateIssue } from '../update/gate.js';
 import { formatSelection, type SelectionSpec } from '../update/selection.js';
 import type { UpdateOptions, UpdateReport } from '../update/update.js';
 import type { Service } from './service.js';
-import { discardUpdateWorker, diagnoseInWorker, prepareUpdateWorker, startUpdateWorker, type RunningUpdate, type TestPause } from './updater.js';
+import { UpdateWorker, type RunningUpdate, type TestPause } from './updater.js';
+import type { Obtained } from './residentModel.js';
 import type { Diagnosis } from './diagnose.js';
 import type { StartedJob } from '../registry/store.js';
 import { join } from 'node:path';
@@ -50,6 +52,18 @@ export function versionMetrics(r: UpdateReport): VersionMetrics {
   };
 }
 
+/** How the worker got its parent, for the log. */
+function describeObtained(o: Obtained, parent: string): string {
+  if (o.how === 'kept') return `its resident copy of ${parent}`;
+  if (o.how === 'moved') return `its resident copy, moved to ${parent} by patches (${o.reverted} reverted, ${o.applied} applied)`;
+  return `${parent} loaded from disk (${o.why})`;
+}
+
+const formatSteps = (steps: Record<string, number>) =>
+  Object.entries(steps)
+    .map(([name, ms]) => `${name} ${ms}`)
+    .join(', ');
+
 /** The answer of an update with no pending feedback. */
 function noData(version: string, job: number | null): UpdateAnswer {
   const reasons: GateIssue[] = [{ code: 'no-data', metric: 'examples', before: 0, after: 0, threshold: 1, message: 'no pending feedback: nothing to learn' }];
@@ -74,12 +88,14 @@ export class UpdateJobs {
   private readonly stranded = new Set<number>();
   private closed = false;
   private starting = false;
+  /** The worker of every job, with its copy of the parent kept between them. */
+  readonly worker = new UpdateWorker();
 
   constructor(
     private readonly service: Service,
     private readonly pause: TestPause | null,
   ) {
-    prepareUpdateWorker();
+    this.worker.prepare();
   }
 
   get running(): { job: number; trigger: JobTrigger; startedAt: string } | null {
@@ -120,7 +136,7 @@ export class UpdateJobs {
     }
     const { job, parent, count } = started;
     try {
-      const answer = await this.finish(job, parent, trigger, options, worker);
+      const answer = await this.finish(started, trigger, options, worker);
       s.health.updateFinished();
       return answer;
     } catch (err) {
@@ -132,7 +148,7 @@ export class UpdateJobs {
     } finally {
       this.current = null;
       if (!this.closed) {
-        prepareUpdateWorker();
+        this.worker.prepare();
         setImmediate(() => s.checkPolicies());
       }
     }
@@ -146,8 +162,10 @@ export class UpdateJobs {
       await s.registry.ensureLocal(parent);
       // A SQLite registry's worker reads the claimed events itself; others get them with the job.
       const examples = s.registry.workerFile === null ? (await s.registry.claimedBy(job)).examples : undefined;
-      return startUpdateWorker(
-        { kind: 'update', registryFile: s.registry.workerFile ?? '', examples, job, parentDir: s.registry.dirOf(parent), stagingDir: staging, options, pause: this.pause },
+      // The worker checks its copy against the state the registry records, whatever it last saw.
+      const parentState = (await s.registry.version(parent)).checksum;
+      return this.worker.update(
+        { kind: 'update', registryFile: s.registry.workerFile ?? '', examples, job, parentDir: s.registry.dirOf(parent), parentState, stagingDir: staging, options, pause: this.pause },
         (point) => s.log(`test pause: ${point}`),
       );
     } catch (err) {
@@ -205,7 +223,7 @@ export class UpdateJobs {
     if (err instanceof StorageError) return { fault: 'environment', control: err.message, quarantine: [], trials: 0, incomplete: false };
     if (ids.length === 0) return { fault: 'environment', control: 'the job had no events to try', quarantine: [], trials: 0, incomplete: false };
     const examples = s.registry.workerFile === null ? await s.registry.examplesById(ids) : undefined;
-    const run = diagnoseInWorker({ kind: 'diagnose', registryFile: s.registry.workerFile ?? '', ids, examples, parentDir: s.registry.dirOf(parent), scratchDir: join(s.registry.root, stagingPath(job)) + '-control', options });
+    const run = this.worker.diagnose({ kind: 'diagnose', registryFile: s.registry.workerFile ?? '', ids, examples, parentDir: s.registry.dirOf(parent), scratchDir: join(s.registry.root, stagingPath(job)) + '-control', options });
     this.diagnosing = run;
     try {
       return await run.result;
@@ -229,47 +247,51 @@ export class UpdateJobs {
     }
   }
 
-  private async finish(job: number, parent: string, trigger: JobTrigger, options: UpdateOptions, worker: RunningUpdate): Promise<UpdateAnswer> {
+  private async finish({ job, parent, staging }: StartedJob, trigger: JobTrigger, options: UpdateOptions, worker: RunningUpdate): Promise<UpdateAnswer> {
     const s = this.service;
-    const { accepted, report, model, patch } = await worker.result;
+    const { accepted, report, patch, whole, obtained, phases } = await worker.result;
+    // Milliseconds per step on this side too, for the log beside the worker's.
+    const steps: Record<string, number> = {};
+    let lapAt = performance.now();
+    const lap = (name: string) => ((steps[name] = Math.round(performance.now() - lapAt)), (lapAt = performance.now()));
+    const timings = () => `worker ${formatSteps(phases)}; server ${formatSteps(steps)}`;
+    s.log(`update job ${job} ran on ${describeObtained(obtained, parent)}`);
     const metrics = versionMetrics(report);
     if (!accepted) {
       await s.registry.rejectJob(job, report.reasons, metrics, report);
       s.counters.update('rejected', trigger);
-      s.log(`update job ${job}: rejected (${report.reasons.map((r) => r.code).join(', ')})`);
+      lap('record');
+      s.log(`update job ${job}: rejected (${report.reasons.map((r) => r.code).join(', ')}); ms: ${timings()}`);
       return { accepted: false, version: s.active.id, created: null, reasons: report.reasons, report, job };
     }
-    if (!model && !patch) throw new Error('the update worker accepted a candidate but sent neither a model nor a patch');
+    if (!patch && !whole) throw new Error('the update worker accepted a candidate but sent neither a patch nor a whole save');
     const { id, dir } = await s.registry.publishCandidate(job);
-    let checksum: string;
-    let labels: string[];
-    /** How the serving model becomes the new version: the patch applied in place, or the loaded model swapped in. */
-    let serve: () => Promise<void>;
-    if (patch) {
-      // The patch, read back and verified (a few MB, not the model); applied to the serving model at an epoch barrier.
-      const where = join(dir, PATCH_DIR, patch.name);
-      const p = readPatch(where, patch.xxh64);
-      checksum = patch.xxh64;
-      labels = [...(await s.registry.version(parent)).labels, ...p.head.labels.added];
-      serve = async () => {
-        if (s.active.id === parent && s.active.model.source?.weightsChecksum === p.head.parent) {
-          await s.advance(id, (m) => {
-            applyPatch(m, p, where);
-            m.source = { dir, weightsChecksum: checksum };
-          });
-        } else {
-          s.swap(id, await s.loadOffThread(await s.registry.version(id)));
-        }
-      };
-    } else {
-      checksum = model!.source!.weightsChecksum;
-      model!.source = { dir, weightsChecksum: checksum };
-      labels = [...model!.labels];
-      serve = async () => s.swap(id, model!);
-    }
+    lap('publish');
+    // The worker's copy is this version now: its patches live in `dir` from here on.
+    this.worker.tell({ kind: 'published', from: staging, to: dir });
+    // The change: the patch file read back and verified (a few MB, not the model), or for a whole
+    // save the worker's diff in memory (the same rows; the new base's files are verified on their next load).
+    const where = patch ? join(dir, PATCH_DIR, patch.name) : dir;
+    const p = patch ? readPatch(where, patch.xxh64) : whole!.change;
+    const checksum = patch ? patch.xxh64 : whole!.state;
+    const labels = [...(await s.registry.version(parent)).labels, ...p.head.labels.added];
+    /** The serving model becomes the new version: the change applied in place at an epoch barrier, or else the version loaded off the thread. */
+    const serve = async () => {
+      if (s.active.id === parent && s.active.model.source?.weightsChecksum === p.head.parent) {
+        await s.advance(id, (m) => {
+          applyPatch(m, p, where);
+          m.source = { dir, weightsChecksum: checksum };
+        });
+      } else {
+        s.swap(id, await s.loadOffThread(await s.registry.version(id)));
+      }
+    };
+    lap('patch');
     if (this.pause === 'commit') holdProcess('commit', s.log);
     const { activated } = await s.registry.commitVersion(job, id, { parent, metrics, options: recorded(options), report, checksum, labels });
+    lap('commit');
     if (activated) await serve();
+    lap('swap');
     if (s.options.keep != null) {
       // The version is recorded and served: a failed clean-up is logged, never the job's failure.
       try {
@@ -280,7 +302,7 @@ export class UpdateJobs {
       }
     }
     s.counters.update('accepted', trigger);
-    s.log(`update job ${job}: accepted as ${id}${patch ? ` (a patch of ${patch.bytes} bytes)` : ''}${activated ? '' : ' (not activated: the active version changed meanwhile)'}`);
+    s.log(`update job ${job}: accepted as ${id}${patch ? ` (a patch of ${patch.bytes} bytes)` : ' (saved whole: a new base)'}${activated ? '' : ' (not activated: the active version changed meanwhile)'}; ms: ${timings()}`);
     return { accepted: true, version: s.active.id, created: id, reasons: report.reasons, report, job };
   }
 
@@ -293,9 +315,9 @@ export class UpdateJobs {
   async interrupt(why: string): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await discardUpdateWorker();
+    // Taken before the worker stops: the job's end clears this.current.
     const running = this.current;
-    if (!running) return;
+    if (!running) return this.worker.discard();
     await this.diagnosing?.stop();
     await running.worker.stop();
     await running.worker.result.catch(() => undefined);
@@ -307,5 +329,6 @@ export class UpdateJobs {
         this.service.log(`could not record the interruption of update job ${running.job} (${(err as Error).message}); the next start does`);
       }
     }
+    await this.worker.discard();
   }
 }

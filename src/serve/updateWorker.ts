@@ -1,13 +1,15 @@
 /**
- * Runs one update in a worker thread, on a copy of the parent loaded from disk, so the server's
- * thread keeps answering predictions from the active version meanwhile: the worker reads the job's
- * feedback from the registry (its own read-only connection), updates, saves an accepted candidate
- * with its memory to the job's staging directory, loads it back (every checksum verified) and hands
- * that copy to the server without copying its tensors; the server records it and swaps it in.
- * The thread lowers its own scheduling priority (on Linux a thread has its own nice value), so on a
- * busy machine predictions go first. It is started ahead of its job (modules loaded, kernels
- * compiled) and waits for the job as its first message, so that start-up does not compete with
- * predictions while an update runs. After a failed job, a worker runs its diagnosis (diagnose.ts).
+ * Runs update jobs in a worker thread, one at a time, so the server's thread keeps answering
+ * predictions from the active version meanwhile: the worker reads the job's feedback from the
+ * registry (its own read-only connection), updates its resident copy of the parent
+ * (residentModel.ts: loaded once, kept between jobs, moved by patches when the active version
+ * moved), saves an accepted candidate with its memory to the job's staging directory, and hands
+ * the server the patch (applied to the serving model in place) or, for a whole save (a new base),
+ * the same change as a diff in memory, applied in place the same way. A rejected update leaves the
+ * copy as it was (update()'s undo journal); an accepted one leaves it the child. The worker lives
+ * as long as the server: it lowers its own scheduling priority (on Linux a thread has its own nice
+ * value), so on a busy machine predictions go first. After a failed job it runs the diagnosis
+ * (diagnose.ts).
  */
 import { sleepSync } from '../util/sleepSync.js';
 import { rmSync } from 'node:fs';
@@ -16,15 +18,17 @@ import { parentPort } from 'node:worker_threads';
 import { AccreteError } from '../errors.js';
 import { kernelModule } from '../model/arena.js';
 import { Registry } from '../registry/registry.js';
-import { loadModel } from '../store/modelFiles.js';
-import { loadLearner, memoryAfterUpdate, memoryBefore, saveLearner } from '../update/memory.js';
+import { memoryAfterUpdate, memoryBefore, saveLearner } from '../update/memory.js';
+import { forget, keep, movedDir, residentState, takeLearner } from './residentModel.js';
+import { learnerDigest } from './learnerDigest.js';
+import { loadLearner } from '../update/memory.js';
 import { saveUpdated } from '../update/saveVersion.js';
 import { update, type UpdateOptions } from '../update/update.js';
 import type { Example } from '../data/example.js';
 import { diagnose } from './diagnose.js';
 import { faultSeam } from '../util/faultSeam.js';
 import { storageError } from '../util/storageFaults.js';
-import { toTransfer } from './transfer.js';
+import { diffModel } from '../store/patch.js';
 import type { TestPause, WorkerMessage } from './updater.js';
 
 export interface WorkerJob {
@@ -35,10 +39,15 @@ export interface WorkerJob {
   /** The job's claimed events, when the registry is not a file the worker can read (PostgreSQL). */
   examples?: Example[];
   parentDir: string;
+  /** The parent's state as the registry records it (its checksum): the worker's copy must be exactly that. */
+  parentState: string | null;
   stagingDir: string;
   options: UpdateOptions;
   pause: TestPause | null;
 }
+
+/** Messages to the worker besides jobs: a staging directory was published (the resident copy's files moved), or a test's check. */
+export type WorkerNote = { kind: 'published'; from: string; to: string } | { kind: 'check' };
 
 /** The diagnosis of a failed job: a control run saved to `scratchDir` (removed after), then trials on parts of `ids`. */
 export interface DiagnosisJob {
@@ -74,36 +83,66 @@ function withRegistry<T>(file: string, read: (r: Registry) => T): T {
 }
 
 function runJob(job: WorkerJob): WorkerMessage {
-  const examples = job.examples ?? withRegistry(job.registryFile, (r) => r.claimedBy(job.job)).examples;
-  const { model, memory } = loadLearner(job.parentDir);
+  // Milliseconds per step, for the server's log: where an answer's time goes beyond the update's own work.
+  const phases: Record<string, number> = {};
+  const timed = <T>(name: string, step: () => T): T => {
+    const t = performance.now();
+    try {
+      return step();
+    } finally {
+      phases[name] = Math.round(performance.now() - t);
+    }
+  };
+  const examples = job.examples ?? timed('read', () => withRegistry(job.registryFile, (r) => r.claimedBy(job.job)).examples);
+  // Taken out of the resident slot: if anything below throws, no half-updated copy stays behind.
+  const { model, memory, ...obtained } = timed('parent', () => takeLearner(job.parentDir, job.parentState));
   const was = memory ? memoryBefore(memory) : null;
   let held = false;
-  const decision = update(model, examples, {
-    ...job.options,
-    memory,
-    onRound: () => {
-      if (job.pause === 'update' && !held) hold('update');
-      held = true;
-    },
-  });
-  if (!decision.accepted) return { type: 'done', accepted: false, report: decision.report, model: null, patch: null };
-  const kept = memoryAfterUpdate(model, memory, examples, job.options);
+  const decision = timed('update', () =>
+    update(model, examples, {
+      ...job.options,
+      memory,
+      onRound: () => {
+        if (job.pause === 'update' && !held) hold('update');
+        held = true;
+      },
+    }),
+  );
+  const done = { type: 'done', report: decision.report, obtained, phases } as const;
+  if (!decision.accepted) {
+    // The undo journal put every row, word, label and the memory back: still the parent, bit for bit.
+    keep({ model, memory }, job.parentDir);
+    return { ...done, accepted: false, patch: null };
+  }
+  const kept = timed('memory', () => memoryAfterUpdate(model, memory, examples, job.options));
   faultSeam('file');
   // The new version shares the parent's files and adds its patch (saveVersion.ts).
-  const saved = saveUpdated(model, kept, decision.parent, was, job.stagingDir, job.parentDir);
+  const saved = timed('save', () => saveUpdated(model, kept, decision.parent, was, job.stagingDir, job.parentDir));
   if (job.pause === 'save') hold('save');
-  // A patch goes to the server as itself (it applies it to the serving model); a whole save is loaded back, verified.
-  if (saved.as === 'patch') return { type: 'done', accepted: true, report: decision.report, model: null, patch: saved.ref };
-  return { type: 'done', accepted: true, report: decision.report, model: toTransfer(loadModel(job.stagingDir)), patch: null };
+  // The copy is now the child, whose state the staging directory's files name.
+  const state = keep({ model, memory: kept }, job.stagingDir);
+  // A patch goes to the server as itself (it applies it to the serving model).
+  if (saved.as === 'patch') return { ...done, accepted: true, patch: saved.ref };
+  // Saved whole (a new base): the same change as a patch in memory, which the server applies in
+  // place as for a patch, rather than this thread loading the whole model back for a swap.
+  return { ...done, accepted: true, patch: null, whole: { state, change: timed('diff', () => diffModel(model, decision.parent)) } };
+}
+
+/** Test check: the resident copy's state and digest, and the digest of its version loaded from disk. */
+function check(): WorkerMessage {
+  const r = residentState();
+  if (!r) return { type: 'check', state: null, digest: null, disk: null };
+  return { type: 'check', state: r.state, digest: learnerDigest(r.learner), disk: learnerDigest(loadLearner(r.dir)) };
 }
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function runDiagnosis(job: DiagnosisJob): WorkerMessage {
-  // The parent, loaded once for every run: a failed or rejected update leaves it bit for bit as it
-  // was (update()'s undo journal); only an accepted one changes it, and then the next run loads it again.
+  // The parent, taken once for every run (the resident copy when it is the parent): a failed or
+  // rejected update leaves it bit for bit as it was (update()'s undo journal); only an accepted one
+  // changes it, and then the next run loads it again.
   let parent: ReturnType<typeof loadLearner> | null = null;
-  const learner = () => (parent ??= loadLearner(job.parentDir));
+  const learner = () => (parent ??= takeLearner(job.parentDir, null));
   /** One update of the parent on `examples`, as the job ran it; `save`: also save the result to the scratch directory. */
   const tryUpdate = (examples: () => Example[], save: boolean): string | null => {
     try {
@@ -136,18 +175,22 @@ function runDiagnosis(job: DiagnosisJob): WorkerMessage {
   const given = job.examples && new Map(job.ids.map((id, i) => [id, job.examples![i]]));
   const byId = (ids: readonly number[]) => (given ? ids.flatMap((id) => given.get(id) ?? []) : withRegistry(job.registryFile, (r) => r.examplesById(ids)));
   const trial = (ids: readonly number[]) => tryUpdate(() => byId(ids), false);
-  return { type: 'diagnosis', diagnosis: diagnose(job.ids, control, trial) };
+  const diagnosis = diagnose(job.ids, control, trial);
+  if (parent) keep(parent, job.parentDir);
+  return { type: 'diagnosis', diagnosis };
 }
 
-function run(job: WorkerJob | DiagnosisJob): void {
+function run(job: WorkerJob | DiagnosisJob | WorkerNote): void {
+  if (job.kind === 'published') return movedDir(job.from, job.to);
   try {
-    post(job.kind === 'update' ? runJob(job) : runDiagnosis(job));
+    post(job.kind === 'update' ? runJob(job) : job.kind === 'diagnose' ? runDiagnosis(job) : check());
   } catch (err) {
+    // A job that failed may have left its copy half-changed: the next one loads.
+    if (job.kind !== 'check') forget();
     const storage = storageError(err);
     const e = storage ?? err;
     post({ type: 'error', code: e instanceof AccreteError ? e.code : null, message: messageOf(e), storage: storage?.kind });
   }
-  parentPort!.close();
 }
 
 try {
@@ -156,4 +199,5 @@ try {
   // not allowed here: run at normal priority
 }
 kernelModule();
-parentPort!.once('message', run);
+// One message after another: the server sends a job only once the one before has answered.
+parentPort!.on('message', run);

@@ -1,4 +1,7 @@
-/** Worker threads of the service: the update of one job, and loading a model off the server's thread. */
+/**
+ * Worker threads of the service: the update worker (one for the server's life, holding its copy of
+ * the active version between jobs: updateWorker.ts), and loading a model off the server's thread.
+ */
 import { Worker } from 'node:worker_threads';
 import { AccreteError, StorageError, type ErrorCode, type StorageFaultKind } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
@@ -6,14 +9,17 @@ import type { UpdateReport } from '../update/update.js';
 import { fromTransfer, type ModelTransfer } from './transfer.js';
 import type { Diagnosis } from './diagnose.js';
 import type { PatchRef } from '../store/manifest.js';
-import type { DiagnosisJob, WorkerJob } from './updateWorker.js';
+import type { Patch } from '../store/patch.js';
+import type { DiagnosisJob, WorkerJob, WorkerNote } from './updateWorker.js';
+import type { Obtained } from './residentModel.js';
 
 /** Points where a crash test can hold the server: in the update, after the candidate's files are saved, before the registry commits. */
 export type TestPause = 'update' | 'save' | 'commit';
 
 export type WorkerMessage =
   | { type: 'paused'; point: TestPause }
-  | { type: 'done'; accepted: boolean; report: UpdateReport; model: ModelTransfer | null; patch: PatchRef | null }
+  | { type: 'done'; accepted: boolean; report: UpdateReport; patch: PatchRef | null; whole?: WholeSave; obtained: Obtained; phases: Record<string, number> }
+  | { type: 'check'; state: string | null; digest: string | null; disk: string | null }
   | { type: 'diagnosis'; diagnosis: Diagnosis }
   | { type: 'error'; code: ErrorCode | null; message: string; storage?: StorageFaultKind };
 
@@ -23,13 +29,23 @@ function fromWorker(m: { code: ErrorCode | null; message: string; storage?: Stor
   return m.code ? new AccreteError(m.code, m.message) : new Error(m.message);
 }
 
+/** An accepted candidate saved whole (a new base): its state, and its change from the parent as a patch in memory. */
+export interface WholeSave {
+  state: string;
+  change: Patch;
+}
+
 export interface UpdateResult {
   accepted: boolean;
   report: UpdateReport;
-  /** An accepted candidate saved whole, loaded back from its staging directory (so its files are verified). */
-  model: TextClassifier | null;
   /** An accepted candidate saved as a patch of its parent: the patch in its staging directory. */
   patch: PatchRef | null;
+  /** An accepted candidate saved whole. */
+  whole: WholeSave | null;
+  /** How the worker got the parent: its resident copy as it was, moved by patches, or loaded from disk. */
+  obtained: Obtained;
+  /** Milliseconds the worker spent per step (read, parent, update, memory, save, loadBack). */
+  phases: Record<string, number>;
 }
 
 export interface RunningUpdate {
@@ -38,75 +54,111 @@ export interface RunningUpdate {
   stop(): Promise<void>;
 }
 
-let spare: Worker | null = null;
+/**
+ * The update worker of one service: started ahead of the first job, then kept (with its copy of
+ * the parent) for the next. One per service, never shared: its copy is of that registry's versions.
+ */
+export class UpdateWorker {
+  private worker: Worker | null = null;
 
-/** An update worker that has started and waits for its job (made now when none is waiting). */
-function takeWorker(): Worker {
-  const worker = spare ?? new Worker(new URL('./updateWorker.js', import.meta.url));
-  spare = null;
-  return worker;
-}
+  /** The worker, started now when there is none (it waits for its jobs unreferenced). */
+  private take(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL('./updateWorker.js', import.meta.url));
+    worker.unref();
+    const gone = () => {
+      if (this.worker === worker) this.worker = null;
+    };
+    worker.on('error', gone).on('exit', gone);
+    this.worker = worker;
+    return worker;
+  }
 
-/** Starts the worker of the next update now, while nothing runs (the server calls this when idle). */
-export function prepareUpdateWorker(): void {
-  if (spare) return;
-  spare = new Worker(new URL('./updateWorker.js', import.meta.url));
-  spare.unref();
-  spare.on('error', () => (spare = null));
-}
+  /** Starts the worker now, while nothing runs (modules loaded, kernels compiled before the first job). */
+  prepare(): void {
+    this.take();
+  }
 
-/** Stops the waiting worker (at shutdown). */
-export async function discardUpdateWorker(): Promise<void> {
-  const w = spare;
-  spare = null;
-  await w?.terminate();
-}
+  /** Stops the worker (at shutdown). */
+  async discard(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    await w?.terminate();
+  }
 
-export function startUpdateWorker(job: WorkerJob, onPause: (point: TestPause) => void): RunningUpdate {
-  const worker = takeWorker();
-  worker.ref();
-  worker.removeAllListeners('error');
-  worker.postMessage(job);
-  const result = new Promise<UpdateResult>((resolve, reject) => {
-    let settled = false;
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'paused') return onPause(m.point);
-      settled = true;
-      if (m.type === 'diagnosis') reject(new Error('the update worker sent a diagnosis for an update'));
-      else if (m.type === 'done') resolve({ accepted: m.accepted, report: m.report, model: m.model && fromTransfer(m.model), patch: m.patch });
-      else reject(fromWorker(m));
+  /** Tells the worker a note that needs no answer (a published staging directory). */
+  tell(note: WorkerNote): void {
+    this.worker?.postMessage(note);
+  }
+
+  /**
+   * Posts `message` and settles with the worker's answer: `settle` maps each message to a value, an
+   * error, or undefined (not the answer yet). The worker keeps the process alive until then.
+   * `stop` terminates it (its copy may be half-updated: the next job starts a new one).
+   */
+  private ask<T>(message: WorkerJob | DiagnosisJob | WorkerNote, settle: (m: WorkerMessage) => { value: T } | { error: Error } | undefined, what: string): { result: Promise<T>; stop: () => Promise<void> } {
+    const worker = this.take();
+    worker.ref();
+    let cleanup = () => {};
+    const result = new Promise<T>((resolve, reject) => {
+      const onMessage = (m: WorkerMessage) => {
+        const s = settle(m);
+        if (!s) return;
+        cleanup();
+        if ('value' in s) resolve(s.value);
+        else reject(s.error);
+      };
+      const onError = (err: Error) => {
+        cleanup();
+        reject(err);
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        reject(new Error(`the ${what} worker stopped (exit code ${code}) before it finished`));
+      };
+      cleanup = () => {
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        worker.unref();
+      };
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     });
-    worker.on('error', (err) => {
-      settled = true;
-      reject(err);
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`the update worker stopped (exit code ${code}) before it finished`));
-    });
-  });
-  return {
-    result,
-    stop: async () => {
-      await worker.terminate();
-    },
-  };
-}
+    worker.postMessage(message);
+    return {
+      result,
+      stop: async () => {
+        if (this.worker === worker) this.worker = null;
+        await worker.terminate();
+      },
+    };
+  }
 
-/** Diagnoses a failed job in a worker (a control run, then bisection of its events: diagnose.ts). */
-export function diagnoseInWorker(job: DiagnosisJob): { result: Promise<Diagnosis>; stop: () => Promise<void> } {
-  const worker = takeWorker();
-  worker.ref();
-  worker.removeAllListeners('error');
-  worker.postMessage(job);
-  const result = new Promise<Diagnosis>((resolve, reject) => {
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'diagnosis') resolve(m.diagnosis);
-      else if (m.type === 'error') reject(fromWorker(m));
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => reject(new Error(`the diagnosis worker stopped (exit code ${code}) before it finished`)));
-  });
-  return { result, stop: async () => void (await worker.terminate()) };
+  /** Runs an update job. */
+  update(job: WorkerJob, onPause: (point: TestPause) => void): RunningUpdate {
+    return this.ask<UpdateResult>(
+      job,
+      (m) => {
+        if (m.type === 'paused') return void onPause(m.point);
+        if (m.type === 'done') return { value: { accepted: m.accepted, report: m.report, patch: m.patch, whole: m.whole ?? null, obtained: m.obtained, phases: m.phases } };
+        if (m.type === 'error') return { error: fromWorker(m) };
+        return { error: new Error(`the update worker answered an update with a ${m.type}`) };
+      },
+      'update',
+    );
+  }
+
+  /** Diagnoses a failed job (a control run, then bisection of its events: diagnose.ts). */
+  diagnose(job: DiagnosisJob): { result: Promise<Diagnosis>; stop: () => Promise<void> } {
+    return this.ask<Diagnosis>(job, (m) => (m.type === 'diagnosis' ? { value: m.diagnosis } : m.type === 'error' ? { error: fromWorker(m) } : undefined), 'diagnosis');
+  }
+
+  /** Test check: the resident copy (its state and digest) against its version loaded from disk. */
+  check(): Promise<{ state: string | null; digest: string | null; disk: string | null }> {
+    return this.ask<{ state: string | null; digest: string | null; disk: string | null }>(
+      { kind: 'check' },
+      (m) => (m.type === 'check' ? { value: { state: m.state, digest: m.digest, disk: m.disk } } : m.type === 'error' ? { error: fromWorker(m) } : undefined),
+      'update',
+    ).result;
+  }
 }
 
 /** Loads a model directory in a worker (the server keeps answering meanwhile). */

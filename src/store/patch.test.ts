@@ -18,7 +18,7 @@ import { corpus, plantTexts } from '../serve/testing.js';
 import { update } from '../update/update.js';
 import { appendPatch, MANIFEST_FILE, PATCH_DIR, readManifest } from './manifest.js';
 import { loadModel, loadModelAsync, saveModel, savePatch } from './modelFiles.js';
-import { changedBelow, diffModel, namedTensors, readPatch, revertPatch, type ModelBefore } from './patch.js';
+import { applyRows, changedBelow, diffModel, diffRows, namedTensors, readPatch, revertPatch, revertRows, type ModelBefore } from './patch.js';
 import { SafetensorsReader, writeSafetensors, type TensorLike } from './safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accrete-patch-'));
@@ -199,4 +199,21 @@ test('a patch of format version 1 (rows before and after, F32) still loads and r
   assert.equal((JSON.parse(reader.header.__metadata__!.patch) as { formatVersion: number }).formatVersion, 2, 'new patches are version 2');
   reader.close();
   assert.deepEqual(fingerprint(loadModel(base)), fingerprint(next));
+});
+
+test('diffRows: changed rows ascending, grown rows after; applyRows gives after and revertRows gives before, bit for bit', () => {
+  for (const cols of [1, 3]) {
+    const before = Float32Array.from({ length: 50 * cols }, (_, i) => Math.sin(i));
+    const after = new Float32Array(53 * cols);
+    after.set(before);
+    for (const row of [0, 7, 49]) after[row * cols + cols - 1] += 0.5;
+    // A sign-only change (bit patterns, not values, decide).
+    after[11 * cols] = -after[11 * cols];
+    for (let k = 50 * cols; k < after.length; k++) after[k] = k;
+    const r = diffRows('t', cols, before, after)!;
+    assert.deepEqual([...r.ids], [0, 7, 11, 49, 50, 51, 52]);
+    assert.deepEqual(new Uint8Array(applyRows(before, r, 'test').buffer), new Uint8Array(after.buffer));
+    assert.deepEqual(new Uint8Array(revertRows(after, r, 'test').buffer), new Uint8Array(before.buffer));
+    assert.equal(diffRows('t', cols, before, before.slice()), null);
+  }
 });

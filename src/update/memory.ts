@@ -14,13 +14,14 @@ import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { loadModel, readExtraFile, readModelJson, saveModel, savePatch, type ExtraFile, type ModelJson, type SaveOptions } from '../store/modelFiles.js';
 import { PATCH_DIR, readManifest, readPatches, stateOf, type PatchRef } from '../store/manifest.js';
-import { applyRows, diffRows, type ExtraChanges, type JsonChange, type ModelBefore, type RowChanges } from '../store/patch.js';
-import { addedCount, applyList, diffList, type ListPatch } from '../util/listPatch.js';
+import { diffRows, type ExtraChanges, type JsonChange, type ModelBefore, type RowChanges } from '../store/patch.js';
+import { addedCount, diffList } from '../util/listPatch.js';
 import { readWhileSwapping } from '../store/swapRetry.js';
 import { writeJsonWithArray } from '../util/jsonFile.js';
 import { evenlySpaced } from '../util/sample.js';
 import { MAX_GUARD } from './guard.js';
 import { SafetensorsReader, writeSafetensors, type TensorLike } from '../store/safetensors.js';
+import { fisherIn, GUARD_FILE, memoryFromParts, memoryTensors, patchParts, REPLAY_FILE, TENSOR_FILE, type MemoryParts } from './memoryPatch.js';
 
 export interface ContinualMemory {
   replay: ReplayBuffer;
@@ -120,9 +121,6 @@ export function buildMemory(model: TextClassifier, input: readonly ExampleInput[
   return { replay, fisher, seen: options.seen ?? null, guard };
 }
 
-const REPLAY_FILE = 'replay.json';
-const GUARD_FILE = 'guard.json';
-const TENSOR_FILE = 'memory.safetensors';
 const vector = (data: Float32Array): TensorLike => ({ rows: data.length, cols: 1, data });
 
 function memoryFiles(memory: ContinualMemory): ExtraFile[] {
@@ -141,32 +139,6 @@ function memoryFiles(memory: ContinualMemory): ExtraFile[] {
       write: (path) => writeSafetensors(path, memoryTensors(memory, 'whole').map(([name, data]): [string, TensorLike] => [name, vector(data)])),
     },
   ];
-}
-
-/** Marks the Fisher tensors of memory.safetensors as an earlier version's (1) or this one's (0; absent = 0). */
-const STALE = 'fisher.stale';
-
-/**
- * The tensors memory.safetensors holds: the Fisher information (when known) and the seen rows (when
- * known). For a patch (`as` 'patch'), a stale Fisher estimate too, kept as it is and marked stale.
- */
-function memoryTensors(memory: ContinualMemory, as: 'whole' | 'patch' = 'patch'): [string, Float32Array][] {
-  const list: [string, Float32Array][] = [];
-  const f = memory.fisher ?? (as === 'patch' ? memory.staleFisher : null);
-  if (f) {
-    list.push(['fisher.input', f.input], ['fisher.output', f.output]);
-    if (f.hiddenWeight && f.hiddenBias) list.push(['fisher.hidden.weight', f.hiddenWeight], ['fisher.hidden.bias', f.hiddenBias]);
-    if (as === 'patch' && (memory.fisher === null || memory.staleFisher)) list.push([STALE, Float32Array.of(memory.fisher ? 0 : 1)]);
-  }
-  if (memory.seen) list.push(['seen.input', Float32Array.from(memory.seen)]);
-  return list;
-}
-
-/** The Fisher estimate among memory.safetensors' tensors, or null. */
-function fisherIn(t: Map<string, Float32Array>): RowFisher | null {
-  const input = t.get('fisher.input');
-  const output = t.get('fisher.output');
-  return input && output ? { input, output, hiddenWeight: t.get('fisher.hidden.weight') ?? null, hiddenBias: t.get('fisher.hidden.bias') ?? null } : null;
 }
 
 /** What a memory was before an update changed it: enough to save the update as a patch (saveLearnerPatch). */
@@ -279,34 +251,9 @@ function memoryOf(dir: string, json: ModelJson, manifest = readManifest(dir)): C
     }
   }
   // A base plus patches: each patch's changes to the memory, in order (see saveLearnerPatch).
-  if (manifest) {
-    readPatches(dir, manifest).forEach((patch, i) => {
-      const where = join(dir, PATCH_DIR, manifest.patches[i].name);
-      try {
-        for (const c of patch.head.json ?? []) {
-          if (c.name === REPLAY_FILE) state = { ...(c.head!.after as Omit<ReplayState, 'examples'>), examples: applyList(state.examples, c.forward as ListPatch<Example>) };
-          else if (c.name === GUARD_FILE) guard = applyList(guard ?? [], c.forward as ListPatch<Example>);
-        }
-      } catch (cause) {
-        throw new ModelFileError(where, `its memory changes do not apply: ${(cause as Error).message}`, { cause });
-      }
-      for (const r of patch.rows) {
-        if (!r.name.startsWith(`${TENSOR_FILE}:`)) continue;
-        const name = r.name.slice(TENSOR_FILE.length + 1);
-        t.set(name, applyRows(t.get(name) ?? new Float32Array(0), r, where));
-      }
-    });
-  }
-  const fisher = fisherIn(t);
-  const stale = t.get(STALE)?.[0] === 1;
-  const seenF = t.get('seen.input');
-  let replay: ReplayBuffer;
-  try {
-    replay = ReplayBuffer.fromState(state);
-  } catch (cause) {
-    throw new ModelFileError(join(dir, REPLAY_FILE), (cause as Error).message, { cause });
-  }
-  return { replay, fisher: stale ? null : fisher, staleFisher: stale ? fisher : null, seen: seenF ? Uint8Array.from(seenF) : null, guard: guard?.length ? guard : null };
+  let parts: MemoryParts = { state, guard, tensors: t };
+  if (manifest) readPatches(dir, manifest).forEach((patch, i) => (parts = patchParts(parts, patch, join(dir, PATCH_DIR, manifest.patches[i].name), 'forward')));
+  return memoryFromParts(parts, dir);
 }
 
 /** A model and its memory, as saved by saveLearner (memory is null for a bare model). */

@@ -11,6 +11,7 @@
  *              loop, and how many batches were answered or refused (fairness.ts)
  * Writes bench/results/serve.md and serve.json, and serve-fairness.md and .json; progress on stderr.
  * `--only fairness` runs the fairness scenario alone (about a minute); `--clients 4,8` chooses its runs.
+ * `--only update` runs the update scenario alone (feedback in batches), written to serve-update.md and .json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,7 +101,7 @@ ${renderFairness(runs)}`;
 
 async function main(): Promise<number> {
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
-  if (only !== null && only !== 'fairness') throw new Error(`--only takes "fairness", got ${only}`);
+  if (only !== null && only !== 'fairness' && only !== 'update') throw new Error(`--only takes "fairness" or "update", got ${only}`);
   const machine = describeMachine(ROOT);
   const dir = mkdtempSync(join(tmpdir(), 'accrete-bench-serve-'));
   try {
@@ -118,6 +119,23 @@ async function main(): Promise<number> {
       await stop(server);
       process.stdout.write(writeFairness(machine, runs));
       return runs.every((r) => r.big.other === 0 && r.small.errors === 0) ? 0 : 1;
+    }
+
+    if (only === 'update') {
+      const runs: UpdateRun[] = [];
+      for (let i = 0; i < REPEATS; i++) {
+        await moreFeedback(server.url, examples);
+        log(`predict at 500 requests/s, idle then during an update (${i + 1}/${REPEATS})`);
+        runs.push(await updateRun(server, predictRequests.map((q) => q.body)));
+      }
+      await stop(server);
+      const md = renderUpdates(machine, runs);
+      process.stdout.write(md);
+      const out = join(ROOT, 'bench', 'results');
+      mkdirSync(out, { recursive: true });
+      writeFileSync(join(out, 'serve-update.json'), JSON.stringify({ machine, model: { examples: examples.length, ...config }, updates: runs }, null, 2) + '\n');
+      writeFileSync(join(out, 'serve-update.md'), md);
+      return runs.every((r) => r.during.non2xx + r.during.errors === 0) ? 0 : 1;
     }
 
     log('predict: 32 connections, 10 s');
@@ -197,6 +215,28 @@ ${updateRows.join('\n')}
 
 - Feedback: ${r.feedback.events} events sent one per request at 64 connections; **${r.feedback.storedBefore}** in the registry right after (${r.feedback.storedBefore === r.feedback.events ? 'all persisted' : 'MISSING EVENTS'}); ${r.countedAfter} at the end with the batches of the later updates.
 - Predict latency while an update runs, against idle just before it: p99 ${ratios} (median **${r.median.p99Ratio.toFixed(2)}x**), median p50 ${r.median.p50Ratio.toFixed(2)}x, median mean ${r.median.meanRatio.toFixed(2)}x.
+`;
+}
+
+/** The update scenario alone (--only update). */
+function renderUpdates(m: ReturnType<typeof describeMachine>, runs: UpdateRun[]): string {
+  const rows = runs.flatMap((u, i) => [
+    row(`predict at 500/s, idle, 6 s (${i + 1})`, u.idle),
+    row(`predict at 500/s, during update ${i + 1}: ${u.examples ?? '?'} events, ${u.updateSeconds.toFixed(1)} s, ${u.accepted === null ? 'no answer' : u.accepted ? 'accepted' : 'rejected'}${u.coveredAll ? '' : ', outlasted 30 s'}`, u.during),
+  ]);
+  const p99 = median(runs.map((r) => r.p99Ratio));
+  const errors = runs.reduce((n, r) => n + r.during.non2xx + r.during.errors, 0);
+  return `# accrete serve: predict latency during updates and swaps (\`--only update\`)
+
+${m.date}, ${m.cpu}, ${m.nproc} cores, Node ${m.node}, accrete ${m.accrete}; load average at start ${m.loadAverage.toFixed(2)}.
+Same server and model as serve.md; each update learns 20,000 feedback events sent in batches of 1,000, and the
+measurement lasts until its answer, so it covers the swap (the patch applied in place) too.
+
+| phase | requests | req/s | mean ms | p50 ms | p90 ms | p99 ms | max ms | errors |
+|---|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+- p99 during / idle: ${runs.map((u) => `${u.p99Ratio.toFixed(2)}x`).join(', ')} (median **${p99.toFixed(2)}x**; bound 1.5x: ${p99 <= 1.5 ? 'met' : '**not met**'}); error answers during updates: ${errors}.
 `;
 }
 

@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { call, MAIN, TOKEN } from '../../serve/testing.js';
 import type { Example } from '../../data/example.js';
@@ -14,6 +15,12 @@ export interface ServeUpdate {
   accepted: boolean;
   answerMs: number;
   ownMs: number;
+  /** The 1-minute load average when the answer came (the machine is shared). */
+  load: number;
+  /** The server's log line saying what the job ran on (the worker's kept copy, moved, or loaded from disk). */
+  ranOn: string | null;
+  /** The server's milliseconds per step of the job (worker and server side), from its log. */
+  steps: string | null;
 }
 
 export interface ServeResult {
@@ -30,6 +37,8 @@ export interface ServeResult {
 
 interface Server {
   url: string;
+  /** The server's log so far. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -52,6 +61,7 @@ async function startServer(registry: string, model: string): Promise<Server> {
   });
   return {
     url,
+    log: () => log,
     stop: async () => {
       proc.kill('SIGTERM');
       await exited;
@@ -60,7 +70,9 @@ async function startServer(registry: string, model: string): Promise<Server> {
 }
 
 /** Feedback of `examples`, then POST /v1/update with `body`, timed from the request to the answer. */
-async function feedbackUpdate(url: string, examples: readonly Example[], body: object): Promise<ServeUpdate> {
+async function feedbackUpdate(server: Server, examples: readonly Example[], body: object): Promise<ServeUpdate> {
+  const url = server.url;
+  const logFrom = server.log().length;
   const fed = await call(url, 'POST', '/v1/feedback', { examples: examples.map((e) => ({ text: e.text, labels: e.labels })) }, true, {}, 60_000);
   if (fed.status !== 200) throw new Error(`POST /v1/feedback: ${fed.status} ${fed.text}`);
   const t = performance.now();
@@ -69,7 +81,11 @@ async function feedbackUpdate(url: string, examples: readonly Example[], body: o
   if (up.status !== 200) throw new Error(`POST /v1/update: ${up.status} ${up.text}`);
   const json = up.json as { accepted: boolean; report: { wallMs: number } | null };
   if (!json.report) throw new Error(`POST /v1/update ran no update: ${up.text}`);
-  return { accepted: json.accepted, answerMs, ownMs: json.report.wallMs };
+  const ranOn = /update job \d+ ran on ([^\n]*)/.exec(server.log().slice(logFrom))?.[1] ?? null;
+  // The job's last log line comes just before its answer: give it a moment to arrive on stderr.
+  await new Promise((r) => setTimeout(r, 50));
+  const steps = /update job \d+: (?:accepted|rejected)[^\n]*; ms: ([^\n]*)/.exec(server.log().slice(logFrom))?.[1] ?? null;
+  return { accepted: json.accepted, answerMs, ownMs: json.report.wallMs, load: loadavg()[0], ranOn, steps };
 }
 
 /** The server's default --max-text: longer e-mails are left out of its feedback. */
@@ -91,15 +107,17 @@ export async function serveBench(s: Setup, cli: string, hamAll: readonly Example
     // Rejected: correctly labelled ham, default gate options (no gain beyond noise on this model).
     for (let i = 0; i < rejectedRuns; i++) {
       log(`POST /v1/update, expected rejected (${i + 1}/${rejectedRuns})`);
-      const u = await feedbackUpdate(server.url, ham.slice(i * 10, i * 10 + 10), {});
+      const u = await feedbackUpdate(server, ham.slice(i * 10, i * 10 + 10), {});
       (u.accepted ? accepted : rejected).push(u);
     }
-    for (let i = 0; accepted.length < acceptedRuns && i < acceptedRuns * 2; i++) {
+    // The gate turns some down (no gain beyond noise): ask until acceptedRuns are accepted, within bounds.
+    for (let i = 0; accepted.length < acceptedRuns && i < acceptedRuns * 4; i++) {
       attempts++;
       // A new label each time: more of a label the model has learnt is no gain beyond noise, and the gate says no.
       const examples = pool.slice(i * 10, i * 10 + 10).map((e) => ({ ...e, labels: [`phishing-${i}`] }));
-      const u = await feedbackUpdate(server.url, examples, UPDATE_BODY);
+      const u = await feedbackUpdate(server, examples, UPDATE_BODY);
       (u.accepted ? accepted : rejected).push(u);
+      log(`  ${attempts}: ${u.accepted ? 'accepted' : 'rejected'}, answered in ${Math.round(u.answerMs)} ms (own work ${Math.round(u.ownMs)} ms, load ${u.load.toFixed(1)}; ran on ${u.ranOn}; ms: ${u.steps})`);
       if (attempts % 5 === 0) log(`  ${attempts} feedback updates, ${accepted.length} accepted, registry ${(uniqueBytes(dir) / 1e6).toFixed(0)} MB`);
     }
   } finally {

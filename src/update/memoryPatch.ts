@@ -1,0 +1,97 @@
+/**
+ * A memory as the parts its files hold (the replay state, the guard, memory.safetensors' tensors),
+ * and a patch's changes to those parts, forward or back: what loading a base with patches does to
+ * the files' parts, and what the server's update worker does to the memory it keeps between jobs
+ * when the active version moves by patches (a rollback, another replica's update).
+ */
+import { join } from 'node:path';
+import type { Example } from '../data/example.js';
+import { ModelFileError } from '../errors.js';
+import type { RowFisher } from '../forgetting/fisher.js';
+import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
+import { applyRows, revertRows, type Patch } from '../store/patch.js';
+import { applyList, type ListPatch } from '../util/listPatch.js';
+import type { ContinualMemory } from './memory.js';
+
+export const REPLAY_FILE = 'replay.json';
+export const GUARD_FILE = 'guard.json';
+export const TENSOR_FILE = 'memory.safetensors';
+/** Marks the Fisher tensors of memory.safetensors as an earlier version's (1) or this one's (0; absent = 0). */
+export const STALE = 'fisher.stale';
+
+/** A memory as its files hold it. */
+export interface MemoryParts {
+  state: ReplayState;
+  guard: Example[] | null;
+  /** memory.safetensors' tensors by name. */
+  tensors: Map<string, Float32Array>;
+}
+
+/**
+ * The tensors memory.safetensors holds: the Fisher information (when known) and the seen rows (when
+ * known). For a patch (`as` 'patch'), a stale Fisher estimate too, kept as it is and marked stale.
+ */
+export function memoryTensors(memory: ContinualMemory, as: 'whole' | 'patch' = 'patch'): [string, Float32Array][] {
+  const list: [string, Float32Array][] = [];
+  const f = memory.fisher ?? (as === 'patch' ? memory.staleFisher : null);
+  if (f) {
+    list.push(['fisher.input', f.input], ['fisher.output', f.output]);
+    if (f.hiddenWeight && f.hiddenBias) list.push(['fisher.hidden.weight', f.hiddenWeight], ['fisher.hidden.bias', f.hiddenBias]);
+    if (as === 'patch' && (memory.fisher === null || memory.staleFisher)) list.push([STALE, Float32Array.of(memory.fisher ? 0 : 1)]);
+  }
+  if (memory.seen) list.push(['seen.input', Float32Array.from(memory.seen)]);
+  return list;
+}
+
+/** The Fisher estimate among memory.safetensors' tensors, or null. */
+export function fisherIn(t: Map<string, Float32Array>): RowFisher | null {
+  const input = t.get('fisher.input');
+  const output = t.get('fisher.output');
+  return input && output ? { input, output, hiddenWeight: t.get('fisher.hidden.weight') ?? null, hiddenBias: t.get('fisher.hidden.bias') ?? null } : null;
+}
+
+/** The parts of a memory in use, as a base with patches would load them (the lists are the memory's own objects). */
+export function partsOf(memory: ContinualMemory): MemoryParts {
+  return { state: { ...memory.replay.head(), examples: memory.replay.examples() }, guard: memory.guard ?? null, tensors: new Map(memoryTensors(memory)) };
+}
+
+/** The parts after `patch` (`forward`) or before it (`back`, the parts being the patch's child). `where`: the patch file, for errors. */
+export function patchParts(parts: MemoryParts, patch: Patch, where: string, way: 'forward' | 'back'): MemoryParts {
+  let { state, guard } = parts;
+  const tensors = new Map(parts.tensors);
+  try {
+    for (const c of patch.head.json ?? []) {
+      const list = (way === 'forward' ? c.forward : c.back) as ListPatch<Example>;
+      if (c.name === REPLAY_FILE) state = { ...((way === 'forward' ? c.head!.after : c.head!.before) as Omit<ReplayState, 'examples'>), examples: applyList(state.examples, list) };
+      else if (c.name === GUARD_FILE) guard = applyList(guard ?? [], list);
+    }
+  } catch (cause) {
+    throw new ModelFileError(where, `its memory changes do not apply: ${(cause as Error).message}`, { cause });
+  }
+  for (const r of patch.rows) {
+    if (!r.name.startsWith(`${TENSOR_FILE}:`)) continue;
+    const name = r.name.slice(TENSOR_FILE.length + 1);
+    const now = tensors.get(name) ?? new Float32Array(0);
+    const moved = way === 'forward' ? applyRows(now, r, where) : revertRows(now, r, where);
+    // A tensor the patch started (none before it) is gone again when it is reverted.
+    if (moved.length === 0 && way === 'back') tensors.delete(name);
+    else tensors.set(name, moved);
+  }
+  return { state, guard, tensors };
+}
+
+/** The memory of `parts`. `dir`: where they were read, for errors. */
+export function memoryFromParts(parts: MemoryParts, dir: string): ContinualMemory {
+  const t = parts.tensors;
+  const fisher = fisherIn(t);
+  const stale = t.get(STALE)?.[0] === 1;
+  const seenF = t.get('seen.input');
+  let replay: ReplayBuffer;
+  try {
+    replay = ReplayBuffer.fromState(parts.state);
+  } catch (cause) {
+    throw new ModelFileError(join(dir, REPLAY_FILE), (cause as Error).message, { cause });
+  }
+  const guard = parts.guard;
+  return { replay, fisher: stale ? null : fisher, staleFisher: stale ? fisher : null, seen: seenF ? Uint8Array.from(seenF) : null, guard: guard?.length ? guard : null };
+}
