@@ -13,6 +13,7 @@ export function stepContext(params: Params, cfg: Config, optimizer: Optimizer, r
   return {
     params,
     loss: createLoss(cfg.loss),
+    bagNorm: cfg.bagNorm,
     dropout: cfg.dropout,
     optimizer,
     selection,

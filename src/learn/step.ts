@@ -2,6 +2,7 @@
  * One SGD/Adam step on one example: fastText's Model::update with an optional hidden layer, a
  * pluggable optimizer and a parameter selection. Returns the example's loss.
  */
+import type { BagNorm } from '../config.js';
 import { DivergenceError } from '../errors.js';
 import { embed, fitScratch, hiddenForward, loadIds, outputForward, outputInput, type Scratch } from '../model/forward.js';
 import type { LossFunction } from '../model/loss/loss.js';
@@ -15,6 +16,8 @@ export interface StepContext {
   readonly params: Params;
   /** Resolved once per context (createLoss), not per example. */
   readonly loss: LossFunction;
+  /** How the embedding bag weighs its rows (Config.bagNorm). */
+  readonly bagNorm: BagNorm;
   readonly dropout: number;
   readonly optimizer: Optimizer;
   readonly selection: Selection;
@@ -82,7 +85,7 @@ export function learnExample(
   const k = p.arena.kernels;
   fitScratch(s, p);
   const n = loadIds(s, rows, start, end);
-  embed(p, s, n);
+  const rowWeight = embed(p, s, n, ctx.bagNorm);
   if (p.hidden && ctx.dropout > 0) drawDropout(s, ctx.dropout, ctx.rng);
   hiddenForward(p, s);
   outputForward(p, s, ctx.loss, ctx.logitOffsets ?? null);
@@ -124,8 +127,8 @@ export function learnExample(
     if (selection.hidden) opt.stepRow(Slot.HiddenBias, bias, 0, 1, gradOut, lr);
   }
 
-  // Input rows: the embedding is a mean, so each row gets 1/n of its gradient.
-  const scale = 1 / n;
+  // Input rows: each row gets the share of the gradient it had in the bag (1/n for a mean).
+  const scale = rowWeight;
   const input = p.input;
   const rate = ctx.inputRate ?? null;
   if (opt instanceof Sgd && selection.input === true && rate === null) {
