@@ -87,3 +87,22 @@ test('the fastText export refuses bagNorm, the hinge loss and cjkRuns with an Ex
   const { model } = await train(TRAIN.slice(0, 30), ft);
   assert.equal(exportFastText(model, join(dir, 'ok.bin')).labels, model.labels.length, 'the defaults still export');
 });
+
+test('cjkRuns: trains without a word for the whole run, changes predictions, and round-trips through save and load', async (t) => {
+  const dir = tmp(t);
+  const zh = [
+    ['我们喜欢自然语言处理', 'tech'], ['机器学习改变世界', 'tech'], ['深度学习模型训练', 'tech'], ['计算机科学很有趣', 'tech'],
+    ['今天天气很好', 'life'], ['我们去公园散步', 'life'], ['晚饭吃面条', 'life'], ['周末和家人见面', 'life'],
+  ].map(([text, label]) => ({ text, labels: [label] }));
+  const opts = { dim: 8, bucket: 5000, epoch: 20, lr: 0.5, minn: 1, maxn: 2, seed: 1 };
+  const off = (await train(zh, opts)).model;
+  const on = (await train(zh, { ...opts, cjkRuns: true })).model;
+  assert.ok(!on.vocab.words.some((w) => w.startsWith('\uFDD0')), 'no vocabulary word for a run');
+  assert.deepEqual(on.vocab.words.slice().sort(), off.vocab.words.slice().sort(), 'the same words either way');
+  const probe = '自然语言学习';
+  assert.notDeepEqual(Array.from(on.probabilities(probe)), Array.from(off.probabilities(probe)));
+  saveModel(on, dir);
+  const loaded = loadModel(dir);
+  assert.equal(loaded.config.cjkRuns, true);
+  assert.deepEqual(Array.from(loaded.probabilities(probe)), Array.from(on.probabilities(probe)));
+});
