@@ -108,23 +108,22 @@ export function embed(p: Params, s: Scratch, n: number, bag: BagNorm = 'mean'): 
 /**
  * Sum over distinct ids of (occurrences)^2: the squared L2 norm of the bag's count vector. A row
  * that occurs c times adds c/||c|| to the bag, as in a linear model's L2-normalised term
- * frequencies. Sorts a copy, so the rows' order (which the gradient follows) is kept.
+ * frequencies. One pass with a count per row id (its c-th occurrence adds 2c+1), then one that
+ * clears the counts: sorting a copy cost 4x the whole forward pass on e-mails of 700 rows.
  */
-let sortScratch = new Int32Array(1024);
+let rowCounts = new Int32Array(1024);
 function sumOfSquaredCounts(ids: Int32Array, n: number): number {
-  if (sortScratch.length < n) sortScratch = new Int32Array(2 ** Math.ceil(Math.log2(n)));
-  const a = sortScratch.subarray(0, n);
-  a.set(ids.subarray(0, n));
-  a.sort();
   let sum = 0;
-  let run = 1;
-  for (let i = 1; i <= n; i++) {
-    if (i < n && a[i] === a[i - 1]) run++;
-    else {
-      sum += run * run;
-      run = 1;
+  for (let i = 0; i < n; i++) {
+    const r = ids[i];
+    if (r >= rowCounts.length) {
+      const grown = new Int32Array(2 ** Math.ceil(Math.log2(r + 1)));
+      grown.set(rowCounts);
+      rowCounts = grown;
     }
+    sum += 2 * rowCounts[r]++ + 1;
   }
+  for (let i = 0; i < n; i++) rowCounts[ids[i]] = 0;
   return sum;
 }
 
