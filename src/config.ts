@@ -67,6 +67,12 @@ export interface TrainConfig {
   seed: number;
   /** Epochs without validation improvement before stopping early (needs validation data); 0 = never stop early. */
   patience: number;
+  /**
+   * L2 regularisation, lazily: each step shrinks the rows it touches (the output rows, the
+   * example's input rows) by (1 - lr x weightDecay), so updates stay sparse; 0 = none (fastText's).
+   * Absent means 0.
+   */
+  weightDecay?: number;
 }
 
 export interface Config extends TextConfig, ModelConfig, TrainConfig {
@@ -74,6 +80,7 @@ export interface Config extends TextConfig, ModelConfig, TrainConfig {
   hashing: HashingName;
   bagNorm: BagNorm;
   cjkRuns: boolean;
+  weightDecay: number;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -99,6 +106,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   thread: 1,
   seed: 0,
   patience: 0,
+  weightDecay: 0,
 });
 
 /** Every problem with a config, as readable strings; empty when the config is valid. */
@@ -120,6 +128,7 @@ export function configIssues(cfg: Config): string[] {
   intAtLeast('seed', 0);
   intAtLeast('patience', 0);
   if (!(cfg.lr > 0 && Number.isFinite(cfg.lr))) issues.push(`lr must be a positive number (got ${cfg.lr})`);
+  if (!(cfg.weightDecay >= 0 && cfg.weightDecay < 1)) issues.push(`weightDecay must be in [0, 1) (got ${cfg.weightDecay})`);
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) issues.push(`dropout must be in [0, 1) (got ${cfg.dropout})`);
   if (cfg.dropout > 0 && cfg.hidden === 0) issues.push('dropout needs a hidden layer (--hidden N)');
   if (!(LOSSES as readonly unknown[]).includes(cfg.loss)) issues.push(`loss must be one of ${LOSSES.join(', ')} (got ${String(cfg.loss)})`);

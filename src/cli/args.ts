@@ -141,6 +141,7 @@ export const MODEL_FLAGS: FlagSpec = {
   tokenizer: { type: 'string' },
   hashing: { type: 'string' },
   bagNorm: { type: 'string' },
+  weightDecay: { type: 'string' },
   cjkRuns: { type: 'boolean' },
 };
 
@@ -168,6 +169,8 @@ export function configFromFlags(flags: Flags): Partial<Config> {
   if (tokenizer !== undefined) cfg.tokenizer = tokenizer as Config['tokenizer'];
   const hashing = optionalString(flags, 'hashing');
   if (hashing !== undefined) cfg.hashing = hashing as Config['hashing'];
+  const weightDecay = optionalNumber(flags, 'weightDecay');
+  if (weightDecay !== undefined) cfg.weightDecay = weightDecay;
   const bagNorm = optionalString(flags, 'bagNorm');
   if (bagNorm !== undefined) cfg.bagNorm = bagNorm as Config['bagNorm'];
   if (flags.cjkRuns) cfg.cjkRuns = true;

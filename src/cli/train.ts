@@ -73,6 +73,7 @@ training:
   --thread N           parallel workers (Hogwild), at most the machine's cores (1)
   --seed N             random seed; with --thread 1 the same seed gives the same model (0)
   --patience N         stop after N epochs without validation gain, keep the best (0 = off)
+  --weightDecay A      L2 regularisation, applied lazily to the rows each step touches (0 = off)
   --json               print the training report as JSON on stdout (with "skipped": the bad
                        lines --skip-bad skipped)
   --quiet              no progress output (warnings are still printed)

@@ -14,6 +14,7 @@ export function stepContext(params: Params, cfg: Config, optimizer: Optimizer, r
     params,
     loss: createLoss(cfg.loss),
     bagNorm: cfg.bagNorm,
+    weightDecay: cfg.weightDecay,
     dropout: cfg.dropout,
     optimizer,
     selection,

@@ -18,6 +18,8 @@ export interface StepContext {
   readonly loss: LossFunction;
   /** How the embedding bag weighs its rows (Config.bagNorm). */
   readonly bagNorm: BagNorm;
+  /** Config.weightDecay: the touched rows shrink by (1 - lr x weightDecay) per step. */
+  readonly weightDecay: number;
   readonly dropout: number;
   readonly optimizer: Optimizer;
   readonly selection: Selection;
@@ -66,6 +68,25 @@ function mixTeacher(s: Scratch, nLabels: number, teacher: Float32Array, lambda: 
 function drawDropout(s: Scratch, rate: number, rng: Rng): void {
   const keep = 1 / (1 - rate);
   for (let j = 0; j < s.dropMask.length; j++) s.dropMask[j] = rng.next() < rate ? 0 : keep;
+}
+
+/**
+ * Lazy L2 regularisation: only the rows this step touched shrink, so an update stays as sparse as
+ * its gradient. An input row shrinks once per occurrence, so frequent rows are held in more.
+ */
+function shrinkTouched(ctx: StepContext, n: number, lr: number): void {
+  const { params: p, scratch: s, selection } = ctx;
+  const k = p.arena.kernels;
+  const keep = 1 - lr * ctx.weightDecay;
+  const out = p.output;
+  for (let i = 0; i < out.rows; i++) if (rowAllowed(selection.output, i)) k.scale(out.rowPtr(i), out.cols, keep);
+  const input = p.input;
+  const rate = ctx.inputRate ?? null;
+  for (let i = 0; i < n; i++) {
+    const r = s.ids[i];
+    const m = rate !== null && r < rate.length ? rate[r] : 1;
+    if (m > 0 && rowAllowed(selection.input, r)) k.scale(input.rowPtr(r), input.cols, 1 - lr * m * ctx.weightDecay);
+  }
 }
 
 /** Trains on input rows[start..end) with label ids labels[lStart..lEnd); returns the loss. */
@@ -140,6 +161,7 @@ export function learnExample(
       if (m > 0 && rowAllowed(selection.input, r)) opt.stepRow(Slot.Input, input, r, scale, gradEmbedding, lr * m);
     }
   }
+  if (ctx.weightDecay > 0) shrinkTouched(ctx, n, lr);
   opt.tick();
   return value;
 }
