@@ -36,11 +36,11 @@ test('the bag: mean is sum / n, sqrt is sum / sqrt(n), l2 is sum over the L2 nor
   }
 });
 
-test('bagNorm and the hinge loss change predictions, and round-trip through save, load, an update and its patch', async (t) => {
+test('bagNorm, the hinge loss and weightDecay change predictions, and round-trip through save, load, an update and its patch', async (t) => {
   const dir = tmp(t);
   const base = (await train(TRAIN, SMALL)).model;
   const probs = (m: { probabilities(text: string): Float32Array }) => TEXTS.map((x) => Array.from(m.probabilities(x)));
-  for (const options of [{ bagNorm: 'l2' }, { bagNorm: 'sqrt', lr: 0.2 }, { loss: 'hinge' }, { bagNorm: 'l2', loss: 'hinge' }] as const) {
+  for (const options of [{ bagNorm: 'l2' }, { bagNorm: 'sqrt', lr: 0.2 }, { loss: 'hinge' }, { bagNorm: 'l2', loss: 'hinge', weightDecay: 1e-3 }] as const) {
     const name = JSON.stringify(options);
     const learner = await Learner.train(TRAIN, { ...SMALL, ...options });
     assert.notDeepEqual(probs(learner.model), probs(base), `${name} predicts otherwise than the default`);
@@ -54,7 +54,7 @@ test('bagNorm and the hinge loss change predictions, and round-trip through save
     assert.equal((await loaded.save(at)).as, 'patch', `${name}: the update is saved as a patch`);
     const again = loadModel(at);
     assert.deepEqual(probs(again), probs(loaded.model), `${name}: base + patch predicts as the updated model`);
-    assert.equal(again.config.bagNorm, options.bagNorm ?? 'mean');
+    assert.equal(again.config.bagNorm, 'bagNorm' in options ? options.bagNorm : 'mean');
   }
 });
 
