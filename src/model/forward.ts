@@ -1,6 +1,7 @@
 /**
- * The forward pass shared by training and prediction: bag (by default the mean) of input rows -> optional hidden
- * layer -> output scores turned into probabilities (softmax, or one sigmoid per label for ova).
+ * The forward pass shared by training and prediction: the bag of input rows (by default their
+ * mean) -> optional hidden layer -> output scores turned into probabilities (softmax, or one
+ * sigmoid per label for ova and hinge).
  * Vector work runs in the arena's SIMD kernels; the few per-label steps stay in JavaScript.
  */
 import type { BagNorm } from '../config.js';
