@@ -5,11 +5,17 @@
 import { ConfigError } from './errors.js';
 
 /** The losses (src/model/loss/: one object each, made by createLoss). */
-export const LOSSES = ['softmax', 'ova'] as const;
+export const LOSSES = ['softmax', 'ova', 'hinge'] as const;
 export type Loss = (typeof LOSSES)[number];
 export type OptimizerName = 'sgd' | 'adam';
 /** How text is cut into tokens: Accrete's Unicode tokenizer, or fastText's byte-exact whitespace split. */
 export type TokenizerName = 'accrete' | 'fasttext';
+/**
+ * How the embedding bag weighs its rows: fastText's mean (sum / n), sum / sqrt(n), or the sum over
+ * the L2 norm of the bag's row counts (a linear SVM's L2-normalised term-frequency row).
+ */
+export const BAG_NORMS = ['mean', 'sqrt', 'l2'] as const;
+export type BagNorm = (typeof BAG_NORMS)[number];
 /** How n-grams are hashed into buckets: FNV-1a (the spec), or fastText's signed-byte FNV with 64-bit word n-grams. */
 export type HashingName = 'fnv1a' | 'fasttext';
 
@@ -27,6 +33,11 @@ export interface TextConfig {
    * imported from fastText use it. Absent means 'accrete'.
    */
   tokenizer?: TokenizerName;
+  /**
+   * Char n-grams of CJK text run across the segmenter's word boundaries within a run of CJK
+   * characters, as fastText's do over a space-free run. Absent means false.
+   */
+  cjkRuns?: boolean;
 }
 
 /** The shape of the network and of its input features. */
@@ -44,6 +55,8 @@ export interface ModelConfig {
   minCount: number;
   /** 'fasttext': bucket ids equal fastText's (see src/text/fasttext.ts). Absent means 'fnv1a'. */
   hashing?: HashingName;
+  /** How the embedding bag weighs its rows (BAG_NORMS). Absent means 'mean' (fastText's). */
+  bagNorm?: BagNorm;
 }
 
 export interface TrainConfig {
@@ -54,11 +67,20 @@ export interface TrainConfig {
   seed: number;
   /** Epochs without validation improvement before stopping early (needs validation data); 0 = never stop early. */
   patience: number;
+  /**
+   * L2 regularisation, lazily: each step shrinks the rows it touches (the output rows, the
+   * example's input rows) by (1 - lr x weightDecay), so updates stay sparse; 0 = none (fastText's).
+   * Absent means 0.
+   */
+  weightDecay?: number;
 }
 
 export interface Config extends TextConfig, ModelConfig, TrainConfig {
   tokenizer: TokenizerName;
   hashing: HashingName;
+  bagNorm: BagNorm;
+  cjkRuns: boolean;
+  weightDecay: number;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -76,12 +98,15 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   bucket: 2_000_000,
   minCount: 1,
   hashing: 'fnv1a',
+  bagNorm: 'mean',
+  cjkRuns: false,
   lr: 0.1,
   epoch: 5,
   optimizer: 'sgd',
   thread: 1,
   seed: 0,
   patience: 0,
+  weightDecay: 0,
 });
 
 /** Every problem with a config, as readable strings; empty when the config is valid. */
@@ -103,11 +128,14 @@ export function configIssues(cfg: Config): string[] {
   intAtLeast('seed', 0);
   intAtLeast('patience', 0);
   if (!(cfg.lr > 0 && Number.isFinite(cfg.lr))) issues.push(`lr must be a positive number (got ${cfg.lr})`);
+  if (!(cfg.weightDecay >= 0 && cfg.weightDecay < 1)) issues.push(`weightDecay must be in [0, 1) (got ${cfg.weightDecay})`);
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) issues.push(`dropout must be in [0, 1) (got ${cfg.dropout})`);
   if (cfg.dropout > 0 && cfg.hidden === 0) issues.push('dropout needs a hidden layer (--hidden N)');
   if (!(LOSSES as readonly unknown[]).includes(cfg.loss)) issues.push(`loss must be one of ${LOSSES.join(', ')} (got ${String(cfg.loss)})`);
   if (cfg.tokenizer !== 'accrete' && cfg.tokenizer !== 'fasttext') issues.push(`tokenizer must be one of accrete, fasttext (got ${String(cfg.tokenizer)})`);
   if (cfg.hashing !== 'fnv1a' && cfg.hashing !== 'fasttext') issues.push(`hashing must be one of fnv1a, fasttext (got ${String(cfg.hashing)})`);
+  if (!(BAG_NORMS as readonly unknown[]).includes(cfg.bagNorm)) issues.push(`bagNorm must be one of ${BAG_NORMS.join(', ')} (got ${String(cfg.bagNorm)})`);
+  if (typeof cfg.cjkRuns !== 'boolean') issues.push(`cjkRuns must be true or false (got ${String(cfg.cjkRuns)})`);
   if (cfg.optimizer !== 'sgd' && cfg.optimizer !== 'adam') issues.push(`optimizer must be one of sgd, adam (got ${String(cfg.optimizer)})`);
   if (cfg.maxn > 0 && cfg.minn > cfg.maxn) issues.push(`minn (${cfg.minn}) must not exceed maxn (${cfg.maxn})`);
   if (cfg.maxn > 0 && cfg.minn === 0) issues.push('char n-grams need minn >= 1 when maxn > 0');

@@ -258,7 +258,7 @@ for (const file of DOCS) {
     }
     assert.ok(expected.length > 0, `${file}: its examples show no output to check`);
     if (file === 'README.md') {
-      // The quick start's flags keep the model small (fastText's defaults would make it 800 MB).
+      // The fitted defaults keep the quick start's model small (fastText's defaults would make it 800 MB).
       const bytes = readdirSync(join(dir, 'model')).reduce((n, f) => n + statSync(join(dir, 'model', f)).size, 0);
       assert.ok(bytes < 2e6, `the quick start's model is ${bytes} bytes`);
     }

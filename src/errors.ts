@@ -62,6 +62,19 @@ export class ModelFileError extends AccreteError {
   }
 }
 
+/**
+ * A model cannot be written as a fastText file: `option` names the setting fastText's model has no
+ * place for (a config key such as 'bagNorm', or 'labels'/'words' for names its file cannot hold).
+ */
+export class ExportRefusedError extends AccreteError {
+  constructor(
+    readonly option: string,
+    readonly reason: string,
+  ) {
+    super('BAD_CONFIG', `cannot export to fastText: ${reason}`);
+  }
+}
+
 /** Training produced NaN or Inf; the model being trained must be discarded. */
 export class DivergenceError extends AccreteError {
   constructor(where: string) {

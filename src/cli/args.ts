@@ -140,6 +140,9 @@ export const MODEL_FLAGS: FlagSpec = {
   'no-mask-urls': { type: 'boolean' },
   tokenizer: { type: 'string' },
   hashing: { type: 'string' },
+  bagNorm: { type: 'string' },
+  weightDecay: { type: 'string' },
+  cjkRuns: { type: 'boolean' },
 };
 
 const INT_FLAGS = ['dim', 'epoch', 'wordNgrams', 'minn', 'maxn', 'bucket', 'minCount', 'thread', 'seed', 'hidden', 'patience'] as const;
@@ -166,6 +169,11 @@ export function configFromFlags(flags: Flags): Partial<Config> {
   if (tokenizer !== undefined) cfg.tokenizer = tokenizer as Config['tokenizer'];
   const hashing = optionalString(flags, 'hashing');
   if (hashing !== undefined) cfg.hashing = hashing as Config['hashing'];
+  const weightDecay = optionalNumber(flags, 'weightDecay');
+  if (weightDecay !== undefined) cfg.weightDecay = weightDecay;
+  const bagNorm = optionalString(flags, 'bagNorm');
+  if (bagNorm !== undefined) cfg.bagNorm = bagNorm as Config['bagNorm'];
+  if (flags.cjkRuns) cfg.cjkRuns = true;
   return cfg;
 }
 

@@ -12,8 +12,8 @@ export const exportFasttextHelp = `usage: accrete export-fasttext MODEL --out MO
 Writes a model as a fastText .bin (format 12) that \`fasttext predict\`, \`predict-prob\` and \`test\`
 load, with the same predictions. Exportable: models imported with import-fasttext (and updated
 since), or trained with --tokenizer fasttext --hashing fasttext; without a hidden layer; softmax or
-ova. Other models are refused with the reason: fastText would cut or hash their text differently,
-or has no hidden layer. Labels with whitespace are written with "_" in its place.
+ova; the mean bag; no --cjkRuns. Other models are refused with the option and the reason: fastText
+would cut, hash or weigh their text differently, or has no hidden layer. Labels with whitespace are written with "_" in its place.
 
   MODEL            model directory
   --out MODEL.bin  the file to write (replaced atomically if it exists)

@@ -47,7 +47,13 @@ model (fastText's names):
   --minn N, --maxn N   char n-gram lengths, 0 = none (0, 0)
   --bucket N           rows for hashed n-grams (2000000)
   --minCount N         minimum word count for the vocabulary (1)
-  --loss L             softmax | ova (one-vs-all, multi-label) (softmax)
+  --loss L             softmax | ova (one-vs-all, multi-label) | hinge (one-vs-all linear
+                       SVM loss, multi-label) (softmax)
+  --bagNorm B          mean | sqrt | l2: the embedding bag as the mean of its rows (fastText's),
+                       their sum / sqrt(n), or their sum over the L2 norm of the row counts; sqrt
+                       and l2 keep long documents from diluting (mean)
+  --cjkRuns            char n-grams of Chinese and Japanese run across word boundaries within
+                       a run of CJK text, as fastText's do over a space-free run (off)
   --hidden N           hidden ReLU layer width, 0 = none (0)
   --dropout P          dropout on the hidden layer (0); with --hidden prefer --optimizer adam,
                        or keep an SGD --lr at 0.2 or below (larger steps kill the ReLUs)
@@ -67,6 +73,7 @@ training:
   --thread N           parallel workers (Hogwild), at most the machine's cores (1)
   --seed N             random seed; with --thread 1 the same seed gives the same model (0)
   --patience N         stop after N epochs without validation gain, keep the best (0 = off)
+  --weightDecay A      L2 regularisation, applied lazily to the rows each step touches (0 = off)
   --json               print the training report as JSON on stdout (with "skipped": the bad
                        lines --skip-bad skipped)
   --quiet              no progress output (warnings are still printed)

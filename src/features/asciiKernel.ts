@@ -84,7 +84,7 @@ function classTable(): Uint8Array {
 
 /** Whether the kernel computes the same rows as the JavaScript featurizer for this spec. */
 export function kernelCovers(spec: FeatureSpec): boolean {
-  return spec.maxn === 0 && spec.hashing !== 'fasttext' && (spec.wordNgrams <= 1 || spec.bucket > 0);
+  return spec.maxn === 0 && !spec.cjkRuns && spec.hashing !== 'fasttext' && (spec.wordNgrams <= 1 || spec.bucket > 0);
 }
 
 const align = (n: number) => (n + 15) & ~15;

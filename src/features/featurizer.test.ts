@@ -176,3 +176,37 @@ test('relabel: the label ids of labels added since, the rows as they were; the s
   assert.deepEqual([...relabelled.labels], [0, 1, 0, 1]);
   assert.equal(relabelled.rows, before.rows, 'rows shared, not copied');
 });
+
+test('cjkRuns: char n-grams run across the segmenter\'s word boundaries within a CJK run, as fastText\'s over a space-free run', () => {
+  const text = '自然语言 ok';
+  const cfg = { ...DEFAULTS, cjkRuns: true };
+  assert.deepEqual(tokenize(text, DEFAULTS), ['自然', '语言', 'ok']);
+  assert.deepEqual(tokenize(text, cfg), ['自然', '语言', '\uFDD0自然语言', 'ok'], 'the words, then the whole run as one marked token');
+  const v = vocabOf('自然', '语言', 'ok', EOS);
+  const spec = { bucket: 1_000_003, wordNgrams: 1, minn: 2, maxn: 2 };
+  const rows = (c: typeof cfg, table: boolean) => {
+    const f = new Featurizer(v, { ...spec, cjkRuns: c.cjkRuns }, { asciiKernel: false });
+    const out = new IntBuffer();
+    if (table) {
+      const t = new TokenTable();
+      t.addExample(tokenize(text, c));
+      f.featurizeInterned(t, 0, f.internedCache(t), out);
+    } else f.featurizeText(text, c, out);
+    const bucketRows = [...out.view()].filter((r) => r < spec.bucket);
+    return { words: [...out.view()].filter((r) => r >= spec.bucket).map((r) => v.words[r - spec.bucket]), grams: bucketRows };
+  };
+  const gramsOf = (grams: string[]) => grams.map((g) => fnv1a32(g) % spec.bucket);
+  const across = gramsOf(['<自', '自然', '然语', '语言', '言>', '<o', 'ok', 'k>']);
+  for (const table of [false, true]) {
+    const on = rows(cfg, table);
+    assert.deepEqual(on.grams, across, `${table ? 'training' : 'prediction'} path: the run's bigrams, 然语 across the boundary`);
+    assert.deepEqual(on.words, ['自然', '语言', 'ok', EOS], 'the run token has no word row');
+    assert.deepEqual(rows(DEFAULTS, table).grams, gramsOf(['<自', '自然', '然>', '<语', '语言', '言>', '<o', 'ok', 'k>']), 'off: within each word');
+  }
+  const f = new Featurizer(v, { ...spec, wordNgrams: 2, cjkRuns: true }, { asciiKernel: false });
+  const t = new TokenTable();
+  t.addExample(tokenize(text, cfg));
+  const out = new IntBuffer();
+  f.featurizeInterned(t, 0, f.internedCache(t), out);
+  assert.equal(out.length, f.countInterned(t, 0, f.internedCache(t)), 'the count matches what is written (the run token makes no word pair)');
+});

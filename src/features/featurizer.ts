@@ -7,7 +7,7 @@ import type { ModelConfig, TextConfig } from '../config.js';
 import { fasttextCharNgramBuckets, fasttextHash, fasttextWordNgramBuckets } from '../text/fasttext.js';
 import { charNgramHashes } from '../text/charNgrams.js';
 import { fnv1a32, fnv1a32Range, NGRAM_MULTIPLIER } from '../text/hash.js';
-import { scanToken, scanTokens, tokenize, type TokenSink } from '../text/tokenize.js';
+import { isNoSpaceWord, isRunToken, scanToken, scanTokens, tokenize, type TokenSink } from '../text/tokenize.js';
 import type { IntBuffer } from '../util/intBuffer.js';
 import type { Vocab } from '../vocab/vocab.js';
 import { AsciiKernel, kernelCovers } from './asciiKernel.js';
@@ -24,7 +24,7 @@ const KERNEL_AFTER = 1 << 16;
 export const EOS = '</s>';
 const EOS_HASH = fnv1a32(EOS);
 
-export type FeatureSpec = Pick<ModelConfig, 'bucket' | 'wordNgrams' | 'minn' | 'maxn' | 'hashing'>;
+export type FeatureSpec = Pick<ModelConfig, 'bucket' | 'wordNgrams' | 'minn' | 'maxn' | 'hashing'> & Pick<TextConfig, 'cjkRuns'>;
 
 /** Whether a config needs hashed rows at all (fastText drops the buckets when it does not). */
 export function usesBuckets(spec: FeatureSpec): boolean {
@@ -109,6 +109,13 @@ export class Featurizer {
     const end = table.offsets[i + 1];
     for (let k = start; k < end; k++) {
       const t = ids[k];
+      if (spec.cjkRuns && isRunToken(table.tokens[t])) {
+        if (spec.maxn > 0) {
+          const rows = cache.subwords(t);
+          for (let j = 0; j < rows.length; j++) out.push(rows[j]);
+        }
+        continue;
+      }
       const id = cache.vocabId(t);
       if (id >= 0) out.push(bucket + id);
       if (spec.maxn > 0) {
@@ -131,11 +138,13 @@ export class Featurizer {
     const start = table.offsets[i];
     const end = table.offsets[i + 1];
     let n = this.vocab.idOf(EOS) >= 0 ? 1 : 0;
+    let runs = 0;
     for (let k = start; k < end; k++) {
-      if (cache.vocabId(ids[k]) >= 0) n++;
       if (this.spec.maxn > 0) n += cache.subwords(ids[k]).length;
+      if (this.spec.cjkRuns && isRunToken(table.tokens[ids[k]])) runs++;
+      else if (cache.vocabId(ids[k]) >= 0) n++;
     }
-    const m = end - start + 1;
+    const m = end - start - runs + 1;
     for (let j = 1; j < this.spec.wordNgrams; j++) n += Math.max(0, m - j);
     return n;
   }
@@ -206,6 +215,10 @@ export class Featurizer {
    * and char n-grams; its hash is kept for the word n-grams. (Public for RowSink only.)
    */
   addToken(s: string, start: number, end: number, h: number, id: number, out: IntBuffer): void {
+    if (this.spec.cjkRuns && s.charCodeAt(start) === 0xfdd0) {
+      if (this.spec.maxn > 0) this.pushSubwords(s.slice(start, end), -1, out);
+      return;
+    }
     if (id >= 0) out.push(this.bucket + id);
     if (this.spec.maxn > 0) {
       const token = id >= 0 ? this.vocab.words[id] : s.slice(start, end);
@@ -241,6 +254,11 @@ export class Featurizer {
   private computeSubwords(token: string): number[] {
     const scratch = this.ngramScratch;
     scratch.length = 0;
+    if (this.spec.cjkRuns) {
+      // A run's char n-grams are its whole-run token's; its words take none of their own.
+      if (isNoSpaceWord(token)) return scratch;
+      if (isRunToken(token)) token = token.slice(1);
+    }
     if (this.fasttext) {
       fasttextCharNgramBuckets(token, this.spec.minn, this.spec.maxn, this.bucket, scratch);
       return scratch;

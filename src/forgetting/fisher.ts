@@ -53,7 +53,7 @@ class SquaredGradients implements Optimizer {
   }
 }
 
-export function computeFisher(params: Params, cfg: Pick<Config, 'loss'>, data: FeaturizedData): RowFisher {
+export function computeFisher(params: Params, cfg: Pick<Config, 'loss' | 'bagNorm'>, data: FeaturizedData): RowFisher {
   const fisher: RowFisher = {
     input: new Float32Array(params.input.rows),
     hiddenWeight: params.hidden ? new Float32Array(params.hidden.weight.rows) : null,
@@ -68,7 +68,7 @@ export function computeFisher(params: Params, cfg: Pick<Config, 'loss'>, data: F
     sums.set(params.hidden.weight, fisher.hiddenWeight!);
     sums.set(params.hidden.bias, fisher.hiddenBias!);
   }
-  const ctx = stepContext(params, { ...DEFAULTS, loss: cfg.loss, dropout: 0 }, new SquaredGradients(sums), 0, undefined, reusableScratch(params));
+  const ctx = stepContext(params, { ...DEFAULTS, loss: cfg.loss, bagNorm: cfg.bagNorm, weightDecay: 0, dropout: 0 }, new SquaredGradients(sums), 0, undefined, reusableScratch(params));
   for (let i = 0; i < data.count; i++) {
     learnExample(ctx, data.rows, data.offsets[i], data.offsets[i + 1], data.labels, data.labelOffsets[i], data.labelOffsets[i + 1], 1, 0);
   }

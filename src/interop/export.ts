@@ -2,9 +2,10 @@
  * exportFastText: an Accrete model as a fastText .bin (format version 12) that `fasttext predict`,
  * `predict-prob` and `test` load and that predicts as the model does. Only models fastText can
  * compute exactly are exported: fastText's tokenizer and hashing (imported models, or trained with
- * `--tokenizer fasttext --hashing fasttext`), no hidden layer, softmax or one-vs-all.
+ * `--tokenizer fasttext --hashing fasttext`), no hidden layer, softmax or one-vs-all, the mean bag
+ * and no CJK runs. Any other model is refused with an ExportRefusedError naming the option.
  */
-import { AccreteError } from '../errors.js';
+import { ExportRefusedError } from '../errors.js';
 import { LABEL_PREFIX } from '../data/fasttext.js';
 import { usesBuckets } from '../features/featurizer.js';
 import type { TextClassifier } from '../model/classifier.js';
@@ -22,15 +23,22 @@ export interface ExportReport {
 
 /** Why `model` cannot be exported to fastText, or null when it can. */
 export function exportRefusal(model: TextClassifier): string | null {
+  return refusalOf(model)?.reason ?? null;
+}
+
+/** The first setting of `model` that fastText's model cannot hold, and why; null when there is none. */
+function refusalOf(model: TextClassifier): { option: string; reason: string } | null {
   const c = model.config;
   if (c.tokenizer !== 'fasttext') {
-    return "it cuts text with Accrete's tokenizer (NFKC, lower-casing, punctuation runs, <url> and <email>), while fastText splits on whitespace only, so fastText would compute other features for the same text; only models imported from fastText or trained with --tokenizer fasttext --hashing fasttext can be exported";
+    return { option: 'tokenizer', reason: "it cuts text with Accrete's tokenizer (NFKC, lower-casing, punctuation runs, <url> and <email>), while fastText splits on whitespace only, so fastText would compute other features for the same text; only models imported from fastText or trained with --tokenizer fasttext --hashing fasttext can be exported" };
   }
   if (usesBuckets(c) && c.hashing !== 'fasttext') {
-    return 'it hashes word and char n-grams with FNV-1a, while fastText hashes signed bytes with 64-bit word n-grams, so its bucket rows would be read for other n-grams; train with --hashing fasttext';
+    return { option: 'hashing', reason: 'it hashes word and char n-grams with FNV-1a, while fastText hashes signed bytes with 64-bit word n-grams, so its bucket rows would be read for other n-grams; train with --hashing fasttext' };
   }
-  if (c.hidden > 0) return `it has a hidden layer (--hidden ${c.hidden}), which fastText's model (embedding bag, then the output layer) does not have`;
-  if (c.loss !== 'softmax' && c.loss !== 'ova') return `its loss is ${String(c.loss)}; fastText's file can hold softmax or ova`;
+  if (c.hidden > 0) return { option: 'hidden', reason: `it has a hidden layer (--hidden ${c.hidden}), which fastText's model (embedding bag, then the output layer) does not have` };
+  if (c.loss !== 'softmax' && c.loss !== 'ova') return { option: 'loss', reason: `its loss is ${String(c.loss)} (--loss ${String(c.loss)}); fastText's file can hold softmax or ova` };
+  if (c.bagNorm !== 'mean') return { option: 'bagNorm', reason: `its embedding bag is weighed by ${c.bagNorm} (--bagNorm ${c.bagNorm}), while fastText always takes the mean of the rows, so fastText would score every text otherwise` };
+  if (c.cjkRuns) return { option: 'cjkRuns', reason: "its CJK char n-grams run across the segmenter's word boundaries (--cjkRuns), which fastText's whitespace tokenizer cannot reproduce" };
   return null;
 }
 
@@ -51,8 +59,8 @@ function fastTextLabels(model: TextClassifier): { names: string[]; renamed: Expo
   return { names, renamed };
 }
 
-function refusal(why: string): AccreteError {
-  return new AccreteError('BAD_CONFIG', `cannot export to fastText: ${why}`);
+function refusal(why: string, option = 'labels'): ExportRefusedError {
+  return new ExportRefusedError(option, why);
 }
 
 /** fastText's args for the model; ws, neg, lrUpdateRate and t only matter to training, and are kept from an import. */
@@ -67,7 +75,7 @@ function argsOf(model: TextClassifier): FastTextArgs {
     minCount: c.minCount,
     neg: imported.neg ?? 5,
     wordNgrams: c.wordNgrams,
-    loss: c.loss,
+    loss: c.loss === 'softmax' ? 'softmax' : 'ova',
     model: 'supervised',
     bucket,
     minn: c.maxn > 0 ? c.minn : 0,
@@ -88,13 +96,13 @@ function writeArgs(w: FastTextBinWriter, a: FastTextArgs): void {
  * Throws an AccreteError saying why when the model cannot be exported (see exportRefusal).
  */
 export function exportFastText(model: TextClassifier, path: string): ExportReport {
-  const why = exportRefusal(model);
-  if (why) throw refusal(why);
+  const why = refusalOf(model);
+  if (why) throw refusal(why.reason, why.option);
   const { names, renamed } = fastTextLabels(model);
   const { vocab, params } = model;
   const words = vocab.words.map(wordBytes);
   const bad = words.findIndex((b) => b.includes(0));
-  if (bad >= 0) throw refusal(`the word ${JSON.stringify(vocab.words[bad])} contains a NUL character, which ends strings in fastText's file`);
+  if (bad >= 0) throw refusal(`the word ${JSON.stringify(vocab.words[bad])} contains a NUL character, which ends strings in fastText's file`, 'words');
   const args = argsOf(model);
   const dim = params.input.cols;
   const bucket = model.featurizer.bucket;

@@ -13,6 +13,8 @@ export function stepContext(params: Params, cfg: Config, optimizer: Optimizer, r
   return {
     params,
     loss: createLoss(cfg.loss),
+    bagNorm: cfg.bagNorm,
+    weightDecay: cfg.weightDecay,
     dropout: cfg.dropout,
     optimizer,
     selection,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULTS, resolveConfig } from '../config.js';
 import { inputRowsOf } from '../features/featurizer.js';
 import { dataStats, fitDefaults, SIZE_FACTOR } from './dataDefaults.js';
+import { train } from './train.js';
 
 const ex = (text: string, label = 'a') => ({ text, labels: [label] });
 /** `n` texts of `len` words drawn from a vocabulary of `vocab` words. */
@@ -41,4 +42,31 @@ test('fitDefaults: char n-grams for many unseen words (one-word texts), characte
   assert.deepEqual([cjk.settings.minn, cjk.settings.maxn], [1, 2]);
   const words = fitDefaults(dataStats(corpus(3000, 20, 500), DEFAULTS));
   assert.deepEqual([words.settings.minn, words.settings.maxn, words.settings.epoch], [0, 0, 10]);
+});
+
+/** The README quick start's 12 examples. */
+const QUICK_START = [
+  ['win a free cruise, click now', 'spam'],
+  ['cheap pills, limited offer, click here', 'spam'],
+  ['you won a prize, claim your free gift', 'spam'],
+  ['urgent: your account wins a free iphone', 'spam'],
+  ['lowest price on pills, order now', 'spam'],
+  ['free money waiting, click the link', 'spam'],
+  ['lunch at noon tomorrow?', 'ham'],
+  ['the meeting notes are attached', 'ham'],
+  ['can you review my pull request today', 'ham'],
+  ['see you at the team meeting on monday', 'ham'],
+  ['here are the slides from the talk', 'ham'],
+  ['dinner with the family on sunday', 'ham'],
+].map(([text, label]) => ex(text, label));
+
+test('fitDefaults: a tiny corpus gets passes enough to learn (the 12-example quick start scored 0.50 with 25)', async () => {
+  const fitted = fitDefaults(dataStats(QUICK_START, DEFAULTS));
+  assert.equal(fitted.settings.epoch, 125, '1,500 examples seen in all');
+  assert.equal(fitDefaults(dataStats(corpus(3, 5, 10), DEFAULTS)).settings.epoch, 200, 'at most 200');
+  assert.equal(fitDefaults(dataStats(corpus(60, 5, 10), DEFAULTS)).settings.epoch, 25, '60 examples and up keep 25');
+  const { model } = await train(QUICK_START, { ...fitted.settings });
+  const [top] = model.predict('free pills, click now');
+  assert.equal(top.label, 'spam');
+  assert.ok(top.score > 0.9, `spam scored ${top.score}`);
 });

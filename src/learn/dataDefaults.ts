@@ -68,6 +68,9 @@ const MATRIX_SHARE = 0.5;
 /** Bucket counts the table is sized from (as autotune's grid). */
 const BUCKET_GRID = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000] as const;
 const DIMS = [50, 32, 16, 8] as const;
+/** Examples a tiny corpus is trained on in all (epochs x examples), and the most epochs that buys (docs/tuning.md). */
+const TINY_STEPS = 1_500;
+const MAX_EPOCH = 200;
 
 export type FittedKey = 'dim' | 'lr' | 'epoch' | 'wordNgrams' | 'minn' | 'maxn' | 'bucket';
 export interface FittedDefaults {
@@ -96,8 +99,10 @@ export function fitDefaults(stats: DataStats, given: Partial<Config> = {}): Fitt
   const n = stats.examples;
   // (Adam and a hidden layer want smaller steps: their rates stay as they are)
   if ((given.optimizer ?? 'sgd') === 'sgd' && !given.hidden) set('lr', 0.5, "fastText's 0.1 under-trains in 5 epochs, and updates inherit the rate");
-  const epoch = n < 2_000 ? 25 : n < 20_000 ? 10 : 5;
-  set('epoch', epoch, `${n} examples (fewer examples need more passes: 25 under 2,000, 10 under 20,000, else 5)`);
+  // Under 60 examples 25 passes are too few steps for anything to learn (12 examples: 0.50 for
+  // both labels), so a tiny corpus gets passes enough for TINY_STEPS examples seen in all.
+  const epoch = n < 2_000 ? Math.max(25, Math.min(MAX_EPOCH, Math.ceil(TINY_STEPS / Math.max(1, n)))) : n < 20_000 ? 10 : 5;
+  set('epoch', epoch, `${n} examples (fewer examples need more passes: 25 under 2,000 and at least ${TINY_STEPS} examples seen in all, up to ${MAX_EPOCH}; 10 under 20,000, else 5)`);
   // Texts in a script written without spaces are cut into words by a segmenter whose choices vary:
   // characters and their pairs carry the meaning (the issue's Chinese corpus: 82.5% -> 98.9%).
   const noSpace = stats.noSpaceShare >= 0.3;

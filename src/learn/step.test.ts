@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULTS, type Loss } from '../config.js';
+import { DEFAULTS, type BagNorm, type Loss } from '../config.js';
 import type { Matrix } from '../model/matrix.js';
 import { cloneParams, initParams, tensors, type Params } from '../model/params.js';
 import type { Optimizer, Slot } from '../optim/optimizer.js';
@@ -43,25 +43,28 @@ function setup(hidden: number, seed = 3): Params {
   return p;
 }
 
-function lossAt(p: Params, loss: Loss, labels: Int32Array): number {
-  const ctx = stepContext(p, { ...DEFAULTS, loss }, new GradientCapture(), 1);
+function lossAt(p: Params, loss: Loss, labels: Int32Array, bagNorm: BagNorm = 'mean'): number {
+  const ctx = stepContext(p, { ...DEFAULTS, loss, bagNorm }, new GradientCapture(), 1);
   return learnExample(ctx, rows, 0, rows.length, labels, 0, labels.length, 1, 0);
 }
 
-const cases: { loss: Loss; hidden: number; labels: number[] }[] = [
+// (the rows repeat row 3, so the l2 bag's count norm differs from sqrt(n))
+const cases: { loss: Loss; hidden: number; labels: number[]; bagNorm?: BagNorm }[] = [
   { loss: 'softmax', hidden: 0, labels: [2] },
   { loss: 'softmax', hidden: 0, labels: [1, 3] },
   { loss: 'softmax', hidden: 5, labels: [0] },
   { loss: 'ova', hidden: 0, labels: [1, 2] },
   { loss: 'ova', hidden: 5, labels: [3] },
+  { loss: 'softmax', hidden: 0, labels: [2], bagNorm: 'sqrt' },
+  { loss: 'ova', hidden: 5, labels: [1], bagNorm: 'l2' },
 ];
 
-for (const { loss, hidden, labels: labelList } of cases) {
-  test(`gradient matches finite differences: ${loss}, hidden ${hidden}, labels ${labelList.join('+')}`, () => {
+for (const { loss, hidden, labels: labelList, bagNorm = 'mean' } of cases) {
+  test(`gradient matches finite differences: ${loss}, hidden ${hidden}, labels ${labelList.join('+')}, bag ${bagNorm}`, () => {
     const p = setup(hidden);
     const labels = Int32Array.from(labelList);
     const capture = new GradientCapture();
-    learnExample(stepContext(p, { ...DEFAULTS, loss }, capture, 1), rows, 0, rows.length, labels, 0, labels.length, 1, 0);
+    learnExample(stepContext(p, { ...DEFAULTS, loss, bagNorm }, capture, 1), rows, 0, rows.length, labels, 0, labels.length, 1, 0);
     const eps = 1e-2;
     let checked = 0;
     for (const [name, m] of tensors(p)) {
@@ -69,9 +72,9 @@ for (const { loss, hidden, labels: labelList } of cases) {
       for (let i = 0; i < m.size; i++) {
         const saved = m.data[i];
         m.data[i] = saved + eps;
-        const up = lossAt(p, loss, labels);
+        const up = lossAt(p, loss, labels, bagNorm);
         m.data[i] = saved - eps;
-        const down = lossAt(p, loss, labels);
+        const down = lossAt(p, loss, labels, bagNorm);
         m.data[i] = saved;
         const numeric = (up - down) / (2 * eps);
         const tolerance = 2e-3 + 2e-2 * Math.abs(numeric);
@@ -122,4 +125,23 @@ test('frozen tensors do not change and masked rows stay put', () => {
     const changed = p.input.row(r).some((v, d) => v !== before.input.row(r)[d]);
     assert.equal(changed, r === 3, `input row ${r}`);
   }
+});
+
+test('weightDecay shrinks only the rows a step touches (lazy L2): untouched input rows stay bit for bit', () => {
+  const plain = setup(0);
+  const decayed = cloneParams(plain);
+  const labels = Int32Array.from([2]);
+  learnExample(stepContext(plain, DEFAULTS, new Sgd(), 1), rows, 0, rows.length, labels, 0, 1, 1, 0.1);
+  learnExample(stepContext(decayed, { ...DEFAULTS, weightDecay: 0.5 }, new Sgd(), 1), rows, 0, rows.length, labels, 0, 1, 1, 0.1);
+  const cols = plain.input.cols;
+  for (let r = 0; r < plain.input.rows; r++) {
+    const a = plain.input.data.subarray(r * cols, (r + 1) * cols);
+    const b = decayed.input.data.subarray(r * cols, (r + 1) * cols);
+    if (rows.includes(r)) {
+      // Row 3 occurs twice: it shrinks twice, by (1 - 0.1 x 0.5) each time.
+      const keep = (1 - 0.05) ** rows.filter((x) => x === r).length;
+      for (let d = 0; d < cols; d++) assert.ok(Math.abs(b[d] - a[d] * keep) < 1e-5, `row ${r}`);
+    } else assert.deepEqual(b, a, `untouched row ${r}`);
+  }
+  for (let i = 0; i < plain.output.data.length; i++) assert.ok(Math.abs(decayed.output.data[i] - plain.output.data[i] * 0.95) < 1e-5);
 });

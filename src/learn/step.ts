@@ -2,6 +2,7 @@
  * One SGD/Adam step on one example: fastText's Model::update with an optional hidden layer, a
  * pluggable optimizer and a parameter selection. Returns the example's loss.
  */
+import type { BagNorm } from '../config.js';
 import { DivergenceError } from '../errors.js';
 import { embed, fitScratch, hiddenForward, loadIds, outputForward, outputInput, type Scratch } from '../model/forward.js';
 import type { LossFunction } from '../model/loss/loss.js';
@@ -15,6 +16,10 @@ export interface StepContext {
   readonly params: Params;
   /** Resolved once per context (createLoss), not per example. */
   readonly loss: LossFunction;
+  /** How the embedding bag weighs its rows (Config.bagNorm). */
+  readonly bagNorm: BagNorm;
+  /** Config.weightDecay: the touched rows shrink by (1 - lr x weightDecay) per step. */
+  readonly weightDecay: number;
   readonly dropout: number;
   readonly optimizer: Optimizer;
   readonly selection: Selection;
@@ -65,6 +70,25 @@ function drawDropout(s: Scratch, rate: number, rng: Rng): void {
   for (let j = 0; j < s.dropMask.length; j++) s.dropMask[j] = rng.next() < rate ? 0 : keep;
 }
 
+/**
+ * Lazy L2 regularisation: only the rows this step touched shrink, so an update stays as sparse as
+ * its gradient. An input row shrinks once per occurrence, so frequent rows are held in more.
+ */
+function shrinkTouched(ctx: StepContext, n: number, lr: number): void {
+  const { params: p, scratch: s, selection } = ctx;
+  const k = p.arena.kernels;
+  const keep = 1 - lr * ctx.weightDecay;
+  const out = p.output;
+  for (let i = 0; i < out.rows; i++) if (rowAllowed(selection.output, i)) k.scale(out.rowPtr(i), out.cols, keep);
+  const input = p.input;
+  const rate = ctx.inputRate ?? null;
+  for (let i = 0; i < n; i++) {
+    const r = s.ids[i];
+    const m = rate !== null && r < rate.length ? rate[r] : 1;
+    if (m > 0 && rowAllowed(selection.input, r)) k.scale(input.rowPtr(r), input.cols, 1 - lr * m * ctx.weightDecay);
+  }
+}
+
 /** Trains on input rows[start..end) with label ids labels[lStart..lEnd); returns the loss. */
 export function learnExample(
   ctx: StepContext,
@@ -82,7 +106,7 @@ export function learnExample(
   const k = p.arena.kernels;
   fitScratch(s, p);
   const n = loadIds(s, rows, start, end);
-  embed(p, s, n);
+  const rowWeight = embed(p, s, n, ctx.bagNorm);
   if (p.hidden && ctx.dropout > 0) drawDropout(s, ctx.dropout, ctx.rng);
   hiddenForward(p, s);
   outputForward(p, s, ctx.loss, ctx.logitOffsets ?? null);
@@ -124,8 +148,8 @@ export function learnExample(
     if (selection.hidden) opt.stepRow(Slot.HiddenBias, bias, 0, 1, gradOut, lr);
   }
 
-  // Input rows: the embedding is a mean, so each row gets 1/n of its gradient.
-  const scale = 1 / n;
+  // Input rows: each row gets the share of the gradient it had in the bag (1/n for a mean).
+  const scale = rowWeight;
   const input = p.input;
   const rate = ctx.inputRate ?? null;
   if (opt instanceof Sgd && selection.input === true && rate === null) {
@@ -137,6 +161,7 @@ export function learnExample(
       if (m > 0 && rowAllowed(selection.input, r)) opt.stepRow(Slot.Input, input, r, scale, gradEmbedding, lr * m);
     }
   }
+  if (ctx.weightDecay > 0) shrinkTouched(ctx, n, lr);
   opt.tick();
   return value;
 }

@@ -59,7 +59,7 @@ export interface FeatureCache {
 /** What the featurised rows depend on besides the vocabulary: the bucket only when n-grams use it. */
 export function featureKey(cfg: Config, shared: boolean): string {
   const bucket = usesBuckets(cfg) ? cfg.bucket : 0;
-  return `${cfg.wordNgrams}/${cfg.minn}/${cfg.maxn}/${bucket}/${cfg.hashing}/${shared}`;
+  return `${cfg.wordNgrams}/${cfg.minn}/${cfg.maxn}/${bucket}/${cfg.hashing}/${cfg.cjkRuns}/${shared}`;
 }
 
 export interface EpochReport {

@@ -102,7 +102,7 @@ export class TextClassifier {
     if (!scratchFits(this.scratch, this.params)) {
       this.scratch = createScratch(this.params);
     }
-    return predictProbs(this.params, this.loss, rows, start, end, this.scratch, this.tableSigmoid);
+    return predictProbs(this.params, this.loss, rows, start, end, this.scratch, this.tableSigmoid, this.config.bagNorm);
   }
 
   /** Whether one-vs-all scores go through fastText's sigmoid table (models in fastText mode; see predictProbs). */

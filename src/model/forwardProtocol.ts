@@ -2,7 +2,7 @@
  * Messages between a ForwardThread (src/model/forwardThread.ts) and its worker
  * (src/model/forwardWorker.ts). Types only: nothing here is loaded at run time.
  */
-import type { Loss } from '../config.js';
+import type { BagNorm, Loss } from '../config.js';
 import type { ParamRefs } from './sharedParams.js';
 import type { TopRows } from './topRows.js';
 
@@ -12,6 +12,7 @@ export interface ForwardSetup {
   memory: WebAssembly.Memory;
   params: ParamRefs;
   loss: Loss;
+  bagNorm: BagNorm;
   tableSigmoid: boolean;
   /** Labels to choose among: the vocabulary's, as TextClassifier.topK does. */
   labelCount: number;

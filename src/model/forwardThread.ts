@@ -81,7 +81,7 @@ export class ForwardThread {
   attach(model: TextClassifier, { k = 1, threshold = 0 }: PredictOptions = {}): void {
     if (this.setup) throw new Error('ForwardThread.attach: a model is attached already');
     const p = model.params;
-    this.setup = { type: 'setup', memory: p.arena.memory, params: paramRefs(p), loss: model.config.loss, tableSigmoid: model.tableSigmoid, labelCount: model.labels.length, k, threshold };
+    this.setup = { type: 'setup', memory: p.arena.memory, params: paramRefs(p), loss: model.config.loss, bagNorm: model.config.bagNorm, tableSigmoid: model.tableSigmoid, labelCount: model.labels.length, k, threshold };
     this.worker?.postMessage(this.setup);
   }
 

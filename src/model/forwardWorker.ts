@@ -23,7 +23,7 @@ function predictorOf(setup: ForwardSetup): Predictor {
   const scratch = createScratch(params);
   const loss = createLoss(setup.loss);
   return {
-    probsOf: (rows, start, end) => predictProbs(params, loss, rows, start, end, scratch, setup.tableSigmoid),
+    probsOf: (rows, start, end) => predictProbs(params, loss, rows, start, end, scratch, setup.tableSigmoid, setup.bagNorm),
     labelCount: setup.labelCount,
     k: setup.k,
     threshold: setup.threshold,

@@ -19,7 +19,8 @@
  *     and regional-indicator flags) are one token per sequence, always kept: they carry sentiment.
  *  8. Han, Hiragana, Katakana, Thai, Lao, Khmer and Myanmar letters (scripts written without spaces)
  *     are collected into runs, and only those runs go to Intl.Segmenter (ICU dictionary word
- *     breaking); its word-like segments are the tokens. Everything else goes through the hand-written
+ *     breaking); its word-like segments are the tokens. With `cfg.cjkRuns` the whole run follows its
+ *     words as one more token (RUN_MARK + run) that only carries the run's char n-grams. Everything else goes through the hand-written
  *     scanner below, which is much faster than the segmenter.
  *
  * ASCII stretches of text take a fast path (src/text/asciiToken.ts) that applies these same rules
@@ -109,8 +110,26 @@ function emit(out: TokenSink, s: string, i: number, end: number, mask: string | 
   return end;
 }
 
+/**
+ * Starts the extra token a run of no-space-script letters adds when `cfg.cjkRuns`: the whole run,
+ * whose char n-grams cross the segmenter's word boundaries as fastText's do over a space-free run.
+ * It is no word (no vocabulary row, no word n-gram): featurizers take only its char n-grams, and
+ * the run's words then take none of their own (see isRunToken, isNoSpaceWord).
+ */
+export const RUN_MARK = '\uFDD0';
+
+/** Whether `token` is the whole-run token of cjkRuns. */
+export function isRunToken(token: string): boolean {
+  return token.charCodeAt(0) === 0xfdd0;
+}
+
+/** Whether `token` is a segmenter word of a no-space script (its char n-grams come from its run with cjkRuns). */
+export function isNoSpaceWord(token: string): boolean {
+  return token.length > 0 && classOf(codePointAt(token, 0)) === CharClass.NoSpace;
+}
+
 /** Collects a run of no-space-script letters (rule 8) and segments it. */
-function scanNoSpaceRun(s: string, i: number, out: TokenSink): number {
+function scanNoSpaceRun(s: string, i: number, cfg: TextConfig, out: TokenSink): number {
   let j = i;
   while (j < s.length) {
     const cp = codePointAt(s, j);
@@ -121,6 +140,7 @@ function scanNoSpaceRun(s: string, i: number, out: TokenSink): number {
   const words: string[] = [];
   pushSegmentedWords(s.slice(i, j), words);
   for (const w of words) out.token(w);
+  if (cfg.cjkRuns) out.token(RUN_MARK + s.slice(i, j));
   return j;
 }
 
@@ -144,7 +164,7 @@ export function scanToken(s: string, i: number, cfg: TextConfig, out: TokenSink)
     case CharClass.Mark:
       return scanWord(s, i, cfg, out);
     case CharClass.NoSpace:
-      return scanNoSpaceRun(s, i, out);
+      return scanNoSpaceRun(s, i, cfg, out);
     case CharClass.Emoji:
     case CharClass.RegionalIndicator:
       return emit(out, s, i, emojiEnd(s, i), undefined);

@@ -7,6 +7,7 @@
  */
 import type { Example } from '../data/example.js';
 import { EOS } from '../features/featurizer.js';
+import { isRunToken } from '../text/tokenize.js';
 import type { TextClassifier } from '../model/classifier.js';
 import type { Matrix } from '../model/matrix.js';
 import { meanRowNorm } from './align.js';
@@ -46,7 +47,7 @@ export function grow(model: TextClassifier, labelled: readonly Example[], tokenC
   }
   const newWords: string[] = [];
   for (const [w, c] of tokenCounts) {
-    if (c < model.config.minCount || w === EOS || vocab.idOf(w) >= 0) continue;
+    if (c < model.config.minCount || w === EOS || vocab.idOf(w) >= 0 || isRunToken(w)) continue;
     vocab.addWord(w, c);
     newWords.push(w);
   }

@@ -5,31 +5,16 @@
  * 20% test split the searches never see (the search's validation file is 10% of the rest).
  *   node dist/bench/accuracy/autotune.js [--only c1,c2] [--seeds 1,2,3] [--duration 60] [--thread 2] [--out NAME]
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { splitTrainTest } from '../../datasets/split.js';
 import { median } from '../table.js';
 import { benchCorpora, runsOf, type Run } from './corpora.js';
 import { pct, ratio, resultsPath } from './report.js';
 import { accrete, fastText, fastTextMissing, writeRun, type ArmResult } from './run.js';
-
-const SKLEARN = fileURLToPath(new URL('../../../src/bench/accuracy/hinge_baseline.py', import.meta.url));
-
-/** The first Python with scikit-learn: the one on PATH, else Debian's (python3-sklearn installs there). */
-function pythonWithSklearn(): string | undefined {
-  return ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import sklearn'], { encoding: 'utf8' }).status === 0);
-}
-
-function sklearn(python: string, trainJsonl: string, testJsonl: string, seed: number): ArmResult {
-  const r = spawnSync(python, [SKLEARN, trainJsonl, testJsonl, String(seed)], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`hinge_baseline.py failed: ${r.stderr.slice(-800)}`);
-  const o = JSON.parse(r.stdout) as { accuracy: number; seconds: number };
-  return { accuracy: o.accuracy, seconds: o.seconds, modelBytes: 0 };
-}
+import { pythonWithSklearn, sklearn } from './sklearn.js';
 
 interface Row {
   corpus: string;

@@ -30,3 +30,15 @@ test('the gradient is probability minus target: softmax shares the target among 
   createLoss('ova').gradient(probs, coef, 3, labels, 0, 2);
   assert.deepEqual([...coef], [-0.5, 0.25, -0.75]);
 });
+
+test('hinge: a label past its margin (gold scored over 1, other under -1) gets no gradient; the rest get -1 (gold) or +1', () => {
+  const hinge = createLoss('hinge');
+  assert.equal(hinge.exclusive, false);
+  // Scores 2 (gold, past the margin), 0.5 (gold, inside), -0.5 (other, inside), -3 (other, past).
+  const probs = Float32Array.from([2, 0.5, -0.5, -3]);
+  hinge.probabilities(probs, 4, false);
+  const coef = new Float32Array(4);
+  const value = hinge.gradient(probs, coef, 4, Int32Array.from([0, 1]), 0, 2);
+  assert.deepEqual([...coef], [0, -1, 1, 0]);
+  assert.ok(Math.abs(value - (0.5 + 0.5)) < 1e-5, `loss ${value}`);
+});

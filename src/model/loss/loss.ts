@@ -3,8 +3,9 @@
  * pass, the training step, prediction and the update's label-mix corrections ask the loss object
  * instead of switching on its name. A new loss touches this folder and Config's LOSSES only.
  */
-import type { Loss } from '../../config.js';
+import { LOSSES, type Loss } from '../../config.js';
 import type { LossFunction } from './lossFunction.js';
+import { hingeLoss } from './hinge.js';
 import { ovaLoss } from './ova.js';
 import { softmaxLoss } from './softmax.js';
 
@@ -15,8 +16,10 @@ export function createLoss(name: Loss): LossFunction {
       return softmaxLoss;
     case 'ova':
       return ovaLoss;
+    case 'hinge':
+      return hingeLoss;
     default:
-      throw new RangeError(`unknown loss ${JSON.stringify(name)}: one of softmax, ova`);
+      throw new RangeError(`unknown loss ${JSON.stringify(name)}: one of ${LOSSES.join(', ')}`);
   }
 }
 
