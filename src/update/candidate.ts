@@ -96,6 +96,7 @@ export function trainRounds(trial: Trial): Candidate {
     data,
     newCount: fresh.train.length,
     replayPerRound: s.replayPerRound,
+    replayInput: s.replayInput,
     teacher: measured.teacher,
     balance: s.balance,
     inputRate: oldRowRates(memory?.seen ?? null, s.oldRowRate),
