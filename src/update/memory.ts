@@ -14,7 +14,7 @@ import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { loadModel, readExtraFile, readModelJson, saveModel, savePatch, type ExtraFile, type ModelJson, type SaveOptions } from '../store/modelFiles.js';
 import { PATCH_DIR, readManifest, readPatches, stateOf, type PatchRef } from '../store/manifest.js';
-import { applyRows, diffRows, type ExtraChanges, type JsonChange, type ModelBefore, type RowChanges } from '../store/patch.js';
+import { applyRowChain, diffRows, type ExtraChanges, type JsonChange, type ModelBefore, type RowChanges } from '../store/patch.js';
 import { addedCount, applyList, diffList, type ListPatch } from '../util/listPatch.js';
 import { readWhileSwapping } from '../store/swapRetry.js';
 import { writeJsonWithArray } from '../util/jsonFile.js';
@@ -280,6 +280,8 @@ function memoryOf(dir: string, json: ModelJson, manifest = readManifest(dir)): C
   }
   // A base plus patches: each patch's changes to the memory, in order (see saveLearnerPatch).
   if (manifest) {
+    // (a tensor's rows gathered over every patch, and applied at once: see applyRowChain)
+    const chains = new Map<string, { rows: RowChanges; where: string }[]>();
     readPatches(dir, manifest).forEach((patch, i) => {
       const where = join(dir, PATCH_DIR, manifest.patches[i].name);
       try {
@@ -293,9 +295,12 @@ function memoryOf(dir: string, json: ModelJson, manifest = readManifest(dir)): C
       for (const r of patch.rows) {
         if (!r.name.startsWith(`${TENSOR_FILE}:`)) continue;
         const name = r.name.slice(TENSOR_FILE.length + 1);
-        t.set(name, applyRows(t.get(name) ?? new Float32Array(0), r, where));
+        const chain = chains.get(name) ?? [];
+        chain.push({ rows: r, where });
+        chains.set(name, chain);
       }
     });
+    for (const [name, chain] of chains) t.set(name, applyRowChain(t.get(name) ?? new Float32Array(0), chain));
   }
   const fisher = fisherIn(t);
   const stale = t.get(STALE)?.[0] === 1;
