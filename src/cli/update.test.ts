@@ -159,6 +159,7 @@ test('bad option values are usage errors (exit 2), found before anything is read
     [['--lr', '0'], /--lr must be a positive number/],
     [['--balance=-1'], /--balance must be a number >= 0/],
     [['--replay-ratio', '0'], /--replay-ratio must be a positive number/],
+    [['--replay-input', 'some'], /--replay-input must be one of shared \| all, got some/],
     [['--label-tolerance', '10'], /--label-tolerance must be a fraction in \[0, 1\]/],
   ];
   for (const [flags, message] of cases) assert.match(expectStatus(['update', '--model', missing, '--data', newData, ...flags], 2).stderr, message);
