@@ -17,7 +17,7 @@ import { createOptimizer } from '../optim/optimizer.js';
 import { rowAllowed, type Selection } from '../optim/selection.js';
 import { Rng } from '../util/rng.js';
 import type { RowJournal, JournalSnapshot } from './journal.js';
-import { selectionFor, formatSelection, replaySelection, type ReplayInput, type SelectionInputs, type SelectionSpec } from './selection.js';
+import { selectionFor, formatSelection, maskFromRows, replaySelection, type ReplayInput, type SelectionInputs, type SelectionSpec } from './selection.js';
 
 export interface RoundReport {
   round: number;
@@ -113,7 +113,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   let snapshot: JournalSnapshot | null = null;
   const replayIdx = Array.from({ length: plan.data.count - plan.newCount }, (_, i) => plan.newCount + i);
   // The input rows the new examples touch, as a mask: replayed examples train only these ('shared').
-  const shared = plan.replayInput === 'shared' && replayIdx.length > 0 ? maskOfRows(p.input.rows, plan.selectionInputs.touched) : null;
+  const shared = plan.replayInput === 'shared' && replayIdx.length > 0 ? maskFromRows(p.input.rows, plan.selectionInputs.touched) : null;
   const plannedPerRound = newSample(plan.newCount).length + (replayIdx.length > 0 ? plan.replayPerRound : 0);
   const total = Math.max(1, plannedPerRound * plan.rounds);
   /** Everything a run of the rounds changes as it goes, apart from the journaled rows. */
@@ -249,12 +249,6 @@ function logitOffsets(data: FeaturizedData, order: Int32Array, labelCounts: read
   // brand-new label taught by one piece of feedback) must still be learned as it is shown.
   // A label absent from the round counts as half an example: strongly corrected, yet new labels still learn to beat it.
   return Float32Array.from(counts, (c, i) => strength * Math.min(0, Math.log(Math.max(c, 0.5) / total) - Math.log(Math.max(labelCounts[i], 1) / all)));
-}
-
-function maskOfRows(length: number, rows: readonly number[]): Uint8Array {
-  const m = new Uint8Array(length);
-  for (const r of rows) m[r] = 1;
-  return m;
 }
 
 /** Rounds show each new example at least once and at least MIN_NEW_STEPS steps in all, so one piece of feedback is learned. */

@@ -53,8 +53,8 @@ export const REPLAY_INPUT_HELP = 'shared | all';
  * `shared` (a mask of the input rows the new examples touch) its input rows are only those: replay
  * is there to hold the old decisions where the new data moves them (the output rows, and the input
  * rows both share), while a row only old examples have was trained already and need not move. An
- * update then changes the rows of what it learned, not of everything it replayed: a patch of 100
- * e-mails was 2.4% of a 2M-bucket model with all rows, ~1% with shared ones (docs/decisions.md).
+ * update then changes the rows of what it learned, not of everything it replayed, and its patch is
+ * that much smaller (figures: docs/decisions.md, "Replayed examples train only the rows they share").
  */
 export function replaySelection(selection: Selection, shared: Uint8Array | null): Selection {
   if (shared === null || selection.input === false) return selection;
@@ -87,7 +87,8 @@ function maskOf(length: number, pick: (row: number) => boolean): Uint8Array {
   return m;
 }
 
-function maskFromRows(length: number, rows: readonly number[]): Uint8Array {
+/** A mask of `length` rows with `rows` set. */
+export function maskFromRows(length: number, rows: readonly number[]): Uint8Array {
   const m = new Uint8Array(length);
   for (const r of rows) m[r] = 1;
   return m;
