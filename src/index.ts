@@ -66,7 +66,7 @@ export { MetricsAccumulator } from './eval/metrics.js';
 export type { Metrics, LabelMetrics } from './eval/metrics.js';
 
 // Incremental updates and forgetting control
-export { update, fingerprint, REPLAY_RATIO, BALANCE, defaultBalance } from './update/update.js';
+export { update, fingerprint, REPLAY_RATIO, REPLAY_INPUT, BALANCE, defaultBalance } from './update/update.js';
 export { checkUpdateOptions, inRange, UPDATE_RANGES } from './update/options.js';
 export type { NumericUpdateOption, OptionRange } from './update/options.js';
 export { SMALL_VALID } from './update/gate.js';
@@ -76,7 +76,7 @@ export { buildMemory, saveLearner, loadLearner, loadMemory, DEFAULT_REPLAY } fro
 export type { BuildMemoryOptions, ContinualMemory } from './update/memory.js';
 
 export { parseSelection, SELECTION_HELP } from './update/selection.js';
-export type { SelectionSpec } from './update/selection.js';
+export type { ReplayInput, SelectionSpec } from './update/selection.js';
 export type { GateIssue, GateOptions, GateCode } from './update/gate.js';
 export { ReplayBuffer } from './forgetting/replay.js';
 export type { ReplayState } from './forgetting/replay.js';

@@ -9,8 +9,8 @@ import { DEFAULT_REPLAY, loadLearner, memoryAfterUpdate, memoryBefore, saveLearn
 import { saveUpdated, type SavedVersion } from '../update/saveVersion.js';
 import type { ModelBefore } from '../store/patch.js';
 import { inRange, UPDATE_RANGES, type NumericUpdateOption } from '../update/options.js';
-import { parseSelection, SELECTION_HELP } from '../update/selection.js';
-import { REPLAY_RATIO, update, type UpdateOptions } from '../update/update.js';
+import { parseSelection, REPLAY_INPUT_HELP, SELECTION_HELP, type ReplayInput } from '../update/selection.js';
+import { REPLAY_INPUT, REPLAY_RATIO, update, type UpdateOptions } from '../update/update.js';
 import { updateWarnings } from '../update/warnings.js';
 import { optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, type Flags, type ReadOptions } from './args.js';
 import { loadExamples, type Loaded } from './data.js';
@@ -57,6 +57,8 @@ update:
   --replay N           replay memory capacity, 0 = no replay (the memory's; ${DEFAULT_REPLAY} for a new one)
   --replay-ratio R     replayed examples per new example in each round, at least 32 (${REPLAY_RATIO});
                        more keeps old labels a little better and costs time
+  --replay-input W     input rows replayed examples train: shared (only rows the new examples
+                       also touch: small patches) or all (${REPLAY_INPUT})
   --ewc L              EWC strength lambda, 0 = off (0); replay already limits forgetting, and EWC
                        mostly holds back learning: start at 0.1-1 and watch new-data accuracy (on
                        WordNet 100 learned new labels at 21-65% on arrival instead of 66-84%; on a
@@ -106,6 +108,7 @@ const FLAGS = {
   distill: { type: 'string' },
   balance: { type: 'string' },
   'replay-ratio': { type: 'string' },
+  'replay-input': { type: 'string' },
   'no-align': { type: 'boolean' },
   seed: { type: 'string' },
   'max-drop': { type: 'string' },
@@ -135,6 +138,7 @@ function optionsFromFlags(flags: Flags): UpdateOptions {
     distill: num('distill', 'distill'),
     balance: num('balance', 'balance'),
     replayRatio: num('replay-ratio', 'replayRatio'),
+    replayInput: replayInputOf(optionalString(flags, 'replay-input')),
     align: flags['no-align'] ? false : undefined,
     seed: num('seed', 'seed'),
     maxDrop: num('max-drop', 'maxDrop'),
@@ -144,6 +148,12 @@ function optionsFromFlags(flags: Flags): UpdateOptions {
   };
   for (const key of Object.keys(options) as (keyof UpdateOptions)[]) if (options[key] === undefined) delete options[key];
   return options;
+}
+
+function replayInputOf(flag: string | undefined): ReplayInput | undefined {
+  if (flag === undefined) return undefined;
+  if (flag !== 'shared' && flag !== 'all') throw new UsageError(`--replay-input must be one of ${REPLAY_INPUT_HELP}, got ${flag}`);
+  return flag;
 }
 
 function gatePolicyOf(flag: string | undefined): GatePolicy | undefined {

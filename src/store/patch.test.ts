@@ -18,7 +18,7 @@ import { corpus, plantTexts } from '../serve/testing.js';
 import { update } from '../update/update.js';
 import { appendPatch, MANIFEST_FILE, PATCH_DIR, readManifest } from './manifest.js';
 import { loadModel, loadModelAsync, saveModel, savePatch } from './modelFiles.js';
-import { applyRows, changedBelow, diffModel, diffRows, namedTensors, readPatch, revertPatch, revertRows, type ModelBefore } from './patch.js';
+import { applyRowChain, applyRows, changedBelow, diffModel, diffRows, namedTensors, readPatch, revertPatch, revertRows, type ModelBefore } from './patch.js';
 import { SafetensorsReader, writeSafetensors, type TensorLike } from './safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accrete-patch-'));
@@ -216,4 +216,19 @@ test('diffRows: changed rows ascending, grown rows after; applyRows gives after 
     assert.deepEqual(new Uint8Array(revertRows(after, r, 'test').buffer), new Uint8Array(before.buffer));
     assert.equal(diffRows('t', cols, before, before.slice()), null);
   }
+});
+
+test('diffRows keeps exactly the rows whose bits changed (-0 against 0 included) and the grown ones; a chain of them applies to the last', () => {
+  const cols = 2;
+  const v0 = Float32Array.from([1, 2, 3, 4, 0, 6]);
+  const v1 = Float32Array.from([1, 2, 3, 5, -0, 6, 7, 8]);
+  const v2 = Float32Array.from([9, 2, 3, 5, -0, 6, 7, 8, 10, 11]);
+  const a = diffRows('t', cols, v0, v1)!;
+  assert.deepEqual([...a.ids], [1, 2, 3], 'rows 1 (4 -> 5) and 2 (0 -> -0) changed, row 3 grown');
+  assert.equal(changedBelow(a), 2);
+  assert.equal(diffRows('t', cols, v1, v1.slice()), null, 'nothing changed: no RowChanges');
+  const b = diffRows('t', cols, v1, v2)!;
+  const bits = (x: Float32Array) => [...new Int32Array(x.buffer, x.byteOffset, x.length)];
+  assert.deepEqual(bits(applyRowChain(v0.slice(), [{ rows: a, where: 'a' }, { rows: b, where: 'b' }])), bits(v2));
+  assert.throws(() => applyRowChain(v0.slice(), [{ rows: b, where: 'b' }]), /the patch changes t of 4 rows, but it has 3/);
 });

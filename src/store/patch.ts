@@ -205,13 +205,31 @@ function rowChanges(name: string, cols: number, b: { rows: number; ids: Int32Arr
   return { name, cols, rowsBefore: b.rows, rowsAfter, ids, delta };
 }
 
-/** `values` (rowsBefore rows of `cols`) with the patch's rows applied: the tensor after. */
+/**
+ * `values` with the rows of a chain of patches applied in order (each patch's RowChanges of this
+ * tensor, with where it came from): the tensor after the last. One tensor is allocated for the
+ * chain, not one per patch (a memory tensor of 2M rows and 20 patches: 160 MB copied otherwise).
+ */
+export function applyRowChain(values: Float32Array, chain: readonly { rows: RowChanges; where: string }[]): Float32Array {
+  if (chain.length === 0) return values;
+  const last = chain[chain.length - 1].rows;
+  let out: Float32Array | null = null;
+  let length = values.length;
+  for (const { rows: r, where } of chain) {
+    if (length !== r.rowsBefore * r.cols || r.cols !== last.cols || r.rowsAfter > last.rowsAfter) throw new ModelFileError(where, `the patch changes ${r.name} of ${r.rowsBefore} rows, but it has ${length / r.cols}`);
+    if (!out) {
+      out = new Float32Array(last.rowsAfter * last.cols);
+      out.set(values);
+    }
+    length = r.rowsAfter * r.cols;
+    writeRows(bitsOf(out.subarray(0, length)), r, 'apply');
+  }
+  return out!;
+}
+
+/** `values` (rowsBefore rows of `cols`) with one patch's rows applied: the tensor after (a copy). */
 export function applyRows(values: Float32Array, r: RowChanges, where: string): Float32Array {
-  if (values.length !== r.rowsBefore * r.cols) throw new ModelFileError(where, `the patch changes ${r.name} of ${r.rowsBefore} rows, but it has ${values.length / r.cols}`);
-  const out = new Float32Array(r.rowsAfter * r.cols);
-  out.set(values);
-  writeRows(bitsOf(out), r, 'apply');
-  return out;
+  return applyRowChain(values, [{ rows: r, where }]);
 }
 
 /** `values` (rowsAfter rows of `cols`) with the patch's rows reverted: the tensor before (a copy). */

@@ -72,7 +72,11 @@ export function trainRounds(trial: Trial): Candidate {
   // (replayed examples from the cache, filled by measureParent: only those that hold a new word are featurised again)
   const cache = featureCacheOf(model);
   const data = concatData(featurizeTable(table, fresh.train, model.featurizer), cache.data(plan.replayTrain, false));
-  const touched = distinctRows(data.rows, model.params.input.rows);
+  const inputRows = model.params.input.rows;
+  const freshRows = data.rows.subarray(0, data.offsets[fresh.train.length]);
+  // Replayed examples that train only the rows the new ones share (replaySelection) change no
+  // other input row: those are the rows to journal, not every row replay touches.
+  const touched = distinctRows(s.replayInput === 'shared' ? freshRows : data.rows, inputRows);
   for (const [, m] of tensors(model.params)) m === model.params.input ? journal.keepRows(m, touched) : journal.keepAll(m);
   const moments = [...(model.optimizerState?.first ?? []), ...(model.optimizerState?.second ?? [])];
   moments.forEach((m, i) => m && (i % 4 === 0 ? journal.keepRows(m, touched) : journal.keepAll(m)));
@@ -96,6 +100,7 @@ export function trainRounds(trial: Trial): Candidate {
     data,
     newCount: fresh.train.length,
     replayPerRound: s.replayPerRound,
+    replayInput: s.replayInput,
     teacher: measured.teacher,
     balance: s.balance,
     inputRate: oldRowRates(memory?.seen ?? null, s.oldRowRate),
@@ -105,7 +110,7 @@ export function trainRounds(trial: Trial): Candidate {
     selectionInputs: {
       params: model.params,
       get touched() {
-        return (freshTouched ??= [...distinctRows(data.rows.subarray(0, data.offsets[fresh.train.length]), model.params.input.rows)]);
+        return (freshTouched ??= [...(s.replayInput === 'shared' ? touched : distinctRows(freshRows, inputRows))]);
       },
       seen: memory?.seen ?? null,
       inputRowsBefore: growth.inputRowsBefore,

@@ -21,7 +21,7 @@ import { writeJsonWithArray } from '../util/jsonFile.js';
 import { evenlySpaced } from '../util/sample.js';
 import { MAX_GUARD } from './guard.js';
 import { SafetensorsReader, writeSafetensors, type TensorLike } from '../store/safetensors.js';
-import { fisherIn, GUARD_FILE, memoryFromParts, memoryTensors, patchParts, REPLAY_FILE, TENSOR_FILE, type MemoryParts } from './memoryPatch.js';
+import { applyPatchChain, fisherIn, GUARD_FILE, memoryFromParts, memoryTensors, REPLAY_FILE, TENSOR_FILE, type MemoryParts } from './memoryPatch.js';
 
 export interface ContinualMemory {
   replay: ReplayBuffer;
@@ -252,7 +252,7 @@ function memoryOf(dir: string, json: ModelJson, manifest = readManifest(dir)): C
   }
   // A base plus patches: each patch's changes to the memory, in order (see saveLearnerPatch).
   let parts: MemoryParts = { state, guard, tensors: t };
-  if (manifest) readPatches(dir, manifest).forEach((patch, i) => (parts = patchParts(parts, patch, join(dir, PATCH_DIR, manifest.patches[i].name), 'forward')));
+  if (manifest) parts = applyPatchChain(parts, readPatches(dir, manifest).map((patch, i) => ({ patch, where: join(dir, PATCH_DIR, manifest.patches[i].name) })));
   return memoryFromParts(parts, dir);
 }
 

@@ -9,7 +9,7 @@ import type { Example } from '../data/example.js';
 import { ModelFileError } from '../errors.js';
 import type { RowFisher } from '../forgetting/fisher.js';
 import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
-import { applyRows, revertRows, type Patch } from '../store/patch.js';
+import { applyRowChain, applyRows, revertRows, type Patch, type RowChanges } from '../store/patch.js';
 import { applyList, type ListPatch } from '../util/listPatch.js';
 import type { ContinualMemory } from './memory.js';
 
@@ -77,6 +77,27 @@ export function patchParts(parts: MemoryParts, patch: Patch, where: string, way:
     if (moved.length === 0 && way === 'back') tensors.delete(name);
     else tensors.set(name, moved);
   }
+  return { state, guard, tensors };
+}
+
+/**
+ * The parts after a chain of patches, in order, as loading a base with patches does. Each tensor's
+ * rows of every patch are applied at once (applyRowChain): one copy of a 2M-row memory tensor for
+ * the chain, not one per patch.
+ */
+export function applyPatchChain(parts: MemoryParts, chain: readonly { patch: Patch; where: string }[]): MemoryParts {
+  let { state, guard } = parts;
+  const rows = new Map<string, { rows: RowChanges; where: string }[]>();
+  for (const { patch, where } of chain) {
+    ({ state, guard } = patchParts({ state, guard, tensors: new Map() }, { ...patch, rows: [] }, where, 'forward'));
+    for (const r of patch.rows) {
+      if (!r.name.startsWith(`${TENSOR_FILE}:`)) continue;
+      const name = r.name.slice(TENSOR_FILE.length + 1);
+      rows.set(name, [...(rows.get(name) ?? []), { rows: r, where }]);
+    }
+  }
+  const tensors = new Map(parts.tensors);
+  for (const [name, list] of rows) tensors.set(name, applyRowChain(tensors.get(name) ?? new Float32Array(0), list));
   return { state, guard, tensors };
 }
 

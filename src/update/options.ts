@@ -57,6 +57,7 @@ const OTHER_OPTIONS = {
   memory: 'a ContinualMemory (from loadLearner or buildMemory) or null',
   onRound: 'a function',
   policy: 'one of "weighted", "guard"',
+  replayInput: 'one of "shared", "all"',
 } as const;
 
 const KNOWN = [...Object.keys(UPDATE_RANGES), ...Object.keys(OTHER_OPTIONS)];
@@ -103,6 +104,8 @@ function otherProblem(key: keyof typeof OTHER_OPTIONS, v: unknown): string | nul
       return typeof v === 'function' ? null : show(v);
     case 'policy':
       return v === 'weighted' || v === 'guard' ? null : show(v);
+    case 'replayInput':
+      return v === 'shared' || v === 'all' ? null : show(v);
     case 'select':
       if (typeof v !== 'string' && (typeof v !== 'object' || v === null || typeof (v as { kind?: unknown }).kind !== 'string')) return show(v);
       try {

@@ -46,8 +46,8 @@ function digest(model: TextClassifier, memory: ContinualMemory, reports: unknown
   const f = memory.fisher;
   if (f) for (const a of [f.input, f.output]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   // Times vary from run to run; everything else in a report is a result. (Warnings, which say what
-  // the options leave out, came after the checksums were recorded.)
-  h.update(JSON.stringify(reports, (k, v) => (k === 'warnings' ? undefined : k === 'wallMs' || k === 'ms' || k === 'updatedAt' ? 0 : v)));
+  // the options leave out, and the option replayInput came after the checksums were recorded.)
+  h.update(JSON.stringify(reports, (k, v) => (k === 'warnings' || k === 'replayInput' ? undefined : k === 'wallMs' || k === 'ms' || k === 'updatedAt' ? 0 : v)));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -61,7 +61,8 @@ async function chain(cfg: Partial<Config>, options: UpdateOptions): Promise<stri
   const steps: Example[][] = [corpus(['alpha', 'beta'], 20, 4), corpus(['gamma'], 25, 5), corpus(['beta'], 1, 6), corpus(['delta', 'gamma'], 15, 7, 12)];
   const reports: unknown[] = [];
   for (const [i, examples] of steps.entries()) {
-    const d = update(model, examples, { memory, seed: 11 + i, gate: i % 2 === 0, policy: 'guard', ...options });
+    // (replayInput 'all', the default when the checksums were recorded; 'shared' cases are pinned apart)
+    const d = update(model, examples, { memory, seed: 11 + i, gate: i % 2 === 0, policy: 'guard', replayInput: 'all', ...options });
     reports.push({ accepted: d.accepted, report: d.report });
     model.info = { ...model.info, lineage: undefined };
   }
@@ -83,6 +84,13 @@ const CASES: [string, Partial<Config>, UpdateOptions, string][] = [
   // outcome there is pinned apart, recorded when it became the default (softmax gives the same bits as 'guard').
   ['hidden layer, dropout, weighted gate', { hidden: 8, dropout: 0.2, lr: 0.2 }, { policy: 'weighted' }, '2591557221792794'],
   ['softmax, sgd, weighted gate', {}, { policy: 'weighted' }, '664941f60d3e2465'],
+  // Replayed examples train only the input rows the new ones share (the default since issue 14's
+  // patch bytes): recorded when it became the default.
+  ['softmax, sgd, replayInput shared', {}, { replayInput: 'shared' }, '1dc405c918626ca1'],
+  ['ova, replayInput shared', { loss: 'ova' }, { replayInput: 'shared' }, 'df7880d55e054150'],
+  ['adam, replayInput shared', { optimizer: 'adam', lr: 0.02 }, { replayInput: 'shared' }, '18ffc97c66139c75'],
+  ['hidden layer, ewc, replayInput shared', { hidden: 8, dropout: 0.2, lr: 0.2 }, { replayInput: 'shared', ewc: 10 }, 'c1b6e139e6493c7f'],
+  ['new-rows selection, replayInput shared', {}, { select: 'new-rows', replayInput: 'shared' }, '6c7da5fccdf8918c'],
 ];
 
 for (const [name, cfg, options, expected] of CASES) {

@@ -13,7 +13,7 @@ import { MAX_GUARD } from './guard.js';
 import type { ContinualMemory } from './memory.js';
 import { checkUpdateOptions } from './options.js';
 import type { RoundReport } from './rounds.js';
-import { formatSelection, parseSelection, type SelectionSpec } from './selection.js';
+import { formatSelection, parseSelection, type ReplayInput, type SelectionSpec } from './selection.js';
 import type { UpdateOptions } from './update.js';
 import { LIBRARY_OPTIONS, updateWarnings, type UpdateWarning } from './warnings.js';
 
@@ -35,6 +35,7 @@ export interface Settings {
   lr: number;
   replayRatio: number;
   replayPerRound: number;
+  replayInput: ReplayInput;
   ewc: number;
   distill: number;
   distillWeight: number;
@@ -104,6 +105,7 @@ export function planUpdate(req: UpdateRequest): UpdatePlan {
     lr: s.lr,
     replay: options.replay ?? memory?.replay.capacity ?? 0,
     replayRatio: s.replayRatio,
+    replayInput: s.replayInput,
     ewc: s.ewc,
     distill: s.distill,
     distillWeight: s.distillWeight,
@@ -131,6 +133,7 @@ function settingsOf({ model, options }: UpdateRequest, newTrain: number, replaya
     replayRatio,
     // At least 32 when the memory has them; a given ratio may replay an example more than once.
     replayPerRound: Math.min(Math.max(32, Math.ceil(replayRatio * newTrain)), options.replayRatio === undefined ? replayable : Infinity),
+    replayInput: options.replayInput ?? REPLAY_INPUT,
     ewc: options.ewc ?? 0,
     distill: options.distill ?? 0,
     distillWeight: options.distillWeight ?? 1,
@@ -207,3 +210,9 @@ export const BALANCE = 1.5;
  * costs about as much as training on both (91% against 77-81% at 0.5).
  */
 export const REPLAY_RATIO = 1;
+
+/**
+ * Default input rows a replayed example trains: those the new examples share with it (see
+ * replaySelection; figures in docs/decisions.md, 2026-12-06, patch bytes).
+ */
+export const REPLAY_INPUT: ReplayInput = 'shared';

@@ -17,7 +17,7 @@ import { createOptimizer } from '../optim/optimizer.js';
 import { rowAllowed, type Selection } from '../optim/selection.js';
 import { Rng } from '../util/rng.js';
 import type { RowJournal, JournalSnapshot } from './journal.js';
-import { selectionFor, formatSelection, type SelectionInputs, type SelectionSpec } from './selection.js';
+import { selectionFor, formatSelection, maskFromRows, replaySelection, type ReplayInput, type SelectionInputs, type SelectionSpec } from './selection.js';
 
 export interface RoundReport {
   round: number;
@@ -50,6 +50,8 @@ export interface RoundPlan {
   data: FeaturizedData;
   newCount: number;
   replayPerRound: number;
+  /** Which input rows replayed examples train (see replaySelection). */
+  replayInput: ReplayInput;
   teacher: { probs: Float32Array; labels: number; weight: number } | null;
   /** Strength of the logit adjustment against the label mix of the update (see logitOffsets); 0 = off. */
   balance: number;
@@ -110,6 +112,8 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   const snapshots = Number.isFinite(plan.budgetMs);
   let snapshot: JournalSnapshot | null = null;
   const replayIdx = Array.from({ length: plan.data.count - plan.newCount }, (_, i) => plan.newCount + i);
+  // The input rows the new examples touch, as a mask: replayed examples train only these ('shared').
+  const shared = plan.replayInput === 'shared' && replayIdx.length > 0 ? maskFromRows(p.input.rows, plan.selectionInputs.touched) : null;
   const plannedPerRound = newSample(plan.newCount).length + (replayIdx.length > 0 ? plan.replayPerRound : 0);
   const total = Math.max(1, plannedPerRound * plan.rounds);
   /** Everything a run of the rounds changes as it goes, apart from the journaled rows. */
@@ -129,6 +133,8 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
       logitOffsets: plan.balance > 0 && model.loss.exclusive && replayIdx.length > 0 ? logitOffsets(plan.data, order, model.vocab.labelCounts, plan.balance) : null,
       inputRate: plan.inputRate,
     };
+    // (the same scratch, optimizer and random stream: only the rows a replayed example may change differ)
+    const replayCtx = shared ? { ...ctx, selection: replaySelection(selection, shared) } : ctx;
     run.rng.shuffle(order);
     const { rows, offsets, labels, labelOffsets, weights } = plan.data;
     const end = Math.min(limit, order.length);
@@ -137,12 +143,14 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     for (; k < end; k++) {
       if (timed && (k & 255) === 255 && performance.now() - plan.started > plan.budgetMs) break;
       const i = order[k];
-      if (i >= plan.newCount) replayed++;
-      ctx.teacher = plan.teacher ? plan.teacher.probs.subarray(i * plan.teacher.labels, (i + 1) * plan.teacher.labels) : null;
+      const old = i >= plan.newCount;
+      if (old) replayed++;
+      const c = old ? replayCtx : ctx;
+      c.teacher = plan.teacher ? plan.teacher.probs.subarray(i * plan.teacher.labels, (i + 1) * plan.teacher.labels) : null;
       const lr = decayedLr(plan.lr, run.processed, total);
-      learnExample(ctx, rows, offsets[i], offsets[i + 1], labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
+      learnExample(c, rows, offsets[i], offsets[i + 1], labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
       run.processed++;
-      if (plan.ewc) applyEwc(model, journal, plan.ewc, selection, rows, offsets[i], offsets[i + 1], lr);
+      if (plan.ewc) applyEwc(model, journal, plan.ewc, c.selection, rows, offsets[i], offsets[i + 1], lr);
     }
     stepsDone += k;
     return { trained: k, replayed };

@@ -14,8 +14,8 @@ import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
 import { ReplayBuffer } from '../forgetting/replay.js';
 import { buildMemory, featurize, markSeen, type ContinualMemory } from './memory.js';
-import { parseSelection, formatSelection } from './selection.js';
-import { update } from './update.js';
+import { parseSelection, formatSelection, type ReplayInput } from './selection.js';
+import { REPLAY_INPUT, update } from './update.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
 const SMALL: Partial<Config> = { dim: 16, bucket: 20000, epoch: 10, lr: 0.5, wordNgrams: 2, seed: 1, thread: 1 };
@@ -75,7 +75,7 @@ interface Diff {
  * reports (onRound), before the update keeps or undoes it: selections are about what a round may
  * touch, whatever the gate then decides.
  */
-function oneRound(which: number, select: string): Diff {
+function oneRound(which: number, select: string, replayInput: ReplayInput = REPLAY_INPUT): Diff {
   const { model: parent, memory } = parents[which];
   const model = parent.clone();
   let diff: Diff | null = null;
@@ -88,6 +88,7 @@ function oneRound(which: number, select: string): Diff {
     memory: copyMemory(memory),
     valid,
     seed: 1,
+    replayInput,
     onRound: () => (diff = diffOf(parent, model)),
   });
   assert.equal(decision.report.rounds.length, 1);
@@ -122,6 +123,16 @@ for (const which of [0, 1]) {
     assert.ok(d.input.length > 0 && d.output.length > 0, name());
     assert.equal(d.trainedNewOutputRows, 1);
     if (which === 1) assert.ok(d.hidden > 0, 'hidden layer changed');
+  });
+
+  test(`replayInput (${which ? 'hidden layer' : 'no hidden layer'}): 'shared' (the default) changes only input rows the new data touches; 'all' also replayed examples' own rows`, () => {
+    assert.equal(REPLAY_INPUT, 'shared');
+    const shared = oneRound(which, 'all');
+    assert.ok(shared.input.length > 0, 'input rows changed');
+    assert.deepEqual(subsetOf(shared.input, shared.touched), [], 'no input row outside the new data changed');
+    const all = oneRound(which, 'all', 'all');
+    // (else this test checks nothing: replay must touch rows of its own for 'shared' to matter)
+    assert.ok(subsetOf(all.input, all.touched).length > 0, "with 'all', replayed examples change rows of their own");
   });
 
   test(`head (${which ? 'hidden layer' : 'no hidden layer'}): only the output layer changes`, () => {

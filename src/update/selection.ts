@@ -40,6 +40,28 @@ export function parseSelection(text: string): SelectionSpec {
   throw new UsageError(`unknown selection "${text}"; expected ${SELECTION_HELP}`);
 }
 
+/**
+ * Which input rows replayed old examples train: only those the new examples also touch
+ * ('shared'), or all of theirs ('all'). See replaySelection.
+ */
+export type ReplayInput = 'shared' | 'all';
+
+export const REPLAY_INPUT_HELP = 'shared | all';
+
+/**
+ * The selection a replayed example trains under in a round that selected `selection`. With
+ * `shared` (a mask of the input rows the new examples touch) its input rows are only those: replay
+ * is there to hold the old decisions where the new data moves them (the output rows, and the input
+ * rows both share), while a row only old examples have was trained already and need not move. An
+ * update then changes the rows of what it learned, not of everything it replayed, and its patch is
+ * that much smaller (figures: docs/decisions.md, "Replayed examples train only the rows they share").
+ */
+export function replaySelection(selection: Selection, shared: Uint8Array | null): Selection {
+  if (shared === null || selection.input === false) return selection;
+  const input = selection.input === true ? shared : shared.map((v, r) => v & (selection.input as Uint8Array)[r]);
+  return { ...selection, input };
+}
+
 export function formatSelection(s: SelectionSpec): string {
   return 'fraction' in s ? `${s.kind}:${s.fraction}` : s.kind;
 }
@@ -65,7 +87,8 @@ function maskOf(length: number, pick: (row: number) => boolean): Uint8Array {
   return m;
 }
 
-function maskFromRows(length: number, rows: readonly number[]): Uint8Array {
+/** A mask of `length` rows with `rows` set. */
+export function maskFromRows(length: number, rows: readonly number[]): Uint8Array {
   const m = new Uint8Array(length);
   for (const r of rows) m[r] = 1;
   return m;

@@ -16,7 +16,7 @@ import type { ContinualMemory } from './memory.js';
 import { planUpdate } from './plan.js';
 import type { UpdateReport } from './report.js';
 import type { RoundReport } from './rounds.js';
-import type { SelectionSpec } from './selection.js';
+import type { ReplayInput, SelectionSpec } from './selection.js';
 import type { UpdateWarning } from './warnings.js';
 
 export interface UpdateOptions extends Partial<GateOptions> {
@@ -34,6 +34,12 @@ export interface UpdateOptions extends Partial<GateOptions> {
   replay?: number;
   /** Replayed examples per new example in each round (default REPLAY_RATIO, 1; at least 32 when available). */
   replayRatio?: number;
+  /**
+   * Which input rows replayed old examples train (default 'shared'): 'shared' = only rows the new
+   * examples also touch (old-only rows stay as they were, and the patch stays small: see
+   * REPLAY_INPUT), 'all' = every row of a replayed example. Output and hidden rows train either way.
+   */
+  replayInput?: ReplayInput;
   /** EWC strength lambda (default 0 = off). */
   ewc?: number;
   /**
@@ -70,7 +76,7 @@ export interface UpdateOptions extends Partial<GateOptions> {
 
 export type { ParamChange, UpdateReport } from './report.js';
 export { fingerprint } from './fingerprint.js';
-export { BALANCE, REPLAY_RATIO, defaultBalance, defaultLr } from './plan.js';
+export { BALANCE, REPLAY_INPUT, REPLAY_RATIO, defaultBalance, defaultLr } from './plan.js';
 
 /**
  * The gate's decision. `reasons` is always an array (the same as `report.reasons`): empty when
