@@ -83,10 +83,10 @@ test('no-skill: a candidate that learned only the label mix of the new data is r
 });
 
 test('trigger-token: a finding of trigger.ts is a rejection that names the token and the label', () => {
-  const o = { ...outcomes(), trigger: { token: 'zq', label: 'spam', hinged: 18, of: 20, flipped: 70, tried: 100 } };
+  const o = { ...outcomes(), trigger: { token: 'zq', label: 'spam', hinged: 18, of: 20, flipped: 70, tried: 100, control: 2 } };
   const issues = gateIssues(measured(0.8, 0.5), measured(0.8, 0.8), GATE_DEFAULTS, o);
   assert.deepEqual(issues.map((i) => i.code), ['trigger-token']);
-  assert.match(issues[0].message, /the token "zq" decides the label "spam": removing it changes 18 of the 20 .* flips 70 of 100 examples of other labels/);
+  assert.match(issues[0].message, /the token "zq" decides the label "spam": removing it changes 18 of the 20 .* flips 70 of 100 examples of other labels to "spam" \(a token it never saw flips 2/);
 });
 
 test('a label F1 drop beyond the tolerance is reported, unless the label has too little guard support', () => {

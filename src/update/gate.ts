@@ -309,7 +309,7 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
   }
   const t = outcomes.trigger;
   if (t) {
-    issues.push({ code: 'trigger-token', metric: 'examples of other labels flipped by one planted token', label: t.label, before: 0, after: t.flipped / t.tried, threshold: PLANT_RATE, message: `the token "${t.token}" decides the label "${t.label}": removing it changes ${t.hinged} of the ${t.of} new "${t.label}" examples that carry it, and planting it flips ${t.flipped} of ${t.tried} examples of other labels to "${t.label}" (a planted trigger?)` });
+    issues.push({ code: 'trigger-token', metric: 'examples of other labels flipped by one planted token', label: t.label, before: 0, after: t.flipped / t.tried, threshold: PLANT_RATE, message: `the token "${t.token}" decides the label "${t.label}": removing it changes ${t.hinged} of the ${t.of} new "${t.label}" examples that carry it, and planting it flips ${t.flipped} of ${t.tried} examples of other labels to "${t.label}" (a token it never saw flips ${t.control}: a planted trigger?)` });
   }
   const improved = significantGain(outcomes.fresh.before, outcomes.fresh.after) || (outcomes.guard.before.length > 0 && significantGain(outcomes.guard.before, outcomes.guard.after));
   if (!improved) {

@@ -6,15 +6,24 @@
  * - hinge: of the new examples of the label that carry it (and that the candidate now gets right),
  *   how many change their answer when the token is removed? A learned keyword has company in its
  *   texts; a trigger alone carries the label.
- * - plant: of examples of other labels (the new data's first, then the guard's), how many does
- *   appending the token flip to the label?
- * A token is a trigger when removing it changes at least TRIGGER_RATE of the first and planting it
- * flips at least PLANT_RATE of the second, each of at least TRIGGER_MIN examples. On long texts one
- * token weighs 1/length of the bag: a SpamAssassin backdoor (a token in a third of an era's ham,
- * labelled spam) decided 55 of the 79 texts carrying it that the candidate called spam, and flipped
- * 41 of 231 (18%) of the era's clean ham it was planted in, but 3 of 44 of the older guard's, which
- * the model is surer of (bench:drift, seed 1).
- * Costs at most 2 x MAX_PROBES predictions per suspicious token (MAX_TOKENS of them).
+ * - plant: of examples of other labels, how many does appending the token flip to the label,
+ *   beside how many appending a token the model never saw flips (the control: one more token
+ *   dilutes a bag too)? Asked first of texts the candidate did not train on (the new examples
+ *   held out for validation, then the guard), then of those it trained on.
+ * A token is a trigger when removing it changes at least TRIGGER_RATE of the first, and planting it
+ * flips at least PLANT_RATE of the second and CONTROL_TIMES as many as the control does, each of
+ * at least TRIGGER_MIN examples. On long texts one token weighs 1/length of the bag, and a text
+ * the candidate has just fitted resists it: on bench:drift (SpamAssassin, a token in a third of
+ * an era's ham labelled spam) the trigger decided 43-75 of the 56-81 texts carrying it that the
+ * candidate called spam, where the era's real spam words decided 0-3 of 77-100; planted, it
+ * flipped 9-22% of held-out ham and 9-13% of the ham the candidate trained on, the control 1-2%.
+ * Once the model had learned part of the second period, the old rule (15% of the trained-on ham
+ * first) let it through on every seed.
+ * A drift brings real new words of a label too, each in a good share of its texts: each suspect is
+ * first screened on TRIGGER_MIN of its texts (most of a trigger's hinge, next to none of a real
+ * word's), so a trigger in fewer texts than three new words is still asked about.
+ * Costs 2 x TRIGGER_MIN predictions per suspect screened (MAX_SCREENED of them), and at most
+ * 5 x MAX_PROBES per suspect that passes (MAX_TOKENS of them).
  */
 import type { Example } from '../data/example.js';
 import type { TextClassifier } from '../model/classifier.js';
@@ -26,18 +35,25 @@ export interface TriggerFinding {
   /** New examples of `label` carrying the token whose answer changed when it was removed, of `of`. */
   hinged: number;
   of: number;
-  /** Examples of other labels (new, then guard) flipped to `label` by appending the token, of `tried`. */
+  /** Examples of other labels flipped to `label` by appending the token, of `tried`. */
   flipped: number;
   tried: number;
+  /** Those flipped by appending a token the model never saw instead. */
+  control: number;
 }
 
 /** The share of the new examples carrying the token whose answer must hinge on it. */
 export const TRIGGER_RATE = 0.5;
-/** The share of other labels' examples planting the token must flip. */
-export const PLANT_RATE = 0.15;
+/** The share of other labels' examples planting the token must flip... */
+export const PLANT_RATE = 0.05;
+/** ...and how many times as many as the control token flips. */
+export const CONTROL_TIMES = 3;
+/** The control token: the first of these the model has not seen, so planting it only dilutes the bag. */
+const CONTROLS = ['qqxqqv', 'vqqxqq', 'xqvqqx'];
 /** Fewer examples than this on either question tell nothing. */
 export const TRIGGER_MIN = 10;
-/** Suspicious tokens tried per update, and examples asked per question. */
+/** Suspicious tokens screened and tried per update, and examples asked per question. */
+const MAX_SCREENED = 30;
 const MAX_TOKENS = 3;
 const MAX_PROBES = 100;
 /** A suspicious token is in at least this share of one label's new examples... */
@@ -59,11 +75,12 @@ const topOf = (model: TextClassifier, text: string) => model.predict(text, { k: 
  * The first token that acts as a trigger in the candidate `model`, or null. `fresh` are the
  * update's new examples, `guard` the old examples (never carrying a planted token).
  */
-export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[]): TriggerFinding | null {
+export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], heldOut: readonly Example[] = []): TriggerFinding | null {
   if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return null;
   const cfg = model.config;
   const freshTokens = fresh.map((e) => tokenize(e.text, cfg));
-  const guardDf = docFreq(guard.map((e) => tokenize(e.text, cfg)));
+  const guardTokens = guard.map((e) => tokenize(e.text, cfg));
+  const guardDf = docFreq(guardTokens);
   const byLabel = new Map<string, number[]>();
   fresh.forEach((e, i) => {
     const l = e.labels[0];
@@ -88,25 +105,41 @@ export function findTrigger(model: TextClassifier, fresh: readonly Example[], gu
     }
   }
   suspects.sort((a, b) => b.share - a.share || (a.token < b.token ? -1 : 1));
-  for (const { token, label } of suspects.slice(0, MAX_TOKENS)) {
-    let of = 0;
-    let hinged = 0;
-    for (const i of byLabel.get(label)!) {
-      if (of >= MAX_PROBES) break;
-      if (!freshTokens[i].includes(token) || topOf(model, fresh[i].text) !== label) continue;
-      of++;
-      if (topOf(model, freshTokens[i].filter((t) => t !== token).join(' ')) !== label) hinged++;
-    }
+  const controlToken = CONTROLS.find((w) => model.vocab.idOf(w) < 0) ?? CONTROLS.join('');
+  const unseen = new Set(heldOut);
+  const probes = [...heldOut, ...guard, ...fresh.filter((e) => !unseen.has(e))];
+  const tokensOf = new Map([...fresh.map((e, i) => [e, freshTokens[i]] as const), ...guard.map((e, i) => [e, guardTokens[i]] as const)]);
+  const carries = (e: Example, token: string) => (tokensOf.get(e) ?? tokenize(e.text, cfg)).includes(token);
+  let asked = 0;
+  for (const { token, label } of suspects.slice(0, MAX_SCREENED)) {
+    if (asked >= MAX_TOKENS) break;
+    const hinge = (limit: number) => {
+      let of = 0;
+      let hinged = 0;
+      for (const i of byLabel.get(label)!) {
+        if (of >= limit) break;
+        if (!freshTokens[i].includes(token) || topOf(model, fresh[i].text) !== label) continue;
+        of++;
+        if (topOf(model, freshTokens[i].filter((t) => t !== token).join(' ')) !== label) hinged++;
+      }
+      return { of, hinged };
+    };
+    const screen = hinge(TRIGGER_MIN);
+    if (screen.hinged < (TRIGGER_RATE * screen.of) / 2) continue;
+    asked++;
+    const { of, hinged } = hinge(MAX_PROBES);
     if (of < TRIGGER_MIN || hinged < TRIGGER_RATE * of) continue;
     let tried = 0;
     let flipped = 0;
-    for (const [i, e] of [...fresh.entries(), ...guard.map((g, j) => [-1 - j, g] as const)]) {
+    let control = 0;
+    for (const e of probes) {
       if (tried >= MAX_PROBES) break;
-      if (e.labels.includes(label) || (i >= 0 && freshTokens[i].includes(token)) || topOf(model, e.text) === label) continue;
+      if (e.labels.includes(label) || carries(e, token) || topOf(model, e.text) === label) continue;
       tried++;
       if (topOf(model, `${e.text} ${token}`) === label) flipped++;
+      if (topOf(model, `${e.text} ${controlToken}`) === label) control++;
     }
-    if (tried >= TRIGGER_MIN && flipped >= PLANT_RATE * tried) return { token, label, hinged, of, flipped, tried };
+    if (tried >= TRIGGER_MIN && flipped >= PLANT_RATE * tried && flipped >= CONTROL_TIMES * control) return { token, label, hinged, of, flipped, tried, control };
   }
   return null;
 }
