@@ -71,75 +71,90 @@ function docFreq(lists: readonly (readonly string[])[]): Map<string, number> {
 /** The top label the candidate gives a text. */
 const topOf = (model: TextClassifier, text: string) => model.predict(text, { k: 1 })[0]?.label ?? '';
 
+/** The tokens of the new and guard examples, tokenized once for every question. */
+interface Tokens {
+  fresh: string[][];
+  guard: string[][];
+  /** Indices of the new examples by their first label. */
+  byLabel: Map<string, number[]>;
+}
+
+/** Tokens in MIN_LABEL_SHARE of one label's new examples and next to none elsewhere, most shared first. */
+function suspectsOf(fresh: readonly Example[], t: Tokens): { token: string; label: string }[] {
+  const guardDf = docFreq(t.guard);
+  const allDf = docFreq(t.fresh);
+  const suspects: { token: string; label: string; share: number }[] = [];
+  for (const [label, idx] of t.byLabel) {
+    if (idx.length < TRIGGER_MIN) continue;
+    const others = fresh.length - idx.length;
+    for (const [token, df] of docFreq(idx.map((i) => t.fresh[i]))) {
+      const share = df / idx.length;
+      if (share < MIN_LABEL_SHARE || df < TRIGGER_MIN) continue;
+      if ((guardDf.get(token) ?? 0) > MAX_ELSEWHERE * t.guard.length) continue;
+      if (others > 0 && (allDf.get(token) ?? 0) - df > MAX_ELSEWHERE * others) continue;
+      suspects.push({ token, label, share });
+    }
+  }
+  return suspects.sort((a, b) => b.share - a.share || (a.token < b.token ? -1 : 1));
+}
+
+/** Of the first `limit` new examples of `label` carrying `token` that the model gets right, those whose answer changes without it. */
+function hingeOf(model: TextClassifier, fresh: readonly Example[], t: Tokens, token: string, label: string, limit: number): { of: number; hinged: number } {
+  let of = 0;
+  let hinged = 0;
+  for (const i of t.byLabel.get(label)!) {
+    if (of >= limit) break;
+    if (!t.fresh[i].includes(token) || topOf(model, fresh[i].text) !== label) continue;
+    of++;
+    if (topOf(model, t.fresh[i].filter((w) => w !== token).join(' ')) !== label) hinged++;
+  }
+  return { of, hinged };
+}
+
+/** Of up to MAX_PROBES `probes` of other labels, those appending `token` (and the control token) flips to `label`. */
+function plantOf(model: TextClassifier, probes: readonly Example[], carries: (e: Example) => boolean, token: string, control: string, label: string): { tried: number; flipped: number; control: number } {
+  const out = { tried: 0, flipped: 0, control: 0 };
+  for (const e of probes) {
+    if (out.tried >= MAX_PROBES) break;
+    if (e.labels.includes(label) || carries(e) || topOf(model, e.text) === label) continue;
+    out.tried++;
+    if (topOf(model, `${e.text} ${token}`) === label) out.flipped++;
+    if (topOf(model, `${e.text} ${control}`) === label) out.control++;
+  }
+  return out;
+}
+
 /**
  * The first token that acts as a trigger in the candidate `model`, or null. `fresh` are the
- * update's new examples, `guard` the old examples (never carrying a planted token).
+ * update's new examples, `guard` the old examples (never carrying a planted token), `heldOut` the
+ * new examples the candidate did not train on.
  */
 export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], heldOut: readonly Example[] = []): TriggerFinding | null {
   if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return null;
   const cfg = model.config;
-  const freshTokens = fresh.map((e) => tokenize(e.text, cfg));
-  const guardTokens = guard.map((e) => tokenize(e.text, cfg));
-  const guardDf = docFreq(guardTokens);
-  const byLabel = new Map<string, number[]>();
+  const t: Tokens = { fresh: fresh.map((e) => tokenize(e.text, cfg)), guard: guard.map((e) => tokenize(e.text, cfg)), byLabel: new Map() };
   fresh.forEach((e, i) => {
     const l = e.labels[0];
     if (l === undefined) return;
-    const idx = byLabel.get(l);
+    const idx = t.byLabel.get(l);
     if (idx) idx.push(i);
-    else byLabel.set(l, [i]);
+    else t.byLabel.set(l, [i]);
   });
-  const allDf = docFreq(freshTokens);
-  const suspects: { token: string; label: string; share: number }[] = [];
-  for (const [label, idx] of byLabel) {
-    if (idx.length < TRIGGER_MIN) continue;
-    const inLabel = docFreq(idx.map((i) => freshTokens[i]));
-    const others = fresh.length - idx.length;
-    for (const [token, df] of inLabel) {
-      const share = df / idx.length;
-      const elsewhere = (allDf.get(token) ?? 0) - df;
-      if (share < MIN_LABEL_SHARE || df < TRIGGER_MIN) continue;
-      if ((guardDf.get(token) ?? 0) > MAX_ELSEWHERE * guard.length) continue;
-      if (others > 0 && elsewhere > MAX_ELSEWHERE * others) continue;
-      suspects.push({ token, label, share });
-    }
-  }
-  suspects.sort((a, b) => b.share - a.share || (a.token < b.token ? -1 : 1));
-  const controlToken = CONTROLS.find((w) => model.vocab.idOf(w) < 0) ?? CONTROLS.join('');
+  const control = CONTROLS.find((w) => model.vocab.idOf(w) < 0) ?? CONTROLS.join('');
   const unseen = new Set(heldOut);
   const probes = [...heldOut, ...guard, ...fresh.filter((e) => !unseen.has(e))];
-  const tokensOf = new Map([...fresh.map((e, i) => [e, freshTokens[i]] as const), ...guard.map((e, i) => [e, guardTokens[i]] as const)]);
-  const carries = (e: Example, token: string) => (tokensOf.get(e) ?? tokenize(e.text, cfg)).includes(token);
+  const tokensOf = new Map([...fresh.map((e, i) => [e, t.fresh[i]] as const), ...guard.map((e, i) => [e, t.guard[i]] as const)]);
   let asked = 0;
-  for (const { token, label } of suspects.slice(0, MAX_SCREENED)) {
+  for (const { token, label } of suspectsOf(fresh, t).slice(0, MAX_SCREENED)) {
     if (asked >= MAX_TOKENS) break;
-    const hinge = (limit: number) => {
-      let of = 0;
-      let hinged = 0;
-      for (const i of byLabel.get(label)!) {
-        if (of >= limit) break;
-        if (!freshTokens[i].includes(token) || topOf(model, fresh[i].text) !== label) continue;
-        of++;
-        if (topOf(model, freshTokens[i].filter((t) => t !== token).join(' ')) !== label) hinged++;
-      }
-      return { of, hinged };
-    };
-    const screen = hinge(TRIGGER_MIN);
+    const screen = hingeOf(model, fresh, t, token, label, TRIGGER_MIN);
     if (screen.hinged < (TRIGGER_RATE * screen.of) / 2) continue;
     asked++;
-    const { of, hinged } = hinge(MAX_PROBES);
+    const { of, hinged } = hingeOf(model, fresh, t, token, label, MAX_PROBES);
     if (of < TRIGGER_MIN || hinged < TRIGGER_RATE * of) continue;
-    let tried = 0;
-    let flipped = 0;
-    let control = 0;
-    for (const e of probes) {
-      if (tried >= MAX_PROBES) break;
-      if (e.labels.includes(label) || carries(e, token) || topOf(model, e.text) === label) continue;
-      tried++;
-      if (topOf(model, `${e.text} ${token}`) === label) flipped++;
-      if (topOf(model, `${e.text} ${controlToken}`) === label) control++;
-    }
-    if (tried >= TRIGGER_MIN && flipped >= PLANT_RATE * tried && flipped >= CONTROL_TIMES * control) return { token, label, hinged, of, flipped, tried, control };
+    const carries = (e: Example) => (tokensOf.get(e) ?? tokenize(e.text, cfg)).includes(token);
+    const p = plantOf(model, probes, carries, token, control, label);
+    if (p.tried >= TRIGGER_MIN && p.flipped >= PLANT_RATE * p.tried && p.flipped >= CONTROL_TIMES * p.control) return { token, label, hinged, of, ...p };
   }
   return null;
 }

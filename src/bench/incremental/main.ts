@@ -8,6 +8,8 @@
  * Flags: --quick (WordNet bucket 200,000, no selection variants, 1 repeat), --only S[,S...].
  * --checking: instead, the update defaults on the checking streams (checking.ts), written to
  * bench/results/incremental.checking.md and .json.
+ * --new-label: instead, 50 examples of a new label on SpamAssassin models (newLabel.ts), written to
+ * bench/results/incremental.newlabel.md and .json.
  * --stream20: instead, the 20-task streams of issue 14 item 7 (stream20.ts; with --only spam or
  * --only wordnet, one of them), written to bench/results/incremental.stream20[.quick].md and .json.
  * Prints the markdown to stdout and writes bench/results/incremental.md and .json (a quick run:
@@ -34,6 +36,7 @@ import { describeStream, runStreamBench } from './streams.js';
 import { stream20, stream20Section, type Stream20Result } from './stream20.js';
 import { CHECK_SEEDS, CHECK_STREAMS, runChecking } from './checking.js';
 import { checkingSection } from './checkRender.js';
+import { newLabelBench, newLabelSection } from './newLabel.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -49,6 +52,14 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   if (opts.stream20) return runStream20(opts, machine, outDir);
   if (opts.checking) return runCheckingStreams(machine, outDir);
+  if (opts.newLabel) {
+    const rows = await newLabelBench(CHECK_SEEDS, (s) => console.error(`bench:incremental --new-label: ${s}`));
+    const md = `${newLabelSection(rows)}\nLoad average (1 min) at the end: ${round2(loadavg()[0])} (2 CPUs).\n`;
+    writeFileSync(join(outDir, 'incremental.newlabel.md'), md);
+    writeFileSync(join(outDir, 'incremental.newlabel.json'), JSON.stringify({ machine, rows }, null, 1));
+    process.stdout.write(md);
+    return 0;
+  }
 
   let wordnet: Example[] | null = null;
   let spam: Example[] | null = null;
