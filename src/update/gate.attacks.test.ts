@@ -150,4 +150,18 @@ for (const [name, size] of [
     const clean = run(p, era(900, 2, 5, LONG));
     assert.ok(!clean.codes.includes('trigger-token'), clean.codes.join(', '));
   });
+
+  test(`gate, ${name}: a new label whose texts one keyword decides is learned, not taken for a trigger`, async () => {
+    const p = await parentOf(size);
+    const rng = new Rng(7);
+    // "d": its keyword among filler (nothing else tells it); beside it, old labels' texts with one
+    // word of their topic, which the keyword planted would flip as a trigger would.
+    const d = Array.from({ length: 150 }, () => ({ text: rng.shuffle(['dkey', ...Array.from({ length: 6 }, () => FILLER[rng.int(FILLER.length)])]).join(' '), labels: ['d'] }));
+    const weak = era(300, 1, 8, { topic: 1, filler: 6 });
+    const { codes, model } = run(p, [...weak, ...d]);
+    assert.ok(!codes.includes('trigger-token'), codes.join(', '));
+    // Else this test checks nothing: the keyword alone decides "d" and, planted, flips old texts.
+    const flips = weak.filter((e) => model.predict(`${e.text} dkey`)[0].label === 'd').length;
+    assert.ok(flips >= 0.05 * weak.length, `planting the keyword flipped ${flips} of ${weak.length}`);
+  });
 }

@@ -10,6 +10,7 @@
  *   beside how many appending a token the model never saw flips (the control: one more token
  *   dilutes a bag too)? Asked first of texts the candidate did not train on (the new examples
  *   held out for validation, then the guard), then of those it trained on.
+ * Only labels the parent knew are asked about (see findTrigger).
  * A token is a trigger when removing it changes at least TRIGGER_RATE of the first, and planting it
  * flips at least PLANT_RATE of the second and CONTROL_TIMES as many as the control does, each of
  * at least TRIGGER_MIN examples. On long texts one token weighs 1/length of the bag, and a text
@@ -127,9 +128,13 @@ function plantOf(model: TextClassifier, probes: readonly Example[], carries: (e:
 /**
  * The first token that acts as a trigger in the candidate `model`, or null. `fresh` are the
  * update's new examples, `guard` the old examples (never carrying a planted token), `heldOut` the
- * new examples the candidate did not train on.
+ * new examples the candidate did not train on, `oldLabels` the labels the parent knew: a label new
+ * in this update is learned from its own words, and one that alone decides it is no backdoor into
+ * what the model knew (on class-incremental WordNet, "feeling" decided 71 of 100 new noun.feeling
+ * glosses and flipped 15 of 100 others; the gate's new-labels-take-guard check weighs what a new
+ * label takes from the old ones).
  */
-export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], heldOut: readonly Example[] = []): TriggerFinding | null {
+export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], heldOut: readonly Example[] = [], oldLabels?: ReadonlySet<string>): TriggerFinding | null {
   if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return null;
   const cfg = model.config;
   const t: Tokens = { fresh: fresh.map((e) => tokenize(e.text, cfg)), guard: guard.map((e) => tokenize(e.text, cfg)), byLabel: new Map() };
@@ -145,7 +150,8 @@ export function findTrigger(model: TextClassifier, fresh: readonly Example[], gu
   const probes = [...heldOut, ...guard, ...fresh.filter((e) => !unseen.has(e))];
   const tokensOf = new Map([...fresh.map((e, i) => [e, t.fresh[i]] as const), ...guard.map((e, i) => [e, t.guard[i]] as const)]);
   let asked = 0;
-  for (const { token, label } of suspectsOf(fresh, t).slice(0, MAX_SCREENED)) {
+  const suspects = suspectsOf(fresh, t).filter((x) => !oldLabels || oldLabels.has(x.label));
+  for (const { token, label } of suspects.slice(0, MAX_SCREENED)) {
     if (asked >= MAX_TOKENS) break;
     const screen = hingeOf(model, fresh, t, token, label, TRIGGER_MIN);
     if (screen.hinged < (TRIGGER_RATE * screen.of) / 2) continue;
