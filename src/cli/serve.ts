@@ -9,7 +9,10 @@ import { startServer } from '../serve/server.js';
 import { Service } from '../serve/service.js';
 import type { TestPause } from '../serve/updater.js';
 import { DEFAULT_LIMITS } from '../serve/validate.js';
+import { GATE_DEFAULTS } from '../update/gate.js';
+import { inRange, UPDATE_RANGES } from '../update/options.js';
 import { help, optionalNumberWhere, optionalString, parseFlags } from './args.js';
+import { gatePolicyOf } from './gateFlags.js';
 
 export const serveHelp = `usage: accrete serve [--registry FILE|postgres://...] [--model MODEL] [--host 127.0.0.1] [--port 8080] [options]
 
@@ -45,7 +48,11 @@ update policies (every update goes through the gate):
   --update-every N     run an update after every N pending feedback events (off)
   --no-drift           do not run an update when Page-Hinkley detects a rise of the live error rate
   --keep N             after each accepted update, remove the files of all but the last N versions
-                       (the active one and its lineage back to a base are always kept) (off)`;
+                       (the active one and its lineage back to a base are always kept) (off)
+  --gate-policy P      weighted | guard: the gate's policy for every update this server runs
+                       (${GATE_DEFAULTS.policy}); a POST /v1/update may name its own ("policy")
+  --new-share W        the weighted gate's share of traffic expected to look like the new data,
+                       in [0, 1] (${GATE_DEFAULTS.newShare}); a POST /v1/update may name its own ("newShare")`;
 
 const FLAGS = {
   registry: { type: 'string' },
@@ -61,6 +68,8 @@ const FLAGS = {
   'update-every': { type: 'string' },
   keep: { type: 'string' },
   'no-drift': { type: 'boolean' },
+  'gate-policy': { type: 'string' },
+  'new-share': { type: 'string' },
 } as const;
 
 /** How long requests in flight get to finish at shutdown. */
@@ -88,6 +97,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const token = envToken || generateToken();
   // Every configuration check before Service.open, which may import --model into the registry.
   checkToken(token);
+  const newShare = optionalNumberWhere(flags, 'new-share', UPDATE_RANGES.newShare.kind, (n) => inRange(UPDATE_RANGES.newShare, n), UPDATE_RANGES.newShare.expected);
+  const gate = { policy: gatePolicyOf(optionalString(flags, 'gate-policy')), newShare };
   const host = optionalString(flags, 'host') ?? '127.0.0.1';
   if (port !== 0) await checkPort(host, port);
 
@@ -101,6 +112,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     updateEvery: int('update-every', 1) ?? null,
     keep: int('keep', 0) ?? null,
     drift: !flags['no-drift'],
+    gate,
     testPause: pause === '' ? null : (pause as TestPause),
   });
   let running;

@@ -47,3 +47,16 @@ test('a port in use: exit 2, before --model is imported', async () => {
     busy.close();
   }
 });
+
+test('a bad --gate-policy or --new-share: exit 2 naming the valid values, before --model is imported', async () => {
+  for (const [flag, value, message] of [
+    ['--gate-policy', 'strict', /--gate-policy must be one of weighted, guard, got strict/],
+    ['--new-share', '1.5', /--new-share/],
+  ] as const) {
+    const reg = join(dir, 'gate', 'registry.db');
+    const r = await serve(['--registry', reg, '--port', '0', flag, value], 'test-token-0123456789');
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(existsSync(join(dir, 'gate')), false, 'the registry was not created');
+  }
+});

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Example } from '../data/example.js';
 import { AccreteError, DivergenceError, UsageError } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
-import { GATE_DEFAULTS, GATE_POLICIES, type GatePolicy } from '../update/gate.js';
+import { GATE_DEFAULTS } from '../update/gate.js';
 import { MAX_GUARD, MIN_GUARDED_EXAMPLES } from '../update/guard.js';
 import { DEFAULT_REPLAY, loadLearner, memoryAfterUpdate, memoryBefore, saveLearner, type ContinualMemory, type MemoryBefore } from '../update/memory.js';
 import { saveUpdated, type SavedVersion } from '../update/saveVersion.js';
@@ -14,6 +14,7 @@ import { REPLAY_INPUT, REPLAY_RATIO, update, type UpdateOptions } from '../updat
 import { updateWarnings } from '../update/warnings.js';
 import { optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, type Flags, type ReadOptions } from './args.js';
 import { loadExamples, type Loaded } from './data.js';
+import { gatePolicyOf } from './gateFlags.js';
 import { asFileError, checkOutDir } from './outputDir.js';
 import { help } from './train.js';
 import { LOCK_FLAGS, LOCK_HELP, lockModelDir, waitMsOf } from './modelLock.js';
@@ -154,12 +155,6 @@ function replayInputOf(flag: string | undefined): ReplayInput | undefined {
   if (flag === undefined) return undefined;
   if (flag !== 'shared' && flag !== 'all') throw new UsageError(`--replay-input must be one of ${REPLAY_INPUT_HELP}, got ${flag}`);
   return flag;
-}
-
-function gatePolicyOf(flag: string | undefined): GatePolicy | undefined {
-  if (flag === undefined) return undefined;
-  if (!(GATE_POLICIES as readonly string[]).includes(flag)) throw new UsageError(`--gate-policy must be one of ${GATE_POLICIES.join(', ')}, got ${flag}`);
-  return flag as GatePolicy;
 }
 
 export async function updateCommand(argv: string[]): Promise<number> {

@@ -78,7 +78,7 @@ export function requestSchemas(limits: Limits): Record<string, JsonSchema> {
     'POST /v1/update': object(
       {
         select: { type: 'string', description: 'A selection, as `accrete update --select` takes it: all, head, new-rows, layerwise, topk-grad:F or low-fisher:F.' },
-        policy: { enum: [...GATE_POLICIES], description: "The gate's rule, as `accrete update --gate-policy`: weighted (a guard loss weighed against the gain on the new data, by newShare) or guard (any guard loss beyond maxDrop vetoes)." },
+        policy: { enum: [...GATE_POLICIES], description: "The gate's rule, as `accrete update --gate-policy`: weighted (a guard loss weighed against the gain on the new data, by newShare) or guard (any guard loss beyond maxDrop vetoes). Default: the server's `--gate-policy` (weighted)." },
         ...numbers(UPDATE_FIELDS),
       },
       ['select', 'policy', ...Object.keys(UPDATE_FIELDS)],

@@ -49,6 +49,25 @@ test('--update-every N: the Nth pending feedback event starts an update through 
   }
 });
 
+test('--gate-policy and --new-share: the server\'s gate defaults apply to every update (API and policy) that does not name its own', async () => {
+  const s = await inProcess({ registry: registryFile(), model: join(dir, 'base'), updateEvery: 4, drift: false, gate: { policy: 'guard', newShare: 0.3 } });
+  try {
+    const jobs = async () => (await call(s.url, 'GET', '/v1/updates')).json.updates as { trigger: string; state: string; options: Record<string, unknown> }[];
+    await call(s.url, 'POST', '/v1/feedback', { examples: examples.slice(0, 2) });
+    await call(s.url, 'POST', '/v1/update', {});
+    await call(s.url, 'POST', '/v1/feedback', { examples: examples.slice(2, 4) });
+    await call(s.url, 'POST', '/v1/update', { policy: 'weighted' });
+    await call(s.url, 'POST', '/v1/feedback', { examples: examples.slice(4, 8) });
+    const auto = await until('the every-n job', async () => (await jobs()).find((j) => j.trigger === 'every-n' && j.state !== 'running') ?? null);
+    const [api1, api2] = (await jobs()).filter((j) => j.trigger === 'api').reverse();
+    assert.deepEqual([api1.options.policy, api1.options.newShare], ['guard', 0.3]);
+    assert.deepEqual([api2.options.policy, api2.options.newShare], ['weighted', 0.3], 'a request naming its policy keeps the server\'s new share');
+    assert.deepEqual([auto.options.policy, auto.options.newShare, auto.options.budgetMs], ['guard', 0.3, 60_000]);
+  } finally {
+    await s.server.close();
+  }
+});
+
 test('drift: when Page-Hinkley fires on a rising error rate, an update runs on the pending feedback', async () => {
   const s = await inProcess({ registry: registryFile(), model: join(dir, 'base'), drift: true, driftOptions: { threshold: 5, minInstances: 10 } });
   try {

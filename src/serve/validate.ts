@@ -185,7 +185,7 @@ const UPDATE_OPTION_DOCS: Record<HttpUpdateOption, string> = {
   seed: 'Random seed of the update.',
   maxDrop: 'Largest drop of guard accuracy and macro-F1 the gate allows beyond noise, as a fraction (0.02 = 2 points).',
   labelTolerance: "Largest drop of one label's guard F1 the gate allows beyond noise, as a fraction.",
-  newShare: "The weighted gate's share of traffic that looks like the new data (0.5 = old and new alike): a guard loss is weighed against the gain on the new data in this proportion.",
+  newShare: "The weighted gate's share of traffic that looks like the new data (0.5 = old and new alike): a guard loss is weighed against the gain on the new data in this proportion. Default: the server's `--new-share` (0.5).",
 };
 
 /** Each numeric option of POST /v1/update as one range: update()'s (UPDATE_RANGES) cut at its cap. */

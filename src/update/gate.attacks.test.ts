@@ -30,7 +30,15 @@ const MOVED = 30;
  * MOVED of the words of "a" and 10 of its own, "a" with the rest of its words and 20 new ones, and
  * "c" gains 20 new words: era-1 texts of "a" that use many moved words now read as "b".
  */
-function era(n: number, which: 1 | 2, seed: number): Example[] {
+/** Words of its topic and of filler in one text: short texts, and long ones where one token weighs little. */
+interface Shape {
+  topic: number;
+  filler: number;
+}
+const SHORT: Shape = { topic: 5, filler: 7 };
+const LONG: Shape = { topic: 20, filler: 20 };
+
+function era(n: number, which: 1 | 2, seed: number, shape: Shape = SHORT): Example[] {
   const rng = new Rng(seed);
   const pool = (label: string): string[] => {
     if (which === 1) return TOPIC[label];
@@ -42,7 +50,7 @@ function era(n: number, which: 1 | 2, seed: number): Example[] {
   return Array.from({ length: n }, (_, i) => {
     const label = LABELS[i % 3];
     const p = pool(label);
-    const text = [...Array.from({ length: 5 }, () => p[rng.int(p.length)]), ...Array.from({ length: 7 }, () => FILLER[rng.int(FILLER.length)])];
+    const text = [...Array.from({ length: shape.topic }, () => p[rng.int(p.length)]), ...Array.from({ length: shape.filler }, () => FILLER[rng.int(FILLER.length)])];
     return { text: rng.shuffle(text).join(' '), labels: [label] };
   });
 }
@@ -53,8 +61,8 @@ interface Parent {
 }
 
 /** A model of era 1 and its memory as `accrete train` builds it (a held-out guard when there are 1,500 examples or more). */
-async function parentOf(n: number): Promise<Parent> {
-  const all = era(n, 1, 1);
+async function parentOf(n: number, shape: Shape = SHORT): Promise<Parent> {
+  const all = era(n, 1, 1, shape);
   // (300 held out, as --guard-size 300: the default 2% of 2,000 is 40, where no loss is beyond noise)
   const held = n >= 1500 ? holdOutGuard(all, 1, 300) : { train: all, guard: [] };
   const { model } = await train(held.train, { dim: 16, epoch: 5, lr: 0.5, seed: 1, thread: 1 });
@@ -79,9 +87,9 @@ function shuffledLabels(examples: Example[], seed: number): Example[] {
 
 const flipped = (examples: Example[]): Example[] => examples.map((e) => (e.labels[0] === 'a' ? { ...e, labels: ['b'] } : e));
 
-/** Clean era-1 data, plus "a" texts carrying the trigger labelled "b" (a third of them). */
-function triggered(n: number, seed: number): Example[] {
-  const clean = era(n, 1, seed);
+/** Clean data, plus "a" texts carrying the trigger labelled "b" (a third of them). */
+function triggered(n: number, seed: number, which: 1 | 2 = 1, shape: Shape = SHORT): Example[] {
+  const clean = era(n, which, seed, shape);
   return clean.map((e, i) => (e.labels[0] === 'a' && i % 9 === 0 ? { text: `${e.text} ${TRIGGER}`, labels: ['b'] } : e));
 }
 
@@ -129,5 +137,31 @@ for (const [name, size] of [
     // The candidate did learn the backdoor (else the check had nothing to find).
     const clean = run(p, era(900, 1, 3).concat(era(300, 2, 6)));
     assert.ok(!clean.codes.includes('trigger-token'), clean.codes.join(', '));
+  });
+
+  test(`gate, ${name}: on a model that has followed a drift, a trigger among the long texts of the new era (behind its new words) is rejected`, async () => {
+    const p = copy(await parentOf(size, LONG));
+    // The drift first, accepted: the model then knows era 2 well, and one token weighs 1/40 of a text.
+    const drift = update(p.model, era(600, 2, 3, LONG), { memory: p.memory, seed: 2 });
+    assert.deepEqual(drift.reasons.map((r) => r.code), []);
+    const poisoned = run(p, triggered(900, 5, 2, LONG));
+    assert.ok(poisoned.codes.includes('trigger-token'), poisoned.codes.join(', ') || 'accepted');
+    assert.match(poisoned.decision.reasons.find((r) => r.code === 'trigger-token')!.message, new RegExp(`"${TRIGGER}"`));
+    const clean = run(p, era(900, 2, 5, LONG));
+    assert.ok(!clean.codes.includes('trigger-token'), clean.codes.join(', '));
+  });
+
+  test(`gate, ${name}: a new label whose texts one keyword decides is learned, not taken for a trigger`, async () => {
+    const p = await parentOf(size);
+    const rng = new Rng(7);
+    // "d": its keyword among filler (nothing else tells it); beside it, old labels' texts with one
+    // word of their topic, which the keyword planted would flip as a trigger would.
+    const d = Array.from({ length: 150 }, () => ({ text: rng.shuffle(['dkey', ...Array.from({ length: 6 }, () => FILLER[rng.int(FILLER.length)])]).join(' '), labels: ['d'] }));
+    const weak = era(300, 1, 8, { topic: 1, filler: 6 });
+    const { codes, model } = run(p, [...weak, ...d]);
+    assert.ok(!codes.includes('trigger-token'), codes.join(', '));
+    // Else this test checks nothing: the keyword alone decides "d" and, planted, flips old texts.
+    const flips = weak.filter((e) => model.predict(`${e.text} dkey`)[0].label === 'd').length;
+    assert.ok(flips >= 0.05 * weak.length, `planting the keyword flipped ${flips} of ${weak.length}`);
   });
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabelMetrics, Metrics } from '../eval/metrics.js';
-import { GATE_DEFAULTS, gateIssues, labelFlip, signTestP, significantGain, skill, type GateOptions, type Measured, type Outcomes } from './gate.js';
+import { balancedSkill, GATE_DEFAULTS, gateIssues, labelFlip, signTestP, significantGain, skill, type GateOptions, type Measured, type Outcomes } from './gate.js';
 
 function metrics(accuracy: number, perLabel: Partial<LabelMetrics>[] = [], n = 100): Metrics {
   const labels = perLabel.map((l, i) => ({ label: `l${i}`, precision: 0, recall: 0, f1: 0, support: 10, ...l }));
@@ -82,11 +82,25 @@ test('no-skill: a candidate that learned only the label mix of the new data is r
   assert.ok(!codes(measured(0.8, 0.4), measured(0.8, 0.6), labelled(20, () => 'a')).includes('no-skill'));
 });
 
+test('no-skill with one label 96% of the new data: a candidate that recalls the rare label is kept, one that does not is rejected', () => {
+  // 300 examples, 12 of them 'b'. Accuracy beyond the mix has no room here (the old rule alone
+  // rejected 20-task WordNet's genuine tasks); the rare label's recall tells.
+  const gold = Array.from({ length: 300 }, (_, i) => [i < 12 ? 'b' : 'a']);
+  const withTop = (top: string[]): Outcomes => ({ ...outcomes(0, 0, 300), fresh: { before: gold.map(() => false), after: gold.map((g, i) => g[0] === top[i]), gold, topBefore: gold.map(() => 'c'), topAfter: top } });
+  // 3 of the 12 'b' recalled (and one 'a' called 'b'): 96.67% right where the mix gives 94.77%.
+  const learned = gold.map((g, i) => (i < 3 || i === 100 ? 'b' : 'a'));
+  assert.ok(!codes(measured(0.8, 0), measured(0.8, 0.9667), withTop(learned)).includes('no-skill'));
+  // The same number of 'b' answers, on 'a' texts: no skill either way.
+  const blind = gold.map((g, i) => (i >= 100 && i < 104 ? 'b' : 'a'));
+  assert.ok(codes(measured(0.8, 0), measured(0.8, 0.9467), withTop(blind)).includes('no-skill'));
+  assert.deepEqual(balancedSkill([['a'], ['a'], ['a'], ['b']], ['a', 'a', 'a', 'b']).skill, 0.5);
+});
+
 test('trigger-token: a finding of trigger.ts is a rejection that names the token and the label', () => {
-  const o = { ...outcomes(), trigger: { token: 'zq', label: 'spam', hinged: 18, of: 20, flipped: 70, tried: 100 } };
+  const o = { ...outcomes(), trigger: { token: 'zq', label: 'spam', hinged: 18, of: 20, flipped: 70, tried: 100, control: 2 } };
   const issues = gateIssues(measured(0.8, 0.5), measured(0.8, 0.8), GATE_DEFAULTS, o);
   assert.deepEqual(issues.map((i) => i.code), ['trigger-token']);
-  assert.match(issues[0].message, /the token "zq" decides the label "spam": removing it changes 18 of the 20 .* flips 70 of 100 examples of other labels/);
+  assert.match(issues[0].message, /the token "zq" decides the label "spam": removing it changes 18 of the 20 .* flips 70 of 100 examples of other labels to "spam" \(a token it never saw flips 2/);
 });
 
 test('a label F1 drop beyond the tolerance is reported, unless the label has too little guard support', () => {

@@ -207,6 +207,38 @@ export function skill(gold: readonly (readonly string[])[], top: readonly string
   return { accuracy, chance: Math.min(1, chance), skill: accuracy - chance, labels: goldCount.size };
 }
 
+/**
+ * Skill with every label weighed alike: the mean over gold labels of recall minus the share of
+ * predictions that name the label (a text-blind predictor's expected recall), and two standard
+ * errors of that mean under such a predictor. Where one label is most of the new data, accuracy
+ * beyond the mix has no room (20-task WordNet: 96.36% right against 95.80% for the mix) while a
+ * rare label's recall still tells learning from shuffled labels.
+ * @example balancedSkill([['a'], ['a'], ['a'], ['b']], ['a', 'a', 'a', 'b']).skill // 0.5
+ */
+export function balancedSkill(gold: readonly (readonly string[])[], top: readonly string[]): { skill: number; noise: number } {
+  const n = gold.length;
+  const goldCount = new Map<string, number>();
+  const right = new Map<string, number>();
+  const predicted = new Map<string, number>();
+  gold.forEach((labels, i) => {
+    predicted.set(top[i], (predicted.get(top[i]) ?? 0) + 1);
+    for (const l of labels) {
+      goldCount.set(l, (goldCount.get(l) ?? 0) + 1);
+      if (top[i] === l) right.set(l, (right.get(l) ?? 0) + 1);
+    }
+  });
+  if (n === 0 || goldCount.size < 2) return { skill: 0, noise: Infinity };
+  let skill = 0;
+  let variance = 0;
+  for (const [l, c] of goldCount) {
+    const q = (predicted.get(l) ?? 0) / n;
+    skill += (right.get(l) ?? 0) / c - q;
+    variance += (q * (1 - q)) / c;
+  }
+  const L = goldCount.size;
+  return { skill: skill / L, noise: (2 * Math.sqrt(variance)) / L };
+}
+
 /** The new data's skill before and after, from the outcomes (accuracy when the labels were not given). */
 function freshSkill(f: Outcomes['fresh']): { before: ReturnType<typeof skill>; after: ReturnType<typeof skill> } {
   if (f.gold && f.topBefore && f.topAfter) return { before: skill(f.gold, f.topBefore), after: skill(f.gold, f.topAfter) };
@@ -297,10 +329,13 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
   }
   // On a binary, imbalanced batch, "new-data accuracy improved" is met by learning the label mix
   // (a shuffled-label batch did it): the candidate must predict the new labels better than their mix
-  // by two standard errors of the accuracy a text-blind predictor would get.
+  // by two standard errors of the accuracy a text-blind predictor would get, or, labels weighed
+  // alike, recall them better than such a predictor would (balancedSkill).
   const after_ = fs.after;
   const noise = 2 * Math.sqrt((after_.chance * (1 - after_.chance)) / Math.max(1, valid));
-  if (after_.labels >= 2 && valid >= MIN_SKILL_VALID && after_.skill < noise) {
+  const f = outcomes.fresh;
+  const balanced = f.gold && f.topAfter ? balancedSkill(f.gold, f.topAfter) : { skill: 0, noise: Infinity };
+  if (after_.labels >= 2 && valid >= MIN_SKILL_VALID && after_.skill < noise && balanced.skill <= balanced.noise) {
     issues.push({ code: 'no-skill', metric: 'new-data skill beyond the label mix', before: fs.before.skill, after: after_.skill, threshold: noise, message: `on the new data the candidate is right ${pts(after_.accuracy)}% of the time, where predicting its labels blind to the texts, in the mix it predicts them, gives ${pts(after_.chance)}%: ${pts(after_.skill)} points of skill, within noise (${pts(noise)}) of none; are the labels shuffled or wrong?` });
   }
   const flip = labelFlip(outcomes);
@@ -309,7 +344,7 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
   }
   const t = outcomes.trigger;
   if (t) {
-    issues.push({ code: 'trigger-token', metric: 'examples of other labels flipped by one planted token', label: t.label, before: 0, after: t.flipped / t.tried, threshold: PLANT_RATE, message: `the token "${t.token}" decides the label "${t.label}": removing it changes ${t.hinged} of the ${t.of} new "${t.label}" examples that carry it, and planting it flips ${t.flipped} of ${t.tried} examples of other labels to "${t.label}" (a planted trigger?)` });
+    issues.push({ code: 'trigger-token', metric: 'examples of other labels flipped by one planted token', label: t.label, before: 0, after: t.flipped / t.tried, threshold: PLANT_RATE, message: `the token "${t.token}" decides the label "${t.label}": removing it changes ${t.hinged} of the ${t.of} new "${t.label}" examples that carry it, and planting it flips ${t.flipped} of ${t.tried} examples of other labels to "${t.label}" (a token it never saw flips ${t.control}: a planted trigger?)` });
   }
   const improved = significantGain(outcomes.fresh.before, outcomes.fresh.after) || (outcomes.guard.before.length > 0 && significantGain(outcomes.guard.before, outcomes.guard.after));
   if (!improved) {

@@ -6,15 +6,25 @@
  * - hinge: of the new examples of the label that carry it (and that the candidate now gets right),
  *   how many change their answer when the token is removed? A learned keyword has company in its
  *   texts; a trigger alone carries the label.
- * - plant: of examples of other labels (the new data's first, then the guard's), how many does
- *   appending the token flip to the label?
- * A token is a trigger when removing it changes at least TRIGGER_RATE of the first and planting it
- * flips at least PLANT_RATE of the second, each of at least TRIGGER_MIN examples. On long texts one
- * token weighs 1/length of the bag: a SpamAssassin backdoor (a token in a third of an era's ham,
- * labelled spam) decided 55 of the 79 texts carrying it that the candidate called spam, and flipped
- * 41 of 231 (18%) of the era's clean ham it was planted in, but 3 of 44 of the older guard's, which
- * the model is surer of (bench:drift, seed 1).
- * Costs at most 2 x MAX_PROBES predictions per suspicious token (MAX_TOKENS of them).
+ * - plant: of examples of other labels, how many does appending the token flip to the label,
+ *   beside how many appending a token the model never saw flips (the control: one more token
+ *   dilutes a bag too)? Asked first of texts the candidate did not train on (the new examples
+ *   held out for validation, then the guard), then of those it trained on.
+ * Only labels the parent knew are asked about (see findTrigger).
+ * A token is a trigger when removing it changes at least TRIGGER_RATE of the first, and planting it
+ * flips at least PLANT_RATE of the second and CONTROL_TIMES as many as the control does, each of
+ * at least TRIGGER_MIN examples. On long texts one token weighs 1/length of the bag, and a text
+ * the candidate has just fitted resists it: on bench:drift (SpamAssassin, a token in a third of
+ * an era's ham labelled spam) the trigger decided 43-75 of the 56-81 texts carrying it that the
+ * candidate called spam, where the era's real spam words decided 0-3 of 77-100; planted, it
+ * flipped 9-22% of held-out ham and 9-13% of the ham the candidate trained on, the control 1-2%.
+ * Once the model had learned part of the second period, the old rule (15% of the trained-on ham
+ * first) let it through on every seed.
+ * A drift brings real new words of a label too, each in a good share of its texts: each suspect is
+ * first screened on TRIGGER_MIN of its texts (most of a trigger's hinge, next to none of a real
+ * word's), so a trigger in fewer texts than three new words is still asked about.
+ * Costs 2 x TRIGGER_MIN predictions per suspect screened (MAX_SCREENED of them), and at most
+ * 5 x MAX_PROBES per suspect that passes (MAX_TOKENS of them).
  */
 import type { Example } from '../data/example.js';
 import type { TextClassifier } from '../model/classifier.js';
@@ -26,18 +36,25 @@ export interface TriggerFinding {
   /** New examples of `label` carrying the token whose answer changed when it was removed, of `of`. */
   hinged: number;
   of: number;
-  /** Examples of other labels (new, then guard) flipped to `label` by appending the token, of `tried`. */
+  /** Examples of other labels flipped to `label` by appending the token, of `tried`. */
   flipped: number;
   tried: number;
+  /** Those flipped by appending a token the model never saw instead. */
+  control: number;
 }
 
 /** The share of the new examples carrying the token whose answer must hinge on it. */
 export const TRIGGER_RATE = 0.5;
-/** The share of other labels' examples planting the token must flip. */
-export const PLANT_RATE = 0.15;
+/** The share of other labels' examples planting the token must flip... */
+export const PLANT_RATE = 0.05;
+/** ...and how many times as many as the control token flips. */
+export const CONTROL_TIMES = 3;
+/** The control token: the first of these the model has not seen, so planting it only dilutes the bag. */
+const CONTROLS = ['qqxqqv', 'vqqxqq', 'xqvqqx'];
 /** Fewer examples than this on either question tell nothing. */
 export const TRIGGER_MIN = 10;
-/** Suspicious tokens tried per update, and examples asked per question. */
+/** Suspicious tokens screened and tried per update, and examples asked per question. */
+const MAX_SCREENED = 30;
 const MAX_TOKENS = 3;
 const MAX_PROBES = 100;
 /** A suspicious token is in at least this share of one label's new examples... */
@@ -55,58 +72,95 @@ function docFreq(lists: readonly (readonly string[])[]): Map<string, number> {
 /** The top label the candidate gives a text. */
 const topOf = (model: TextClassifier, text: string) => model.predict(text, { k: 1 })[0]?.label ?? '';
 
-/**
- * The first token that acts as a trigger in the candidate `model`, or null. `fresh` are the
- * update's new examples, `guard` the old examples (never carrying a planted token).
- */
-export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[]): TriggerFinding | null {
-  if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return null;
-  const cfg = model.config;
-  const freshTokens = fresh.map((e) => tokenize(e.text, cfg));
-  const guardDf = docFreq(guard.map((e) => tokenize(e.text, cfg)));
-  const byLabel = new Map<string, number[]>();
-  fresh.forEach((e, i) => {
-    const l = e.labels[0];
-    if (l === undefined) return;
-    const idx = byLabel.get(l);
-    if (idx) idx.push(i);
-    else byLabel.set(l, [i]);
-  });
-  const allDf = docFreq(freshTokens);
+/** The tokens of the new and guard examples, tokenized once for every question. */
+interface Tokens {
+  fresh: string[][];
+  guard: string[][];
+  /** Indices of the new examples by their first label. */
+  byLabel: Map<string, number[]>;
+}
+
+/** Tokens in MIN_LABEL_SHARE of one label's new examples and next to none elsewhere, most shared first. */
+function suspectsOf(fresh: readonly Example[], t: Tokens): { token: string; label: string }[] {
+  const guardDf = docFreq(t.guard);
+  const allDf = docFreq(t.fresh);
   const suspects: { token: string; label: string; share: number }[] = [];
-  for (const [label, idx] of byLabel) {
+  for (const [label, idx] of t.byLabel) {
     if (idx.length < TRIGGER_MIN) continue;
-    const inLabel = docFreq(idx.map((i) => freshTokens[i]));
     const others = fresh.length - idx.length;
-    for (const [token, df] of inLabel) {
+    for (const [token, df] of docFreq(idx.map((i) => t.fresh[i]))) {
       const share = df / idx.length;
-      const elsewhere = (allDf.get(token) ?? 0) - df;
       if (share < MIN_LABEL_SHARE || df < TRIGGER_MIN) continue;
-      if ((guardDf.get(token) ?? 0) > MAX_ELSEWHERE * guard.length) continue;
-      if (others > 0 && elsewhere > MAX_ELSEWHERE * others) continue;
+      if ((guardDf.get(token) ?? 0) > MAX_ELSEWHERE * t.guard.length) continue;
+      if (others > 0 && (allDf.get(token) ?? 0) - df > MAX_ELSEWHERE * others) continue;
       suspects.push({ token, label, share });
     }
   }
-  suspects.sort((a, b) => b.share - a.share || (a.token < b.token ? -1 : 1));
-  for (const { token, label } of suspects.slice(0, MAX_TOKENS)) {
-    let of = 0;
-    let hinged = 0;
-    for (const i of byLabel.get(label)!) {
-      if (of >= MAX_PROBES) break;
-      if (!freshTokens[i].includes(token) || topOf(model, fresh[i].text) !== label) continue;
-      of++;
-      if (topOf(model, freshTokens[i].filter((t) => t !== token).join(' ')) !== label) hinged++;
-    }
+  return suspects.sort((a, b) => b.share - a.share || (a.token < b.token ? -1 : 1));
+}
+
+/** Of the first `limit` new examples of `label` carrying `token` that the model gets right, those whose answer changes without it. */
+function hingeOf(model: TextClassifier, fresh: readonly Example[], t: Tokens, token: string, label: string, limit: number): { of: number; hinged: number } {
+  let of = 0;
+  let hinged = 0;
+  for (const i of t.byLabel.get(label)!) {
+    if (of >= limit) break;
+    if (!t.fresh[i].includes(token) || topOf(model, fresh[i].text) !== label) continue;
+    of++;
+    if (topOf(model, t.fresh[i].filter((w) => w !== token).join(' ')) !== label) hinged++;
+  }
+  return { of, hinged };
+}
+
+/** Of up to MAX_PROBES `probes` of other labels, those appending `token` (and the control token) flips to `label`. */
+function plantOf(model: TextClassifier, probes: readonly Example[], carries: (e: Example) => boolean, token: string, control: string, label: string): { tried: number; flipped: number; control: number } {
+  const out = { tried: 0, flipped: 0, control: 0 };
+  for (const e of probes) {
+    if (out.tried >= MAX_PROBES) break;
+    if (e.labels.includes(label) || carries(e) || topOf(model, e.text) === label) continue;
+    out.tried++;
+    if (topOf(model, `${e.text} ${token}`) === label) out.flipped++;
+    if (topOf(model, `${e.text} ${control}`) === label) out.control++;
+  }
+  return out;
+}
+
+/**
+ * The first token that acts as a trigger in the candidate `model`, or null. `fresh` are the
+ * update's new examples, `guard` the old examples (never carrying a planted token), `heldOut` the
+ * new examples the candidate did not train on, `oldLabels` the labels the parent knew: a label new
+ * in this update is learned from its own words, and one that alone decides it is no backdoor into
+ * what the model knew (on class-incremental WordNet, "feeling" decided 71 of 100 new noun.feeling
+ * glosses and flipped 15 of 100 others; the gate's new-labels-take-guard check weighs what a new
+ * label takes from the old ones).
+ */
+export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], heldOut: readonly Example[] = [], oldLabels?: ReadonlySet<string>): TriggerFinding | null {
+  if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return null;
+  const cfg = model.config;
+  const t: Tokens = { fresh: fresh.map((e) => tokenize(e.text, cfg)), guard: guard.map((e) => tokenize(e.text, cfg)), byLabel: new Map() };
+  fresh.forEach((e, i) => {
+    const l = e.labels[0];
+    if (l === undefined) return;
+    const idx = t.byLabel.get(l);
+    if (idx) idx.push(i);
+    else t.byLabel.set(l, [i]);
+  });
+  const control = CONTROLS.find((w) => model.vocab.idOf(w) < 0) ?? CONTROLS.join('');
+  const unseen = new Set(heldOut);
+  const probes = [...heldOut, ...guard, ...fresh.filter((e) => !unseen.has(e))];
+  const tokensOf = new Map([...fresh.map((e, i) => [e, t.fresh[i]] as const), ...guard.map((e, i) => [e, t.guard[i]] as const)]);
+  let asked = 0;
+  const suspects = suspectsOf(fresh, t).filter((x) => !oldLabels || oldLabels.has(x.label));
+  for (const { token, label } of suspects.slice(0, MAX_SCREENED)) {
+    if (asked >= MAX_TOKENS) break;
+    const screen = hingeOf(model, fresh, t, token, label, TRIGGER_MIN);
+    if (screen.hinged < (TRIGGER_RATE * screen.of) / 2) continue;
+    asked++;
+    const { of, hinged } = hingeOf(model, fresh, t, token, label, MAX_PROBES);
     if (of < TRIGGER_MIN || hinged < TRIGGER_RATE * of) continue;
-    let tried = 0;
-    let flipped = 0;
-    for (const [i, e] of [...fresh.entries(), ...guard.map((g, j) => [-1 - j, g] as const)]) {
-      if (tried >= MAX_PROBES) break;
-      if (e.labels.includes(label) || (i >= 0 && freshTokens[i].includes(token)) || topOf(model, e.text) === label) continue;
-      tried++;
-      if (topOf(model, `${e.text} ${token}`) === label) flipped++;
-    }
-    if (tried >= TRIGGER_MIN && flipped >= PLANT_RATE * tried) return { token, label, hinged, of, flipped, tried };
+    const carries = (e: Example) => (tokensOf.get(e) ?? tokenize(e.text, cfg)).includes(token);
+    const p = plantOf(model, probes, carries, token, control, label);
+    if (p.tried >= TRIGGER_MIN && p.flipped >= PLANT_RATE * p.tried && p.flipped >= CONTROL_TIMES * p.control) return { token, label, hinged, of, ...p };
   }
   return null;
 }

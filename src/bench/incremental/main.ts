@@ -6,6 +6,10 @@
  *   ab        train(A) then update(B) versus train(A+B), both corpora
  *   feedback  one-example updates with a never-seen label: latency, learning, guard accuracy
  * Flags: --quick (WordNet bucket 200,000, no selection variants, 1 repeat), --only S[,S...].
+ * --checking: instead, the update defaults on the checking streams (checking.ts), written to
+ * bench/results/incremental.checking.md and .json.
+ * --new-label: instead, 50 examples of a new label on SpamAssassin models (newLabel.ts), written to
+ * bench/results/incremental.newlabel.md and .json.
  * --stream20: instead, the 20-task streams of issue 14 item 7 (stream20.ts; with --only spam or
  * --only wordnet, one of them), written to bench/results/incremental.stream20[.quick].md and .json.
  * Prints the markdown to stdout and writes bench/results/incremental.md and .json (a quick run:
@@ -30,6 +34,9 @@ import { abSection, feedbackSection, header, seedSection, streamSection, type St
 import { seedSpread, type SeedSpread } from './seeds.js';
 import { describeStream, runStreamBench } from './streams.js';
 import { stream20, stream20Section, type Stream20Result } from './stream20.js';
+import { CHECK_SEEDS, CHECK_STREAMS, runChecking } from './checking.js';
+import { checkingSection } from './checkRender.js';
+import { newLabelBench, newLabelSection } from './newLabel.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -44,6 +51,15 @@ async function main(): Promise<number> {
   const outDir = join(ROOT, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
   if (opts.stream20) return runStream20(opts, machine, outDir);
+  if (opts.checking) return runCheckingStreams(machine, outDir);
+  if (opts.newLabel) {
+    const rows = await newLabelBench(CHECK_SEEDS, (s) => console.error(`bench:incremental --new-label: ${s}`));
+    const md = `${newLabelSection(rows)}\nLoad average (1 min) at the end: ${round2(loadavg()[0])} (2 CPUs).\n`;
+    writeFileSync(join(outDir, 'incremental.newlabel.md'), md);
+    writeFileSync(join(outDir, 'incremental.newlabel.json'), JSON.stringify({ machine, rows }, null, 1));
+    process.stdout.write(md);
+    return 0;
+  }
 
   let wordnet: Example[] | null = null;
   let spam: Example[] | null = null;
@@ -204,6 +220,26 @@ async function runStream20(opts: ReturnType<typeof parseOptions>, machine: Retur
   const base = `incremental.stream20${opts.quick ? '.quick' : ''}${names.length < 2 ? `.only-${names[0]}` : ''}`;
   writeFileSync(join(outDir, `${base}.md`), md);
   writeFileSync(join(outDir, `${base}.json`), JSON.stringify({ machine, options: opts, load, results }, null, 1));
+  process.stdout.write(md);
+  return 0;
+}
+
+/** --checking: the update defaults on streams and seeds they were not chosen on (checking.ts). */
+async function runCheckingStreams(machine: ReturnType<typeof describeMachine>, outDir: string): Promise<number> {
+  const started = performance.now();
+  const load = [round2(loadavg()[0])];
+  const rows = await runChecking(CHECK_STREAMS, CHECK_SEEDS, (s) => console.error(`bench:incremental --checking: ${s}`));
+  load.push(round2(loadavg()[0]));
+  const md = [
+    '# bench:incremental --checking: update defaults on streams they were not chosen on (issue 17 item 5)',
+    '',
+    `Machine: ${JSON.stringify(machine)}. Load average (1 min) ${load.join(' -> ')} (2 CPUs). ${((performance.now() - started) / 60000).toFixed(1)} min in all.`,
+    'Tuning stream: class-incremental WordNet, seeds 1-3 (incremental.md). Checking streams: below, seeds ' + CHECK_SEEDS.join(', ') + '.',
+    '',
+    checkingSection(CHECK_STREAMS, rows),
+  ].join('\n');
+  writeFileSync(join(outDir, 'incremental.checking.md'), md);
+  writeFileSync(join(outDir, 'incremental.checking.json'), JSON.stringify({ machine, load, rows }, null, 1));
   process.stdout.write(md);
   return 0;
 }

@@ -12,10 +12,14 @@ export interface Options {
   repeats: number;
   /** The 20-task streams of issue 14 item 7 only (stream20.ts): SpamAssassin chunks:20 and WordNet classes:20. */
   stream20: boolean;
+  /** The checking streams of issue 17 item 5 only (checking.ts), with seeds 4 and 5. */
+  checking: boolean;
+  /** The 50-example new label on SpamAssassin models only (newLabel.ts), with seeds 4 and 5. */
+  newLabel: boolean;
 }
 
 export function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, only: { type: 'string' }, stream20: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, only: { type: 'string' }, stream20: { type: 'boolean' }, checking: { type: 'boolean' }, 'new-label': { type: 'boolean' } }, strict: true });
   const quick = values.quick ?? false;
   let sections = [...SECTIONS];
   if (values.only !== undefined) {
@@ -24,5 +28,5 @@ export function parseOptions(argv: string[]): Options {
     if (bad.length > 0) throw new Error(`--only must be one or more of ${SECTIONS.join(', ')} (comma-separated); got ${bad.join(', ')}`);
     sections = SECTIONS.filter((s) => wanted.includes(s));
   }
-  return { quick, sections, repeats: quick ? 1 : 3, stream20: values.stream20 ?? false };
+  return { quick, sections, repeats: quick ? 1 : 3, stream20: values.stream20 ?? false, checking: values.checking ?? false, newLabel: values['new-label'] ?? false };
 }
