@@ -74,13 +74,14 @@ training:
 autotune (search the model and training options on validation data; fastText's names):
   --autotune-validation FILE
                        examples to score each trial on; the best trial's model is saved.
-                       Searched: --dim --epoch --lr --wordNgrams --minn/--maxn --bucket --loss,
-                       except those given, which every trial keeps
-                       (these examples then guard later updates, as --valid's do)
+                       Searched: --dim --epoch --lr --wordNgrams --minn/--maxn --bucket --loss
+                       --hidden, except those given, which every trial keeps
+                       (these examples then guard later updates, as --valid's do).
+                       With --thread 2, two trials run at once, one thread each
   --autotune-duration S
                        seconds the search may take (300 unless --autotune-trials is given)
   --autotune-trials N  at most N trials; without --autotune-duration the search is the same
-                       for the same --seed (with --thread 1)
+                       for the same --seed, whatever --thread
   --autotune-metric M  accuracy | macroF1: what the search maximises (accuracy)
   --autotune-model-size BYTES
                        bound (bucket + words) * dim * 4 bytes; suffixes K, M, G = 10^3, 10^6, 10^9 (1 GiB)`;
