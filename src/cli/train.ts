@@ -133,10 +133,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const held = valid || replay === 0 ? { train: all, guard: [] } : holdOutGuard(all, cfg.seed, guardFlag ?? guardSize(all.length));
   const examples = held.train;
   if (valid) warnUnknownLabels(validPath!, valid, labelsOf(examples), 'that are not in the training data');
-  // Fitted to the data unless fastText's are asked for; autotune searches from fastText's own.
+  // Fitted to the data unless fastText's are asked for; autotune starts its search from them (and
+  // searches them, unlike what the user set).
   // (pretrained vectors fix the dimension: their own, checked above against --dim or 100)
-  const fitted = tune || flags['fasttext-defaults'] ? null : fitDefaults(dataStats(examples, cfg), { ...charsGiven(options), ...(pretrainedVectors !== undefined ? { dim: cfg.dim } : {}) });
-  if (fitted) {
+  const fitted = flags['fasttext-defaults'] ? null : fitDefaults(dataStats(examples, cfg), { ...charsGiven(options), ...(pretrainedVectors !== undefined ? { dim: cfg.dim } : {}) });
+  if (fitted && tune) {
+    if (!quiet && fitted.reasons.length) process.stderr.write(`autotune starts from defaults fitted to the data (--fasttext-defaults for fastText's):\n${fitted.reasons.map((r) => `  ${r}`).join('\n')}\n`);
+  } else if (fitted) {
     Object.assign(options, fitted.settings); // (only what options leaves out)
     checkedConfig(options);
     if (!quiet && fitted.reasons.length) process.stderr.write(`defaults fitted to the data (--fasttext-defaults for fastText's):\n${fitted.reasons.map((r) => `  ${r}`).join('\n')}\n`);
@@ -155,6 +158,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
         trials: tune.trials,
         metric: tune.metric,
         modelSize: tune.modelSize,
+        start: fitted?.settings,
         onTrial: quiet ? undefined : (t, best) => process.stderr.write(trialLine(t, best, tune.trials ?? null, tune.metric ?? 'accuracy') + '\n'),
       },
     }).catch((err: unknown) => {

@@ -44,6 +44,11 @@ export interface AutotuneOptions {
   trials?: number;
   /** What the search maximises on the validation set (top-1 accuracy by default). */
   metric?: AutotuneMetric;
+  /**
+   * Where trial 1 starts, for the settings the options leave out (the CLI passes the defaults it
+   * fits to the data); unlike the options, these are searched. Absent: the options and DEFAULTS.
+   */
+  start?: Partial<TrialSettings>;
   /** Upper bound on the model's input matrix, (bucket rows + words) * dim * 4 bytes (1 GiB by default). */
   modelSize?: number;
   /** Called after every trial, in the order they end (for a progress line). */
@@ -117,7 +122,8 @@ export async function autotune(input: readonly ExampleInput[], options: TrainOpt
   const lanes = openLanes(trialBase, Math.min(cfg.thread, AHEAD));
   let ran: Ran;
   try {
-    ran = await runSearch(lanes, { start: settingsOf(cfg), rng: new Rng(cfg.seed), searchLoss: examples.every((e) => e.labels.length === 1), fixed, trialBudget, duration, deadline, started, onTrial: tune.onTrial });
+    const start = { ...settingsOf(cfg), ...tune.start, ...settingsOf(cfg, fixed) };
+    ran = await runSearch(lanes, { start, rng: new Rng(cfg.seed), searchLoss: examples.every((e) => e.labels.length === 1), fixed, trialBudget, duration, deadline, started, onTrial: tune.onTrial });
   } finally {
     await Promise.all(lanes.map((l) => l.close()));
   }

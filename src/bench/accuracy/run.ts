@@ -34,9 +34,20 @@ export function writeRun(root: string, run: Run): RunFiles {
   return { dir, trainJsonl: f('train.jsonl', run.train, jsonLine), testJsonl: f('test.jsonl', run.test, jsonLine), trainFt, testFt: f('test.txt', run.test, ftLine), trainBytes: diskBytes(trainFt) };
 }
 
+/** A command that ran past its time limit and was stopped (SIGKILL): its row says "overran". */
+export class OverranError extends Error {
+  constructor(
+    readonly command: string,
+    readonly seconds: number,
+  ) {
+    super(`${command} overran: stopped after ${seconds.toFixed(0)} s`);
+  }
+}
+
 function spawn(command: string, args: string[], timeoutMs: number): { stdout: string; seconds: number } {
   const t0 = performance.now();
-  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28, timeout: timeoutMs });
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28, timeout: timeoutMs, killSignal: 'SIGKILL' });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw new OverranError(command, (performance.now() - t0) / 1000);
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.slice(-800)}`);
   return { stdout: r.stdout, seconds: (performance.now() - t0) / 1000 };
@@ -50,6 +61,8 @@ export interface ArmResult {
   chose?: Record<string, unknown>;
   /** Why the arm failed (accuracy NaN), when it did. */
   error?: string;
+  /** True when the arm ran past its time limit and was stopped (accuracy NaN). */
+  overran?: boolean;
 }
 
 /** `accrete train` with `flags`, then `accrete eval` on the test split. */
@@ -69,8 +82,17 @@ export function fastText(files: RunFiles, name: string, flags: string[], timeout
   const e = spawn('fasttext', ['test', `${out}.bin`, files.testFt], timeoutMs);
   const p = /^P@1\s+(\S+)/m.exec(e.stdout);
   if (!p) throw new Error(`cannot read fasttext test: ${e.stdout.slice(0, 200)}`);
-  const args = readFileSync(`${out}.bin`).length;
-  return { accuracy: Number(p[1]), seconds: t.seconds, modelBytes: args };
+  const bytes = readFileSync(`${out}.bin`).length;
+  return { accuracy: Number(p[1]), seconds: t.seconds, modelBytes: bytes, chose: fastTextArgs(`${out}.bin`) };
+}
+
+/** The settings a fastText model was trained with (`fasttext dump MODEL args`), those autotune searches. */
+function fastTextArgs(model: string): Record<string, unknown> | undefined {
+  const r = spawnSync('fasttext', ['dump', model, 'args'], { encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  const all = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/) as [string, string]));
+  const keep = ['dim', 'epoch', 'lr', 'wordNgrams', 'minn', 'maxn', 'bucket', 'loss'];
+  return Object.fromEntries(keep.filter((k) => k in all).map((k) => [k, Number.isNaN(Number(all[k])) ? all[k] : Number(all[k])]));
 }
 
 export function fastTextMissing(): string | undefined {

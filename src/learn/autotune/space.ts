@@ -101,8 +101,9 @@ function otherLoss(loss: Loss): Loss {
   return LOSSES.find((l) => l !== loss) ?? loss;
 }
 
-export function settingsOf(cfg: Readonly<Config>): TrialSettings {
-  return Object.fromEntries(SEARCHED.map((k) => [k, cfg[k]])) as TrialSettings;
+/** The searched settings of a config (only the `keys` given). */
+export function settingsOf(cfg: Readonly<Config>, keys: Iterable<Searched> = SEARCHED): TrialSettings {
+  return Object.fromEntries([...keys].map((k) => [k, cfg[k]])) as TrialSettings;
 }
 
 /**

@@ -28,8 +28,14 @@ export const RUNGS = [
   { at: 1 / 4, margin: 0.04 },
   { at: 1 / 2, margin: 0.02 },
 ] as const;
-/** Checkpoints per run (every rung falls on one); the time budget is checked at each. */
-export const CHECKPOINTS = 16;
+/**
+ * Checkpoints per run: at least CHECKPOINTS, and one every EXAMPLES_PER_CHECKPOINT examples, so
+ * that the time budget (checked at each) stops a long trial within a fraction of a second; a
+ * multiple of 8, so that every rung falls on one.
+ */
+export const CHECKPOINTS = 64;
+const EXAMPLES_PER_CHECKPOINT = 256;
+const checkpointsOf = (examples: number) => 8 * Math.ceil(Math.max(CHECKPOINTS, examples / EXAMPLES_PER_CHECKPOINT) / 8);
 /** Validation examples (spread evenly) a rung scores on. */
 export const RUNG_SAMPLE = 1000;
 /** Featurised data sets a lane keeps for reuse across trials. */
@@ -121,13 +127,14 @@ export async function runTrial(lane: Lane, req: TrialRequest): Promise<TrialOutc
   let status = 'done' as AutotuneTrial['status'];
   let trained = 1;
   let result: TrainResult | null = null;
+  const checkpoints = checkpointsOf(settings.epoch * base.examples.length);
   try {
     result = await train(base.examples, {
       ...base.options,
       ...settings,
       thread: 1,
       featureCache: cache,
-      checkpoints: CHECKPOINTS,
+      checkpoints,
       onCheckpoint: (fraction, model) => {
         trained = fraction;
         if (now() >= req.deadline) {
@@ -136,7 +143,7 @@ export async function runTrial(lane: Lane, req: TrialRequest): Promise<TrialOutc
         }
         // The next rung, once the run reaches it (the checkpoint nearest to it, or an epoch's end).
         const rung = rungScores.length;
-        if (rung >= RUNGS.length || fraction < RUNGS[rung].at - 0.5 / CHECKPOINTS) return;
+        if (rung >= RUNGS.length || fraction < RUNGS[rung].at - 0.5 / checkpoints) return;
         const score = measure(model, RUNG_SAMPLE)[base.metric];
         rungScores.push(score);
         const bar = req.bars[rung];
