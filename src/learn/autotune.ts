@@ -7,10 +7,10 @@
  * defaults plus whatever the caller set; what the caller set is never searched), and every later
  * trial perturbs the best config so far with Gaussian steps whose spread shrinks from t = 0.25 to
  * t = 0.75 of the budget. Where this does more than fastText:
- * - two trials run at once on two cores (lanes.ts) when `thread` is 2 or more, and the search stays
- *   deterministic for a seed and a trial budget, whatever the thread count: trial n is sampled
- *   around the best of trials 1..n-2 (AHEAD = 2), with t counting trials, so no result depends on
- *   which trial finishes first;
+ * - two trials run at once on two cores (lanes.ts) when `thread` is 2 or more, and a search with a
+ *   trial budget (and no duration) is deterministic for a seed whatever the thread count: trial n
+ *   is sampled around the best of trials 1..n-2 (AHEAD = 2), with t counting trials, so no result
+ *   depends on which trial finishes first (with a duration, no lane waits for that);
  * - a trial is scored at rungs (1/8, 1/4 and 1/2 of its run, mid-epoch if need be) and stopped there
  *   when it cannot catch the best earlier trial (autotune/trial.ts);
  * - tokens and vocabulary are built once per lane, and trials with the same feature settings train
@@ -171,9 +171,9 @@ interface Ran {
 
 /**
  * Keeps every lane busy with the next trial while the budget lasts. Trial n is sampled (in order of
- * n, from one seeded generator) around the best of trials 1..n-AHEAD and pruned against that trial's
- * rung scores, so it waits for those to end, and no result depends on lanes or timing (bar the
- * deadline).
+ * n, from one seeded generator) around the best trial that has ended and pruned against that
+ * trial's rung scores. Without a time budget that is the best of trials 1..n-AHEAD, which trial n
+ * waits for, so that no result depends on lanes or timing.
  */
 async function runSearch(lanes: readonly TrialLane[], plan: Plan): Promise<Ran> {
   const outcomes: TrialOutcome[] = [];
@@ -188,17 +188,20 @@ async function runSearch(lanes: readonly TrialLane[], plan: Plan): Promise<Ran> 
     Math.max(plan.duration === null ? 0 : (performance.now() - plan.started) / (plan.duration * 1000), plan.trialBudget === null ? 0 : (n - 1) / plan.trialBudget);
   /** The best of trials 1..k (all ended), or null. */
   const bestUpTo = (k: number) => outcomes.slice(0, k).reduce<AutotuneTrial | null>((b, o) => (o.trial.score !== null && better(o.trial, b) ? o.trial : b), null);
+  // Without a time budget, trial n waits for trials 1..n-AHEAD, so the search repeats exactly; with
+  // one (timing decides its end anyway) no lane waits: trial n starts from the best trial so far.
+  const strict = plan.deadline === Infinity;
   const ended = (k: number) => {
     for (let i = 0; i < k; i++) if (!outcomes[i]) return false;
     return true;
   };
   for (;;) {
-    while (idle.length && (plan.trialBudget === null || next <= plan.trialBudget) && ended(next - AHEAD)) {
+    while (idle.length && (plan.trialBudget === null || next <= plan.trialBudget) && (!strict || ended(next - AHEAD))) {
       if (next > 1 && now() >= plan.deadline) {
         stoppedBy = 'duration';
         break;
       }
-      const base = bestUpTo(next - AHEAD);
+      const base = bestUpTo(strict ? next - AHEAD : outcomes.length);
       const settings = next === 1 ? plan.start : sampleAround(base?.settings ?? plan.start, progress(next), plan.rng, plan.searchLoss, plan.fixed);
       const lane = idle.shift()!;
       const n = next++;
