@@ -39,15 +39,17 @@ export class OverranError extends Error {
   constructor(
     readonly command: string,
     readonly seconds: number,
+    /** What it had printed (stdout, then stderr). */
+    readonly output: string,
   ) {
     super(`${command} overran: stopped after ${seconds.toFixed(0)} s`);
   }
 }
 
-function spawn(command: string, args: string[], timeoutMs: number): { stdout: string; seconds: number } {
+export function spawn(command: string, args: string[], timeoutMs: number): { stdout: string; seconds: number } {
   const t0 = performance.now();
   const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28, timeout: timeoutMs, killSignal: 'SIGKILL' });
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw new OverranError(command, (performance.now() - t0) / 1000);
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw new OverranError(command, (performance.now() - t0) / 1000, `${r.stdout ?? ''}\n${r.stderr ?? ''}`);
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.slice(-800)}`);
   return { stdout: r.stdout, seconds: (performance.now() - t0) / 1000 };
@@ -87,7 +89,7 @@ export function fastText(files: RunFiles, name: string, flags: string[], timeout
 }
 
 /** The settings a fastText model was trained with (`fasttext dump MODEL args`), those autotune searches. */
-function fastTextArgs(model: string): Record<string, unknown> | undefined {
+export function fastTextArgs(model: string): Record<string, unknown> | undefined {
   const r = spawnSync('fasttext', ['dump', model, 'args'], { encoding: 'utf8' });
   if (r.status !== 0) return undefined;
   const all = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/) as [string, string]));
