@@ -144,7 +144,10 @@ export async function autotune(input: readonly ExampleInput[], options: TrainOpt
     duration,
     trialBudget,
   };
-  return { ...best.result!, autotune: report };
+  const result = best.result!;
+  // Trials train on one thread each; the model keeps the thread count asked for (later updates use it).
+  result.model.config.thread = cfg.thread;
+  return { ...result, autotune: report };
 }
 
 interface Plan {
