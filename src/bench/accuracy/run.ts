@@ -71,10 +71,12 @@ export interface ArmResult {
 export function accrete(files: RunFiles, name: string, flags: string[], timeoutMs = 3_600_000): ArmResult {
   const out = join(files.dir, name);
   const t = spawn(process.execPath, [CLI, 'train', '--data', files.trainJsonl, '--out', out, '--quiet', '--json', ...flags], timeoutMs);
-  const report = JSON.parse(t.stdout.trim().split('\n').pop()!) as { fitted?: Record<string, unknown>; autotune?: { best: number; trials: { trial: number; settings: Record<string, unknown> }[] } };
-  const best = report.autotune?.trials.find((x) => x.trial === report.autotune!.best)?.settings;
+  const report = JSON.parse(t.stdout.trim().split('\n').pop()!) as { fitted?: Record<string, unknown>; autotune?: { best: number; trials: { trial: number; status: string; settings: Record<string, unknown> }[] } };
+  const tune = report.autotune;
+  // With autotune: the kept trial's settings, and how many trials ran and were stopped as hopeless.
+  const best = tune && { ...tune.trials.find((x) => x.trial === tune.best)?.settings, trials: tune.trials.length, pruned: tune.trials.filter((x) => x.status === 'pruned').length };
   const e = spawn(process.execPath, [CLI, 'eval', '--model', out, '--data', files.testJsonl, '--json'], timeoutMs);
-  return { accuracy: (JSON.parse(e.stdout) as { accuracy: number }).accuracy, seconds: t.seconds, modelBytes: diskBytes(out), chose: report.fitted ?? best };
+  return { accuracy: (JSON.parse(e.stdout) as { accuracy: number }).accuracy, seconds: t.seconds, modelBytes: diskBytes(out), chose: best ?? report.fitted };
 }
 
 /** `fasttext supervised` with `flags`, then `fasttext test` (P@1 = accuracy for one label per line). */
