@@ -36,6 +36,8 @@ export const RUNGS = [
 export const CHECKPOINTS = 64;
 const EXAMPLES_PER_CHECKPOINT = 256;
 const checkpointsOf = (examples: number) => 8 * Math.ceil(Math.max(CHECKPOINTS, examples / EXAMPLES_PER_CHECKPOINT) / 8);
+/** The share of its run after which a trial's pace predicts its end (for the time budget). */
+const PACE_AFTER = 1 / 32;
 /** Validation examples (spread evenly) a rung scores on. */
 export const RUNG_SAMPLE = 1000;
 /** Featurised data sets a lane keeps for reuse across trials. */
@@ -46,7 +48,8 @@ export interface AutotuneTrial {
   settings: TrialSettings;
   /**
    * done: trained its whole run; pruned: stopped at a rung, scoring too far below the best earlier
-   * trial there; timeout: stopped by the time budget; diverged: training produced NaN.
+   * trial there; timeout: stopped by the time budget, when it ran out or when the trial's pace said
+   * it would before the trial's end; diverged: training produced NaN.
    */
   status: 'done' | 'pruned' | 'timeout' | 'diverged';
   /** The metric on the validation set (null unless done). */
@@ -127,6 +130,7 @@ export async function runTrial(lane: Lane, req: TrialRequest): Promise<TrialOutc
   let status = 'done' as AutotuneTrial['status'];
   let trained = 1;
   let result: TrainResult | null = null;
+  let pace: { t: number; fraction: number } | undefined;
   const checkpoints = checkpointsOf(settings.epoch * base.examples.length);
   try {
     result = await train(base.examples, {
@@ -137,7 +141,13 @@ export async function runTrial(lane: Lane, req: TrialRequest): Promise<TrialOutc
       checkpoints,
       onCheckpoint: (fraction, model) => {
         trained = fraction;
-        if (now() >= req.deadline) {
+        // Stopped at the deadline, or before it once the pace so far says the run cannot end in
+        // time: only finished trials are kept, so the rest of such a run would be a core wasted.
+        // (The pace is measured from the first checkpoint: featurising comes before it and does not recur.)
+        const t = now();
+        pace ??= { t, fraction };
+        const run = fraction - pace.fraction;
+        if (t >= req.deadline || (run >= PACE_AFTER && t + ((t - pace.t) * (1 - fraction)) / run > req.deadline)) {
           status = 'timeout';
           return 'stop';
         }
