@@ -12,7 +12,8 @@
  *   is sampled around the best of trials 1..n-2 (AHEAD = 2), with t counting trials, so no result
  *   depends on which trial finishes first (with a duration, no lane waits for that);
  * - a trial is scored at rungs (1/8, 1/4 and 1/2 of its run, mid-epoch if need be) and stopped there
- *   when it cannot catch the best earlier trial (autotune/trial.ts);
+ *   when it cannot catch the best earlier trial, or earlier when its pace says it cannot end
+ *   before the time budget does (autotune/trial.ts);
  * - tokens and vocabulary are built once per lane, and trials with the same feature settings train
  *   on the same featurised rows (train's featureCache);
  * - the best trial's model is kept, not trained again at the end (fastText's final training is not
