@@ -38,10 +38,10 @@ import { handleOfSliced, memoryOf, modelAtSliced, packMemorySliced, unpackMemory
 export type ExampleSource = string | Iterable<ExampleInput> | AsyncIterable<ExampleInput>;
 
 /**
- * Options of Learner.train: train()'s options (not onEpoch: training runs on another thread), the
+ * Options of Learner.train: train()'s options (not onCheckpoint: training runs on another thread), the
  * memory later updates use, how a file is read, and `signal` and `onProgress` (RunOptions).
  */
-export interface LearnerTrainOptions extends Omit<TrainOptions, 'onProgress' | 'onEpoch' | 'featureCache'>, RunOptions {
+export interface LearnerTrainOptions extends Omit<TrainOptions, 'onProgress' | 'onCheckpoint' | 'featureCache'>, RunOptions {
   /** Examples kept in the replay memory for later updates; 0 = no memory (default DEFAULT_REPLAY, as `accrete train --replay`). */
   replay?: number;
   /**
@@ -152,7 +152,7 @@ export class Learner {
     checkSignal(signal, 'Learner.train');
     checkCount(replay, 'replay');
     if (guardOption !== undefined) checkCount(guardOption, 'guardSize');
-    if ('onEpoch' in options) throw new ConfigError(['Learner.train: onEpoch is not an option here (training runs on another thread, where the model is); use train() for it']);
+    if ('onCheckpoint' in options) throw new ConfigError(['Learner.train: onCheckpoint is not an option here (training runs on another thread, where the model is); use train() for it']);
     // Every option is checked before the data is read: a typo should not cost a pass over a big file.
     const { valid, pretrainedVectors: _vectors, autotune, ...config } = trainOptions;
     resolveConfig(config);

@@ -24,14 +24,15 @@ function accrete(args: string[]) {
 
 const weights = (dir: string) => createHash('sha256').update(readFileSync(join(cwd, dir, 'weights.safetensors'))).digest('hex');
 
-test('--json reports every trial; the same seed and trial budget save the same model', () => {
-  const run = (out: string) => {
-    const r = accrete(['train', '--data', TRAIN, '--autotune-validation', VALID, '--autotune-trials', '4', ...SMALL, '--out', out, '--json']);
+test('--json reports every trial; the same seed and trial budget save the same model, on one thread or two', () => {
+  const run = (out: string, thread = '1') => {
+    const r = accrete(['train', '--data', TRAIN, '--autotune-validation', VALID, '--autotune-trials', '4', ...SMALL, '--thread', thread, '--out', out, '--json']);
     assert.equal(r.status, 0, r.stderr);
     return { report: JSON.parse(r.stdout) as Record<string, any>, stderr: r.stderr };
   };
   const a = run('a');
-  const b = run('b');
+  const b = run('b', '2');
+  assert.equal(b.report.autotune.lanes, 2);
   const tune = a.report.autotune;
   assert.equal(tune.metric, 'accuracy');
   assert.equal(tune.trials.length, 4);
@@ -41,7 +42,7 @@ test('--json reports every trial; the same seed and trial budget save the same m
   assert.equal(tune.modelSizeLimit, 2_000_000);
   for (const [i, t] of (tune.trials as any[]).entries()) {
     assert.equal(t.trial, i + 1);
-    assert.deepEqual(Object.keys(t.settings).sort(), ['bucket', 'dim', 'epoch', 'loss', 'lr', 'maxn', 'minn', 'wordNgrams']);
+    assert.deepEqual(Object.keys(t.settings).sort(), ['bagNorm', 'bucket', 'dim', 'epoch', 'hidden', 'loss', 'lr', 'maxn', 'minn', 'weightDecay', 'wordNgrams']);
     assert.ok(['done', 'pruned', 'timeout', 'diverged'].includes(t.status));
     assert.ok(t.score === null || (t.score >= 0 && t.score <= 1));
     assert.equal(typeof t.seconds, 'number');

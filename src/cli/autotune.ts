@@ -68,14 +68,17 @@ export function autotuneTable(r: AutotuneReport): string {
       `${s.minn}-${s.maxn}`,
       s.bucket,
       s.loss,
-      t.score === null ? t.status : pct(t.score),
+      s.hidden,
+      s.bagNorm,
+      s.weightDecay,
+      t.score === null ? `${t.status} at ${(t.trained * 100).toFixed(0)}%` : pct(t.score),
       t.seconds.toFixed(1),
     ];
   });
   const budget = [r.trialBudget !== null ? `${r.trialBudget} trials` : '', r.duration !== null ? `${r.duration} s` : ''].filter(Boolean).join(', ');
   return (
-    table(['trial', 'dim', 'epoch', 'lr', 'wordNgrams', 'minn-maxn', 'bucket', 'loss', r.metric, 'seconds'], rows) +
-    `\nautotune: ${r.trials.length} trials in ${r.seconds.toFixed(1)}s (budget ${budget}; ended by ${r.stoppedBy}); ` +
+    table(['trial', 'dim', 'epoch', 'lr', 'wordNgrams', 'minn-maxn', 'bucket', 'loss', 'hidden', 'bagNorm', 'weightDecay', r.metric, 'seconds'], rows) +
+    `\nautotune: ${r.trials.length} trials in ${r.seconds.toFixed(1)}s on ${r.lanes} ${r.lanes === 1 ? 'thread' : 'threads'} (budget ${budget}; ended by ${r.stoppedBy}); ` +
     `kept trial ${r.best}: ${r.metric} ${pct(r.bestScore)}% on the validation file (trial 1, the starting options: ${pct(r.startScore)}%)`
   );
 }

@@ -245,8 +245,8 @@ test('bad config (--dropout 0.5 without --hidden): exit 2 with the message, no m
 });
 
 test('bad config values: exit 2 listing every problem, each naming its flag', () => {
-  const r = expectStatus(['train', '--data', TRAIN, '--out', join(cwd, 'never'), ...TINY, '--loss', 'hinge', '--optimizer', 'rmsprop'], 2);
-  assert.match(r.stderr, /--loss must be one of softmax, ova \(got hinge\)/);
+  const r = expectStatus(['train', '--data', TRAIN, '--out', join(cwd, 'never'), ...TINY, '--loss', 'logistic', '--optimizer', 'rmsprop'], 2);
+  assert.match(r.stderr, /--loss must be one of softmax, ova, hinge \(got logistic\)/);
   assert.match(r.stderr, /--optimizer must be one of sgd, adam \(got rmsprop\)/);
 });
 
@@ -254,7 +254,7 @@ test('a flag value out of range is wrong usage (exit 2) like a malformed one, fo
   const never = join(cwd, 'never');
   const cases: [string[], RegExp][] = [
     [['train', '--data', TRAIN, '--out', never, '--dim', '0'], /--dim must be an integer >= 1 \(got 0\)/],
-    [['train', '--data', TRAIN, '--out', never, '--loss', 'hs'], /--loss must be one of softmax, ova \(got hs\)/],
+    [['train', '--data', TRAIN, '--out', never, '--loss', 'hs'], /--loss must be one of softmax, ova, hinge \(got hs\)/],
     [['train', '--data', TRAIN, '--out', never, '--lr=-1'], /--lr must be a positive number \(got -1\)/],
     [['train', '--data', TRAIN, '--out', never, '--minn', '3', '--maxn', '2'], /--minn \(3\) must not exceed --maxn \(2\)/],
     [['train', '--data', TRAIN, '--out', never, '--dim', 'abc'], /--dim expects an integer/],
@@ -448,8 +448,8 @@ test('--k 0, a negative --k and --threshold 2 are usage errors (exit 2) for eval
 });
 
 test('train: options are checked before the data is read (a bad config wins over a missing data file)', () => {
-  const r = expectStatus(['train', '--data', join(cwd, 'nope.jsonl'), '--out', join(cwd, 'never'), ...TINY, '--loss', 'hinge'], 2);
-  assert.match(r.stderr, /loss must be one of softmax, ova/);
+  const r = expectStatus(['train', '--data', join(cwd, 'nope.jsonl'), '--out', join(cwd, 'never'), ...TINY, '--loss', 'logistic'], 2);
+  assert.match(r.stderr, /loss must be one of softmax, ova, hinge/);
   assert.doesNotMatch(r.stderr, /nope\.jsonl/);
   assert.match(expectStatus(['train', '--data', join(cwd, 'nope.jsonl'), '--out', join(cwd, 'never'), '--replay=-1'], 2).stderr, /--replay must be an integer >= 0/);
 });

@@ -81,13 +81,14 @@ training:
 autotune (search the model and training options on validation data; fastText's names):
   --autotune-validation FILE
                        examples to score each trial on; the best trial's model is saved.
-                       Searched: --dim --epoch --lr --wordNgrams --minn/--maxn --bucket --loss,
-                       except those given, which every trial keeps
-                       (these examples then guard later updates, as --valid's do)
+                       Searched: --dim --epoch --lr --wordNgrams --minn/--maxn --bucket --loss
+                       --hidden, except those given, which every trial keeps
+                       (these examples then guard later updates, as --valid's do).
+                       With --thread 2, two trials run at once, one thread each
   --autotune-duration S
                        seconds the search may take (300 unless --autotune-trials is given)
   --autotune-trials N  at most N trials; without --autotune-duration the search is the same
-                       for the same --seed (with --thread 1)
+                       for the same --seed, whatever --thread
   --autotune-metric M  accuracy | macroF1: what the search maximises (accuracy)
   --autotune-model-size BYTES
                        bound (bucket + words) * dim * 4 bytes; suffixes K, M, G = 10^3, 10^6, 10^9 (1 GiB)`;
@@ -139,10 +140,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const held = valid || replay === 0 ? { train: all, guard: [] } : holdOutGuard(all, cfg.seed, guardFlag ?? guardSize(all.length));
   const examples = held.train;
   if (valid) warnUnknownLabels(validPath!, valid, labelsOf(examples), 'that are not in the training data');
-  // Fitted to the data unless fastText's are asked for; autotune searches from fastText's own.
+  // Fitted to the data unless fastText's are asked for; autotune starts its search from them (and
+  // searches them, unlike what the user set).
   // (pretrained vectors fix the dimension: their own, checked above against --dim or 100)
-  const fitted = tune || flags['fasttext-defaults'] ? null : fitDefaults(dataStats(examples, cfg), { ...charsGiven(options), ...(pretrainedVectors !== undefined ? { dim: cfg.dim } : {}) });
-  if (fitted) {
+  const fitted = flags['fasttext-defaults'] ? null : fitDefaults(dataStats(examples, cfg), { ...charsGiven(options), ...(pretrainedVectors !== undefined ? { dim: cfg.dim } : {}) });
+  if (fitted && tune) {
+    if (!quiet && fitted.reasons.length) process.stderr.write(`autotune starts from defaults fitted to the data (--fasttext-defaults for fastText's):\n${fitted.reasons.map((r) => `  ${r}`).join('\n')}\n`);
+  } else if (fitted) {
     Object.assign(options, fitted.settings); // (only what options leaves out)
     checkedConfig(options);
     if (!quiet && fitted.reasons.length) process.stderr.write(`defaults fitted to the data (--fasttext-defaults for fastText's):\n${fitted.reasons.map((r) => `  ${r}`).join('\n')}\n`);
@@ -161,6 +165,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
         trials: tune.trials,
         metric: tune.metric,
         modelSize: tune.modelSize,
+        start: fitted?.settings,
         onTrial: quiet ? undefined : (t, best) => process.stderr.write(trialLine(t, best, tune.trials ?? null, tune.metric ?? 'accuracy') + '\n'),
       },
     }).catch((err: unknown) => {

@@ -7,7 +7,7 @@ import { toExamples, type Example } from '../data/example.js';
 import { ConfigError } from '../errors.js';
 import { tensors } from '../model/params.js';
 import { Rng } from '../util/rng.js';
-import { BUCKETS, CHAR_NGRAMS, DIMS, fitModelSize, modelBytes, PRUNE_MARGIN, sampleAround, sigma, type AutotuneOptions } from './autotune.js';
+import { BUCKETS, CHAR_NGRAMS, DIMS, fitModelSize, HIDDENS, WEIGHT_DECAYS, modelBytes, RUNGS, sampleAround, sigma, type AutotuneOptions, type AutotuneTrial } from './autotune.js';
 import { train } from './train.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
@@ -50,8 +50,8 @@ test('trial 1 is the starting options, and the kept trial scores at least as wel
   const tune = r.autotune!;
   const first = tune.trials[0];
   assert.deepEqual(
-    { dim: first.settings.dim, epoch: first.settings.epoch, lr: first.settings.lr, wordNgrams: first.settings.wordNgrams, minn: first.settings.minn, maxn: first.settings.maxn, loss: first.settings.loss },
-    { dim: 16, epoch: 5, lr: 0.1, wordNgrams: 1, minn: 0, maxn: 0, loss: 'softmax' },
+    { dim: first.settings.dim, epoch: first.settings.epoch, lr: first.settings.lr, wordNgrams: first.settings.wordNgrams, minn: first.settings.minn, maxn: first.settings.maxn, loss: first.settings.loss, hidden: first.settings.hidden },
+    { dim: 16, epoch: 5, lr: 0.1, wordNgrams: 1, minn: 0, maxn: 0, loss: 'softmax', hidden: 0 },
   );
   assert.equal(first.status, 'done');
   assert.equal(tune.startScore, first.score);
@@ -80,7 +80,7 @@ test('every trial respects the model-size bound', async () => {
 });
 
 test('fitModelSize shrinks the bucket, then the dimension, and refuses a bound the words alone exceed', () => {
-  const s = { dim: 100, epoch: 5, lr: 0.1, wordNgrams: 2, minn: 0, maxn: 0, bucket: 2_000_000, loss: 'softmax' as const };
+  const s = { dim: 100, epoch: 5, lr: 0.1, wordNgrams: 2, minn: 0, maxn: 0, bucket: 2_000_000, loss: 'softmax' as const, hidden: 0, bagNorm: 'mean' as const, weightDecay: 0 };
   const fit = fitModelSize(s, 'fnv1a', 1000, 10_000_000);
   assert.equal(fit.dim, 100);
   assert.equal(fit.bucket, 20_000, 'the largest bucket of the grid that fits');
@@ -95,7 +95,7 @@ test('sampling stays in its ranges, and its spread shrinks as the budget is used
   assert.equal(sigma(2, 0.5, 0), 2);
   assert.equal(sigma(2, 0.5, 0.25), 2);
   assert.equal(sigma(2, 0.5, 1), 0.5);
-  const best = { dim: 50, epoch: 10, lr: 0.5, wordNgrams: 2, minn: 2, maxn: 5, bucket: 100_000, loss: 'softmax' as const };
+  const best = { dim: 50, epoch: 10, lr: 0.5, wordNgrams: 2, minn: 2, maxn: 5, bucket: 100_000, loss: 'softmax' as const, hidden: 0, bagNorm: 'mean' as const, weightDecay: 0 };
   const rng = new Rng(3);
   const spread = (t: number) => {
     let sum = 0;
@@ -107,6 +107,8 @@ test('sampling stays in its ranges, and its spread shrinks as the budget is used
       assert.ok(s.wordNgrams >= 1 && s.wordNgrams <= 5);
       assert.ok(CHAR_NGRAMS.some(([a, b]) => a === s.minn && b === s.maxn));
       assert.ok(s.bucket >= 10_000 && s.bucket <= 10_000_000);
+      assert.ok((HIDDENS as readonly number[]).includes(s.hidden));
+      assert.ok(['mean', 'l2'].includes(s.bagNorm) && (WEIGHT_DECAYS as readonly number[]).includes(s.weightDecay));
       sum += Math.abs(DIMS.indexOf(s.dim as (typeof DIMS)[number]) - DIMS.indexOf(50));
     }
     return sum / 300;
@@ -143,20 +145,36 @@ test('macroF1 is a metric the search can maximise, and bad autotune options are 
   await assert.rejects(search(1, { metric: 'f1' as never }), ConfigError);
 });
 
-test('a trial is pruned only at half of its epochs, when it scores more than the margin below the best trial\'s half-way score', async () => {
-  const r = await search(1, { trials: 10 });
+test('a hopeless trial is stopped at a rung, mid-epoch if need be, only when it scores more than the margin below the best earlier trial there', async () => {
+  const r = await search(1, { trials: 12 });
   const trials = r.autotune!.trials;
   const pruned = trials.filter((t) => t.status === 'pruned');
-  assert.ok(pruned.length > 0, 'this seed prunes some trials');
+  assert.ok(pruned.length > 0, 'this seed prunes some trials (else this test checks nothing)');
   for (const t of pruned) {
-    assert.equal(t.epochsRun, Math.ceil(t.settings.epoch / 2));
+    const rung = t.rungScores.length - 1;
+    assert.ok(Math.abs(t.trained - RUNGS[rung].at) < 0.04, `trial ${t.trial} stopped at ${t.trained} of its run, rung ${rung}`);
     assert.equal(t.score, null);
-    // The best trial before it (the earliest of equals), and that trial's half-way score.
-    const best = trials.slice(0, t.trial - 1).reduce((b, e) => (e.score !== null && e.score > b.score! ? e : b));
-    const bar = best.halfScore!;
-    assert.ok(t.halfScore! + PRUNE_MARGIN < bar, `trial ${t.trial}: ${t.halfScore} vs ${bar}`);
+    // The bar: the best of trials 1..n-2 (the earliest of equals), at the same rung.
+    const best = trials.slice(0, t.trial - 2).reduce<AutotuneTrial | null>((b, e) => (e.score !== null && (b === null || e.score > b.score!) ? e : b), null)!;
+    assert.ok(t.rungScores[rung] + RUNGS[rung].margin < best.rungScores[rung], `trial ${t.trial}: ${t.rungScores[rung]} vs ${best.rungScores[rung]}`);
   }
-  for (const t of trials.filter((e) => e.status === 'done')) assert.equal(t.epochsRun, t.settings.epoch);
+  assert.ok(pruned.some((t) => (t.trained * t.settings.epoch) % 1 !== 0), 'some trial stopped mid-epoch');
+  for (const t of trials.filter((e) => e.status === 'done')) {
+    assert.equal(t.trained, 1);
+    assert.equal(t.rungScores.length, RUNGS.length);
+  }
+});
+
+test('two lanes (thread 2) run the same trials and keep the same model as one', async () => {
+  const one = await search(7, { trials: 6 });
+  const two = await train(TRAIN, { ...START, thread: 2, seed: 7, autotune: { validation: VALID, trials: 6, modelSize: SIZE } });
+  const strip = (r: typeof one) => r.autotune!.trials.map(({ seconds: _s, ...t }) => t);
+  assert.equal(two.autotune!.lanes, 2);
+  assert.deepEqual(strip(two), strip(one));
+  assert.equal(two.autotune!.best, one.autotune!.best);
+  assert.equal(checksum(two.model), checksum(one.model));
+  const correct = VALID.filter((e) => e.labels.includes(two.model.predict(e.text, { k: 1 })[0].label)).length;
+  assert.equal(correct / VALID.length, two.autotune!.bestScore);
 });
 
 test('validation examples whose label the training data lacks count as errors', async () => {

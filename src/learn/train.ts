@@ -31,10 +31,14 @@ export interface TrainOptions extends Partial<Config> {
   /** A .vec file (fastText or word2vec text format) whose vectors start the vocabulary words' rows. */
   pretrainedVectors?: string;
   /**
-   * Called after every epoch with the model as it stands; returning 'stop' ends training there
-   * (autotune uses it to score a trial part-way and to stop hopeless or overdue trials).
+   * Called at `checkpoints` evenly spaced points of the run (the last is its end, where it is not
+   * called) with the fraction of the run done and the model as it stands; returning 'stop' ends
+   * training there. Autotune uses it to score a trial part-way, mid-epoch if need be, and to stop
+   * hopeless or overdue trials. With `thread` > 1 the checkpoints are the epochs' ends.
    */
-  onEpoch?: (epoch: number, model: TextClassifier) => 'stop' | void;
+  onCheckpoint?: (fraction: number, model: TextClassifier) => 'stop' | void;
+  /** How many checkpoints onCheckpoint sees, the end of the run included (default: one per epoch). */
+  checkpoints?: number;
   /** Search the hyperparameters on a validation set instead of training once (see autotune.ts). */
   autotune?: AutotuneOptions;
   /**
@@ -80,12 +84,12 @@ export interface TrainReport {
   seconds: number;
   /** What --pretrained-vectors set (absent without it). */
   pretrained?: PretrainedReport;
-  /** True when onEpoch stopped training before its last epoch. */
+  /** True when onCheckpoint stopped training before its end. */
   interrupted?: boolean;
 }
 
 function splitOptions(options: TrainOptions): Partial<Config> {
-  const { valid: _valid, onProgress: _onProgress, pretrainedVectors: _pretrained, onEpoch: _onEpoch, autotune: _autotune, featureCache: _cache, ...cfg } = options;
+  const { valid: _valid, onProgress: _onProgress, pretrainedVectors: _pretrained, onCheckpoint: _onCheckpoint, checkpoints: _checkpoints, autotune: _autotune, featureCache: _cache, ...cfg } = options;
   return cfg;
 }
 
@@ -156,6 +160,7 @@ export async function train(input: readonly ExampleInput[], options: TrainOption
   const shuffler = new Rng(cfg.seed);
   let timer: NodeJS.Timeout | undefined;
   const report = options.onProgress;
+  const checkpoints = options.checkpoints ?? cfg.epoch;
   try {
     for (let e = 0; e < cfg.epoch; e++) {
       const before = e * data.count;
@@ -168,13 +173,23 @@ export async function train(input: readonly ExampleInput[], options: TrainOption
         clearInterval(timer);
       } else {
         shuffler.shuffle(order);
-        loss = runEpoch(ctx!, data, order, {
-          lr: cfg.lr,
-          decay: true,
-          doneBefore: before,
-          total: cfg.epoch * data.count,
-          onTick: report ? (done, meanLoss) => report(meter.at(before + done, meanLoss)) : undefined,
-        });
+        // The epoch in pieces between checkpoints: the same steps, in the same order, as in one.
+        loss = 0;
+        for (const [from, to] of epochPieces(e, cfg.epoch, data.count, checkpoints)) {
+          const doneBefore = before + from;
+          const piece = runEpoch(ctx!, data, order.subarray(from, to), {
+            lr: cfg.lr,
+            decay: true,
+            doneBefore,
+            total: cfg.epoch * data.count,
+            onTick: report ? (done, meanLoss) => report(meter.at(doneBefore + done, meanLoss)) : undefined,
+          });
+          loss += (piece * (to - from)) / Math.max(1, data.count);
+          if (to < data.count && options.onCheckpoint?.((before + to) / (cfg.epoch * data.count), model) === 'stop') {
+            interrupted = true;
+            break;
+          }
+        }
       }
       report?.(meter.at(before + data.count, loss));
       const epochReport: EpochReport = { epoch: e + 1, loss };
@@ -188,8 +203,8 @@ export async function train(input: readonly ExampleInput[], options: TrainOption
         }
       }
       epochs.push(epochReport);
-      if (stoppedEarly) break;
-      if (e + 1 < cfg.epoch && options.onEpoch?.(e + 1, model) === 'stop') {
+      if (stoppedEarly || interrupted) break;
+      if (e + 1 < cfg.epoch && options.onCheckpoint?.((e + 1) / cfg.epoch, model) === 'stop') {
         interrupted = true;
         break;
       }
@@ -220,6 +235,21 @@ export async function train(input: readonly ExampleInput[], options: TrainOption
       ...(interrupted ? { interrupted } : {}),
     },
   };
+}
+
+/**
+ * Epoch `e`'s pieces [from, to) of `count` examples, cut where one of `checkpoints` evenly spaced
+ * points of an `epochs`-epoch run falls inside the epoch or at its end.
+ */
+export function epochPieces(e: number, epochs: number, count: number, checkpoints: number): [number, number][] {
+  const total = epochs * count;
+  const cuts = new Set<number>([count]);
+  for (let c = 1; c < checkpoints; c++) {
+    const at = Math.round((c * total) / checkpoints) - e * count;
+    if (at > 0 && at < count) cuts.add(at);
+  }
+  const ends = [...cuts].sort((a, b) => a - b);
+  return ends.map((to, i) => [i === 0 ? 0 : ends[i - 1], to]);
 }
 
 function featurizeValid(model: TextClassifier, valid: readonly Example[]): FeaturizedData {

@@ -196,7 +196,7 @@ test('two learns at once run one after the other, the second from the first', as
 test('errors thrown on the worker thread reach the caller as the same class, code and message', async () => {
   await assert.rejects(Learner.train('/no/such/dir/train.jsonl'), (err: unknown) => err instanceof AccreteError && /\/no\/such\/dir\/train\.jsonl/.test(err.message));
   await assert.rejects(Learner.load('/no/such/model'), (err: unknown) => err instanceof AccreteError && err.name === 'ModelFileError' && err.code === 'BAD_MODEL_FILE');
-  await assert.rejects(Learner.train(data.slice(0, 10), { onEpoch: () => undefined } as never), { code: 'BAD_CONFIG', message: /onEpoch is not an option here/ });
+  await assert.rejects(Learner.train(data.slice(0, 10), { onCheckpoint: () => undefined } as never), { code: 'BAD_CONFIG', message: /onCheckpoint is not an option here/ });
 });
 
 test("a kept worker thread: one for a learner's jobs, ended by an abort and started again by the next job", async () => {

@@ -19,7 +19,7 @@ import type { ModelHandle, PackedMemory } from './transfer.js';
 export type JobSource = { file: string; read: ReadOptions } | { examples: PackedExamples };
 
 /** Train's options as they cross: no functions (progress and trials come back as messages). */
-export type TrainWireOptions = Omit<TrainOptions, 'onProgress' | 'onEpoch' | 'featureCache' | 'autotune'> & {
+export type TrainWireOptions = Omit<TrainOptions, 'onProgress' | 'onCheckpoint' | 'featureCache' | 'autotune'> & {
   autotune?: Omit<NonNullable<TrainOptions['autotune']>, 'onTrial'>;
 };
 
