@@ -8,11 +8,22 @@ export function accuracyOnRows(model: TextClassifier, data: FeaturizedData, limi
   const n = Math.min(limit, data.count);
   let correct = 0;
   for (let j = 0; j < n; j++) {
-    const i = n === data.count ? j : Math.floor((j * data.count) / n);
-    const probs = model.probsOfRows(data.rows, data.offsets[i], data.offsets[i + 1]);
-    let top = 0;
-    for (let j = 1; j < model.labels.length; j++) if (probs[j] > probs[top]) top = j;
+    const i = spreadIndex(j, n, data.count);
+    const top = topLabelAt(model, data, i);
     for (let k = data.labelOffsets[i]; k < data.labelOffsets[i + 1]; k++) if (data.labels[k] === top) correct++;
   }
   return correct / n;
+}
+
+/** The j-th of n examples spread evenly over `count` (all of them, in order, when n = count). */
+export function spreadIndex(j: number, n: number, count: number): number {
+  return n === count ? j : Math.floor((j * count) / n);
+}
+
+/** The label id the model finds most probable for featurised example i. */
+export function topLabelAt(model: TextClassifier, data: FeaturizedData, i: number): number {
+  const probs = model.probsOfRows(data.rows, data.offsets[i], data.offsets[i + 1]);
+  let top = 0;
+  for (let k = 1; k < model.labels.length; k++) if (probs[k] > probs[top]) top = k;
+  return top;
 }

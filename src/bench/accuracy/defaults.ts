@@ -5,14 +5,11 @@
  * apart. Also the model directory's bytes against the training data's (issue 17: at most 10x).
  *   node dist/bench/accuracy/defaults.js [--only c1,c2] [--seeds 1,2,3] [--out NAME]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from '../table.js';
 import { benchCorpora, runsOf, type Run } from './corpora.js';
-import { accrete, fastText, fastTextMissing, writeRun, type ArmResult } from './run.js';
-import { resultsPath, pct, ratio } from './report.js';
+import { accrete, fastText, fastTextMissing, mapRuns, type ArmResult } from './run.js';
+import { pct, ratio, writeResults } from './report.js';
 
 const ARMS = {
   fastText: (f: Parameters<typeof fastText>[0]) => fastText(f, 'ft', []),
@@ -36,26 +33,15 @@ async function main(): Promise<void> {
   if (missing) throw new Error(missing);
   const { corpora, notes } = await benchCorpora(values.only?.split(','));
   const runs = runsOf(corpora, values.seeds!.split(',').map(Number));
-  const root = mkdtempSync(join(tmpdir(), 'accrete-defaults-'));
-  const rows: Row[] = [];
-  try {
-    for (const run of runs) {
-      const files = writeRun(root, run);
-      const arms: Record<string, ArmResult> = {};
-      for (const arm of Object.keys(ARMS) as Arm[]) {
-        arms[arm] = ARMS[arm](files);
-        process.stderr.write(`${run.corpus} seed ${run.seed} ${arm}: ${pct(arms[arm].accuracy)}% in ${arms[arm].seconds.toFixed(1)}s, ${arms[arm].modelBytes} bytes\n`);
-      }
-      rows.push({ corpus: run.corpus, seed: run.seed, role: run.role, trainExamples: run.train.length, trainBytes: files.trainBytes, arms });
-      rmSync(files.dir, { recursive: true, force: true });
+  const rows: Row[] = mapRuns('defaults', runs, (run, files) => {
+    const arms: Record<string, ArmResult> = {};
+    for (const arm of Object.keys(ARMS) as Arm[]) {
+      arms[arm] = ARMS[arm](files);
+      process.stderr.write(`${run.corpus} seed ${run.seed} ${arm}: ${pct(arms[arm].accuracy)}% in ${arms[arm].seconds.toFixed(1)}s, ${arms[arm].modelBytes} bytes\n`);
     }
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-  const { md, json } = resultsPath(values.out!);
-  writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), notes, rows }, null, 1) + '\n');
-  writeFileSync(md, render(rows, notes));
-  process.stderr.write(`wrote ${md} and ${json}\n`);
+    return { corpus: run.corpus, seed: run.seed, role: run.role, trainExamples: run.train.length, trainBytes: files.trainBytes, arms };
+  });
+  writeResults(values.out!, { notes, rows }, render(rows, notes));
 }
 
 function render(rows: readonly Row[], notes: readonly string[]): string {

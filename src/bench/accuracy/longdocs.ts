@@ -5,14 +5,11 @@
  * on the same 80/20 splits.
  *   node dist/bench/accuracy/longdocs.js [--only c1,c2] [--seeds 1,2,3] [--out NAME]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from '../table.js';
 import { benchCorpora, runsOf, type Run } from './corpora.js';
-import { pct, resultsPath } from './report.js';
-import { accrete, writeRun, type ArmResult, type RunFiles } from './run.js';
+import { pct, writeResults } from './report.js';
+import { accrete, mapRuns, type ArmResult } from './run.js';
 import { pythonWithSklearn, sklearn } from './sklearn.js';
 
 const ARMS: Record<string, string[]> = {
@@ -36,25 +33,14 @@ async function main(): Promise<void> {
   const python = pythonWithSklearn();
   const { corpora, notes } = await benchCorpora(values.only!.split(','));
   if (!python) notes.push('python3-sklearn is not installed: the hinge model was not run (apt-get install python3-sklearn)');
-  const root = mkdtempSync(join(tmpdir(), 'accrete-longdocs-'));
-  const rows: Row[] = [];
-  try {
-    for (const run of runsOf(corpora, values.seeds!.split(',').map(Number))) {
-      const files: RunFiles = writeRun(root, run);
-      const arms: Record<string, ArmResult> = {};
-      for (const [arm, flags] of Object.entries(ARMS)) arms[arm] = accrete(files, arm.replace(/\W+/g, '_') || 'fitted', flags);
-      if (python) arms['sklearn hinge'] = sklearn(python, files.trainJsonl, files.testJsonl, run.seed);
-      for (const [arm, r] of Object.entries(arms)) process.stderr.write(`${run.corpus} seed ${run.seed} ${arm}: ${pct(r.accuracy)}%\n`);
-      rows.push({ corpus: run.corpus, seed: run.seed, role: run.role, arms });
-      rmSync(files.dir, { recursive: true, force: true });
-    }
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-  const { md, json } = resultsPath(values.out!);
-  writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), notes, rows }, null, 1) + '\n');
-  writeFileSync(md, render(rows, notes));
-  process.stderr.write(`wrote ${md} and ${json}\n`);
+  const rows: Row[] = mapRuns('longdocs', runsOf(corpora, values.seeds!.split(',').map(Number)), (run, files) => {
+    const arms: Record<string, ArmResult> = {};
+    for (const [arm, flags] of Object.entries(ARMS)) arms[arm] = accrete(files, arm.replace(/\W+/g, '_') || 'fitted', flags);
+    if (python) arms['sklearn hinge'] = sklearn(python, files.trainJsonl, files.testJsonl, run.seed);
+    for (const [arm, r] of Object.entries(arms)) process.stderr.write(`${run.corpus} seed ${run.seed} ${arm}: ${pct(r.accuracy)}%\n`);
+    return { corpus: run.corpus, seed: run.seed, role: run.role, arms };
+  });
+  writeResults(values.out!, { notes, rows }, render(rows, notes));
 }
 
 function render(rows: readonly Row[], notes: readonly string[]): string {

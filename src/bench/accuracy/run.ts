@@ -1,6 +1,7 @@
 /** Writing a run's files and driving the two command lines (Accrete's built CLI, fastText's). */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Example } from '../../data/example.js';
@@ -102,4 +103,23 @@ export function fastTextArgs(model: string): Record<string, unknown> | undefined
 export function fastTextMissing(): string | undefined {
   const r = spawnSync('fasttext', [], { encoding: 'utf8' });
   return r.error ? 'the fastText CLI is not installed (apt-get install fasttext)' : undefined;
+}
+
+/**
+ * Calls `fn` for each run with its files written under a temporary directory (named after `name`),
+ * removed after each run and at the end, also when a run throws; returns what `fn` returned.
+ */
+export function mapRuns<T>(name: string, runs: Iterable<Run>, fn: (run: Run, files: RunFiles) => T): T[] {
+  const root = mkdtempSync(join(tmpdir(), `accrete-${name}-`));
+  const out: T[] = [];
+  try {
+    for (const run of runs) {
+      const files = writeRun(root, run);
+      out.push(fn(run, files));
+      rmSync(files.dir, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  return out;
 }

@@ -2,6 +2,7 @@
 import type { Example } from '../../data/example.js';
 import type { FeaturizedData } from '../../features/dataset.js';
 import type { TextClassifier } from '../../model/classifier.js';
+import { spreadIndex, topLabelAt } from '../validate.js';
 
 export type AutotuneMetric = 'accuracy' | 'macroF1';
 
@@ -19,11 +20,8 @@ export function scoreModel(model: TextClassifier, data: FeaturizedData, examples
   const n = Math.min(limit, data.count);
   let correct = 0;
   for (let j = 0; j < n; j++) {
-    const i = n === data.count ? j : Math.floor((j * data.count) / n);
-    const probs = model.probsOfRows(data.rows, data.offsets[i], data.offsets[i + 1]);
-    let top = 0;
-    for (let k = 1; k < model.labels.length; k++) if (probs[k] > probs[top]) top = k;
-    const predicted = model.labels[top];
+    const i = spreadIndex(j, n, data.count);
+    const predicted = model.labels[topLabelAt(model, data, i)];
     const truth = examples[i].labels;
     if (truth.includes(predicted)) {
       correct++;
