@@ -54,6 +54,8 @@ test('trial 1 is the starting options, and the kept trial scores at least as wel
     { dim: 16, epoch: 5, lr: 0.1, wordNgrams: 1, minn: 0, maxn: 0, loss: 'softmax', hidden: 0 },
   );
   assert.equal(first.status, 'done');
+  // Trial 2 is the start with the long-document settings (SECOND_START), the rest unchanged.
+  assert.deepEqual(tune.trials[1].settings, { ...first.settings, bagNorm: 'l2', loss: 'hinge', weightDecay: 1e-4 });
   assert.equal(tune.startScore, first.score);
   assert.ok(tune.bestScore >= tune.startScore, `best ${tune.bestScore} < start ${tune.startScore}`);
   for (const t of tune.trials) if (t.score !== null) assert.ok(t.score <= tune.bestScore);
@@ -125,6 +127,9 @@ test('options given explicitly are not searched; trials share featurised data', 
   const tune = r.autotune!;
   assert.deepEqual(tune.fixed.sort(), ['dim', 'lr', 'wordNgrams']);
   for (const t of tune.trials) assert.deepEqual([t.settings.dim, t.settings.lr, t.settings.wordNgrams], [16, 0.5, 2]);
+  // A fixed setting stays out of trial 2's long-document start too.
+  const fixedLoss = await train(TRAIN, { ...START, loss: 'ova', seed: 1, autotune: { validation: VALID, trials: 2, modelSize: SIZE } });
+  assert.deepEqual(fixedLoss.autotune!.trials.map((t) => [t.settings.loss, t.settings.bagNorm]), [['ova', 'mean'], ['ova', 'l2']]);
   assert.ok(tune.reusedFeatures > 0, 'some trials reused an earlier trial\'s features');
 });
 

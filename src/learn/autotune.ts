@@ -1,12 +1,14 @@
 /**
  * Autotune: a search over the hyperparameters that matter (the dimensions of autotune/space.ts:
- * dim, epoch, lr, wordNgrams, minn/maxn, bucket, loss, hidden), scored on a validation set,
+ * dim, epoch, lr, wordNgrams, minn/maxn, bucket, loss, hidden, bagNorm, weightDecay), scored on a validation set,
  * keeping the best model.
  *
  * Sampling follows fastText's autotune (autotune.cc): trial 1 is the starting config (fastText's
  * defaults plus whatever the caller set; what the caller set is never searched), and every later
  * trial perturbs the best config so far with Gaussian steps whose spread shrinks from t = 0.25 to
- * t = 0.75 of the budget. Where this does more than fastText:
+ * t = 0.75 of the budget. Trial 2 is the start with the long-document settings (SECOND_START in
+ * autotune/space.ts), so that a search also begins from the other side of the space. Where this
+ * does more than fastText:
  * - two trials run at once on two cores (lanes.ts) when `thread` is 2 or more, and a search with a
  *   trial budget (and no duration) is deterministic for a seed whatever the thread count: trial n
  *   is sampled around the best of trials 1..n-2 (AHEAD = 2), with t counting trials, so no result
@@ -26,7 +28,7 @@ import { AccreteError, ConfigError, DivergenceError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 import { openLanes, type TrialLane } from './autotune/lanes.js';
 import { DEFAULT_MODEL_SIZE } from './autotune/size.js';
-import { sampleAround, SEARCHED, settingsOf, type Searched, type TrialSettings } from './autotune/space.js';
+import { sampleAround, SEARCHED, secondStart, settingsOf, type Searched, type TrialSettings } from './autotune/space.js';
 import type { AutotuneMetric } from './autotune/score.js';
 import { type AutotuneTrial, type TrialBase, type TrialOutcome } from './autotune/trial.js';
 import type { TrainOptions, TrainResult } from './train.js';
@@ -206,7 +208,8 @@ async function runSearch(lanes: readonly TrialLane[], plan: Plan): Promise<Ran> 
         break;
       }
       const base = bestUpTo(strict ? next - AHEAD : outcomes.length);
-      const settings = next === 1 ? plan.start : sampleAround(base?.settings ?? plan.start, progress(next), plan.rng, plan.searchLoss, plan.fixed);
+      const settings =
+        next === 1 ? plan.start : next === 2 ? secondStart(plan.start, plan.searchLoss, plan.fixed) : sampleAround(base?.settings ?? plan.start, progress(next), plan.rng, plan.searchLoss, plan.fixed);
       const lane = idle.shift()!;
       const n = next++;
       const request = { trial: n, settings, bars: base?.rungScores ?? [], deadline: n === 1 ? Infinity : plan.deadline };
@@ -237,6 +240,6 @@ export function trialLine(t: AutotuneTrial, best: AutotuneTrial, total: number |
   const bestScore = best.score === null ? 'none yet' : `${(best.score * 100).toFixed(2)}%, trial ${best.trial}`;
   return (
     `autotune trial ${t.trial}${total === null ? '' : `/${total}`}: dim ${s.dim} epoch ${s.epoch} lr ${s.lr} wordNgrams ${s.wordNgrams} ` +
-    `minn ${s.minn} maxn ${s.maxn} bucket ${s.bucket} loss ${s.loss} hidden ${s.hidden} -> ${score} in ${t.seconds.toFixed(1)}s (best ${bestScore})`
+    `minn ${s.minn} maxn ${s.maxn} bucket ${s.bucket} loss ${s.loss} hidden ${s.hidden} bagNorm ${s.bagNorm} weightDecay ${s.weightDecay} -> ${score} in ${t.seconds.toFixed(1)}s (best ${bestScore})`
   );
 }
