@@ -7,11 +7,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { toExample, toExamples, type Example, type ExampleInput } from './data/example.js';
+import { toExamples, type Example } from './data/example.js';
 import type { ReadOptions } from './data/read.js';
 import { show } from './data/fields.js';
 import { resolveConfig } from './config.js';
-import { AccreteError, ConfigError } from './errors.js';
+import { ConfigError } from './errors.js';
 import type { EvaluateOptions } from './eval/evaluate.js';
 import type { Metrics } from './eval/metrics.js';
 import type { TrainOptions, TrainReport } from './learn/train.js';
@@ -24,18 +24,14 @@ import type { UpdateDecision, UpdateOptions } from './update/update.js';
 import { memoryStarted } from './update/warnings.js';
 import { applyList } from './util/listPatch.js';
 import { checkSignal, throwIfAborted } from './offthread/abort.js';
-import { packExamplesSliced } from './offthread/pack.js';
 import type { RunOptions } from './offthread/progress.js';
-import type { JobSource, LearnResult as LearnJobResult, LoadResult, MemoryChanges, TrainResult as TrainJobResult, TrainWireOptions } from './offthread/protocol.js';
+import type { LearnResult as LearnJobResult, LoadResult, MemoryChanges, TrainResult as TrainJobResult, TrainWireOptions } from './offthread/protocol.js';
 import { JobThread, runJob } from './offthread/runner.js';
+import { sourceOf, type ExampleSource } from './offthread/source.js';
+import { mergeBefore } from './update/mergeBefore.js';
 import { handleOfSliced, memoryOf, modelAtSliced, packMemorySliced, unpackMemory } from './offthread/transfer.js';
 
-/**
- * Where examples come from: an array (or any iterable) of examples, a data file's path (JSONL,
- * CSV, TSV or fastText, read with readDataset in the learner's worker thread), or an async
- * iterable of examples (e.g. readExamples), read on the caller's thread.
- */
-export type ExampleSource = string | Iterable<ExampleInput> | AsyncIterable<ExampleInput>;
+export type { ExampleSource } from './offthread/source.js';
 
 /**
  * Options of Learner.train: train()'s options (not onCheckpoint: training runs on another thread), the
@@ -382,21 +378,6 @@ export class Learner {
 /** Ends the worker thread of a learner no longer reachable. */
 const threads = new FinalizationRegistry<JobThread>((thread) => thread.close());
 
-/** A source as a job takes it: a file's path (the worker reads it), or examples checked and packed here. */
-async function sourceOf(source: ExampleSource, what: string, read: ReadOptions = {}): Promise<JobSource> {
-  if (typeof source === 'string') return { file: source, read };
-  let list: unknown[];
-  if (source !== null && typeof source === 'object' && Symbol.asyncIterator in source) {
-    list = [];
-    for await (const e of source as AsyncIterable<ExampleInput>) list.push(e);
-  } else if (source !== null && typeof source === 'object' && !Array.isArray(source) && Symbol.iterator in source) list = [...(source as Iterable<unknown>)];
-  else if (Array.isArray(source)) list = source;
-  else throw new AccreteError('BAD_DATA', `${what} must be an array of examples, a data file's path or an async iterable of examples, got ${show(source)}`);
-  // Checked and packed a slice at a time: 3,000 e-mails are some 15 ms of work for the main thread.
-  const items = list;
-  return { examples: await packExamplesSliced(items.length, (i) => toExample(items[i], what, i)) };
-}
-
 /**
  * A memory with an update's changes applied, and which of the learner's example objects each kept
  * example now is (the buffer keeps copies): a pending patch finds the memory's changes by identity.
@@ -412,37 +393,4 @@ function applyMemoryChanges(memory: ContinualMemory, c: MemoryChanges): { memory
 
 function checkCount(n: unknown, name: string): void {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new ConfigError([`${name} must be an integer >= 0, got ${show(n)}`]);
-}
-
-/**
- * The parent of two updates in a row, as one: what the model was before the first. A row the
- * second update may have touched but the first did not still held the first's parent value when
- * the second began, so the first's record wins where both list a row, and the second adds the rest.
- */
-function mergeBefore(first: ModelBefore, second: ModelBefore): ModelBefore {
-  const tensors = new Map(first.tensors);
-  for (const [name, b] of second.tensors) {
-    const a = first.tensors.get(name);
-    if (!a) {
-      // A tensor the first update did not list (optimizer moments that appeared): rows past what the
-      // parent had are growth, kept whole by the diff; the second's record holds the rest.
-      tensors.set(name, b);
-      continue;
-    }
-    const known = new Set(a.ids);
-    const extra: number[] = [];
-    for (let k = 0; k < b.ids.length; k++) if (!known.has(b.ids[k]) && b.ids[k] < a.rows) extra.push(k);
-    if (extra.length === 0) continue;
-    const cols = a.ids.length > 0 ? a.values.length / a.ids.length : b.ids.length > 0 ? b.values.length / b.ids.length : 0;
-    const ids = new Int32Array(a.ids.length + extra.length);
-    const values = new Float32Array(ids.length * cols);
-    ids.set(a.ids);
-    values.set(a.values);
-    extra.forEach((k, i) => {
-      ids[a.ids.length + i] = b.ids[k];
-      values.set(b.values.subarray(k * cols, (k + 1) * cols), (a.ids.length + i) * cols);
-    });
-    tensors.set(name, { rows: a.rows, ids, values });
-  }
-  return { ...first, tensors };
 }
