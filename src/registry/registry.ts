@@ -52,6 +52,18 @@ export interface Recovery {
   removed: string[];
 }
 
+/** A version's model directory, loaded with every checksum verified (the memory files' too); VersionFilesError naming the version when it does not load. */
+export function loadVersionDir(id: string, dir: string): TextClassifier {
+  try {
+    const model = loadModel(dir);
+    verifyExtraFiles(dir);
+    return model;
+  } catch (err) {
+    if (!(err instanceof ModelFileError)) throw err;
+    throw new VersionFilesError(id, `version ${id} does not load: ${err.message}`, { cause: err });
+  }
+}
+
 export class Registry {
   readonly root: string;
   /** The claim of the server that owns this registry (set by claim()); every feedback and version write checks it. */
@@ -163,14 +175,7 @@ export class Registry {
   loadVersion(id: string): TextClassifier {
     const v = this.version(id);
     this.checkKept(v);
-    let model: TextClassifier;
-    try {
-      model = loadModel(this.dirOf(id));
-      verifyExtraFiles(this.dirOf(id));
-    } catch (err) {
-      if (!(err instanceof ModelFileError)) throw err;
-      throw new VersionFilesError(id, `version ${id} does not load: ${err.message}`, { cause: err });
-    }
+    const model = loadVersionDir(id, this.dirOf(id));
     this.checkRecorded(v, model);
     return model;
   }

@@ -12,16 +12,15 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import type { Example } from '../../data/example.js';
-import { AccreteError, ModelFileError } from '../../errors.js';
+import { AccreteError } from '../../errors.js';
 import type { TextClassifier } from '../../model/classifier.js';
 import { MANIFEST_FILE } from '../../store/manifest.js';
-import { loadModel, verifyExtraFiles } from '../../store/modelFiles.js';
 import type { GateIssue } from '../../update/gate.js';
 import type { UpdateReport } from '../../update/update.js';
 import { importCopy, updatedRecord } from '../versionRecords.js';
 import { publish, removeUnreferenced, stagingPath, versionPath } from '../files.js';
 import type { Recovery } from '../registry.js';
-import { VersionFilesError } from '../registry.js';
+import { loadVersionDir, VersionFilesError } from '../registry.js';
 import type { CommitInput, ReplicaInfo, RegistryStore, StartedJob } from '../store.js';
 import { type FeedbackEvent, type JobFault, type JobTrigger, type VersionMetrics, type VersionRecord } from '../types.js';
 import { BlobCache, type FileEntry } from './blobs.js';
@@ -165,14 +164,7 @@ export class PostgresStore implements RegistryStore {
     const v = await this.version(id);
     this.checkKept(v);
     await this.ensureLocal(id);
-    let model: TextClassifier;
-    try {
-      model = loadModel(this.dirOf(id));
-      verifyExtraFiles(this.dirOf(id));
-    } catch (err) {
-      if (!(err instanceof ModelFileError)) throw err;
-      throw new VersionFilesError(id, `version ${id} does not load: ${err.message}`, { cause: err });
-    }
+    const model = loadVersionDir(id, this.dirOf(id));
     this.checkRecorded(v, model);
     return model;
   }
