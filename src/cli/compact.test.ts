@@ -6,12 +6,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliRunner, MAIN } from './testing.js';
+import { cliRunner, killAtCrashPoint, MAIN } from './testing.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'accrete-compact-'));
@@ -54,18 +53,7 @@ test('compacting the same patches twice gives the same bytes, and the same predi
 
 /** Runs accrete compact until it stops at `point`, then kills it with SIGKILL. */
 async function killAt(model: string, point: string): Promise<void> {
-  const proc = spawn(process.execPath, [MAIN, 'compact', model, '--quiet'], { cwd, env: { ...process.env, ACCRETE_CRASH_AT: point }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const exited = new Promise<void>((done) => proc.on('exit', () => done()));
-  await new Promise<void>((reached, failed) => {
-    proc.stderr.on('data', (d) => {
-      stderr += d;
-      if (stderr.includes(`crash point: ${point}`)) reached();
-    });
-    proc.on('exit', () => failed(new Error(`accrete compact ended before ${point}: ${stderr}`)));
-  });
-  proc.kill('SIGKILL');
-  await exited;
+  await killAtCrashPoint(cwd, ['compact', model, '--quiet'], point);
 }
 
 for (const [point, expected] of [

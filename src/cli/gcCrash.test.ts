@@ -6,14 +6,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TextClassifier } from '../model/classifier.js';
 import { Registry } from '../registry/registry.js';
 import { call, corpus, inProcess, MAIN, plantTexts, tinyModel } from '../serve/testing.js';
-import { cliRunner } from './testing.js';
+import { cliRunner, killAtCrashPoint } from './testing.js';
 
 const root = mkdtempSync(join(tmpdir(), 'accrete-gc-crash-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -65,18 +64,8 @@ before(async () => {
 
 /** Runs `accrete models gc --keep 1` until it stops at `point`, then kills it with SIGKILL. */
 async function killAt(file: string, point: string): Promise<void> {
-  const proc = spawn(process.execPath, [MAIN, 'models', 'gc', '--keep', '1', '--registry', file, '--json'], { cwd: root, env: { ...process.env, ACCRETE_CRASH_AT: point }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const exited = new Promise<NodeJS.Signals | null>((done) => proc.on('exit', (_code, signal) => done(signal)));
-  await new Promise<void>((reached, failed) => {
-    proc.stderr.on('data', (d) => {
-      stderr += d;
-      if (stderr.includes(`crash point: ${point}`)) reached();
-    });
-    proc.on('exit', () => failed(new Error(`gc ended before ${point}: ${stderr}`)));
-  });
-  proc.kill('SIGKILL');
-  assert.equal(await exited, 'SIGKILL', `gc was killed at ${point}`);
+  const signal = await killAtCrashPoint(root, ['models', 'gc', '--keep', '1', '--registry', file, '--json'], point);
+  assert.equal(signal, 'SIGKILL', `gc was killed at ${point}`);
 }
 
 /** Rows and files agree: every version not marked removed has its directory, which loads and predicts as before. */

@@ -4,12 +4,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliRunner, MAIN } from './testing.js';
+import { cliRunner, killAtCrashPoint, MAIN } from './testing.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'accrete-patch-crash-'));
@@ -42,18 +41,7 @@ before(() => {
 
 /** Runs the update in place until it stops at `point`, then kills it with SIGKILL. */
 async function killAt(model: string, point: string): Promise<void> {
-  const proc = spawn(process.execPath, [MAIN, 'update', '--model', model, ...UPDATE()], { cwd, env: { ...process.env, ACCRETE_CRASH_AT: point }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const exited = new Promise<void>((done) => proc.on('exit', () => done()));
-  await new Promise<void>((reached, failed) => {
-    proc.stderr.on('data', (d) => {
-      stderr += d;
-      if (stderr.includes(`crash point: ${point}`)) reached();
-    });
-    proc.on('exit', () => failed(new Error(`the update ended before ${point}: ${stderr}`)));
-  });
-  proc.kill('SIGKILL');
-  await exited;
+  await killAtCrashPoint(cwd, ['update', '--model', model, ...UPDATE()], point);
 }
 
 for (const [point, expected] of [
