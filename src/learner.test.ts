@@ -12,6 +12,7 @@ import { corpus, jsonl, MAIN, plantTexts } from './serve/testing.js';
 import { saveModel } from './store/modelFiles.js';
 import { namedTensors } from './store/patch.js';
 import { update } from './update/update.js';
+import { CRUISE_EXAMPLES, CRUISE_FEEDBACK, CRUISE_OPTIONS } from './testing/freeCruise.js';
 
 const SMALL = { dim: 16, bucket: 20000, epoch: 10, lr: 0.5, wordNgrams: 2, seed: 1, thread: 1 };
 const testTexts = jsonl('wordnet3.test.jsonl').map((e) => e.text);
@@ -100,14 +101,7 @@ test('predict: a list for a text, a list per text for an array of texts', async 
 });
 
 test('learn keeps what the model knew: update() without memory forgets "free cruise", the learner does not', async () => {
-  const examples = [
-    { text: 'win a free cruise now', label: 'spam' },
-    { text: 'cheap pills, click here', label: 'spam' },
-    { text: 'lunch at noon tomorrow?', label: 'ham' },
-    { text: 'the meeting notes are attached', label: 'ham' },
-  ];
-  const feedback = [{ text: 'your parcel is waiting, track it here', label: 'phishing' }];
-  const options = { epoch: 50, lr: 0.5, dim: 16, seed: 1, thread: 1 };
+  const [examples, feedback, options] = [CRUISE_EXAMPLES, CRUISE_FEEDBACK, CRUISE_OPTIONS];
 
   // The finding, as it was: the low-level update without a memory is accepted and forgets.
   const { model } = await train(examples, options);

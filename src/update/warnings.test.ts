@@ -6,18 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { train } from '../learn/train.js';
+import { CRUISE_EXAMPLES, CRUISE_FEEDBACK, CRUISE_OPTIONS } from '../testing/freeCruise.js';
 import { buildMemory } from './memory.js';
 import { update } from './update.js';
 import { updateWarnings } from './warnings.js';
 
-const examples = [
-  { text: 'win a free cruise now', label: 'spam' },
-  { text: 'cheap pills, click here', label: 'spam' },
-  { text: 'lunch at noon tomorrow?', label: 'ham' },
-  { text: 'the meeting notes are attached', label: 'ham' },
-];
-const feedback = [{ text: 'your parcel is waiting, track it here', label: 'phishing' }];
-const options = { epoch: 50, lr: 0.5, dim: 16, seed: 1, thread: 1 };
+const [examples, feedback, options] = [CRUISE_EXAMPLES, CRUISE_FEEDBACK, CRUISE_OPTIONS];
 
 test('update() without a replay memory returns a no-memory warning, in its decision and its report', async () => {
   const { model } = await train(examples, options);
