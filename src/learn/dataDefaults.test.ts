@@ -19,6 +19,17 @@ test('dataStats: bytes as a fastText file, tokens, words seen once, word pairs, 
   assert.equal(s.bigrams >= 3, true);
 });
 
+test('dataStats: the whole-run tokens of cjkRuns are no words, so they do not shrink the fitted table', () => {
+  // Each line a different run of Han characters: counted as words, every run took a vocabulary row
+  // out of the size budget (a 10-poet Chinese corpus got a 1,000-row table instead of 20,000).
+  const lines = Array.from({ length: 200 }, (_, i) => ex(`秦川雄帝宅函谷壯皇居${String.fromCodePoint(0x4e00 + i)}連甍遙接漢`, i % 2 ? 'a' : 'b'));
+  const plain = dataStats(lines, DEFAULTS);
+  const runs = dataStats(lines, { ...DEFAULTS, cjkRuns: true });
+  assert.equal(runs.words, plain.words);
+  assert.equal(runs.bigrams, plain.bigrams);
+  assert.equal(runs.meanTokens, plain.meanTokens);
+});
+
 test('fitDefaults: small data gets more epochs, word pairs, and a model within the size bound; given options are never changed', () => {
   const small = fitDefaults(dataStats(corpus(500, 20, 3000), DEFAULTS));
   assert.equal(small.settings.epoch, 25);

@@ -11,7 +11,7 @@ import type { Config, TextConfig } from '../config.js';
 import { DEFAULTS } from '../config.js';
 import { charNgrams } from '../text/charNgrams.js';
 import { CharClass, classOf } from '../text/charClass.js';
-import { tokenize } from '../text/tokenize.js';
+import { isRunToken, tokenize } from '../text/tokenize.js';
 
 export interface DataStats {
   examples: number;
@@ -43,7 +43,9 @@ export function dataStats(examples: readonly { text: string; labels: readonly st
       labels.add(l);
       bytes += Buffer.byteLength(l) + 10;
     }
-    const toks = tokenize(e.text, text);
+    // A cjkRuns whole-run token is no word (no vocabulary row, no pair): counting it would size the
+    // table as if every line of Chinese were a new word (a 10-poet corpus got a 1,000-row table).
+    const toks = tokenize(e.text, text).filter((t) => !isRunToken(t));
     tokens += toks.length;
     for (let i = 0; i < toks.length; i++) {
       counts.set(toks[i], (counts.get(toks[i]) ?? 0) + 1);
