@@ -1,4 +1,5 @@
 /** Command-line parsing shared by the commands: node's parseArgs plus typed, checked conversions. */
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolveConfig, type Config } from '../config.js';
@@ -62,8 +63,27 @@ export function parseCommandLine(argv: readonly string[], spec: FlagSpec): { fla
 /** The flags of `argv` (see parseCommandLine); a positional argument is a UsageError. */
 export function parseFlags(argv: string[], spec: FlagSpec): Flags {
   const { flags, positionals } = parseCommandLine(argv, spec);
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"${positionalHint(positionals[0], spec, flags)}`);
   return flags;
+}
+
+/**
+ * "; did you mean --data train.txt?" for a file or model directory given without its flag (as
+ * fastText users type `train.txt`): a directory is a model, anything else with a dot a data file.
+ */
+function positionalHint(arg: string, spec: FlagSpec, flags: Flags): string {
+  const dir = isDirectory(arg);
+  const flag = dir ? 'model' : /\.[A-Za-z0-9]+$/.test(arg) || arg === '-' ? 'data' : undefined;
+  if (flag === undefined || !(flag in spec) || flags[flag] !== undefined) return '';
+  return `; did you mean --${flag} ${arg}?`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function requireString(flags: Flags, name: string): string {

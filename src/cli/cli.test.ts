@@ -187,6 +187,14 @@ test('accrete help CMD prints the help of CMD (exit 0); an unknown CMD is wrong 
   assert.match(expectStatus(['help', 'train', 'eval'], 2).stderr, /unexpected argument "eval"/);
 });
 
+test('a data file or model directory given without its flag: exit 2 and the flag it needs', () => {
+  assert.match(expectStatus(['train', TRAIN, '--out', join(cwd, 'positional')], 2).stderr, new RegExp(`unexpected argument ".*"; did you mean --data .*wordnet3\\.train\\.jsonl\\?`));
+  assert.match(expectStatus(['eval', cwd, '--data', TEST], 2).stderr, /; did you mean --model /);
+  // Given its flag already, or no file-like argument: no guess.
+  assert.doesNotMatch(expectStatus(['train', '--data', TRAIN, 'extra.txt', '--out', join(cwd, 'positional')], 2).stderr, /did you mean/);
+  assert.doesNotMatch(expectStatus(['train', 'banana', '--out', join(cwd, 'positional')], 2).stderr, /did you mean/);
+});
+
 test('accrete --version and -v print the version of package.json', () => {
   const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
   for (const flag of ['--version', '-v']) assert.equal(expectStatus([flag], 0).stdout, `${pkg.version}\n`);
