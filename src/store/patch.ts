@@ -136,6 +136,8 @@ export function diffRows(name: string, cols: number, before: Float32Array, after
   const rowsBefore = before.length / cols;
   const rowsAfter = after.length / cols;
   if (rowsAfter < rowsBefore) throw new Error(`a patch of ${name}: it lost rows (${rowsBefore} -> ${rowsAfter})`);
+  // The same array (a stale Fisher estimate kept as it was): nothing changed, and 2M rows need no scan.
+  if (before === after) return null;
   const was = bitsOf(before);
   const now = bitsOf(after);
   // Unchanged, by a native compare (a stale Fisher estimate is carried along unchanged).
