@@ -183,7 +183,7 @@ function checkFileNames(path: string, json: ModelJson): void {
  * several times (the lock's fencing check, the output check, the model, its memory, the save), and
  * one of 1.1 MB (a vocabulary of 50,000 words) takes 15-40 ms to parse. The bytes are read every
  * time and compared whole (a fraction of a millisecond), so a changed file is never answered from
- * here, whatever its timestamps say. Parsed objects are frozen (shared by every reader).
+ * here, whatever its timestamps say; another path with the same bytes (a hard link) is answered too. Parsed objects are frozen (shared by every reader).
  */
 const parsed = new Map<string, { bytes: Buffer; json: unknown }>();
 const PARSED_KEPT = 4;
@@ -195,8 +195,10 @@ const PARSED_KEPT = 4;
  */
 export function parseModelJsonFile(path: string): unknown {
   const bytes = readFileSync(path);
+  // The same path, or another link to the same bytes (a registry's versions share their base's model.json).
   const hit = parsed.get(path);
   if (hit && hit.bytes.equals(bytes)) return hit.json;
+  for (const other of parsed.values()) if (other.bytes.length === bytes.length && other.bytes.equals(bytes)) return other.json;
   const json = freezeModelJson(JSON.parse(bytes.toString('utf8')) as unknown);
   parsed.delete(path);
   parsed.set(path, { bytes, json });
