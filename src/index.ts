@@ -86,7 +86,7 @@ export { averageAccuracy, backwardTransfer, forgetting, forwardTransfer, learnin
 export type { AccuracyMatrix } from './eval/continual.js';
 
 // Model files
-export { saveModel, loadModel, loadModelAsync, beginLoad, readModelJson, MODEL_FORMAT_VERSION } from './store/modelFiles.js';
+export { saveModel, loadModel, loadModelAsync, beginLoad, readModelJsonCopy as readModelJson, MODEL_FORMAT_VERSION } from './store/modelFiles.js';
 export type { AsyncReadOptions, PendingModel } from './store/modelFiles.js';
 
 // fastText interoperability: its .bin models in and out, its tokenizer and hashing, its .vec vectors

@@ -4,11 +4,12 @@
  * check right before the new version takes the directory's place: it must still be the version
  * that was there when the lock was taken, or the save is refused rather than overwrite another's.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AccreteError } from '../errors.js';
 import type { WriteDirOptions } from '../store/atomicDir.js';
 import { acquireWriteLock, type WriteLock } from '../store/writeLock.js';
+import { parseModelJsonFile } from '../store/modelFiles.js';
 import { optionalNumberWhere, type FlagSpec, type Flags } from './args.js';
 
 /** Seconds a writer waits for another's lock by default. */
@@ -35,7 +36,9 @@ interface OnDisk {
 
 function onDisk(dir: string): OnDisk | null {
   try {
-    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights?: { xxh64?: unknown }; createdAt?: unknown };
+    // Parsed once for the lock, its check before the swap and the load (the bytes are compared each time).
+    const json = parseModelJsonFile(join(dir, 'model.json')) as { weights?: { xxh64?: unknown }; createdAt?: unknown } | null;
+    if (json === null) return null;
     return { weights: String(json.weights?.xxh64), createdAt: String(json.createdAt) };
   } catch {
     return null;

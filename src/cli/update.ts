@@ -5,7 +5,7 @@ import { AccreteError, DivergenceError, UsageError } from '../errors.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { GATE_DEFAULTS } from '../update/gate.js';
 import { MAX_GUARD, MIN_GUARDED_EXAMPLES } from '../update/guard.js';
-import { DEFAULT_REPLAY, loadLearner, memoryAfterUpdate, memoryBefore, saveLearner, type ContinualMemory, type MemoryBefore } from '../update/memory.js';
+import { DEFAULT_REPLAY, loadLearnerAsync, memoryAfterUpdate, memoryBefore, saveLearner, type ContinualMemory, type MemoryBefore } from '../update/memory.js';
 import { saveUpdated, type SavedVersion } from '../update/saveVersion.js';
 import type { ModelBefore } from '../store/patch.js';
 import { inRange, UPDATE_RANGES, type NumericUpdateOption } from '../update/options.js';
@@ -194,9 +194,13 @@ interface UpdateRun {
 
 /** The update itself, run holding the write lock of `out`. */
 async function updateLocked({ flags, modelDir, dataPath, out, options, quiet, read, started, fence }: UpdateRun): Promise<number> {
-  const { model, memory } = loadLearner(modelDir);
+  // The data file is read while the model loads (its weights on the thread pool): an error in
+  // the model is still said first.
+  const dataRead = loadExamples(dataPath, read);
+  dataRead.catch(() => {});
+  const { model, memory } = await loadLearnerAsync(modelDir);
   checkOutDir(out);
-  const data = await loadExamples(dataPath, read);
+  const data = await dataRead;
   const validSet = await optionalExamples(flags, 'valid', read, 'leave --valid out to validate on part of --data');
   const guardSet = await optionalExamples(flags, 'guard', read, "the gate would have nothing to check what the model knew on; leave --guard out to use the model's own guard");
   const examples = data.examples;

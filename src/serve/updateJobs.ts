@@ -253,7 +253,7 @@ export class UpdateJobs {
 
   private async finish({ job, parent, staging }: StartedJob, trigger: JobTrigger, options: UpdateOptions, worker: RunningUpdate): Promise<UpdateAnswer> {
     const s = this.service;
-    const { accepted, report, patch, whole, obtained, phases } = await worker.result;
+    const { accepted, report, patch, change, whole, obtained, phases } = await worker.result;
     // Milliseconds per step on this side too, for the log beside the worker's.
     const steps: Record<string, number> = {};
     let lapAt = performance.now();
@@ -273,10 +273,12 @@ export class UpdateJobs {
     lap('publish');
     // The worker's copy is this version now: its patches live in `dir` from here on.
     this.worker.tell({ kind: 'published', from: staging, to: dir });
-    // The change: the patch file read back and verified (a few MB, not the model), or for a whole
-    // save the worker's diff in memory (the same rows; the new base's files are verified on their next load).
+    // The change: the patch file as the worker read it back and verified (a few MB, not the model;
+    // the file is immutable, named by its checksum, and publishing only renamed its directory), or
+    // for a whole save the worker's diff in memory (the same rows; the new base's files are verified
+    // on their next load). Decoded off this thread: predictions are not held up by it.
     const where = patch ? join(dir, PATCH_DIR, patch.name) : dir;
-    const p = patch ? readPatch(where, patch.xxh64) : whole!.change;
+    const p = patch ? (change ?? readPatch(where, patch.xxh64)) : whole!.change;
     const checksum = patch ? patch.xxh64 : whole!.state;
     const labels = [...(await s.registry.version(parent)).labels, ...p.head.labels.added];
     /** The serving model becomes the new version: the change applied in place at an epoch barrier, or else the version loaded off the thread. */

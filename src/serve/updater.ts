@@ -18,7 +18,7 @@ export type TestPause = 'update' | 'save' | 'commit';
 
 export type WorkerMessage =
   | { type: 'paused'; point: TestPause }
-  | { type: 'done'; accepted: boolean; report: UpdateReport; patch: PatchRef | null; whole?: WholeSave; obtained: Obtained; phases: Record<string, number> }
+  | { type: 'done'; accepted: boolean; report: UpdateReport; patch: PatchRef | null; change?: Patch; whole?: WholeSave; obtained: Obtained; phases: Record<string, number> }
   | { type: 'check'; state: string | null; digest: string | null; disk: string | null }
   | { type: 'diagnosis'; diagnosis: Diagnosis }
   | { type: 'error'; code: ErrorCode | null; message: string; storage?: StorageFaultKind };
@@ -40,6 +40,8 @@ export interface UpdateResult {
   report: UpdateReport;
   /** An accepted candidate saved as a patch of its parent: the patch in its staging directory. */
   patch: PatchRef | null;
+  /** That patch, read back from its file and verified by the worker (so the server's thread does not decode it). */
+  change: Patch | null;
   /** An accepted candidate saved whole. */
   whole: WholeSave | null;
   /** How the worker got the parent: its resident copy as it was, moved by patches, or loaded from disk. */
@@ -138,7 +140,7 @@ export class UpdateWorker {
       job,
       (m) => {
         if (m.type === 'paused') return void onPause(m.point);
-        if (m.type === 'done') return { value: { accepted: m.accepted, report: m.report, patch: m.patch, whole: m.whole ?? null, obtained: m.obtained, phases: m.phases } };
+        if (m.type === 'done') return { value: { accepted: m.accepted, report: m.report, patch: m.patch, change: m.change ?? null, whole: m.whole ?? null, obtained: m.obtained, phases: m.phases } };
         if (m.type === 'error') return { error: fromWorker(m) };
         return { error: new Error(`the update worker answered an update with a ${m.type}`) };
       },

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
 import { createOptimizer } from '../optim/optimizer.js';
 import { replacedPath, writeDirAtomic } from './atomicDir.js';
-import { beginLoad, loadModel, loadModelAsync, readExtraFile, saveModel, type ModelJson } from './modelFiles.js';
+import { beginLoad, loadModel, loadModelAsync, parseModelJsonFile, readExtraFile, readModelJson, readModelJsonCopy, saveModel, type ModelJson } from './modelFiles.js';
 import { SafetensorsReader, writeSafetensors, type SafetensorsHeader, type TensorEntry, type TensorLike } from './safetensors.js';
 import { prefetchWeights } from './weightsPrefetch.js';
 import { xxh64Hex } from './xxh64.js';
@@ -708,4 +708,29 @@ test('safetensors of plain Float32Arrays (not in an arena), and of tensors from 
     again.forEach(([k, t], i) => assert.ok(bytes(t.data).equals(bytes(targets[i][1].data)), `${name}: ${k} read async`));
     reader.close();
   }
+});
+
+test('model.json is parsed once per bytes: a rewrite of the same length in place is read anew, a hard link to the same bytes is not parsed again, and readers cannot change the shared object', async () => {
+  const d = join(root, 'parse-once');
+  mkdirSync(d, { recursive: true });
+  const path = join(d, 'model.json');
+  writeFileSync(path, JSON.stringify({ format: 'x', createdAt: 'AAAA', words: ['a'] }));
+  const first = parseModelJsonFile(path) as { createdAt: string; words: string[] };
+  assert.equal(parseModelJsonFile(path), first, 'the same bytes: the same object');
+  // Same length, same inode, written at once (a timestamp could not tell them apart).
+  writeFileSync(path, JSON.stringify({ format: 'x', createdAt: 'BBBB', words: ['a'] }));
+  const second = parseModelJsonFile(path) as { createdAt: string };
+  assert.equal(second.createdAt, 'BBBB');
+  linkSync(path, join(d, 'linked.json'));
+  assert.equal(parseModelJsonFile(join(d, 'linked.json')), second, 'another link to the same bytes');
+  assert.throws(() => (first.words as string[]).push('b'), TypeError);
+  assert.throws(() => ((second as { createdAt: string }).createdAt = 'C'), TypeError);
+  // A model directory: the library's readModelJson is a copy of one's own.
+  const m = join(root, 'parse-once-model');
+  saveModel(await trained({}), m);
+  const shared = readModelJson(m);
+  assert.equal(readModelJson(m), shared);
+  const copy = readModelJsonCopy(m);
+  copy.words.push('changed');
+  assert.notEqual(readModelJson(m).words.length, copy.words.length);
 });

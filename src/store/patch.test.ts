@@ -232,3 +232,21 @@ test('diffRows keeps exactly the rows whose bits changed (-0 against 0 included)
   assert.deepEqual(bits(applyRowChain(v0.slice(), [{ rows: a, where: 'a' }, { rows: b, where: 'b' }])), bits(v2));
   assert.throws(() => applyRowChain(v0.slice(), [{ rows: b, where: 'b' }]), /the patch changes t of 4 rows, but it has 3/);
 });
+
+test('diffRows finds every changed row across its native block compares: at block edges, in the last partial block, a single bit, many columns', () => {
+  for (const cols of [1, 3, 100]) {
+    const rows = 5_000;
+    const before = new Float32Array(rows * cols).map((_, i) => (i % 97) / 7);
+    const after = before.slice();
+    const bits = new Int32Array(after.buffer);
+    // Rows at and around the edges of the 1,024-value blocks, the first and the last row.
+    const block = Math.floor(1024 / cols);
+    const want = [...new Set([0, block - 1, block, 2 * block + 1, rows - 1].filter((r) => r < rows))].sort((a, b) => a - b);
+    for (const r of want) bits[r * cols + (r % cols)] ^= 1;
+    const d = diffRows('t', cols, before, after)!;
+    assert.deepEqual([...d.ids], want, `cols ${cols}`);
+    assert.deepEqual(applyRows(before, d, 't'), after);
+    // The same array twice is no change, without a scan.
+    assert.equal(diffRows('t', cols, after, after), null);
+  }
+});

@@ -128,6 +128,9 @@ export function diffModel(model: TextClassifier, before: ModelBefore, extras: Ex
   return { head, rows: [...rows, ...extras.rows] };
 }
 
+/** Values per block that diffRows compares natively before it looks at rows. */
+const DIFF_BLOCK = 1024;
+
 /**
  * The rows of a vector or matrix that differ between `before` (rowsBefore rows) and `after`, plus
  * the rows `after` grew: a RowChanges for a tensor kept beside the model (both versions in memory).
@@ -136,18 +139,29 @@ export function diffRows(name: string, cols: number, before: Float32Array, after
   const rowsBefore = before.length / cols;
   const rowsAfter = after.length / cols;
   if (rowsAfter < rowsBefore) throw new Error(`a patch of ${name}: it lost rows (${rowsBefore} -> ${rowsAfter})`);
+  // The same array (a stale Fisher estimate kept as it was): nothing changed, and 2M rows need no scan.
+  if (before === after) return null;
   const was = bitsOf(before);
   const now = bitsOf(after);
   // Unchanged, by a native compare (a stale Fisher estimate is carried along unchanged).
   if (rowsAfter === rowsBefore && Buffer.from(was.buffer, was.byteOffset, was.byteLength).equals(Buffer.from(now.buffer, now.byteOffset, now.byteLength))) return null;
   // A direct scan (rowChanges over every row id cost ~0.5 s per save for the 2M-row memory
-  // tensors of the bench model); most rows of such a tensor do not change in an update.
+  // tensors of the bench model); most rows of such a tensor do not change in an update, so blocks
+  // of rows are compared natively first (memcmp) and only the blocks that differ row by row: 25 ms
+  // a save for the 2M-row seen record in JS alone, a few ms this way.
   const changed: number[] = [];
-  for (let row = 0; row < rowsBefore; row++) {
-    for (let at = row * cols, end = at + cols; at < end; at++) {
-      if (now[at] !== was[at]) {
-        changed.push(row);
-        break;
+  const wasBytes = Buffer.from(was.buffer, was.byteOffset, rowsBefore * cols * 4);
+  const nowBytes = Buffer.from(now.buffer, now.byteOffset, rowsBefore * cols * 4);
+  const block = Math.max(1, Math.floor(DIFF_BLOCK / cols));
+  for (let first = 0; first < rowsBefore; first += block) {
+    const last = Math.min(rowsBefore, first + block);
+    if (wasBytes.compare(nowBytes, first * cols * 4, last * cols * 4, first * cols * 4, last * cols * 4) === 0) continue;
+    for (let row = first; row < last; row++) {
+      for (let at = row * cols, end = at + cols; at < end; at++) {
+        if (now[at] !== was[at]) {
+          changed.push(row);
+          break;
+        }
       }
     }
   }

@@ -8,7 +8,7 @@
  * place of bit packing, as Blosc does). Row ids are coded as the differences between neighbours.
  * Lossless: decoding gives back every bit.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ModelFileError } from '../errors.js';
 
 const PLANES = 4;
@@ -17,24 +17,36 @@ const DEFLATED = 1;
 /** Bytes of a plane tried first: when deflate saves less than 1/16 of them, the plane is stored (noise costs time to deflate, for nothing). */
 const PROBE = 1 << 16;
 
+/**
+ * Deflate looking for runs only (`Z_RLE`: matches at distance 1), no general string matching: a
+ * byte plane of XORed floats is symbols of skewed frequencies and runs of zeros, not repeated
+ * strings. On the top plane of a 5,370-row input patch (537 KB) it gave 117,639 bytes in 9.0 ms
+ * against 158,390 bytes in 10.8 ms at level 1's default, and 8 ms instead of 31-37 ms on the noise
+ * planes (Huffman alone was as fast but codes a zero byte in a bit: a plane of zeros to 1/8).
+ */
+const DEFLATE = { level: 1, strategy: constants.Z_RLE };
+
 /** Deflated when that saves at least 1/16 of the plane (probed on its start first). */
 function packPlane(plane: Uint8Array): { method: number; bytes: Uint8Array } {
   const worth = (part: Uint8Array, packed: number) => packed < part.length - part.length / 16;
-  if (plane.length > PROBE && !worth(plane.subarray(0, PROBE), deflateRawSync(plane.subarray(0, PROBE), { level: 1 }).length)) return { method: STORED, bytes: plane };
-  const packed = deflateRawSync(plane, { level: 1 });
+  if (plane.length > PROBE && !worth(plane.subarray(0, PROBE), deflateRawSync(plane.subarray(0, PROBE), DEFLATE).length)) return { method: STORED, bytes: plane };
+  const packed = deflateRawSync(plane, DEFLATE);
   return worth(plane, packed.length) ? { method: DEFLATED, bytes: packed } : { method: STORED, bytes: plane };
 }
 
 /** Codes `words`: per plane, a method byte and a 4-byte little-endian length, then its bytes. */
 export function encodeWords(words: Int32Array): Uint8Array {
   const n = words.length;
-  const bytes = new Uint8Array(words.buffer, words.byteOffset, n * 4);
   const planes = Array.from({ length: PLANES }, () => new Uint8Array(n));
-  for (let i = 0, at = 0; i < n; i++, at += 4) {
-    planes[0][i] = bytes[at];
-    planes[1][i] = bytes[at + 1];
-    planes[2][i] = bytes[at + 2];
-    planes[3][i] = bytes[at + 3];
+  // A word at a time, its bytes by shifts (byte 0 the lowest, as decodeWords joins them): a third of
+  // the time of four byte reads through a byte view (90 ms of a 27,000-row patch's save).
+  const [p0, p1, p2, p3] = planes;
+  for (let i = 0; i < n; i++) {
+    const w = words[i];
+    p0[i] = w;
+    p1[i] = w >>> 8;
+    p2[i] = w >>> 16;
+    p3[i] = w >>> 24;
   }
   const parts = planes.map(packPlane);
   const out = new Uint8Array(parts.reduce((s, p) => s + 5 + p.bytes.length, 0));
