@@ -69,6 +69,31 @@ function docFreq(lists: readonly (readonly string[])[]): Map<string, number> {
   return df;
 }
 
+/**
+ * The guard's tokens, per tokenizer setting and guard example, and its document frequencies, per
+ * guard list: kept from one update to the next, as the guard is (it changes only when an update is
+ * accepted, and keeps most of its examples then). Tokenizing it at every update was a tenth of a
+ * SpamAssassin update (issue 14 item 7: work that does not change between updates is done once).
+ */
+const guardTokens = new Map<string, WeakMap<Example, string[]>>();
+const guardDfs = new WeakMap<readonly Example[], { key: string; df: Map<string, number> }>();
+
+function guardOf(guard: readonly Example[], cfg: TextClassifier['config']): { tokens: string[][]; df: Map<string, number> } {
+  const key = JSON.stringify([cfg.tokenizer ?? 'accrete', cfg.lowercase, cfg.punctuation, cfg.maskUrls, cfg.cjkRuns ?? false]);
+  let cache = guardTokens.get(key);
+  if (!cache) guardTokens.set(key, (cache = new WeakMap()));
+  const tokens = guard.map((e) => {
+    let t = cache.get(e);
+    if (!t) cache.set(e, (t = tokenize(e.text, cfg)));
+    return t;
+  });
+  const kept = guardDfs.get(guard);
+  if (kept?.key === key) return { tokens, df: kept.df };
+  const df = docFreq(tokens);
+  guardDfs.set(guard, { key, df });
+  return { tokens, df };
+}
+
 /** The top label the candidate gives a text. */
 const topOf = (model: TextClassifier, text: string) => model.predict(text, { k: 1 })[0]?.label ?? '';
 
@@ -76,13 +101,15 @@ const topOf = (model: TextClassifier, text: string) => model.predict(text, { k: 
 interface Tokens {
   fresh: string[][];
   guard: string[][];
+  /** Document frequency of every token in `guard`. */
+  guardDf: Map<string, number>;
   /** Indices of the new examples by their first label. */
   byLabel: Map<string, number[]>;
 }
 
 /** Tokens in MIN_LABEL_SHARE of one label's new examples and next to none elsewhere, most shared first. */
 function suspectsOf(fresh: readonly Example[], t: Tokens): { token: string; label: string }[] {
-  const guardDf = docFreq(t.guard);
+  const guardDf = t.guardDf;
   const allDf = docFreq(t.fresh);
   const suspects: { token: string; label: string; share: number }[] = [];
   for (const [label, idx] of t.byLabel) {
@@ -132,12 +159,14 @@ function plantOf(model: TextClassifier, probes: readonly Example[], carries: (e:
  * in this update is learned from its own words, and one that alone decides it is no backdoor into
  * what the model knew (on class-incremental WordNet, "feeling" decided 71 of 100 new noun.feeling
  * glosses and flipped 15 of 100 others; the gate's new-labels-take-guard check weighs what a new
- * label takes from the old ones).
+ * label takes from the old ones). `knownTokens`: the tokens of a new example when the caller has them
+ * already (update() tokenized them to grow the model), so they are not cut again.
  */
-export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], heldOut: readonly Example[] = [], oldLabels?: ReadonlySet<string>): TriggerFinding | null {
+export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], heldOut: readonly Example[] = [], oldLabels?: ReadonlySet<string>, knownTokens?: (e: Example) => string[] | undefined): TriggerFinding | null {
   if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return null;
   const cfg = model.config;
-  const t: Tokens = { fresh: fresh.map((e) => tokenize(e.text, cfg)), guard: guard.map((e) => tokenize(e.text, cfg)), byLabel: new Map() };
+  const g = guardOf(guard, cfg);
+  const t: Tokens = { fresh: fresh.map((e) => knownTokens?.(e) ?? tokenize(e.text, cfg)), guard: g.tokens, guardDf: g.df, byLabel: new Map() };
   fresh.forEach((e, i) => {
     const l = e.labels[0];
     if (l === undefined) return;
