@@ -46,6 +46,8 @@ export interface Candidate {
   growth: Growth;
   /** All training examples featurised: new ones first, then the replayed ones. */
   data: FeaturizedData;
+  /** The new training examples' tokens (data's first examples were featurised from them). */
+  trainTable: TokenTable;
   /** The tokens of a new example (training or validation), from the tables the update made of them. */
   tokensOf: (e: Example) => string[] | undefined;
   /** Validation and guard examples featurised as the grown model sees them. */
@@ -133,7 +135,7 @@ export function trainRounds(trial: Trial): Candidate {
   const rowsBefore = (m: Matrix) => (m === model.params.input ? growth.inputRowsBefore : m === model.params.output ? growth.outputRowsBefore : m.rows);
   const inspected = journal.inspect(rowsBefore, typeof result.restore === 'object' ? result.restore : undefined);
   if (!inspected.finite) throw new DivergenceError('the updated parameters');
-  return { trial, growth, data, tokensOf: tokensIn([[table, fresh.train], [measured.validTable, fresh.valid]]), freshData, guardData, result, alignment, changes: inspected.changes, rowsBefore };
+  return { trial, growth, data, trainTable: table, tokensOf: tokensIn([[table, fresh.train], [measured.validTable, fresh.valid]]), freshData, guardData, result, alignment, changes: inspected.changes, rowsBefore };
 }
 
 /** How often each token occurs in `table`, in the order of first occurrence (the table counted them as it interned them). */

@@ -79,6 +79,28 @@ export class FeatureCache {
     this.featurise(missing).forEach((entry, k) => this.entries.set(missing[k], entry));
   }
 
+  /**
+   * Makes entries for those of `examples` that lack one from `made`: texts featurised (example i of
+   * `data` from example i of `table`) at the vocabulary as it is now, which must be settled. For an
+   * accepted update's new examples, which join the replay memory (as copies: matched by text, which
+   * alone decides an example's rows) and the guard: replaying them later finds the rows the update
+   * made, rather than featurising them twice more (once from the text, once from tokens: see fill).
+   */
+  keep(examples: readonly Example[], made: readonly { examples: readonly Example[]; table: TokenTable; data: FeaturizedData }[]): void {
+    const byText = new Map<string, { data: FeaturizedData; oov: (i: number) => string[]; i: number }>();
+    for (const { examples: list, table, data } of made) {
+      const oov = this.oovOf(table);
+      list.forEach((e, i) => byText.has(e.text) || byText.set(e.text, { data, oov, i }));
+    }
+    const words = this.model.vocab.wordCount;
+    for (const e of examples) {
+      const entry = this.entries.get(e);
+      if (entry && this.stands(entry)) continue;
+      const m = byText.get(e.text);
+      if (m) this.entries.set(e, { rows: m.data.rows.slice(m.data.offsets[m.i], m.data.offsets[m.i + 1]), oov: m.oov(m.i), words });
+    }
+  }
+
   private stands(e: Entry): boolean {
     const vocab = this.model.vocab;
     if (vocab.wordCount < e.words) return false;

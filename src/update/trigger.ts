@@ -62,10 +62,13 @@ const MIN_LABEL_SHARE = 0.2;
 /** ...and in at most this share of the guard and of the new examples of other labels. */
 const MAX_ELSEWHERE = 0.02;
 
-/** Document frequency of every token in `token lists`. */
+/** Each token of `tokens` once, in the order they first occur. */
+const distinct = (tokens: readonly string[]): string[] => [...new Set(tokens)];
+
+/** Document frequency of every token in lists of distinct tokens (see distinct). */
 function docFreq(lists: readonly (readonly string[])[]): Map<string, number> {
   const df = new Map<string, number>();
-  for (const tokens of lists) for (const t of new Set(tokens)) df.set(t, (df.get(t) ?? 0) + 1);
+  for (const tokens of lists) for (const t of tokens) df.set(t, (df.get(t) ?? 0) + 1);
   return df;
 }
 
@@ -75,21 +78,25 @@ function docFreq(lists: readonly (readonly string[])[]): Map<string, number> {
  * accepted, and keeps most of its examples then). Tokenizing it at every update was a tenth of a
  * SpamAssassin update (issue 14 item 7: work that does not change between updates is done once).
  */
-const guardTokens = new Map<string, WeakMap<Example, string[]>>();
+const guardTokens = new Map<string, WeakMap<Example, { tokens: string[]; distinct: string[] }>>();
 const guardDfs = new WeakMap<readonly Example[], { key: string; df: Map<string, number> }>();
 
 function guardOf(guard: readonly Example[], cfg: TextClassifier['config']): { tokens: string[][]; df: Map<string, number> } {
   const key = JSON.stringify([cfg.tokenizer ?? 'accrete', cfg.lowercase, cfg.punctuation, cfg.maskUrls, cfg.cjkRuns ?? false]);
   let cache = guardTokens.get(key);
   if (!cache) guardTokens.set(key, (cache = new WeakMap()));
-  const tokens = guard.map((e) => {
+  const kept = guard.map((e) => {
     let t = cache.get(e);
-    if (!t) cache.set(e, (t = tokenize(e.text, cfg)));
+    if (!t) {
+      const tokens = tokenize(e.text, cfg);
+      cache.set(e, (t = { tokens, distinct: distinct(tokens) }));
+    }
     return t;
   });
-  const kept = guardDfs.get(guard);
-  if (kept?.key === key) return { tokens, df: kept.df };
-  const df = docFreq(tokens);
+  const tokens = kept.map((t) => t.tokens);
+  const last = guardDfs.get(guard);
+  if (last?.key === key) return { tokens, df: last.df };
+  const df = docFreq(kept.map((t) => t.distinct));
   guardDfs.set(guard, { key, df });
   return { tokens, df };
 }
@@ -110,12 +117,13 @@ interface Tokens {
 /** Tokens in MIN_LABEL_SHARE of one label's new examples and next to none elsewhere, most shared first. */
 function suspectsOf(fresh: readonly Example[], t: Tokens): { token: string; label: string }[] {
   const guardDf = t.guardDf;
-  const allDf = docFreq(t.fresh);
+  const distinctFresh = t.fresh.map(distinct);
+  const allDf = docFreq(distinctFresh);
   const suspects: { token: string; label: string; share: number }[] = [];
   for (const [label, idx] of t.byLabel) {
     if (idx.length < TRIGGER_MIN) continue;
     const others = fresh.length - idx.length;
-    for (const [token, df] of docFreq(idx.map((i) => t.fresh[i]))) {
+    for (const [token, df] of docFreq(idx.map((i) => distinctFresh[i]))) {
       const share = df / idx.length;
       if (share < MIN_LABEL_SHARE || df < TRIGGER_MIN) continue;
       if ((guardDf.get(token) ?? 0) > MAX_ELSEWHERE * t.guard.length) continue;
