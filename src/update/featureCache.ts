@@ -94,10 +94,11 @@ export class FeatureCache {
     }
     const words = this.model.vocab.wordCount;
     for (const e of examples) {
-      const entry = this.entries.get(e);
-      if (entry && this.stands(entry)) continue;
+      // (the text first: a memory's old examples are most of `examples`, and a lookup is all they cost)
       const m = byText.get(e.text);
-      if (m) this.entries.set(e, { rows: m.data.rows.slice(m.data.offsets[m.i], m.data.offsets[m.i + 1]), oov: m.oov(m.i), words });
+      if (!m) continue;
+      const entry = this.entries.get(e);
+      if (!entry || !this.stands(entry)) this.entries.set(e, { rows: m.data.rows.slice(m.data.offsets[m.i], m.data.offsets[m.i + 1]), oov: m.oov(m.i), words });
     }
   }
 
