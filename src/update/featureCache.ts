@@ -10,7 +10,8 @@
  * itself: see Featurizer.addToken). So an entry records the tokens that were not words when it was
  * made, and is featurised again once one of them has become a word. Entries are kept only while
  * the vocabulary is settled (the parent's, before an update grows it, or an accepted update's),
- * never in between, where a rejected update would take its new words back.
+ * never in between, where a rejected update would take its new words back. An accepted update's
+ * new examples get theirs from the rows the update made of them (keep), not from their texts.
  */
 import type { Example } from '../data/example.js';
 import { featurizeTable, featurizeTexts, relabel, type FeaturizedData } from '../features/dataset.js';
