@@ -55,7 +55,7 @@ function summary(paradigm: string, acc: number, meanMs: number, meanExamples = 1
   return {
     paradigm,
     metrics: { acc, bwt: 0, forgetting: 0, forgettingPerTask: [0], fwt: 0, learningAccuracy: acc, ...extra },
-    cost: { steps: 3, meanMs, meanExamples, meanParams: 1, totalMs: meanMs * 4, accepted: accepted ?? 3, modelBytes: 4, meanBytes: 0 },
+    cost: { steps: 3, meanMs, meanExamples, meanParams: 1, totalMs: meanMs * 4, accepted: accepted ?? 3, modelBytes: 4, meanBytes: meanMs * 1024 },
   };
 }
 
@@ -74,8 +74,8 @@ test('verdict: written from the numbers', () => {
   const v = verdict(s, rankings(s), null, 4, new Map([['incremental', 'guard accuracy fell']]));
   assert.deepEqual(v.slice(0, 4), [
     'Most accurate after the last task: retrain, ACC 98.00%; next incremental, 0.50 points behind.',
-    'Cheapest update: fresh, 100 ms per update (10x cheaper than retrain), ACC 90.00%.',
-    "Best trade-off: incremental, within 0.50 points of retrain's ACC at 200 ms per update (5.0x cheaper than retrain).",
+    'Cheapest update: fresh, 100 ms and 100.0 KiB written per update (10x cheaper than retrain), ACC 90.00%.',
+    "Best trade-off: incremental, within 0.50 points of retrain's ACC at 200 ms and 200.0 KiB written per update (5.0x cheaper than retrain).",
     'Most forgetting: fresh, 5.00 points lost on earlier tasks on average (BWT -4.00); least: retrain (0.00 points).',
   ]);
   assert.match(v[4], /^The gate rejected 1 of 3 updates of incremental \(first: guard accuracy fell\)/);

@@ -5,6 +5,7 @@
  */
 import type { PrequentialResult } from './prequential.js';
 import type { RunSummary } from './summary.js';
+import { bytes } from './terminal.js';
 
 /** ACC within this many points of the best counts as "as accurate" for the trade-off sentence. */
 export const TRADE_OFF_POINTS = 1;
@@ -29,10 +30,12 @@ function accuracySentences(byAcc: RunSummary[], byCost: RunSummary[]): string[] 
   const cheapest = byCost[0];
   const retrain = byAcc.find((s) => s.paradigm === 'retrain');
   const vsRetrain = (s: RunSummary) => (retrain && s !== retrain ? ` (${ratio(s.cost.meanMs, retrain.cost.meanMs)} retrain)` : '');
-  out.push(`Cheapest update: ${cheapest.paradigm}, ${ms(cheapest.cost.meanMs)} per update${vsRetrain(cheapest)}, ACC ${pts(cheapest.metrics.acc)}%.`);
+  // Wall time beside the bytes a save of the update writes: what an update costs is both.
+  const cost = (s: RunSummary) => `${ms(s.cost.meanMs)} and ${bytes(s.cost.meanBytes)} written per update${vsRetrain(s)}`;
+  out.push(`Cheapest update: ${cheapest.paradigm}, ${cost(cheapest)}, ACC ${pts(cheapest.metrics.acc)}%.`);
   const good = byCost.find((s) => s.metrics.acc >= best.metrics.acc - TRADE_OFF_POINTS / 100 - 1e-12)!;
   if (good === best) out.push(`Best trade-off: ${best.paradigm}; no cheaper paradigm comes within ${TRADE_OFF_POINTS} point of its accuracy.`);
-  else out.push(`Best trade-off: ${good.paradigm}, within ${pts(best.metrics.acc - good.metrics.acc)} points of ${best.paradigm}'s ACC at ${ms(good.cost.meanMs)} per update${vsRetrain(good)}.`);
+  else out.push(`Best trade-off: ${good.paradigm}, within ${pts(best.metrics.acc - good.metrics.acc)} points of ${best.paradigm}'s ACC at ${cost(good)}.`);
   return out;
 }
 

@@ -5,7 +5,7 @@
  */
 import { DivergenceError } from '../errors.js';
 import type { Example } from '../data/example.js';
-import { concatData, featurizeTable, featurizeTexts, relabel, type FeaturizedData } from '../features/dataset.js';
+import { concatData, featurizeTable, relabel, type FeaturizedData } from '../features/dataset.js';
 import type { TokenTable } from '../features/tokenTable.js';
 import type { Matrix } from '../model/matrix.js';
 import { tensors } from '../model/params.js';
@@ -46,6 +46,10 @@ export interface Candidate {
   growth: Growth;
   /** All training examples featurised: new ones first, then the replayed ones. */
   data: FeaturizedData;
+  /** The new training examples' tokens (data's first examples were featurised from them). */
+  trainTable: TokenTable;
+  /** The tokens of a new example (training or validation), from the tables the update made of them. */
+  tokensOf: (e: Example) => string[] | undefined;
   /** Validation and guard examples featurised as the grown model sees them. */
   freshData: FeaturizedData;
   guardData: FeaturizedData;
@@ -68,7 +72,6 @@ export function trainRounds(trial: Trial): Candidate {
   // featurised after it. Replayed examples need no tokens: they are featurised from their texts.
   const table = tokenTableOf(model, fresh.train);
   const growth = (trial.growth = grow(model, [...fresh.train, ...fresh.valid], tokenCountsOf(table), s.seed, evenlySpaced(plan.replayTrain, 100)));
-  const textsOf = (examples: readonly Example[]) => featurizeTexts(examples, model.featurizer, model.config);
   // (replayed examples from the cache, filled by measureParent: only those that hold a new word are featurised again)
   const cache = featureCacheOf(model);
   const data = concatData(featurizeTable(table, fresh.train, model.featurizer), cache.data(plan.replayTrain, false));
@@ -83,7 +86,7 @@ export function trainRounds(trial: Trial): Candidate {
   // Only new words change a text's rows; new labels change only its label ids. Without new
   // words the parent's rows stand (most pieces of feedback: a third of their featurising).
   const sameRows = growth.newWords.length === 0;
-  const freshData = sameRows ? relabel(measured.freshData, fresh.valid, model.featurizer) : textsOf(fresh.valid);
+  const freshData = sameRows ? relabel(measured.freshData, fresh.valid, model.featurizer) : featurizeTable(measured.validTable, fresh.valid, model.featurizer);
   const guardData = sameRows ? relabel(measured.guardData, guard, model.featurizer) : cache.data(guard, false);
   // The input rows the new examples touch: only some selections ask (listed on first use).
   let freshTouched: number[] | null = null;
@@ -132,18 +135,27 @@ export function trainRounds(trial: Trial): Candidate {
   const rowsBefore = (m: Matrix) => (m === model.params.input ? growth.inputRowsBefore : m === model.params.output ? growth.outputRowsBefore : m.rows);
   const inspected = journal.inspect(rowsBefore, typeof result.restore === 'object' ? result.restore : undefined);
   if (!inspected.finite) throw new DivergenceError('the updated parameters');
-  return { trial, growth, data, freshData, guardData, result, alignment, changes: inspected.changes, rowsBefore };
+  return { trial, growth, data, trainTable: table, tokensOf: tokensIn([[table, fresh.train], [measured.validTable, fresh.valid]]), freshData, guardData, result, alignment, changes: inspected.changes, rowsBefore };
 }
 
-/** How often each token occurs in `table`. */
+/** How often each token occurs in `table`, in the order of first occurrence (the table counted them as it interned them). */
 function tokenCountsOf(table: TokenTable): Map<string, number> {
-  const counts = new Map<string, number>();
-  const ids = table.ids.view();
-  for (let k = 0; k < ids.length; k++) {
-    const token = table.tokens[ids[k]];
-    counts.set(token, (counts.get(token) ?? 0) + 1);
-  }
-  return counts;
+  return new Map(table.tokens.map((t, id) => [t, table.counts[id]]));
+}
+
+/** The tokens of each example of the tables' examples (undefined for any other example). */
+function tokensIn(tables: [TokenTable, readonly Example[]][]): (e: Example) => string[] | undefined {
+  const where = new Map<Example, [TokenTable, number]>();
+  for (const [table, examples] of tables) examples.forEach((e, i) => where.set(e, [table, i]));
+  return (e) => {
+    const at = where.get(e);
+    if (!at) return undefined;
+    const [table, i] = at;
+    const ids = table.ids.view();
+    const out: string[] = new Array(table.offsets[i + 1] - table.offsets[i]);
+    for (let k = table.offsets[i]; k < table.offsets[i + 1]; k++) out[k - table.offsets[i]] = table.tokens[ids[k]];
+    return out;
+  };
 }
 
 /** The distinct values of `rows` (all below `limit`), in increasing order. */

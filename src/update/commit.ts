@@ -8,6 +8,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import type { Matrix } from '../model/matrix.js';
 import { namedTensors, type ModelBefore } from '../store/patch.js';
 import type { Trial } from './candidate.js';
+import { featureCacheOf } from './featureCache.js';
 import { growGuard } from './guard.js';
 import type { Verdict } from './judge.js';
 import { markSeen, type ContinualMemory } from './memory.js';
@@ -25,7 +26,14 @@ export function commit(verdict: Verdict): UpdateDecision {
     return { accepted: false, reasons: report.reasons, report, warnings: plan.warnings };
   }
   const parent = parentOf(trial);
-  if (memory) remember(model, memory, plan.examples, plan.heldOutFresh, candidate.data, plan.replayCapacity);
+  if (memory) {
+    remember(model, memory, plan.examples, plan.heldOutFresh, candidate.data, plan.replayCapacity);
+    // The new examples joined the replay memory (or the guard) with the rows this update gave them.
+    featureCacheOf(model).keep([...memory.replay.examples(), ...(memory.guard ?? [])], [
+      { examples: plan.fresh.train, table: candidate.trainTable, data: candidate.data },
+      { examples: plan.fresh.valid, table: trial.parent.validTable, data: candidate.freshData },
+    ]);
+  }
   model.info = { ...model.info, lineage: lineage(model, report, plan.recorded) };
   report.wallMs = performance.now() - plan.started;
   return { accepted: true, reasons: report.reasons, report, parent, warnings: plan.warnings };

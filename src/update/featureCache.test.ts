@@ -54,3 +54,20 @@ test('a cached example is featurised again once one of its unknown tokens has be
   same(cache.data([known, unknown], true), plain(model, [known, unknown]));
   assert.equal(cache.featurised, n + 1, 'kept again');
 });
+
+test("an accepted update's new examples join the memory with the rows it made: replaying them featurises nothing, and the rows equal a fresh featurisation", async () => {
+  const old = [...examples('a', ['red', 'green', 'blue'], 30), ...examples('b', ['cat', 'dog', 'cow'], 30)];
+  const { model } = await train(old, { dim: 8, bucket: 2000, epoch: 2, wordNgrams: 2, seed: 1, thread: 1 });
+  const memory = buildMemory(model, old, { capacity: 1000, seed: 1 });
+  const fresh = [...examples('c', ['zebra', 'lion', 'tiger'], 20), ...examples('a', ['red', 'lion', 'grey'], 20)];
+  const decision = update(model, fresh, { memory, seed: 1, gate: false });
+  assert.ok(decision.accepted);
+  // The memory keeps copies of the new examples: found by their texts.
+  const texts = new Set(fresh.map((e) => e.text));
+  const joined = memory.replay.examples().filter((e) => texts.has(e.text));
+  assert.ok(joined.length >= 30 && !joined.some((e) => fresh.includes(e)), `${joined.length} copies joined`);
+  const cache = featureCacheOf(model);
+  const n = cache.featurised;
+  same(cache.data(joined, true), plain(model, joined));
+  assert.equal(cache.featurised, n, 'none featurised again');
+});

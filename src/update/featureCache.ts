@@ -10,7 +10,8 @@
  * itself: see Featurizer.addToken). So an entry records the tokens that were not words when it was
  * made, and is featurised again once one of them has become a word. Entries are kept only while
  * the vocabulary is settled (the parent's, before an update grows it, or an accepted update's),
- * never in between, where a rejected update would take its new words back.
+ * never in between, where a rejected update would take its new words back. An accepted update's
+ * new examples get theirs from the rows the update made of them (keep), not from their texts.
  */
 import type { Example } from '../data/example.js';
 import { featurizeTable, featurizeTexts, relabel, type FeaturizedData } from '../features/dataset.js';
@@ -77,6 +78,29 @@ export class FeatureCache {
     });
     if (missing.length === 0) return;
     this.featurise(missing).forEach((entry, k) => this.entries.set(missing[k], entry));
+  }
+
+  /**
+   * Makes entries for those of `examples` that lack one from `made`: texts featurised (example i of
+   * `data` from example i of `table`) at the vocabulary as it is now, which must be settled. For an
+   * accepted update's new examples, which join the replay memory (as copies: matched by text, which
+   * alone decides an example's rows) and the guard: replaying them later finds the rows the update
+   * made, rather than featurising them twice more (once from the text, once from tokens: see fill).
+   */
+  keep(examples: readonly Example[], made: readonly { examples: readonly Example[]; table: TokenTable; data: FeaturizedData }[]): void {
+    const byText = new Map<string, { data: FeaturizedData; oov: (i: number) => string[]; i: number }>();
+    for (const { examples: list, table, data } of made) {
+      const oov = this.oovOf(table);
+      list.forEach((e, i) => byText.has(e.text) || byText.set(e.text, { data, oov, i }));
+    }
+    const words = this.model.vocab.wordCount;
+    for (const e of examples) {
+      // (the text first: a memory's old examples are most of `examples`, and a lookup is all they cost)
+      const m = byText.get(e.text);
+      if (!m) continue;
+      const entry = this.entries.get(e);
+      if (!entry || !this.stands(entry)) this.entries.set(e, { rows: m.data.rows.slice(m.data.offsets[m.i], m.data.offsets[m.i + 1]), oov: m.oov(m.i), words });
+    }
   }
 
   private stands(e: Entry): boolean {

@@ -1,13 +1,14 @@
 /** Measurements the gate and the report need, taken before and after an update. */
 import type { Example } from '../data/example.js';
 import { MetricsAccumulator, type Metrics } from '../eval/metrics.js';
-import { featurizeTexts, type FeaturizedData } from '../features/dataset.js';
+import { featurizeTable, type FeaturizedData } from '../features/dataset.js';
+import type { TokenTable } from '../features/tokenTable.js';
 import { teacherProbs, type Teacher } from '../forgetting/distill.js';
 import type { RowFisher } from '../forgetting/fisher.js';
 import type { ModelInfo, TextClassifier } from '../model/classifier.js';
 import type { Measured } from './gate.js';
 import { featureCacheOf } from './featureCache.js';
-import { estimateFisher } from './memory.js';
+import { estimateFisher, tokenTableOf } from './memory.js';
 import type { UpdatePlan } from './plan.js';
 
 /**
@@ -68,6 +69,11 @@ export interface ParentMeasure {
   /** The guard and the validation examples featurised as the parent sees them. */
   guardData: FeaturizedData;
   freshData: FeaturizedData;
+  /**
+   * The validation examples' tokens: they are featurised from them again once the model has grown
+   * (new words change their rows), and the trigger check reads them (see Candidate.tokensOf).
+   */
+  validTable: TokenTable;
   guard: Measurement;
   fresh: Measurement;
   before: Measured;
@@ -92,7 +98,8 @@ export function measureParent(plan: UpdatePlan): ParentMeasure {
   const cache = featureCacheOf(model);
   const guardData = cache.data(guard, true);
   cache.fill(plan.replayTrain);
-  const freshData = featurizeTexts(fresh.valid, model.featurizer, model.config);
+  const validTable = tokenTableOf(model, fresh.valid);
+  const freshData = featurizeTable(validTable, fresh.valid, model.featurizer);
   const beforeGuard = measure(model, guard, guardData);
   const beforeFresh = measure(model, fresh.valid, freshData);
   const before: Measured = { guard: guard.length ? beforeGuard.metrics : null, fresh: beforeFresh.metrics };
@@ -104,6 +111,7 @@ export function measureParent(plan: UpdatePlan): ParentMeasure {
     plan,
     guardData,
     freshData,
+    validTable,
     guard: beforeGuard,
     fresh: beforeFresh,
     before,

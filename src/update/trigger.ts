@@ -62,11 +62,43 @@ const MIN_LABEL_SHARE = 0.2;
 /** ...and in at most this share of the guard and of the new examples of other labels. */
 const MAX_ELSEWHERE = 0.02;
 
-/** Document frequency of every token in `token lists`. */
+/** Each token of `tokens` once, in the order they first occur. */
+const distinct = (tokens: readonly string[]): string[] => [...new Set(tokens)];
+
+/** Document frequency of every token in lists of distinct tokens (see distinct). */
 function docFreq(lists: readonly (readonly string[])[]): Map<string, number> {
   const df = new Map<string, number>();
-  for (const tokens of lists) for (const t of new Set(tokens)) df.set(t, (df.get(t) ?? 0) + 1);
+  for (const tokens of lists) for (const t of tokens) df.set(t, (df.get(t) ?? 0) + 1);
   return df;
+}
+
+/**
+ * The guard's tokens, per tokenizer setting and guard example, and its document frequencies, per
+ * guard list: kept from one update to the next, as the guard is (it changes only when an update is
+ * accepted, and keeps most of its examples then). Tokenizing it at every update was a tenth of a
+ * SpamAssassin update (issue 14 item 7: work that does not change between updates is done once).
+ */
+const guardTokens = new Map<string, WeakMap<Example, { tokens: string[]; distinct: string[] }>>();
+const guardDfs = new WeakMap<readonly Example[], { key: string; df: Map<string, number> }>();
+
+function guardOf(guard: readonly Example[], cfg: TextClassifier['config']): { tokens: string[][]; df: Map<string, number> } {
+  const key = JSON.stringify([cfg.tokenizer ?? 'accrete', cfg.lowercase, cfg.punctuation, cfg.maskUrls, cfg.cjkRuns ?? false]);
+  let cache = guardTokens.get(key);
+  if (!cache) guardTokens.set(key, (cache = new WeakMap()));
+  const kept = guard.map((e) => {
+    let t = cache.get(e);
+    if (!t) {
+      const tokens = tokenize(e.text, cfg);
+      cache.set(e, (t = { tokens, distinct: distinct(tokens) }));
+    }
+    return t;
+  });
+  const tokens = kept.map((t) => t.tokens);
+  const last = guardDfs.get(guard);
+  if (last?.key === key) return { tokens, df: last.df };
+  const df = docFreq(kept.map((t) => t.distinct));
+  guardDfs.set(guard, { key, df });
+  return { tokens, df };
 }
 
 /** The top label the candidate gives a text. */
@@ -76,19 +108,22 @@ const topOf = (model: TextClassifier, text: string) => model.predict(text, { k: 
 interface Tokens {
   fresh: string[][];
   guard: string[][];
+  /** Document frequency of every token in `guard`. */
+  guardDf: Map<string, number>;
   /** Indices of the new examples by their first label. */
   byLabel: Map<string, number[]>;
 }
 
 /** Tokens in MIN_LABEL_SHARE of one label's new examples and next to none elsewhere, most shared first. */
 function suspectsOf(fresh: readonly Example[], t: Tokens): { token: string; label: string }[] {
-  const guardDf = docFreq(t.guard);
-  const allDf = docFreq(t.fresh);
+  const guardDf = t.guardDf;
+  const distinctFresh = t.fresh.map(distinct);
+  const allDf = docFreq(distinctFresh);
   const suspects: { token: string; label: string; share: number }[] = [];
   for (const [label, idx] of t.byLabel) {
     if (idx.length < TRIGGER_MIN) continue;
     const others = fresh.length - idx.length;
-    for (const [token, df] of docFreq(idx.map((i) => t.fresh[i]))) {
+    for (const [token, df] of docFreq(idx.map((i) => distinctFresh[i]))) {
       const share = df / idx.length;
       if (share < MIN_LABEL_SHARE || df < TRIGGER_MIN) continue;
       if ((guardDf.get(token) ?? 0) > MAX_ELSEWHERE * t.guard.length) continue;
@@ -132,12 +167,14 @@ function plantOf(model: TextClassifier, probes: readonly Example[], carries: (e:
  * in this update is learned from its own words, and one that alone decides it is no backdoor into
  * what the model knew (on class-incremental WordNet, "feeling" decided 71 of 100 new noun.feeling
  * glosses and flipped 15 of 100 others; the gate's new-labels-take-guard check weighs what a new
- * label takes from the old ones).
+ * label takes from the old ones). `knownTokens`: the tokens of a new example when the caller has them
+ * already (update() tokenized them to grow the model), so they are not cut again.
  */
-export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], heldOut: readonly Example[] = [], oldLabels?: ReadonlySet<string>): TriggerFinding | null {
+export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], heldOut: readonly Example[] = [], oldLabels?: ReadonlySet<string>, knownTokens?: (e: Example) => string[] | undefined): TriggerFinding | null {
   if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return null;
   const cfg = model.config;
-  const t: Tokens = { fresh: fresh.map((e) => tokenize(e.text, cfg)), guard: guard.map((e) => tokenize(e.text, cfg)), byLabel: new Map() };
+  const g = guardOf(guard, cfg);
+  const t: Tokens = { fresh: fresh.map((e) => knownTokens?.(e) ?? tokenize(e.text, cfg)), guard: g.tokens, guardDf: g.df, byLabel: new Map() };
   fresh.forEach((e, i) => {
     const l = e.labels[0];
     if (l === undefined) return;
