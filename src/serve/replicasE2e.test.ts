@@ -103,7 +103,11 @@ test('kill -9 of the updater during an update, then PostgreSQL stopped (immediat
   await sleep(500);
   pg.stop('immediate');
   down = true;
+  // At least 2 s down, and (on a loaded machine) until the clients have met it: a refusal and an
+  // answered prediction, within 20 s (the asserts below then say which never came).
+  const downAt = Date.now();
   await sleep(2000);
+  while ((refusals.length === 0 || predictionsDuringOutage === 0) && Date.now() - downAt < 20_000) await sleep(100);
   down = false;
   pg.restart();
   // The replicas take feedback again without a restart.
