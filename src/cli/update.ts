@@ -11,6 +11,7 @@ import type { ModelBefore } from '../store/patch.js';
 import { inRange, UPDATE_RANGES, type NumericUpdateOption } from '../update/options.js';
 import { parseSelection, REPLAY_INPUT_HELP, SELECTION_HELP, type ReplayInput } from '../update/selection.js';
 import { REPLAY_INPUT, REPLAY_RATIO, update, type UpdateOptions } from '../update/update.js';
+import { FEW_SHOT_REPLAY_RATIO } from '../update/fewShot.js';
 import { updateWarnings } from '../update/warnings.js';
 import { optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, type Flags, type ReadOptions } from './args.js';
 import { loadExamples, type Loaded } from './data.js';
@@ -54,10 +55,12 @@ update:
   --patience P         stop after P rounds without validation gain (2)
   --budget-ms MS       time budget in milliseconds (none)
   --lr R               learning rate, decayed linearly over the update (the model's for 50 new
-                       examples or more, down to a tenth of it for a single one)
+                       examples or more, down to a tenth of it for a single one; at least 1 when
+                       10-199 examples teach new labels)
   --replay N           replay memory capacity, 0 = no replay (the memory's; ${DEFAULT_REPLAY} for a new one)
-  --replay-ratio R     replayed examples per new example in each round, at least 32 (${REPLAY_RATIO});
-                       more keeps old labels a little better and costs time
+  --replay-ratio R     replayed examples per new example in each round, at least 32 (${REPLAY_RATIO};
+                       ${FEW_SHOT_REPLAY_RATIO} when 10-199 examples teach new labels); more keeps old labels a
+                       little better and costs time
   --replay-input W     input rows replayed examples train: shared (only rows the new examples
                        also touch: small patches) or all (${REPLAY_INPUT})
   --ewc L              EWC strength lambda, 0 = off (0); replay already limits forgetting, and EWC

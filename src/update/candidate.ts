@@ -106,6 +106,7 @@ export function trainRounds(trial: Trial): Candidate {
     replayInput: s.replayInput,
     teacher: measured.teacher,
     balance: s.balance,
+    subBags: s.subBags,
     inputRate: oldRowRates(memory?.seen ?? null, s.oldRowRate),
     ewc: fisher && s.ewc ? { lambda: s.ewc, fisher } : null,
     fresh: freshData,

@@ -8,6 +8,7 @@ import { splitTrainTest } from '../datasets/split.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { Rng } from '../util/rng.js';
 import { evenlySpaced } from '../util/sample.js';
+import { FEW_SHOT_LR, FEW_SHOT_REPLAY_RATIO, fewShotNewLabel } from './fewShot.js';
 import { GATE_DEFAULTS, type GateOptions } from './gate.js';
 import { MAX_GUARD } from './guard.js';
 import type { ContinualMemory } from './memory.js';
@@ -42,6 +43,8 @@ export interface Settings {
   oldRowRate: number;
   balance: number;
   align: boolean;
+  /** Whether steps on a new label's examples train on random sub-bags of their rows (the few-shot regime: fewShot.ts). */
+  subBags: boolean;
   seed: number;
   gate: boolean;
   gateOptions: GateOptions;
@@ -92,7 +95,7 @@ export function planUpdate(req: UpdateRequest): UpdatePlan {
   const guardSource = givenGuard ? 'given' : savedGuard ? 'saved' : guard.length > 0 ? 'held out of the replay memory' : 'none';
   const fresh = splitNew(examples, givenValid, seed);
   const heldOutFresh = heldOutOf(fresh);
-  const settings = settingsOf(req, fresh.train.length, heldOut.rest.length, seed);
+  const settings = settingsOf(req, fresh.train.length, heldOut.rest.length, seed, fewShotNewLabel(model, fresh.train));
   // Only the replayed examples the rounds can draw are featurised: a handful for one piece of feedback.
   const drawn = settings.rounds * settings.replayPerRound;
   const replayTrain = drawn >= heldOut.rest.length ? heldOut.rest : new Rng(seed).sample(heldOut.rest, drawn);
@@ -122,14 +125,17 @@ export function planUpdate(req: UpdateRequest): UpdatePlan {
   return { model, memory, started: req.started, settings, examples, fresh, heldOutFresh, guard, replayTrain, replayOn, replayCapacity: options.replay, recorded, warnings, onRound: options.onRound };
 }
 
-function settingsOf({ model, options }: UpdateRequest, newTrain: number, replayable: number, seed: number): Settings {
-  const replayRatio = options.replayRatio ?? REPLAY_RATIO;
+/** `fewShot`: the update teaches a label the parent does not know from a few examples (fewShot.ts). */
+function settingsOf({ model, options }: UpdateRequest, newTrain: number, replayable: number, seed: number, fewShot: boolean): Settings {
+  const replayRatio = options.replayRatio ?? (fewShot ? FEW_SHOT_REPLAY_RATIO : REPLAY_RATIO);
+  // (the rate's floor is for plain SGD: Adam's rates and a hidden layer's are of another scale)
+  const sgd = model.config.optimizer === 'sgd' && model.params.hidden === null;
   return {
     spec: typeof options.select === 'string' ? parseSelection(options.select) : (options.select ?? { kind: 'all' }),
     rounds: options.rounds ?? 5,
     patience: options.patience ?? 2,
     budgetMs: options.budgetMs ?? Infinity,
-    lr: options.lr ?? defaultLr(model, newTrain),
+    lr: options.lr ?? (fewShot && sgd ? Math.max(FEW_SHOT_LR, defaultLr(model, newTrain)) : defaultLr(model, newTrain)),
     replayRatio,
     // At least 32 when the memory has them; a given ratio may replay an example more than once.
     replayPerRound: Math.min(Math.max(32, Math.ceil(replayRatio * newTrain)), options.replayRatio === undefined ? replayable : Infinity),
@@ -140,6 +146,7 @@ function settingsOf({ model, options }: UpdateRequest, newTrain: number, replaya
     oldRowRate: options.oldRowRate ?? 1,
     balance: options.balance ?? defaultBalance(newTrain),
     align: options.align ?? true,
+    subBags: fewShot,
     seed,
     gate: options.gate ?? true,
     gateOptions: { ...GATE_DEFAULTS, ...pick(options, ['maxDrop', 'labelTolerance', 'minLabelSupport', 'policy', 'newShare']) },

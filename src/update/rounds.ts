@@ -16,6 +16,7 @@ import { reusableScratch } from '../model/forward.js';
 import { createOptimizer } from '../optim/optimizer.js';
 import { rowAllowed, type Selection } from '../optim/selection.js';
 import { Rng } from '../util/rng.js';
+import { subBagKeep } from './fewShot.js';
 import type { RowJournal, JournalSnapshot } from './journal.js';
 import { selectionFor, formatSelection, maskFromRows, replaySelection, type ReplayInput, type SelectionInputs, type SelectionSpec } from './selection.js';
 
@@ -55,6 +56,8 @@ export interface RoundPlan {
   teacher: { probs: Float32Array; labels: number; weight: number } | null;
   /** Strength of the logit adjustment against the label mix of the update (see logitOffsets); 0 = off. */
   balance: number;
+  /** Whether steps on a new label's examples train on random sub-bags of their rows (see fewShot.ts). */
+  subBags: boolean;
   /** Per-input-row learning-rate multipliers (old rows slower than new ones), or null. */
   inputRate: Float32Array | null;
   ewc: { lambda: number; fisher: RowFisher } | null;
@@ -122,6 +125,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   let stepsDone = 0;
   /** The optimizer's step count after each round (null for SGD). */
   const stepAfter: (number | null)[] = [];
+  const subBag = plan.subBags ? subBagger(plan, p.output.rows, plan.selectionInputs.outputRowsBefore) : null;
 
   /** Trains round `round` on at most `limit` examples (stopping early when `timed` and the budget is spent); returns how many it trained on, and how many of them were replayed. */
   const trainRound = (round: number, selection: Selection, limit: number, timed: boolean): { trained: number; replayed: number } => {
@@ -148,7 +152,9 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
       const c = old ? replayCtx : ctx;
       c.teacher = plan.teacher ? plan.teacher.probs.subarray(i * plan.teacher.labels, (i + 1) * plan.teacher.labels) : null;
       const lr = decayedLr(plan.lr, run.processed, total);
-      learnExample(c, rows, offsets[i], offsets[i + 1], labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
+      const bag = !old && subBag ? subBag(i, run.rng) : null;
+      if (bag) learnExample(c, bag.rows, 0, bag.n, labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
+      else learnExample(c, rows, offsets[i], offsets[i + 1], labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
       run.processed++;
       if (plan.ewc) applyEwc(model, journal, plan.ewc, c.selection, rows, offsets[i], offsets[i + 1], lr);
     }
@@ -256,6 +262,30 @@ const MIN_NEW_STEPS = 32;
 function newSample(count: number): number[] {
   const repeat = count === 0 ? 0 : Math.max(1, Math.ceil(MIN_NEW_STEPS / count));
   return Array.from({ length: count * repeat }, (_, k) => k % count);
+}
+
+/**
+ * Draws sub-bags of the new examples that carry a label the parent did not know (label ids from
+ * `firstNew` on): each row kept with probability subBagKeep(length), at least one. Returns null for
+ * the other examples (trained whole). One buffer serves every draw (valid until the next).
+ */
+function subBagger(plan: RoundPlan, labelRows: number, firstNew: number): ((i: number, rng: Rng) => { rows: Int32Array; n: number } | null) | null {
+  const { rows, offsets, labels, labelOffsets } = plan.data;
+  if (firstNew >= labelRows) return null;
+  let longest = 0;
+  for (let i = 0; i < plan.newCount; i++) longest = Math.max(longest, offsets[i + 1] - offsets[i]);
+  const buffer = new Int32Array(longest);
+  return (i, rng) => {
+    let isNew = false;
+    for (let k = labelOffsets[i]; k < labelOffsets[i + 1]; k++) if (labels[k] >= firstNew) isNew = true;
+    const length = offsets[i + 1] - offsets[i];
+    const keep = subBagKeep(length);
+    if (!isNew || keep >= 1) return null;
+    let n = 0;
+    for (let j = offsets[i]; j < offsets[i + 1]; j++) if (rng.next() < keep) buffer[n++] = rows[j];
+    if (n === 0) buffer[n++] = rows[offsets[i] + rng.int(length)];
+    return { rows: buffer, n };
+  };
 }
 
 /** n replayed examples: without replacement while the buffer has enough, then with replacement. */

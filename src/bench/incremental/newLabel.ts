@@ -71,6 +71,8 @@ export function newLabelSection(rows: readonly NewLabelRow[]): string {
     'A SpamAssassin model (80% of the corpus, 2% of it held out as the guard) is updated with 50 State',
     'of the Union passages labelled "sotu" (update defaults). Target: accepted, and at least 90% of',
     '1,000 unseen passages called "sotu"; "old" is accuracy on the SpamAssassin test 20%.',
+    'The update is in the few-shot regime (src/update/fewShot.ts: replay ratio 5, a rate of at least 1,',
+    'sub-bags), whose defaults were tuned on seeds 1-3 (docs/decisions.md); these seeds only check them.',
     '',
     '| model trained with | seed | accepted | unseen "sotu" passages right | old before | old after | update ms |',
     '|---|---:|---|---:|---:|---:|---:|',
