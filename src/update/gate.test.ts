@@ -17,6 +17,12 @@ function outcomes(gained = 30, lost = 0, n = 100): Outcomes {
   return { fresh: { before, after }, guard: { before: [], after: [], gold: [], topBefore: [], topAfter: [], takenByNewLabel: [] }, newLabelShare: 0 };
 }
 
+/** Fresh outcomes where the parent got `wrong` of `n` wrong and nothing changed. */
+function unchanged(wrong: number, n = 100): Outcomes['fresh'] {
+  const before = Array.from({ length: n }, (_, i) => i >= wrong);
+  return { before, after: [...before] };
+}
+
 const measured = (guard: number, fresh: number, perLabel?: Partial<LabelMetrics>[]): Measured => ({ guard: metrics(guard, perLabel), fresh: metrics(fresh) });
 const codes = (before: Measured, after: Measured, o = outcomes(), options: GateOptions = GATE_DEFAULTS) => gateIssues(before, after, options, o).map((i) => i.code);
 /** The policy before issue 17: any guard loss beyond noise and maxDrop vetoes. */
@@ -54,8 +60,8 @@ test('weighted policy (the default): a guard loss beyond noise is allowed when t
   assert.deepEqual(codes(measured(1, 0.7), measured(0.6, 1), guardLoss(40)), ['weighted-accuracy-drop']);
   // With most traffic old (newShare 0.1), 6 points lost outweigh 30 gained: 0.9 x 6 - 0.1 x 30 = 2.4 > 1.
   assert.deepEqual(codes(measured(1, 0.7), measured(0.94, 1), guardLoss(6), { ...GATE_DEFAULTS, newShare: 0.1 }), ['weighted-accuracy-drop']);
-  // Within noise nothing is weighed at all.
-  assert.deepEqual(codes(measured(1, 0.7), measured(0.96, 0.7), { ...guardLoss(4), fresh: outcomes(0, 0).fresh }), ['no-improvement']);
+  // Within noise nothing is weighed at all (the parent got 30 new examples wrong: a gain could have shown).
+  assert.deepEqual(codes(measured(1, 0.7), measured(0.96, 0.7), { ...guardLoss(4), fresh: unchanged(30) }), ['no-improvement']);
 });
 
 test('skill: accuracy beyond the agreement a text-blind predictor with the same label mix gets', () => {
@@ -171,13 +177,14 @@ test('with many labels checked, one label losing a few answers is not called for
 });
 
 test('no-improvement says the guard did not gain beyond noise (even when its accuracy rose), and names how many validation examples decided', () => {
-  // The guard rose 94.05% -> 96.43% on 84 examples, 2 answers gained: not beyond noise.
-  const o = outcomes(1, 0, 300);
+  // The guard rose 94.05% -> 96.43% on 84 examples, 2 answers gained: not beyond noise, nor with
+  // the new data's, where nothing changed.
+  const o = { ...outcomes(), fresh: unchanged(150, 300) };
   const guardBefore = Array.from({ length: 84 }, (_, i) => i >= 5);
   const guardAfter = guardBefore.map((b, i) => b || i < 2);
   const g = { before: guardBefore, after: guardAfter, gold: guardBefore.map(() => ['l0']), topBefore: guardBefore.map(() => 'l0'), topAfter: guardBefore.map(() => 'l0'), takenByNewLabel: guardBefore.map(() => false) };
   const before: Measured = { guard: metrics(79 / 84, [], 84), fresh: metrics(0.5, [], 300) };
-  const after: Measured = { guard: metrics(81 / 84, [], 84), fresh: metrics(0.5033, [], 300) };
+  const after: Measured = { guard: metrics(81 / 84, [], 84), fresh: metrics(0.5, [], 300) };
   const [issue] = gateIssues(before, after, GATE_DEFAULTS, { ...o, guard: g });
   assert.equal(issue.code, 'no-improvement');
   assert.match(issue.message, /on 300 validation examples, and the guard did not gain beyond noise either \(94\.05% to 96\.43% on 84 examples\)/);
@@ -185,7 +192,9 @@ test('no-improvement says the guard did not gain beyond noise (even when its acc
 });
 
 test('no-improvement on a small validation part (24 examples, 70.8% -> 75%) says a larger --valid or --guard would let a real gain show', () => {
-  const [issue] = gateIssues(measured(0.8, 17 / 24), measured(0.8, 18 / 24), GATE_DEFAULTS, outcomes(1, 0, 24));
+  // 7 of 24 wrong before, one of them right after.
+  const before = Array.from({ length: 24 }, (_, i) => i >= 7);
+  const [issue] = gateIssues(measured(0.8, 17 / 24), measured(0.8, 18 / 24), GATE_DEFAULTS, { ...outcomes(), fresh: { before, after: before.map((b, i) => b || i === 0) } });
   assert.equal(issue.code, 'no-improvement');
   assert.match(issue.message, /from 70\.83% to 75\.00% on 24 validation examples/);
   assert.match(issue.message, /24 validation examples can only show a large gain: a larger validation set \(--valid\) or guard \(--guard\) would let a real one show/);
