@@ -289,7 +289,7 @@ export function labelFlip(o: Outcomes): { from: string; to: string; n: number; t
  * parent mistook for X, and learning them leaves the guard's X texts alone. Flagged as a flip when
  * the share of the guard's X examples the parent got right that the candidate no longer calls X is
  * at least this share of the rate at which the candidate learned the new examples' label. Set
- * between the two on the figures it was chosen on: targeted flips moved the guard at 0.19-0.97 of
+ * between the two on the figures it was chosen on: targeted flips moved the guard at 0.19-1.01 of
  * the learning rate (gate.attacks.test.ts, generated) and 0.53 (bench:drift's flip of every ham of
  * an era, seed 1); spam-only chunks of 20-task SpamAssassin at 0.034 at most (0-9 of 216-293 guard
  * ham lost while learning 1-42 of 4-46 texts).
@@ -304,7 +304,7 @@ function flipTransfer(o: Outcomes, from: string, to: string, at: readonly number
   const relabelled = at.filter((i) => f.gold![i].includes(to) && !f.gold![i].includes(from));
   const known = g.gold.flatMap((gold, i) => (gold.includes(from) && g.topBefore[i] === from ? [i] : []));
   if (relabelled.length === 0 || known.length === 0) return null;
-  const learned = relabelled.filter((i) => f.topAfter![i] !== from).length / relabelled.length;
+  const learned = relabelled.filter((i) => f.topAfter![i] === to).length / relabelled.length;
   const guardLoss = known.filter((i) => g.topAfter[i] !== from).length / known.length;
   return { learned, guardLoss };
 }

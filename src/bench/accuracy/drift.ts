@@ -128,7 +128,7 @@ function render(results: readonly SeedResult[], machineLine: string): string {
     'seed (planted in 9-22% of held-out ham, the control 1-2%): the trigger row is a tuning figure here;',
     'gate.attacks.test.ts checks the rule on generated data. The label-flip check\'s FLIP_TRANSFER (0.1)',
     "was set between the targeted flip's figure on seed 1 here (0.53) and the drift of 20-task",
-    'SpamAssassin (0.034 at most), with the flips of gate.attacks.test.ts (0.19-0.97): the flip row is',
+    'SpamAssassin (0.034 at most), with the flips of gate.attacks.test.ts (0.19-1.01): the flip row is',
     'partly a tuning figure too.',
     '',
     machineLine,
