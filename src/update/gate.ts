@@ -314,7 +314,7 @@ function flipTransfer(o: Outcomes, from: string, to: string, at: readonly number
  * gain to be able to show: the sign test takes 3 answers gained and none lost (3 >= 1.5 sqrt(3)),
  * never 2. Below that on both, "nothing improved" says the parent was already right, not that the
  * update was useless: SpamAssassin in 20 chunks sends 12 chunks of ham the parent gets 100% right,
- * and rejecting them all left a model that called 26-48% of later ham spam once it learned spam.
+ * and rejecting them all left a model that called up to 26% of their test ham spam once it learned spam.
  */
 export const MIN_ROOM = 3;
 
