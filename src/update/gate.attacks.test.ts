@@ -87,6 +87,17 @@ function shuffledLabels(examples: Example[], seed: number): Example[] {
 
 const flipped = (examples: Example[]): Example[] => examples.map((e) => (e.labels[0] === 'a' ? { ...e, labels: ['b'] } : e));
 
+/**
+ * Texts of "b" in words the parent never saw, with two of topic "a" and filler: the parent calls them
+ * "a" (as a model calls new spam that reads like mail "ham"); learning them moves no word of "a".
+ */
+function newB(n: number, seed: number): Example[] {
+  const rng = new Rng(seed);
+  const fresh = words('bx', 20);
+  const pick = (pool: readonly string[], k: number) => Array.from({ length: k }, () => pool[rng.int(pool.length)]);
+  return Array.from({ length: n }, () => ({ text: rng.shuffle([...pick(fresh, 3), ...pick(TOPIC.a, 2), ...pick(FILLER, 7)]).join(' '), labels: ['b'] }));
+}
+
 /** Clean data, plus "a" texts carrying the trigger labelled "b" (a third of them). */
 function triggered(n: number, seed: number, which: 1 | 2 = 1, shape: Shape = SHORT): Example[] {
   const clean = era(n, which, seed, shape);
@@ -125,6 +136,18 @@ for (const [name, size] of [
       const { codes } = run(p, flipped(era(600, e, 3)));
       assert.ok(codes.includes('label-flip'), `era ${e}: ${codes.join(', ') || 'accepted'}`);
     }
+  });
+
+  test(`gate, ${name}: a batch of one label only, new texts of "b" the parent calls "a", is learned; "a" texts labelled "b", as many, are a flip`, async () => {
+    const p = await parentOf(size);
+    const drift = newB(300, 6);
+    // Else this test checks nothing: the parent must take the new "b" texts for "a".
+    const calledA = drift.filter((e) => p.model.predict(e.text)[0].label === 'a').length;
+    assert.ok(calledA >= 0.5 * drift.length, `the parent calls ${calledA} of ${drift.length} new "b" texts "a"`);
+    const learned = run(p, drift);
+    assert.deepEqual(learned.codes, [], learned.decision.reasons.map((r) => r.message).join('; '));
+    const flip = run(p, era(900, 1, 6).filter((e) => e.labels[0] === 'a').map((e) => ({ ...e, labels: ['b'] })));
+    assert.ok(flip.codes.includes('label-flip'), flip.codes.join(', ') || 'accepted');
   });
 
   test(`gate, ${name}: a planted trigger token is rejected, and the same data without the trigger is accepted`, async () => {

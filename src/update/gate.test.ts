@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabelMetrics, Metrics } from '../eval/metrics.js';
-import { balancedSkill, GATE_DEFAULTS, gateIssues, labelFlip, signTestP, significantGain, skill, type GateOptions, type Measured, type Outcomes } from './gate.js';
+import { balancedSkill, FLIP_TRANSFER, GATE_DEFAULTS, gateIssues, labelFlip, signTestP, significantGain, skill, type GateOptions, type Measured, type Outcomes } from './gate.js';
 
 function metrics(accuracy: number, perLabel: Partial<LabelMetrics>[] = [], n = 100): Metrics {
   const labels = perLabel.map((l, i) => ({ label: `l${i}`, precision: 0, recall: 0, f1: 0, support: 10, ...l }));
@@ -15,6 +15,12 @@ function outcomes(gained = 30, lost = 0, n = 100): Outcomes {
   const after = before.map((b, i) => (i < gained ? true : i < gained + lost ? false : b));
   before.fill(true, gained, gained + lost);
   return { fresh: { before, after }, guard: { before: [], after: [], gold: [], topBefore: [], topAfter: [], takenByNewLabel: [] }, newLabelShare: 0 };
+}
+
+/** Fresh outcomes where the parent got `wrong` of `n` wrong and nothing changed. */
+function unchanged(wrong: number, n = 100): Outcomes['fresh'] {
+  const before = Array.from({ length: n }, (_, i) => i >= wrong);
+  return { before, after: [...before] };
 }
 
 const measured = (guard: number, fresh: number, perLabel?: Partial<LabelMetrics>[]): Measured => ({ guard: metrics(guard, perLabel), fresh: metrics(fresh) });
@@ -54,8 +60,8 @@ test('weighted policy (the default): a guard loss beyond noise is allowed when t
   assert.deepEqual(codes(measured(1, 0.7), measured(0.6, 1), guardLoss(40)), ['weighted-accuracy-drop']);
   // With most traffic old (newShare 0.1), 6 points lost outweigh 30 gained: 0.9 x 6 - 0.1 x 30 = 2.4 > 1.
   assert.deepEqual(codes(measured(1, 0.7), measured(0.94, 1), guardLoss(6), { ...GATE_DEFAULTS, newShare: 0.1 }), ['weighted-accuracy-drop']);
-  // Within noise nothing is weighed at all.
-  assert.deepEqual(codes(measured(1, 0.7), measured(0.96, 0.7), { ...guardLoss(4), fresh: outcomes(0, 0).fresh }), ['no-improvement']);
+  // Within noise nothing is weighed at all (the parent got 30 new examples wrong: a gain could have shown).
+  assert.deepEqual(codes(measured(1, 0.7), measured(0.96, 0.7), { ...guardLoss(4), fresh: unchanged(30) }), ['no-improvement']);
 });
 
 test('skill: accuracy beyond the agreement a text-blind predictor with the same label mix gets', () => {
@@ -94,6 +100,42 @@ test('no-skill with one label 96% of the new data: a candidate that recalls the 
   const blind = gold.map((g, i) => (i >= 100 && i < 104 ? 'b' : 'a'));
   assert.ok(codes(measured(0.8, 0), measured(0.8, 0.9467), withTop(blind)).includes('no-skill'));
   assert.deepEqual(balancedSkill([['a'], ['a'], ['a'], ['b']], ['a', 'a', 'a', 'b']).skill, 0.5);
+});
+
+test('no-skill is not asked when only one label has minLabelSupport validation examples: a rare label of 7 cannot tell a shuffle', () => {
+  // 20-task WordNet, task 2: 323 noun.body and 7 noun.motive validation examples, none of the 7
+  // recalled; rejected as no-skill, and the two labels were never learned.
+  const withRare = (rare: number): Outcomes => {
+    const gold = Array.from({ length: 330 }, (_, i) => [i < rare ? 'b' : 'a']);
+    const top = gold.map((_, i) => (i >= 100 && i < 100 + rare ? 'c' : 'a'));
+    return { ...outcomes(0, 0, 330), fresh: { before: gold.map(() => false), after: gold.map((g, i) => g[0] === top[i]), gold, topBefore: gold.map(() => 'c'), topAfter: top } };
+  };
+  assert.deepEqual(codes(measured(0.8, 0), measured(0.8, 0.957), withRare(7)), []);
+  // With 10 validation examples of the rare label (minLabelSupport), the same blind candidate is asked, and rejected.
+  assert.deepEqual(codes(measured(0.8, 0), measured(0.8, 0.94), withRare(10)), ['no-skill']);
+  assert.deepEqual(codes(measured(0.8, 0), measured(0.8, 0.957), withRare(7), { ...GATE_DEFAULTS, minLabelSupport: 5 }), ['no-skill']);
+});
+
+test('no-improvement needs room for a gain: a parent already right on the new data and the guard is not rejected for gaining nothing', () => {
+  // A chunk of ham the parent gets 100% right, 48 validation and 300 guard examples: nothing could improve.
+  const g = guardLoss(0, 300);
+  assert.deepEqual(codes(measured(1, 1), measured(1, 1), { ...g, fresh: unchanged(0, 48) }), []);
+  // Two wrong on each: still no room (a gain needs 3 answers, 3 >= 1.5 sqrt(3)).
+  const twoWrong = { ...g.guard, before: g.guard.before.map((_, i) => i >= 2), after: g.guard.before.map((_, i) => i >= 2) };
+  assert.deepEqual(codes(measured(0.99, 0.96), measured(0.99, 0.96), { ...g, guard: twoWrong, fresh: unchanged(2, 48) }), []);
+  // Three wrong on the new data and none fixed: a gain could have shown, and did not.
+  assert.deepEqual(codes(measured(1, 0.94), measured(1, 0.94), { ...g, fresh: unchanged(3, 48) }), ['no-improvement']);
+  // One piece of feedback the parent already gets right is still no improvement.
+  assert.deepEqual(codes(measured(1, 1), measured(1, 1), { ...g, fresh: unchanged(0, 1) }), ['no-improvement']);
+});
+
+test('no-improvement pools the new data and the guard: 2 answers gained on each is a gain, on one alone it is not', () => {
+  const g = guardLoss(0, 300);
+  const gain2 = (n: number) => ({ before: Array.from({ length: n }, (_, i) => i >= 4), after: Array.from({ length: n }, (_, i) => i >= 2) });
+  const guard = { ...g.guard, ...gain2(300) };
+  assert.deepEqual(codes(measured(0.987, 0.917), measured(0.993, 0.958), { ...g, guard, fresh: gain2(48) }), []);
+  assert.deepEqual(codes(measured(0.987, 0.917), measured(0.987, 0.958), { ...g, guard: { ...guard, after: guard.before }, fresh: gain2(48) }), ['no-improvement']);
+  assert.deepEqual(codes(measured(0.987, 0.917), measured(0.993, 0.917), { ...g, guard, fresh: unchanged(4, 48) }), ['no-improvement']);
 });
 
 test('trigger-token: a finding of trigger.ts is a rejection that names the token and the label', () => {
@@ -171,13 +213,14 @@ test('with many labels checked, one label losing a few answers is not called for
 });
 
 test('no-improvement says the guard did not gain beyond noise (even when its accuracy rose), and names how many validation examples decided', () => {
-  // The guard rose 94.05% -> 96.43% on 84 examples, 2 answers gained: not beyond noise.
-  const o = outcomes(1, 0, 300);
+  // The guard rose 94.05% -> 96.43% on 84 examples, 2 answers gained: not beyond noise, nor with
+  // the new data's, where nothing changed.
+  const o = { ...outcomes(), fresh: unchanged(150, 300) };
   const guardBefore = Array.from({ length: 84 }, (_, i) => i >= 5);
   const guardAfter = guardBefore.map((b, i) => b || i < 2);
   const g = { before: guardBefore, after: guardAfter, gold: guardBefore.map(() => ['l0']), topBefore: guardBefore.map(() => 'l0'), topAfter: guardBefore.map(() => 'l0'), takenByNewLabel: guardBefore.map(() => false) };
   const before: Measured = { guard: metrics(79 / 84, [], 84), fresh: metrics(0.5, [], 300) };
-  const after: Measured = { guard: metrics(81 / 84, [], 84), fresh: metrics(0.5033, [], 300) };
+  const after: Measured = { guard: metrics(81 / 84, [], 84), fresh: metrics(0.5, [], 300) };
   const [issue] = gateIssues(before, after, GATE_DEFAULTS, { ...o, guard: g });
   assert.equal(issue.code, 'no-improvement');
   assert.match(issue.message, /on 300 validation examples, and the guard did not gain beyond noise either \(94\.05% to 96\.43% on 84 examples\)/);
@@ -185,7 +228,9 @@ test('no-improvement says the guard did not gain beyond noise (even when its acc
 });
 
 test('no-improvement on a small validation part (24 examples, 70.8% -> 75%) says a larger --valid or --guard would let a real gain show', () => {
-  const [issue] = gateIssues(measured(0.8, 17 / 24), measured(0.8, 18 / 24), GATE_DEFAULTS, outcomes(1, 0, 24));
+  // 7 of 24 wrong before, one of them right after.
+  const before = Array.from({ length: 24 }, (_, i) => i >= 7);
+  const [issue] = gateIssues(measured(0.8, 17 / 24), measured(0.8, 18 / 24), GATE_DEFAULTS, { ...outcomes(), fresh: { before, after: before.map((b, i) => b || i === 0) } });
   assert.equal(issue.code, 'no-improvement');
   assert.match(issue.message, /from 70\.83% to 75\.00% on 24 validation examples/);
   assert.match(issue.message, /24 validation examples can only show a large gain: a larger validation set \(--valid\) or guard \(--guard\) would let a real one show/);
@@ -200,4 +245,24 @@ test('labelFlip: an old label the parent predicts well, emptied into another old
   // Half relabelled: a drift, not a flip.
   const half = { ...fresh('y'), gold: [...Array(n)].map((_, i) => [i % 2 ? 'y' : 'x']) };
   assert.equal(labelFlip({ fresh: half, guard, newLabelShare: 0 }), null);
+});
+
+test("labelFlip with the candidate's answers: texts of y the parent took for x, learned while the guard's x stays x, are a drift; a relabelling that moves the guard's x is a flip", () => {
+  const n = 40;
+  // A guard of 20 x and 20 y the parent gets right; a batch of one label, 20 y texts the parent calls x.
+  const gold = [...Array(n)].map((_, i) => [i % 2 ? 'x' : 'y']);
+  const guard = (movedX: number) => {
+    let moved = 0;
+    const topAfter = gold.map((g) => (g[0] === 'x' && moved++ < movedX ? 'y' : g[0]));
+    return { before: gold.map(() => true), after: gold.map((g, i) => g[0] === topAfter[i]), gold, topBefore: gold.map((g) => g[0]), topAfter, takenByNewLabel: gold.map(() => false) };
+  };
+  const fresh = { before: [...Array(20)].map(() => false), after: [...Array(20)].map((_, i) => i < 18), gold: [...Array(20)].map(() => ['y']), topBefore: [...Array(20)].map(() => 'x'), topAfter: [...Array(20)].map((_, i) => (i < 18 ? 'y' : 'x')) };
+  // Learned 18 of 20 (0.9); the guard's x lost 1 of 20 (0.05 < FLIP_TRANSFER x 0.9 = 0.09): a drift.
+  assert.equal(labelFlip({ fresh, guard: guard(1), newLabelShare: 0 }), null);
+  // 2 of 20 (0.1 >= 0.09): the relabelling took hold on the guard's x texts too.
+  assert.deepEqual(labelFlip({ fresh, guard: guard(2), newLabelShare: 0 })?.transfer, { learned: 0.9, guardLoss: 0.1 });
+  // Nothing learned: the check cannot tell, and stays a flip (as without the candidate's answers).
+  const unlearned = { ...fresh, after: fresh.before, topAfter: fresh.topBefore };
+  assert.equal(labelFlip({ fresh: unlearned, guard: guard(0), newLabelShare: 0 })?.from, 'x');
+  assert.equal(FLIP_TRANSFER, 0.1);
 });

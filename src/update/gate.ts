@@ -259,7 +259,7 @@ export const FLIP_SHARE = 0.8;
  * moves some texts between labels; it does not empty a label the parent predicts well. Needs the
  * fresh outcomes' labels; new labels are never "to" (their texts are called an old label by any parent).
  */
-export function labelFlip(o: Outcomes): { from: string; to: string; n: number; toCount: number; freshPrecision: number; guardPrecision: number } | null {
+export function labelFlip(o: Outcomes): { from: string; to: string; n: number; toCount: number; freshPrecision: number; guardPrecision: number; transfer?: { learned: number; guardLoss: number } } | null {
   const f = o.fresh;
   if (!f.gold || !f.topBefore) return null;
   const old = new Set(o.guard.gold.flat());
@@ -274,9 +274,72 @@ export function labelFlip(o: Outcomes): { from: string; to: string; n: number; t
     const counts = new Map<string, number>();
     for (const i of at) for (const l of f.gold[i]) if (l !== from && old.has(l)) counts.set(l, (counts.get(l) ?? 0) + 1);
     const [to, toCount] = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0] ?? ['', 0];
-    if (guardPrecision >= FLIP_SHARE && toCount >= FLIP_SHARE * at.length) return { from, to, n: at.length, toCount, freshPrecision, guardPrecision };
+    if (guardPrecision < FLIP_SHARE || toCount < FLIP_SHARE * at.length) continue;
+    const t = flipTransfer(o, from, to, at);
+    if (t && t.guardLoss < FLIP_TRANSFER * t.learned) continue;
+    return { from, to, n: at.length, toCount, freshPrecision, guardPrecision, ...(t ? { transfer: t } : {}) };
   }
   return null;
+}
+
+/**
+ * A relabelling that took hold moves the old label's own texts: a candidate taught that texts of X
+ * are Y calls the guard's X texts Y too, at a rate near the one at which it learned to call the new
+ * ones Y (both are held out of training; the replay holds some back). A drift brings texts of Y the
+ * parent mistook for X, and learning them leaves the guard's X texts alone. Flagged as a flip when
+ * the share of the guard's X examples the parent got right that the candidate no longer calls X is
+ * at least this share of the rate at which the candidate learned the new examples' label. Set
+ * between the two on the figures it was chosen on: targeted flips moved the guard at 0.19-1.01 of
+ * the learning rate (gate.attacks.test.ts, generated) and 0.53 (bench:drift's flip of every ham of
+ * an era, seed 1); spam-only chunks of 20-task SpamAssassin at 0.034 at most (0-9 of 216-293 guard
+ * ham lost while learning 1-42 of 4-46 texts).
+ */
+export const FLIP_TRANSFER = 0.1;
+
+/** The candidate's learning of the new examples at `at` (labelled `to`, called `from` by the parent) and its loss of the guard's `from`; null without the candidate's answers. */
+function flipTransfer(o: Outcomes, from: string, to: string, at: readonly number[]): { learned: number; guardLoss: number } | null {
+  const f = o.fresh;
+  const g = o.guard;
+  if (!f.topAfter || g.topAfter.length !== g.gold.length) return null;
+  const relabelled = at.filter((i) => f.gold![i].includes(to) && !f.gold![i].includes(from));
+  const known = g.gold.flatMap((gold, i) => (gold.includes(from) && g.topBefore[i] === from ? [i] : []));
+  if (relabelled.length === 0 || known.length === 0) return null;
+  const learned = relabelled.filter((i) => f.topAfter![i] === to).length / relabelled.length;
+  const guardLoss = known.filter((i) => g.topAfter[i] !== from).length / known.length;
+  return { learned, guardLoss };
+}
+
+/**
+ * The fewest answers a parent must get wrong, on the new validation data or on the guard, for a
+ * gain to be able to show: the sign test takes 3 answers gained and none lost (3 >= 1.5 sqrt(3)),
+ * never 2. Below that on both, "nothing improved" says the parent was already right, not that the
+ * update was useless: SpamAssassin in 20 chunks sends 12 chunks of ham the parent gets 100% right,
+ * and rejecting them all left a model that called up to 26% of their test ham spam once it learned spam.
+ */
+export const MIN_ROOM = 3;
+
+/**
+ * Whether a real gain could have shown: the parent got MIN_ROOM answers wrong on the new data or on
+ * the guard. Under 10 validation examples (pieces of feedback, judged by more gained than lost) there
+ * is always taken to be room: feedback the parent already gets right is still no improvement.
+ */
+export function roomToGain(o: Outcomes): boolean {
+  const wrong = (xs: readonly boolean[]) => xs.filter((right) => !right).length;
+  return o.fresh.before.length < 10 || wrong(o.fresh.before) >= MIN_ROOM || wrong(o.guard.before) >= MIN_ROOM;
+}
+
+/**
+ * The new data's labels with at least `support` validation examples: the labels a shuffle could be
+ * told by. A label with fewer cannot show skill (20-task WordNet: 7 of 330 validation examples of
+ * noun.motive beside noun.body, none recalled, where a blind predictor recalls none either), and a
+ * batch with one such label is, for the skill test, a batch of one label (whose shuffle changes few
+ * labels: shuffling a 98/2 mix relabels at most 4% of it).
+ */
+function testedLabels(f: Outcomes['fresh'], support: number): number {
+  if (!f.gold) return 1;
+  const counts = new Map<string, number>();
+  for (const labels of f.gold) for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return [...counts.values()].filter((c) => c >= support).length;
 }
 
 /** Validation sets smaller than this are not asked for skill beyond the label mix (too noisy to tell). */
@@ -335,7 +398,7 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
   const noise = 2 * Math.sqrt((after_.chance * (1 - after_.chance)) / Math.max(1, valid));
   const f = outcomes.fresh;
   const balanced = f.gold && f.topAfter ? balancedSkill(f.gold, f.topAfter) : { skill: 0, noise: Infinity };
-  if (after_.labels >= 2 && valid >= MIN_SKILL_VALID && after_.skill < noise && balanced.skill <= balanced.noise) {
+  if (testedLabels(f, o.minLabelSupport) >= 2 && valid >= MIN_SKILL_VALID && after_.skill < noise && balanced.skill <= balanced.noise) {
     issues.push({ code: 'no-skill', metric: 'new-data skill beyond the label mix', before: fs.before.skill, after: after_.skill, threshold: noise, message: `on the new data the candidate is right ${pts(after_.accuracy)}% of the time, where predicting its labels blind to the texts, in the mix it predicts them, gives ${pts(after_.chance)}%: ${pts(after_.skill)} points of skill, within noise (${pts(noise)}) of none; are the labels shuffled or wrong?` });
   }
   const flip = labelFlip(outcomes);
@@ -346,8 +409,10 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
   if (t) {
     issues.push({ code: 'trigger-token', metric: 'examples of other labels flipped by one planted token', label: t.label, before: 0, after: t.flipped / t.tried, threshold: PLANT_RATE, message: `the token "${t.token}" decides the label "${t.label}": removing it changes ${t.hinged} of the ${t.of} new "${t.label}" examples that carry it, and planting it flips ${t.flipped} of ${t.tried} examples of other labels to "${t.label}" (a token it never saw flips ${t.control}: a planted trigger?)` });
   }
-  const improved = significantGain(outcomes.fresh.before, outcomes.fresh.after) || (outcomes.guard.before.length > 0 && significantGain(outcomes.guard.before, outcomes.guard.after));
-  if (!improved) {
+  // Both sets are held out of training: a gain too small to show on either alone can show on both.
+  const g = outcomes.guard;
+  const improved = significantGain(outcomes.fresh.before, outcomes.fresh.after) || (g.before.length > 0 && (significantGain(g.before, g.after) || significantGain([...outcomes.fresh.before, ...g.before], [...outcomes.fresh.after, ...g.after])));
+  if (!improved && roomToGain(outcomes)) {
     const guard = before.guard && after.guard && before.guard.n > 0 ? ` (${pts(before.guard.accuracy)}% to ${pts(after.guard.accuracy)}% on ${before.guard.n} examples)` : '';
     const small = valid < SMALL_VALID ? `; ${valid} validation examples can only show a large gain: a larger validation set (--valid) or guard (--guard) would let a real one show` : '';
     issues.push({ code: 'no-improvement', metric: 'new-data accuracy', before: before.fresh.accuracy, after: after.fresh.accuracy, threshold: 0, message: `nothing improved beyond noise (a sign test on the examples that changed): accuracy on the new data went from ${pts(before.fresh.accuracy)}% to ${pts(after.fresh.accuracy)}% on ${valid} validation examples, and the guard did not gain beyond noise either${guard}${small}` });

@@ -10,6 +10,8 @@
  *   node dist/bench/accuracy/drift.js [--seeds 1,2,3] [--out NAME]
  */
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../../config.js';
 import type { Example } from '../../data/example.js';
@@ -22,6 +24,7 @@ import { holdOutGuard } from '../../update/guard.js';
 import { buildMemory, type ContinualMemory } from '../../update/memory.js';
 import { update, type UpdateOptions } from '../../update/update.js';
 import { Rng } from '../../util/rng.js';
+import { describeMachine } from '../machine.js';
 import { median } from '../table.js';
 import { pct, resultsPath } from './report.js';
 
@@ -98,6 +101,7 @@ async function runSeed(all: Example[], seed: number): Promise<SeedResult> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { seeds: { type: 'string', default: '1,2,3' }, out: { type: 'string', default: 'drift' } } });
+  const machine = describeMachine(fileURLToPath(new URL('../../..', import.meta.url)));
   const all = (await loadDataset('spam-assassin')).examples;
   const results: SeedResult[] = [];
   for (const seed of values.seeds!.split(',').map(Number)) {
@@ -105,12 +109,13 @@ async function main(): Promise<void> {
     process.stderr.write(`seed ${seed}: ${JSON.stringify(results.at(-1))}\n`);
   }
   const { md, json } = resultsPath(values.out!);
-  writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), results }, null, 1) + '\n');
-  writeFileSync(md, render(results));
+  const load = { start: machine.loadAverage, end: Math.round(loadavg()[0] * 100) / 100 };
+  writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), machine, load, results }, null, 1) + '\n');
+  writeFileSync(md, render(results, `Machine: ${machine.nproc} CPUs, Node ${machine.node}, accrete ${machine.accrete}, ${machine.date}; load average (1 min) ${load.start} at the start, ${load.end} at the end (CPUs shared with other runs: ACC does not depend on it).`));
   process.stderr.write(`wrote ${md}\n`);
 }
 
-function render(results: readonly SeedResult[]): string {
+function render(results: readonly SeedResult[], machineLine: string): string {
   const arms = Object.keys(results[0].arms);
   const lines = [
     '# Drift: SpamAssassin in time order (domain-incremental), gate policies and attacks',
@@ -121,7 +126,12 @@ function render(results: readonly SeedResult[]): string {
     "on this stream except the trigger check's: its plant rate (5%, and 3x a never-seen control token) and",
     "asking texts the candidate did not train on first were set after this trigger got through on every",
     'seed (planted in 9-22% of held-out ham, the control 1-2%): the trigger row is a tuning figure here;',
-    'gate.attacks.test.ts checks the rule on generated data.',
+    'gate.attacks.test.ts checks the rule on generated data. The label-flip check\'s FLIP_TRANSFER (0.1)',
+    "was set between the targeted flip's figure on seed 1 here (0.53) and the drift of 20-task",
+    'SpamAssassin (0.034 at most), with the flips of gate.attacks.test.ts (0.19-1.01): the flip row is',
+    'partly a tuning figure too.',
+    '',
+    machineLine,
     '',
     '| arm | ACC (median) | period 1 | period 2 | per seed ACC | eras accepted | reasons per era (seed 1) |',
     '|---|---:|---:|---:|---|---:|---|',
