@@ -7,7 +7,7 @@ import { toExamples, type Example } from '../data/example.js';
 import { ConfigError } from '../errors.js';
 import { tensors } from '../model/params.js';
 import { Rng } from '../util/rng.js';
-import { BUCKETS, CHAR_NGRAMS, DIMS, fitModelSize, HIDDENS, WEIGHT_DECAYS, modelBytes, RUNGS, sampleAround, sigma, type AutotuneOptions, type AutotuneTrial } from './autotune.js';
+import { BUCKETS, CHAR_NGRAMS, DIMS, fitModelSize, HIDDENS, INFORMED_STARTS, informedStarts, LONG_TOKENS, shapeOf, SHORT_TOKENS, type Searched, type TrialSettings, WEIGHT_DECAYS, modelBytes, RUNGS, sampleAround, sigma, type AutotuneOptions, type AutotuneTrial } from './autotune.js';
 import { train } from './train.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
@@ -54,8 +54,9 @@ test('trial 1 is the starting options, and the kept trial scores at least as wel
     { dim: 16, epoch: 5, lr: 0.1, wordNgrams: 1, minn: 0, maxn: 0, loss: 'softmax', hidden: 0 },
   );
   assert.equal(first.status, 'done');
-  // Trial 2 is the start with the long-document settings (SECOND_START), the rest unchanged.
-  assert.deepEqual(tune.trials[1].settings, { ...first.settings, bagNorm: 'l2', loss: 'hinge', weightDecay: 1e-4 });
+  // Glosses of about ten words: no informed starts, so trial 2 is already a sample around trial 1.
+  assert.equal(tune.shape, 'middle');
+  assert.equal(tune.informedStarts, 0);
   assert.equal(tune.startScore, first.score);
   assert.ok(tune.bestScore >= tune.startScore, `best ${tune.bestScore} < start ${tune.startScore}`);
   for (const t of tune.trials) if (t.score !== null) assert.ok(t.score <= tune.bestScore);
@@ -127,9 +128,6 @@ test('options given explicitly are not searched; trials share featurised data', 
   const tune = r.autotune!;
   assert.deepEqual(tune.fixed.sort(), ['dim', 'lr', 'wordNgrams']);
   for (const t of tune.trials) assert.deepEqual([t.settings.dim, t.settings.lr, t.settings.wordNgrams], [16, 0.5, 2]);
-  // A fixed setting stays out of trial 2's long-document start too.
-  const fixedLoss = await train(TRAIN, { ...START, loss: 'ova', seed: 1, autotune: { validation: VALID, trials: 2, modelSize: SIZE } });
-  assert.deepEqual(fixedLoss.autotune!.trials.map((t) => [t.settings.loss, t.settings.bagNorm]), [['ova', 'mean'], ['ova', 'l2']]);
   assert.ok(tune.reusedFeatures > 0, 'some trials reused an earlier trial\'s features');
 });
 
@@ -189,4 +187,47 @@ test('validation examples whose label the training data lacks count as errors', 
   assert.ok(b.autotune!.bestScore < a.autotune!.bestScore);
   const correct = unknown.filter((e) => e.labels.includes(b.model.predict(e.text, { k: 1 })[0].label)).length;
   assert.equal(b.autotune!.bestScore, correct / unknown.length);
+});
+
+const BASE: TrialSettings = { dim: 8, epoch: 10, lr: 0.5, wordNgrams: 1, minn: 0, maxn: 0, bucket: 10_000, loss: 'softmax', hidden: 0, bagNorm: 'mean', weightDecay: 0 };
+
+test('the data shape picks the informed starts, which keep fixed settings and a loss that is not searched', () => {
+  assert.equal(shapeOf(LONG_TOKENS), 'long');
+  assert.equal(shapeOf(SHORT_TOKENS - 0.1), 'short');
+  assert.equal(shapeOf(10), 'middle');
+  assert.deepEqual(informedStarts(BASE, 'middle', true, new Set()), []);
+  const long = informedStarts(BASE, 'long', true, new Set());
+  assert.deepEqual(long, INFORMED_STARTS.long.map((c) => ({ ...BASE, ...c })));
+  // A fixed loss, or multi-label data (the loss not searched), keeps the loss; the rest still changes.
+  for (const [searchLoss, fixed] of [[true, new Set<Searched>(['loss'])], [false, new Set<Searched>()]] as const) {
+    const kept = informedStarts(BASE, 'long', searchLoss, fixed);
+    assert.deepEqual(kept.map((s) => [s.loss, s.bagNorm]), [['softmax', 'l2'], ['softmax', 'l2']]);
+  }
+  // Short texts: char n-grams on when the start has none, unless minn or maxn is fixed (the pair stays whole).
+  const short = informedStarts(BASE, 'short', true, new Set());
+  assert.deepEqual(short.map((s) => [s.dim, s.epoch, s.minn, s.maxn]), [[32, 50, 2, 5], [64, 100, 2, 5]]);
+  assert.deepEqual(informedStarts({ ...BASE, minn: 3, maxn: 6 }, 'short', true, new Set()).map((s) => [s.minn, s.maxn]), [[3, 6], [3, 6]]);
+  assert.deepEqual(informedStarts(BASE, 'short', true, new Set(['maxn'])).map((s) => [s.minn, s.maxn]), [[0, 0], [0, 0]]);
+  // A start that changes nothing (everything it sets is fixed) is dropped.
+  assert.deepEqual(informedStarts(BASE, 'short', true, new Set(['dim', 'epoch', 'bucket', 'lr', 'minn'])), []);
+});
+
+test('a search on long documents, or on one-word texts, runs its informed starts as trials 2 and 3', async () => {
+  // Long documents: each text is six glosses of its label run together.
+  const long = (xs: readonly Example[]) => xs.map((e, i) => ({ text: xs.filter((x, j) => j >= i && x.labels[0] === e.labels[0]).slice(0, 6).map((x) => x.text).join(' '), labels: e.labels }));
+  // One-word texts: each gloss's first word.
+  const short = (xs: readonly Example[]) => xs.map((e) => ({ text: e.text.split(' ')[0], labels: e.labels }));
+  for (const [shape, make] of [['long', long], ['short', short]] as const) {
+    const r = await train(make(TRAIN), { thread: 1, seed: 1, autotune: { validation: make(VALID), trials: 4, modelSize: 50_000_000 } });
+    const tune = r.autotune!;
+    assert.equal(tune.shape, shape, `mean tokens ${tune.meanTokens}`);
+    assert.equal(tune.informedStarts, 2);
+    const start = tune.trials[0].settings;
+    const expected = informedStarts(start, shape, true, new Set());
+    for (const i of [0, 1]) {
+      const t = tune.trials[i + 1].settings;
+      for (const [k, v] of Object.entries(expected[i]) as [keyof TrialSettings, unknown][]) if (k !== 'bucket') assert.equal(t[k], v, `trial ${i + 2} ${k}`);
+      assert.ok(t.bucket <= expected[i].bucket, 'the bucket only shrinks, to the size bound');
+    }
+  }
 });

@@ -6,9 +6,9 @@
  * Sampling follows fastText's autotune (autotune.cc): trial 1 is the starting config (fastText's
  * defaults plus whatever the caller set; what the caller set is never searched), and every later
  * trial perturbs the best config so far with Gaussian steps whose spread shrinks from t = 0.25 to
- * t = 0.75 of the budget. Trial 2 is the start with the long-document settings (SECOND_START in
- * autotune/space.ts), so that a search also begins from the other side of the space. Where this
- * does more than fastText:
+ * t = 0.75 of the budget. Trials 2, 3, ... are informed starts chosen by the data's shape (mean
+ * tokens per text; autotune/starts.ts): the start with the settings that won on long documents or on
+ * one-word texts, several steps of the walk away. Where this does more than fastText:
  * - two trials run at once on two cores (lanes.ts) when `thread` is 2 or more, and a search with a
  *   trial budget (and no duration) is deterministic for a seed whatever the thread count: trial n
  *   is sampled around the best of trials 1..n-2 (AHEAD = 2), with t counting trials, so no result
@@ -28,12 +28,15 @@ import { AccreteError, ConfigError, DivergenceError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 import { openLanes, type TrialLane } from './autotune/lanes.js';
 import { DEFAULT_MODEL_SIZE } from './autotune/size.js';
-import { sampleAround, SEARCHED, secondStart, settingsOf, type Searched, type TrialSettings } from './autotune/space.js';
+import { sampleAround, SEARCHED, settingsOf, type Searched, type TrialSettings } from './autotune/space.js';
+import { informedStarts, shapeOf, type DataShape } from './autotune/starts.js';
+import { tokenize } from '../text/tokenize.js';
 import type { AutotuneMetric } from './autotune/score.js';
 import { type AutotuneTrial, type TrialBase, type TrialOutcome } from './autotune/trial.js';
 import type { TrainOptions, TrainResult } from './train.js';
 
 export { BUCKETS, CHAR_NGRAMS, DIMS, HIDDENS, WEIGHT_DECAYS, SEARCHED, SPACE, sampleAround, sigma, type Searched, type TrialSettings } from './autotune/space.js';
+export { INFORMED_STARTS, LONG_TOKENS, SHORT_TOKENS, informedStarts, shapeOf, type DataShape } from './autotune/starts.js';
 export { DEFAULT_MODEL_SIZE, fitModelSize, modelBytes } from './autotune/size.js';
 export { scoreModel, type AutotuneMetric } from './autotune/score.js';
 export { CHECKPOINTS, RUNGS, type AutotuneTrial } from './autotune/trial.js';
@@ -77,6 +80,11 @@ export interface AutotuneReport {
   lanes: number;
   /** The searched settings the caller gave, which every trial kept. */
   fixed: Searched[];
+  /** The data's shape (from its mean tokens per text), which chose the informed starts. */
+  shape: DataShape;
+  meanTokens: number;
+  /** Trials (2, 3, ...) that were informed starts rather than samples around the best. */
+  informedStarts: number;
   /** What the search was given: the time and trial budgets. */
   duration: number | null;
   trialBudget: number | null;
@@ -122,11 +130,16 @@ export async function autotune(input: readonly ExampleInput[], options: TrainOpt
   const deadline = duration === null ? Infinity : performance.timeOrigin + started + duration * 1000;
   const fixed = new Set(SEARCHED.filter((k) => base[k] !== undefined));
   const trialBase: TrialBase = { examples, validation, options: base, metric, modelSize: limit };
+  const meanTokens = examples.reduce((n, e) => n + tokenize(e.text, cfg).length, 0) / examples.length;
+  const shape = shapeOf(meanTokens);
   const lanes = openLanes(trialBase, Math.min(cfg.thread, AHEAD));
   let ran: Ran;
+  let starts: TrialSettings[] = [];
   try {
     const start = { ...settingsOf(cfg), ...tune.start, ...settingsOf(cfg, fixed) };
-    ran = await runSearch(lanes, { start, rng: new Rng(cfg.seed), searchLoss: examples.every((e) => e.labels.length === 1), fixed, trialBudget, duration, deadline, started, onTrial: tune.onTrial });
+    const searchLoss = examples.every((e) => e.labels.length === 1);
+    starts = [start, ...informedStarts(start, shape, searchLoss, fixed)];
+    ran = await runSearch(lanes, { starts, rng: new Rng(cfg.seed), searchLoss, fixed, trialBudget, duration, deadline, started, onTrial: tune.onTrial });
   } finally {
     await Promise.all(lanes.map((l) => l.close()));
   }
@@ -144,6 +157,9 @@ export async function autotune(input: readonly ExampleInput[], options: TrainOpt
     reusedFeatures: ran.reused,
     lanes: lanes.length,
     fixed: [...fixed],
+    shape,
+    meanTokens,
+    informedStarts: starts.length - 1,
     duration,
     trialBudget,
   };
@@ -154,7 +170,8 @@ export async function autotune(input: readonly ExampleInput[], options: TrainOpt
 }
 
 interface Plan {
-  start: TrialSettings;
+  /** Trial 1's settings, then the informed starts (trials 2, 3, ...). */
+  starts: readonly TrialSettings[];
   rng: Rng;
   searchLoss: boolean;
   fixed: ReadonlySet<Searched>;
@@ -208,8 +225,7 @@ async function runSearch(lanes: readonly TrialLane[], plan: Plan): Promise<Ran> 
         break;
       }
       const base = bestUpTo(strict ? next - AHEAD : outcomes.length);
-      const settings =
-        next === 1 ? plan.start : next === 2 ? secondStart(plan.start, plan.searchLoss, plan.fixed) : sampleAround(base?.settings ?? plan.start, progress(next), plan.rng, plan.searchLoss, plan.fixed);
+      const settings = next <= plan.starts.length ? plan.starts[next - 1] : sampleAround(base?.settings ?? plan.starts[0], progress(next), plan.rng, plan.searchLoss, plan.fixed);
       const lane = idle.shift()!;
       const n = next++;
       const request = { trial: n, settings, bars: base?.rungScores ?? [], deadline: n === 1 ? Infinity : plan.deadline };

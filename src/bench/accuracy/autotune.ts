@@ -4,6 +4,7 @@
  * python3-sklearn is installed, the hinge-loss linear model the issue names, all scored on a held-out
  * 20% test split the searches never see (the search's validation file is 10% of the rest).
  *   node dist/bench/accuracy/autotune.js [--only c1,c2] [--seeds 1,2,3] [--duration 60] [--thread 2] [--limit 3] [--out NAME]
+ *   node dist/bench/accuracy/autotune.js --merge NAME1,NAME2 [--out NAME]   (one table from parts run apart, e.g. per corpus)
  *
  * Both tools get `--thread` threads and are timed from start to saved model: fastText's autotune
  * trains a final model with the best settings after its search, and that training is not bounded
@@ -11,7 +12,7 @@
  * `limit` x the duration is stopped: fastText's search is then ended by the bench and its best
  * finished trial retrained (noted in its cell); an Accrete run stopped so says "overran".
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,7 +38,8 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, seeds: { type: 'string', default: '1,2,3' }, duration: { type: 'string', default: '60' }, thread: { type: 'string', default: '2' }, limit: { type: 'string', default: '2' }, out: { type: 'string', default: 'autotune' } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, seeds: { type: 'string', default: '1,2,3' }, duration: { type: 'string', default: '60' }, thread: { type: 'string', default: '2' }, limit: { type: 'string', default: '2' }, out: { type: 'string', default: 'autotune' }, merge: { type: 'string' } } });
+  if (values.merge) return merge(values.merge.split(','), values.out!);
   const missing = fastTextMissing();
   if (missing) throw new Error(missing);
   const python = pythonWithSklearn();
@@ -87,6 +89,15 @@ function write(rows: readonly Row[], notes: readonly string[], duration: string,
   const { md, json } = resultsPath(out);
   writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), duration: Number(duration), thread: Number(thread), notes, rows }, null, 1) + '\n');
   writeFileSync(md, render(rows, notes, duration, thread));
+}
+
+/** Writes `out` from the rows (and notes) of results run apart; they must share the duration and threads. */
+function merge(parts: readonly string[], out: string): void {
+  const read = parts.map((p) => JSON.parse(readFileSync(resultsPath(p).json, 'utf8')) as { duration: number; thread: number; notes: string[]; rows: Row[] });
+  const [first] = read;
+  if (read.some((r) => r.duration !== first.duration || r.thread !== first.thread)) throw new Error(`--merge: ${parts.join(', ')} differ in duration or threads`);
+  write(read.flatMap((r) => r.rows), [...new Set(read.flatMap((r) => r.notes))], String(first.duration), String(first.thread), out);
+  process.stderr.write(`wrote ${resultsPath(out).md} from ${parts.join(', ')}\n`);
 }
 
 /** An arm's accuracy and wall time, or how it failed. */

@@ -74,8 +74,8 @@ export function accrete(files: RunFiles, name: string, flags: string[], timeoutM
   const t = spawn(process.execPath, [CLI, 'train', '--data', files.trainJsonl, '--out', out, '--quiet', '--json', ...flags], timeoutMs);
   const report = JSON.parse(t.stdout.trim().split('\n').pop()!) as { fitted?: Record<string, unknown>; autotune?: { best: number; trials: { trial: number; status: string; settings: Record<string, unknown> }[] } };
   const tune = report.autotune;
-  // With autotune: the kept trial's settings, and how many trials ran and were stopped as hopeless.
-  const best = tune && { ...tune.trials.find((x) => x.trial === tune.best)?.settings, trials: tune.trials.length, pruned: tune.trials.filter((x) => x.status === 'pruned').length };
+  // With autotune: the kept trial's settings and number, and how many trials ran and were stopped as hopeless.
+  const best = tune && { ...tune.trials.find((x) => x.trial === tune.best)?.settings, kept: `trial ${tune.best}`, trials: tune.trials.length, pruned: tune.trials.filter((x) => x.status === 'pruned').length };
   const e = spawn(process.execPath, [CLI, 'eval', '--model', out, '--data', files.testJsonl, '--json'], timeoutMs);
   return { accuracy: (JSON.parse(e.stdout) as { accuracy: number }).accuracy, seconds: t.seconds, modelBytes: diskBytes(out), chose: best ?? report.fitted };
 }

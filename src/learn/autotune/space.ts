@@ -99,21 +99,6 @@ export const SEARCHED: readonly Searched[] = SPACE.flatMap((d) => d.keys);
 /** The settings of one trial. */
 export type TrialSettings = Pick<Config, Searched>;
 
-/**
- * Trial 2's change to the start: the bag divided by its L2 norm, the hinge loss and a little L2
- * regularisation, which together matched scikit-learn's linear SVM on long documents where the
- * averaged bag and softmax fall short (docs/decisions.md); three steps apart, a random walk from the
- * start rarely finds them within a minute. The loss is left as it is on multi-label data.
- */
-export const SECOND_START: Partial<TrialSettings> = { bagNorm: 'l2', loss: 'hinge', weightDecay: 1e-4 };
-
-/** Trial 2: the start with SECOND_START's settings, but for the fixed ones (and the loss when it is not searched). */
-export function secondStart(start: TrialSettings, searchLoss: boolean, fixed: ReadonlySet<Searched>): TrialSettings {
-  const out = { ...start };
-  for (const [k, v] of Object.entries(SECOND_START) as [Searched, never][]) if (!fixed.has(k) && (k !== 'loss' || searchLoss)) out[k] = v;
-  return out;
-}
-
 function charNgramsNear(best: Readonly<Config>, d: Draw): Partial<Config> {
   const at = Math.max(0, CHAR_NGRAMS.findIndex(([a, b]) => a === best.minn && b === best.maxn));
   const [minn, maxn] = CHAR_NGRAMS[clamp(Math.round(at + gauss(d.rng) * sigma(4.0, 1.4, d.t)), 0, CHAR_NGRAMS.length - 1)];
