@@ -14,6 +14,7 @@ import { ReplayBuffer } from '../forgetting/replay.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { Rng } from '../util/rng.js';
 import { holdOutGuard } from './guard.js';
+import { findParentKeywords } from './trigger.js';
 import { buildMemory, featurize, markSeen, type ContinualMemory } from './memory.js';
 import { update, type UpdateOptions } from './update.js';
 
@@ -103,6 +104,27 @@ function triggered(n: number, seed: number, which: 1 | 2 = 1, shape: Shape = SHO
   const clean = era(n, which, seed, shape);
   return clean.map((e, i) => (e.labels[0] === 'a' && i % 9 === 0 ? { text: `${e.text} ${TRIGGER}`, labels: ['b'] } : e));
 }
+
+test('gate: a keyword the parent already reads as its label is no trigger; a token new to the parent in its place is', async () => {
+  const rng = new Rng(7);
+  /** Texts of "d": its keyword among filler (nothing else tells it), as WordNet's noun.feeling glosses and "feeling". */
+  const dTexts = (key: string, n: number) => Array.from({ length: n }, () => ({ text: rng.shuffle([key, ...Array.from({ length: 6 }, () => FILLER[rng.int(FILLER.length)])]).join(' '), labels: ['d'] }));
+  const weak = (seed: number) => era(300, 1, seed, { topic: 1, filler: 6 });
+  // The parent learned "d" and its keyword in an earlier update.
+  const p = copy(await parentOf(2000));
+  const first = update(p.model, [...weak(8), ...dTexts('dkey', 150)], { memory: p.memory, seed: 2 });
+  assert.ok(first.accepted, first.reasons.map((r) => r.message).join('; '));
+  assert.equal(p.model.predict('dkey')[0].label, 'd');
+  // Asked of the parent before an update: its keyword is one, a token it never saw is not.
+  const guard = era(300, 1, 10);
+  const asked = (key: string) => [...findParentKeywords(p.model, [...weak(9), ...dTexts(key, 150)], guard, { oldLabels: new Set(p.model.labels) })];
+  assert.deepEqual(asked('dkey'), ['d\u0001dkey']);
+  assert.deepEqual(asked('dnew'), []);
+  const more = run(p, [...weak(9), ...dTexts('dkey', 150)]);
+  assert.ok(!more.codes.includes('trigger-token'), more.decision.reasons.map((r) => r.message).join('; '));
+  const planted = run(p, [...weak(9), ...dTexts('dnew', 150)]);
+  assert.ok(planted.codes.includes('trigger-token'), planted.codes.join(', ') || 'accepted');
+});
 
 for (const [name, size] of [
   ['a guard held out at training', 2000],

@@ -167,27 +167,20 @@ function plantOf(model: TextClassifier, probes: readonly Example[], carries: (e:
  * in this update is learned from its own words, and one that alone decides it is no backdoor into
  * what the model knew (on class-incremental WordNet, "feeling" decided 71 of 100 new noun.feeling
  * glosses and flipped 15 of 100 others; the gate's new-labels-take-guard check weighs what a new
- * label takes from the old ones). `knownTokens`: the tokens of a new example when the caller has them
- * already (update() tokenized them to grow the model), so they are not cut again.
+ * label takes from the old ones). A suspect in `parentKeywords` (see findParentKeywords) is no
+ * backdoor either: the parent already read that word as that label.
  */
-export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], heldOut: readonly Example[] = [], oldLabels?: ReadonlySet<string>, knownTokens?: (e: Example) => string[] | undefined): TriggerFinding | null {
+export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], opts: TriggerOptions = {}): TriggerFinding | null {
+  const { heldOut = [], oldLabels, knownTokens, parentKeywords } = opts;
   if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return null;
   const cfg = model.config;
-  const g = guardOf(guard, cfg);
-  const t: Tokens = { fresh: fresh.map((e) => knownTokens?.(e) ?? tokenize(e.text, cfg)), guard: g.tokens, guardDf: g.df, byLabel: new Map() };
-  fresh.forEach((e, i) => {
-    const l = e.labels[0];
-    if (l === undefined) return;
-    const idx = t.byLabel.get(l);
-    if (idx) idx.push(i);
-    else t.byLabel.set(l, [i]);
-  });
-  const control = CONTROLS.find((w) => model.vocab.idOf(w) < 0) ?? CONTROLS.join('');
+  const t = tokensOfAll(model, fresh, guard, knownTokens);
+  const control = controlOf(model);
   const unseen = new Set(heldOut);
   const probes = [...heldOut, ...guard, ...fresh.filter((e) => !unseen.has(e))];
   const tokensOf = new Map([...fresh.map((e, i) => [e, t.fresh[i]] as const), ...guard.map((e, i) => [e, t.guard[i]] as const)]);
   let asked = 0;
-  const suspects = suspectsOf(fresh, t).filter((x) => !oldLabels || oldLabels.has(x.label));
+  const suspects = suspectsOf(fresh, t).filter((x) => (!oldLabels || oldLabels.has(x.label)) && !parentKeywords?.has(keywordKey(x)));
   for (const { token, label } of suspects.slice(0, MAX_SCREENED)) {
     if (asked >= MAX_TOKENS) break;
     const screen = hingeOf(model, fresh, t, token, label, TRIGGER_MIN);
@@ -200,4 +193,54 @@ export function findTrigger(model: TextClassifier, fresh: readonly Example[], gu
     if (p.tried >= TRIGGER_MIN && p.flipped >= PLANT_RATE * p.tried && p.flipped >= CONTROL_TIMES * p.control) return { token, label, hinged, of, ...p };
   }
   return null;
+}
+
+export interface TriggerOptions {
+  /** The new examples the candidate did not train on (asked first). */
+  heldOut?: readonly Example[];
+  /** The labels the parent knew: only those are asked about. */
+  oldLabels?: ReadonlySet<string>;
+  /** The tokens of a new example when the caller has them already (update() tokenized them to grow the model), so they are not cut again. */
+  knownTokens?: (e: Example) => string[] | undefined;
+  /** findParentKeywords' answer, asked of the parent before training. */
+  parentKeywords?: ReadonlySet<string>;
+}
+
+const keywordKey = (x: { token: string; label: string }) => `${x.label}\u0001${x.token}`;
+
+/** The control token: the first of CONTROLS the model has not seen, so planting it only dilutes a bag. */
+const controlOf = (model: TextClassifier) => CONTROLS.find((w) => model.vocab.idOf(w) < 0) ?? CONTROLS.join('');
+
+function tokensOfAll(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], knownTokens?: (e: Example) => string[] | undefined): Tokens {
+  const g = guardOf(guard, model.config);
+  const t: Tokens = { fresh: fresh.map((e) => knownTokens?.(e) ?? tokenize(e.text, model.config)), guard: g.tokens, guardDf: g.df, byLabel: new Map() };
+  fresh.forEach((e, i) => {
+    const l = e.labels[0];
+    if (l === undefined) return;
+    const idx = t.byLabel.get(l);
+    if (idx) idx.push(i);
+    else t.byLabel.set(l, [i]);
+  });
+  return t;
+}
+
+/**
+ * The suspects (as findTrigger would list them) that the PARENT already reads as their label: a
+ * word of its vocabulary that, alone, it calls the label, where the control token alone it does
+ * not. Asked before training, at 2 predictions of one word per suspect. A topic's own keyword
+ * ("feeling" in WordNet's noun.feeling glosses, updating a model of half the corpus with the other
+ * half) hinges and plants as a trigger would, but it is the parent's reading, not one the update
+ * planted: that update was rejected, 4.05 points below training on both halves. A planted token is
+ * new to the parent, or a word it reads as another label, and stays a suspect.
+ */
+export function findParentKeywords(parent: TextClassifier, fresh: readonly Example[], guard: readonly Example[], opts: Pick<TriggerOptions, 'oldLabels' | 'knownTokens'> = {}): Set<string> {
+  const keywords = new Set<string>();
+  if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return keywords;
+  const t = tokensOfAll(parent, fresh, guard, opts.knownTokens);
+  const controlSays = topOf(parent, controlOf(parent));
+  for (const x of suspectsOf(fresh, t).filter((s) => !opts.oldLabels || opts.oldLabels.has(s.label)).slice(0, MAX_SCREENED)) {
+    if (parent.vocab.idOf(x.token) < 0 || controlSays === x.label) continue;
+    if (topOf(parent, x.token) === x.label) keywords.add(keywordKey(x));
+  }
+  return keywords;
 }
