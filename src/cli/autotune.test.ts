@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseByteSize } from './autotune.js';
 
@@ -14,6 +14,7 @@ const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corp
 const TRAIN = corpus('wordnet5.train.txt');
 const VALID = corpus('wordnet5.test.txt');
 const cwd = mkdtempSync(join(tmpdir(), 'accrete-autotune-'));
+after(() => rmSync(cwd, { recursive: true, force: true }));
 const SMALL = ['--dim', '16', '--seed', '3', '--autotune-model-size', '2M'];
 
 function accrete(args: string[]) {
