@@ -52,6 +52,7 @@ const OTHER_OPTIONS = {
   select: 'a selection (a string such as "all" or "topk-grad:0.1", or a SelectionSpec)',
   align: 'a boolean',
   gate: 'a boolean',
+  labelScaledReplay: 'a boolean',
   guard: 'an array of examples',
   valid: 'an array of examples',
   memory: 'a ContinualMemory (from loadLearner or buildMemory) or null',
@@ -94,6 +95,7 @@ function otherProblem(key: keyof typeof OTHER_OPTIONS, v: unknown): string | nul
   switch (key) {
     case 'align':
     case 'gate':
+    case 'labelScaledReplay':
       return typeof v === 'boolean' ? null : show(v);
     case 'guard':
     case 'valid':

@@ -35,6 +35,13 @@ export interface UpdateOptions extends Partial<GateOptions> {
   /** Replayed examples per new example in each round (default REPLAY_RATIO, 1; at least 32 when available). */
   replayRatio?: number;
   /**
+   * When the update brings new labels (200 or more of its examples carry them) and replayRatio is
+   * not given: replay REPLAY_RATIO times the labels the model knows over the new ones, up to
+   * MAX_REPLAY_RATIO (see labelScaledRatio). Default false: on 20 class-incremental WordNet tasks
+   * it gained 2.8 points of ACC for about twice the update time.
+   */
+  labelScaledReplay?: boolean;
+  /**
    * Which input rows replayed old examples train (default 'shared'): 'shared' = only rows the new
    * examples also touch (old-only rows stay as they were, and the patch stays small: see
    * REPLAY_INPUT), 'all' = every row of a replayed example. Output and hidden rows train either way.
