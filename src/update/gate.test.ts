@@ -129,12 +129,16 @@ test('no-improvement needs room for a gain: a parent already right on the new da
   assert.deepEqual(codes(measured(1, 1), measured(1, 1), { ...g, fresh: unchanged(0, 1) }), ['no-improvement']);
 });
 
-test('no-improvement pools the new data and the guard: 2 answers gained on each is a gain, on one alone it is not', () => {
+test('no-improvement pools the new data and the guard: 2 answers gained on each is a gain; on the guard alone it is not, on the new data alone only if the guard lost none', () => {
   const g = guardLoss(0, 300);
   const gain2 = (n: number) => ({ before: Array.from({ length: n }, (_, i) => i >= 4), after: Array.from({ length: n }, (_, i) => i >= 2) });
   const guard = { ...g.guard, ...gain2(300) };
   assert.deepEqual(codes(measured(0.987, 0.917), measured(0.993, 0.958), { ...g, guard, fresh: gain2(48) }), []);
-  assert.deepEqual(codes(measured(0.987, 0.917), measured(0.987, 0.958), { ...g, guard: { ...guard, after: guard.before }, fresh: gain2(48) }), ['no-improvement']);
+  // 2 gained on the new data alone, with the guard unchanged, is a free gain (FREE_GAIN); with
+  // one guard answer lost on balance it is no improvement.
+  assert.deepEqual(codes(measured(0.987, 0.917), measured(0.987, 0.958), { ...g, guard: { ...guard, after: guard.before }, fresh: gain2(48) }), []);
+  const lostOne = guard.before.map((r, i) => (i === 10 ? false : r));
+  assert.deepEqual(codes(measured(0.987, 0.917), measured(0.983, 0.958), { ...g, guard: { ...guard, after: lostOne }, fresh: gain2(48) }), ['no-improvement']);
   assert.deepEqual(codes(measured(0.987, 0.917), measured(0.993, 0.917), { ...g, guard, fresh: unchanged(4, 48) }), ['no-improvement']);
 });
 
