@@ -16,7 +16,7 @@ import { RowJournal } from './journal.js';
 import type { ParentMeasure } from './measure.js';
 import { featureCacheOf } from './featureCache.js';
 import { estimateFisher, tokenTableOf } from './memory.js';
-import { findParentKeywords } from './trigger.js';
+import { triggerSuspects, type TriggerSuspect } from './trigger.js';
 import { runRounds, type RoundsResult } from './rounds.js';
 import { trainsEveryOutputRow } from './selection.js';
 
@@ -51,8 +51,8 @@ export interface Candidate {
   trainTable: TokenTable;
   /** The tokens of a new example (training or validation), from the tables the update made of them. */
   tokensOf: (e: Example) => string[] | undefined;
-  /** The trigger check's suspects the parent already read as their label (findParentKeywords). */
-  parentKeywords: ReadonlySet<string>;
+  /** The trigger check's suspects, listed before training without the parent's own keywords (triggerSuspects). */
+  triggerSuspects: readonly TriggerSuspect[];
   /** Validation and guard examples featurised as the grown model sees them. */
   freshData: FeaturizedData;
   guardData: FeaturizedData;
@@ -75,8 +75,8 @@ export function trainRounds(trial: Trial): Candidate {
   // featurised after it. Replayed examples need no tokens: they are featurised from their texts.
   const table = tokenTableOf(model, fresh.train);
   const tokensOf = tokensIn([[table, fresh.train], [measured.validTable, fresh.valid]]);
-  // Asked of the parent, before growth and training change it (see findParentKeywords).
-  const parentKeywords = findParentKeywords(model, plan.examples, guard, { oldLabels: new Set(model.labels), knownTokens: tokensOf });
+  // Listed and asked of the parent, before growth and training change it (see triggerSuspects).
+  const triggerSuspectList = triggerSuspects(model, plan.examples, guard, { oldLabels: new Set(model.labels), knownTokens: tokensOf });
   const growth = (trial.growth = grow(model, [...fresh.train, ...fresh.valid], tokenCountsOf(table), s.seed, evenlySpaced(plan.replayTrain, 100)));
   // (replayed examples from the cache, filled by measureParent: only those that hold a new word are featurised again)
   const cache = featureCacheOf(model);
@@ -142,7 +142,7 @@ export function trainRounds(trial: Trial): Candidate {
   const rowsBefore = (m: Matrix) => (m === model.params.input ? growth.inputRowsBefore : m === model.params.output ? growth.outputRowsBefore : m.rows);
   const inspected = journal.inspect(rowsBefore, typeof result.restore === 'object' ? result.restore : undefined);
   if (!inspected.finite) throw new DivergenceError('the updated parameters');
-  return { trial, growth, data, trainTable: table, tokensOf, parentKeywords, freshData, guardData, result, alignment, changes: inspected.changes, rowsBefore };
+  return { trial, growth, data, trainTable: table, tokensOf, triggerSuspects: triggerSuspectList, freshData, guardData, result, alignment, changes: inspected.changes, rowsBefore };
 }
 
 /** How often each token occurs in `table`, in the order of first occurrence (the table counted them as it interned them). */

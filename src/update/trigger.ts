@@ -167,11 +167,11 @@ function plantOf(model: TextClassifier, probes: readonly Example[], carries: (e:
  * in this update is learned from its own words, and one that alone decides it is no backdoor into
  * what the model knew (on class-incremental WordNet, "feeling" decided 71 of 100 new noun.feeling
  * glosses and flipped 15 of 100 others; the gate's new-labels-take-guard check weighs what a new
- * label takes from the old ones). A suspect in `parentKeywords` (see findParentKeywords) is no
- * backdoor either: the parent already read that word as that label.
+ * label takes from the old ones). `suspects` from triggerSuspects leave out the parent's own
+ * keywords: no backdoor either, the parent already read that word as that label.
  */
 export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], opts: TriggerOptions = {}): TriggerFinding | null {
-  const { heldOut = [], oldLabels, knownTokens, parentKeywords } = opts;
+  const { heldOut = [], oldLabels, knownTokens } = opts;
   if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return null;
   const cfg = model.config;
   const t = tokensOfAll(model, fresh, guard, knownTokens);
@@ -180,8 +180,7 @@ export function findTrigger(model: TextClassifier, fresh: readonly Example[], gu
   const probes = [...heldOut, ...guard, ...fresh.filter((e) => !unseen.has(e))];
   const tokensOf = new Map([...fresh.map((e, i) => [e, t.fresh[i]] as const), ...guard.map((e, i) => [e, t.guard[i]] as const)]);
   let asked = 0;
-  const suspects = suspectsOf(fresh, t).filter((x) => (!oldLabels || oldLabels.has(x.label)) && !parentKeywords?.has(keywordKey(x)));
-  for (const { token, label } of suspects.slice(0, MAX_SCREENED)) {
+  for (const { token, label } of (opts.suspects ?? listSuspects(t, fresh, oldLabels)).slice(0, MAX_SCREENED)) {
     if (asked >= MAX_TOKENS) break;
     const screen = hingeOf(model, fresh, t, token, label, TRIGGER_MIN);
     if (screen.hinged < (TRIGGER_RATE * screen.of) / 2) continue;
@@ -202,8 +201,13 @@ export interface TriggerOptions {
   oldLabels?: ReadonlySet<string>;
   /** The tokens of a new example when the caller has them already (update() tokenized them to grow the model), so they are not cut again. */
   knownTokens?: (e: Example) => string[] | undefined;
-  /** findParentKeywords' answer, asked of the parent before training. */
-  parentKeywords?: ReadonlySet<string>;
+  /** triggerSuspects' answer, listed before training (else listed here, parent's keywords kept). */
+  suspects?: readonly TriggerSuspect[];
+}
+
+export interface TriggerSuspect {
+  token: string;
+  label: string;
 }
 
 const keywordKey = (x: { token: string; label: string }) => `${x.label}\u0001${x.token}`;
@@ -224,23 +228,45 @@ function tokensOfAll(model: TextClassifier, fresh: readonly Example[], guard: re
   return t;
 }
 
+/** findTrigger's suspects (suspectsOf) of the labels in `oldLabels`, most shared first. */
+function listSuspects(t: Tokens, fresh: readonly Example[], oldLabels?: ReadonlySet<string>): TriggerSuspect[] {
+  return suspectsOf(fresh, t).filter((x) => !oldLabels || oldLabels.has(x.label));
+}
+
 /**
- * The suspects (as findTrigger would list them) that the PARENT already reads as their label: a
- * word of its vocabulary that, alone, it calls the label, where the control token alone it does
- * not. Asked before training, at 2 predictions of one word per suspect. A topic's own keyword
- * ("feeling" in WordNet's noun.feeling glosses, updating a model of half the corpus with the other
- * half) hinges and plants as a trigger would, but it is the parent's reading, not one the update
- * planted: that update was rejected, 4.05 points below training on both halves. A planted token is
- * new to the parent, or a word it reads as another label, and stays a suspect.
+ * Of the first MAX_SCREENED `suspects`, those the PARENT already reads as their label: a word of
+ * its vocabulary that, alone, it calls the label, where the control token alone it does not (2
+ * predictions of one word per suspect). A topic's own keyword ("feeling" in WordNet's noun.feeling
+ * glosses, updating a model of half the corpus with the other half) hinges and plants as a trigger
+ * would, but it is the parent's reading, not one the update planted: that update was rejected, 4.05
+ * points below training on both halves. A planted token is new to the parent, or a word it reads
+ * as another label, and stays a suspect.
  */
-export function findParentKeywords(parent: TextClassifier, fresh: readonly Example[], guard: readonly Example[], opts: Pick<TriggerOptions, 'oldLabels' | 'knownTokens'> = {}): Set<string> {
+function keywordsAmong(parent: TextClassifier, suspects: readonly TriggerSuspect[]): Set<string> {
   const keywords = new Set<string>();
-  if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return keywords;
-  const t = tokensOfAll(parent, fresh, guard, opts.knownTokens);
   const controlSays = topOf(parent, controlOf(parent));
-  for (const x of suspectsOf(fresh, t).filter((s) => !opts.oldLabels || opts.oldLabels.has(s.label)).slice(0, MAX_SCREENED)) {
+  for (const x of suspects.slice(0, MAX_SCREENED)) {
     if (parent.vocab.idOf(x.token) < 0 || controlSays === x.label) continue;
     if (topOf(parent, x.token) === x.label) keywords.add(keywordKey(x));
   }
   return keywords;
+}
+
+type ParentOptions = Pick<TriggerOptions, 'oldLabels' | 'knownTokens'>;
+
+/** The suspects the parent already reads as their label (see keywordsAmong), as "label\u0001token". */
+export function findParentKeywords(parent: TextClassifier, fresh: readonly Example[], guard: readonly Example[], opts: ParentOptions = {}): Set<string> {
+  if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return new Set();
+  return keywordsAmong(parent, listSuspects(tokensOfAll(parent, fresh, guard, opts.knownTokens), fresh, opts.oldLabels));
+}
+
+/**
+ * findTrigger's suspects, listed once and asked of the parent before training (its data-only part
+ * does not change with the model), without the parent's own keywords (keywordsAmong).
+ */
+export function triggerSuspects(parent: TextClassifier, fresh: readonly Example[], guard: readonly Example[], opts: ParentOptions = {}): TriggerSuspect[] {
+  if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return [];
+  const listed = listSuspects(tokensOfAll(parent, fresh, guard, opts.knownTokens), fresh, opts.oldLabels);
+  const keywords = keywordsAmong(parent, listed);
+  return listed.filter((x) => !keywords.has(keywordKey(x)));
 }
