@@ -95,7 +95,7 @@ export function planUpdate(req: UpdateRequest): UpdatePlan {
   const guardSource = givenGuard ? 'given' : savedGuard ? 'saved' : guard.length > 0 ? 'held out of the replay memory' : 'none';
   const fresh = splitNew(examples, givenValid, seed);
   const heldOutFresh = heldOutOf(fresh);
-  const settings = settingsOf(req, fresh.train, fresh.train.length, heldOut.rest.length, seed, fewShotNewLabel(model, fresh.train));
+  const settings = settingsOf(req, fresh.train, heldOut.rest.length, seed);
   // Only the replayed examples the rounds can draw are featurised: a handful for one piece of feedback.
   const drawn = settings.rounds * settings.replayPerRound;
   const replayTrain = drawn >= heldOut.rest.length ? heldOut.rest : new Rng(seed).sample(heldOut.rest, drawn);
@@ -127,8 +127,10 @@ export function planUpdate(req: UpdateRequest): UpdatePlan {
   return { model, memory, started: req.started, settings, examples, fresh, heldOutFresh, guard, replayTrain, replayOn, replayCapacity: options.replay, recorded, warnings, onRound: options.onRound };
 }
 
-/** `fewShot`: the update teaches a label the parent does not know from a few examples (fewShot.ts). */
-function settingsOf({ model, options }: UpdateRequest, fresh: readonly Example[], newTrain: number, replayable: number, seed: number, fewShot: boolean): Settings {
+function settingsOf({ model, options }: UpdateRequest, fresh: readonly Example[], replayable: number, seed: number): Settings {
+  const newTrain = fresh.length;
+  // The update teaches a label the parent does not know from a few examples (fewShot.ts).
+  const fewShot = fewShotNewLabel(model, fresh);
   const replayRatio = options.replayRatio ?? (fewShot ? FEW_SHOT_REPLAY_RATIO : options.labelScaledReplay ? labelScaledRatio(model, fresh) : REPLAY_RATIO);
   // (the rate's floor is for plain SGD: Adam's rates and a hidden layer's are of another scale)
   const sgd = model.config.optimizer === 'sgd' && model.params.hidden === null;
@@ -137,7 +139,7 @@ function settingsOf({ model, options }: UpdateRequest, fresh: readonly Example[]
     rounds: options.rounds ?? 5,
     patience: options.patience ?? 2,
     budgetMs: options.budgetMs ?? Infinity,
-    lr: options.lr ?? (fewShot && sgd ? Math.max(FEW_SHOT_LR, defaultLr(model, newTrain)) : defaultLr(model, newTrain)),
+    lr: options.lr ?? Math.max(fewShot && sgd ? FEW_SHOT_LR : 0, defaultLr(model, newTrain)),
     replayRatio,
     // At least 32 when the memory has them; a given ratio may replay an example more than once.
     replayPerRound: Math.min(Math.max(32, Math.ceil(replayRatio * newTrain)), options.replayRatio === undefined ? replayable : Infinity),
