@@ -108,9 +108,15 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** Starts `accrete serve --port 0 ...` and waits until it listens. */
+/**
+ * Starts `accrete serve --port 0 ...` and waits until it listens. ACCRETE_SERVE_CPU_PROF=DIR (in
+ * this process's environment) runs the server under `node --cpu-prof`, its profile written to DIR
+ * when it exits cleanly (NODE_OPTIONS does not carry --cpu-prof).
+ */
 export async function spawnServe(args: string[], env: Record<string, string> = {}): Promise<Spawned> {
-  const proc = spawn(process.execPath, [MAIN, 'serve', '--port', '0', ...args], { env: { ...process.env, ACCRETE_TOKEN: TOKEN, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const prof = process.env.ACCRETE_SERVE_CPU_PROF;
+  const node = prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [];
+  const proc = spawn(process.execPath, [...node, MAIN, 'serve', '--port', '0', ...args], { env: { ...process.env, ACCRETE_TOKEN: TOKEN, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
   proc.stderr!.on('data', (d: Buffer) => {

@@ -49,12 +49,15 @@ interface UpdateRun {
   coveredAll: boolean;
   accepted: boolean | null;
   examples: number | null;
+  /** The server's log lines of this update's job: its outcome and where its time went (worker and server steps, ms). */
+  steps: string[];
 }
 
 /** Idle latency, then latency for as long as one update runs. */
 async function updateRun(server: Spawned, bodies: string[]): Promise<UpdateRun> {
   const fixed = { url: server.url, path: '/v1/predict', bodies, rate: 500 };
   const idle = await fixedRate({ ...fixed, maxSeconds: 6 });
+  const logFrom = server.log().length;
   const started = performance.now();
   let ms = 0;
   const update = call(server.url, 'POST', '/v1/update', UPDATE_OPTIONS, true, {}, 600_000).then((r) => ((ms = performance.now() - started), r));
@@ -71,6 +74,7 @@ async function updateRun(server: Spawned, bodies: string[]): Promise<UpdateRun> 
     coveredAll,
     accepted: answer.json?.accepted ?? null,
     examples: answer.json?.report?.data?.new ?? null,
+    steps: server.log().slice(logFrom).split('\n').filter((l) => /^update job \d+: (accepted|rejected)/.test(l)),
   };
 }
 
@@ -237,6 +241,12 @@ measurement lasts until its answer, so it covers the swap (the patch applied in 
 ${rows.join('\n')}
 
 - p99 during / idle: ${runs.map((u) => `${u.p99Ratio.toFixed(2)}x`).join(', ')} (median **${p99.toFixed(2)}x**; bound 1.5x: ${p99 <= 1.5 ? 'met' : '**not met**'}); error answers during updates: ${errors}.
+
+The server's log line for each update: the worker's steps, then the server thread's (publish, patch, commit, swap), in ms.
+
+\`\`\`
+${runs.flatMap((u) => u.steps).join('\n')}
+\`\`\`
 `;
 }
 
