@@ -66,8 +66,10 @@ export function loadVersionDir(id: string, dir: string): TextClassifier {
 
 export class Registry {
   readonly root: string;
-  /** The claim of the server that owns this registry (set by claim()); every feedback and version write checks it. */
+  /** The claim of the server that owns this registry (set by claim() or adopt()); every feedback and version write checks it. */
   private ownerToken: string | null = null;
+  /** The claim is another connection's (adopt()): close() leaves it in place. */
+  private adopted = false;
 
   private constructor(
     readonly file: string,
@@ -113,7 +115,7 @@ export class Registry {
 
   close(): void {
     if (this.db.open) {
-      if (this.ownerToken !== null) owner.releaseOwnership(this.db, this.ownerToken);
+      if (this.ownerToken !== null && !this.adopted) owner.releaseOwnership(this.db, this.ownerToken);
       this.db.close();
     }
     this.ownerToken = null;
@@ -125,10 +127,41 @@ export class Registry {
     this.ownerToken = owner.claimOwnership(this.db, this.file);
   }
 
+  /** The claim this connection holds (claim()), for a second connection of the same server to adopt; null when it holds none. */
+  get claimToken(): string | null {
+    return this.ownerToken;
+  }
+
+  /**
+   * A second connection of the server that claimed the registry (its registry thread): its writes
+   * check the same claim, and closing it leaves the claim to the connection that made it.
+   * Throws CONFLICT when `token` no longer owns the registry.
+   */
+  adopt(token: string): void {
+    owner.assertOwner(this.db, token);
+    this.ownerToken = token;
+    this.adopted = true;
+  }
+
   /** First step of every write transaction: the fault seam (tests), then a server that lost its claim writes nothing. */
   private beforeWrite(): void {
     faultSeam('database');
     if (this.ownerToken !== null) owner.assertOwner(this.db, this.ownerToken);
+  }
+
+  /**
+   * Runs `fn` as one write transaction, after beforeWrite(). Immediate: the write lock is taken at
+   * its start (waiting out the busy timeout while another connection holds it), so a transaction
+   * that reads before it writes never fails with SQLITE_BUSY because another connection committed
+   * in between (two connections write: the server's thread and its registry thread, registryThread.ts).
+   */
+  private write<T>(fn: () => T): T {
+    return this.db
+      .transaction(() => {
+        this.beforeWrite();
+        return fn();
+      })
+      .immediate();
   }
 
   /** Absolute model directory of a version. */
@@ -209,7 +242,7 @@ export class Registry {
    */
   activate(id: string, reason = 'activate', loaded?: Pick<TextClassifier, 'source'>): { active: string; previous: string | null } {
     this.verifyForActivation(id, loaded);
-    const previous = this.db.transaction(() => versions.setActive(this.db, id, reason))();
+    const previous = this.db.transaction(() => versions.setActive(this.db, id, reason)).immediate();
     return { active: id, previous };
   }
 
@@ -225,7 +258,7 @@ export class Registry {
       if (versions.activeId(this.db) !== current) throw new AccreteError('CONFLICT', `the active version changed during the rollback (now ${versions.activeId(this.db)}); nothing was changed`);
       versions.setActive(this.db, parent, `rollback from ${current}`);
       return { active: parent, previous: current };
-    })();
+    }).immediate();
   }
 
   private verifyForActivation(id: string, loaded?: Pick<TextClassifier, 'source'>): void {
@@ -251,15 +284,14 @@ export class Registry {
     this.db.transaction(() => {
       versions.insertVersion(this.db, record);
       if (versions.activeId(this.db) === null) versions.setActive(this.db, id, `import ${resolve(dir)}`);
-    })();
+    }).immediate();
     return record;
   }
 
   addFeedback(events: readonly FeedbackEvent[]): number[] {
-    return this.db.transaction(() => {
-      this.beforeWrite();
+    return this.write(() => {
       return feedback.insertFeedback(this.db, events);
-    })();
+    });
   }
 
   pendingCount(): number {
@@ -280,15 +312,14 @@ export class Registry {
 
   /** Starts an update job from the active version on every pending feedback event (read them with `claimedBy`). */
   startJob(trigger: JobTrigger, options: Record<string, unknown>): { job: number; parent: string; count: number; staging: string } {
-    return this.db.transaction(() => {
-      this.beforeWrite();
+    return this.write(() => {
       const parent = versions.activeId(this.db);
       if (parent === null) throw new AccreteError('CONFLICT', 'the registry has no active version to update');
       const job = jobs.insertJob(this.db, trigger, parent, options);
       const claimed = feedback.claimPending(this.db, job);
       jobs.setJobFeedback(this.db, job, claimed);
       return { job, parent, count: claimed.count, staging: join(this.root, stagingPath(job)) };
-    })();
+    });
   }
 
   /** The feedback events a running job claimed, oldest first, as examples with their ids. */
@@ -327,24 +358,22 @@ export class Registry {
    */
   commitVersion(job: number, id: string, o: CommitInput): { activated: boolean } {
     const record = updatedRecord(job, id, o);
-    return this.db.transaction(() => {
-      this.beforeWrite();
+    return this.write(() => {
       versions.insertVersion(this.db, record);
       const activated = versions.activeId(this.db) === o.parent;
       if (activated) versions.setActive(this.db, id, `update job ${job}`);
       jobs.finishJob(this.db, job, { state: 'accepted', version: id, reasons: o.report.reasons, metrics: o.metrics, report: o.report });
       feedback.useClaimed(this.db, job);
       return { activated };
-    })();
+    });
   }
 
   /** The gate rejected the job's candidate: the job finished, and its feedback is used. */
   rejectJob(job: number, reasons: GateIssue[], metrics: VersionMetrics, report: UpdateReport | null): void {
-    this.db.transaction(() => {
-      this.beforeWrite();
+    this.write(() => {
       jobs.finishJob(this.db, job, { state: 'rejected', reasons, metrics, report });
       feedback.useClaimed(this.db, job);
-    })();
+    });
   }
 
   /**
@@ -352,29 +381,26 @@ export class Registry {
    * event with one more failed attempt. Returns how many events it gave back.
    */
   failJob(job: number, error: string): number {
-    return this.db.transaction(() => {
-      this.beforeWrite();
+    return this.write(() => {
       jobs.finishJob(this.db, job, { state: 'failed', error });
       return feedback.releaseClaimed(this.db, job, true);
-    })();
+    });
   }
 
   /** What a failed job's control run found; `quarantine`: the events that make updates fail, with their reasons. */
   diagnoseJob(job: number, fault: JobFault, quarantine: readonly { id: number; reason: string }[]): void {
-    this.db.transaction(() => {
-      this.beforeWrite();
+    this.write(() => {
       this.db.prepare('UPDATE jobs SET fault = ? WHERE id = ?').run(fault, job);
       feedback.quarantine(this.db, job, quarantine);
-    })();
+    });
   }
 
   /** A job stopped by a shutdown: its feedback is pending again. Returns how many events it gave back. */
   interruptJob(job: number, why: string): number {
-    return this.db.transaction(() => {
-      this.beforeWrite();
+    return this.write(() => {
       jobs.finishJob(this.db, job, { state: 'interrupted', error: why });
       return feedback.releaseClaimed(this.db, job, false);
-    })();
+    });
   }
 
   jobs(limit?: number): JobRecord[] {
@@ -410,14 +436,13 @@ export class Registry {
     const removed = [...leftovers, ...marked];
     if (removed.length === 0) return { removed, kept: [...kept] };
     if (marked.length) {
-      this.db.transaction(() => {
-        this.beforeWrite();
+      this.write(() => {
         // What to keep was decided from the active version outside this transaction: an activation
         // since then (accrete models activate, the server's updater) could name a version marked here.
         const now = versions.activeId(this.db);
         if (now !== active) throw new AccreteError('CONFLICT', `the active version changed during gc (${active ?? 'none'} -> ${now ?? 'none'}); nothing was removed: run gc again`);
         versions.markRemoved(this.db, marked);
-      })();
+      });
       crashPoint('gc-marked');
     }
     removed.forEach((id, i) => {
@@ -438,7 +463,7 @@ export class Registry {
         n += feedback.releaseClaimed(this.db, job, false);
       }
       return n;
-    })();
+    }).immediate();
     const removed = removeUnreferenced(this.root, new Set(this.versions().filter((v) => !v.removedAt).map((v) => v.path)));
     return { interrupted, released, removed };
   }

@@ -67,7 +67,7 @@ export interface RegistryStore {
   activeId(): Promise<string | null>;
   activations(limit?: number): Promise<Activation[]>;
   diskUsage(): Promise<{ total: number; byVersion: Map<string, number> }>;
-  /** True when another connection committed something since the last call (a cheap check). */
+  /** True when another process committed something since the last call (a cheap check; a SQLite server's registry thread is not another process). */
   changed(): Promise<boolean>;
 
   loadActive(): Promise<{ id: string; model: TextClassifier }>;
@@ -111,7 +111,7 @@ export interface RegistryStore {
   outcomesAfter?(after: number): Promise<{ last: number; outcomes: number[] }>;
   /** PostgreSQL: calls `fn` when a notice says something changed (an activation, a job). */
   subscribe?(fn: (notice: string) => void): void;
-  /** PostgreSQL: the version this replica serves now (reported with its lag). */
+  /** The version this server serves now (PostgreSQL: reported with its lag; SQLite: changed() checks the active version against it after the server's own commits). */
   serving?(id: string): void;
   /** PostgreSQL: every replica with its version and lag, and this one's id (for GET /v1/health). */
   replicas?(): Promise<{ self: string; replicas: ReplicaInfo[] }>;

@@ -90,6 +90,8 @@ export class Service {
   private driftPending = false;
   private watching = false;
   private watchAgain = false;
+  /** Changes of the active version this server is making (moveActive): the watcher waits for them. */
+  private moving = 0;
   /** PostgreSQL: the last feedback event (of any replica) the drift detector has seen; -1 before the first look. */
   private driftSeen = -1;
   private closed = false;
@@ -215,6 +217,19 @@ export class Service {
     }
   }
 
+  /**
+   * Runs `fn`, which records a change of the active version in the registry and then serves it,
+   * with the watcher held off until both are done (watch()).
+   */
+  async moveActive<T>(fn: () => Promise<T>): Promise<T> {
+    this.moving++;
+    try {
+      return await fn();
+    } finally {
+      this.moving--;
+    }
+  }
+
   /** Records feedback (answered once it is on disk), with what the serving version predicted for each text. */
   async feedback(req: FeedbackRequest, gone?: AbortSignal): Promise<{ accepted: number; ids: number[]; pending: number }> {
     if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; send the feedback again after it restarts');
@@ -301,12 +316,14 @@ export class Service {
     if (revert) {
       if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; activate the version after it restarts');
       // The patch's parent is the version's recorded checksum (a verified chain): recorded, then reverted in place.
-      const answer = await this.registry.activate(id, reason, { source: { dir: this.registry.dirOf(id), weightsChecksum: revert.patch.head.parent } });
-      await this.advance(id, (m) => {
-        revertPatch(m, revert.patch, revert.where);
-        m.source = { dir: this.registry.dirOf(id), weightsChecksum: revert.patch.head.parent };
+      return this.moveActive(async () => {
+        const answer = await this.registry.activate(id, reason, { source: { dir: this.registry.dirOf(id), weightsChecksum: revert.patch.head.parent } });
+        await this.advance(id, (m) => {
+          revertPatch(m, revert.patch, revert.where);
+          m.source = { dir: this.registry.dirOf(id), weightsChecksum: revert.patch.head.parent };
+        });
+        return answer;
       });
-      return answer;
     }
     let model: TextClassifier;
     try {
@@ -316,9 +333,11 @@ export class Service {
       throw err;
     }
     if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; activate the version after it restarts');
-    const answer = await this.registry.activate(id, reason, model);
-    this.swap(id, model);
-    return answer;
+    return this.moveActive(async () => {
+      const answer = await this.registry.activate(id, reason, model);
+      this.swap(id, model);
+      return answer;
+    });
   }
 
   /**
@@ -404,7 +423,9 @@ export class Service {
    * is one step away, else loaded; and the counts the metrics show.
    */
   async watch(): Promise<void> {
-    if (this.closed || this.watching) return;
+    // While this server records and serves a change itself, the registry may name a version it does
+    // not serve yet: following it too would apply its patch twice. The next tick looks.
+    if (this.closed || this.watching || this.moving > 0) return;
     this.watching = true;
     try {
       if (!(await this.reopenIfNeeded())) return;

@@ -4,7 +4,9 @@
  * record the gate's decision. An accepted candidate (saved by the worker) goes from its staging
  * directory to `versions/<id>`, is recorded with its activation in one transaction, and only then
  * applied to the serving model in place. Nothing here costs the server's
- * thread more than a few milliseconds, whatever the size of the model or of the feedback.
+ * thread more than a few milliseconds, whatever the size of the model or of the feedback: a SQLite
+ * registry runs the job's transactions on its registry thread (registry/registryThread.ts), and
+ * PostgreSQL's calls are asynchronous.
  */
 import { sleepSync } from '../util/sleepSync.js';
 import { AccreteError } from '../errors.js';
@@ -294,10 +296,13 @@ export class UpdateJobs {
     };
     lap('patch');
     if (this.pause === 'commit') holdProcess('commit', s.log);
-    const { activated } = await s.registry.commitVersion(job, id, { parent, metrics, options: recorded(options), report, checksum, labels });
-    lap('commit');
-    if (activated) await serve();
-    lap('swap');
+    const { activated } = await s.moveActive(async () => {
+      const committed = await s.registry.commitVersion(job, id, { parent, metrics, options: recorded(options), report, checksum, labels });
+      lap('commit');
+      if (committed.activated) await serve();
+      lap('swap');
+      return committed;
+    });
     if (s.options.keep != null) {
       // The version is recorded and served: a failed clean-up is logged, never the job's failure.
       try {
