@@ -242,7 +242,7 @@ ${rows.join('\n')}
 
 - p99 during / idle: ${runs.map((u) => `${u.p99Ratio.toFixed(2)}x`).join(', ')} (median **${p99.toFixed(2)}x**; bound 1.5x: ${p99 <= 1.5 ? 'met' : '**not met**'}); error answers during updates: ${errors}.
 
-The server's log line for each update: the worker's steps, then the server thread's (publish, patch, commit, swap), in ms.
+The server's log line for each update: the worker's steps, then the server's (publish, patch, commit, swap; record for a rejection), in ms of wall time; a SQLite registry's commit and record run on its registry thread, so the server's thread does not spend them.
 
 \`\`\`
 ${runs.flatMap((u) => u.steps).join('\n')}
