@@ -17,7 +17,7 @@ import { PATCH_DIR, readManifest, readPatches, stateOf, type PatchRef } from '..
 import { diffRows, type ExtraChanges, type JsonChange, type ModelBefore, type RowChanges } from '../store/patch.js';
 import { addedCount, diffList } from '../util/listPatch.js';
 import { readWhileSwapping, readWhileSwappingAsync } from '../store/swapRetry.js';
-import { writeJsonWithArray } from '../util/jsonFile.js';
+import { asciiJson, writeJsonWithArray } from '../util/jsonFile.js';
 import { evenlySpaced } from '../util/sample.js';
 import { MAX_GUARD } from './guard.js';
 import { SafetensorsReader, writeSafetensors, type TensorLike } from '../store/safetensors.js';
@@ -126,7 +126,7 @@ const vector = (data: Float32Array): TensorLike => ({ rows: data.length, cols: 1
 function memoryFiles(memory: ContinualMemory): ExtraFile[] {
   const guard = memory.guard;
   return [
-    ...(guard?.length ? [{ name: GUARD_FILE, write: (path: string) => writeFileSync(path, JSON.stringify(guard)) }] : []),
+    ...(guard?.length ? [{ name: GUARD_FILE, write: (path: string) => writeFileSync(path, asciiJson(guard)) }] : []),
     {
       name: REPLAY_FILE,
       write: (path) => {
