@@ -21,7 +21,7 @@ import { asciiJson, writeJsonWithArray } from '../util/jsonFile.js';
 import { evenlySpaced } from '../util/sample.js';
 import { MAX_GUARD } from './guard.js';
 import { SafetensorsReader, writeSafetensors, type TensorLike } from '../store/safetensors.js';
-import { applyPatchChain, fisherIn, GUARD_FILE, memoryFromParts, memoryTensors, REPLAY_FILE, TENSOR_FILE, type MemoryParts } from './memoryPatch.js';
+import { applyPatchChain, diffSeen, fisherIn, GUARD_FILE, memoryFromParts, memoryTensors, REPLAY_FILE, SEEN, TENSOR_FILE, type MemoryParts } from './memoryPatch.js';
 
 export interface ContinualMemory {
   replay: ReplayBuffer;
@@ -147,12 +147,21 @@ export interface MemoryBefore {
   /** The replay memory's example objects (not copies: an update adds and drops examples, it never changes one). */
   replay: Example[];
   guard: Example[] | null;
+  /** memory.safetensors' tensors but the seen record; a stale Fisher estimate as it is (nothing changes one in place). */
   tensors: Map<string, Float32Array>;
+  /** The seen record, a copy of its bytes (diffed as bytes, not as the 2M floats the file holds). */
+  seen?: Uint8Array | null;
 }
 
 /** What `memory` is now, taken before an update (update() changes the memory in place). */
 export function memoryBefore(memory: ContinualMemory): MemoryBefore {
-  return { replayHead: memory.replay.head(), replay: memory.replay.examples(), guard: memory.guard ? [...memory.guard] : null, tensors: new Map(memoryTensors(memory).map(([name, data]) => [name, data.slice()])) };
+  // A stale Fisher estimate is kept, never used or changed (update() estimates a new one when it
+  // needs one): no copy of its 2M rows. The seen record, which the update marks in place, is copied
+  // as its bytes, and diffed as bytes (diffSeen).
+  const stale = memory.fisher === null ? memory.staleFisher : null;
+  const staleArrays = new Set(stale ? [stale.input, stale.output, stale.hiddenWeight, stale.hiddenBias] : []);
+  const tensors = new Map(memoryTensors(memory, 'patch', false).map(([name, data]) => [name, staleArrays.has(data) ? data : data.slice()]));
+  return { replayHead: memory.replay.head(), replay: memory.replay.examples(), guard: memory.guard ? [...memory.guard] : null, tensors, seen: memory.seen?.slice() ?? null };
 }
 
 /** A list file's change both ways (null when unchanged); items are matched by identity. */
@@ -174,14 +183,23 @@ export function memoryChanges(before: MemoryBefore, memory: ContinualMemory): Ex
   if (replay) json.push(replay);
   const guard = listChange(GUARD_FILE, null, before.guard ?? [], memory.guard ?? [], null);
   if (guard) json.push(guard);
-  const after = new Map(memoryTensors(memory));
+  // A MemoryBefore made before the seen record was kept apart lists it among its tensors.
+  const seenBefore = before.seen !== undefined ? before.seen : before.tensors.has(SEEN) ? Uint8Array.from(before.tensors.get(SEEN)!) : null;
+  const after = new Map(memoryTensors(memory, 'patch', false));
   for (const [name, values] of before.tensors) {
+    if (name === SEEN) continue;
     const now = after.get(name);
     if (!now || now.length < values.length) return null;
   }
+  if (seenBefore && (!memory.seen || memory.seen.length < seenBefore.length)) return null;
   const rows: RowChanges[] = [];
   for (const [name, values] of after) {
     const r = diffRows(`${TENSOR_FILE}:${name}`, 1, before.tensors.get(name) ?? new Float32Array(0), values);
+    if (r) rows.push(r);
+  }
+  // Last, where memoryTensors lists it: the same patch as a diff of the record as floats.
+  if (memory.seen) {
+    const r = diffSeen(`${TENSOR_FILE}:${SEEN}`, seenBefore ?? new Uint8Array(0), memory.seen);
     if (r) rows.push(r);
   }
   return { json, rows };
