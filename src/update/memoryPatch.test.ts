@@ -12,10 +12,10 @@ function record(n: number, ones: number[]): Uint8Array {
 
 test('diffSeen gives what diffRows gives for the same record as float32: changed rows, grown rows, none', () => {
   const n = 10_000;
-  const before = record(n, [0, 5, 4095, 4096, 9999]);
+  const before = record(n, [0, 5, 255, 256, 4095, 4096, 9999]);
   const cases: [string, Uint8Array][] = [
     ['unchanged', before.slice()],
-    ['marked in several blocks', record(n, [0, 1, 5, 4095, 4096, 8191, 9998, 9999])],
+    ['marked in several blocks', record(n, [0, 1, 5, 255, 256, 511, 4095, 4096, 8191, 9998, 9999])],
     ['grown, the new rows partly marked', (() => {
       const r = new Uint8Array(n + 300);
       r.set(before);
@@ -24,7 +24,7 @@ test('diffSeen gives what diffRows gives for the same record as float32: changed
       r[7] = 1;
       return r;
     })()],
-    ['a row unmarked (not what an update does, but a change all the same)', record(n, [5, 4095, 4096, 9999])],
+    ['a row unmarked (not what an update does, but a change all the same)', record(n, [5, 255, 256, 4095, 4096, 9999])],
   ];
   for (const [what, after] of cases) {
     const bytes = diffSeen('memory.safetensors:seen.input', before, after);

@@ -159,4 +159,4 @@ export function diffSeen(name: string, before: Uint8Array, after: Uint8Array): R
 }
 
 /** Bytes per block diffSeen compares natively before it looks at rows. */
-const SEEN_BLOCK = 4096;
+const SEEN_BLOCK = 256;
