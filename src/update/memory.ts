@@ -20,7 +20,7 @@ import { readWhileSwapping, readWhileSwappingAsync } from '../store/swapRetry.js
 import { asciiJson, writeJsonWithArray } from '../util/jsonFile.js';
 import { evenlySpaced } from '../util/sample.js';
 import { MAX_GUARD } from './guard.js';
-import { SafetensorsReader, writeSafetensors, type TensorLike } from '../store/safetensors.js';
+import { f32TensorsOf, writeSafetensors, type TensorLike } from '../store/safetensors.js';
 import { applyPatchChain, diffSeen, fisherIn, GUARD_FILE, memoryFromParts, memoryTensors, REPLAY_FILE, SEEN, TENSOR_FILE, type MemoryParts } from './memoryPatch.js';
 
 export interface ContinualMemory {
@@ -225,22 +225,9 @@ export function saveLearner(model: TextClassifier, memory: ContinualMemory | nul
 }
 
 function readTensors(dir: string, json: ModelJson): Map<string, Float32Array> {
-  const out = new Map<string, Float32Array>();
-  if (!readExtraFile(dir, TENSOR_FILE, json)) return out; // verifies the checksum
-  const reader = new SafetensorsReader(join(dir, TENSOR_FILE));
-  try {
-    const names = Object.keys(reader.header).filter((k) => k !== '__metadata__');
-    const targets = names.map((name): [string, TensorLike] => {
-      const [rows, cols] = reader.entry(name).shape;
-      const data = new Float32Array(rows * cols);
-      out.set(name, data);
-      return [name, { rows, cols, data }];
-    });
-    reader.readAll(targets);
-  } finally {
-    reader.close();
-  }
-  return out;
+  // Read and verified once, then parsed from the same bytes (not read and hashed again).
+  const bytes = readExtraFile(dir, TENSOR_FILE, json);
+  return bytes ? f32TensorsOf(join(dir, TENSOR_FILE), bytes) : new Map();
 }
 
 /** The memory saved with a model, or null when it was saved without one. */
