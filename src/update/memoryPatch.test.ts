@@ -32,6 +32,16 @@ test('diffSeen gives what diffRows gives for the same record as float32: changed
     assert.deepEqual(bytes, floats, what);
   }
   assert.equal(diffSeen('s', before, before.slice()), null);
+  // Views at offsets that are not multiples of 4, and lengths that are not: compared byte by byte.
+  const odd = new Uint8Array(n + 3).subarray(1, n + 1);
+  odd.set(before);
+  odd[6] = 1;
+  odd[n - 1] = 0;
+  assert.deepEqual(diffSeen('s', before, odd), diffRows('s', 1, Float32Array.from(before), Float32Array.from(odd)));
+  const short = before.subarray(0, 4097);
+  const shortAfter = short.slice();
+  shortAfter[4096] = 1;
+  assert.deepEqual(diffSeen('s', short, shortAfter), diffRows('s', 1, Float32Array.from(short), Float32Array.from(shortAfter)));
   assert.throws(() => diffSeen('s', before, before.subarray(0, 10)), /lost rows/);
   // From nothing (a memory that had no seen record): every row is grown.
   assert.deepEqual(diffSeen('s', new Uint8Array(0), before), diffRows('s', 1, new Float32Array(0), Float32Array.from(before)));
