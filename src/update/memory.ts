@@ -147,7 +147,7 @@ export interface MemoryBefore {
   /** The replay memory's example objects (not copies: an update adds and drops examples, it never changes one). */
   replay: Example[];
   guard: Example[] | null;
-  /** memory.safetensors' tensors but the seen record; a stale Fisher estimate as it is (nothing changes one in place). */
+  /** memory.safetensors' tensors but the seen record; the Fisher tensors themselves, not copies (nothing changes them in place). */
   tensors: Map<string, Float32Array>;
   /** The seen record, a copy of its bytes (diffed as bytes, not as the 2M floats the file holds). */
   seen?: Uint8Array | null;
@@ -155,12 +155,11 @@ export interface MemoryBefore {
 
 /** What `memory` is now, taken before an update (update() changes the memory in place). */
 export function memoryBefore(memory: ContinualMemory): MemoryBefore {
-  // A stale Fisher estimate is kept, never used or changed (update() estimates a new one when it
-  // needs one): no copy of its 2M rows. The seen record, which the update marks in place, is copied
-  // as its bytes, and diffed as bytes (diffSeen).
-  const stale = memory.fisher === null ? memory.staleFisher : null;
-  const staleArrays = new Set(stale ? [stale.input, stale.output, stale.hiddenWeight, stale.hiddenBias] : []);
-  const tensors = new Map(memoryTensors(memory, 'patch', false).map(([name, data]) => [name, staleArrays.has(data) ? data : data.slice()]));
+  // The Fisher tensors are kept as they are, not copied (2M rows each): nothing changes a Fisher
+  // estimate in place (an update drops it, or estimates a new one in new arrays), and the stale
+  // marker is made anew by every memoryTensors call. The seen record, which the update marks in
+  // place, is copied as its bytes, and diffed as bytes (diffSeen).
+  const tensors = new Map(memoryTensors(memory, 'patch', false));
   return { replayHead: memory.replay.head(), replay: memory.replay.examples(), guard: memory.guard ? [...memory.guard] : null, tensors, seen: memory.seen?.slice() ?? null };
 }
 
