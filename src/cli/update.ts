@@ -13,11 +13,10 @@ import { parseSelection, REPLAY_INPUT_HELP, SELECTION_HELP, type ReplayInput } f
 import { REPLAY_INPUT, REPLAY_RATIO, update, type UpdateOptions } from '../update/update.js';
 import { FEW_SHOT_REPLAY_RATIO } from '../update/fewShot.js';
 import { updateWarnings } from '../update/warnings.js';
-import { optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, type Flags, type ReadOptions } from './args.js';
+import { help, optionalNumberWhere, optionalOutput, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, type Flags, type ReadOptions } from './args.js';
 import { loadExamples, type Loaded } from './data.js';
 import { gatePolicyOf } from './gateFlags.js';
 import { asFileError, checkOutDir } from './outputDir.js';
-import { help } from './train.js';
 import { LOCK_FLAGS, LOCK_HELP, lockModelDir, waitMsOf } from './modelLock.js';
 import { formatRound, formatUpdateReport } from './updateReport.js';
 import type { WriteDirOptions } from '../store/atomicDir.js';

@@ -91,6 +91,50 @@ export function writeSafetensors(path: string, tensors: [string, TensorLike][], 
   }
 }
 
+/**
+ * The F32 tensors of a safetensors file already read whole (`bytes`, its checksum verified by the
+ * caller), as copies: a small file (memory.safetensors) need not be read and hashed a second time
+ * by a SafetensorsReader. The same checks as the reader's: header, dtype, extents, the tensors
+ * covering the data section in order, no trailing bytes.
+ */
+export function f32TensorsOf(path: string, bytes: Uint8Array): Map<string, Float32Array> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 8) throw new ModelFileError(path, `file is ${bytes.length} bytes, too short for a safetensors header (truncated?)`);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength > 100_000_000 || 8 + headerLength > bytes.length) throw new ModelFileError(path, `header length ${headerLength} does not fit in a ${bytes.length}-byte file (truncated or not safetensors)`);
+  let header: SafetensorsHeader;
+  try {
+    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8')) as SafetensorsHeader;
+  } catch (cause) {
+    throw new ModelFileError(path, 'the safetensors header is not valid JSON (corrupted file)', { cause });
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new ModelFileError(path, 'the safetensors header is not a JSON object (corrupted file)');
+  const dataStart = 8 + headerLength;
+  const entries = Object.keys(header)
+    .filter((name) => name !== '__metadata__')
+    .map((name) => {
+      const e = header[name] as TensorEntry | undefined;
+      if (!e || typeof e !== 'object' || !Array.isArray(e.shape) || !Array.isArray(e.data_offsets) || e.data_offsets.length !== 2) throw new ModelFileError(path, `tensor "${name}" has no shape or data_offsets pair (corrupted header)`);
+      if (e.dtype !== 'F32') throw new ModelFileError(path, `tensor "${name}" has dtype ${String(e.dtype)}, expected F32`);
+      const [begin, end] = e.data_offsets;
+      const n = e.shape[0] * e.shape[1];
+      if (!Number.isSafeInteger(n) || n < 0 || end - begin !== 4 * n || dataStart + end > bytes.length) throw new ModelFileError(path, `tensor "${name}" extends past the end of the file (truncated?)`);
+      return { name, begin, n };
+    })
+    .sort((a, b) => a.begin - b.begin);
+  const out = new Map<string, Float32Array>();
+  let at = 0;
+  for (const { name, begin, n } of entries) {
+    if (begin !== at) throw new ModelFileError(path, `tensor "${name}" is not where expected (not written by Accrete?)`);
+    const data = new Float32Array(n);
+    new Uint8Array(data.buffer).set(bytes.subarray(dataStart + begin, dataStart + begin + 4 * n));
+    out.set(name, data);
+    at = begin + 4 * n;
+  }
+  if (dataStart + at !== bytes.length) throw new ModelFileError(path, `${bytes.length - dataStart - at} unexpected bytes after the last tensor`);
+  return out;
+}
+
 /** How readAllAsync reads: pieces in flight at once, their size, and a signal that stops it early. */
 export interface AsyncReadOptions {
   parallel?: number;

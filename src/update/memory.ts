@@ -17,11 +17,11 @@ import { PATCH_DIR, readManifest, readPatches, stateOf, type PatchRef } from '..
 import { diffRows, type ExtraChanges, type JsonChange, type ModelBefore, type RowChanges } from '../store/patch.js';
 import { addedCount, diffList } from '../util/listPatch.js';
 import { readWhileSwapping, readWhileSwappingAsync } from '../store/swapRetry.js';
-import { writeJsonWithArray } from '../util/jsonFile.js';
+import { asciiJson, writeJsonWithArray } from '../util/jsonFile.js';
 import { evenlySpaced } from '../util/sample.js';
 import { MAX_GUARD } from './guard.js';
-import { SafetensorsReader, writeSafetensors, type TensorLike } from '../store/safetensors.js';
-import { applyPatchChain, fisherIn, GUARD_FILE, memoryFromParts, memoryTensors, REPLAY_FILE, TENSOR_FILE, type MemoryParts } from './memoryPatch.js';
+import { f32TensorsOf, writeSafetensors, type TensorLike } from '../store/safetensors.js';
+import { applyPatchChain, diffSeen, fisherIn, GUARD_FILE, memoryFromParts, memoryTensors, REPLAY_FILE, SEEN, TENSOR_FILE, type MemoryParts } from './memoryPatch.js';
 
 export interface ContinualMemory {
   replay: ReplayBuffer;
@@ -126,7 +126,7 @@ const vector = (data: Float32Array): TensorLike => ({ rows: data.length, cols: 1
 function memoryFiles(memory: ContinualMemory): ExtraFile[] {
   const guard = memory.guard;
   return [
-    ...(guard?.length ? [{ name: GUARD_FILE, write: (path: string) => writeFileSync(path, JSON.stringify(guard)) }] : []),
+    ...(guard?.length ? [{ name: GUARD_FILE, write: (path: string) => writeFileSync(path, asciiJson(guard)) }] : []),
     {
       name: REPLAY_FILE,
       write: (path) => {
@@ -147,12 +147,20 @@ export interface MemoryBefore {
   /** The replay memory's example objects (not copies: an update adds and drops examples, it never changes one). */
   replay: Example[];
   guard: Example[] | null;
+  /** memory.safetensors' tensors but the seen record; the Fisher tensors themselves, not copies (nothing changes them in place). */
   tensors: Map<string, Float32Array>;
+  /** The seen record, a copy of its bytes (diffed as bytes, not as the 2M floats the file holds). */
+  seen?: Uint8Array | null;
 }
 
 /** What `memory` is now, taken before an update (update() changes the memory in place). */
 export function memoryBefore(memory: ContinualMemory): MemoryBefore {
-  return { replayHead: memory.replay.head(), replay: memory.replay.examples(), guard: memory.guard ? [...memory.guard] : null, tensors: new Map(memoryTensors(memory).map(([name, data]) => [name, data.slice()])) };
+  // The Fisher tensors are kept as they are, not copied (2M rows each): nothing changes a Fisher
+  // estimate in place (an update drops it, or estimates a new one in new arrays), and the stale
+  // marker is made anew by every memoryTensors call. The seen record, which the update marks in
+  // place, is copied as its bytes, and diffed as bytes (diffSeen).
+  const tensors = new Map(memoryTensors(memory, 'patch', false));
+  return { replayHead: memory.replay.head(), replay: memory.replay.examples(), guard: memory.guard ? [...memory.guard] : null, tensors, seen: memory.seen?.slice() ?? null };
 }
 
 /** A list file's change both ways (null when unchanged); items are matched by identity. */
@@ -174,14 +182,23 @@ export function memoryChanges(before: MemoryBefore, memory: ContinualMemory): Ex
   if (replay) json.push(replay);
   const guard = listChange(GUARD_FILE, null, before.guard ?? [], memory.guard ?? [], null);
   if (guard) json.push(guard);
-  const after = new Map(memoryTensors(memory));
+  // A MemoryBefore made before the seen record was kept apart lists it among its tensors.
+  const seenBefore = before.seen !== undefined ? before.seen : before.tensors.has(SEEN) ? Uint8Array.from(before.tensors.get(SEEN)!) : null;
+  const after = new Map(memoryTensors(memory, 'patch', false));
   for (const [name, values] of before.tensors) {
+    if (name === SEEN) continue;
     const now = after.get(name);
     if (!now || now.length < values.length) return null;
   }
+  if (seenBefore && (!memory.seen || memory.seen.length < seenBefore.length)) return null;
   const rows: RowChanges[] = [];
   for (const [name, values] of after) {
     const r = diffRows(`${TENSOR_FILE}:${name}`, 1, before.tensors.get(name) ?? new Float32Array(0), values);
+    if (r) rows.push(r);
+  }
+  // Last, where memoryTensors lists it: the same patch as a diff of the record as floats.
+  if (memory.seen) {
+    const r = diffSeen(`${TENSOR_FILE}:${SEEN}`, seenBefore ?? new Uint8Array(0), memory.seen);
     if (r) rows.push(r);
   }
   return { json, rows };
@@ -207,22 +224,9 @@ export function saveLearner(model: TextClassifier, memory: ContinualMemory | nul
 }
 
 function readTensors(dir: string, json: ModelJson): Map<string, Float32Array> {
-  const out = new Map<string, Float32Array>();
-  if (!readExtraFile(dir, TENSOR_FILE, json)) return out; // verifies the checksum
-  const reader = new SafetensorsReader(join(dir, TENSOR_FILE));
-  try {
-    const names = Object.keys(reader.header).filter((k) => k !== '__metadata__');
-    const targets = names.map((name): [string, TensorLike] => {
-      const [rows, cols] = reader.entry(name).shape;
-      const data = new Float32Array(rows * cols);
-      out.set(name, data);
-      return [name, { rows, cols, data }];
-    });
-    reader.readAll(targets);
-  } finally {
-    reader.close();
-  }
-  return out;
+  // Read and verified once, then parsed from the same bytes (not read and hashed again).
+  const bytes = readExtraFile(dir, TENSOR_FILE, json);
+  return bytes ? f32TensorsOf(join(dir, TENSOR_FILE), bytes) : new Map();
 }
 
 /** The memory saved with a model, or null when it was saved without one. */

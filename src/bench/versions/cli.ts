@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runMeasured } from '../measure.js';
 import { median } from '../table.js';
@@ -22,12 +23,16 @@ export interface UpdateRun {
   endToEndMs: number;
   /** The update report's wallMs: the update's own work. */
   ownMs: number;
+  /** The 1-minute load average when the run started (the machine is shared). */
+  load?: number;
 }
 
 export interface CliResult {
   modelDirBytes: number;
   updates: UpdateRun[];
   predictEmptyMs: number[];
+  /** The 1-minute load average when each `accrete predict` run started. */
+  predictLoads?: number[];
   load: { patches: number; patchBytes: number; patchedMs: number[]; compactedMs: number[]; inProcessPatchedMs: number[]; inProcessCompactedMs: number[]; compactMs: number; deterministic: boolean };
 }
 
@@ -38,10 +43,11 @@ async function updateRun(s: Setup, cli: string, n: number, from: number): Promis
   const data = join(s.work, `update-${n}.jsonl`);
   writeJsonl(data, s.pool.slice(from, from + n));
   const before = filesOf(dir);
+  const load = loadavg()[0];
   const m = await runMeasured(process.execPath, [cli, 'update', '--model', dir, '--data', data, ...UPDATE_FLAGS, '--json', '--quiet'], { scratchDir: s.work });
   if (m.exitCode !== 0 && m.exitCode !== 3) throw new Error(`accrete update failed (exit ${m.exitCode}): ${m.stderr}`);
   const out = JSON.parse(m.stdout) as { accepted: boolean; saved: { as: string } | null; report: { wallMs: number } };
-  const run = { examples: n, accepted: out.accepted, savedAs: out.saved?.as ?? null, bytesWritten: bytesWrittenSince(dir, before), endToEndMs: m.wallMs, ownMs: out.report.wallMs };
+  const run = { examples: n, accepted: out.accepted, savedAs: out.saved?.as ?? null, bytesWritten: bytesWrittenSince(dir, before), endToEndMs: m.wallMs, ownMs: out.report.wallMs, load };
   rmSync(dir, { recursive: true, force: true });
   return run;
 }
@@ -82,12 +88,15 @@ export async function cliBench(s: Setup, cli: string, repeats: number, log: (s: 
   const modelDirBytes = uniqueBytes(s.base);
   const updates: UpdateRun[] = [];
   const predictEmptyMs: number[] = [];
+  const predictLoads: number[] = [];
   await predictEmpty(cli, s.base, s.work); // warm the page cache
+  // Alternated: each repeat runs an update of 10, one of 100, and loading alone, one after another.
   for (let r = 0; r < repeats; r++) {
     for (const n of [10, 100]) {
       log(`accrete update, ${n} new examples (${r + 1}/${repeats})`);
       updates.push(await updateRun(s, cli, n, r * 100));
     }
+    predictLoads.push(loadavg()[0]);
     predictEmptyMs.push(await predictEmpty(cli, s.base, s.work));
   }
 
@@ -120,7 +129,7 @@ export async function cliBench(s: Setup, cli: string, repeats: number, log: (s: 
     }
   }
   for (const d of [patched, ...compacted]) rmSync(d, { recursive: true, force: true });
-  return { modelDirBytes, updates, predictEmptyMs, load };
+  return { modelDirBytes, updates, predictEmptyMs, predictLoads, load };
 }
 
 export const med = (xs: readonly number[]) => (xs.length ? median(xs) : NaN);

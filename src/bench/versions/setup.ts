@@ -41,7 +41,8 @@ export async function setup(root: string, quick: boolean, cli: string, log: (s: 
   const trainFlags = ['--wordNgrams', '2', '--bucket', String(bucket), '--dim', '100', '--seed', '0', '--thread', '1'];
   const base = join(work, 'base');
   const stamp = join(work, 'base.stamp.json');
-  const key = JSON.stringify({ trainFlags, examples: TRAIN_EXAMPLES });
+  // `files`: what the files of a base trained now are like (a base cached before replay.json was written in ASCII is trained again).
+  const key = JSON.stringify({ trainFlags, examples: TRAIN_EXAMPLES, files: 'ascii-json' });
   if (existsSync(join(base, 'model.json')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === key) {
     log(`using the cached base ${base}`);
     return { quick, work, base, bucket, trainFlags, pool, trainSeconds: null };
