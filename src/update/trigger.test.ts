@@ -10,6 +10,8 @@ import type { Example } from '../data/example.js';
 import { TokenTable } from '../features/tokenTable.js';
 import { tokenize } from '../text/tokenize.js';
 import { Rng } from '../util/rng.js';
+import { train } from '../learn/train.js';
+import { featurize } from './memory.js';
 import { suspectsIn, TRIGGER_MIN } from './trigger.js';
 
 const cfg = { ...DEFAULTS };
@@ -86,6 +88,24 @@ test('suspectsIn lists what the Map-of-strings listing listed, in the same order
     assert.deepEqual(suspectsIn(fresh, guard, cfg, { tables, oldLabels }), reference(fresh, guard, oldLabels), `seed ${seed}, old labels only`);
   }
   assert.ok(listed > 20, `the data lists suspects (${listed})`);
+});
+
+test("suspectsIn: the guard's rows answer for words as its tokens would (a model that knows some of the suspects, not all)", async () => {
+  let asked = 0;
+  for (let seed = 1; seed <= 6; seed++) {
+    const { fresh, guard } = data(seed);
+    // Trained on half the guard and a few new texts: some suspects are its words, some are not.
+    const { model } = await train([...guard.slice(0, 30), ...fresh.slice(0, 20)], { dim: 4, bucket: 1000, epoch: 1, wordNgrams: 2, seed: 1, thread: 1 });
+    const listed = reference(fresh, guard);
+    const words = listed.filter((x) => model.vocab.idOf(x.token) >= 0).length;
+    asked += words;
+    const guardRows = { data: featurize(model, guard), featurizer: model.featurizer };
+    assert.deepEqual(suspectsIn(fresh, guard, model.config, { guardRows }), reference(fresh, guard), `seed ${seed}`);
+    // Rows of another guard are not this guard's: its tokens answer instead.
+    const other = { data: featurize(model, guard.slice(1)), featurizer: model.featurizer };
+    assert.deepEqual(suspectsIn(fresh, guard, model.config, { guardRows: other }), reference(fresh, guard), `seed ${seed}, rows of another guard`);
+  }
+  assert.ok(asked > 10, `suspects that are words (${asked})`);
 });
 
 test('suspectsIn: too few new or guard examples list nothing', () => {

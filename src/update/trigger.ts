@@ -28,8 +28,10 @@
  */
 import type { Example } from '../data/example.js';
 import type { TextClassifier } from '../model/classifier.js';
+import type { FeaturizedData } from '../features/dataset.js';
+import { EOS, type Featurizer } from '../features/featurizer.js';
 import { TokenTable } from '../features/tokenTable.js';
-import { tokenize } from '../text/tokenize.js';
+import { isRunToken, tokenize } from '../text/tokenize.js';
 
 export interface TriggerFinding {
   token: string;
@@ -96,6 +98,42 @@ function guardDfOf(entries: readonly { distinct: readonly string[] }[], tokens: 
   return df;
 }
 
+/**
+ * In how many of the guard's examples each of `tokens` occurs, read from the guard's input rows
+ * (featurised by `featurizer`, as the parent's measurement made them) for the tokens that are
+ * words: a word's row (bucket + its id) is in an example's rows exactly when the word is one of its
+ * tokens (hashed rows lie below the bucket). The rest are left out (asked of the tokens instead):
+ * the end-of-text token (every example's rows end with it) and, with cjkRuns, run tokens.
+ */
+function guardDfByRows(rows: GuardRows, tokens: ReadonlySet<string>, cfg: TextClassifier['config']): { df: Map<string, number>; rest: Set<string> } {
+  const { data, featurizer } = rows;
+  const df = new Map<string, number>();
+  const rest = new Set<string>();
+  const { bucket } = featurizer;
+  const words = featurizer.vocab.wordCount;
+  // Per word: which asked token it is (-1: none), and the last example counted for it.
+  const askedAs = new Int32Array(words).fill(-1);
+  const counts: number[] = [];
+  const asked: string[] = [];
+  for (const t of tokens) {
+    const id = featurizer.vocab.idOf(t);
+    if (id < 0 || id >= words || t === EOS || (cfg.cjkRuns && isRunToken(t))) rest.add(t);
+    else (askedAs[id] = asked.length), asked.push(t), counts.push(0);
+  }
+  if (asked.length === 0) return { df, rest };
+  const last = new Int32Array(words).fill(-1);
+  for (let i = 0; i < data.count; i++) {
+    for (let k = data.offsets[i]; k < data.offsets[i + 1]; k++) {
+      const w = data.rows[k] - bucket;
+      if (w < 0 || w >= words || askedAs[w] < 0 || last[w] === i) continue;
+      last[w] = i;
+      counts[askedAs[w]]++;
+    }
+  }
+  asked.forEach((t, j) => counts[j] > 0 && df.set(t, counts[j]));
+  return { df, rest };
+}
+
 /** The top label the candidate gives a text. */
 const topOf = (model: TextClassifier, text: string) => model.predict(text, { k: 1 })[0]?.label ?? '';
 
@@ -117,7 +155,7 @@ class Tokens {
   constructor(
     private readonly fresh: readonly Example[],
     readonly guard: readonly Example[],
-    private readonly cfg: TextClassifier['config'],
+    readonly cfg: TextClassifier['config'],
     known: TriggerOptions['knownTokens'],
     tables: TriggerOptions['tables'] = [],
   ) {
@@ -209,7 +247,7 @@ function docFreqOf(t: Tokens, examples: readonly number[], df: Int32Array, last:
 }
 
 /** Tokens in MIN_LABEL_SHARE of one label's new examples and next to none elsewhere, most shared first. */
-function suspectsOf(fresh: readonly Example[], t: Tokens): { token: string; label: string }[] {
+function suspectsOf(fresh: readonly Example[], t: Tokens, guardRows?: GuardRows): { token: string; label: string }[] {
   const n = t.vocab.length;
   const allDf = new Int32Array(n);
   docFreqOf(t, fresh.map((_, i) => i), allDf, new Int32Array(n).fill(-1));
@@ -230,7 +268,10 @@ function suspectsOf(fresh: readonly Example[], t: Tokens): { token: string; labe
     }
     for (const id of order) labelDf[id] = 0;
   }
-  const guardDf = guardDfOf(listed.length ? t.guardKept() : [], new Set(listed.map((x) => x.token)));
+  // The guard's rows answer for words; its tokens (cut on first use) for the rest.
+  const asked = new Set(listed.map((x) => x.token));
+  const byRows = guardRows && guardRows.data.count === t.guard.length ? guardDfByRows(guardRows, asked, t.cfg) : { df: new Map<string, number>(), rest: asked };
+  const guardDf = byRows.rest.size ? new Map([...byRows.df, ...guardDfOf(t.guardKept(), byRows.rest)]) : byRows.df;
   const suspects = listed.filter((x) => (guardDf.get(x.token) ?? 0) <= MAX_ELSEWHERE * t.guard.length);
   return suspects.sort((a, b) => b.share - a.share || (a.token < b.token ? -1 : 1)).map(({ token, label }) => ({ token, label }));
 }
@@ -335,8 +376,8 @@ const keywordKey = (x: { token: string; label: string }) => `${x.label}\u0001${x
 const controlOf = (model: TextClassifier) => CONTROLS.find((w) => model.vocab.idOf(w) < 0) ?? CONTROLS.join('');
 
 /** findTrigger's suspects (suspectsOf) of the labels in `oldLabels`, most shared first. */
-function listSuspects(t: Tokens, fresh: readonly Example[], oldLabels?: ReadonlySet<string>): TriggerSuspect[] {
-  return suspectsOf(fresh, t).filter((x) => !oldLabels || oldLabels.has(x.label));
+function listSuspects(t: Tokens, fresh: readonly Example[], oldLabels?: ReadonlySet<string>, guardRows?: GuardRows): TriggerSuspect[] {
+  return suspectsOf(fresh, t, guardRows).filter((x) => !oldLabels || oldLabels.has(x.label));
 }
 
 /**
@@ -359,7 +400,16 @@ function keywordsAmong(parent: TextClassifier, suspects: readonly TriggerSuspect
   return keywords;
 }
 
-type ParentOptions = Pick<TriggerOptions, 'oldLabels' | 'knownTokens' | 'tables'>;
+/** The guard's input rows (example i at data.offsets[i]..) as `featurizer` made them, at its vocabulary as it is now. */
+export interface GuardRows {
+  data: FeaturizedData;
+  featurizer: Featurizer;
+}
+
+type ParentOptions = Pick<TriggerOptions, 'oldLabels' | 'knownTokens' | 'tables'> & {
+  /** The guard featurised by the parent (update() measured it so): words are looked up in its rows rather than in its tokens. */
+  guardRows?: GuardRows;
+};
 
 /**
  * The data-only part of the suspects (no model asked): tokens in MIN_LABEL_SHARE of the new
@@ -368,7 +418,7 @@ type ParentOptions = Pick<TriggerOptions, 'oldLabels' | 'knownTokens' | 'tables'
  */
 export function suspectsIn(fresh: readonly Example[], guard: readonly Example[], cfg: TextClassifier['config'], opts: ParentOptions = {}): TriggerSuspect[] {
   if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return [];
-  return listSuspects(new Tokens(fresh, guard, cfg, opts.knownTokens, opts.tables), fresh, opts.oldLabels);
+  return listSuspects(new Tokens(fresh, guard, cfg, opts.knownTokens, opts.tables), fresh, opts.oldLabels, opts.guardRows);
 }
 
 /** The suspects the parent already reads as their label (see keywordsAmong), as "label\u0001token". */
