@@ -84,6 +84,9 @@ test('suspectsIn lists what the Map-of-strings listing listed, in the same order
     assert.deepEqual(suspectsIn(fresh, guard, cfg, { tables }), want, `seed ${seed}, from tables`);
     const known = new Map(fresh.map((e) => [e, tokenize(e.text, cfg)]));
     assert.deepEqual(suspectsIn(fresh, guard, cfg, { knownTokens: (e) => known.get(e) }), want, `seed ${seed}, from known tokens`);
+    // One label alone (most updates of a stream of chunks): no other label to count against.
+    const one = fresh.filter((e) => e.labels[0] === fresh[0].labels[0]);
+    assert.deepEqual(suspectsIn(one, guard, cfg), reference(one, guard), `seed ${seed}, one label`);
     const oldLabels = new Set(['a', 'c']);
     assert.deepEqual(suspectsIn(fresh, guard, cfg, { tables, oldLabels }), reference(fresh, guard, oldLabels), `seed ${seed}, old labels only`);
   }

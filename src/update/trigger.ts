@@ -164,37 +164,35 @@ class Tokens {
     // Examples in no table: their tokens (known, or cut now) in a table of their own.
     const rest = new TokenTable();
     fresh.forEach((e) => where.has(e) || where.set(e, [rest, (rest.addExample(known?.(e) ?? tokenize(e.text, cfg)), rest.examples - 1)]));
+    // Each table's ids mapped to one id space (a token string looked up once per table, not per occurrence).
     const global = new Map<string, number>();
-    const remaps = new Map<TokenTable, Int32Array>();
-    const remapOf = (table: TokenTable) => {
-      let remap = remaps.get(table);
-      if (remap) return remap;
-      remap = new Int32Array(table.tokens.length).fill(-1);
-      remaps.set(table, remap);
-      return remap;
-    };
-    let size = 0;
+    const remaps = new Map<TokenTable, { remap: Int32Array; ids: Int32Array }>();
     const at = fresh.map((e) => where.get(e)!);
-    for (const [table, i] of at) size += table.offsets[i + 1] - table.offsets[i];
-    this.ids = new Int32Array(size);
-    this.offsets = new Int32Array(fresh.length + 1);
-    at.forEach(([table, i], k) => {
-      const remap = remapOf(table);
-      const ids = table.ids.view();
-      let o = this.offsets[k];
-      for (let j = table.offsets[i]; j < table.offsets[i + 1]; j++) {
+    let size = 0;
+    for (const [table, i] of at) {
+      size += table.offsets[i + 1] - table.offsets[i];
+      if (!remaps.has(table)) remaps.set(table, { remap: new Int32Array(table.tokens.length).fill(-1), ids: table.ids.view() });
+    }
+    const out = (this.ids = new Int32Array(size));
+    const offsets = (this.offsets = new Int32Array(fresh.length + 1));
+    const vocab = this.vocab;
+    let o = 0;
+    for (let k = 0; k < at.length; k++) {
+      const [table, i] = at[k];
+      const { remap, ids } = remaps.get(table)!;
+      for (let j = table.offsets[i], end = table.offsets[i + 1]; j < end; j++) {
         const local = ids[j];
         let id = remap[local];
         if (id < 0) {
           const token = table.tokens[local];
           id = global.get(token) ?? -1;
-          if (id < 0) global.set(token, (id = this.vocab.push(token) - 1));
+          if (id < 0) global.set(token, (id = vocab.push(token) - 1));
           remap[local] = id;
         }
-        this.ids[o++] = id;
+        out[o++] = id;
       }
-      this.offsets[k + 1] = o;
-    });
+      offsets[k + 1] = o;
+    }
     this.strings = new Array(fresh.length);
     fresh.forEach((e, i) => {
       const l = e.labels[0];
@@ -235,9 +233,10 @@ class Tokens {
  */
 function docFreqOf(t: Tokens, examples: readonly number[], df: Int32Array, last: Int32Array): number[] {
   const order: number[] = [];
+  const { ids, offsets } = t;
   for (const i of examples) {
-    for (let k = t.offsets[i]; k < t.offsets[i + 1]; k++) {
-      const id = t.ids[k];
+    for (let k = offsets[i], end = offsets[i + 1]; k < end; k++) {
+      const id = ids[k];
       if (last[id] === i) continue;
       last[id] = i;
       if (df[id]++ === 0) order.push(id);
@@ -249,11 +248,12 @@ function docFreqOf(t: Tokens, examples: readonly number[], df: Int32Array, last:
 /** Tokens in MIN_LABEL_SHARE of one label's new examples and next to none elsewhere, most shared first. */
 function suspectsOf(fresh: readonly Example[], t: Tokens, guardRows?: GuardRows): { token: string; label: string }[] {
   const n = t.vocab.length;
+  // Counted over all the new examples only when a label asked about has others beside it.
   const allDf = new Int32Array(n);
-  docFreqOf(t, fresh.map((_, i) => i), allDf, new Int32Array(n).fill(-1));
+  if ([...t.byLabel.values()].some((idx) => idx.length >= TRIGGER_MIN && idx.length < fresh.length)) docFreqOf(t, fresh.map((_, i) => i), allDf, new Int32Array(n).fill(-1));
   const labelDf = new Int32Array(n);
   const last = new Int32Array(n).fill(-1);
-  // Listed on the new data first; the guard is asked about the few that pass (most updates: none).
+  // Listed on the new data first; the guard is asked only about the tokens that pass there.
   const listed: { token: string; label: string; share: number }[] = [];
   for (const [label, idx] of t.byLabel) {
     if (idx.length < TRIGGER_MIN) continue;
