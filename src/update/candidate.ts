@@ -76,7 +76,7 @@ export function trainRounds(trial: Trial): Candidate {
   const table = tokenTableOf(model, fresh.train);
   const tokensOf = tokensIn([[table, fresh.train], [measured.validTable, fresh.valid]]);
   // Listed and asked of the parent, before growth and training change it (see triggerSuspects).
-  const triggerSuspectList = triggerSuspects(model, plan.examples, guard, { oldLabels: new Set(model.labels), knownTokens: tokensOf });
+  const triggerSuspectList = triggerSuspects(model, plan.examples, guard, { oldLabels: new Set(model.labels), knownTokens: tokensOf, tables: [[table, fresh.train], [measured.validTable, fresh.valid]], guardRows: { data: measured.guardData, featurizer: model.featurizer } });
   const growth = (trial.growth = grow(model, [...fresh.train, ...fresh.valid], tokenCountsOf(table), s.seed, evenlySpaced(plan.replayTrain, 100)));
   // (replayed examples from the cache, filled by measureParent: only those that hold a new word are featurised again)
   const cache = featureCacheOf(model);

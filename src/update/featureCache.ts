@@ -120,18 +120,23 @@ export class FeatureCache {
     return examples.map((_, i) => ({ rows: data.rows.slice(data.offsets[i], data.offsets[i + 1]), oov: oov(i), words }));
   }
 
-  /** The tokens of example i of `table` that are not words now (the end-of-text token counts: every text has it). */
+  /** The tokens of example i of `table` that are not words now (the end-of-text token counts: every text has it), each once, in the order they first occur. */
   private oovOf(table: TokenTable): (i: number) => string[] {
     const vocab = this.model.vocab;
     const isWord = new Int8Array(table.tokens.length).fill(-1);
+    // Which call last listed a token (a stamp, not a search of the list: a long text has hundreds).
+    const listedBy = new Int32Array(table.tokens.length).fill(-1);
+    let call = 0;
     const eosMissing = vocab.idOf(EOS) < 0;
     const ids = table.ids.view();
     return (i) => {
+      call++;
       const out: string[] = eosMissing ? [EOS] : [];
       for (let k = table.offsets[i]; k < table.offsets[i + 1]; k++) {
         const t = ids[k];
         if (isWord[t] === -1) isWord[t] = vocab.idOf(table.tokens[t]) >= 0 ? 1 : 0;
-        if (isWord[t] === 0 && !out.includes(table.tokens[t])) out.push(table.tokens[t]);
+        if (isWord[t] === 0 && listedBy[t] !== call && (!eosMissing || table.tokens[t] !== EOS)) out.push(table.tokens[t]);
+        listedBy[t] = call;
       }
       return out;
     };

@@ -28,7 +28,10 @@
  */
 import type { Example } from '../data/example.js';
 import type { TextClassifier } from '../model/classifier.js';
-import { tokenize } from '../text/tokenize.js';
+import type { FeaturizedData } from '../features/dataset.js';
+import { EOS, type Featurizer } from '../features/featurizer.js';
+import { TokenTable } from '../features/tokenTable.js';
+import { isRunToken, tokenize } from '../text/tokenize.js';
 
 export interface TriggerFinding {
   token: string;
@@ -65,27 +68,19 @@ const MAX_ELSEWHERE = 0.02;
 /** Each token of `tokens` once, in the order they first occur. */
 const distinct = (tokens: readonly string[]): string[] => [...new Set(tokens)];
 
-/** Document frequency of every token in lists of distinct tokens (see distinct). */
-function docFreq(lists: readonly (readonly string[])[]): Map<string, number> {
-  const df = new Map<string, number>();
-  for (const tokens of lists) for (const t of tokens) df.set(t, (df.get(t) ?? 0) + 1);
-  return df;
-}
-
 /**
- * The guard's tokens, per tokenizer setting and guard example, and its document frequencies, per
- * guard list: kept from one update to the next, as the guard is (it changes only when an update is
- * accepted, and keeps most of its examples then). Tokenizing it at every update was a tenth of a
- * SpamAssassin update (issue 14 item 7: work that does not change between updates is done once).
+ * The guard's tokens, per tokenizer setting and guard example: kept from one update to the next
+ * (a guard keeps most of its examples, and one held out of the replay memory draws from examples
+ * asked before). Tokenizing it at every update was a tenth of a SpamAssassin update (issue 14 item
+ * 7: work that does not change between updates is done once).
  */
 const guardTokens = new Map<string, WeakMap<Example, { tokens: string[]; distinct: string[] }>>();
-const guardDfs = new WeakMap<readonly Example[], { key: string; df: Map<string, number> }>();
 
-function guardOf(guard: readonly Example[], cfg: TextClassifier['config']): { tokens: string[][]; df: Map<string, number> } {
+function guardEntries(guard: readonly Example[], cfg: TextClassifier['config']): { tokens: string[]; distinct: string[] }[] {
   const key = JSON.stringify([cfg.tokenizer ?? 'accrete', cfg.lowercase, cfg.punctuation, cfg.maskUrls, cfg.cjkRuns ?? false]);
   let cache = guardTokens.get(key);
   if (!cache) guardTokens.set(key, (cache = new WeakMap()));
-  const kept = guard.map((e) => {
+  return guard.map((e) => {
     let t = cache.get(e);
     if (!t) {
       const tokens = tokenize(e.text, cfg);
@@ -93,69 +88,227 @@ function guardOf(guard: readonly Example[], cfg: TextClassifier['config']): { to
     }
     return t;
   });
-  const tokens = kept.map((t) => t.tokens);
-  const last = guardDfs.get(guard);
-  if (last?.key === key) return { tokens, df: last.df };
-  const df = docFreq(kept.map((t) => t.distinct));
-  guardDfs.set(guard, { key, df });
-  return { tokens, df };
+}
+
+/** In how many of the guard's examples each of `tokens` occurs. */
+function guardDfOf(entries: readonly { distinct: readonly string[] }[], tokens: ReadonlySet<string>): Map<string, number> {
+  const df = new Map<string, number>();
+  if (tokens.size === 0) return df;
+  for (const { distinct } of entries) for (const t of distinct) if (tokens.has(t)) df.set(t, (df.get(t) ?? 0) + 1);
+  return df;
+}
+
+/**
+ * In how many of the guard's examples each of `tokens` occurs, read from the guard's input rows
+ * (featurised by `featurizer`, as the parent's measurement made them) for the tokens that are
+ * words: a word's row (bucket + its id) is in an example's rows exactly when the word is one of its
+ * tokens (hashed rows lie below the bucket). The rest are left out (asked of the tokens instead):
+ * the end-of-text token (every example's rows end with it) and, with cjkRuns, run tokens.
+ */
+function guardDfByRows(rows: GuardRows, tokens: ReadonlySet<string>, cfg: TextClassifier['config']): { df: Map<string, number>; rest: Set<string> } {
+  const { data, featurizer } = rows;
+  const df = new Map<string, number>();
+  const rest = new Set<string>();
+  const { bucket } = featurizer;
+  const words = featurizer.vocab.wordCount;
+  // Per word: which asked token it is (-1: none), and the last example counted for it.
+  const askedAs = new Int32Array(words).fill(-1);
+  const counts: number[] = [];
+  const asked: string[] = [];
+  for (const t of tokens) {
+    const id = featurizer.vocab.idOf(t);
+    if (id < 0 || id >= words || t === EOS || (cfg.cjkRuns && isRunToken(t))) rest.add(t);
+    else (askedAs[id] = asked.length), asked.push(t), counts.push(0);
+  }
+  if (asked.length === 0) return { df, rest };
+  const last = new Int32Array(words).fill(-1);
+  for (let i = 0; i < data.count; i++) {
+    for (let k = data.offsets[i]; k < data.offsets[i + 1]; k++) {
+      const w = data.rows[k] - bucket;
+      if (w < 0 || w >= words || askedAs[w] < 0 || last[w] === i) continue;
+      last[w] = i;
+      counts[askedAs[w]]++;
+    }
+  }
+  asked.forEach((t, j) => counts[j] > 0 && df.set(t, counts[j]));
+  return { df, rest };
 }
 
 /** The top label the candidate gives a text. */
 const topOf = (model: TextClassifier, text: string) => model.predict(text, { k: 1 })[0]?.label ?? '';
 
-/** The tokens of the new and guard examples, tokenized once for every question. */
-interface Tokens {
-  fresh: string[][];
-  guard: string[][];
-  /** Document frequency of every token in `guard`. */
-  guardDf: Map<string, number>;
+/**
+ * The new examples' tokens as ids of one interned table (every question counts them: suspects
+ * by document frequency, with typed arrays rather than a Map per example), the guard's tokens
+ * (tokenized, or found in the cache, on first use), and the new examples by their first label.
+ */
+class Tokens {
+  /** Distinct tokens of the new examples, and each example's token ids (ids[offsets[i] .. offsets[i+1])). */
+  readonly vocab: string[] = [];
+  readonly ids: Int32Array;
+  readonly offsets: Int32Array;
   /** Indices of the new examples by their first label. */
-  byLabel: Map<string, number[]>;
+  readonly byLabel = new Map<string, number[]>();
+  private readonly strings: (string[] | undefined)[];
+  private guardCache: { tokens: string[]; distinct: string[] }[] | null = null;
+
+  constructor(
+    private readonly fresh: readonly Example[],
+    readonly guard: readonly Example[],
+    readonly cfg: TextClassifier['config'],
+    known: TriggerOptions['knownTokens'],
+    tables: TriggerOptions['tables'] = [],
+  ) {
+    const where = new Map<Example, [TokenTable, number]>();
+    for (const [table, examples] of tables) examples.forEach((e, i) => where.set(e, [table, i]));
+    // Examples in no table: their tokens (known, or cut now) in a table of their own.
+    const rest = new TokenTable();
+    fresh.forEach((e) => where.has(e) || where.set(e, [rest, (rest.addExample(known?.(e) ?? tokenize(e.text, cfg)), rest.examples - 1)]));
+    // Each table's ids mapped to one id space (a token string looked up once per table, not per occurrence).
+    const global = new Map<string, number>();
+    const remaps = new Map<TokenTable, { remap: Int32Array; ids: Int32Array }>();
+    const at = fresh.map((e) => where.get(e)!);
+    let size = 0;
+    for (const [table, i] of at) {
+      size += table.offsets[i + 1] - table.offsets[i];
+      if (!remaps.has(table)) remaps.set(table, { remap: new Int32Array(table.tokens.length).fill(-1), ids: table.ids.view() });
+    }
+    const out = (this.ids = new Int32Array(size));
+    const offsets = (this.offsets = new Int32Array(fresh.length + 1));
+    const vocab = this.vocab;
+    let o = 0;
+    for (let k = 0; k < at.length; k++) {
+      const [table, i] = at[k];
+      const { remap, ids } = remaps.get(table)!;
+      for (let j = table.offsets[i], end = table.offsets[i + 1]; j < end; j++) {
+        const local = ids[j];
+        let id = remap[local];
+        if (id < 0) {
+          const token = table.tokens[local];
+          id = global.get(token) ?? -1;
+          if (id < 0) global.set(token, (id = vocab.push(token) - 1));
+          remap[local] = id;
+        }
+        out[o++] = id;
+      }
+      offsets[k + 1] = o;
+    }
+    this.strings = new Array(fresh.length);
+    fresh.forEach((e, i) => {
+      const l = e.labels[0];
+      if (l === undefined) return;
+      const idx = this.byLabel.get(l);
+      if (idx) idx.push(i);
+      else this.byLabel.set(l, [i]);
+    });
+  }
+
+  /** The tokens of new example i. */
+  freshTokens(i: number): string[] {
+    let out = this.strings[i];
+    if (!out) {
+      out = this.strings[i] = new Array(this.offsets[i + 1] - this.offsets[i]);
+      for (let k = this.offsets[i]; k < this.offsets[i + 1]; k++) out[k - this.offsets[i]] = this.vocab[this.ids[k]];
+    }
+    return out;
+  }
+
+  /** The guard's tokens and each example's distinct ones (see guardEntries). */
+  guardKept(): { tokens: string[]; distinct: string[] }[] {
+    return (this.guardCache ??= guardEntries(this.guard, this.cfg));
+  }
+
+  /** The tokens of a new or guard example (cut now for any other). */
+  tokensOf(): (e: Example) => string[] {
+    const index = new Map<Example, () => string[]>();
+    this.fresh.forEach((e, i) => index.set(e, () => this.freshTokens(i)));
+    this.guard.forEach((e, i) => index.set(e, () => this.guardKept()[i].tokens));
+    return (e) => index.get(e)?.() ?? tokenize(e.text, this.cfg);
+  }
+}
+
+/**
+ * Document frequencies of the new examples' tokens, per example of `examples` (indices into t's
+ * examples): each token's count, and the tokens in the order they first occur.
+ */
+function docFreqOf(t: Tokens, examples: readonly number[], df: Int32Array, last: Int32Array): number[] {
+  const order: number[] = [];
+  const { ids, offsets } = t;
+  for (const i of examples) {
+    for (let k = offsets[i], end = offsets[i + 1]; k < end; k++) {
+      const id = ids[k];
+      if (last[id] === i) continue;
+      last[id] = i;
+      if (df[id]++ === 0) order.push(id);
+    }
+  }
+  return order;
 }
 
 /** Tokens in MIN_LABEL_SHARE of one label's new examples and next to none elsewhere, most shared first. */
-function suspectsOf(fresh: readonly Example[], t: Tokens): { token: string; label: string }[] {
-  const guardDf = t.guardDf;
-  const distinctFresh = t.fresh.map(distinct);
-  const allDf = docFreq(distinctFresh);
-  const suspects: { token: string; label: string; share: number }[] = [];
+function suspectsOf(fresh: readonly Example[], t: Tokens, guardRows?: GuardRows): { token: string; label: string }[] {
+  const n = t.vocab.length;
+  // Counted over all the new examples only when a label asked about has others beside it.
+  const allDf = new Int32Array(n);
+  if ([...t.byLabel.values()].some((idx) => idx.length >= TRIGGER_MIN && idx.length < fresh.length)) docFreqOf(t, fresh.map((_, i) => i), allDf, new Int32Array(n).fill(-1));
+  const labelDf = new Int32Array(n);
+  const last = new Int32Array(n).fill(-1);
+  // Listed on the new data first; the guard is asked only about the tokens that pass there.
+  const listed: { token: string; label: string; share: number }[] = [];
   for (const [label, idx] of t.byLabel) {
     if (idx.length < TRIGGER_MIN) continue;
     const others = fresh.length - idx.length;
-    for (const [token, df] of docFreq(idx.map((i) => distinctFresh[i]))) {
+    const order = docFreqOf(t, idx, labelDf, last);
+    for (const id of order) {
+      const df = labelDf[id];
       const share = df / idx.length;
       if (share < MIN_LABEL_SHARE || df < TRIGGER_MIN) continue;
-      if ((guardDf.get(token) ?? 0) > MAX_ELSEWHERE * t.guard.length) continue;
-      if (others > 0 && (allDf.get(token) ?? 0) - df > MAX_ELSEWHERE * others) continue;
-      suspects.push({ token, label, share });
+      if (others > 0 && allDf[id] - df > MAX_ELSEWHERE * others) continue;
+      listed.push({ token: t.vocab[id], label, share });
     }
+    for (const id of order) labelDf[id] = 0;
   }
-  return suspects.sort((a, b) => b.share - a.share || (a.token < b.token ? -1 : 1));
+  // The guard's rows answer for words; its tokens (cut on first use) for the rest.
+  const asked = new Set(listed.map((x) => x.token));
+  const byRows = guardRows && guardRows.data.count === t.guard.length ? guardDfByRows(guardRows, asked, t.cfg) : { df: new Map<string, number>(), rest: asked };
+  const guardDf = byRows.rest.size ? new Map([...byRows.df, ...guardDfOf(t.guardKept(), byRows.rest)]) : byRows.df;
+  const suspects = listed.filter((x) => (guardDf.get(x.token) ?? 0) <= MAX_ELSEWHERE * t.guard.length);
+  return suspects.sort((a, b) => b.share - a.share || (a.token < b.token ? -1 : 1)).map(({ token, label }) => ({ token, label }));
 }
 
+/** The top label the candidate gives each text, asked once per text within one question (the screen and the full hinge ask the same texts). */
+const memoTop = (model: TextClassifier) => {
+  const known = new Map<string, string>();
+  return (text: string) => {
+    let top = known.get(text);
+    if (top === undefined) known.set(text, (top = topOf(model, text)));
+    return top;
+  };
+};
+
 /** Of the first `limit` new examples of `label` carrying `token` that the model gets right, those whose answer changes without it. */
-function hingeOf(model: TextClassifier, fresh: readonly Example[], t: Tokens, token: string, label: string, limit: number): { of: number; hinged: number } {
+function hingeOf(top: (text: string) => string, fresh: readonly Example[], t: Tokens, token: string, label: string, limit: number): { of: number; hinged: number } {
   let of = 0;
   let hinged = 0;
   for (const i of t.byLabel.get(label)!) {
     if (of >= limit) break;
-    if (!t.fresh[i].includes(token) || topOf(model, fresh[i].text) !== label) continue;
+    const tokens = t.freshTokens(i);
+    if (!tokens.includes(token) || top(fresh[i].text) !== label) continue;
     of++;
-    if (topOf(model, t.fresh[i].filter((w) => w !== token).join(' ')) !== label) hinged++;
+    if (top(tokens.filter((w) => w !== token).join(' ')) !== label) hinged++;
   }
   return { of, hinged };
 }
 
 /** Of up to MAX_PROBES `probes` of other labels, those appending `token` (and the control token) flips to `label`. */
-function plantOf(model: TextClassifier, probes: readonly Example[], carries: (e: Example) => boolean, token: string, control: string, label: string): { tried: number; flipped: number; control: number } {
+function plantOf(top: (text: string) => string, probes: readonly Example[], carries: (e: Example) => boolean, token: string, control: string, label: string): { tried: number; flipped: number; control: number } {
   const out = { tried: 0, flipped: 0, control: 0 };
   for (const e of probes) {
     if (out.tried >= MAX_PROBES) break;
-    if (e.labels.includes(label) || carries(e) || topOf(model, e.text) === label) continue;
+    if (e.labels.includes(label) || carries(e) || top(e.text) === label) continue;
     out.tried++;
-    if (topOf(model, `${e.text} ${token}`) === label) out.flipped++;
-    if (topOf(model, `${e.text} ${control}`) === label) out.control++;
+    if (top(`${e.text} ${token}`) === label) out.flipped++;
+    if (top(`${e.text} ${control}`) === label) out.control++;
   }
   return out;
 }
@@ -171,24 +324,29 @@ function plantOf(model: TextClassifier, probes: readonly Example[], carries: (e:
  * keywords: no backdoor either, the parent already read that word as that label.
  */
 export function findTrigger(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], opts: TriggerOptions = {}): TriggerFinding | null {
-  const { heldOut = [], oldLabels, knownTokens } = opts;
+  const { heldOut = [], oldLabels } = opts;
   if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return null;
-  const cfg = model.config;
-  const t = tokensOfAll(model, fresh, guard, knownTokens);
+  // (listed before training: most updates have no suspect, and then nothing here costs anything)
+  if (opts.suspects?.length === 0) return null;
+  const t = new Tokens(fresh, guard, model.config, opts.knownTokens, opts.tables);
   const control = controlOf(model);
-  const unseen = new Set(heldOut);
-  const probes = [...heldOut, ...guard, ...fresh.filter((e) => !unseen.has(e))];
-  const tokensOf = new Map([...fresh.map((e, i) => [e, t.fresh[i]] as const), ...guard.map((e, i) => [e, t.guard[i]] as const)]);
+  const top = memoTop(model);
+  let probes: Example[] | null = null;
+  let tokensOf: ((e: Example) => string[]) | null = null;
   let asked = 0;
   for (const { token, label } of (opts.suspects ?? listSuspects(t, fresh, oldLabels)).slice(0, MAX_SCREENED)) {
     if (asked >= MAX_TOKENS) break;
-    const screen = hingeOf(model, fresh, t, token, label, TRIGGER_MIN);
+    const screen = hingeOf(top, fresh, t, token, label, TRIGGER_MIN);
     if (screen.hinged < (TRIGGER_RATE * screen.of) / 2) continue;
     asked++;
-    const { of, hinged } = hingeOf(model, fresh, t, token, label, MAX_PROBES);
+    const { of, hinged } = hingeOf(top, fresh, t, token, label, MAX_PROBES);
     if (of < TRIGGER_MIN || hinged < TRIGGER_RATE * of) continue;
-    const carries = (e: Example) => (tokensOf.get(e) ?? tokenize(e.text, cfg)).includes(token);
-    const p = plantOf(model, probes, carries, token, control, label);
+    const unseen = new Set(heldOut);
+    probes ??= [...heldOut, ...guard, ...fresh.filter((e) => !unseen.has(e))];
+    tokensOf ??= t.tokensOf();
+    const tokensOfE = tokensOf;
+    const carries = (e: Example) => tokensOfE(e).includes(token);
+    const p = plantOf(top, probes, carries, token, control, label);
     if (p.tried >= TRIGGER_MIN && p.flipped >= PLANT_RATE * p.tried && p.flipped >= CONTROL_TIMES * p.control) return { token, label, hinged, of, ...p };
   }
   return null;
@@ -201,6 +359,8 @@ export interface TriggerOptions {
   oldLabels?: ReadonlySet<string>;
   /** The tokens of a new example when the caller has them already (update() tokenized them to grow the model), so they are not cut again. */
   knownTokens?: (e: Example) => string[] | undefined;
+  /** Token tables that hold new examples already (update() made them to grow the model): read as ids, not as strings. */
+  tables?: readonly (readonly [TokenTable, readonly Example[]])[];
   /** triggerSuspects' answer, listed before training (else listed here, parent's keywords kept). */
   suspects?: readonly TriggerSuspect[];
 }
@@ -215,22 +375,9 @@ const keywordKey = (x: { token: string; label: string }) => `${x.label}\u0001${x
 /** The control token: the first of CONTROLS the model has not seen, so planting it only dilutes a bag. */
 const controlOf = (model: TextClassifier) => CONTROLS.find((w) => model.vocab.idOf(w) < 0) ?? CONTROLS.join('');
 
-function tokensOfAll(model: TextClassifier, fresh: readonly Example[], guard: readonly Example[], knownTokens?: (e: Example) => string[] | undefined): Tokens {
-  const g = guardOf(guard, model.config);
-  const t: Tokens = { fresh: fresh.map((e) => knownTokens?.(e) ?? tokenize(e.text, model.config)), guard: g.tokens, guardDf: g.df, byLabel: new Map() };
-  fresh.forEach((e, i) => {
-    const l = e.labels[0];
-    if (l === undefined) return;
-    const idx = t.byLabel.get(l);
-    if (idx) idx.push(i);
-    else t.byLabel.set(l, [i]);
-  });
-  return t;
-}
-
 /** findTrigger's suspects (suspectsOf) of the labels in `oldLabels`, most shared first. */
-function listSuspects(t: Tokens, fresh: readonly Example[], oldLabels?: ReadonlySet<string>): TriggerSuspect[] {
-  return suspectsOf(fresh, t).filter((x) => !oldLabels || oldLabels.has(x.label));
+function listSuspects(t: Tokens, fresh: readonly Example[], oldLabels?: ReadonlySet<string>, guardRows?: GuardRows): TriggerSuspect[] {
+  return suspectsOf(fresh, t, guardRows).filter((x) => !oldLabels || oldLabels.has(x.label));
 }
 
 /**
@@ -244,6 +391,7 @@ function listSuspects(t: Tokens, fresh: readonly Example[], oldLabels?: Readonly
  */
 function keywordsAmong(parent: TextClassifier, suspects: readonly TriggerSuspect[]): Set<string> {
   const keywords = new Set<string>();
+  if (suspects.length === 0) return keywords;
   const controlSays = topOf(parent, controlOf(parent));
   for (const x of suspects.slice(0, MAX_SCREENED)) {
     if (parent.vocab.idOf(x.token) < 0 || controlSays === x.label) continue;
@@ -252,12 +400,30 @@ function keywordsAmong(parent: TextClassifier, suspects: readonly TriggerSuspect
   return keywords;
 }
 
-type ParentOptions = Pick<TriggerOptions, 'oldLabels' | 'knownTokens'>;
+/** The guard's input rows (example i at data.offsets[i]..) as `featurizer` made them, at its vocabulary as it is now. */
+export interface GuardRows {
+  data: FeaturizedData;
+  featurizer: Featurizer;
+}
+
+type ParentOptions = Pick<TriggerOptions, 'oldLabels' | 'knownTokens' | 'tables'> & {
+  /** The guard featurised by the parent (update() measured it so): words are looked up in its rows rather than in its tokens. */
+  guardRows?: GuardRows;
+};
+
+/**
+ * The data-only part of the suspects (no model asked): tokens in MIN_LABEL_SHARE of the new
+ * examples of a label of `oldLabels` and in at most MAX_ELSEWHERE of the guard and of the other
+ * labels' new examples, most shared first. `cfg` cuts the texts no table or knownTokens covers.
+ */
+export function suspectsIn(fresh: readonly Example[], guard: readonly Example[], cfg: TextClassifier['config'], opts: ParentOptions = {}): TriggerSuspect[] {
+  if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return [];
+  return listSuspects(new Tokens(fresh, guard, cfg, opts.knownTokens, opts.tables), fresh, opts.oldLabels, opts.guardRows);
+}
 
 /** The suspects the parent already reads as their label (see keywordsAmong), as "label\u0001token". */
 export function findParentKeywords(parent: TextClassifier, fresh: readonly Example[], guard: readonly Example[], opts: ParentOptions = {}): Set<string> {
-  if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return new Set();
-  return keywordsAmong(parent, listSuspects(tokensOfAll(parent, fresh, guard, opts.knownTokens), fresh, opts.oldLabels));
+  return keywordsAmong(parent, suspectsIn(fresh, guard, parent.config, opts));
 }
 
 /**
@@ -265,8 +431,7 @@ export function findParentKeywords(parent: TextClassifier, fresh: readonly Examp
  * does not change with the model), without the parent's own keywords (keywordsAmong).
  */
 export function triggerSuspects(parent: TextClassifier, fresh: readonly Example[], guard: readonly Example[], opts: ParentOptions = {}): TriggerSuspect[] {
-  if (fresh.length < TRIGGER_MIN || guard.length < TRIGGER_MIN) return [];
-  const listed = listSuspects(tokensOfAll(parent, fresh, guard, opts.knownTokens), fresh, opts.oldLabels);
+  const listed = suspectsIn(fresh, guard, parent.config, opts);
   const keywords = keywordsAmong(parent, listed);
   return listed.filter((x) => !keywords.has(keywordKey(x)));
 }

@@ -108,6 +108,12 @@ test('the gate accepts more data of known labels (explicit guard set): better on
   assert.equal(d.report.data.new, 600);
   assert.ok(d.report.examplesProcessed > 0 && d.report.wallMs > 0);
   assert.equal((model.info.lineage as { depth: number }).depth, 1);
+  // Where the time went: every phase timed, the rounds (which train) a share of it, the sum no more than the wall time.
+  const phases = d.phaseMs!;
+  assert.deepEqual(Object.keys(phases), ['plan', 'measure', 'rounds', 'judge', 'commit']);
+  assert.ok(Object.values(phases).every((ms) => ms >= 0) && phases.rounds > 0, JSON.stringify(phases));
+  const sum = Object.values(phases).reduce((a, b) => a + b, 0);
+  assert.ok(sum <= d.report.wallMs + 1 && sum >= d.report.wallMs * 0.9, `${sum} vs wallMs ${d.report.wallMs}`);
 });
 
 for (const [name] of VARIANTS) {

@@ -91,9 +91,25 @@ export { BALANCE, REPLAY_INPUT, REPLAY_RATIO, defaultBalance, defaultLr } from '
  * An accepted one also says what the parent was, at the cost of the rows the update could touch
  * (`parent`): enough for savePatch to save the version as a patch of its parent.
  */
-export type UpdateDecision =
+export type UpdateDecision = (
   | { accepted: true; reasons: GateIssue[]; report: UpdateReport; parent: ModelBefore; warnings: UpdateWarning[] }
-  | { accepted: false; reasons: GateIssue[]; report: UpdateReport; warnings: UpdateWarning[] };
+  | { accepted: false; reasons: GateIssue[]; report: UpdateReport; warnings: UpdateWarning[] }
+) & {
+  /**
+   * Wall milliseconds of each phase (they add up to about report.wallMs): where an update's time
+   * goes, for benchmarks. Kept out of the report, which is a result (pinned bit for bit).
+   */
+  phaseMs?: PhaseMs;
+};
+
+/** Wall milliseconds of update()'s phases (see update). */
+export interface PhaseMs {
+  plan: number;
+  measure: number;
+  rounds: number;
+  judge: number;
+  commit: number;
+}
 
 /**
  * Makes a new version of `model` from `examples`, in place under an undo journal: when the gate
@@ -107,10 +123,15 @@ export type UpdateDecision =
  * (measure again, the gate, the report) and commit (keep or undo).
  */
 export function update(model: TextClassifier, input: readonly ExampleInput[], options: UpdateOptions = {}): UpdateDecision {
-  const plan = planUpdate({ model, input, options, started: performance.now() });
-  const trial = new Trial(measureParent(plan));
+  // (phase times: each phase ends where the next begins)
+  const times = [performance.now()];
+  const lap = <T>(x: T): T => (times.push(performance.now()), x);
+  const plan = lap(planUpdate({ model, input, options, started: times[0] }));
+  const trial = new Trial(lap(measureParent(plan)));
   try {
-    return commit(judge(trainRounds(trial)));
+    const decision = lap(commit(lap(judge(lap(trainRounds(trial))))));
+    const ms = (i: number) => times[i + 1] - times[i];
+    return { ...decision, phaseMs: { plan: ms(0), measure: ms(1), rounds: ms(2), judge: ms(3), commit: ms(4) } };
   } catch (err) {
     trial.undo();
     throw err;
