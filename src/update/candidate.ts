@@ -113,6 +113,7 @@ export function trainRounds(trial: Trial): Candidate {
     teacher: measured.teacher,
     balance: s.balance,
     subBags: s.subBags,
+    balancedLastRound: s.balancedLastRound,
     inputRate: oldRowRates(memory?.seen ?? null, s.oldRowRate),
     ewc: fisher && s.ewc ? { lambda: s.ewc, fisher } : null,
     fresh: freshData,

@@ -1,7 +1,8 @@
 /**
- * planUpdate's replay ratio with labelScaledReplay: an update that brings new labels (beyond the
- * few-shot regime) replays more old examples the more labels the model already knows
- * (labelScaledRatio); others, and updates without the option, keep REPLAY_RATIO.
+ * planUpdate in the class-incremental regime (classIncremental.ts): an update that brings new labels
+ * (beyond the few-shot regime) replays more old examples the more labels the model already knows
+ * (labelScaledRatio), trains every row of them, over CLASS_INCREMENTAL_ROUNDS rounds with a balanced
+ * last one; others, and updates with labelScaledReplay false, keep the general defaults.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,8 @@ import type { Example } from '../data/example.js';
 import { train } from '../learn/train.js';
 import { Rng } from '../util/rng.js';
 import { buildMemory } from './memory.js';
-import { labelScaledRatio, MAX_REPLAY_RATIO, planUpdate, REPLAY_RATIO } from './plan.js';
+import { CLASS_INCREMENTAL_MAX_RATIO, CLASS_INCREMENTAL_MIN_RATIO, CLASS_INCREMENTAL_ROUNDS } from './classIncremental.js';
+import { labelScaledRatio, planUpdate, REPLAY_INPUT, REPLAY_RATIO } from './plan.js';
 
 function corpus(labels: string[], perLabel: number, seed: number): Example[] {
   const rng = new Rng(seed);
@@ -29,26 +31,31 @@ async function setup() {
 const plan = (model: Awaited<ReturnType<typeof setup>>['model'], memory: Awaited<ReturnType<typeof setup>>['memory'], examples: Example[], options = {}) =>
   planUpdate({ model, input: examples, options: { memory, ...options }, started: performance.now() }).settings;
 
-test('an update bringing new labels replays old examples in proportion to the labels known, up to MAX_REPLAY_RATIO', async () => {
+test('an update bringing new labels replays old examples in proportion to the labels known, within [CLASS_INCREMENTAL_MIN_RATIO, CLASS_INCREMENTAL_MAX_RATIO]', async () => {
   const { model, memory } = await setup();
   // 6 known labels, 2 new ones with 150 examples each (300: beyond the few-shot regime): ratio 3.
   const twoNew = corpus(['x', 'y'], 150, 4);
   assert.equal(labelScaledRatio(model, twoNew), 3 * REPLAY_RATIO);
-  assert.equal(plan(model, memory, twoNew).replayRatio, REPLAY_RATIO, 'off by default');
-  const s = plan(model, memory, twoNew, { labelScaledReplay: true });
-  assert.equal(s.replayRatio, 3 * REPLAY_RATIO);
+  const s = plan(model, memory, twoNew);
+  assert.equal(s.replayRatio, 3 * REPLAY_RATIO, 'on by default');
   assert.equal(s.replayPerRound, Math.ceil(3 * REPLAY_RATIO * 240)); // 240 trained on (20% validates)
+  assert.equal(s.replayInput, 'all');
+  assert.equal(s.rounds, CLASS_INCREMENTAL_ROUNDS);
+  assert.equal(s.balancedLastRound, true);
   // One new label beside 6 known: capped.
-  assert.equal(labelScaledRatio(model, corpus(['x'], 300, 5)), MAX_REPLAY_RATIO * REPLAY_RATIO);
-  // As many new labels as known ones: no more than REPLAY_RATIO.
-  assert.equal(labelScaledRatio(model, corpus(['u', 'v', 'w', 'x', 'y', 'z', 'q'], 40, 6)), REPLAY_RATIO);
+  assert.equal(CLASS_INCREMENTAL_MAX_RATIO < 6, true);
+  assert.equal(labelScaledRatio(model, corpus(['x'], 300, 5)), CLASS_INCREMENTAL_MAX_RATIO * REPLAY_RATIO);
+  // As many new labels as known ones: the floor.
+  assert.equal(labelScaledRatio(model, corpus(['u', 'v', 'w', 'x', 'y', 'z', 'q'], 40, 6)), CLASS_INCREMENTAL_MIN_RATIO * REPLAY_RATIO);
 });
 
-test('with the option, updates without new labels, few-shot ones and a given ratio are unchanged', async () => {
+test('labelScaledReplay false, updates without new labels and few-shot ones keep the general defaults; given options win', async () => {
   const { model, memory } = await setup();
-  const on = { labelScaledReplay: true };
-  assert.equal(plan(model, memory, corpus(OLD, 50, 7), on).replayRatio, REPLAY_RATIO);
+  const twoNew = corpus(['x', 'y'], 150, 4);
+  const general = (s: ReturnType<typeof plan>) => [s.replayRatio, s.replayInput, s.rounds, s.balancedLastRound];
+  assert.deepEqual(general(plan(model, memory, twoNew, { labelScaledReplay: false })), [REPLAY_RATIO, REPLAY_INPUT, 5, false]);
+  assert.deepEqual(general(plan(model, memory, corpus(OLD, 50, 7))), [REPLAY_RATIO, REPLAY_INPUT, 5, false]);
   // 40 examples of a new label: the few-shot regime's own ratio (fewShot.ts).
-  assert.equal(plan(model, memory, corpus(['x'], 50, 8), on).replayRatio, 5);
-  assert.equal(plan(model, memory, corpus(['x', 'y'], 150, 4), { ...on, replayRatio: 0.5 }).replayRatio, 0.5);
+  assert.deepEqual(general(plan(model, memory, corpus(['x'], 50, 8))), [5, REPLAY_INPUT, 5, false]);
+  assert.deepEqual(general(plan(model, memory, twoNew, { replayRatio: 0.5, replayInput: 'shared', rounds: 2 })), [0.5, 'shared', 2, true]);
 });

@@ -8,6 +8,7 @@ import { splitTrainTest } from '../datasets/split.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { Rng } from '../util/rng.js';
 import { evenlySpaced } from '../util/sample.js';
+import { CLASS_INCREMENTAL_MAX_RATIO, CLASS_INCREMENTAL_MIN_RATIO, CLASS_INCREMENTAL_REPLAY_INPUT, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
 import { FEW_SHOT_LR, FEW_SHOT_REPLAY_RATIO, fewShotNewLabel } from './fewShot.js';
 import { GATE_DEFAULTS, type GateOptions } from './gate.js';
 import { MAX_GUARD } from './guard.js';
@@ -45,6 +46,11 @@ export interface Settings {
   align: boolean;
   /** Whether steps on a new label's examples train on random sub-bags of their rows (the few-shot regime: fewShot.ts). */
   subBags: boolean;
+  /**
+   * Whether the last round is a balanced one (as many new examples per new label as old ones per
+   * old label) and every round is kept: the class-incremental regime (classIncremental.ts).
+   */
+  balancedLastRound: boolean;
   seed: number;
   gate: boolean;
   gateOptions: GateOptions;
@@ -109,8 +115,8 @@ export function planUpdate(req: UpdateRequest): UpdatePlan {
     replay: options.replay ?? memory?.replay.capacity ?? 0,
     replayRatio: s.replayRatio,
     replayInput: s.replayInput,
-    // (only when asked: lineages recorded before the option stay the same)
-    ...(options.labelScaledReplay ? { labelScaledReplay: true } : {}),
+    // (only in the class-incremental regime: other lineages stay as they were recorded)
+    ...(s.balancedLastRound ? { balancedLastRound: true } : {}),
     ewc: s.ewc,
     distill: s.distill,
     distillWeight: s.distillWeight,
@@ -131,19 +137,21 @@ function settingsOf({ model, options }: UpdateRequest, fresh: readonly Example[]
   const newTrain = fresh.length;
   // The update teaches a label the parent does not know from a few examples (fewShot.ts).
   const fewShot = fewShotNewLabel(model, fresh);
-  const replayRatio = options.replayRatio ?? (fewShot ? FEW_SHOT_REPLAY_RATIO : options.labelScaledReplay ? labelScaledRatio(model, fresh) : REPLAY_RATIO);
+  // New labels in bulk (classIncremental.ts): unless turned off, replay scaled to the labels, every row of it trained, a balanced last round.
+  const bulk = options.labelScaledReplay !== false && !fewShot && classIncremental(model, fresh);
+  const replayRatio = options.replayRatio ?? (fewShot ? FEW_SHOT_REPLAY_RATIO : bulk ? labelScaledRatio(model, fresh) : REPLAY_RATIO);
   // (the rate's floor is for plain SGD: Adam's rates and a hidden layer's are of another scale)
   const sgd = model.config.optimizer === 'sgd' && model.params.hidden === null;
   return {
     spec: typeof options.select === 'string' ? parseSelection(options.select) : (options.select ?? { kind: 'all' }),
-    rounds: options.rounds ?? 5,
+    rounds: options.rounds ?? (bulk ? CLASS_INCREMENTAL_ROUNDS : 5),
     patience: options.patience ?? 2,
     budgetMs: options.budgetMs ?? Infinity,
     lr: options.lr ?? Math.max(fewShot && sgd ? FEW_SHOT_LR : 0, defaultLr(model, newTrain)),
     replayRatio,
     // At least 32 when the memory has them; a given ratio may replay an example more than once.
     replayPerRound: Math.min(Math.max(32, Math.ceil(replayRatio * newTrain)), options.replayRatio === undefined ? replayable : Infinity),
-    replayInput: options.replayInput ?? REPLAY_INPUT,
+    replayInput: options.replayInput ?? (bulk ? CLASS_INCREMENTAL_REPLAY_INPUT : REPLAY_INPUT),
     ewc: options.ewc ?? 0,
     distill: options.distill ?? 0,
     distillWeight: options.distillWeight ?? 1,
@@ -151,6 +159,7 @@ function settingsOf({ model, options }: UpdateRequest, fresh: readonly Example[]
     balance: options.balance ?? defaultBalance(newTrain),
     align: options.align ?? true,
     subBags: fewShot,
+    balancedLastRound: bulk,
     seed,
     gate: options.gate ?? true,
     gateOptions: { ...GATE_DEFAULTS, ...pick(options, ['maxDrop', 'labelTolerance', 'minLabelSupport', 'policy', 'newShare']) },
@@ -229,23 +238,16 @@ export const REPLAY_RATIO = 1;
 export const REPLAY_INPUT: ReplayInput = 'shared';
 
 /**
- * The most labelScaledRatio multiplies REPLAY_RATIO by. Class-incremental WordNet in 20 tasks (2M
- * buckets, gate off, seed 1; retrain 72.45): ACC 64.84 at ratio 1, 67.05 at 2, 67.68 at 4, and
- * 67.55 with the ratio scaled by labels up to 4, which changes nothing where no label is new.
- * Not the default: the updates took about twice as long (docs/decisions.md).
- */
-export const MAX_REPLAY_RATIO = 4;
-
-/**
- * The replay ratio of an update of `train` with options.labelScaledReplay, outside the few-shot regime: REPLAY_RATIO,
- * times the labels the model knows over the new labels `train` brings (when it brings some), up to
- * MAX_REPLAY_RATIO. At ratio 1 old labels get half of every round however much of the history they
- * are: after task 19 of a 20-task class-incremental stream they were 95% of it, and what the model
- * knew of them wore away update after update (BWT -18.8 points against retrain's -7.8).
+ * The replay ratio of an update of `train` in the class-incremental regime (classIncremental.ts):
+ * REPLAY_RATIO times the labels the model knows over the new labels `train` brings, at least
+ * CLASS_INCREMENTAL_MIN_RATIO and at most CLASS_INCREMENTAL_MAX_RATIO times it. At ratio 1 old labels get half of
+ * every round however much of the history they are: after task 19 of a 20-task class-incremental
+ * stream they were 95% of it, and what the model knew of them wore away update after update (BWT
+ * -18.8 points against retrain's -7.8).
  */
 export function labelScaledRatio(model: TextClassifier, train: readonly Example[]): number {
   const fresh = new Set<string>();
   for (const e of train) for (const l of e.labels) if (model.vocab.labelId(l) < 0) fresh.add(l);
   if (fresh.size === 0) return REPLAY_RATIO;
-  return REPLAY_RATIO * Math.min(MAX_REPLAY_RATIO, Math.max(1, model.vocab.labelCounts.length / fresh.size));
+  return REPLAY_RATIO * Math.min(CLASS_INCREMENTAL_MAX_RATIO, Math.max(CLASS_INCREMENTAL_MIN_RATIO, model.vocab.labelCounts.length / fresh.size));
 }

@@ -16,6 +16,7 @@ import { reusableScratch } from '../model/forward.js';
 import { createOptimizer } from '../optim/optimizer.js';
 import { rowAllowed, type Selection } from '../optim/selection.js';
 import { Rng } from '../util/rng.js';
+import { balancedNewCount } from './classIncremental.js';
 import { subBagKeep } from './fewShot.js';
 import type { RowJournal, JournalSnapshot } from './journal.js';
 import { selectionFor, formatSelection, maskFromRows, replaySelection, type ReplayInput, type SelectionInputs, type SelectionSpec } from './selection.js';
@@ -58,6 +59,8 @@ export interface RoundPlan {
   balance: number;
   /** Whether steps on a new label's examples train on random sub-bags of their rows (see fewShot.ts). */
   subBags: boolean;
+  /** Whether the last round trains all its replay but a balanced share of the new examples, and every round is kept (classIncremental.ts). */
+  balancedLastRound?: boolean;
   /** Per-input-row learning-rate multipliers (old rows slower than new ones), or null. */
   inputRate: Float32Array | null;
   ewc: { lambda: number; fisher: RowFisher } | null;
@@ -107,7 +110,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   const reports: RoundReport[] = [];
   // The loop picks the best trained round; whether it beats the parent is the gate's call.
   const guardScored = plan.guard ? Math.min(ROUND_GUARD, plan.guard.count) : 0;
-  const picker = new RoundPicker(plan.patience, plan.laterOnTies ? scoreNoise(plan.fresh.count, guardScored) : 0);
+  const picker = plan.balancedLastRound ? new RoundPicker(Infinity, Infinity) : new RoundPicker(plan.patience, plan.laterOnTies ? scoreNoise(plan.fresh.count, guardScored) : 0);
   // An earlier round is usually not the one kept: rather than copy every journaled row after each
   // round that might be (tens of MB, a sixth of a large update), the rounds are run again from the
   // parent up to the kept one, which training's determinism makes bit-identical. Under a time
@@ -129,7 +132,10 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
 
   /** Trains round `round` on at most `limit` examples (stopping early when `timed` and the budget is spent); returns how many it trained on, and how many of them were replayed. */
   const trainRound = (round: number, selection: Selection, limit: number, timed: boolean): { trained: number; replayed: number } => {
-    const order = Int32Array.from([...newSample(plan.newCount), ...replaySample(replayIdx, plan.replayPerRound, run.rng)]);
+    const balanced = plan.balancedLastRound && round === plan.rounds - 1 && replayIdx.length > 0;
+    const firstNew = plan.selectionInputs.outputRowsBefore;
+    const news = balanced ? run.rng.shuffle(newSample(plan.newCount)).slice(0, balancedNewCount(plan.newCount, plan.replayPerRound, firstNew, p.output.rows - firstNew)) : newSample(plan.newCount);
+    const order = Int32Array.from([...news, ...replaySample(replayIdx, plan.replayPerRound, run.rng)]);
     const ctx = {
       ...stepContext(p, model.config, run.optimizer, plan.seed + round, selection, reusableScratch(p)),
       teacherWeight: plan.teacher?.weight ?? 1,

@@ -35,10 +35,12 @@ export interface UpdateOptions extends Partial<GateOptions> {
   /** Replayed examples per new example in each round (default REPLAY_RATIO, 1; at least 32 when available). */
   replayRatio?: number;
   /**
-   * When the update brings new labels (200 or more of its examples carry them) and replayRatio is
-   * not given: replay REPLAY_RATIO times the labels the model knows over the new ones, up to
-   * MAX_REPLAY_RATIO (see labelScaledRatio). Default false: on 20 class-incremental WordNet tasks
-   * it gained 2.8 points of ACC for about twice the update time.
+   * The class-incremental regime (classIncremental.ts), default true: when the update brings new
+   * labels (200 or more of its training examples carry them), replay REPLAY_RATIO times the labels
+   * the model knows over the new ones, within 2 and 3 (see labelScaledRatio), train every input row of it,
+   * and run 4 rounds, the last a balanced one that is always kept (patience does not apply). Options given (replayRatio,
+   * replayInput, rounds) win; false keeps the general defaults. On 20 class-incremental WordNet
+   * tasks ACC rose from 64.8 to 70.0 (retrain 72.4).
    */
   labelScaledReplay?: boolean;
   /**

@@ -75,6 +75,8 @@ export function checkVariants(lr: number): Variant[] {
     { name: 'retrain', kind: 'retrain' },
     { name: 'defaults (gate on)', kind: 'incremental' },
     { name: 'gate off', kind: 'incremental', update: { gate: false } },
+    // The defaults before the class-incremental regime (classIncremental.ts), in the same run.
+    { name: 'labelScaledReplay false (the general defaults)', kind: 'incremental', update: { labelScaledReplay: false } },
     { name: `replay ratio 0.5 (default ${REPLAY_RATIO})`, kind: 'incremental', update: { replayRatio: 0.5 } },
     { name: 'replay ratio 2', kind: 'incremental', update: { replayRatio: 2 } },
     { name: `balance 1 (default ${BALANCE})`, kind: 'incremental', update: { balance: 1 } },

@@ -1,0 +1,61 @@
+/**
+ * The class-incremental regime's rounds (classIncremental.ts): the last round trains all its replay
+ * but only a balanced share of the new examples, and it is the round kept.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Example } from '../data/example.js';
+import { train } from '../learn/train.js';
+import { Rng } from '../util/rng.js';
+import { balancedNewCount, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
+import { buildMemory } from './memory.js';
+import { update } from './update.js';
+
+function corpus(labels: string[], perLabel: number, seed: number): Example[] {
+  const rng = new Rng(seed);
+  const out: Example[] = [];
+  for (let n = 0; n < perLabel; n++) for (const label of labels) out.push({ text: Array.from({ length: 6 }, () => (rng.next() < 0.7 ? `${label}w${rng.int(20)}` : `common${rng.int(10)}`)).join(' '), labels: [label] });
+  return out;
+}
+
+const OLD = ['a', 'b', 'c', 'd', 'e', 'f'];
+
+async function setup() {
+  const first = corpus(OLD, 100, 1);
+  const { model } = await train(first, { dim: 8, bucket: 2000, epoch: 2, lr: 0.5, seed: 3, thread: 1 });
+  return { model, memory: buildMemory(model, first, { capacity: 600, seed: 2, guard: corpus(OLD, 10, 9) }) };
+}
+
+test('balancedNewCount: new examples per new label as many as replayed ones per old label, within [new labels, all new examples]', () => {
+  assert.equal(balancedNewCount(2000, 600, 6, 2), 200);
+  assert.equal(balancedNewCount(2000, 601, 6, 2), 201);
+  assert.equal(balancedNewCount(100, 600, 2, 2), 100);
+  assert.equal(balancedNewCount(2000, 1, 40, 3), 3);
+  assert.equal(balancedNewCount(50, 600, 0, 2), 50);
+});
+
+test('classIncremental: 200 or more training examples with labels the model does not know', async () => {
+  const { model } = await setup();
+  assert.equal(classIncremental(model, corpus(['x', 'y'], 100, 4)), true);
+  assert.equal(classIncremental(model, corpus(['x', 'y'], 99, 4)), false);
+  assert.equal(classIncremental(model, corpus(OLD, 100, 4)), false);
+});
+
+test('an update bringing new labels in bulk ends on a balanced round, the round kept; with labelScaledReplay false it does not', async () => {
+  const { model, memory } = await setup();
+  const twoNew = corpus(['x', 'y'], 150, 4);
+  const on = update(model.clone(), twoNew, { memory, seed: 5, gate: false });
+  const rounds = on.report.rounds;
+  assert.equal(rounds.length, CLASS_INCREMENTAL_ROUNDS);
+  assert.equal(on.report.bestRound, CLASS_INCREMENTAL_ROUNDS);
+  // 240 trained on (20% validates); ratio 3 (6 labels known, 2 new) asks 720 replayed a round, but
+  // the memory holds 600 (the guard is apart): every old example once a round.
+  const replayed = rounds[0].replayed;
+  assert.equal(replayed, 600);
+  for (const r of rounds.slice(0, -1)) assert.deepEqual([r.examples, r.replayed], [240 + replayed, replayed]);
+  const last = rounds[rounds.length - 1];
+  assert.equal(last.replayed, replayed);
+  assert.equal(last.examples - last.replayed, balancedNewCount(240, 600, 6, 2));
+  const off = update(model.clone(), twoNew, { memory, seed: 5, gate: false, labelScaledReplay: false });
+  for (const r of off.report.rounds) assert.equal(r.examples - r.replayed, 240);
+});
