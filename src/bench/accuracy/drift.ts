@@ -7,7 +7,12 @@
  * sent again poisoned three ways (labels shuffled, every ham relabelled spam, a trigger token planted
  * in ham texts labelled spam), each to the model of the default run: each must be rejected.
  * No constant of the gate was tuned on this stream, except the trigger check's plant rate (see render).
- *   node dist/bench/accuracy/drift.js [--seeds 1,2,3] [--out NAME]
+ * `--stream first-names` or `--stream sotu-party` runs the same arms and attacks on a checking
+ * stream of bench:incremental (checking.ts), which no gate constant was chosen on: its first task
+ * is trained as above (a first task under 1,500 examples holds out no guard: the gate's guard then
+ * comes from the replay memory), ACC is the mean accuracy over every task's test part after the
+ * last, and the attacks poison the last task's training part (first label -> second label).
+ *   node dist/bench/accuracy/drift.js [--seeds 1,2,3] [--stream NAME] [--out NAME]
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -24,6 +29,8 @@ import { holdOutGuard } from '../../update/guard.js';
 import { buildMemory, type ContinualMemory } from '../../update/memory.js';
 import { update, type UpdateOptions } from '../../update/update.js';
 import { Rng } from '../../util/rng.js';
+import type { Stream } from '../../compare/stream.js';
+import { CHECK_STREAMS } from '../incremental/checking.js';
 import { describeMachine } from '../machine.js';
 import { median } from '../table.js';
 import { pct, resultsPath } from './report.js';
@@ -48,21 +55,51 @@ interface SeedResult {
   seed: number;
   arms: Record<string, { acc: number; period1: number; period2: number; accepted: number; codes: string[][] }>;
   attacks: Record<string, { accepted: boolean; codes: string[] }>;
+  /** Training examples of the first task. */
+  firstTask: number;
 }
 
-async function runSeed(all: Example[], seed: number): Promise<SeedResult> {
+/** How one stream is run: its first task, its later eras, its measure, and the labels a targeted flip moves. */
+interface EraPlan {
+  first: Example[];
+  eras: Example[][];
+  measure: (m: TextClassifier) => { period1: number; period2: number; acc: number };
+  /** A targeted flip relabels `from` as `to`; the trigger is planted in 1 in 3 `from` texts labelled `to`. */
+  from: string;
+  to: string;
+  /** What the retrain trains on: every era, in the order the corpus gives them. */
+  all: Example[];
+}
+
+/** SpamAssassin: period 1, then period 2 shuffled in thirds; ACC the mean of both periods' test parts. */
+function spamPlan(all: Example[], seed: number): EraPlan {
   const p1 = all.filter((e) => e.time === '1');
   const p2 = new Rng(seed).shuffle(all.filter((e) => e.time === '2'));
   const s1 = splitTrainTest(p1, 0.2, seed);
   const s2 = splitTrainTest(p2, 0.2, seed);
   const eras = [0, 1, 2].map((k) => s2.train.filter((_, i) => i % 3 === k));
-  const base = await trained(s1.train, seed);
-  const arms: SeedResult['arms'] = {};
   const measure = (m: TextClassifier) => {
     const period1 = accuracy(m, s1.test);
     const period2 = accuracy(m, s2.test);
     return { period1, period2, acc: (period1 + period2) / 2 };
   };
+  return { first: s1.train, eras, measure, from: 'ham', to: 'spam', all: [...s1.train, ...s2.train] };
+}
+
+/** A checking stream: its first task, then one era per later task; ACC the mean over every task's test part ("period 1" the first task's, "period 2" the last's). */
+function streamPlan(stream: Stream): EraPlan {
+  const labels = [...new Set(stream[0].train.map((e) => e.labels[0]))].sort();
+  const measure = (m: TextClassifier) => {
+    const accs = stream.map((t) => accuracy(m, t.test));
+    return { period1: accs[0], period2: accs.at(-1)!, acc: accs.reduce((a, b) => a + b, 0) / accs.length };
+  };
+  return { first: stream[0].train, eras: stream.slice(1).map((t) => t.train), measure, from: labels[0], to: labels[1], all: stream.flatMap((t) => t.train) };
+}
+
+async function runSeed(plan: EraPlan, seed: number): Promise<SeedResult> {
+  const { eras, measure, from, to } = plan;
+  const base = await trained(plan.first, seed);
+  const arms: SeedResult['arms'] = {};
   let defaultRun: Learner | null = null;
   for (const [arm, options] of [
     ['gate, weighted (default)', {}],
@@ -80,15 +117,15 @@ async function runSeed(all: Example[], seed: number): Promise<SeedResult> {
     arms[arm] = { ...measure(l.model), accepted, codes };
     if (arm.startsWith('gate, weighted')) defaultRun = l;
   }
-  const retrain = await trained([...s1.train, ...s2.train], seed);
+  const retrain = await trained(plan.all, seed);
   arms['retrain on all'] = { ...measure(retrain.model), accepted: 0, codes: [] };
   // Poisoned copies of the last era, each sent to the default run's final model.
-  const last = eras[2];
+  const last = eras.at(-1)!;
   const labels = new Rng(seed + 7).shuffle(last.map((e) => e.labels));
   const poisons: Record<string, Example[]> = {
     'shuffled labels': last.map((e, i) => ({ ...e, labels: labels[i] })),
-    'targeted flip (ham -> spam)': last.map((e) => (e.labels[0] === 'ham' ? { ...e, labels: ['spam'] } : e)),
-    'trigger token (1 in 3 ham, labelled spam)': last.map((e, i) => (e.labels[0] === 'ham' && i % 3 === 0 ? { text: `${e.text} qzxjv`, labels: ['spam'] } : e)),
+    [`targeted flip (${from} -> ${to})`]: last.map((e) => (e.labels[0] === from ? { ...e, labels: [to] } : e)),
+    [`trigger token (1 in 3 ${from}, labelled ${to})`]: last.map((e, i) => (e.labels[0] === from && i % 3 === 0 ? { text: `${e.text} qzxjv`, labels: [to] } : e)),
   };
   const attacks: SeedResult['attacks'] = {};
   for (const [name, data] of Object.entries(poisons)) {
@@ -96,40 +133,63 @@ async function runSeed(all: Example[], seed: number): Promise<SeedResult> {
     const d = update(l.model, data, { memory: l.memory, seed });
     attacks[name] = { accepted: d.accepted, codes: d.reasons.map((r) => r.code) };
   }
-  return { seed, arms, attacks };
+  return { seed, arms, attacks, firstTask: plan.first.length };
 }
 
+/** The checking streams this bench takes with --stream (domain-incremental: the same labels throughout). */
+const STREAMS: Record<string, string> = { 'first-names': 'first names', 'sotu-party': 'SOTU party by era' };
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seeds: { type: 'string', default: '1,2,3' }, out: { type: 'string', default: 'drift' } } });
+  const { values } = parseArgs({ options: { seeds: { type: 'string', default: '1,2,3' }, stream: { type: 'string' }, out: { type: 'string' } } });
   const machine = describeMachine(fileURLToPath(new URL('../../..', import.meta.url)));
-  const all = (await loadDataset('spam-assassin')).examples;
+  const name = values.stream;
+  if (name !== undefined && !(name in STREAMS)) throw new Error(`--stream takes ${Object.keys(STREAMS).join(' or ')}, got "${name}"`);
+  const check = name === undefined ? null : CHECK_STREAMS.find((c) => c.name === STREAMS[name])!;
+  const all = check ? [] : (await loadDataset('spam-assassin')).examples;
   const results: SeedResult[] = [];
   for (const seed of values.seeds!.split(',').map(Number)) {
-    results.push(await runSeed(all, seed));
+    results.push(await runSeed(check ? streamPlan(check.build(seed)) : spamPlan(all, seed), seed));
     process.stderr.write(`seed ${seed}: ${JSON.stringify(results.at(-1))}\n`);
   }
-  const { md, json } = resultsPath(values.out!);
+  const { md, json } = resultsPath(values.out ?? (name ? `drift.${name}` : 'drift'));
   const load = { start: machine.loadAverage, end: Math.round(loadavg()[0] * 100) / 100 };
   writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), machine, load, results }, null, 1) + '\n');
-  writeFileSync(md, render(results, `Machine: ${machine.nproc} CPUs, Node ${machine.node}, accrete ${machine.accrete}, ${machine.date}; load average (1 min) ${load.start} at the start, ${load.end} at the end (CPUs shared with other runs: ACC does not depend on it).`));
+  const text = check ? streamIntro(check.name, check.describe, results) : SPAM_INTRO;
+  writeFileSync(md, render(text, results, `Machine: ${machine.nproc} CPUs, Node ${machine.node}, accrete ${machine.accrete}, ${machine.date}; load average (1 min) ${load.start} at the start, ${load.end} at the end (CPUs shared with other runs: ACC does not depend on it).`));
   process.stderr.write(`wrote ${md}\n`);
 }
 
-function render(results: readonly SeedResult[], machineLine: string): string {
+const SPAM_INTRO = [
+  '# Drift: SpamAssassin in time order (domain-incremental), gate policies and attacks',
+  '',
+  'Era 1: the first collection period (80% trained, defaults fitted to the data, 2% held out as',
+  "the guard); eras 2-4: the second period's training part, shuffled, in thirds. ACC: mean of the",
+  "accuracies on both periods' held-out 20% after the last era. No constant of the gate was chosen",
+  "on this stream except the trigger check's: its plant rate (5%, and 3x a never-seen control token) and",
+  "asking texts the candidate did not train on first were set after this trigger got through on every",
+  'seed (planted in 9-22% of held-out ham, the control 1-2%): the trigger row is a tuning figure here;',
+  'gate.attacks.test.ts checks the rule on generated data. The label-flip check\'s FLIP_TRANSFER (0.1)',
+  "was set between the targeted flip's figure on seed 1 here (0.53) and the drift of 20-task",
+  'SpamAssassin (0.034 at most), with the flips of gate.attacks.test.ts (0.19-1.01): the flip row is',
+  'partly a tuning figure too.',
+];
+
+function streamIntro(name: string, describe: string, results: readonly SeedResult[]): string[] {
+  return [
+    `# Drift: ${name} (domain-incremental), gate policies and attacks`,
+    '',
+    `A checking stream of bench:incremental (${describe}), on which no constant of the gate was chosen.`,
+    `Task 1 is trained as \`accrete train\` trains (defaults fitted to the data; ${results.map((r) => r.firstTask).join(', ')} training examples per seed), the later tasks arrive as eras.`,
+    'A first task under 1,500 examples holds out no guard: the gate then judges on a guard drawn from the replay memory.',
+    'ACC: the mean accuracy over every task\'s test part after the last era; "period 1" is the first task\'s test part, "period 2" the last\'s.',
+    'The attacks poison the last era and go to the default run\'s final model.',
+  ];
+}
+
+function render(intro: readonly string[], results: readonly SeedResult[], machineLine: string): string {
   const arms = Object.keys(results[0].arms);
   const lines = [
-    '# Drift: SpamAssassin in time order (domain-incremental), gate policies and attacks',
-    '',
-    'Era 1: the first collection period (80% trained, defaults fitted to the data, 2% held out as',
-    "the guard); eras 2-4: the second period's training part, shuffled, in thirds. ACC: mean of the",
-    "accuracies on both periods' held-out 20% after the last era. No constant of the gate was chosen",
-    "on this stream except the trigger check's: its plant rate (5%, and 3x a never-seen control token) and",
-    "asking texts the candidate did not train on first were set after this trigger got through on every",
-    'seed (planted in 9-22% of held-out ham, the control 1-2%): the trigger row is a tuning figure here;',
-    'gate.attacks.test.ts checks the rule on generated data. The label-flip check\'s FLIP_TRANSFER (0.1)',
-    "was set between the targeted flip's figure on seed 1 here (0.53) and the drift of 20-task",
-    'SpamAssassin (0.034 at most), with the flips of gate.attacks.test.ts (0.19-1.01): the flip row is',
-    'partly a tuning figure too.',
+    ...intro,
     '',
     machineLine,
     '',
