@@ -75,6 +75,8 @@ const TINY_STEPS = 1_500;
 const MAX_EPOCH = 200;
 
 export type FittedKey = 'dim' | 'lr' | 'epoch' | 'wordNgrams' | 'minn' | 'maxn' | 'bucket';
+/** Every setting fitDefaults may fit: when the caller gives them all, nothing is left to fit. */
+export const FITTED_KEYS: readonly FittedKey[] = ['dim', 'lr', 'epoch', 'wordNgrams', 'minn', 'maxn', 'bucket'];
 export interface FittedDefaults {
   /** The fitted settings, for the options the caller did not give. */
   settings: Partial<Pick<Config, FittedKey>>;
