@@ -91,6 +91,24 @@ export function writeSafetensors(path: string, tensors: [string, TensorLike][], 
   }
 }
 
+/** The header length a file of `size` bytes announces, checked to fit (shared by every reader). */
+function checkedHeaderLength(path: string, headerLength: number, size: number): number {
+  if (headerLength > 100_000_000 || 8 + headerLength > size) throw new ModelFileError(path, `header length ${headerLength} does not fit in a ${size}-byte file (truncated or not safetensors)`);
+  return headerLength;
+}
+
+/** The header's JSON, parsed and checked to be an object (shared by every reader). */
+function parsedHeader(path: string, json: Buffer): SafetensorsHeader {
+  let header: SafetensorsHeader;
+  try {
+    header = JSON.parse(json.toString('utf8')) as SafetensorsHeader;
+  } catch (cause) {
+    throw new ModelFileError(path, 'the safetensors header is not valid JSON (corrupted file)', { cause });
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new ModelFileError(path, 'the safetensors header is not a JSON object (corrupted file)');
+  return header;
+}
+
 /**
  * The F32 tensors of a safetensors file already read whole (`bytes`, its checksum verified by the
  * caller), as copies: a small file (memory.safetensors) need not be read and hashed a second time
@@ -100,15 +118,8 @@ export function writeSafetensors(path: string, tensors: [string, TensorLike][], 
 export function f32TensorsOf(path: string, bytes: Uint8Array): Map<string, Float32Array> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 8) throw new ModelFileError(path, `file is ${bytes.length} bytes, too short for a safetensors header (truncated?)`);
-  const headerLength = Number(view.getBigUint64(0, true));
-  if (headerLength > 100_000_000 || 8 + headerLength > bytes.length) throw new ModelFileError(path, `header length ${headerLength} does not fit in a ${bytes.length}-byte file (truncated or not safetensors)`);
-  let header: SafetensorsHeader;
-  try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8')) as SafetensorsHeader;
-  } catch (cause) {
-    throw new ModelFileError(path, 'the safetensors header is not valid JSON (corrupted file)', { cause });
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new ModelFileError(path, 'the safetensors header is not a JSON object (corrupted file)');
+  const headerLength = checkedHeaderLength(path, Number(view.getBigUint64(0, true)), bytes.length);
+  const header = parsedHeader(path, Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength));
   const dataStart = 8 + headerLength;
   const entries = Object.keys(header)
     .filter((name) => name !== '__metadata__')
@@ -173,16 +184,10 @@ export class SafetensorsReader {
       if (this.size < 8) throw new ModelFileError(path, `file is ${this.size} bytes, too short for a safetensors header (truncated?)`);
       const prefix = Buffer.alloc(8);
       readSync(this.fd, prefix, 0, 8, 0);
-      const headerLength = Number(prefix.readBigUInt64LE());
-      if (headerLength > 100_000_000 || 8 + headerLength > this.size) throw new ModelFileError(path, `header length ${headerLength} does not fit in a ${this.size}-byte file (truncated or not safetensors)`);
+      const headerLength = checkedHeaderLength(path, Number(prefix.readBigUInt64LE()), this.size);
       const json = Buffer.alloc(headerLength);
       readSync(this.fd, json, 0, headerLength, 8);
-      try {
-        this.header = JSON.parse(json.toString('utf8')) as SafetensorsHeader;
-      } catch (cause) {
-        throw new ModelFileError(path, 'the safetensors header is not valid JSON (corrupted file)', { cause });
-      }
-      if (typeof this.header !== 'object' || this.header === null || Array.isArray(this.header)) throw new ModelFileError(path, 'the safetensors header is not a JSON object (corrupted file)');
+      this.header = parsedHeader(path, json);
       this.dataStart = 8 + headerLength;
     } catch (err) {
       closeSync(this.fd);
