@@ -4,6 +4,8 @@ import { DEFAULTS, resolveConfig } from '../config.js';
 import { inputRowsOf } from '../features/featurizer.js';
 import { dataStats, fitDefaults, SIZE_FACTOR } from './dataDefaults.js';
 import { train } from './train.js';
+import { CharClass, classOf } from '../text/charClass.js';
+import { isRunToken, tokenize } from '../text/tokenize.js';
 
 const ex = (text: string, label = 'a') => ({ text, labels: [label] });
 /** `n` texts of `len` words drawn from a vocabulary of `vocab` words. */
@@ -17,6 +19,38 @@ test('dataStats: bytes as a fastText file, tokens, words seen once, word pairs, 
   assert.equal(s.labels, 2);
   assert.equal(s.noSpaceShare, 4 / 16, '4 Han characters of 16 letters');
   assert.equal(s.bigrams >= 3, true);
+});
+
+test('dataStats: the interned one-pass count agrees with counting words and pairs as strings', () => {
+  const texts = ['the cat the dog', 'Ünïcödé wörds and ascii', '中文文本 mixed 日本語のテキスト', 'a b a b a b', 'x 𝒳𝒴 emoji 🙂 tail', ''];
+  const examples = texts.map((t, i) => ex(t, i % 2 ? 'a' : 'b'));
+  const counts = new Map<string, number>();
+  const pairs = new Set<string>();
+  let tokens = 0;
+  let letters = 0;
+  let noSpace = 0;
+  for (const { text } of examples) {
+    const toks = tokenize(text, DEFAULTS).filter((t) => !isRunToken(t));
+    tokens += toks.length;
+    toks.forEach((t, i) => (counts.set(t, (counts.get(t) ?? 0) + 1), i > 0 && pairs.add(`${toks[i - 1]}\u0001${t}`)));
+    for (const ch of text) {
+      const k = classOf(ch.codePointAt(0)!);
+      if (k === CharClass.Letter) letters++;
+      else if (k === CharClass.NoSpace) (letters++, noSpace++);
+    }
+  }
+  const hapax = [...counts.values()].filter((c) => c === 1).length;
+  const s = dataStats(examples, DEFAULTS);
+  assert.deepEqual(
+    { words: s.words, bigrams: s.bigrams, meanTokens: s.meanTokens, hapaxShare: s.hapaxShare, noSpaceShare: s.noSpaceShare },
+    { words: counts.size, bigrams: pairs.size, meanTokens: tokens / examples.length, hapaxShare: hapax / tokens, noSpaceShare: noSpace / letters },
+  );
+  // dataStats counts ASCII letters without the class table: the table must agree.
+  for (let c = 0; c < 0x80; c++) {
+    const letter = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+    assert.equal(classOf(c) === CharClass.Letter, letter, `U+${c.toString(16)}`);
+    assert.notEqual(classOf(c), CharClass.NoSpace);
+  }
 });
 
 test('dataStats: the whole-run tokens of cjkRuns are no words, so they do not shrink the fitted table', () => {
