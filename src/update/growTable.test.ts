@@ -160,6 +160,10 @@ test('no growth when the table is large enough, when growth is off, or without a
   assert.equal(small.model.config.bucket, 1000);
   assert.equal((small.model.info.lineage as { options: Record<string, unknown> }).options.growTable, false);
   assert.match(planTable(small.model, null, more, true)!.why, /without a replay memory/);
+  // 1,000 rows given where the fit of the data is larger: a choice, kept while the data stays as it was.
+  const given = await learner(names(1000, 1), CHARS);
+  assert.match(planTable(given.model, given.memory, names(5, 2), true)!.why, /^kept: the table was made smaller than the \d+ rows fitted/);
+  assert.ok(planTable(given.model, given.memory, names(3000, 2), true)!.to > 1000);
   // A model without hashed rows has no table to grow.
   const plain = await learner(sentences(200, 1), { ...WORDS, wordNgrams: 1 });
   assert.equal(planTable(plain.model, plain.memory, sentences(2000, 2), true), null);

@@ -77,10 +77,12 @@ export function dataSeen(memory: ContinualMemory, examples: readonly Example[]):
 const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
 
 /**
- * Whether an update of `model` on `examples` grows its n-gram table, and to how many rows: to the
- * smallest multiple of the bucket that reaches the table fitDefaults would give the data seen so
- * far (dataSeen), within the size bound for that data; never smaller. Null when the model hashes
- * no n-grams. `enabled` false (the growTable option) keeps the table as it is.
+ * Whether an update of `model` on `examples` grows its n-gram table, and to how many rows: when the
+ * table fitDefaults would give the data seen so far (dataSeen) is larger, to the smallest multiple
+ * of the bucket that reaches it, within the size bound for that data; never smaller. A table that
+ * could already have grown to the fit of the data seen before the update (a --bucket given smaller
+ * than the fit) is a choice, kept until the update's data raises that fit. Null when the model
+ * hashes no n-grams; `enabled` false (the growTable option) keeps the table as it is.
  */
 export function planTable(model: TextClassifier, memory: ContinualMemory | null, examples: readonly Example[], enabled: boolean): TablePlan | null {
   const cfg = model.config;
@@ -100,29 +102,38 @@ export function planTable(model: TextClassifier, memory: ContinualMemory | null,
   const wanted = ngramRowsWanted(words, counted.bigrams, cfg);
   const target = fittedBucket(wanted, seen.bytes, words, cfg.dim);
   if (target <= from) return keep(`kept: ~${wanted} n-grams seen; a model trained on the data seen would get ${target} rows`);
+  // A table that could have grown to the fit of the data seen before this update was made smaller
+  // by choice (a given --bucket, growTable off): it grows only when this update raises that fit.
+  const before = dataSeen(memory, []);
+  const targetBefore = fittedBucket(ngramRowsWanted(vocabWords, counted.bigramsBefore, cfg), before.bytes, vocabWords, cfg.dim);
+  const kBefore = Math.min(Math.ceil(targetBefore / from), Math.floor(bucketRowsAllowed(before.bytes, vocabWords, cfg.dim) / from));
+  if (kBefore >= 2 && target <= targetBefore) return keep(`kept: the table was made smaller than the ${targetBefore} rows fitted to the data seen before, and this update's data leaves that fit as it was`);
   const k = Math.min(Math.ceil(target / from), Math.floor(allowed / from));
   if (k < 2) return keep(`kept: ${bound} has no room for twice ${from} rows`);
   return { from, to: k * from, why: `grown: ~${wanted} n-grams seen in ~${seen.examples} examples; a model trained on them would get ${target} rows (within ${bound})` };
 }
 
 /**
- * Words of `examples` the vocabulary lacks, and distinct word pairs of the data seen (only when the
- * model hashes word pairs): of the memory's examples, the guard and `examples`, scaled up by the
- * examples offered to the memory over those it kept.
+ * Words of `examples` the vocabulary lacks, and distinct word pairs of the data seen without and
+ * with `examples` (only when the model hashes word pairs): of the memory's examples and the guard,
+ * scaled up by the examples offered to the memory over those it kept, and of `examples`.
  */
-function countData(model: TextClassifier, memory: ContinualMemory, examples: readonly Example[]): { newWords: number; bigrams: number } {
+function countData(model: TextClassifier, memory: ContinualMemory, examples: readonly Example[]): { newWords: number; bigrams: number; bigramsBefore: number } {
   const fresh = new Set<string>();
   for (const e of examples) for (const t of model.tokenize(e.text)) if (!isRunToken(t) && model.vocab.idOf(t) < 0) fresh.add(t);
-  if (model.config.wordNgrams <= 1) return { newWords: fresh.size, bigrams: 0 };
+  if (model.config.wordNgrams <= 1) return { newWords: fresh.size, bigrams: 0, bigramsBefore: 0 };
   const pairs = new Set<string>();
-  const kept = memory.replay.examples();
-  for (const e of [...kept, ...(memory.guard ?? []), ...examples]) {
+  const addPairs = (e: Example) => {
     const toks = model.tokenize(e.text).filter((t) => !isRunToken(t));
     for (let i = 1; i < toks.length; i++) pairs.add(`${toks[i - 1]}\u0001${toks[i]}`);
-  }
+  };
+  const kept = memory.replay.examples();
+  for (const e of [...kept, ...(memory.guard ?? [])]) addPairs(e);
   const offered = memory.replay.stats().reduce((n, s) => n + s.seen, 0);
   const scale = kept.length > 0 ? Math.max(1, offered / kept.length) : 1;
-  return { newWords: fresh.size, bigrams: Math.round(pairs.size * scale) };
+  const old = pairs.size;
+  for (const e of examples) addPairs(e);
+  return { newWords: fresh.size, bigrams: Math.round(old * scale) + pairs.size - old, bigramsBefore: Math.round(old * scale) };
 }
 
 /** A grown table, with what puts the parent's back. */
