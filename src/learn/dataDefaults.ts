@@ -69,6 +69,8 @@ export const SIZE_FACTOR = 10;
 const MATRIX_SHARE = 0.5;
 /** Bucket counts the table is sized from (as autotune's grid). */
 const BUCKET_GRID = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000] as const;
+/** The largest table fitDefaults gives (an update never grows a table of this many rows or more). */
+export const BUCKET_GRID_MAX = BUCKET_GRID[BUCKET_GRID.length - 1];
 const DIMS = [50, 32, 16, 8] as const;
 /** Examples a tiny corpus is trained on in all (epochs x examples), and the most epochs that buys (docs/tuning.md). */
 const TINY_STEPS = 1_500;

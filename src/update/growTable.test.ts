@@ -164,6 +164,9 @@ test('no growth when the table is large enough, when growth is off, or without a
   const given = await learner(names(1000, 1), CHARS);
   assert.match(planTable(given.model, given.memory, names(5, 2), true)!.why, /^kept: the table was made smaller than the \d+ rows fitted/);
   assert.ok(planTable(given.model, given.memory, names(3000, 2), true)!.to > 1000);
+  // The grid's largest table (bench:versions' SpamAssassin model) never grows.
+  const huge = await learner(names(300, 1), { ...CHARS, dim: 2, bucket: 2_000_000 });
+  assert.deepEqual(planTable(huge.model, huge.memory, names(100_000, 2), true), { from: 2_000_000, to: 2_000_000, why: 'kept: 2000000 rows, the largest table train fits' });
   // A model without hashed rows has no table to grow.
   const plain = await learner(sentences(200, 1), { ...WORDS, wordNgrams: 1 });
   assert.equal(planTable(plain.model, plain.memory, sentences(2000, 2), true), null);
