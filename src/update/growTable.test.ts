@@ -21,6 +21,7 @@ import { growTable, planTable } from './growTable.js';
 import { buildMemory, featurize, loadLearner, markSeen, memoryBefore, saveLearner, type ContinualMemory } from './memory.js';
 import { saveUpdated } from './saveVersion.js';
 import { update } from './update.js';
+import { Learner } from '../learner.js';
 
 /** Name-like words; the label says whether the word ends in a vowel (char n-grams carry it). */
 function names(n: number, seed: number): Example[] {
@@ -203,6 +204,35 @@ test('a grown version is saved whole, loads as it predicts, and later updates ar
     const again = loadLearner(join(dir, 'm'));
     assert.deepEqual(probs(again.model, texts), probs(model, texts));
     assert.deepEqual(bytesOf(again.model, again.memory), bytesOf(model, memory));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Learner.learn (on its thread) grows the table as update() does: the model, then save and load, predict alike', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'accrete-growtable-learner-'));
+  try {
+    const first = names(300, 1);
+    const learner = await Learner.train(first, CHARS);
+    const more = names(1500, 2);
+    const r = await learner.learn(more, { seed: 1, gate: false });
+    assert.ok(r.accepted);
+    assert.ok(r.report.table!.to > 1000, r.report.table!.why);
+    assert.equal(learner.model.config.bucket, r.report.table!.to);
+    assert.equal(learner.model.params.input.rows, r.report.table!.to + learner.model.vocab.wordCount);
+    assert.equal(learner.memory!.seen!.length, learner.model.params.input.rows);
+    const texts = names(100, 8).map((e) => e.text);
+    await learner.save(join(dir, 'm'));
+    const loaded = loadLearner(join(dir, 'm'));
+    assert.equal(loaded.model.config.bucket, r.report.table!.to);
+    assert.deepEqual(probs(loaded.model, texts), probs(learner.model, texts));
+    assert.deepEqual(bytesOf(loaded.model, loaded.memory), bytesOf(learner.model, learner.memory));
+    // And a small learn after it, saved as a patch of the grown base.
+    assert.ok((await learner.learn(names(3, 5), { seed: 1, gate: false })).accepted);
+    await learner.save(join(dir, 'm'));
+    const again = loadLearner(join(dir, 'm'));
+    assert.deepEqual(probs(again.model, texts), probs(learner.model, texts));
+    assert.deepEqual(bytesOf(again.model, again.memory), bytesOf(learner.model, learner.memory));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
