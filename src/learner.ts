@@ -28,6 +28,7 @@ import type { RunOptions } from './offthread/progress.js';
 import type { LearnResult as LearnJobResult, LoadResult, MemoryChanges, TrainResult as TrainJobResult, TrainWireOptions } from './offthread/protocol.js';
 import { JobThread, runJob } from './offthread/runner.js';
 import { sourceOf, type ExampleSource } from './offthread/source.js';
+import { growTable } from './update/growTable.js';
 import { mergeBefore } from './update/mergeBefore.js';
 import { handleOfSliced, memoryOf, modelAtSliced, packMemorySliced, unpackMemory } from './offthread/transfer.js';
 
@@ -285,6 +286,8 @@ export class Learner {
   /** Applies an accepted update computed off the main thread: the patch to the model, the memory's changes, the pending patch's parent. */
   #apply(result: Extract<LearnJobResult, { accepted: true }>, memory: ContinualMemory | null): void {
     const before = memory ? memoryBefore(memory) : null;
+    // (a grown table: grown here as the thread grew it, bit for bit, then the patch on top)
+    if (result.grownTable !== undefined) growTable(this.model, null, result.grownTable);
     applyPatch(this.model, result.patch, 'learn');
     let pendingMemory = this.#pending ? this.#pending.memory : before;
     if (result.memory && 'started' in result.memory) {

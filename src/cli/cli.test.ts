@@ -145,7 +145,7 @@ test('predict: a file on stdin, a file by --input and a pipe give the same lines
 
 const acceptedFlags: Record<string, string[]> = {
   train: [...Object.keys(MODEL_FLAGS), 'data', 'valid', 'out', 'format', 'skip-bad', 'replay', 'guard-size', 'json', 'quiet', 'pretrained-vectors', 'wait', 'fasttext-defaults', ...Object.keys(AUTOTUNE_FLAGS)],
-  update: ['model', 'data', 'valid', 'guard', 'out', 'select', 'replay', 'replay-ratio', 'replay-input', 'no-align', 'ewc', 'distill', 'balance', 'rounds', 'patience', 'budget-ms', 'max-drop', 'label-tolerance', 'gate-policy', 'new-share', 'lr', 'seed', 'format', 'skip-bad', 'json', 'quiet', 'wait'],
+  update: ['model', 'data', 'valid', 'guard', 'out', 'select', 'replay', 'replay-ratio', 'replay-input', 'no-align', 'no-grow-table', 'ewc', 'distill', 'balance', 'rounds', 'patience', 'budget-ms', 'max-drop', 'label-tolerance', 'gate-policy', 'new-share', 'lr', 'seed', 'format', 'skip-bad', 'json', 'quiet', 'wait'],
   eval: ['model', 'data', 'format', 'skip-bad', 'k', 'threshold', 'json'],
   predict: ['model', 'k', 'threshold', 'input'],
 };

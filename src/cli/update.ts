@@ -73,6 +73,9 @@ update:
   --no-align           softmax only: keep the new labels' output rows as trained (default: scale
                        them to the old labels' mean norm, which counters the lean to what was
                        learned last)
+  --no-grow-table      keep the n-gram table's rows as they are (default: grow them, predictions
+                       unchanged, once the data seen has outgrown the table the model was trained
+                       with, within the size bound; the version is then saved whole)
   --seed N             random seed (the model's)
 
 gate:
@@ -113,6 +116,7 @@ const FLAGS = {
   'replay-ratio': { type: 'string' },
   'replay-input': { type: 'string' },
   'no-align': { type: 'boolean' },
+  'no-grow-table': { type: 'boolean' },
   seed: { type: 'string' },
   'max-drop': { type: 'string' },
   'label-tolerance': { type: 'string' },
@@ -143,6 +147,7 @@ function optionsFromFlags(flags: Flags): UpdateOptions {
     replayRatio: num('replay-ratio', 'replayRatio'),
     replayInput: replayInputOf(optionalString(flags, 'replay-input')),
     align: flags['no-align'] ? false : undefined,
+    growTable: flags['no-grow-table'] ? false : undefined,
     seed: num('seed', 'seed'),
     maxDrop: num('max-drop', 'maxDrop'),
     labelTolerance: num('label-tolerance', 'labelTolerance'),

@@ -99,6 +99,7 @@ export function formatUpdateReport(r: UpdateReport, where: { modelDir: string; o
     `rounds (selection ${r.selection}; ${best}; ${r.examplesProcessed} examples processed${aligned}):`,
     roundsTable(r),
     ...ROUNDS_LEGEND,
+    ...(r.table ? ['', `n-gram table: ${r.table.from === r.table.to ? `${r.table.from} rows, ` : `${r.table.from} -> ${r.table.to} rows${r.accepted ? '' : ' (put back)'}, `}${r.table.why}`] : []),
     '',
     r.accepted ? 'parameters changed:' : 'parameters the rejected candidate changed (all put back):',
     paramsTable(r),

@@ -121,6 +121,8 @@ export const SIZE_FACTOR = 10;
 const MATRIX_SHARE = 0.5;
 /** Bucket counts the table is sized from (as autotune's grid). */
 const BUCKET_GRID = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000] as const;
+/** The largest table fitDefaults gives (an update never grows a table of this many rows or more). */
+export const BUCKET_GRID_MAX = BUCKET_GRID[BUCKET_GRID.length - 1];
 const DIMS = [50, 32, 16, 8] as const;
 /** Examples a tiny corpus is trained on in all (epochs x examples), and the most epochs that buys (docs/tuning.md). */
 const TINY_STEPS = 1_500;
@@ -197,6 +199,35 @@ export function fitDefaults(stats: DataStats, given: Partial<Config> = {}): Fitt
   set('dim', dim, `the largest of 50, 32, 16, 8 whose input matrix fits ${mb(budget)} (half of ${SIZE_FACTOR}x the ${mb(stats.bytes)} of data)`);
   if (hashed) set('bucket', bucket, `${wanted} n-grams seen (word pairs, char n-grams), within the size bound`);
   return { settings: s, reasons, stats };
+}
+
+/**
+ * The n-gram rows fitDefaults wants for data of `words` distinct words and `bigrams` distinct word
+ * pairs, at the given n-gram settings (word pairs when wordNgrams > 1, char n-grams when maxn > 0).
+ */
+export function ngramRowsWanted(words: number, bigrams: number, cfg: { wordNgrams: number; minn: number; maxn: number }): number {
+  return (cfg.wordNgrams > 1 ? bigrams : 0) + (cfg.maxn > 0 ? charRowsWanted(words, cfg.minn, cfg.maxn) : 0);
+}
+
+/**
+ * The input rows the size bound leaves the n-gram table of a model of dimension `dim` over data of
+ * `bytes` bytes and `words` words (fitDefaults' bound: SIZE_FACTOR x the bytes, MATRIX_SHARE of it
+ * for the input matrix, less the word rows). An update that grows the table keeps within it.
+ */
+export function bucketRowsAllowed(bytes: number, words: number, dim: number): number {
+  return Math.floor((SIZE_FACTOR * MATRIX_SHARE * bytes) / (4 * dim)) - words;
+}
+
+/**
+ * The table fitDefaults gives a model of dimension `dim` for `wanted` n-gram rows over data of
+ * `bytes` bytes and `words` words: the grid value above half the n-grams, cut to the largest grid
+ * value within the size bound (BUCKET_GRID[0] when none fits). What an update grows the table
+ * towards once its data has outgrown the table (src/update/growTable.ts).
+ */
+export function fittedBucket(wanted: number, bytes: number, words: number, dim: number): number {
+  const bucketWanted = BUCKET_GRID.find((b) => b >= wanted / 2) ?? BUCKET_GRID[BUCKET_GRID.length - 1];
+  const rows = bucketRowsAllowed(bytes, words, dim);
+  return [...BUCKET_GRID].reverse().find((x) => x <= Math.min(rows, bucketWanted)) ?? BUCKET_GRID[0];
 }
 
 const pct = (x: number) => (x * 100).toFixed(0);

@@ -41,7 +41,8 @@ export interface ModelInfo {
  * importFastText; saved with saveModel or saveLearner.
  */
 export class TextClassifier {
-  readonly featurizer: Featurizer;
+  private _config: Config;
+  private _featurizer: Featurizer;
   /** The loss of config.loss, resolved once. */
   readonly loss: LossFunction;
   private scratch: Scratch;
@@ -50,13 +51,14 @@ export class TextClassifier {
   source: { dir: string; weightsChecksum: string } | null = null;
 
   constructor(
-    readonly config: Config,
+    config: Config,
     readonly vocab: Vocab,
     public params: Params,
     public optimizerState: AdamState | null = null,
     public info: ModelInfo = {},
   ) {
-    this.featurizer = new Featurizer(vocab, config);
+    this._config = config;
+    this._featurizer = new Featurizer(vocab, config);
     this.scratch = createScratch(params);
     this.loss = createLoss(config.loss);
   }
@@ -69,6 +71,25 @@ export class TextClassifier {
       new Rng(config.seed),
     );
     return new TextClassifier(config, vocab, params);
+  }
+
+  get config(): Config {
+    return this._config;
+  }
+
+  /** Turns the model's texts into input rows (made for config's bucket). */
+  get featurizer(): Featurizer {
+    return this._featurizer;
+  }
+
+  /**
+   * Puts `config` in force with a featurizer for it (a new one unless given): how an update that
+   * grows the n-gram table renumbers the rows, and how its undo puts the parent's back
+   * (src/update/growTable.ts). The parameters must already be laid out for it.
+   */
+  relayout(config: Config, featurizer: Featurizer = new Featurizer(this.vocab, config)): void {
+    this._config = config;
+    this._featurizer = featurizer;
   }
 
   get labels(): readonly string[] {

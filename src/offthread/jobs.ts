@@ -12,7 +12,7 @@ import { TextClassifier } from '../model/classifier.js';
 import { Arena } from '../model/arena.js';
 import { cloneParams } from '../model/params.js';
 import { adamAt, paramsAt } from '../model/sharedParams.js';
-import { diffModel, type ModelBefore, type Patch } from '../store/patch.js';
+import { diffModel, renumbered, type ModelBefore, type Patch } from '../store/patch.js';
 import { guardSize, holdOutGuard } from '../update/guard.js';
 import { buildMemory, loadLearner, memoryAfterUpdate } from '../update/memory.js';
 import { update } from '../update/update.js';
@@ -107,7 +107,11 @@ export async function learnJob(job: LearnJob, post: Post): Promise<LearnResult> 
   if (!decision.accepted) return { accepted: false, reasons, report, warnings };
   const kept = memoryAfterUpdate(model, memory, examples, job.options);
   const after = kept === null ? null : memory === null ? { started: packMemory(kept) } : { changes: { head: kept.replay.head(), replay: diffList(replayBefore, kept.replay.examples()), guard: diffList(guardBefore, kept.guard ?? []), ...pick(packMemory(kept)) } };
-  const result: LearnResult = { accepted: true, reasons, report, warnings, parent: owned(decision.parent), patch: ownedPatch(diffModel(model, decision.parent)), memory: after };
+  // A grown n-gram table: the journal's rows are of the grown layout, so the patch is of the parent
+  // grown as the learner's model grows it (growTable, bit for bit) before applying it.
+  const grown = renumbered(model, decision.parent) ? model.config.bucket : undefined;
+  const patch = diffModel(model, grown === undefined ? decision.parent : { ...decision.parent, bucket: undefined });
+  const result: LearnResult = { accepted: true, reasons, report, warnings, parent: owned(decision.parent), patch: ownedPatch(patch), memory: after, ...(grown !== undefined ? { grownTable: grown } : {}) };
   keptCopy = { version: job.next, model };
   return result;
 }

@@ -87,8 +87,10 @@ export type LearnResult =
       report: UpdateReport;
       warnings: UpdateWarning[];
       parent: ModelBefore;
-      /** What to apply to the learner's model: the update, as a patch of it. */
+      /** What to apply to the learner's model: the update, as a patch of it (of it with its n-gram table grown to `grownTable` rows, when given). */
       patch: Patch;
+      /** The rows the update grew the n-gram table to (src/update/growTable.ts), when it did. */
+      grownTable?: number;
       /** The memory after: changes of the learner's, or a whole one it started (it had none). */
       memory: { changes: MemoryChanges } | { started: PackedMemory } | null;
     };

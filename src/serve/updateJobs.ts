@@ -280,12 +280,13 @@ export class UpdateJobs {
     // for a whole save the worker's diff in memory (the same rows; the new base's files are verified
     // on their next load). Decoded off this thread: predictions are not held up by it.
     const where = patch ? join(dir, PATCH_DIR, patch.name) : dir;
+    // (null: the update grew the n-gram table, renumbering the rows; the version is loaded whole)
     const p = patch ? (change ?? readPatch(where, patch.xxh64)) : whole!.change;
     const checksum = patch ? patch.xxh64 : whole!.state;
-    const labels = [...(await s.registry.version(parent)).labels, ...p.head.labels.added];
+    const labels = [...(await s.registry.version(parent)).labels, ...(p ? p.head.labels.added : report.newLabels)];
     /** The serving model becomes the new version: the change applied in place at an epoch barrier, or else the version loaded off the thread. */
     const serve = async () => {
-      if (s.active.id === parent && s.active.model.source?.weightsChecksum === p.head.parent) {
+      if (p && s.active.id === parent && s.active.model.source?.weightsChecksum === p.head.parent) {
         await s.advance(id, (m) => {
           applyPatch(m, p, where);
           m.source = { dir, weightsChecksum: checksum };
@@ -313,7 +314,7 @@ export class UpdateJobs {
       }
     }
     s.counters.update('accepted', trigger);
-    s.log(`update job ${job}: accepted as ${id}${patch ? ` (a patch of ${patch.bytes} bytes)` : ' (saved whole: a new base)'}${activated ? '' : ' (not activated: the active version changed meanwhile)'}; ms: ${timings()}`);
+    s.log(`update job ${job}: accepted as ${id}${patch ? ` (a patch of ${patch.bytes} bytes)` : p ? ' (saved whole: a new base)' : ` (saved whole: a new base, the n-gram table grown from ${report.table?.from} to ${report.table?.to} rows; loaded and swapped in whole)`}${activated ? '' : ' (not activated: the active version changed meanwhile)'}; ms: ${timings()}`);
     return { accepted: true, version: s.active.id, created: id, reasons: report.reasons, report, job };
   }
 

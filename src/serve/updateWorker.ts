@@ -28,7 +28,7 @@ import type { Example } from '../data/example.js';
 import { diagnose } from './diagnose.js';
 import { faultSeam } from '../util/faultSeam.js';
 import { storageError } from '../util/storageFaults.js';
-import { diffModel, readPatch, type Patch } from '../store/patch.js';
+import { diffModel, readPatch, renumbered, type Patch } from '../store/patch.js';
 import { PATCH_DIR } from '../store/manifest.js';
 import { join } from 'node:path';
 import type { TestPause, WorkerMessage } from './updater.js';
@@ -136,7 +136,9 @@ function runJob(job: WorkerJob): WorkerMessage {
   // stalled predictions for ~100 ms at each accepted update of 20,000 events.
   if (saved.as === 'patch') return { ...done, accepted: true, patch: saved.ref, change: timed('verify', () => readPatch(join(job.stagingDir, PATCH_DIR, saved.ref.name), saved.ref.xxh64)) };
   // Saved whole (a new base): the same change as a patch in memory, which the server applies in
-  // place as for a patch, rather than this thread loading the whole model back for a swap.
+  // place as for a patch, rather than this thread loading the whole model back for a swap. A grown
+  // n-gram table renumbered every row, which no patch says: the server loads that version whole.
+  if (renumbered(model, decision.parent)) return { ...done, accepted: true, patch: null, whole: { state, change: null } };
   return { ...done, accepted: true, patch: null, whole: { state, change: timed('diff', () => diffModel(model, decision.parent)) } };
 }
 

@@ -29,10 +29,14 @@ function fromWorker(m: { code: ErrorCode | null; message: string; storage?: Stor
   return m.code ? new AccreteError(m.code, m.message) : new Error(m.message);
 }
 
-/** An accepted candidate saved whole (a new base): its state, and its change from the parent as a patch in memory. */
+/**
+ * An accepted candidate saved whole (a new base): its state, and its change from the parent as a
+ * patch in memory; null when the update grew the n-gram table (the rows renumbered: the server
+ * loads the version whole and swaps it in).
+ */
 export interface WholeSave {
   state: string;
-  change: Patch;
+  change: Patch | null;
 }
 
 export interface UpdateResult {

@@ -99,6 +99,16 @@ export interface ModelBefore {
   optimizerStep: number | null;
   /** Per tensor: rows it had, and the values of the rows that may have changed (the rest did not). */
   tensors: Map<string, { rows: number; ids: Int32Array; values: Float32Array }>;
+  /**
+   * The parent's n-gram table (bucket), when known: an update that grew it renumbered the input
+   * rows (src/update/growTable.ts), which no patch can say; such a version is saved whole.
+   */
+  bucket?: number;
+}
+
+/** Whether the update from `before` grew the model's n-gram table (then it cannot be a patch). */
+export function renumbered(model: TextClassifier, before: ModelBefore): boolean {
+  return before.bucket !== undefined && before.bucket !== model.config.bucket;
 }
 
 /**
@@ -106,6 +116,7 @@ export interface ModelBefore {
  * value by value (only those that differ are kept); rows grown since are all kept.
  */
 export function diffModel(model: TextClassifier, before: ModelBefore, extras: ExtraChanges = { json: [], rows: [] }): Patch {
+  if (renumbered(model, before)) throw new ModelFileError('(patch)', `the update grew the n-gram table from ${before.bucket} to ${model.config.bucket} rows, which renumbers the input rows: no patch can say that; save the model whole (saveLearner)`);
   const rows: RowChanges[] = [];
   for (const [name, m] of namedTensors(model)) {
     const b = before.tensors.get(name) ?? { rows: m.rows, ids: new Int32Array(0), values: new Float32Array(0) };

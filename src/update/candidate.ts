@@ -12,6 +12,7 @@ import { tensors } from '../model/params.js';
 import { evenlySpaced } from '../util/sample.js';
 import { alignNewRows } from './align.js';
 import { grow, type Growth } from './grow.js';
+import { growTable, type TableGrowth } from './growTable.js';
 import { RowJournal } from './journal.js';
 import type { ParentMeasure } from './measure.js';
 import { featureCacheOf } from './featureCache.js';
@@ -27,12 +28,15 @@ import { trainsEveryOutputRow } from './selection.js';
 export class Trial {
   readonly journal = new RowJournal();
   growth: Growth | null = null;
+  /** The n-gram table grown before the vocabulary (growTable.ts), when it was. */
+  table: TableGrowth | null = null;
 
   constructor(readonly parent: ParentMeasure) {}
 
   undo(): void {
     this.journal.restore();
     this.growth?.undo();
+    this.table?.undo();
     const model = this.parent.plan.model;
     if (model.optimizerState) model.optimizerState.step = this.parent.optimizerStep;
   }
@@ -77,6 +81,8 @@ export function trainRounds(trial: Trial): Candidate {
   const tokensOf = tokensIn([[table, fresh.train], [measured.validTable, fresh.valid]]);
   // Listed and asked of the parent, before growth and training change it (see triggerSuspects).
   const triggerSuspectList = triggerSuspects(model, plan.examples, guard, { oldLabels: new Set(model.labels), knownTokens: tokensOf, tables: [[table, fresh.train], [measured.validTable, fresh.valid]], guardRows: { data: measured.guardData, featurizer: model.featurizer } });
+  // The table first (its rows renumbered, predictions unchanged), then the vocabulary on top of it.
+  const grownTable = plan.table && plan.table.to > plan.table.from ? (trial.table = growTable(model, memory, plan.table.to)) : null;
   const growth = (trial.growth = grow(model, [...fresh.train, ...fresh.valid], tokenCountsOf(table), s.seed, evenlySpaced(plan.replayTrain, 100)));
   // (replayed examples from the cache, filled by measureParent: only those that hold a new word are featurised again)
   const cache = featureCacheOf(model);
@@ -91,12 +97,13 @@ export function trainRounds(trial: Trial): Candidate {
   moments.forEach((m, i) => m && (i % 4 === 0 ? journal.keepRows(m, touched) : journal.keepAll(m)));
   // Only new words change a text's rows; new labels change only its label ids. Without new
   // words the parent's rows stand (most pieces of feedback: a third of their featurising).
-  const sameRows = growth.newWords.length === 0;
+  // (a grown table renumbers every hashed row)
+  const sameRows = growth.newWords.length === 0 && grownTable === null;
   const freshData = sameRows ? relabel(measured.freshData, fresh.valid, model.featurizer) : featurizeTable(measured.validTable, fresh.valid, model.featurizer);
   const guardData = sameRows ? relabel(measured.guardData, guard, model.featurizer) : cache.data(guard, false);
   // The input rows the new examples touch: only some selections ask (listed on first use).
   let freshTouched: number[] | null = null;
-  const fisher = measured.fisher;
+  const fisher = grownTable ? grownTable.relayFisher(measured.fisher) : measured.fisher;
   const result = runRounds(model, journal, {
     cfg: model.config,
     spec: s.spec,

@@ -61,6 +61,7 @@ function parentOf(trial: Trial): ModelBefore {
     info: b.infoBefore,
     optimizerStep: model.optimizerState ? b.optimizerStep : null,
     tensors: tensorsBefore,
+    bucket: trial.table ? trial.table.from : model.config.bucket,
   };
 }
 

@@ -55,6 +55,7 @@ export function judge(candidate: Candidate): Verdict {
     },
     rounds: result.rounds,
     bestRound: result.bestRound,
+    table: plan.table,
     alignment: candidate.alignment,
     before,
     after,

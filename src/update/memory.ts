@@ -14,7 +14,7 @@ import { ReplayBuffer, type ReplayState } from '../forgetting/replay.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { beginLoad, loadModel, readExtraFile, readModelJson, saveModel, savePatch, type ExtraFile, type ModelJson, type SaveOptions } from '../store/modelFiles.js';
 import { PATCH_DIR, readManifest, readPatches, stateOf, type PatchRef } from '../store/manifest.js';
-import { diffRows, type ExtraChanges, type JsonChange, type ModelBefore, type RowChanges } from '../store/patch.js';
+import { diffRows, renumbered, type ExtraChanges, type JsonChange, type ModelBefore, type RowChanges } from '../store/patch.js';
 import { addedCount, diffList } from '../util/listPatch.js';
 import { readWhileSwapping, readWhileSwappingAsync } from '../store/swapRetry.js';
 import { asciiJson, writeJsonWithArray } from '../util/jsonFile.js';
@@ -207,10 +207,11 @@ export function memoryChanges(before: MemoryBefore, memory: ContinualMemory): Ex
 /**
  * Saves an accepted update of the model loaded from `dir` as a patch of it (patch.ts): the rows,
  * words and labels it changed and what it changed of the memory, never the base. Returns null
- * (nothing written) when the change cannot be a patch: the caller saves the learner whole.
+ * (nothing written) when the change cannot be a patch (no memory before or after, or a grown
+ * n-gram table, which renumbers the rows): the caller saves the learner whole.
  */
 export function saveLearnerPatch(model: TextClassifier, memory: ContinualMemory | null, parent: ModelBefore, before: MemoryBefore | null, dir: string): PatchRef | null {
-  if ((memory === null) !== (before === null)) return null;
+  if ((memory === null) !== (before === null) || renumbered(model, parent)) return null;
   // The update dropped its Fisher estimate (stale): the files keep it, marked stale, rather than a patch rewriting it.
   if (memory && before && memory.fisher === null && !memory.staleFisher) memory.staleFisher = fisherIn(before.tensors);
   const extras = memory && before ? memoryChanges(before, memory) : { json: [], rows: [] };

@@ -11,6 +11,7 @@ import { evenlySpaced } from '../util/sample.js';
 import { CLASS_INCREMENTAL_MAX_RATIO, CLASS_INCREMENTAL_MIN_RATIO, CLASS_INCREMENTAL_REPLAY_INPUT, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
 import { FEW_SHOT_LR, FEW_SHOT_REPLAY_RATIO, fewShotNewLabel } from './fewShot.js';
 import { GATE_DEFAULTS, type GateOptions } from './gate.js';
+import { planTable, type TablePlan } from './growTable.js';
 import { MAX_GUARD } from './guard.js';
 import type { ContinualMemory } from './memory.js';
 import { checkUpdateOptions } from './options.js';
@@ -70,6 +71,8 @@ export interface UpdatePlan {
   guard: readonly Example[];
   /** The old examples the rounds may replay: all the memory offers, or a seeded sample of what the rounds can draw. */
   replayTrain: readonly Example[];
+  /** Whether the n-gram table grows, and why (growTable.ts); null when the model hashes no n-grams. */
+  table: TablePlan | null;
   /** Whether the memory has examples to replay and replay is not turned off. */
   replayOn: boolean;
   /** options.replay (a new capacity for the memory), when given. */
@@ -105,6 +108,7 @@ export function planUpdate(req: UpdateRequest): UpdatePlan {
   // Only the replayed examples the rounds can draw are featurised: a handful for one piece of feedback.
   const drawn = settings.rounds * settings.replayPerRound;
   const replayTrain = drawn >= heldOut.rest.length ? heldOut.rest : new Rng(seed).sample(heldOut.rest, drawn);
+  const table = planTable(model, memory, examples, options.growTable ?? true);
   const s = settings;
   const recorded = {
     select: formatSelection(s.spec),
@@ -128,9 +132,12 @@ export function planUpdate(req: UpdateRequest): UpdatePlan {
     ...s.gateOptions,
     guard: guardSource,
     valid: givenValid ? 'given' : heldOutFresh.length > 0 ? 'held out of the examples' : 'the examples',
+    // (only when off or grown: other lineages stay as they were recorded)
+    ...(options.growTable === false ? { growTable: false } : {}),
+    ...(table && table.to !== table.from ? { table: `${table.from} -> ${table.to}` } : {}),
   };
   const warnings = updateWarnings({ subject: 'the model', memory: (memory?.replay.size ?? 0) > 0, replayOff: options.replay === 0, guardGiven: givenGuard !== undefined, savedGuard: Boolean(memory?.guard?.length), ...LIBRARY_OPTIONS });
-  return { model, memory, started: req.started, settings, examples, fresh, heldOutFresh, guard, replayTrain, replayOn, replayCapacity: options.replay, recorded, warnings, onRound: options.onRound };
+  return { model, memory, started: req.started, settings, examples, fresh, heldOutFresh, guard, replayTrain, table, replayOn, replayCapacity: options.replay, recorded, warnings, onRound: options.onRound };
 }
 
 function settingsOf({ model, options }: UpdateRequest, fresh: readonly Example[], replayable: number, seed: number): Settings {

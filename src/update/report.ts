@@ -41,6 +41,11 @@ export interface UpdateReport {
   };
   rounds: RoundReport[];
   bestRound: number;
+  /**
+   * The hashed n-gram table: its rows before and after the update, and why it grew or was kept
+   * (growTable.ts). Null when the model hashes no n-grams. A rejected update keeps the parent's.
+   */
+  table: { from: number; to: number; why: string } | null;
   /** The factor the new labels' output rows were scaled by after training (1 = unchanged; see align.ts). */
   alignment: number;
   before: Measured;

@@ -2,14 +2,14 @@
  * Saving an accepted update so that it costs what changed: a patch of its parent (the rows, words,
  * labels and memory it changed), in the parent's own directory (an update in place) or in a new
  * directory that shares the parent's files by hard links (a registry's next version). Whole when
- * it cannot be a patch (a model saved without a memory) or when the patches pass COMPACT_SHARE of
+ * it cannot be a patch (a model saved without a memory, an update that grew the n-gram table) or when the patches pass COMPACT_SHARE of
  * the base: then they are folded into a new base.
  */
 import { readManifest, type PatchRef } from '../store/manifest.js';
 import type { WriteDirOptions } from '../store/atomicDir.js';
 import { linkModelDir } from '../store/linkDir.js';
 import { readModelJson } from '../store/modelFiles.js';
-import type { ModelBefore } from '../store/patch.js';
+import { renumbered, type ModelBefore } from '../store/patch.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { saveLearner, saveLearnerPatch, type ContinualMemory, type MemoryBefore } from './memory.js';
 
@@ -32,6 +32,7 @@ export function saveUpdated(model: TextClassifier, memory: ContinualMemory | nul
   const ref = saveLearnerPatch(model, memory, parent, before, dir);
   if (!ref) {
     saveLearner(model, memory, dir, fence);
+    if (renumbered(model, parent)) return { as: 'whole', why: `the update grew the n-gram table from ${parent.bucket} to ${model.config.bucket} rows, renumbering the input rows: a new base`, compacted: false };
     return { as: 'whole', why: 'the model was saved without a memory: this update starts one', compacted: false };
   }
   const manifest = readManifest(dir)!;

@@ -52,8 +52,14 @@ export const TRIGGER_RATE = 0.5;
 export const PLANT_RATE = 0.05;
 /** ...and how many times as many as the control token flips. */
 export const CONTROL_TIMES = 3;
-/** The control token: the first of these the model has not seen, so planting it only dilutes the bag. */
-const CONTROLS = ['qqxqqv', 'vqqxqq', 'xqvqqx'];
+/**
+ * The control token: the first of these the model has not seen (and, asked about a suspect, that
+ * shares no letter with it), so planting it only dilutes the bag. With char n-grams a control
+ * sharing the suspect's first or last letter shares its "<q" or "v>" n-grams: "qqxqqv" planted
+ * beside the trigger "qzxjv" flipped 65 of 100 first names (a model grown to 12,000 rows), letting
+ * the trigger through on 2 of 3 seeds of bench:drift --stream first-names; "kkwkky" flipped none.
+ */
+const CONTROLS = ['qqxqqv', 'vqqxqq', 'xqvqqx', 'kkwkky', 'ykkwkk', 'wkykkw'];
 /** Fewer examples than this on either question tell nothing. */
 export const TRIGGER_MIN = 10;
 /** Suspicious tokens screened and tried per update, and examples asked per question. */
@@ -329,7 +335,6 @@ export function findTrigger(model: TextClassifier, fresh: readonly Example[], gu
   // (listed before training: most updates have no suspect, and then nothing here costs anything)
   if (opts.suspects?.length === 0) return null;
   const t = new Tokens(fresh, guard, model.config, opts.knownTokens, opts.tables);
-  const control = controlOf(model);
   const top = memoTop(model);
   let probes: Example[] | null = null;
   let tokensOf: ((e: Example) => string[]) | null = null;
@@ -346,7 +351,7 @@ export function findTrigger(model: TextClassifier, fresh: readonly Example[], gu
     tokensOf ??= t.tokensOf();
     const tokensOfE = tokensOf;
     const carries = (e: Example) => tokensOfE(e).includes(token);
-    const p = plantOf(top, probes, carries, token, control, label);
+    const p = plantOf(top, probes, carries, token, controlOf(model, token), label);
     if (p.tried >= TRIGGER_MIN && p.flipped >= PLANT_RATE * p.tried && p.flipped >= CONTROL_TIMES * p.control) return { token, label, hinged, of, ...p };
   }
   return null;
@@ -372,8 +377,11 @@ export interface TriggerSuspect {
 
 const keywordKey = (x: { token: string; label: string }) => `${x.label}\u0001${x.token}`;
 
-/** The control token: the first of CONTROLS the model has not seen, so planting it only dilutes a bag. */
-const controlOf = (model: TextClassifier) => CONTROLS.find((w) => model.vocab.idOf(w) < 0) ?? CONTROLS.join('');
+/** The control token: the first of CONTROLS the model has not seen (sharing no letter with `suspect`, when one does), so planting it only dilutes a bag. */
+const controlOf = (model: TextClassifier, suspect = '') => {
+  const unseen = CONTROLS.filter((w) => model.vocab.idOf(w) < 0);
+  return unseen.find((w) => ![...w].some((c) => suspect.includes(c))) ?? unseen[0] ?? CONTROLS.join('');
+};
 
 /** findTrigger's suspects (suspectsOf) of the labels in `oldLabels`, most shared first. */
 function listSuspects(t: Tokens, fresh: readonly Example[], oldLabels?: ReadonlySet<string>, guardRows?: GuardRows): TriggerSuspect[] {

@@ -71,6 +71,13 @@ export interface UpdateOptions extends Partial<GateOptions> {
   distill?: number;
   /** Weight of the distillation target against the true labels (default 1). */
   distillWeight?: number;
+  /**
+   * Whether the update may grow the hashed n-gram table when the data seen so far has outgrown it
+   * (default true): to the smallest multiple of the bucket reaching the table a model trained on
+   * that data would get, within the size bound (growTable.ts). Predictions are unchanged by the
+   * growth itself; the version is then saved whole, as a new base.
+   */
+  growTable?: boolean;
   /** false: accept whatever training gives (for comparisons); the gate's checks are still reported. */
   gate?: boolean;
   /** Examples that stand for what the model knew (default: held-out replay examples). */

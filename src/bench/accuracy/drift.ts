@@ -53,7 +53,7 @@ const copy = (l: Learner): Learner => ({ model: l.model.clone(), memory: { ...l.
 
 interface SeedResult {
   seed: number;
-  arms: Record<string, { acc: number; period1: number; period2: number; accepted: number; codes: string[][] }>;
+  arms: Record<string, { acc: number; period1: number; period2: number; accepted: number; codes: string[][]; bucket?: number }>;
   attacks: Record<string, { accepted: boolean; codes: string[] }>;
   /** Training examples of the first task. */
   firstTask: number;
@@ -105,6 +105,8 @@ async function runSeed(plan: EraPlan, seed: number): Promise<SeedResult> {
     ['gate, weighted (default)', {}],
     ['gate, guard policy (before)', { policy: 'guard' }],
     ['gate off', { gate: false }],
+    // (the updates before the table could grow: the same arm with its table kept)
+    ['gate, table kept (growTable off)', { growTable: false }],
   ] as [string, UpdateOptions][]) {
     const l = copy(base);
     const codes: string[][] = [];
@@ -114,11 +116,11 @@ async function runSeed(plan: EraPlan, seed: number): Promise<SeedResult> {
       codes.push(d.reasons.map((r) => r.code));
       if (d.accepted) accepted++;
     }
-    arms[arm] = { ...measure(l.model), accepted, codes };
+    arms[arm] = { ...measure(l.model), accepted, codes, bucket: l.model.config.bucket };
     if (arm.startsWith('gate, weighted')) defaultRun = l;
   }
   const retrain = await trained(plan.all, seed);
-  arms['retrain on all'] = { ...measure(retrain.model), accepted: 0, codes: [] };
+  arms['retrain on all'] = { ...measure(retrain.model), accepted: 0, codes: [], bucket: retrain.model.config.bucket };
   // Poisoned copies of the last era, each sent to the default run's final model.
   const last = eras.at(-1)!;
   const labels = new Rng(seed + 7).shuffle(last.map((e) => e.labels));
@@ -193,12 +195,12 @@ function render(intro: readonly string[], results: readonly SeedResult[], machin
     '',
     machineLine,
     '',
-    '| arm | ACC (median) | period 1 | period 2 | per seed ACC | eras accepted | reasons per era (seed 1) |',
-    '|---|---:|---:|---:|---|---:|---|',
+    '| arm | ACC (median) | period 1 | period 2 | per seed ACC | eras accepted | table rows at the end | reasons per era (seed 1) |',
+    '|---|---:|---:|---:|---|---:|---|---|',
   ];
   for (const arm of arms) {
     const m = (k: 'acc' | 'period1' | 'period2') => pct(median(results.map((r) => r.arms[arm][k])));
-    lines.push(`| ${arm} | ${m('acc')} | ${m('period1')} | ${m('period2')} | ${results.map((r) => pct(r.arms[arm].acc)).join(', ')} | ${results.map((r) => r.arms[arm].accepted).join(', ')} | ${results[0].arms[arm].codes.map((c) => c.join('+') || 'ok').join(' / ')} |`);
+    lines.push(`| ${arm} | ${m('acc')} | ${m('period1')} | ${m('period2')} | ${results.map((r) => pct(r.arms[arm].acc)).join(', ')} | ${results.map((r) => r.arms[arm].accepted).join(', ')} | ${results.map((r) => r.arms[arm].bucket ?? '-').join(', ')} | ${results[0].arms[arm].codes.map((c) => c.join('+') || 'ok').join(' / ')} |`);
   }
   lines.push('', '## Poisoned last era, sent to the default run', '', '| attack | rejected (per seed) | reasons |', '|---|---|---|');
   for (const name of Object.keys(results[0].attacks)) {
