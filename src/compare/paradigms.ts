@@ -49,6 +49,8 @@ export interface StepCost {
    * the patch would pass COMPACT_SHARE of it, 0 for a rejected one.
    */
   bytes: number;
+  /** CPU milliseconds of the process over the same span as `ms` (every thread; less sensitive than wall time to other jobs on a shared machine). */
+  cpuMs?: number;
   /** The gate's reasons for an update (why it was rejected, or what it flagged with the gate off); absent for training. */
   reasons?: string[];
 }
@@ -62,6 +64,11 @@ export interface ParadigmRun {
 
 /** 'decay': keep everything, train all parameters on the new data (no forgetting control), lr times DECAY_FACTOR per task. */
 export const DECAY_FACTOR = 0.7;
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
 
 /** Parameters of a model (4 bytes each). */
 function parameterCount(m: TextClassifier): number {
@@ -79,6 +86,8 @@ export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Conf
     const task = stream[i];
     seen.push(...task.train);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    let cpuMs: number | null = null;
     let examples = 0;
     let paramsChanged = 0;
     let accepted = true;
@@ -102,6 +111,7 @@ export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Conf
       const memoryWas = p.kind === 'decay' || !memory ? null : memoryBefore(memory);
       const decision = update(model, task.train, options);
       updateMs = performance.now() - t0;
+      cpuMs = cpuMsSince(cpu0);
       // What saving it would write (not timed: the comparison times the update).
       if (decision.accepted) {
         const extras = memory && memoryWas ? memoryChanges(memoryWas, memory) : null;
@@ -115,7 +125,7 @@ export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Conf
       accepted = decision.accepted;
       reasons = decision.report.reasons.map((r) => r.message);
     }
-    const cost: StepCost = { task: i, ms: updateMs ?? performance.now() - t0, examples, paramsChanged, accepted, bytes, ...(reasons ? { reasons } : {}) };
+    const cost: StepCost = { task: i, ms: updateMs ?? performance.now() - t0, cpuMs: cpuMs ?? cpuMsSince(cpu0), examples, paramsChanged, accepted, bytes, ...(reasons ? { reasons } : {}) };
     costs.push(cost);
     const row = stream.map((t) => evaluate(model!, t.test).accuracy);
     R.push(row);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Example } from '../data/example.js';
 import { train } from '../learn/train.js';
 import { Rng } from '../util/rng.js';
-import { balancedNewCount, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
+import { balancedNewCount, CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
 import { buildMemory } from './memory.js';
 import { update } from './update.js';
 
@@ -48,14 +48,14 @@ test('an update bringing new labels in bulk ends on a balanced round, the round 
   const rounds = on.report.rounds;
   assert.equal(rounds.length, CLASS_INCREMENTAL_ROUNDS);
   assert.equal(on.report.bestRound, CLASS_INCREMENTAL_ROUNDS);
-  // 240 trained on (20% validates); ratio 3 (6 labels known, 2 new) asks 720 replayed a round, but
-  // the memory holds 600 (the guard is apart): every old example once a round.
+  // 240 trained on (20% validates); ratio 3 asks 720 replayed a round, and the memory holds 600
+  // (the guard is apart): every old example once a round, 120 of them twice.
   const replayed = rounds[0].replayed;
-  assert.equal(replayed, 600);
+  assert.equal(replayed, CLASS_INCREMENTAL_RATIO * 240);
   for (const r of rounds.slice(0, -1)) assert.deepEqual([r.examples, r.replayed], [240 + replayed, replayed]);
   const last = rounds[rounds.length - 1];
   assert.equal(last.replayed, replayed);
-  assert.equal(last.examples - last.replayed, balancedNewCount(240, 600, 6, 2));
+  assert.equal(last.examples - last.replayed, balancedNewCount(240, replayed, 6, 2));
   const off = update(model.clone(), twoNew, { memory, seed: 5, gate: false, labelScaledReplay: false });
   for (const r of off.report.rounds) assert.equal(r.examples - r.replayed, 240);
 });

@@ -1,7 +1,7 @@
 /**
  * planUpdate in the class-incremental regime (classIncremental.ts): an update that brings new labels
- * (beyond the few-shot regime) replays more old examples the more labels the model already knows
- * (labelScaledRatio), trains every row of them, over CLASS_INCREMENTAL_ROUNDS rounds with a balanced
+ * (beyond the few-shot regime) replays CLASS_INCREMENTAL_RATIO old examples per new one, with
+ * repetition from a smaller memory, trains every row of them, over CLASS_INCREMENTAL_ROUNDS rounds with a balanced
  * last one; others, and updates with labelScaledReplay false, keep the general defaults.
  */
 import { test } from 'node:test';
@@ -10,8 +10,8 @@ import type { Example } from '../data/example.js';
 import { train } from '../learn/train.js';
 import { Rng } from '../util/rng.js';
 import { buildMemory } from './memory.js';
-import { CLASS_INCREMENTAL_MAX_RATIO, CLASS_INCREMENTAL_MIN_RATIO, CLASS_INCREMENTAL_ROUNDS } from './classIncremental.js';
-import { labelScaledRatio, planUpdate, REPLAY_INPUT, REPLAY_RATIO } from './plan.js';
+import { CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_ROUNDS } from './classIncremental.js';
+import { planUpdate, REPLAY_INPUT, REPLAY_RATIO } from './plan.js';
 
 function corpus(labels: string[], perLabel: number, seed: number): Example[] {
   const rng = new Rng(seed);
@@ -31,22 +31,35 @@ async function setup() {
 const plan = (model: Awaited<ReturnType<typeof setup>>['model'], memory: Awaited<ReturnType<typeof setup>>['memory'], examples: Example[], options = {}) =>
   planUpdate({ model, input: examples, options: { memory, ...options }, started: performance.now() }).settings;
 
-test('an update bringing new labels replays old examples in proportion to the labels known, within [CLASS_INCREMENTAL_MIN_RATIO, CLASS_INCREMENTAL_MAX_RATIO]', async () => {
+test('an update bringing new labels replays CLASS_INCREMENTAL_RATIO old examples per new one, however many labels it brings', async () => {
   const { model, memory } = await setup();
-  // 6 known labels, 2 new ones with 150 examples each (300: beyond the few-shot regime): ratio 3.
+  // 6 known labels, 2 new ones with 150 examples each (300: beyond the few-shot regime).
   const twoNew = corpus(['x', 'y'], 150, 4);
-  assert.equal(labelScaledRatio(model, twoNew), 3 * REPLAY_RATIO);
   const s = plan(model, memory, twoNew);
-  assert.equal(s.replayRatio, 3 * REPLAY_RATIO, 'on by default');
-  assert.equal(s.replayPerRound, Math.ceil(3 * REPLAY_RATIO * 240)); // 240 trained on (20% validates)
+  assert.equal(s.replayRatio, CLASS_INCREMENTAL_RATIO, 'on by default');
+  assert.equal(CLASS_INCREMENTAL_RATIO > REPLAY_RATIO, true);
+  assert.equal(s.replayPerRound, Math.ceil(CLASS_INCREMENTAL_RATIO * 240)); // 240 trained on (20% validates)
   assert.equal(s.replayInput, 'all');
   assert.equal(s.rounds, CLASS_INCREMENTAL_ROUNDS);
   assert.equal(s.balancedLastRound, true);
-  // One new label beside 6 known: capped.
-  assert.equal(CLASS_INCREMENTAL_MAX_RATIO < 6, true);
-  assert.equal(labelScaledRatio(model, corpus(['x'], 300, 5)), CLASS_INCREMENTAL_MAX_RATIO * REPLAY_RATIO);
-  // As many new labels as known ones: the floor.
-  assert.equal(labelScaledRatio(model, corpus(['u', 'v', 'w', 'x', 'y', 'z', 'q'], 40, 6)), CLASS_INCREMENTAL_MIN_RATIO * REPLAY_RATIO);
+  // One new label beside 6 known, or 7 new ones: the same ratio.
+  assert.equal(plan(model, memory, corpus(['x'], 300, 5)).replayRatio, CLASS_INCREMENTAL_RATIO);
+  assert.equal(plan(model, memory, corpus(['u', 'v', 'w', 'x', 'y', 'z', 'q'], 40, 6)).replayRatio, CLASS_INCREMENTAL_RATIO);
+});
+
+test('in the class-incremental regime a memory smaller than the replay is drawn with repetition; elsewhere it bounds the replay', async () => {
+  const first = corpus(OLD, 200, 1);
+  const { model } = await train(first, { dim: 8, bucket: 2000, epoch: 2, lr: 0.5, seed: 3, thread: 1 });
+  const small = () => buildMemory(model, first, { capacity: 300, seed: 2 });
+  const twoNew = corpus(['x', 'y'], 150, 4);
+  const p = planUpdate({ model, input: twoNew, options: { memory: small() }, started: performance.now() });
+  // 720 per round from a memory of at most 300 (less its held-out guard): every example replayed, most of them more than once.
+  assert.equal(p.settings.replayPerRound, CLASS_INCREMENTAL_RATIO * 240);
+  assert.equal(p.replayTrain.length < 300, true);
+  assert.equal(p.replayTrain.length > 0, true);
+  const general = planUpdate({ model, input: twoNew, options: { memory: small(), labelScaledReplay: false }, started: performance.now() });
+  assert.equal(general.settings.replayPerRound, Math.min(REPLAY_RATIO * 240, general.replayTrain.length));
+  assert.equal(general.settings.replayPerRound <= 300, true);
 });
 
 test('labelScaledReplay false, updates without new labels and few-shot ones keep the general defaults; given options win', async () => {

@@ -8,7 +8,7 @@ import { splitTrainTest } from '../datasets/split.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { Rng } from '../util/rng.js';
 import { evenlySpaced } from '../util/sample.js';
-import { CLASS_INCREMENTAL_MAX_RATIO, CLASS_INCREMENTAL_MIN_RATIO, CLASS_INCREMENTAL_REPLAY_INPUT, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
+import { CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_REPLAY_INPUT, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
 import { FEW_SHOT_LR, FEW_SHOT_REPLAY_RATIO, fewShotNewLabel } from './fewShot.js';
 import { GATE_DEFAULTS, type GateOptions } from './gate.js';
 import { planTable, type TablePlan } from './growTable.js';
@@ -144,9 +144,9 @@ function settingsOf({ model, options }: UpdateRequest, fresh: readonly Example[]
   const newTrain = fresh.length;
   // The update teaches a label the parent does not know from a few examples (fewShot.ts).
   const fewShot = fewShotNewLabel(model, fresh);
-  // New labels in bulk (classIncremental.ts): unless turned off, replay scaled to the labels, every row of it trained, a balanced last round.
+  // New labels in bulk (classIncremental.ts): unless turned off, 3 replayed per new one (a short memory repeated), every row of it trained, a balanced last round.
   const bulk = options.labelScaledReplay !== false && !fewShot && classIncremental(model, fresh);
-  const replayRatio = options.replayRatio ?? (fewShot ? FEW_SHOT_REPLAY_RATIO : bulk ? labelScaledRatio(model, fresh) : REPLAY_RATIO);
+  const replayRatio = options.replayRatio ?? (fewShot ? FEW_SHOT_REPLAY_RATIO : bulk ? CLASS_INCREMENTAL_RATIO : REPLAY_RATIO);
   // (the rate's floor is for plain SGD: Adam's rates and a hidden layer's are of another scale)
   const sgd = model.config.optimizer === 'sgd' && model.params.hidden === null;
   return {
@@ -156,8 +156,8 @@ function settingsOf({ model, options }: UpdateRequest, fresh: readonly Example[]
     budgetMs: options.budgetMs ?? Infinity,
     lr: options.lr ?? Math.max(fewShot && sgd ? FEW_SHOT_LR : 0, defaultLr(model, newTrain)),
     replayRatio,
-    // At least 32 when the memory has them; a given ratio may replay an example more than once.
-    replayPerRound: Math.min(Math.max(32, Math.ceil(replayRatio * newTrain)), options.replayRatio === undefined ? replayable : Infinity),
+    // At least 32 when the memory has them; a given ratio, or the class-incremental one, may replay an example more than once.
+    replayPerRound: Math.min(Math.max(32, Math.ceil(replayRatio * newTrain)), options.replayRatio === undefined && !bulk ? replayable : Infinity),
     replayInput: options.replayInput ?? (bulk ? CLASS_INCREMENTAL_REPLAY_INPUT : REPLAY_INPUT),
     ewc: options.ewc ?? 0,
     distill: options.distill ?? 0,
@@ -243,18 +243,3 @@ export const REPLAY_RATIO = 1;
  * replaySelection; figures in docs/decisions.md, 2026-12-06, patch bytes).
  */
 export const REPLAY_INPUT: ReplayInput = 'shared';
-
-/**
- * The replay ratio of an update of `train` in the class-incremental regime (classIncremental.ts):
- * REPLAY_RATIO times the labels the model knows over the new labels `train` brings, at least
- * CLASS_INCREMENTAL_MIN_RATIO and at most CLASS_INCREMENTAL_MAX_RATIO times it. At ratio 1 old labels get half of
- * every round however much of the history they are: after task 19 of a 20-task class-incremental
- * stream they were 95% of it, and what the model knew of them wore away update after update (BWT
- * -18.8 points against retrain's -7.8).
- */
-export function labelScaledRatio(model: TextClassifier, train: readonly Example[]): number {
-  const fresh = new Set<string>();
-  for (const e of train) for (const l of e.labels) if (model.vocab.labelId(l) < 0) fresh.add(l);
-  if (fresh.size === 0) return REPLAY_RATIO;
-  return REPLAY_RATIO * Math.min(CLASS_INCREMENTAL_MAX_RATIO, Math.max(CLASS_INCREMENTAL_MIN_RATIO, model.vocab.labelCounts.length / fresh.size));
-}
