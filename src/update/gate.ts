@@ -68,12 +68,12 @@ export interface Outcomes {
    * The new validation examples' outcomes; with their gold labels and top labels before and after,
    * the gate measures skill beyond the label mix (see skill()). Without them, accuracy stands for skill.
    */
-  fresh: { before: readonly boolean[]; after: readonly boolean[]; gold?: readonly (readonly string[])[]; topBefore?: readonly string[]; topAfter?: readonly string[] };
+  fresh: { before: readonly boolean[]; after: readonly boolean[]; gold?: readonly (readonly string[])[]; topBefore?: readonly string[]; topAfter?: readonly string[]; confidenceBefore?: readonly number[] };
   /**
    * The guard's outcomes on the parent's labels, with each example's gold labels and top label
    * before and after (for the per-label test), and whether a label the update added now beats them.
    */
-  guard: { before: readonly boolean[]; after: readonly boolean[]; gold: readonly (readonly string[])[]; topBefore: readonly string[]; topAfter: readonly string[]; takenByNewLabel: readonly boolean[] };
+  guard: { before: readonly boolean[]; after: readonly boolean[]; gold: readonly (readonly string[])[]; topBefore: readonly string[]; topAfter: readonly string[]; takenByNewLabel: readonly boolean[]; confidenceBefore?: readonly number[] };
   /** The labels the update added, as a share of all labelled examples the model has now seen (0 when none). */
   newLabelShare: number;
   /** A token that flips the candidate's answers to one label wherever it is planted (see trigger.ts), or null. */
@@ -259,7 +259,7 @@ export const FLIP_SHARE = 0.8;
  * moves some texts between labels; it does not empty a label the parent predicts well. Needs the
  * fresh outcomes' labels; new labels are never "to" (their texts are called an old label by any parent).
  */
-export function labelFlip(o: Outcomes): { from: string; to: string; n: number; toCount: number; freshPrecision: number; guardPrecision: number; transfer?: { learned: number; guardLoss: number } } | null {
+export function labelFlip(o: Outcomes): { from: string; to: string; n: number; toCount: number; freshPrecision: number; guardPrecision: number; transfer?: { learned: number; guardLoss: number }; typicality?: number } | null {
   const f = o.fresh;
   if (!f.gold || !f.topBefore) return null;
   const old = new Set(o.guard.gold.flat());
@@ -276,8 +276,9 @@ export function labelFlip(o: Outcomes): { from: string; to: string; n: number; t
     const [to, toCount] = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0] ?? ['', 0];
     if (guardPrecision < FLIP_SHARE || toCount < FLIP_SHARE * at.length) continue;
     const t = flipTransfer(o, from, to, at);
-    if (t && t.guardLoss < FLIP_TRANSFER * t.learned) continue;
-    return { from, to, n: at.length, toCount, freshPrecision, guardPrecision, ...(t ? { transfer: t } : {}) };
+    const typical = typicality(o, from, to, at);
+    if (t && t.guardLoss < FLIP_TRANSFER * t.learned && (typical === null || typical < FLIP_TYPICAL)) continue;
+    return { from, to, n: at.length, toCount, freshPrecision, guardPrecision, ...(t ? { transfer: t } : {}), ...(typical !== null ? { typicality: typical } : {}) };
   }
   return null;
 }
@@ -295,6 +296,36 @@ export function labelFlip(o: Outcomes): { from: string; to: string; n: number; t
  * ham lost while learning 1-42 of 4-46 texts).
  */
 export const FLIP_TRANSFER = 0.1;
+
+/**
+ * A relabelling of texts the parent knows as well as its own: the median, over the new examples
+ * the parent calls X that are labelled Y, of the share of the guard's X examples (the parent right)
+ * that the parent is less sure of than of them (its probability of X). Texts a drift brings to Y
+ * are ones the parent mistook for X, at the edge of X: their median share was 0.05-0.17 (first
+ * names by initial, its errors of the last era). A targeted flip relabels X texts as typical as
+ * the guard's, at about 0.5, even where the candidate learned the flip without moving the guard's
+ * X texts (first names seed 3: guard loss 0.03 for 0.94 learned).
+ */
+export const FLIP_TYPICAL = 0.25;
+
+/** The median share of the guard's X texts the parent is less sure of than of the relabelled new ones at `at` (ties count half); null without confidences or with under 10 guard X texts. */
+function typicality(o: Outcomes, from: string, to: string, at: readonly number[]): number | null {
+  const f = o.fresh;
+  const g = o.guard;
+  if (!f.confidenceBefore || !g.confidenceBefore) return null;
+  const reference = g.gold.flatMap((gold, i) => (gold.includes(from) && g.topBefore[i] === from ? [g.confidenceBefore![i]] : [])).sort((a, b) => a - b);
+  const relabelled = at.filter((i) => f.gold![i].includes(to) && !f.gold![i].includes(from));
+  if (reference.length < 10 || relabelled.length === 0) return null;
+  const below = (x: number) => {
+    let lo = 0;
+    let hi = 0;
+    for (const r of reference) r < x ? lo++ : r === x && hi++;
+    return (lo + hi / 2) / reference.length;
+  };
+  const shares = relabelled.map((i) => below(f.confidenceBefore![i])).sort((a, b) => a - b);
+  const mid = shares.length >> 1;
+  return shares.length % 2 ? shares[mid] : (shares[mid - 1] + shares[mid]) / 2;
+}
 
 /** The candidate's learning of the new examples at `at` (labelled `to`, called `from` by the parent) and its loss of the guard's `from`; null without the candidate's answers. */
 function flipTransfer(o: Outcomes, from: string, to: string, at: readonly number[]): { learned: number; guardLoss: number } | null {

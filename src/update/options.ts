@@ -53,6 +53,7 @@ const OTHER_OPTIONS = {
   align: 'a boolean',
   gate: 'a boolean',
   labelScaledReplay: 'a boolean',
+  domainReplay: 'a boolean',
   guard: 'an array of examples',
   valid: 'an array of examples',
   memory: 'a ContinualMemory (from loadLearner or buildMemory) or null',
@@ -96,6 +97,7 @@ function otherProblem(key: keyof typeof OTHER_OPTIONS, v: unknown): string | nul
     case 'align':
     case 'gate':
     case 'labelScaledReplay':
+    case 'domainReplay':
       return typeof v === 'boolean' ? null : show(v);
     case 'guard':
     case 'valid':
