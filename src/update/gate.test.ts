@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabelMetrics, Metrics } from '../eval/metrics.js';
-import { balancedSkill, FLIP_TRANSFER, GATE_DEFAULTS, gateIssues, labelFlip, signTestP, significantGain, skill, type GateOptions, type Measured, type Outcomes } from './gate.js';
+import { balancedSkill, FLIP_TRANSFER, FLIP_TYPICAL, GATE_DEFAULTS, gateIssues, labelFlip, signTestP, significantGain, skill, type GateOptions, type Measured, type Outcomes } from './gate.js';
 
 function metrics(accuracy: number, perLabel: Partial<LabelMetrics>[] = [], n = 100): Metrics {
   const labels = perLabel.map((l, i) => ({ label: `l${i}`, precision: 0, recall: 0, f1: 0, support: 10, ...l }));
@@ -269,4 +269,23 @@ test("labelFlip with the candidate's answers: texts of y the parent took for x, 
   const unlearned = { ...fresh, after: fresh.before, topAfter: fresh.topBefore };
   assert.equal(labelFlip({ fresh: unlearned, guard: guard(0), newLabelShare: 0 })?.from, 'x');
   assert.equal(FLIP_TRANSFER, 0.1);
+});
+
+test('labelFlip: relabelled texts the parent is as sure of as of the guard\'s x are a flip even when the guard\'s x stayed x; its doubtful ones are a drift', () => {
+  const n = 40;
+  const gold = [...Array(n)].map((_, i) => [i % 2 ? 'x' : 'y']);
+  // The parent's probability of x on the guard's 20 x texts: 0.80, 0.81, ... 0.99.
+  let k = 0;
+  const guard = { before: gold.map(() => true), after: gold.map(() => true), gold, topBefore: gold.map((g) => g[0]), topAfter: gold.map((g) => g[0]), takenByNewLabel: gold.map(() => false), confidenceBefore: gold.map((g) => (g[0] === 'x' ? 0.8 + 0.01 * k++ : 0.9)) };
+  // 20 y texts the parent calls x, 18 learned, none of the guard's x moved: the transfer test alone lets it through.
+  const fresh = (confidence: number) => ({ before: [...Array(20)].map(() => false), after: [...Array(20)].map((_, i) => i < 18), gold: [...Array(20)].map(() => ['y']), topBefore: [...Array(20)].map(() => 'x'), topAfter: [...Array(20)].map((_, i) => (i < 18 ? 'y' : 'x')), confidenceBefore: [...Array(20)].map(() => confidence) });
+  // At 0.855 the parent is surer than of 6 of the 20 guard x texts (0.30 >= FLIP_TYPICAL): a flip.
+  const flip = labelFlip({ fresh: fresh(0.855), guard, newLabelShare: 0 });
+  assert.equal(flip?.typicality, 0.3);
+  assert.deepEqual(flip?.transfer, { learned: 0.9, guardLoss: 0 });
+  // At 0.825, surer than of 3 of 20 (0.15 < FLIP_TYPICAL): texts at the edge of x, a drift.
+  assert.equal(labelFlip({ fresh: fresh(0.825), guard, newLabelShare: 0 }), null);
+  // Ties count half: at exactly 0.84, 4 below and 1 equal (0.225).
+  assert.equal(labelFlip({ fresh: fresh(0.84), guard, newLabelShare: 0 }), null);
+  assert.equal(FLIP_TYPICAL, 0.25);
 });
