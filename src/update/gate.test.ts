@@ -251,7 +251,7 @@ test('labelFlip: an old label the parent predicts well, emptied into another old
   assert.equal(labelFlip({ fresh: half, guard, newLabelShare: 0 }), null);
 });
 
-test("labelFlip with the candidate's answers: texts of y the parent took for x, learned while the guard's x stays x, are a drift; a relabelling that moves the guard's x is a flip", () => {
+test("labelFlip with the candidate's answers: texts of y the parent took for x, learned while the guard's x stays x, are a drift; a relabelling that moves the guard's x beyond noise is a flip", () => {
   const n = 40;
   // A guard of 20 x and 20 y the parent gets right; a batch of one label, 20 y texts the parent calls x.
   const gold = [...Array(n)].map((_, i) => [i % 2 ? 'x' : 'y']);
@@ -263,8 +263,11 @@ test("labelFlip with the candidate's answers: texts of y the parent took for x, 
   const fresh = { before: [...Array(20)].map(() => false), after: [...Array(20)].map((_, i) => i < 18), gold: [...Array(20)].map(() => ['y']), topBefore: [...Array(20)].map(() => 'x'), topAfter: [...Array(20)].map((_, i) => (i < 18 ? 'y' : 'x')) };
   // Learned 18 of 20 (0.9); the guard's x lost 1 of 20 (0.05 < FLIP_TRANSFER x 0.9 = 0.09): a drift.
   assert.equal(labelFlip({ fresh, guard: guard(1), newLabelShare: 0 }), null);
-  // 2 of 20 (0.1 >= 0.09): the relabelling took hold on the guard's x texts too.
-  assert.deepEqual(labelFlip({ fresh, guard: guard(2), newLabelShare: 0 })?.transfer, { learned: 0.9, guardLoss: 0.1 });
+  // 2 of 20 (0.1 >= 0.09), but within noise of none (sign test, p = 1/4): no transfer shown.
+  assert.equal(labelFlip({ fresh, guard: guard(2), newLabelShare: 0 }), null);
+  // 5 of 20: p = 1/32, still above two standard errors (0.023); 6 of 20 (p = 1/64): the relabelling took hold on the guard's x texts too.
+  assert.equal(labelFlip({ fresh, guard: guard(5), newLabelShare: 0 }), null);
+  assert.deepEqual(labelFlip({ fresh, guard: guard(6), newLabelShare: 0 })?.transfer, { learned: 0.9, guardLoss: 0.3 });
   // Nothing learned: the check cannot tell, and stays a flip (as without the candidate's answers).
   const unlearned = { ...fresh, after: fresh.before, topAfter: fresh.topBefore };
   assert.equal(labelFlip({ fresh: unlearned, guard: guard(0), newLabelShare: 0 })?.from, 'x');

@@ -258,6 +258,9 @@ export const FLIP_SHARE = 0.8;
  * the guard has: an old label) at least FLIP_SHARE of the time, over 10 examples or more. A drift
  * moves some texts between labels; it does not empty a label the parent predicts well. Needs the
  * fresh outcomes' labels; new labels are never "to" (their texts are called an old label by any parent).
+ * With the candidate's answers, it is a drift instead when the candidate learned them without
+ * moving the guard's X texts (FLIP_TRANSFER, beyond noise) and the parent had doubted them
+ * (typicality under FLIP_TYPICAL).
  */
 export function labelFlip(o: Outcomes): { from: string; to: string; n: number; toCount: number; freshPrecision: number; guardPrecision: number; transfer?: { learned: number; guardLoss: number }; typicality?: number } | null {
   const f = o.fresh;
@@ -275,9 +278,13 @@ export function labelFlip(o: Outcomes): { from: string; to: string; n: number; t
     for (const i of at) for (const l of f.gold[i]) if (l !== from && old.has(l)) counts.set(l, (counts.get(l) ?? 0) + 1);
     const [to, toCount] = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0] ?? ['', 0];
     if (guardPrecision < FLIP_SHARE || toCount < FLIP_SHARE * at.length) continue;
-    const t = flipTransfer(o, from, to, at);
+    const moved = flipTransfer(o, from, to, at);
+    const t = moved && { learned: moved.learned, guardLoss: moved.guardLoss };
     const typical = typicality(o, from, to, at);
-    if (t && t.guardLoss < FLIP_TRANSFER * t.learned && (typical === null || typical < FLIP_TYPICAL)) continue;
+    // A drift: the candidate learned the relabelled texts while the guard's X texts stayed X, or
+    // moved within noise of none (2 of 20 is no transfer); and the parent had doubted them.
+    const drift = moved !== null && moved.learned > 0 && (moved.guardLoss < FLIP_TRANSFER * moved.learned || !moved.beyondNoise);
+    if (drift && (typical === null || typical < FLIP_TYPICAL)) continue;
     return { from, to, n: at.length, toCount, freshPrecision, guardPrecision, ...(t ? { transfer: t } : {}), ...(typical !== null ? { typicality: typical } : {}) };
   }
   return null;
@@ -327,8 +334,16 @@ function typicality(o: Outcomes, from: string, to: string, at: readonly number[]
   return shares.length % 2 ? shares[mid] : (shares[mid - 1] + shares[mid]) / 2;
 }
 
+/** What took the label-flip check past a drift: the guard's "from" texts moved with the learning, or the relabelled texts are typical of "from". */
+function flipDetail(flip: NonNullable<ReturnType<typeof labelFlip>>): string {
+  const parts: string[] = [];
+  if (flip.transfer) parts.push(`the candidate learned ${pts(flip.transfer.learned)}% of them and no longer calls ${pts(flip.transfer.guardLoss)}% of the guard's "${flip.from}" texts "${flip.from}"`);
+  if (flip.typicality !== undefined) parts.push(`the parent is surer of them than of ${pts(flip.typicality)}% of the guard's "${flip.from}" texts`);
+  return parts.length ? `; ${parts.join(', and ')}` : '';
+}
+
 /** The candidate's learning of the new examples at `at` (labelled `to`, called `from` by the parent) and its loss of the guard's `from`; null without the candidate's answers. */
-function flipTransfer(o: Outcomes, from: string, to: string, at: readonly number[]): { learned: number; guardLoss: number } | null {
+function flipTransfer(o: Outcomes, from: string, to: string, at: readonly number[]): { learned: number; guardLoss: number; beyondNoise: boolean } | null {
   const f = o.fresh;
   const g = o.guard;
   if (!f.topAfter || g.topAfter.length !== g.gold.length) return null;
@@ -336,8 +351,10 @@ function flipTransfer(o: Outcomes, from: string, to: string, at: readonly number
   const known = g.gold.flatMap((gold, i) => (gold.includes(from) && g.topBefore[i] === from ? [i] : []));
   if (relabelled.length === 0 || known.length === 0) return null;
   const learned = relabelled.filter((i) => f.topAfter![i] === to).length / relabelled.length;
-  const guardLoss = known.filter((i) => g.topAfter[i] !== from).length / known.length;
-  return { learned, guardLoss };
+  const lost = known.filter((i) => g.topAfter[i] !== from).length;
+  // Beyond noise: more of the guard's "from" texts moved away than came to it, by the exact sign test at the guard-wide level.
+  const gained = g.gold.filter((gold, i) => gold.includes(from) && g.topBefore[i] !== from && g.topAfter[i] === from).length;
+  return { learned, guardLoss: lost / known.length, beyondNoise: signTestP(lost, gained) <= GUARD_ALPHA };
 }
 
 /**
@@ -449,7 +466,7 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
   }
   const flip = labelFlip(outcomes);
   if (flip) {
-    issues.push({ code: 'label-flip', metric: 'new examples the parent calls a label, labelled another', label: flip.from, before: flip.guardPrecision, after: flip.freshPrecision, threshold: FLIP_SHARE, message: `the new data relabels "${flip.from}" as "${flip.to}": of the ${flip.n} new examples the parent calls "${flip.from}", ${flip.toCount} are labelled "${flip.to}" and ${pts(flip.freshPrecision)}% "${flip.from}", where on the guard ${pts(flip.guardPrecision)}% of those it calls "${flip.from}" are (a targeted flip? relabelling a class on purpose needs --no-gate)` });
+    issues.push({ code: 'label-flip', metric: 'new examples the parent calls a label, labelled another', label: flip.from, before: flip.guardPrecision, after: flip.freshPrecision, threshold: FLIP_SHARE, message: `the new data relabels "${flip.from}" as "${flip.to}": of the ${flip.n} new examples the parent calls "${flip.from}", ${flip.toCount} are labelled "${flip.to}" and ${pts(flip.freshPrecision)}% "${flip.from}", where on the guard ${pts(flip.guardPrecision)}% of those it calls "${flip.from}" are${flipDetail(flip)} (a targeted flip? relabelling a class on purpose needs --no-gate)` });
   }
   const t = outcomes.trigger;
   if (t) {
