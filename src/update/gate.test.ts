@@ -292,3 +292,15 @@ test('labelFlip: relabelled texts the parent is as sure of as of the guard\'s x 
   assert.equal(labelFlip({ fresh: fresh(0.84), guard, newLabelShare: 0 }), null);
   assert.equal(FLIP_TYPICAL, 0.25);
 });
+
+test("weighted policy: a label's F1 drop on the guard is weighed against its F1 gain on the new data; the guard policy and a rare label on the new data are not", () => {
+  const before = (freshF1: number, support = 10): Measured => ({ guard: metrics(0.8, [{ f1: 0.9 }]), fresh: metrics(0.5, [{ f1: freshF1, support }]) });
+  const after = (freshF1: number, support = 10): Measured => ({ guard: metrics(0.8, [{ f1: 0.5 }]), fresh: metrics(0.8, [{ f1: freshF1, support }]) });
+  // The guard's l0 lost 40 points of F1; on the new data l0 gained 60 (SOTU party's last era: 12.5 lost, the new data 25 points up).
+  assert.deepEqual(codes(before(0.3), after(0.9), guardLoss(8, 20)), []);
+  assert.deepEqual(codes(before(0.3), after(0.9), guardLoss(8, 20), GUARD_POLICY).filter((c) => c === 'label-f1-drop'), ['label-f1-drop']);
+  // Gained 20: 0.5 x 40 - 0.5 x 20 = 10 points weighed, more than 0.5 x the 10-point tolerance.
+  assert.deepEqual(codes(before(0.3), after(0.5), guardLoss(8, 20)), ['label-f1-drop']);
+  // Under minLabelSupport examples of l0 in the new data: its F1 there is noise, no offset.
+  assert.deepEqual(codes(before(0.3, GATE_DEFAULTS.minLabelSupport - 1), after(0.9, GATE_DEFAULTS.minLabelSupport - 1), guardLoss(8, 20)), ['label-f1-drop']);
+});
