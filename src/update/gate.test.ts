@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabelMetrics, Metrics } from '../eval/metrics.js';
-import { balancedSkill, FLIP_TRANSFER, GATE_DEFAULTS, gateIssues, labelFlip, signTestP, significantGain, skill, type GateOptions, type Measured, type Outcomes } from './gate.js';
+import { balancedSkill, FLIP_TRANSFER, FLIP_TYPICAL, GATE_DEFAULTS, gateIssues, labelFlip, signTestP, significantGain, skill, type GateOptions, type Measured, type Outcomes } from './gate.js';
 
 function metrics(accuracy: number, perLabel: Partial<LabelMetrics>[] = [], n = 100): Metrics {
   const labels = perLabel.map((l, i) => ({ label: `l${i}`, precision: 0, recall: 0, f1: 0, support: 10, ...l }));
@@ -251,7 +251,7 @@ test('labelFlip: an old label the parent predicts well, emptied into another old
   assert.equal(labelFlip({ fresh: half, guard, newLabelShare: 0 }), null);
 });
 
-test("labelFlip with the candidate's answers: texts of y the parent took for x, learned while the guard's x stays x, are a drift; a relabelling that moves the guard's x is a flip", () => {
+test("labelFlip with the candidate's answers: texts of y the parent took for x, learned while the guard's x stays x, are a drift; a relabelling that moves the guard's x beyond noise is a flip", () => {
   const n = 40;
   // A guard of 20 x and 20 y the parent gets right; a batch of one label, 20 y texts the parent calls x.
   const gold = [...Array(n)].map((_, i) => [i % 2 ? 'x' : 'y']);
@@ -263,10 +263,44 @@ test("labelFlip with the candidate's answers: texts of y the parent took for x, 
   const fresh = { before: [...Array(20)].map(() => false), after: [...Array(20)].map((_, i) => i < 18), gold: [...Array(20)].map(() => ['y']), topBefore: [...Array(20)].map(() => 'x'), topAfter: [...Array(20)].map((_, i) => (i < 18 ? 'y' : 'x')) };
   // Learned 18 of 20 (0.9); the guard's x lost 1 of 20 (0.05 < FLIP_TRANSFER x 0.9 = 0.09): a drift.
   assert.equal(labelFlip({ fresh, guard: guard(1), newLabelShare: 0 }), null);
-  // 2 of 20 (0.1 >= 0.09): the relabelling took hold on the guard's x texts too.
-  assert.deepEqual(labelFlip({ fresh, guard: guard(2), newLabelShare: 0 })?.transfer, { learned: 0.9, guardLoss: 0.1 });
+  // 2 of 20 (0.1 >= 0.09), but within noise of none (sign test, p = 1/4): no transfer shown.
+  assert.equal(labelFlip({ fresh, guard: guard(2), newLabelShare: 0 }), null);
+  // 5 of 20: p = 1/32, still above two standard errors (0.023); 6 of 20 (p = 1/64): the relabelling took hold on the guard's x texts too.
+  assert.equal(labelFlip({ fresh, guard: guard(5), newLabelShare: 0 }), null);
+  assert.deepEqual(labelFlip({ fresh, guard: guard(6), newLabelShare: 0 })?.transfer, { learned: 0.9, guardLoss: 0.3 });
   // Nothing learned: the check cannot tell, and stays a flip (as without the candidate's answers).
   const unlearned = { ...fresh, after: fresh.before, topAfter: fresh.topBefore };
   assert.equal(labelFlip({ fresh: unlearned, guard: guard(0), newLabelShare: 0 })?.from, 'x');
   assert.equal(FLIP_TRANSFER, 0.1);
+});
+
+test('labelFlip: relabelled texts the parent is as sure of as of the guard\'s x are a flip even when the guard\'s x stayed x; its doubtful ones are a drift', () => {
+  const n = 40;
+  const gold = [...Array(n)].map((_, i) => [i % 2 ? 'x' : 'y']);
+  // The parent's probability of x on the guard's 20 x texts: 0.80, 0.81, ... 0.99.
+  let k = 0;
+  const guard = { before: gold.map(() => true), after: gold.map(() => true), gold, topBefore: gold.map((g) => g[0]), topAfter: gold.map((g) => g[0]), takenByNewLabel: gold.map(() => false), confidenceBefore: gold.map((g) => (g[0] === 'x' ? 0.8 + 0.01 * k++ : 0.9)) };
+  // 20 y texts the parent calls x, 18 learned, none of the guard's x moved: the transfer test alone lets it through.
+  const fresh = (confidence: number) => ({ before: [...Array(20)].map(() => false), after: [...Array(20)].map((_, i) => i < 18), gold: [...Array(20)].map(() => ['y']), topBefore: [...Array(20)].map(() => 'x'), topAfter: [...Array(20)].map((_, i) => (i < 18 ? 'y' : 'x')), confidenceBefore: [...Array(20)].map(() => confidence) });
+  // At 0.855 the parent is surer than of 6 of the 20 guard x texts (0.30 >= FLIP_TYPICAL): a flip.
+  const flip = labelFlip({ fresh: fresh(0.855), guard, newLabelShare: 0 });
+  assert.equal(flip?.typicality, 0.3);
+  assert.deepEqual(flip?.transfer, { learned: 0.9, guardLoss: 0 });
+  // At 0.825, surer than of 3 of 20 (0.15 < FLIP_TYPICAL): texts at the edge of x, a drift.
+  assert.equal(labelFlip({ fresh: fresh(0.825), guard, newLabelShare: 0 }), null);
+  // Ties count half: at exactly 0.84, 4 below and 1 equal (0.225).
+  assert.equal(labelFlip({ fresh: fresh(0.84), guard, newLabelShare: 0 }), null);
+  assert.equal(FLIP_TYPICAL, 0.25);
+});
+
+test("weighted policy: a label's F1 drop on the guard is weighed against its F1 gain on the new data; the guard policy and a rare label on the new data are not", () => {
+  const before = (freshF1: number, support = 10): Measured => ({ guard: metrics(0.8, [{ f1: 0.9 }]), fresh: metrics(0.5, [{ f1: freshF1, support }]) });
+  const after = (freshF1: number, support = 10): Measured => ({ guard: metrics(0.8, [{ f1: 0.5 }]), fresh: metrics(0.8, [{ f1: freshF1, support }]) });
+  // The guard's l0 lost 40 points of F1; on the new data l0 gained 60 (SOTU party's last era: 12.5 lost, the new data 25 points up).
+  assert.deepEqual(codes(before(0.3), after(0.9), guardLoss(8, 20)), []);
+  assert.deepEqual(codes(before(0.3), after(0.9), guardLoss(8, 20), GUARD_POLICY).filter((c) => c === 'label-f1-drop'), ['label-f1-drop']);
+  // Gained 20: 0.5 x 40 - 0.5 x 20 = 10 points weighed, more than 0.5 x the 10-point tolerance.
+  assert.deepEqual(codes(before(0.3), after(0.5), guardLoss(8, 20)), ['label-f1-drop']);
+  // Under minLabelSupport examples of l0 in the new data: its F1 there is noise, no offset.
+  assert.deepEqual(codes(before(0.3, GATE_DEFAULTS.minLabelSupport - 1), after(0.9, GATE_DEFAULTS.minLabelSupport - 1), guardLoss(8, 20)), ['label-f1-drop']);
 });

@@ -68,12 +68,12 @@ export interface Outcomes {
    * The new validation examples' outcomes; with their gold labels and top labels before and after,
    * the gate measures skill beyond the label mix (see skill()). Without them, accuracy stands for skill.
    */
-  fresh: { before: readonly boolean[]; after: readonly boolean[]; gold?: readonly (readonly string[])[]; topBefore?: readonly string[]; topAfter?: readonly string[] };
+  fresh: { before: readonly boolean[]; after: readonly boolean[]; gold?: readonly (readonly string[])[]; topBefore?: readonly string[]; topAfter?: readonly string[]; confidenceBefore?: readonly number[] };
   /**
    * The guard's outcomes on the parent's labels, with each example's gold labels and top label
    * before and after (for the per-label test), and whether a label the update added now beats them.
    */
-  guard: { before: readonly boolean[]; after: readonly boolean[]; gold: readonly (readonly string[])[]; topBefore: readonly string[]; topAfter: readonly string[]; takenByNewLabel: readonly boolean[] };
+  guard: { before: readonly boolean[]; after: readonly boolean[]; gold: readonly (readonly string[])[]; topBefore: readonly string[]; topAfter: readonly string[]; takenByNewLabel: readonly boolean[]; confidenceBefore?: readonly number[] };
   /** The labels the update added, as a share of all labelled examples the model has now seen (0 when none). */
   newLabelShare: number;
   /** A token that flips the candidate's answers to one label wherever it is planted (see trigger.ts), or null. */
@@ -258,8 +258,11 @@ export const FLIP_SHARE = 0.8;
  * the guard has: an old label) at least FLIP_SHARE of the time, over 10 examples or more. A drift
  * moves some texts between labels; it does not empty a label the parent predicts well. Needs the
  * fresh outcomes' labels; new labels are never "to" (their texts are called an old label by any parent).
+ * With the candidate's answers, it is a drift instead when the candidate learned them without
+ * moving the guard's X texts (FLIP_TRANSFER, beyond noise) and the parent had doubted them
+ * (typicality under FLIP_TYPICAL).
  */
-export function labelFlip(o: Outcomes): { from: string; to: string; n: number; toCount: number; freshPrecision: number; guardPrecision: number; transfer?: { learned: number; guardLoss: number } } | null {
+export function labelFlip(o: Outcomes): { from: string; to: string; n: number; toCount: number; freshPrecision: number; guardPrecision: number; transfer?: { learned: number; guardLoss: number }; typicality?: number } | null {
   const f = o.fresh;
   if (!f.gold || !f.topBefore) return null;
   const old = new Set(o.guard.gold.flat());
@@ -275,9 +278,14 @@ export function labelFlip(o: Outcomes): { from: string; to: string; n: number; t
     for (const i of at) for (const l of f.gold[i]) if (l !== from && old.has(l)) counts.set(l, (counts.get(l) ?? 0) + 1);
     const [to, toCount] = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0] ?? ['', 0];
     if (guardPrecision < FLIP_SHARE || toCount < FLIP_SHARE * at.length) continue;
-    const t = flipTransfer(o, from, to, at);
-    if (t && t.guardLoss < FLIP_TRANSFER * t.learned) continue;
-    return { from, to, n: at.length, toCount, freshPrecision, guardPrecision, ...(t ? { transfer: t } : {}) };
+    const moved = flipTransfer(o, from, to, at);
+    const t = moved && { learned: moved.learned, guardLoss: moved.guardLoss };
+    const typical = typicality(o, from, to, at);
+    // A drift: the candidate learned the relabelled texts while the guard's X texts stayed X, or
+    // moved within noise of none (2 of 20 is no transfer); and the parent had doubted them.
+    const drift = moved !== null && moved.learned > 0 && (moved.guardLoss < FLIP_TRANSFER * moved.learned || !moved.beyondNoise);
+    if (drift && (typical === null || typical < FLIP_TYPICAL)) continue;
+    return { from, to, n: at.length, toCount, freshPrecision, guardPrecision, ...(t ? { transfer: t } : {}), ...(typical !== null ? { typicality: typical } : {}) };
   }
   return null;
 }
@@ -296,8 +304,46 @@ export function labelFlip(o: Outcomes): { from: string; to: string; n: number; t
  */
 export const FLIP_TRANSFER = 0.1;
 
+/**
+ * A relabelling of texts the parent knows as well as its own: the median, over the new examples
+ * the parent calls X that are labelled Y, of the share of the guard's X examples (the parent right)
+ * that the parent is less sure of than of them (its probability of X). Texts a drift brings to Y
+ * are ones the parent mistook for X, at the edge of X: their median share was 0.05-0.17 (first
+ * names by initial, its errors of the last era). A targeted flip relabels X texts as typical as
+ * the guard's, at about 0.5, even where the candidate learned the flip without moving the guard's
+ * X texts (first names seed 3: guard loss 0.03 for 0.94 learned).
+ */
+export const FLIP_TYPICAL = 0.25;
+
+/** The median share of the guard's X texts the parent is less sure of than of the relabelled new ones at `at` (ties count half); null without confidences or with under 10 guard X texts. */
+function typicality(o: Outcomes, from: string, to: string, at: readonly number[]): number | null {
+  const f = o.fresh;
+  const g = o.guard;
+  if (!f.confidenceBefore || !g.confidenceBefore) return null;
+  const reference = g.gold.flatMap((gold, i) => (gold.includes(from) && g.topBefore[i] === from ? [g.confidenceBefore![i]] : [])).sort((a, b) => a - b);
+  const relabelled = at.filter((i) => f.gold![i].includes(to) && !f.gold![i].includes(from));
+  if (reference.length < 10 || relabelled.length === 0) return null;
+  const below = (x: number) => {
+    let lo = 0;
+    let hi = 0;
+    for (const r of reference) r < x ? lo++ : r === x && hi++;
+    return (lo + hi / 2) / reference.length;
+  };
+  const shares = relabelled.map((i) => below(f.confidenceBefore![i])).sort((a, b) => a - b);
+  const mid = shares.length >> 1;
+  return shares.length % 2 ? shares[mid] : (shares[mid - 1] + shares[mid]) / 2;
+}
+
+/** What took the label-flip check past a drift: the guard's "from" texts moved with the learning, or the relabelled texts are typical of "from". */
+function flipDetail(flip: NonNullable<ReturnType<typeof labelFlip>>): string {
+  const parts: string[] = [];
+  if (flip.transfer) parts.push(`the candidate learned ${pts(flip.transfer.learned)}% of them and no longer calls ${pts(flip.transfer.guardLoss)}% of the guard's "${flip.from}" texts "${flip.from}"`);
+  if (flip.typicality !== undefined) parts.push(`the parent is surer of them than of ${pts(flip.typicality)}% of the guard's "${flip.from}" texts`);
+  return parts.length ? `; ${parts.join(', and ')}` : '';
+}
+
 /** The candidate's learning of the new examples at `at` (labelled `to`, called `from` by the parent) and its loss of the guard's `from`; null without the candidate's answers. */
-function flipTransfer(o: Outcomes, from: string, to: string, at: readonly number[]): { learned: number; guardLoss: number } | null {
+function flipTransfer(o: Outcomes, from: string, to: string, at: readonly number[]): { learned: number; guardLoss: number; beyondNoise: boolean } | null {
   const f = o.fresh;
   const g = o.guard;
   if (!f.topAfter || g.topAfter.length !== g.gold.length) return null;
@@ -305,8 +351,10 @@ function flipTransfer(o: Outcomes, from: string, to: string, at: readonly number
   const known = g.gold.flatMap((gold, i) => (gold.includes(from) && g.topBefore[i] === from ? [i] : []));
   if (relabelled.length === 0 || known.length === 0) return null;
   const learned = relabelled.filter((i) => f.topAfter![i] === to).length / relabelled.length;
-  const guardLoss = known.filter((i) => g.topAfter[i] !== from).length / known.length;
-  return { learned, guardLoss };
+  const lost = known.filter((i) => g.topAfter[i] !== from).length;
+  // Beyond noise: more of the guard's "from" texts moved away than came to it, by the exact sign test at the guard-wide level.
+  const gained = g.gold.filter((gold, i) => gold.includes(from) && g.topBefore[i] !== from && g.topAfter[i] === from).length;
+  return { learned, guardLoss: lost / known.length, beyondNoise: signTestP(lost, gained) <= GUARD_ALPHA };
 }
 
 /**
@@ -357,6 +405,20 @@ function testedLabels(f: Outcomes['fresh'], support: number): number {
   return [...counts.values()].filter((c) => c >= support).length;
 }
 
+/**
+ * The F1 a label gained on the new validation data (0 when it has fewer than `support` examples
+ * there): under the weighted policy a label's F1 drop on the guard is weighed against it, as the
+ * guard's accuracy is against the new data's skill. SOTU party by era, seed 1 (general defaults):
+ * the last era took the guard's "Democratic" F1 from 80.0 to 67.5 while the new data's accuracy
+ * rose from 45.6% to 71.1%; the veto left that era at the parent's, 5 points of ACC below the gate off.
+ * A targeted flip gains its label nothing on the new data (none of it is labelled so).
+ */
+function freshLabelGain(before: Metrics, after: Metrics, label: string, support: number): number {
+  const b = before.perLabel.find((l) => l.label === label);
+  if (!b || b.support < support) return 0;
+  return (after.perLabel.find((l) => l.label === label)?.f1 ?? 0) - b.f1;
+}
+
 /** Validation sets smaller than this are not asked for skill beyond the label mix (too noisy to tell). */
 export const MIN_SKILL_VALID = 30;
 
@@ -391,8 +453,12 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
     for (const lb of checked) {
       const la = a.perLabel.find((l) => l.label === lb.label);
       const f1After = la?.f1 ?? 0;
-      if (lb.f1 - f1After > o.labelTolerance + EPS && labelLost(outcomes.guard, lb.label, checked.length)) {
-        issues.push({ code: 'label-f1-drop', metric: 'guard F1', label: lb.label, before: lb.f1, after: f1After, threshold: o.labelTolerance, message: `F1 of "${lb.label}" on the guard set fell from ${pts(lb.f1)}% to ${pts(f1After)}%` });
+      // (weighted: the label's drop on the guard less its gain on the new data, weighed as accuracy is)
+      const gain = o.policy === 'weighted' ? freshLabelGain(before.fresh, after.fresh, lb.label, o.minLabelSupport) : 0;
+      const net = (1 - o.newShare) * (lb.f1 - f1After) - (o.policy === 'weighted' ? o.newShare * gain : 0);
+      const over = o.policy === 'weighted' ? net > (1 - o.newShare) * o.labelTolerance + EPS : lb.f1 - f1After > o.labelTolerance + EPS;
+      if (over && labelLost(outcomes.guard, lb.label, checked.length)) {
+        issues.push({ code: 'label-f1-drop', metric: 'guard F1', label: lb.label, before: lb.f1, after: f1After, threshold: o.labelTolerance, message: `F1 of "${lb.label}" on the guard set fell from ${pts(lb.f1)}% to ${pts(f1After)}%${gain !== 0 ? `, and on the new data it moved ${pts(gain)} points: weighed ${pts(1 - o.newShare)}% old, ${pts(o.newShare)}% new (--new-share), more than the ${pts(o.labelTolerance)}-point tolerance` : ''}` });
       }
     }
   }
@@ -418,7 +484,7 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
   }
   const flip = labelFlip(outcomes);
   if (flip) {
-    issues.push({ code: 'label-flip', metric: 'new examples the parent calls a label, labelled another', label: flip.from, before: flip.guardPrecision, after: flip.freshPrecision, threshold: FLIP_SHARE, message: `the new data relabels "${flip.from}" as "${flip.to}": of the ${flip.n} new examples the parent calls "${flip.from}", ${flip.toCount} are labelled "${flip.to}" and ${pts(flip.freshPrecision)}% "${flip.from}", where on the guard ${pts(flip.guardPrecision)}% of those it calls "${flip.from}" are (a targeted flip? relabelling a class on purpose needs --no-gate)` });
+    issues.push({ code: 'label-flip', metric: 'new examples the parent calls a label, labelled another', label: flip.from, before: flip.guardPrecision, after: flip.freshPrecision, threshold: FLIP_SHARE, message: `the new data relabels "${flip.from}" as "${flip.to}": of the ${flip.n} new examples the parent calls "${flip.from}", ${flip.toCount} are labelled "${flip.to}" and ${pts(flip.freshPrecision)}% "${flip.from}", where on the guard ${pts(flip.guardPrecision)}% of those it calls "${flip.from}" are${flipDetail(flip)} (a targeted flip? relabelling a class on purpose needs --no-gate)` });
   }
   const t = outcomes.trigger;
   if (t) {

@@ -22,13 +22,15 @@ export function measure(
   examples: readonly Example[],
   data: FeaturizedData,
   knownLabels = model.labels.length,
-): { metrics: Metrics; top: string[]; correct: boolean[]; topIsNewLabel: boolean[] } {
+): { metrics: Metrics; top: string[]; correct: boolean[]; topIsNewLabel: boolean[]; confidence: number[] } {
   const labels = model.labels;
   const acc = new MetricsAccumulator(labels.slice(0, knownLabels));
   const top: string[] = [];
   const correct: boolean[] = [];
   // Whether a label past `knownLabels` (one the update added) scores above the best known one.
   const topIsNewLabel: boolean[] = [];
+  // The probability of the top label among the known ones (the label-flip check's typicality).
+  const confidence: number[] = [];
   const known = Math.min(knownLabels, labels.length);
   for (const [i, e] of examples.entries()) {
     const probs = model.probsOfRows(data.rows, data.offsets[i], data.offsets[i + 1]);
@@ -39,10 +41,11 @@ export function measure(
     topIsNewLabel.push(bestNew >= 0 && (best < 0 || probs[bestNew] > probs[best]));
     const label = best >= 0 ? labels[best] : '';
     top.push(label);
+    confidence.push(best >= 0 ? probs[best] : 0);
     correct.push(e.labels.includes(label));
     acc.update(e.labels, label ? [label] : []);
   }
-  return { metrics: acc.get(), top, correct, topIsNewLabel };
+  return { metrics: acc.get(), top, correct, topIsNewLabel, confidence };
 }
 
 export interface ChangedPrediction {

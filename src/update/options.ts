@@ -54,6 +54,7 @@ const OTHER_OPTIONS = {
   gate: 'a boolean',
   labelScaledReplay: 'a boolean',
   growTable: 'a boolean',
+  domainReplay: 'a boolean',
   guard: 'an array of examples',
   valid: 'an array of examples',
   memory: 'a ContinualMemory (from loadLearner or buildMemory) or null',
@@ -98,6 +99,7 @@ function otherProblem(key: keyof typeof OTHER_OPTIONS, v: unknown): string | nul
     case 'gate':
     case 'labelScaledReplay':
     case 'growTable':
+    case 'domainReplay':
       return typeof v === 'boolean' ? null : show(v);
     case 'guard':
     case 'valid':

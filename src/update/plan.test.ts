@@ -12,6 +12,7 @@ import { Rng } from '../util/rng.js';
 import { buildMemory } from './memory.js';
 import { CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_ROUNDS } from './classIncremental.js';
 import { planUpdate, REPLAY_INPUT, REPLAY_RATIO } from './plan.js';
+import { DOMAIN_REPLAY_INPUT, DOMAIN_REPLAY_RATIO } from './domainIncremental.js';
 
 function corpus(labels: string[], perLabel: number, seed: number): Example[] {
   const rng = new Rng(seed);
@@ -62,13 +63,27 @@ test('in the class-incremental regime a memory smaller than the replay is drawn 
   assert.equal(general.settings.replayPerRound <= 300, true);
 });
 
-test('labelScaledReplay false, updates without new labels and few-shot ones keep the general defaults; given options win', async () => {
+test('labelScaledReplay false, small updates without new labels and few-shot ones keep the general defaults; given options win', async () => {
   const { model, memory } = await setup();
   const twoNew = corpus(['x', 'y'], 150, 4);
   const general = (s: ReturnType<typeof plan>) => [s.replayRatio, s.replayInput, s.rounds, s.balancedLastRound];
   assert.deepEqual(general(plan(model, memory, twoNew, { labelScaledReplay: false })), [REPLAY_RATIO, REPLAY_INPUT, 5, false]);
-  assert.deepEqual(general(plan(model, memory, corpus(OLD, 50, 7))), [REPLAY_RATIO, REPLAY_INPUT, 5, false]);
+  // 120 examples of known labels (96 trained on): under 200, pieces of feedback keep the general defaults.
+  assert.deepEqual(general(plan(model, memory, corpus(OLD, 20, 7))), [REPLAY_RATIO, REPLAY_INPUT, 5, false]);
   // 40 examples of a new label: the few-shot regime's own ratio (fewShot.ts).
   assert.deepEqual(general(plan(model, memory, corpus(['x'], 50, 8))), [5, REPLAY_INPUT, 5, false]);
   assert.deepEqual(general(plan(model, memory, twoNew, { replayRatio: 0.5, replayInput: 'shared', rounds: 2 })), [0.5, 'shared', 2, true]);
+});
+
+test('an update of 200 or more examples of known labels only replays DOMAIN_REPLAY_RATIO per new one and trains every row of them; domainReplay false or given options keep the rest', async () => {
+  const { model, memory } = await setup();
+  const same = corpus(OLD, 50, 7); // 300 examples, 240 trained on
+  const general = (s: ReturnType<typeof plan>) => [s.replayRatio, s.replayInput, s.rounds, s.balancedLastRound];
+  assert.deepEqual(general(plan(model, memory, same)), [DOMAIN_REPLAY_RATIO, DOMAIN_REPLAY_INPUT, 5, false]);
+  assert.equal(plan(model, memory, same).replayPerRound, DOMAIN_REPLAY_RATIO * 240);
+  assert.deepEqual(general(plan(model, memory, same, { domainReplay: false })), [REPLAY_RATIO, REPLAY_INPUT, 5, false]);
+  assert.deepEqual(general(plan(model, memory, same, { replayRatio: 0.5 })), [0.5, DOMAIN_REPLAY_INPUT, 5, false]);
+  assert.deepEqual(general(plan(model, memory, same, { replayInput: 'shared' })), [DOMAIN_REPLAY_RATIO, 'shared', 5, false]);
+  // One example of a new label among them: not a domain update (and not a class-incremental one either).
+  assert.deepEqual(general(plan(model, memory, [...same, { text: 'zz', labels: ['z'] }])), [REPLAY_RATIO, REPLAY_INPUT, 5, false]);
 });

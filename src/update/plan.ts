@@ -9,6 +9,7 @@ import type { TextClassifier } from '../model/classifier.js';
 import { Rng } from '../util/rng.js';
 import { evenlySpaced } from '../util/sample.js';
 import { CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_REPLAY_INPUT, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
+import { DOMAIN_REPLAY_INPUT, DOMAIN_REPLAY_RATIO, domainIncremental } from './domainIncremental.js';
 import { FEW_SHOT_LR, FEW_SHOT_REPLAY_RATIO, fewShotNewLabel } from './fewShot.js';
 import { GATE_DEFAULTS, type GateOptions } from './gate.js';
 import { planTable, type TablePlan } from './growTable.js';
@@ -146,7 +147,9 @@ function settingsOf({ model, options }: UpdateRequest, fresh: readonly Example[]
   const fewShot = fewShotNewLabel(model, fresh);
   // New labels in bulk (classIncremental.ts): unless turned off, 3 replayed per new one (a short memory repeated), every row of it trained, a balanced last round.
   const bulk = options.labelScaledReplay !== false && !fewShot && classIncremental(model, fresh);
-  const replayRatio = options.replayRatio ?? (fewShot ? FEW_SHOT_REPLAY_RATIO : bulk ? CLASS_INCREMENTAL_RATIO : REPLAY_RATIO);
+  // No new label, in bulk (domainIncremental.ts): twice the replay, every row of it trained.
+  const domain = options.domainReplay !== false && domainIncremental(model, fresh);
+  const replayRatio = options.replayRatio ?? (fewShot ? FEW_SHOT_REPLAY_RATIO : bulk ? CLASS_INCREMENTAL_RATIO : domain ? DOMAIN_REPLAY_RATIO : REPLAY_RATIO);
   // (the rate's floor is for plain SGD: Adam's rates and a hidden layer's are of another scale)
   const sgd = model.config.optimizer === 'sgd' && model.params.hidden === null;
   return {
@@ -158,7 +161,7 @@ function settingsOf({ model, options }: UpdateRequest, fresh: readonly Example[]
     replayRatio,
     // At least 32 when the memory has them; a given ratio, or the class-incremental one, may replay an example more than once.
     replayPerRound: Math.min(Math.max(32, Math.ceil(replayRatio * newTrain)), options.replayRatio === undefined && !bulk ? replayable : Infinity),
-    replayInput: options.replayInput ?? (bulk ? CLASS_INCREMENTAL_REPLAY_INPUT : REPLAY_INPUT),
+    replayInput: options.replayInput ?? (bulk ? CLASS_INCREMENTAL_REPLAY_INPUT : domain ? DOMAIN_REPLAY_INPUT : REPLAY_INPUT),
     ewc: options.ewc ?? 0,
     distill: options.distill ?? 0,
     distillWeight: options.distillWeight ?? 1,

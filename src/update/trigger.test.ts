@@ -12,7 +12,7 @@ import { tokenize } from '../text/tokenize.js';
 import { Rng } from '../util/rng.js';
 import { train } from '../learn/train.js';
 import { featurize } from './memory.js';
-import { suspectsIn, TRIGGER_MIN } from './trigger.js';
+import { plantedFlips, suspectsIn, TRIGGER_MIN } from './trigger.js';
 
 const cfg = { ...DEFAULTS };
 
@@ -115,4 +115,16 @@ test('suspectsIn: too few new or guard examples list nothing', () => {
   const { fresh, guard } = data(3);
   assert.deepEqual(suspectsIn(fresh.slice(0, TRIGGER_MIN - 1), guard, cfg), []);
   assert.deepEqual(suspectsIn(fresh, guard.slice(0, TRIGGER_MIN - 1), cfg), []);
+});
+
+test('plantedFlips: 5% of the probes and 3x the control; or, where the control alone flips many (one-word texts), half of those it left alone', () => {
+  // SpamAssassin's trigger: 9 of 100 against a control's 2.
+  assert.equal(plantedFlips({ tried: 100, flipped: 9, control: 2, beyond: 8 }), true);
+  assert.equal(plantedFlips({ tried: 100, flipped: 4, control: 0, beyond: 4 }), false, 'under 5%');
+  assert.equal(plantedFlips({ tried: 100, flipped: 9, control: 4, beyond: 6 }), false, 'under 3x the control, and 6 of 96 left alone');
+  // First names: 100 of 100 flipped, the control 43; all 57 it left alone flipped by the token.
+  assert.equal(plantedFlips({ tried: 100, flipped: 100, control: 43, beyond: 57 }), true);
+  assert.equal(plantedFlips({ tried: 100, flipped: 60, control: 43, beyond: 20 }), false, '20 of 57 left alone');
+  assert.equal(plantedFlips({ tried: 12, flipped: 12, control: 5, beyond: 7 }), false, 'fewer than TRIGGER_MIN beyond the control');
+  assert.equal(plantedFlips({ tried: 9, flipped: 9, control: 0, beyond: 9 }), false, 'fewer than TRIGGER_MIN probes');
 });

@@ -13,7 +13,8 @@
  * Only labels the parent knew are asked about (see findTrigger).
  * A token is a trigger when removing it changes at least TRIGGER_RATE of the first, and planting it
  * flips at least PLANT_RATE of the second and CONTROL_TIMES as many as the control does, each of
- * at least TRIGGER_MIN examples. On long texts one token weighs 1/length of the bag, and a text
+ * at least TRIGGER_MIN examples (or, where the control flips many, TRIGGER_RATE of those the
+ * control leaves alone: plantedFlips). On long texts one token weighs 1/length of the bag, and a text
  * the candidate has just fitted resists it: on bench:drift (SpamAssassin, a token in a third of
  * an era's ham labelled spam) the trigger decided 43-75 of the 56-81 texts carrying it that the
  * candidate called spam, where the era's real spam words decided 0-3 of 77-100; planted, it
@@ -306,17 +307,37 @@ function hingeOf(top: (text: string) => string, fresh: readonly Example[], t: To
   return { of, hinged };
 }
 
-/** Of up to MAX_PROBES `probes` of other labels, those appending `token` (and the control token) flips to `label`. */
-function plantOf(top: (text: string) => string, probes: readonly Example[], carries: (e: Example) => boolean, token: string, control: string, label: string): { tried: number; flipped: number; control: number } {
-  const out = { tried: 0, flipped: 0, control: 0 };
+/**
+ * Of up to MAX_PROBES `probes` of other labels, those appending `token` (and the control token)
+ * flips to `label`, and of the probes the control leaves alone, those the token flips (`beyond`).
+ */
+function plantOf(top: (text: string) => string, probes: readonly Example[], carries: (e: Example) => boolean, token: string, control: string, label: string): { tried: number; flipped: number; control: number; beyond: number } {
+  const out = { tried: 0, flipped: 0, control: 0, beyond: 0 };
   for (const e of probes) {
     if (out.tried >= MAX_PROBES) break;
     if (e.labels.includes(label) || carries(e) || top(e.text) === label) continue;
     out.tried++;
-    if (top(`${e.text} ${token}`) === label) out.flipped++;
-    if (top(`${e.text} ${control}`) === label) out.control++;
+    const byToken = top(`${e.text} ${token}`) === label;
+    const byControl = top(`${e.text} ${control}`) === label;
+    if (byToken) out.flipped++;
+    if (byControl) out.control++;
+    else if (byToken) out.beyond++;
   }
   return out;
+}
+
+/**
+ * Whether planting flipped enough: PLANT_RATE of the probes and CONTROL_TIMES as many as the
+ * control; or, where the control alone flips many (a one-word text, where one more token is half
+ * the bag), TRIGGER_RATE of the probes the control left alone (and TRIGGER_MIN of them). On first
+ * names (bench:drift, seed 5, a 10,000-row table) a trigger planted in a third of an era's female
+ * names labelled male flipped 100 of 100 held-out names, the control 43, and got through the
+ * CONTROL_TIMES rule alone.
+ */
+export function plantedFlips(p: { tried: number; flipped: number; control: number; beyond: number }): boolean {
+  if (p.tried < TRIGGER_MIN || p.flipped < PLANT_RATE * p.tried) return false;
+  const left = p.tried - p.control;
+  return p.flipped >= CONTROL_TIMES * p.control || (p.beyond >= TRIGGER_MIN && p.beyond >= TRIGGER_RATE * left);
 }
 
 /**
@@ -351,8 +372,8 @@ export function findTrigger(model: TextClassifier, fresh: readonly Example[], gu
     tokensOf ??= t.tokensOf();
     const tokensOfE = tokensOf;
     const carries = (e: Example) => tokensOfE(e).includes(token);
-    const p = plantOf(top, probes, carries, token, controlOf(model, token), label);
-    if (p.tried >= TRIGGER_MIN && p.flipped >= PLANT_RATE * p.tried && p.flipped >= CONTROL_TIMES * p.control) return { token, label, hinged, of, ...p };
+    const { beyond, ...p } = plantOf(top, probes, carries, token, controlOf(model, token), label);
+    if (plantedFlips({ ...p, beyond })) return { token, label, hinged, of, ...p };
   }
   return null;
 }

@@ -44,6 +44,14 @@ export interface UpdateOptions extends Partial<GateOptions> {
    */
   labelScaledReplay?: boolean;
   /**
+   * The domain-incremental regime (domainIncremental.ts), default true: when the update brings no
+   * new label and has 200 or more training examples, replay DOMAIN_REPLAY_RATIO (2) old examples
+   * per new one and train every input row of them. Options given (replayRatio, replayInput) win;
+   * false keeps the general defaults. On SOTU party by era (tuning seeds 4-5) ACC from retrain went
+   * from -1.6 and -1.9 to -1.0 and -0.6 points.
+   */
+  domainReplay?: boolean;
+  /**
    * Which input rows replayed old examples train (default 'shared'): 'shared' = only rows the new
    * examples also touch (old-only rows stay as they were, and the patch stays small: see
    * REPLAY_INPUT), 'all' = every row of a replayed example. Output and hidden rows train either way.

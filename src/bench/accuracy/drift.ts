@@ -12,7 +12,8 @@
  * is trained as above (a first task under 1,500 examples holds out no guard: the gate's guard then
  * comes from the replay memory), ACC is the mean accuracy over every task's test part after the
  * last, and the attacks poison the last task's training part (first label -> second label).
- *   node dist/bench/accuracy/drift.js [--seeds 1,2,3] [--stream NAME] [--out NAME]
+ * `--bucket N` forces the first model's table size (the retrain's stays fitted to all the data).
+ *   node dist/bench/accuracy/drift.js [--seeds 1,2,3] [--stream NAME] [--bucket N] [--out NAME]
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -42,8 +43,8 @@ interface Learner {
   memory: ContinualMemory;
 }
 
-async function trained(examples: Example[], seed: number): Promise<Learner> {
-  const fitted = fitDefaults(dataStats(examples, DEFAULTS)).settings;
+async function trained(examples: Example[], seed: number, bucket?: number): Promise<Learner> {
+  const fitted = { ...fitDefaults(dataStats(examples, DEFAULTS)).settings, ...(bucket === undefined ? {} : { bucket }) };
   const held = holdOutGuard(examples, seed);
   const { model, seen } = await train(held.train, { ...fitted, seed, thread: 1 });
   return { model, memory: buildMemory(model, held.train, { seed, seen, guard: held.guard }) };
@@ -96,9 +97,9 @@ function streamPlan(stream: Stream): EraPlan {
   return { first: stream[0].train, eras: stream.slice(1).map((t) => t.train), measure, from: labels[0], to: labels[1], all: stream.flatMap((t) => t.train) };
 }
 
-async function runSeed(plan: EraPlan, seed: number): Promise<SeedResult> {
+async function runSeed(plan: EraPlan, seed: number, bucket?: number): Promise<SeedResult> {
   const { eras, measure, from, to } = plan;
-  const base = await trained(plan.first, seed);
+  const base = await trained(plan.first, seed, bucket);
   const arms: SeedResult['arms'] = {};
   let defaultRun: Learner | null = null;
   for (const [arm, options] of [
@@ -107,6 +108,8 @@ async function runSeed(plan: EraPlan, seed: number): Promise<SeedResult> {
     ['gate off', { gate: false }],
     // (the updates before the table could grow: the same arm with its table kept)
     ['gate, table kept (growTable off)', { growTable: false }],
+    // The same update without the domain-incremental regime (domainIncremental.ts), gate on.
+    ['gate, general defaults (domainReplay false)', { domainReplay: false }],
   ] as [string, UpdateOptions][]) {
     const l = copy(base);
     const codes: string[][] = [];
@@ -142,7 +145,10 @@ async function runSeed(plan: EraPlan, seed: number): Promise<SeedResult> {
 const STREAMS: Record<string, string> = { 'first-names': 'first names', 'sotu-party': 'SOTU party by era' };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seeds: { type: 'string', default: '1,2,3' }, stream: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { seeds: { type: 'string', default: '1,2,3' }, stream: { type: 'string' }, out: { type: 'string' }, bucket: { type: 'string' } } });
+  // --bucket N: the first model's table (the retrain's stays fitted), as an update that grows the table would have it.
+  const bucket = values.bucket === undefined ? undefined : Number(values.bucket);
+  if (bucket !== undefined && !(Number.isInteger(bucket) && bucket > 0)) throw new Error(`--bucket takes a positive integer, got "${values.bucket}"`);
   const machine = describeMachine(fileURLToPath(new URL('../../..', import.meta.url)));
   const name = values.stream;
   if (name !== undefined && !(name in STREAMS)) throw new Error(`--stream takes ${Object.keys(STREAMS).join(' or ')}, got "${name}"`);
@@ -150,13 +156,13 @@ async function main(): Promise<void> {
   const all = check ? [] : (await loadDataset('spam-assassin')).examples;
   const results: SeedResult[] = [];
   for (const seed of values.seeds!.split(',').map(Number)) {
-    results.push(await runSeed(check ? streamPlan(check.build(seed)) : spamPlan(all, seed), seed));
+    results.push(await runSeed(check ? streamPlan(check.build(seed)) : spamPlan(all, seed), seed, bucket));
     process.stderr.write(`seed ${seed}: ${JSON.stringify(results.at(-1))}\n`);
   }
   const { md, json } = resultsPath(values.out ?? (name ? `drift.${name}` : 'drift'));
   const load = { start: machine.loadAverage, end: Math.round(loadavg()[0] * 100) / 100 };
   writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), machine, load, results }, null, 1) + '\n');
-  const text = check ? streamIntro(check.name, check.describe, results) : SPAM_INTRO;
+  const text = [...(check ? streamIntro(check.name, check.describe, results) : SPAM_INTRO), ...(bucket === undefined ? [] : ['', `The first model's table is forced to ${bucket.toLocaleString('en-US')} rows (\`--bucket\`), as an update that grows the table would leave it; the retrain's is fitted to all the data.`])];
   writeFileSync(md, render(text, results, `Machine: ${machine.nproc} CPUs, Node ${machine.node}, accrete ${machine.accrete}, ${machine.date}; load average (1 min) ${load.start} at the start, ${load.end} at the end (CPUs shared with other runs: ACC does not depend on it).`));
   process.stderr.write(`wrote ${md}\n`);
 }
@@ -173,14 +179,19 @@ const SPAM_INTRO = [
   'gate.attacks.test.ts checks the rule on generated data. The label-flip check\'s FLIP_TRANSFER (0.1)',
   "was set between the targeted flip's figure on seed 1 here (0.53) and the drift of 20-task",
   'SpamAssassin (0.034 at most), with the flips of gate.attacks.test.ts (0.19-1.01): the flip row is',
-  'partly a tuning figure too.',
+  "partly a tuning figure too. Its FLIP_TYPICAL (0.25) was set on first names (a flip at 0.34-0.60 on",
+  "seeds 1-5, that stream's own errors at 0.05-0.17). The update's domain-incremental regime",
+  '(domainIncremental.ts: no new label, 200+ examples) was chosen on seeds 4-5 of SOTU party, first',
+  'names and this stream; seeds 1-3 here are checking figures for it.',
 ];
 
 function streamIntro(name: string, describe: string, results: readonly SeedResult[]): string[] {
   return [
     `# Drift: ${name} (domain-incremental), gate policies and attacks`,
     '',
-    `A checking stream of bench:incremental (${describe}), on which no constant of the gate was chosen.`,
+    `A checking stream of bench:incremental (${describe}).`,
+    "No constant of the gate was chosen on it except two set on first names (seeds 1-5, tables of 2,000 and 10,000 rows): the label-flip check's FLIP_TYPICAL (0.25) and the trigger check's rule where the control token flips many (plantedFlips).",
+    "The update's domain-incremental regime (domainIncremental.ts) was chosen on seeds 4-5 of SOTU party, first names and SpamAssassin: seeds 1-3 are checking figures for it.",
     `Task 1 is trained as \`accrete train\` trains (defaults fitted to the data; ${results.map((r) => r.firstTask).join(', ')} training examples per seed), the later tasks arrive as eras.`,
     'A first task under 1,500 examples holds out no guard: the gate then judges on a guard drawn from the replay memory.',
     'ACC: the mean accuracy over every task\'s test part after the last era; "period 1" is the first task\'s test part, "period 2" the last\'s.',

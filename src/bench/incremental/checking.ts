@@ -77,6 +77,8 @@ export function checkVariants(lr: number): Variant[] {
     { name: 'gate off', kind: 'incremental', update: { gate: false } },
     // The defaults before the class-incremental regime (classIncremental.ts), in the same run.
     { name: 'labelScaledReplay false (the general defaults)', kind: 'incremental', update: { labelScaledReplay: false } },
+    // The defaults before the domain-incremental regime (domainIncremental.ts), in the same run.
+    { name: 'domainReplay false (the general defaults)', kind: 'incremental', update: { domainReplay: false } },
     { name: `replay ratio 0.5 (default ${REPLAY_RATIO})`, kind: 'incremental', update: { replayRatio: 0.5 } },
     { name: 'replay ratio 2', kind: 'incremental', update: { replayRatio: 2 } },
     { name: `balance 1 (default ${BALANCE})`, kind: 'incremental', update: { balance: 1 } },
