@@ -3,17 +3,15 @@
  * rows, so the version is a new base, loaded and swapped in whole; every answer names the version
  * whose weights gave it, and answers as that version loaded from disk.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { train } from '../learn/train.js';
 import { loadModel } from '../store/modelFiles.js';
 import { buildMemory, saveLearner } from '../update/memory.js';
 import { Rng } from '../util/rng.js';
-import type { Service } from './service.js';
-import { call, inProcess } from './testing.js';
+import { call, servedModel } from './testing.js';
 
 /** Name-like words; the label says whether the word ends in a vowel. */
 function names(n: number, seed: number): { text: string; label: string }[] {
@@ -25,49 +23,38 @@ function names(n: number, seed: number): { text: string; label: string }[] {
   });
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'accrete-serve-grow-'));
-let url = '';
-let service: Service;
-let close: () => Promise<void>;
-before(async () => {
+const harness = servedModel('accrete-serve-grow-', async (base) => {
   const examples = names(300, 1).map((e) => ({ text: e.text, labels: [e.label] }));
   const { model, seen } = await train(examples, { dim: 8, bucket: 1000, minn: 2, maxn: 4, wordNgrams: 1, epoch: 5, lr: 0.5, seed: 1, thread: 1 });
-  saveLearner(model, buildMemory(model, examples, { seed: 1, seen }), join(dir, 'base'));
-  const s = await inProcess({ registry: join(dir, 'reg', 'registry.db'), model: join(dir, 'base'), drift: false });
-  ({ url, service } = s);
-  close = () => s.server.close();
-});
-after(async () => {
-  await close();
-  rmSync(dir, { recursive: true, force: true });
+  saveLearner(model, buildMemory(model, examples, { seed: 1, seen }), base);
 });
 
 test('a served update that grows the table is a new base, swapped in whole and answered as loaded', async () => {
   const probes = names(40, 9).map((e) => e.text);
   const feedback = names(1500, 2);
   for (let i = 0; i < feedback.length; i += 500) {
-    const fed = await call(url, 'POST', '/v1/feedback', { examples: feedback.slice(i, i + 500) });
+    const fed = await call(harness.url, 'POST', '/v1/feedback', { examples: feedback.slice(i, i + 500) });
     assert.equal(fed.status, 200, fed.text);
   }
-  const served = service.active.model;
-  const up = await call(url, 'POST', '/v1/update', { maxDrop: 0.2 }, true, {}, 60_000);
+  const served = harness.service.active.model;
+  const up = await call(harness.url, 'POST', '/v1/update', { maxDrop: 0.2 }, true, {}, 60_000);
   assert.equal(up.status, 200, up.text);
   assert.equal(up.json.accepted, true, JSON.stringify(up.json.reasons));
   assert.equal(up.json.version, 'v2');
   const table = up.json.report.table as { from: number; to: number; why: string };
   assert.equal(table.from, 1000);
   assert.ok(table.to > 1000, table.why);
-  assert.notEqual(service.active.model, served, 'loaded whole, not patched in place');
-  assert.equal(service.active.model.config.bucket, table.to);
-  const v2 = service.registry.dirOf('v2');
+  assert.notEqual(harness.service.active.model, served, 'loaded whole, not patched in place');
+  assert.equal(harness.service.active.model.config.bucket, table.to);
+  const v2 = harness.service.registry.dirOf('v2');
   assert.equal(existsSync(join(v2, 'patches')), false, 'a new base, no patch');
-  const answers = (await call(url, 'POST', '/v1/predict', { texts: probes, k: 2 }, false)).json;
+  const answers = (await call(harness.url, 'POST', '/v1/predict', { texts: probes, k: 2 }, false)).json;
   assert.equal(answers.version, 'v2');
   const fresh = loadModel(v2);
   assert.deepEqual(answers.predictions, probes.map((t) => fresh.predict(t, { k: 2 })));
   // Rolling back swaps v1 in again, whole: its table and its answers.
-  assert.equal((await call(url, 'POST', '/v1/models/rollback')).status, 200);
-  const v1 = loadModel(service.registry.dirOf('v1'));
-  assert.equal(service.active.model.config.bucket, 1000);
-  assert.deepEqual((await call(url, 'POST', '/v1/predict', { texts: probes, k: 2 }, false)).json, { version: 'v1', predictions: probes.map((t) => v1.predict(t, { k: 2 })) });
+  assert.equal((await call(harness.url, 'POST', '/v1/models/rollback')).status, 200);
+  const v1 = loadModel(harness.service.registry.dirOf('v1'));
+  assert.equal(harness.service.active.model.config.bucket, 1000);
+  assert.deepEqual((await call(harness.url, 'POST', '/v1/predict', { texts: probes, k: 2 }, false)).json, { version: 'v1', predictions: probes.map((t) => v1.predict(t, { k: 2 })) });
 });

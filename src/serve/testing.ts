@@ -58,16 +58,18 @@ export async function inProcess(options: ServiceOptions): Promise<{ service: Ser
 }
 
 /**
- * The tiny model served in process for the tests of one file: started before them, its directory
- * removed after. `url` is set once the server is up; `logs` collects the service's log lines.
+ * A model served in process for the tests of one file: `make` writes it into `dir`/base, and the
+ * server starts before the tests and its directory is removed after. `url` and `service` are set
+ * once the server is up; `logs` collects the service's log lines.
  */
-export function servedTinyModel(prefix: string): { dir: string; logs: string[]; url: string } {
-  const state = { dir: mkdtempSync(join(tmpdir(), prefix)), logs: [] as string[], url: '' };
+export function servedModel(prefix: string, make: (modelDir: string) => Promise<void>): { dir: string; logs: string[]; url: string; service: Service } {
+  const state = { dir: mkdtempSync(join(tmpdir(), prefix)), logs: [] as string[], url: '', service: null as unknown as Service };
   let close: (() => Promise<void>) | undefined;
   before(async () => {
-    await tinyModel(join(state.dir, 'base'));
+    await make(join(state.dir, 'base'));
     const s = await inProcess({ registry: join(state.dir, 'reg', 'registry.db'), model: join(state.dir, 'base'), drift: false, log: (l) => state.logs.push(l) });
     state.url = s.url;
+    state.service = s.service;
     close = () => s.server.close();
   });
   after(async () => {
@@ -76,6 +78,9 @@ export function servedTinyModel(prefix: string): { dir: string; logs: string[]; 
   });
   return state;
 }
+
+/** The tiny model (tinyModel) served in process for the tests of one file (servedModel). */
+export const servedTinyModel = (prefix: string) => servedModel(prefix, (dir) => tinyModel(dir));
 
 export interface Reply {
   status: number;
