@@ -10,7 +10,7 @@ import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { guardSize, holdOutGuard } from '../update/guard.js';
 import { buildMemory, DEFAULT_REPLAY, memoryBefore, memoryChanges, type ContinualMemory } from '../update/memory.js';
-import { diffModel, patchBytes } from '../store/patch.js';
+import { diffModel, patchBytes, renumbered } from '../store/patch.js';
 import { COMPACT_SHARE } from '../update/saveVersion.js';
 import { update, type UpdateOptions } from '../update/update.js';
 import type { Stream } from './stream.js';
@@ -115,9 +115,10 @@ export async function runParadigm(stream: Stream, p: Paradigm, cfg: Partial<Conf
       // What saving it would write (not timed: the comparison times the update).
       if (decision.accepted) {
         const extras = memory && memoryWas ? memoryChanges(memoryWas, memory) : null;
-        // As saveUpdated would: the patch, or the whole model once the patch passes COMPACT_SHARE of it.
-        const patch = patchBytes(diffModel(model, decision.parent, extras ?? undefined));
+        // As saveUpdated would: the patch, or the whole model once the patch passes COMPACT_SHARE of
+        // it or the update grew the n-gram table (renumbered rows: no patch can say that).
         const whole = 4 * parameterCount(model);
+        const patch = renumbered(model, decision.parent) ? Infinity : patchBytes(diffModel(model, decision.parent, extras ?? undefined));
         bytes = patch <= COMPACT_SHARE * whole ? patch : whole;
       }
       examples = decision.report.examplesProcessed;
