@@ -178,19 +178,19 @@ export function fitDefaults(stats: DataStats, given: Partial<Config> = {}): Fitt
   set('wordNgrams', ngrams, stats.meanTokens >= 2 ? 'word pairs carry order and negation' : `texts of ${stats.meanTokens.toFixed(1)} tokens have no pairs`);
   const useMinn = given.minn ?? minn;
   const useMaxn = given.maxn ?? maxn;
-  const wanted = (ngrams > 1 ? stats.bigrams : 0) + (useMaxn > 0 ? charRowsWanted(stats.words, useMinn, useMaxn) : 0);
+  const wanted = ngramRowsWanted(stats.words, stats.bigrams, { wordNgrams: ngrams, minn: useMinn, maxn: useMaxn });
   const hashed = ngrams > 1 || useMaxn > 0;
   const budget = SIZE_FACTOR * MATRIX_SHARE * stats.bytes;
   // The table: the grid value above half the n-grams seen (half of them colliding at worst). The
   // dimension: 50 (fastText's 100 gained nothing on the tuning corpora at twice the size), else
   // the largest of 32, 16, 8 that fits. Within the bound the table shrinks before the dimension.
-  const bucketWanted = BUCKET_GRID.find((b) => b >= wanted / 2) ?? BUCKET_GRID[BUCKET_GRID.length - 1];
+  const bucketWanted = gridAbove(wanted / 2);
   // (a table under 10,000 rows, where n-grams collide a lot, only at the smallest dimension)
   const fit = (dim: number, last: boolean): number | null => {
-    const rows = Math.floor(budget / (4 * dim)) - stats.words;
+    const rows = bucketRowsAllowed(stats.bytes, stats.words, dim);
     if (!hashed) return rows >= 0 ? 0 : null;
     if (given.bucket !== undefined) return rows >= given.bucket ? given.bucket : null;
-    const b = [...BUCKET_GRID].reverse().find((x) => x <= Math.min(rows, bucketWanted));
+    const b = gridAtMost(Math.min(rows, bucketWanted));
     return b !== undefined && (last || b >= Math.min(bucketWanted, 10_000)) ? b : null;
   };
   const dims = given.dim !== undefined ? [given.dim] : DIMS.filter((d) => d <= 50);
@@ -225,10 +225,14 @@ export function bucketRowsAllowed(bytes: number, words: number, dim: number): nu
  * towards once its data has outgrown the table (src/update/growTable.ts).
  */
 export function fittedBucket(wanted: number, bytes: number, words: number, dim: number): number {
-  const bucketWanted = BUCKET_GRID.find((b) => b >= wanted / 2) ?? BUCKET_GRID[BUCKET_GRID.length - 1];
-  const rows = bucketRowsAllowed(bytes, words, dim);
-  return [...BUCKET_GRID].reverse().find((x) => x <= Math.min(rows, bucketWanted)) ?? BUCKET_GRID[0];
+  return gridAtMost(Math.min(bucketRowsAllowed(bytes, words, dim), gridAbove(wanted / 2))) ?? BUCKET_GRID[0];
 }
+
+/** The smallest grid table of at least `rows` rows (the largest when none is). */
+const gridAbove = (rows: number): number => BUCKET_GRID.find((b) => b >= rows) ?? BUCKET_GRID_MAX;
+
+/** The largest grid table of at most `rows` rows, if any. */
+const gridAtMost = (rows: number): number | undefined => [...BUCKET_GRID].reverse().find((b) => b <= rows);
 
 const pct = (x: number) => (x * 100).toFixed(0);
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
