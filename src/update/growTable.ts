@@ -59,6 +59,11 @@ const byteCache = new WeakMap<Example, number>();
  * the memory holds everything, as it does for the small data whose tables grow.
  */
 export function dataSeen(memory: ContinualMemory, examples: readonly Example[]): DataSeen {
+  return withExamples(memorySeen(memory), examples);
+}
+
+/** dataSeen of the memory alone, its bytes not rounded. */
+function memorySeen(memory: ContinualMemory): DataSeen {
   const byLabel = new Map<string, { bytes: number; n: number }>();
   let keptBytes = 0;
   let kept = 0;
@@ -77,8 +82,15 @@ export function dataSeen(memory: ContinualMemory, examples: readonly Example[]):
     bytes += s.seen * (l && l.n > 0 ? l.bytes / l.n : meanKept);
     n += s.seen;
   }
-  for (const e of [...(memory.guard ?? []), ...examples]) (bytes += exampleBytes(e)), n++;
-  return { examples: n, bytes: Math.round(bytes) };
+  for (const e of memory.guard ?? []) (bytes += exampleBytes(e)), n++;
+  return { examples: n, bytes };
+}
+
+/** `seen` and `examples` besides (rounded to whole bytes). */
+function withExamples(seen: DataSeen, examples: readonly Example[]): DataSeen {
+  let bytes = seen.bytes;
+  for (const e of examples) bytes += exampleBytes(e);
+  return { examples: seen.examples + examples.length, bytes: Math.round(bytes) };
 }
 
 const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
@@ -99,7 +111,9 @@ export function planTable(model: TextClassifier, memory: ContinualMemory | null,
   if (!enabled) return keep('kept: growTable is off');
   if (from >= BUCKET_GRID_MAX) return keep(`kept: ${from} rows, the largest table train fits`);
   if (!memory || memory.replay.size === 0) return keep('kept: without a replay memory the data seen so far is unknown, and with it the size bound');
-  const seen = dataSeen(memory, examples);
+  // (the data seen before this update, and with its examples)
+  const seenBefore = memorySeen(memory);
+  const seen = withExamples(seenBefore, examples);
   const vocabWords = model.vocab.wordCount - (model.vocab.idOf(EOS) >= 0 ? 1 : 0);
   const bound = `the size bound (${SIZE_FACTOR}x the ~${mb(seen.bytes)} of ~${seen.examples} examples seen)`;
   // Cheap first: with the words known now, can the bound hold twice the table at all?
@@ -112,7 +126,7 @@ export function planTable(model: TextClassifier, memory: ContinualMemory | null,
   if (target <= from) return keep(`kept: ~${wanted} n-grams seen; a model trained on the data seen would get ${target} rows`);
   // A table that could have grown to the fit of the data seen before this update was made smaller
   // by choice (a given --bucket, growTable off): it grows only when this update raises that fit.
-  const before = dataSeen(memory, []);
+  const before = withExamples(seenBefore, []);
   const targetBefore = fittedBucket(ngramRowsWanted(vocabWords, counted.bigramsBefore, cfg), before.bytes, vocabWords, cfg.dim);
   const kBefore = Math.min(Math.ceil(targetBefore / from), Math.floor(bucketRowsAllowed(before.bytes, vocabWords, cfg.dim) / from));
   if (kBefore >= 2 && target <= targetBefore) return keep(`kept: the table was made smaller than the ${targetBefore} rows fitted to the data seen before, and this update's data leaves that fit as it was`);
