@@ -454,9 +454,10 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
       const la = a.perLabel.find((l) => l.label === lb.label);
       const f1After = la?.f1 ?? 0;
       // (weighted: the label's drop on the guard less its gain on the new data, weighed as accuracy is)
-      const gain = o.policy === 'weighted' ? freshLabelGain(before.fresh, after.fresh, lb.label, o.minLabelSupport) : 0;
-      const net = (1 - o.newShare) * (lb.f1 - f1After) - (o.policy === 'weighted' ? o.newShare * gain : 0);
-      const over = o.policy === 'weighted' ? net > (1 - o.newShare) * o.labelTolerance + EPS : lb.f1 - f1After > o.labelTolerance + EPS;
+      const weighted = o.policy === 'weighted';
+      const gain = weighted ? freshLabelGain(before.fresh, after.fresh, lb.label, o.minLabelSupport) : 0;
+      const drop = lb.f1 - f1After;
+      const over = weighted ? (1 - o.newShare) * drop - o.newShare * gain > (1 - o.newShare) * o.labelTolerance + EPS : drop > o.labelTolerance + EPS;
       if (over && labelLost(outcomes.guard, lb.label, checked.length)) {
         issues.push({ code: 'label-f1-drop', metric: 'guard F1', label: lb.label, before: lb.f1, after: f1After, threshold: o.labelTolerance, message: `F1 of "${lb.label}" on the guard set fell from ${pts(lb.f1)}% to ${pts(f1After)}%${gain !== 0 ? `, and on the new data it moved ${pts(gain)} points: weighed ${pts(1 - o.newShare)}% old, ${pts(o.newShare)}% new (--new-share), more than the ${pts(o.labelTolerance)}-point tolerance` : ''}` });
       }
