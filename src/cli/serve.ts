@@ -52,7 +52,9 @@ update policies (every update goes through the gate):
   --gate-policy P      weighted | guard: the gate's policy for every update this server runs
                        (${GATE_DEFAULTS.policy}); a POST /v1/update may name its own ("policy")
   --new-share W        the weighted gate's share of traffic expected to look like the new data,
-                       in [0, 1] (${GATE_DEFAULTS.newShare}); a POST /v1/update may name its own ("newShare")`;
+                       in [0, 1] (${GATE_DEFAULTS.newShare}); a POST /v1/update may name its own ("newShare")
+  --no-grow-table      keep the n-gram table's rows as they are (default: an update grows them when
+                       the data seen outgrows them); a POST /v1/update may name its own ("growTable")`;
 
 const FLAGS = {
   registry: { type: 'string' },
@@ -68,6 +70,7 @@ const FLAGS = {
   'update-every': { type: 'string' },
   keep: { type: 'string' },
   'no-drift': { type: 'boolean' },
+  'no-grow-table': { type: 'boolean' },
   'gate-policy': { type: 'string' },
   'new-share': { type: 'string' },
 } as const;
@@ -98,7 +101,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // Every configuration check before Service.open, which may import --model into the registry.
   checkToken(token);
   const newShare = optionalNumberWhere(flags, 'new-share', UPDATE_RANGES.newShare.kind, (n) => inRange(UPDATE_RANGES.newShare, n), UPDATE_RANGES.newShare.expected);
-  const gate = { policy: gatePolicyOf(optionalString(flags, 'gate-policy')), newShare };
+  const updateDefaults = { policy: gatePolicyOf(optionalString(flags, 'gate-policy')), newShare, ...(flags['no-grow-table'] ? { growTable: false } : {}) };
   const host = optionalString(flags, 'host') ?? '127.0.0.1';
   if (port !== 0) await checkPort(host, port);
 
@@ -112,7 +115,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     updateEvery: int('update-every', 1) ?? null,
     keep: int('keep', 0) ?? null,
     drift: !flags['no-drift'],
-    gate,
+    updateDefaults,
     testPause: pause === '' ? null : (pause as TestPause),
   });
   let running;

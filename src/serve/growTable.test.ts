@@ -58,3 +58,18 @@ test('a served update that grows the table is a new base, swapped in whole and a
   assert.equal(harness.service.active.model.config.bucket, 1000);
   assert.deepEqual((await call(harness.url, 'POST', '/v1/predict', { texts: probes, k: 2 }, false)).json, { version: 'v1', predictions: probes.map((t) => v1.predict(t, { k: 2 })) });
 });
+
+test('"growTable": false keeps the table: the update is a patch of the version it came from', async () => {
+  const before = harness.service.active.model.config.bucket;
+  const feedback = names(1500, 3);
+  for (let i = 0; i < feedback.length; i += 500) {
+    const fed = await call(harness.url, 'POST', '/v1/feedback', { examples: feedback.slice(i, i + 500) });
+    assert.equal(fed.status, 200, fed.text);
+  }
+  const up = await call(harness.url, 'POST', '/v1/update', { maxDrop: 0.2, growTable: false }, true, {}, 60_000);
+  assert.equal(up.status, 200, up.text);
+  assert.deepEqual(up.json.report.table, { from: before, to: before, why: 'kept: growTable is off' });
+  assert.equal(harness.service.active.model.config.bucket, before);
+  const job = (await call(harness.url, 'GET', '/v1/updates')).json.updates[0];
+  assert.equal(job.options.growTable, false, 'the job records the option');
+});

@@ -79,9 +79,10 @@ export function requestSchemas(limits: Limits): Record<string, JsonSchema> {
       {
         select: { type: 'string', description: 'A selection, as `accrete update --select` takes it: all, head, new-rows, layerwise, topk-grad:F or low-fisher:F.' },
         policy: { enum: [...GATE_POLICIES], description: "The gate's rule, as `accrete update --gate-policy`: weighted (a guard loss weighed against the gain on the new data, by newShare) or guard (any guard loss beyond maxDrop vetoes). Default: the server's `--gate-policy` (weighted)." },
+        growTable: { type: 'boolean', description: "Whether the n-gram table may grow when the data seen outgrows it (a grown version is a new base, swapped in whole); false as `accrete update --no-grow-table`. Default: the server's (true unless `accrete serve --no-grow-table`)." },
         ...numbers(UPDATE_FIELDS),
       },
-      ['select', 'policy', ...Object.keys(UPDATE_FIELDS)],
+      ['select', 'policy', 'growTable', ...Object.keys(UPDATE_FIELDS)],
     ),
   };
 }

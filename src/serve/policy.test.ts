@@ -49,20 +49,21 @@ test('--update-every N: the Nth pending feedback event starts an update through 
   }
 });
 
-test('--gate-policy and --new-share: the server\'s gate defaults apply to every update (API and policy) that does not name its own', async () => {
-  const s = await inProcess({ registry: registryFile(), model: join(dir, 'base'), updateEvery: 4, drift: false, gate: { policy: 'guard', newShare: 0.3 } });
+test('--gate-policy, --new-share and --no-grow-table: the server\'s update defaults apply to every update (API and policy) that does not name its own', async () => {
+  const s = await inProcess({ registry: registryFile(), model: join(dir, 'base'), updateEvery: 4, drift: false, updateDefaults: { policy: 'guard', newShare: 0.3, growTable: false } });
   try {
     const jobs = async () => (await call(s.url, 'GET', '/v1/updates')).json.updates as { trigger: string; state: string; options: Record<string, unknown> }[];
     await call(s.url, 'POST', '/v1/feedback', { examples: examples.slice(0, 2) });
     await call(s.url, 'POST', '/v1/update', {});
     await call(s.url, 'POST', '/v1/feedback', { examples: examples.slice(2, 4) });
-    await call(s.url, 'POST', '/v1/update', { policy: 'weighted' });
+    await call(s.url, 'POST', '/v1/update', { policy: 'weighted', growTable: true });
     await call(s.url, 'POST', '/v1/feedback', { examples: examples.slice(4, 8) });
     const auto = await until('the every-n job', async () => (await jobs()).find((j) => j.trigger === 'every-n' && j.state !== 'running') ?? null);
     const [api1, api2] = (await jobs()).filter((j) => j.trigger === 'api').reverse();
     assert.deepEqual([api1.options.policy, api1.options.newShare], ['guard', 0.3]);
     assert.deepEqual([api2.options.policy, api2.options.newShare], ['weighted', 0.3], 'a request naming its policy keeps the server\'s new share');
     assert.deepEqual([auto.options.policy, auto.options.newShare, auto.options.budgetMs], ['guard', 0.3, 60_000]);
+    assert.deepEqual([api1.options.growTable, api2.options.growTable, auto.options.growTable], [false, true, false]);
   } finally {
     await s.server.close();
   }

@@ -46,10 +46,11 @@ export interface ServiceOptions {
   /** After each accepted update, remove the files of all but the last N versions (Registry.gc; null: keep all). */
   keep?: number | null;
   /**
-   * The gate's policy and new share for every update this server runs (by the API, by policy, or
-   * queued by a replica) that does not name its own: accrete serve --gate-policy, --new-share.
+   * The gate's policy and new share, and whether the n-gram table may grow, for every update this
+   * server runs (by the API, by policy, or queued by a replica) that does not name its own:
+   * accrete serve --gate-policy, --new-share, --no-grow-table.
    */
-  gate?: Pick<UpdateOptions, 'policy' | 'newShare'>;
+  updateDefaults?: Pick<UpdateOptions, 'policy' | 'newShare' | 'growTable'>;
   /** Run an update when Page-Hinkley fires on the live error rate (default true). */
   drift?: boolean;
   driftOptions?: Partial<PageHinkleyOptions>;

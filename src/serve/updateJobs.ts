@@ -114,8 +114,8 @@ export class UpdateJobs {
   /** Runs an update on all pending feedback (as job `queued`, when a replica queued it); resolves with the gate's decision. */
   async start(trigger: JobTrigger, given: UpdateOptions, queued?: number): Promise<UpdateAnswer> {
     const s = this.service;
-    // The server's gate defaults, recorded with the job as if the request had named them.
-    const options = { ...withoutUndefined(s.options.gate ?? {}), ...withoutUndefined(given) };
+    // The server's update defaults, recorded with the job as if the request had named them.
+    const options = { ...withoutUndefined(s.options.updateDefaults ?? {}), ...withoutUndefined(given) };
     if (this.closed) throw new AccreteError('UNAVAILABLE', 'the server is shutting down; run the update after it restarts');
     if (this.current || this.starting) throw new AccreteError('CONFLICT', `an update is already running${this.current ? ` (job ${this.current.job})` : ''}; try again when it has finished`);
     // From here to this.current, the registry is awaited: the flag keeps a second start out.

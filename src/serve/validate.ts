@@ -200,7 +200,7 @@ export const UPDATE_FIELDS = Object.fromEntries(
 
 /** The options of POST /v1/update, camelCase, checked against update()'s ranges and the caps above. */
 export function updateRequest(body: unknown): UpdateOptions {
-  const o = object(body, ['select', 'policy', ...HTTP_UPDATE_OPTIONS]);
+  const o = object(body, ['select', 'policy', 'growTable', ...HTTP_UPDATE_OPTIONS]);
   const options: UpdateOptions = {};
   for (const key of HTTP_UPDATE_OPTIONS) {
     const value = number(o, key, UPDATE_FIELDS[key]);
@@ -218,6 +218,10 @@ export function updateRequest(body: unknown): UpdateOptions {
   if (o.policy !== undefined) {
     if (!(GATE_POLICIES as readonly unknown[]).includes(o.policy)) throw badRequest(`"policy" must be one of ${GATE_POLICIES.join(', ')}`);
     options.policy = o.policy as GatePolicy;
+  }
+  if (o.growTable !== undefined) {
+    if (typeof o.growTable !== 'boolean') throw badRequest('"growTable" must be true or false');
+    options.growTable = o.growTable;
   }
   return options;
 }
