@@ -1,5 +1,6 @@
 /** The messages between a learner and its worker thread (runner.ts and worker.ts). */
 import type { ReadOptions } from '../data/read.js';
+import type { WireError } from '../errorWire.js';
 import type { Example } from '../data/example.js';
 import type { EvaluateOptions } from '../eval/evaluate.js';
 import type { Metrics } from '../eval/metrics.js';
@@ -97,14 +98,6 @@ export type LearnResult =
 
 export type JobResult = TrainResult | LearnResult | Metrics | LoadResult;
 
-/** An error as it crosses: its class name, code and message, and the fields its class adds. */
-export interface WireError {
-  name: string;
-  message: string;
-  code?: unknown;
-  stack?: string;
-  fields: Record<string, unknown>;
-}
 
 export type WorkerMessage =
   | { type: 'progress'; progress: LearnerProgress }

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { abortError } from './abort.js';
 import type { Job, JobResult, WorkerMessage } from './protocol.js';
-import { fromWire } from './wire.js';
+import { fromWire } from '../errorWire.js';
 import { packedBuffers } from './pack.js';
 
 export interface RunJobOptions {
@@ -75,7 +75,7 @@ export class JobThread {
       const onAbort = () => finish(() => reject(abortError(signal!, what)), true);
       const onWorkerMessage = (m: WorkerMessage) => {
         if (m.type === 'done') return finish(() => resolve(m.result as T), false);
-        if (m.type === 'error') return finish(() => reject(fromWire(m.error)), false);
+        if (m.type === 'error') return finish(() => reject(fromWire(m.error, "the learner's worker thread")), false);
         try {
           onMessage?.(m);
         } catch (err) {

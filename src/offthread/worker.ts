@@ -9,7 +9,7 @@ import { evaluateJob, learnJob, loadJob, trainJob, type Post } from './jobs.js';
 import type { Job, JobResult, LearnResult, TrainResult, LoadResult } from './protocol.js';
 import { memoryBuffers } from './transfer.js';
 import { buffersOf } from './pack.js';
-import { toWire } from './wire.js';
+import { toWire } from '../errorWire.js';
 
 // The caller's thread first: on a busy machine its timers and requests should not wait for ours
 // (on Linux a thread has its own nice value, and Hogwild workers started here inherit it), as the

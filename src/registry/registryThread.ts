@@ -7,7 +7,8 @@
  */
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import type { Registry } from './registry.js';
-import { fromWire, type ThreadMethod, type ThreadReply } from './threadCalls.js';
+import { fromWire } from '../errorWire.js';
+import type { ThreadMethod, ThreadReply } from './threadCalls.js';
 
 type Waiting = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Method<M extends ThreadMethod> = Registry[M] extends (...args: infer A) => infer R ? (...args: A) => R : never;
@@ -55,7 +56,7 @@ export class RegistryThread {
       waiting.delete(m.id);
       if (waiting.size === 0) worker.unref();
       if (m.ok) w.resolve(m.value);
-      else w.reject(fromWire(m.error));
+      else w.reject(fromWire(m.error, "the server's registry thread"));
     });
     const gone = (why: string) => {
       if (this.current?.worker === worker) this.current = null;

@@ -7,7 +7,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from './registry.js';
-import { toWire, type ThreadCall, type ThreadReply } from './threadCalls.js';
+import { toWire } from '../errorWire.js';
+import type { ThreadCall, ThreadReply } from './threadCalls.js';
 
 const { file, token } = workerData as { file: string; token: string };
 

@@ -1,6 +1,6 @@
 /** Loads a model directory in a worker thread (checksums verified, the memory files' too) and hands it over without copying its tensors. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { AccreteError } from '../errors.js';
+import { toWire } from '../errorWire.js';
 import { loadModel, verifyExtraFiles } from '../store/modelFiles.js';
 import { toTransfer } from './transfer.js';
 
@@ -10,5 +10,5 @@ try {
   verifyExtraFiles(dir);
   parentPort!.postMessage({ ok: true, model: toTransfer(model) });
 } catch (err) {
-  parentPort!.postMessage({ ok: false, code: err instanceof AccreteError ? err.code : null, message: err instanceof Error ? err.message : String(err) });
+  parentPort!.postMessage({ ok: false, error: toWire(err) });
 }

@@ -15,7 +15,6 @@ import { sleepSync } from '../util/sleepSync.js';
 import { rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { AccreteError } from '../errors.js';
 import { kernelModule } from '../model/arena.js';
 import { Registry } from '../registry/registry.js';
 import { memoryAfterUpdate, memoryBefore, saveLearner } from '../update/memory.js';
@@ -28,6 +27,7 @@ import type { Example } from '../data/example.js';
 import { diagnose } from './diagnose.js';
 import { faultSeam } from '../util/faultSeam.js';
 import { storageError } from '../util/storageFaults.js';
+import { toWire } from '../errorWire.js';
 import { diffModel, readPatch, renumbered, type Patch } from '../store/patch.js';
 import { PATCH_DIR } from '../store/manifest.js';
 import { join } from 'node:path';
@@ -201,9 +201,7 @@ function run(job: WorkerJob | DiagnosisJob | WorkerNote): void {
   } catch (err) {
     // A job that failed may have left its copy half-changed: the next one loads.
     if (job.kind !== 'check') forget();
-    const storage = storageError(err);
-    const e = storage ?? err;
-    post({ type: 'error', code: e instanceof AccreteError ? e.code : null, message: messageOf(e), storage: storage?.kind });
+    post({ type: 'error', error: toWire(storageError(err) ?? err) });
   }
 }
 

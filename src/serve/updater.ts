@@ -3,7 +3,7 @@
  * the active version between jobs: updateWorker.ts), and loading a model off the server's thread.
  */
 import { Worker } from 'node:worker_threads';
-import { AccreteError, StorageError, type ErrorCode, type StorageFaultKind } from '../errors.js';
+import { fromWire, type WireError } from '../errorWire.js';
 import type { TextClassifier } from '../model/classifier.js';
 import type { UpdateReport } from '../update/update.js';
 import { fromTransfer, type ModelTransfer } from './transfer.js';
@@ -21,13 +21,10 @@ export type WorkerMessage =
   | { type: 'done'; accepted: boolean; report: UpdateReport; patch: PatchRef | null; change?: Patch; whole?: WholeSave; obtained: Obtained; phases: Record<string, number> }
   | { type: 'check'; state: string | null; digest: string | null; disk: string | null }
   | { type: 'diagnosis'; diagnosis: Diagnosis }
-  | { type: 'error'; code: ErrorCode | null; message: string; storage?: StorageFaultKind };
+  | { type: 'error'; error: WireError };
 
-/** An error as a worker reported it, back in its class. */
-function fromWorker(m: { code: ErrorCode | null; message: string; storage?: StorageFaultKind }): Error {
-  if (m.storage) return new StorageError(m.storage, m.message);
-  return m.code ? new AccreteError(m.code, m.message) : new Error(m.message);
-}
+/** An error as the update worker reported it, back in its class. */
+const fromWorker = (m: { error: WireError }): Error => fromWire(m.error, "the server's update worker");
 
 /**
  * An accepted candidate saved whole (a new base): its state, and its change from the parent as a
@@ -171,9 +168,9 @@ export class UpdateWorker {
 export function loadOffThread(dir: string): Promise<TextClassifier> {
   const worker = new Worker(new URL('./loadWorker.js', import.meta.url), { workerData: { dir } });
   return new Promise((resolve, reject) => {
-    worker.once('message', (m: { ok: true; model: ModelTransfer } | { ok: false; code: ErrorCode | null; message: string }) => {
+    worker.once('message', (m: { ok: true; model: ModelTransfer } | { ok: false; error: WireError }) => {
       if (m.ok) resolve(fromTransfer(m.model));
-      else reject(m.code ? new AccreteError(m.code, m.message) : new Error(m.message));
+      else reject(fromWire(m.error, 'the loading worker'));
     });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the loading worker stopped (exit code ${code})`)));

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { modelAt } from '../../offthread/transfer.js';
-import { fromWire } from '../../offthread/wire.js';
+import { fromWire } from '../../errorWire.js';
 import { openLane, runTrial, type TrialBase, type TrialOutcome, type TrialRequest } from './trial.js';
 import type { LaneReply } from './worker.js';
 
@@ -32,7 +32,7 @@ function workerLane(base: TrialBase): TrialLane {
         worker.once('error', onError);
         worker.once('message', (reply: LaneReply) => {
           worker.off('error', onError);
-          if (!reply.ok) return reject(fromWire(reply.error));
+          if (!reply.ok) return reject(fromWire(reply.error, "an autotune lane's thread"));
           const result = reply.model && reply.report && reply.seen ? { model: modelAt(reply.model), report: reply.report, seen: reply.seen } : null;
           resolve({ trial: reply.trial, hits: reply.hits, result });
         });
