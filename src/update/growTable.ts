@@ -219,16 +219,40 @@ export function growTable(model: TextClassifier, memory: ContinualMemory | null,
     memory.staleFisher = null;
   }
   model.relayout({ ...config, bucket: to });
+  // (an update's growth, which its rounds complete; a learner replaying a thread's growth has no memory)
+  if (memory) copied.set(model, { from, trained: memory.replay.examples() });
   return {
     from,
     to,
     relayFisher: (f) => (f !== null && f === was?.fisher ? memory!.fisher : relayFisher(f)),
     undo() {
+      copied.delete(model);
       for (const m of matrices) narrow(m, from, to);
       if (memory && was) Object.assign(memory, was);
       model.relayout(config, featurizer);
     },
   };
+}
+
+/** A table an update grew, for its rounds: the bucket its rows were copied from, and the examples the parent was trained on that the replay memory keeps. */
+export interface CopiedTable {
+  from: number;
+  trained: readonly Example[];
+}
+
+/** Models whose table an update grew and whose rounds have not yet run. */
+const copied = new WeakMap<TextClassifier, CopiedTable>();
+
+/**
+ * The table `model`'s update under way grew, when it did, and forgets it: the update's rounds ask
+ * once, before training, and re-fit the copied rows (rounds.ts, refitPlan). A copy keeps the
+ * parent's predictions, but a row of the small table held the sum of every n-gram hashed to it,
+ * and each of its copies keeps that sum.
+ */
+export function takeCopiedTable(model: TextClassifier): CopiedTable | null {
+  const table = copied.get(model);
+  copied.delete(model);
+  return table ?? null;
 }
 
 /** `m` (hashed rows [0, from), word rows after) grown to `to` hashed rows: row j a copy of row j mod from, word rows moved after them. */
