@@ -234,7 +234,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
  * from which it is (refitPlan). Where texts are mostly char n-grams (first names: 0.92, one word
  * row per name) the collided copies are most of what the model knows, and the re-fit brought the
  * gated update from 1.8, 0.2, 4.3 and 2.1 points below a retrain to +0.3, +0.9, -1.1 and 0.0
- * (bench:drift's first names, tuning seeds 4-7). Where every word has its own row and word pairs
+ * (first names run as bench:drift runs it, tuning seeds 4-7). Where every word has its own row and word pairs
  * are hashed (SOTU party, SpamAssassin: 0.50) the words carry the texts: there it moved SOTU party
  * by -0.60, +0.25, -0.32 and -0.08 and gained SpamAssassin nothing (seed 4), so those copies are kept.
  */
