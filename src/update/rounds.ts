@@ -220,26 +220,31 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
 }
 
 /**
- * The re-fit of a table the update grew (growTable.ts), or null when it does not apply. The hashed
- * rows the update's examples use (new and replayed) are drawn afresh, as train draws them, and
- * trained on the replayed examples alone for the passes train would give that many examples
- * (fittedEpochs), at the update's rate, the word rows and the output layer held: the n-grams that
- * shared a row of the small table get rows of their own, fitted to the data seen. Every row it
- * changes is journaled (the rounds train every row of a replayed example), so a rejected update
- * puts them back and a patch carries them. It needs replayed examples that train every row
- * (replayInput 'all') and plain SGD (Adam's moments of a row drawn afresh would be stale).
- */
-/**
- * The share of hashed rows among the input rows of the examples a grown table is re-fitted on,
- * from which it is (refitPlan). Where texts are mostly char n-grams (first names: 0.92, one word
- * row per name) the collided copies are most of what the model knows, and the re-fit brought the
- * gated update from 1.8, 0.2, 4.3 and 2.1 points below a retrain to +0.3, +0.9, -1.1 and 0.0
- * (first names run as bench:drift runs it, tuning seeds 4-7). Where every word has its own row and word pairs
- * are hashed (SOTU party, SpamAssassin: 0.50) the words carry the texts: there it moved SOTU party
- * by -0.60, +0.25, -0.32 and -0.08 and gained SpamAssassin nothing (seed 4), so those copies are kept.
+ * A grown table is re-fitted (refitPlan) when at least this share of the input rows of the
+ * examples it is re-fitted on are hashed. Where texts are mostly char n-grams (first names: 0.92,
+ * one word row per name) the collided copies are most of what the model knows: the re-fit brought
+ * the gated update from 1.8, 0.2, 4.3 and 2.1 points below a retrain to +0.3, +0.9, -1.1 and 0.0
+ * (first names as bench:drift runs it, tuning seeds 4-7; seeds 8-12: -0.5 to +0.7). Where every
+ * word has a row of its own and only word pairs are hashed (SOTU party, SpamAssassin: 0.50), the
+ * words carry the texts: a re-fit on the replayed examples moved SOTU party by -0.60, +0.25, -0.32
+ * and -0.08 (seeds 4-7) and gained SpamAssassin nothing (seed 4: 97.31 gated), so those copies are kept.
  */
 export const REFIT_HASHED_SHARE = 0.75;
 
+/**
+ * The re-fit of a table the update grew (growTable.ts), or null when it does not apply. The hashed
+ * rows the update's examples use (new and replayed) are drawn afresh, as train draws them, and
+ * fitted to `trained` (the examples the parent was trained on that the replay memory keeps) for
+ * the passes train would give that many examples (fittedEpochs), at the update's rate, the word
+ * rows and the output layer held: the n-grams that shared a row of the small table get rows of
+ * their own, fitted to the data seen. A guard held out of the replay memory is among `trained`, as
+ * it was among the parent's training examples: without it the re-fit model forgot what the parent
+ * had learned of those names, the guard fell from 100% to 88% and the gate rejected the era
+ * (first names, seeds 8, 10, 11); a saved or given guard is not in the memory, never trained.
+ * Only rows the rounds journal change (every row of the update's examples: replayed examples
+ * train every row of theirs), so a rejected update puts them back and a patch carries them. It
+ * needs replayInput 'all' and plain SGD (Adam's moments of a row drawn afresh would be stale).
+ */
 function refitPlan(model: TextClassifier, plan: RoundPlan, trained: readonly Example[]): { run(): void } | null {
   const p = model.params;
   if (plan.replayInput === 'shared' || trained.length === 0 || model.config.optimizer !== 'sgd') return null;
