@@ -204,7 +204,8 @@ export function fitDefaults(stats: DataStats, given: Partial<Config> = {}): Fitt
 /**
  * The passes fitDefaults gives `examples` training examples: 25 under 2,000 (at least TINY_STEPS
  * examples seen in all, up to MAX_EPOCH), 10 under 20,000, else 5. An update that grows the table
- * re-fits the copied rows on the replayed examples for as many passes (src/update/rounds.ts).
+ * may re-fit the copied rows for as many passes over the examples its memory keeps
+ * (src/update/rounds.ts, refitPlan).
  */
 export function fittedEpochs(examples: number): number {
   return examples < 2_000 ? Math.max(25, Math.min(MAX_EPOCH, Math.ceil(TINY_STEPS / Math.max(1, examples)))) : examples < 20_000 ? 10 : 5;

@@ -11,9 +11,10 @@
  * kB + id, predicts bit for bit as before. Training afterwards separates the n-grams that shared a
  * row; where the texts are mostly char n-grams, the update's rounds first draw the copied rows
  * afresh and re-fit them (takeCopiedTable; rounds.ts, refitPlan), since each copy starts with the
- * sum of every n-gram the small table put in its row. Everything laid out per input row is laid out again alike: the input matrix, Adam's moments
- * of it, the memory's seen record and Fisher estimate; the featurizer is made anew for the new
- * bucket (and with it the feature cache, which is keyed by it).
+ * sum of every n-gram the small table put in its row. Everything laid out per input row is laid
+ * out again alike: the input matrix, Adam's moments of it, the memory's seen record and Fisher
+ * estimate; the featurizer is made anew for the new bucket (and with it the feature cache, which
+ * is keyed by it).
  */
 import type { Example } from '../data/example.js';
 import { EOS, usesBuckets } from '../features/featurizer.js';

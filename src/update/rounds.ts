@@ -227,7 +227,8 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
  * (first names as bench:drift runs it, tuning seeds 4-7; seeds 8-12: -0.5 to +0.7). Where every
  * word has a row of its own and only word pairs are hashed (SOTU party, SpamAssassin: 0.50), the
  * words carry the texts: a re-fit on the replayed examples moved SOTU party by -0.60, +0.25, -0.32
- * and -0.08 (seeds 4-7) and gained SpamAssassin nothing (seed 4: 97.31 gated), so those copies are kept.
+ * and -0.08 (seeds 4-7) and gained SpamAssassin nothing (seed 4: 97.31 gated), so those copies
+ * are kept.
  */
 export const REFIT_HASHED_SHARE = 0.75;
 
@@ -238,9 +239,10 @@ export const REFIT_HASHED_SHARE = 0.75;
  * the passes train would give that many examples (fittedEpochs), at the update's rate, the word
  * rows and the output layer held: the n-grams that shared a row of the small table get rows of
  * their own, fitted to the data seen. A guard held out of the replay memory is among `trained`, as
- * it was among the parent's training examples: without it the re-fit model forgot what the parent
- * had learned of those names, the guard fell from 100% to 88% and the gate rejected the era
- * (first names, seeds 8, 10, 11); a saved or given guard is not in the memory, never trained.
+ * it was among the parent's training examples. Without it the re-fit model forgot what the
+ * parent had learned of those names: on first names seed 10 the guard fell from 100% to 87.7% and
+ * the gate rejected the era (seeds 8 and 11 lost eras alike). A saved or given guard is not in the
+ * memory, and is never trained. Under a time budget the re-fit runs whole before the first round.
  * Only rows the rounds journal change (every row of the update's examples: replayed examples
  * train every row of theirs), so a rejected update puts them back and a patch carries them. It
  * needs replayInput 'all' and plain SGD (Adam's moments of a row drawn afresh would be stale).
