@@ -159,7 +159,7 @@ export function fitDefaults(stats: DataStats, given: Partial<Config> = {}): Fitt
   if ((given.optimizer ?? 'sgd') === 'sgd' && !given.hidden) set('lr', 0.5, "fastText's 0.1 under-trains in 5 epochs, and updates inherit the rate");
   // Under 60 examples 25 passes are too few steps for anything to learn (12 examples: 0.50 for
   // both labels), so a tiny corpus gets passes enough for TINY_STEPS examples seen in all.
-  const epoch = n < 2_000 ? Math.max(25, Math.min(MAX_EPOCH, Math.ceil(TINY_STEPS / Math.max(1, n)))) : n < 20_000 ? 10 : 5;
+  const epoch = fittedEpochs(n);
   set('epoch', epoch, `${n} examples (fewer examples need more passes: 25 under 2,000 and at least ${TINY_STEPS} examples seen in all, up to ${MAX_EPOCH}; 10 under 20,000, else 5)`);
   // Texts in a script written without spaces are cut into words by a segmenter whose choices vary:
   // characters and their pairs carry the meaning (the issue's Chinese corpus: 82.5% -> 98.9%).
@@ -199,6 +199,16 @@ export function fitDefaults(stats: DataStats, given: Partial<Config> = {}): Fitt
   set('dim', dim, `the largest of 50, 32, 16, 8 whose input matrix fits ${mb(budget)} (half of ${SIZE_FACTOR}x the ${mb(stats.bytes)} of data)`);
   if (hashed) set('bucket', bucket, `${wanted} n-grams seen (word pairs, char n-grams), within the size bound`);
   return { settings: s, reasons, stats };
+}
+
+/**
+ * The passes fitDefaults gives `examples` training examples: 25 under 2,000 (at least TINY_STEPS
+ * examples seen in all, up to MAX_EPOCH), 10 under 20,000, else 5. An update that grows the table
+ * may re-fit the copied rows for as many passes over the examples its memory keeps
+ * (src/update/rounds.ts, refitPlan).
+ */
+export function fittedEpochs(examples: number): number {
+  return examples < 2_000 ? Math.max(25, Math.min(MAX_EPOCH, Math.ceil(TINY_STEPS / Math.max(1, examples)))) : examples < 20_000 ? 10 : 5;
 }
 
 /**

@@ -17,7 +17,8 @@ import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { tensors } from '../model/params.js';
 import { Rng } from '../util/rng.js';
-import { growTable, planTable } from './growTable.js';
+import { growTable, planTable, takeCopiedTable } from './growTable.js';
+import { ReplayBuffer } from '../forgetting/replay.js';
 import { buildMemory, featurize, loadLearner, markSeen, memoryBefore, saveLearner, type ContinualMemory } from './memory.js';
 import { saveUpdated } from './saveVersion.js';
 import { update } from './update.js';
@@ -236,4 +237,52 @@ test('Learner.learn (on its thread) grows the table as update() does: the model,
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('an update that grows a table of char n-grams re-fits the copied rows: what the small table summed is gone; a table of word pairs keeps its copies', async () => {
+  /** Two learners alike but for the hashed rows (offset in the second), updated alike for one round. */
+  const twins = async (cfg: Partial<Config>, first: Example[], more: Example[], guard: Example[]) => {
+    const { model } = await train(first, cfg);
+    const other = model.clone();
+    const d = other.params.input.data;
+    for (let i = 0; i < other.config.bucket * other.params.input.cols; i++) d[i] += 0.01 * ((i % 7) - 3);
+    const memoryOf = (m: TextClassifier) => buildMemory(m, first, { seed: 1, seen: markSeen(null, m.params.input.rows, featurize(m, first)), guard });
+    const outputs = [model, other].map((m) => {
+      const r = update(m, more, { memory: memoryOf(m), seed: 1, gate: false, rounds: 1 });
+      assert.ok(r.accepted && r.report.table!.to > r.report.table!.from, r.report.table!.why);
+      return Buffer.from(m.params.output.data.buffer, m.params.output.data.byteOffset, m.params.output.data.byteLength).toString('base64');
+    });
+    return outputs[0] === outputs[1];
+  };
+  // Names: the rows the update trains are drawn afresh and fitted to the same examples, so the twins end alike.
+  assert.equal(await twins(CHARS, names(300, 1), names(1500, 2), names(60, 3)), true);
+  // Sentences: half their rows are words, and the copies keep what the hashed rows held.
+  assert.equal(await twins(WORDS, sentences(300, 1), sentences(1500, 2), sentences(60, 3)), false);
+});
+
+test('takeCopiedTable tells an update\'s rounds once of the table it grew, not after undo, nor of a growth without a memory', async () => {
+  const { model, memory } = await learner(names(300, 1), CHARS);
+  growTable(model, memory, 2000);
+  const told = takeCopiedTable(model);
+  assert.equal(told?.from, 1000);
+  assert.deepEqual(told?.trained, memory.replay.examples());
+  assert.equal(takeCopiedTable(model), null);
+  growTable(model, memory, 4000).undo();
+  assert.equal(takeCopiedTable(model), null);
+  growTable(model, null, 4000);
+  assert.equal(takeCopiedTable(model), null);
+});
+
+test('Learner.learn on its thread ends where update() ends on a copy, re-fitted rows included', async () => {
+  const learner = await Learner.train(names(300, 1), CHARS);
+  const model = learner.model.clone();
+  const mem = learner.memory!;
+  const memory: ContinualMemory = { ...mem, replay: ReplayBuffer.fromState(structuredClone(mem.replay.toState())), seen: mem.seen?.slice() ?? null };
+  const more = names(1500, 2);
+  const r = await learner.learn(more, { seed: 1, gate: false });
+  const d = update(model, more, { memory, seed: 1, gate: false });
+  assert.ok(r.accepted && d.accepted);
+  assert.ok(d.report.table!.to > d.report.table!.from);
+  const texts = names(200, 8).map((e) => e.text);
+  assert.deepEqual(probs(learner.model, texts), probs(model, texts));
 });
