@@ -23,16 +23,23 @@ test('a cached example is featurised again once one of its unknown tokens has be
   const old = [...examples('a', ['red', 'green', 'blue'], 30), ...examples('b', ['cat', 'dog', 'cow'], 30)];
   const { model } = await train(old, { dim: 8, bucket: 2000, epoch: 2, wordNgrams: 2, seed: 1, thread: 1 });
   const memory = buildMemory(model, old, { capacity: 100, seed: 1 });
-  const known: Example = { text: 'red cat shared', labels: ['a'] };
-  const unknown: Example = { text: 'red zebra shared', labels: ['b'] };
+  // The cache keeps entries of the memory's examples only (an accepted update forgets the rest);
+  // the memory keeps copies of what it is given.
+  memory.replay.addAll([{ text: 'red cat shared', labels: ['a'] }, { text: 'red zebra shared', labels: ['b'] }]);
+  const held = (text: string) => memory.replay.examples().find((e) => e.text === text)!;
+  const known = held('red cat shared');
+  const unknown = held('red zebra shared');
+  const stray: Example = { text: 'blue cow shared', labels: ['a'] };
   const cache = featureCacheOf(model);
+  cache.data([stray], true);
+  cache.data([stray], true);
   // Drawn once: featurised, not kept; drawn again: kept; then found.
   same(cache.data([known, unknown], true), plain(model, [known, unknown]));
-  assert.equal(cache.featurised, 2);
+  assert.equal(cache.featurised, 4);
   same(cache.data([known, unknown], true), plain(model, [known, unknown]));
-  assert.equal(cache.featurised, 4);
-  same(cache.data([known, unknown], false), plain(model, [known, unknown]));
-  assert.equal(cache.featurised, 4);
+  assert.equal(cache.featurised, 6);
+  same(cache.data([known, unknown, stray], false), plain(model, [known, unknown, stray]));
+  assert.equal(cache.featurised, 6);
   const before = plain(model, [unknown]);
 
   // A failed update grows the vocabulary with "zebra", then takes it back: the entries stand.
@@ -53,6 +60,9 @@ test('a cached example is featurised again once one of its unknown tokens has be
   assert.notDeepEqual([...after.rows.subarray(after.offsets[1])], [...before.rows], 'the new word has a row of its own');
   same(cache.data([known, unknown], true), plain(model, [known, unknown]));
   assert.equal(cache.featurised, n + 1, 'kept again');
+  // The example outside the memory was forgotten: featurised again (not kept: drawn once since).
+  same(cache.data([stray], true), plain(model, [stray]));
+  assert.equal(cache.featurised, n + 2, 'forgotten at the accepted update');
 });
 
 test("an accepted update's new examples join the memory with the rows it made: replaying them featurises nothing, and the rows equal a fresh featurisation", async () => {
