@@ -5,7 +5,7 @@ import { DivergenceError } from '../errors.js';
 import { featurizeTexts, type FeaturizedData } from '../features/dataset.js';
 import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
-import { featureCacheOf } from './featureCache.js';
+import { featureCacheOf, PRUNE_AT } from './featureCache.js';
 import { buildMemory } from './memory.js';
 import { update } from './update.js';
 
@@ -29,17 +29,21 @@ test('a cached example is featurised again once one of its unknown tokens has be
   const held = (text: string) => memory.replay.examples().find((e) => e.text === text)!;
   const known = held('red cat shared');
   const unknown = held('red zebra shared');
-  const stray: Example = { text: 'blue cow shared', labels: ['a'] };
+  // Examples outside the memory (more than it holds), drawn twice: kept.
+  const strays: Example[] = Array.from({ length: 150 }, (_, i) => ({ text: `blue cow shared ${i}`, labels: ['a'] }));
+  const stray = strays[0];
   const cache = featureCacheOf(model);
-  cache.data([stray], true);
-  cache.data([stray], true);
+  cache.data(strays, true);
+  cache.data(strays, true);
+  assert.equal(cache.featurised, 300);
+  cache.featurised = 0;
   // Drawn once: featurised, not kept; drawn again: kept; then found.
   same(cache.data([known, unknown], true), plain(model, [known, unknown]));
-  assert.equal(cache.featurised, 4);
+  assert.equal(cache.featurised, 2);
   same(cache.data([known, unknown], true), plain(model, [known, unknown]));
-  assert.equal(cache.featurised, 6);
+  assert.equal(cache.featurised, 4);
   same(cache.data([known, unknown, stray], false), plain(model, [known, unknown, stray]));
-  assert.equal(cache.featurised, 6);
+  assert.equal(cache.featurised, 4);
   const before = plain(model, [unknown]);
 
   // A failed update grows the vocabulary with "zebra", then takes it back: the entries stand.
@@ -60,7 +64,10 @@ test('a cached example is featurised again once one of its unknown tokens has be
   assert.notDeepEqual([...after.rows.subarray(after.offsets[1])], [...before.rows], 'the new word has a row of its own');
   same(cache.data([known, unknown], true), plain(model, [known, unknown]));
   assert.equal(cache.featurised, n + 1, 'kept again');
-  // The example outside the memory was forgotten: featurised again (not kept: drawn once since).
+  // The examples outside the memory were forgotten at the accepted update (they were more than
+  // PRUNE_AT x the memory's): a stray is featurised again (and not kept: drawn once since).
+  const inMemory = memory.replay.examples().length;
+  assert.ok(inMemory < strays.length && cache.size <= inMemory * PRUNE_AT, `${cache.size} cached, the memory holds ${inMemory}`);
   same(cache.data([stray], true), plain(model, [stray]));
   assert.equal(cache.featurised, n + 2, 'forgotten at the accepted update');
 });
