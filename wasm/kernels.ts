@@ -90,36 +90,118 @@ export function scale(v: usize, n: i32, a: f32): void {
   }
 }
 
-/** out[i] = dot(row i of m, x) for i in [0, rows). */
+/** The end of dot() from its 4 lane sums at element `from` on: the lanes added in order, then the scalar tail. */
+@inline
+function dotTail(acc: v128, a: usize, b: usize, from: i32, n: i32): f32 {
+  let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (let i = from; i < n; i++) {
+    const o = <usize>(i << 2);
+    s += load<f32>(a + o) * load<f32>(b + o);
+  }
+  return s;
+}
+
+/**
+ * out[i] = dot(row i of m, x) for i in [0, rows). Four rows at a time: one load of x serves four
+ * rows, and four independent sums hide the add's latency (one sum per row waited on each add).
+ * Each row is summed exactly as dot() sums it, so the scores are the same bit for bit.
+ */
 export function matVec(m: usize, rows: i32, cols: i32, x: usize, out: usize): void {
   const rowBytes = <usize>(cols << 2);
-  for (let i = 0; i < rows; i++) store<f32>(out + (<usize>i << 2), dot(m + <usize>i * rowBytes, x, cols));
+  let i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const r0 = m + <usize>i * rowBytes;
+    const r1 = r0 + rowBytes;
+    const r2 = r1 + rowBytes;
+    const r3 = r2 + rowBytes;
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    let d = 0;
+    for (; d + 4 <= cols; d += 4) {
+      const o = <usize>(d << 2);
+      const xv = v128.load(x + o);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(r0 + o), xv));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(r1 + o), xv));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load(r2 + o), xv));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load(r3 + o), xv));
+    }
+    const at = out + (<usize>i << 2);
+    store<f32>(at, dotTail(a0, r0, x, d, cols));
+    store<f32>(at, dotTail(a1, r1, x, d, cols), 4);
+    store<f32>(at, dotTail(a2, r2, x, d, cols), 8);
+    store<f32>(at, dotTail(a3, r3, x, d, cols), 12);
+  }
+  for (; i < rows; i++) store<f32>(out + (<usize>i << 2), dot(m + <usize>i * rowBytes, x, cols));
 }
 
 /**
  * The output layer's SGD backward pass, fused: grad += c_i * row_i (before the row changes),
- * then row_i -= lr * c_i * x, for every row i with a non-zero coefficient.
+ * then row_i -= lr * c_i * x, for every row i with a non-zero coefficient. Column blocks outside,
+ * rows inside: a block of grad and x stays in registers over all rows (not loaded and stored
+ * again per row). Each element of grad still sums the rows in order, so the result is the same.
  */
 export function outputBackwardSgd(m: usize, rows: i32, cols: i32, coef: usize, x: usize, grad: usize, lr: f32): void {
   const rowBytes = <usize>(cols << 2);
-  for (let i = 0; i < rows; i++) {
-    const c = load<f32>(coef + (<usize>i << 2));
-    if (c == 0) continue;
-    const row = m + <usize>i * rowBytes;
-    const vc = f32x4.splat(c);
-    const vu = f32x4.splat(-lr * c);
-    let d = 0;
-    for (; d + 4 <= cols; d += 4) {
-      const o = <usize>(d << 2);
-      const w = v128.load(row + o);
-      v128.store(grad + o, f32x4.add(v128.load(grad + o), f32x4.mul(vc, w)));
-      v128.store(row + o, f32x4.add(w, f32x4.mul(vu, v128.load(x + o))));
+  let d = 0;
+  for (; d + 16 <= cols; d += 16) {
+    const o = <usize>(d << 2);
+    let g0 = v128.load(grad + o);
+    let g1 = v128.load(grad + o, 16);
+    let g2 = v128.load(grad + o, 32);
+    let g3 = v128.load(grad + o, 48);
+    const x0 = v128.load(x + o);
+    const x1 = v128.load(x + o, 16);
+    const x2 = v128.load(x + o, 32);
+    const x3 = v128.load(x + o, 48);
+    for (let i = 0; i < rows; i++) {
+      const c = load<f32>(coef + (<usize>i << 2));
+      if (c == 0) continue;
+      const vc = f32x4.splat(c);
+      const vu = f32x4.splat(-lr * c);
+      const p = m + <usize>i * rowBytes + o;
+      const w0 = v128.load(p);
+      const w1 = v128.load(p, 16);
+      const w2 = v128.load(p, 32);
+      const w3 = v128.load(p, 48);
+      g0 = f32x4.add(g0, f32x4.mul(vc, w0));
+      g1 = f32x4.add(g1, f32x4.mul(vc, w1));
+      g2 = f32x4.add(g2, f32x4.mul(vc, w2));
+      g3 = f32x4.add(g3, f32x4.mul(vc, w3));
+      v128.store(p, f32x4.add(w0, f32x4.mul(vu, x0)));
+      v128.store(p, f32x4.add(w1, f32x4.mul(vu, x1)), 16);
+      v128.store(p, f32x4.add(w2, f32x4.mul(vu, x2)), 32);
+      v128.store(p, f32x4.add(w3, f32x4.mul(vu, x3)), 48);
     }
-    for (; d < cols; d++) {
-      const o = <usize>(d << 2);
-      const w = load<f32>(row + o);
+    v128.store(grad + o, g0);
+    v128.store(grad + o, g1, 16);
+    v128.store(grad + o, g2, 32);
+    v128.store(grad + o, g3, 48);
+  }
+  for (; d + 4 <= cols; d += 4) {
+    const o = <usize>(d << 2);
+    let g = v128.load(grad + o);
+    const xv = v128.load(x + o);
+    for (let i = 0; i < rows; i++) {
+      const c = load<f32>(coef + (<usize>i << 2));
+      if (c == 0) continue;
+      const p = m + <usize>i * rowBytes + o;
+      const w = v128.load(p);
+      g = f32x4.add(g, f32x4.mul(f32x4.splat(c), w));
+      v128.store(p, f32x4.add(w, f32x4.mul(f32x4.splat(-lr * c), xv)));
+    }
+    v128.store(grad + o, g);
+  }
+  for (; d < cols; d++) {
+    const o = <usize>(d << 2);
+    for (let i = 0; i < rows; i++) {
+      const c = load<f32>(coef + (<usize>i << 2));
+      if (c == 0) continue;
+      const p = m + <usize>i * rowBytes + o;
+      const w = load<f32>(p);
       store<f32>(grad + o, load<f32>(grad + o) + c * w);
-      store<f32>(row + o, w - lr * c * load<f32>(x + o));
+      store<f32>(p, w - lr * c * load<f32>(x + o));
     }
   }
 }

@@ -5,7 +5,7 @@ import { DivergenceError } from '../errors.js';
 import { featurizeTexts, type FeaturizedData } from '../features/dataset.js';
 import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
-import { featureCacheOf } from './featureCache.js';
+import { featureCacheOf, PRUNE_AT } from './featureCache.js';
 import { buildMemory } from './memory.js';
 import { update } from './update.js';
 
@@ -23,15 +23,26 @@ test('a cached example is featurised again once one of its unknown tokens has be
   const old = [...examples('a', ['red', 'green', 'blue'], 30), ...examples('b', ['cat', 'dog', 'cow'], 30)];
   const { model } = await train(old, { dim: 8, bucket: 2000, epoch: 2, wordNgrams: 2, seed: 1, thread: 1 });
   const memory = buildMemory(model, old, { capacity: 100, seed: 1 });
-  const known: Example = { text: 'red cat shared', labels: ['a'] };
-  const unknown: Example = { text: 'red zebra shared', labels: ['b'] };
+  // The cache keeps entries of the memory's examples only (an accepted update forgets the rest);
+  // the memory keeps copies of what it is given.
+  memory.replay.addAll([{ text: 'red cat shared', labels: ['a'] }, { text: 'red zebra shared', labels: ['b'] }]);
+  const held = (text: string) => memory.replay.examples().find((e) => e.text === text)!;
+  const known = held('red cat shared');
+  const unknown = held('red zebra shared');
+  // Examples outside the memory (more than it holds), drawn twice: kept.
+  const strays: Example[] = Array.from({ length: 150 }, (_, i) => ({ text: `blue cow shared ${i}`, labels: ['a'] }));
+  const stray = strays[0];
   const cache = featureCacheOf(model);
+  cache.data(strays, true);
+  cache.data(strays, true);
+  assert.equal(cache.featurised, 300);
+  cache.featurised = 0;
   // Drawn once: featurised, not kept; drawn again: kept; then found.
   same(cache.data([known, unknown], true), plain(model, [known, unknown]));
   assert.equal(cache.featurised, 2);
   same(cache.data([known, unknown], true), plain(model, [known, unknown]));
   assert.equal(cache.featurised, 4);
-  same(cache.data([known, unknown], false), plain(model, [known, unknown]));
+  same(cache.data([known, unknown, stray], false), plain(model, [known, unknown, stray]));
   assert.equal(cache.featurised, 4);
   const before = plain(model, [unknown]);
 
@@ -53,6 +64,12 @@ test('a cached example is featurised again once one of its unknown tokens has be
   assert.notDeepEqual([...after.rows.subarray(after.offsets[1])], [...before.rows], 'the new word has a row of its own');
   same(cache.data([known, unknown], true), plain(model, [known, unknown]));
   assert.equal(cache.featurised, n + 1, 'kept again');
+  // The examples outside the memory were forgotten at the accepted update (they were more than
+  // PRUNE_AT x the memory's): a stray is featurised again (and not kept: drawn once since).
+  const inMemory = memory.replay.examples().length;
+  assert.ok(inMemory < strays.length && cache.size <= inMemory * PRUNE_AT, `${cache.size} cached, the memory holds ${inMemory}`);
+  same(cache.data([stray], true), plain(model, [stray]));
+  assert.equal(cache.featurised, n + 2, 'forgotten at the accepted update');
 });
 
 test("an accepted update's new examples join the memory with the rows it made: replaying them featurises nothing, and the rows equal a fresh featurisation", async () => {
