@@ -123,6 +123,8 @@ export function trainRounds(trial: Trial): Candidate {
     balancedLastRound: s.balancedLastRound,
     inputRate: oldRowRates(memory?.seen ?? null, s.oldRowRate),
     ewc: fisher && s.ewc ? { lambda: s.ewc, fisher } : null,
+    // (the memory as the parent left it: the update's own examples join it only at commit)
+    grownTable: grownTable && memory ? { trained: memory.replay.examples() } : null,
     fresh: freshData,
     guard: guard.length ? guardData : null,
     selectionInputs: {

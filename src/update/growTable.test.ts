@@ -17,7 +17,7 @@ import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { tensors } from '../model/params.js';
 import { Rng } from '../util/rng.js';
-import { growTable, planTable, takeCopiedTable } from './growTable.js';
+import { growTable, planTable } from './growTable.js';
 import { ReplayBuffer } from '../forgetting/replay.js';
 import { buildMemory, featurize, loadLearner, markSeen, memoryBefore, saveLearner, type ContinualMemory } from './memory.js';
 import { saveUpdated } from './saveVersion.js';
@@ -258,19 +258,6 @@ test('an update that grows a table of char n-grams re-fits the copied rows: what
   assert.equal(await twins(CHARS, names(300, 1), names(1500, 2), names(60, 3)), true);
   // Sentences: half their rows are words, and the copies keep what the hashed rows held.
   assert.equal(await twins(WORDS, sentences(300, 1), sentences(1500, 2), sentences(60, 3)), false);
-});
-
-test('takeCopiedTable tells an update\'s rounds once of the table it grew, not after undo, nor of a growth without a memory', async () => {
-  const { model, memory } = await learner(names(300, 1), CHARS);
-  growTable(model, memory, 2000);
-  const told = takeCopiedTable(model);
-  assert.equal(told?.from, 1000);
-  assert.deepEqual(told?.trained, memory.replay.examples());
-  assert.equal(takeCopiedTable(model), null);
-  growTable(model, memory, 4000).undo();
-  assert.equal(takeCopiedTable(model), null);
-  growTable(model, null, 4000);
-  assert.equal(takeCopiedTable(model), null);
 });
 
 test('Learner.learn on its thread ends where update() ends on a copy, re-fitted rows included', async () => {

@@ -10,7 +10,7 @@
  * of kB rows whose row j is a copy of old row j mod B, with the word rows moved from B + id to
  * kB + id, predicts bit for bit as before. Training afterwards separates the n-grams that shared a
  * row; where the texts are mostly char n-grams, the update's rounds first draw the copied rows
- * afresh and re-fit them (takeCopiedTable; rounds.ts, refitPlan), since each copy starts with the
+ * afresh and re-fit them (rounds.ts, refitPlan), since each copy starts with the
  * sum of every n-gram the small table put in its row. Everything laid out per input row is laid
  * out again alike: the input matrix, Adam's moments of it, the memory's seen record and Fisher
  * estimate; the featurizer is made anew for the new bucket (and with it the feature cache, which
@@ -222,40 +222,16 @@ export function growTable(model: TextClassifier, memory: ContinualMemory | null,
     memory.staleFisher = null;
   }
   model.relayout({ ...config, bucket: to });
-  // (an update's growth, which its rounds complete; a learner replaying a thread's growth has no memory)
-  if (memory) copied.set(model, { from, trained: memory.replay.examples() });
   return {
     from,
     to,
     relayFisher: (f) => (f !== null && f === was?.fisher ? memory!.fisher : relayFisher(f)),
     undo() {
-      copied.delete(model);
       for (const m of matrices) narrow(m, from, to);
       if (memory && was) Object.assign(memory, was);
       model.relayout(config, featurizer);
     },
   };
-}
-
-/** A table an update grew, for its rounds: the bucket its rows were copied from, and the examples the parent was trained on that the replay memory keeps. */
-export interface CopiedTable {
-  from: number;
-  trained: readonly Example[];
-}
-
-/** Models whose table an update grew and whose rounds have not yet run. */
-const copied = new WeakMap<TextClassifier, CopiedTable>();
-
-/**
- * The table `model`'s update under way grew, when it did, and forgets it: the update's rounds ask
- * once, before training, and re-fit the copied rows (rounds.ts, refitPlan). A copy keeps the
- * parent's predictions, but a row of the small table held the sum of every n-gram hashed to it,
- * and each of its copies keeps that sum.
- */
-export function takeCopiedTable(model: TextClassifier): CopiedTable | null {
-  const table = copied.get(model);
-  copied.delete(model);
-  return table ?? null;
 }
 
 /** `m` (hashed rows [0, from), word rows after) grown to `to` hashed rows: row j a copy of row j mod from, word rows moved after them. */

@@ -22,7 +22,6 @@ import { Rng } from '../util/rng.js';
 import { balancedNewCount } from './classIncremental.js';
 import { subBagKeep } from './fewShot.js';
 import { featureCacheOf } from './featureCache.js';
-import { takeCopiedTable } from './growTable.js';
 import type { RowJournal, JournalSnapshot } from './journal.js';
 import { selectionFor, formatSelection, maskFromRows, replaySelection, type ReplayInput, type SelectionInputs, type SelectionSpec } from './selection.js';
 
@@ -69,6 +68,12 @@ export interface RoundPlan {
   /** Per-input-row learning-rate multipliers (old rows slower than new ones), or null. */
   inputRate: Float32Array | null;
   ewc: { lambda: number; fisher: RowFisher } | null;
+  /**
+   * When this update grew the n-gram table (growTable.ts): the examples the parent was trained on
+   * that the replay memory keeps, which the copied rows may be re-fitted on before the first round
+   * (refitPlan); null when the table was not grown.
+   */
+  grownTable: { trained: readonly Example[] } | null;
   fresh: FeaturizedData;
   guard: FeaturizedData | null;
   selectionInputs: SelectionInputs;
@@ -135,8 +140,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   const stepAfter: (number | null)[] = [];
   const subBag = plan.subBags ? subBagger(plan, p.output.rows, plan.selectionInputs.outputRowsBefore) : null;
   // A table this update grew: its copied rows are re-fitted before the first round (and again before a re-run).
-  const grown = takeCopiedTable(model);
-  const refit = grown !== null ? refitPlan(model, plan, grown.trained) : null;
+  const refit = plan.grownTable !== null ? refitPlan(model, plan, plan.grownTable.trained) : null;
   refit?.run();
 
   /** Trains round `round` on at most `limit` examples (stopping early when `timed` and the budget is spent); returns how many it trained on, and how many of them were replayed. */
