@@ -178,11 +178,13 @@ test("a label F1 drop beyond the tolerance is not reported when that label's gua
   assert.deepEqual(codes(before, after, guardLoss(6, 20)), ['label-f1-drop']);
 });
 
+/** A guard of n the parent got right, of which new labels took `taken`; the new data: a piece of feedback (5 validation examples) unless given. */
+function taking(taken: number, share: number, n = 100, fresh: Outcomes['fresh'] = outcomes(2, 0, 5).fresh): Outcomes {
+  const o = guardLoss(0, n);
+  return { ...o, fresh, guard: { ...o.guard, takenByNewLabel: o.guard.before.map((_, i) => i < taken) }, newLabelShare: share };
+}
+
 test('new labels may take guard examples up to their share of the examples seen plus maxDrop, not beyond (and not within noise)', () => {
-  const taking = (taken: number, share: number, n = 100): Outcomes => {
-    const o = guardLoss(0, n);
-    return { ...o, guard: { ...o.guard, takenByNewLabel: o.guard.before.map((_, i) => i < taken) }, newLabelShare: share };
-  };
   const m = measured(0.8, 0.5);
   const after = measured(0.8, 0.8);
   assert.deepEqual(codes(m, after, taking(3, 0)), [], '3 of 100 is within noise');
@@ -191,6 +193,21 @@ test('new labels may take guard examples up to their share of the examples seen 
   assert.deepEqual(codes(m, after, taking(30, 0.1)), ['new-labels-take-guard']);
   const issue = gateIssues(m, after, GATE_DEFAULTS, taking(40, 0.003))[0];
   assert.match(issue.message, /the new labels took 40 of the 100 guard examples the parent got right \(40\.00%, more than their 0\.30% share/);
+});
+
+test('weighted policy: bulk new labels (30+ validation examples) may take more than their share when the new data gains more, weighed by newShare', () => {
+  const m = measured(0.8, 0.5);
+  const after = measured(0.8, 0.8);
+  // 12 of 300 taken against a 0.45% share (WordNet classes:20, split seed 2, task 15); the new data gains 30 of 100.
+  assert.deepEqual(codes(m, after, taking(12, 0.0045, 300, outcomes(30, 0, 100).fresh)), []);
+  assert.deepEqual(codes(m, after, taking(12, 0.0045, 300, outcomes(30, 0, 100).fresh), GUARD_POLICY), ['new-labels-take-guard'], 'the guard policy keeps the veto');
+  assert.deepEqual(codes(m, after, taking(12, 0.0045, 300, outcomes(2, 0, 29).fresh)), ['new-labels-take-guard'], 'too few validation examples to show skill');
+  // Taking 40% of the guard for a gain of 30 points: 0.5 x (40 - 0.45) - 0.5 x 30 = 4.77 points > maxDrop.
+  const issue = gateIssues(m, after, GATE_DEFAULTS, taking(120, 0.0045, 300, outcomes(30, 0, 100).fresh));
+  assert.deepEqual(issue.map((i) => i.code), ['new-labels-take-guard']);
+  assert.match(issue[0].message, /the update loses 4\.77 points/);
+  // A gain on the new data that is noise buys nothing: the veto stands.
+  assert.deepEqual(codes(m, after, taking(12, 0.0045, 300, unchanged(20))), ['new-labels-take-guard', 'no-improvement']);
 });
 
 test('the exact one-sided sign test: P(at least `more` of the changes go one way)', () => {
