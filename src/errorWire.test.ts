@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { AccreteError, ConfigError, StorageError } from './errors.js';
+import { AccreteError, ConfigError, DataError, StorageError } from './errors.js';
 import { fromWire, toWire, type WireError } from './errorWire.js';
 
 /** Throws `source` (an expression) in a real worker thread and brings its wire form back. */
@@ -46,4 +46,12 @@ test('a thrown non-error crosses as an Error with its text', () => {
   const err = fromWire(toWire('plain text'), 'here');
   assert.ok(err instanceof Error);
   assert.equal(err.message, 'plain text');
+});
+
+test('fields that cannot cross (a function, a socket-like object) are left behind, so the report always arrives', async () => {
+  const w = await thrownInWorker("const err = new e.DataError('data.txt', 3, 'no label'); err.handle = { close() {} }; err.tags = ['a', 'b']; throw err;");
+  const err = fromWire(w, 'a test worker');
+  assert.ok(err instanceof DataError);
+  const fields = err as unknown as Record<string, unknown>;
+  assert.deepEqual([fields.file, fields.line, fields.handle, fields.tags], ['data.txt', 3, undefined, ['a', 'b']]);
 });

@@ -23,9 +23,19 @@ export function toWire(err: unknown): WireError {
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(err)) {
     const value = (err as unknown as Record<string, unknown>)[key];
-    if (key !== 'code' && key !== 'cause' && typeof value !== 'function') fields[key] = value;
+    if (key !== 'code' && key !== 'cause' && plain(value)) fields[key] = value;
   }
   return { name: err.name, message: err.message, code: (err as { code?: unknown }).code, stack: err.stack, fields };
+}
+
+/**
+ * Whether a field crosses as it is: a primitive, or an array of them (ConfigError's issues). Any
+ * other value (a socket, a client, a buffer) is left behind, so that postMessage never throws on
+ * an error a driver decorated: the worker's report of its failure must always arrive.
+ */
+function plain(value: unknown): boolean {
+  const primitive = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  return primitive(value) || (Array.isArray(value) && value.every(primitive));
 }
 
 /**
