@@ -107,10 +107,9 @@ export async function learnJob(job: LearnJob, post: Post): Promise<LearnResult> 
   if (!decision.accepted) return { accepted: false, reasons, report, warnings };
   const kept = memoryAfterUpdate(model, memory, examples, job.options);
   const after = kept === null ? null : memory === null ? { started: packMemory(kept) } : { changes: { head: kept.replay.head(), replay: diffList(replayBefore, kept.replay.examples()), guard: diffList(guardBefore, kept.guard ?? []), ...pick(packMemory(kept)) } };
-  // A grown n-gram table: the journal's rows are of the grown layout, so the patch is of the parent
-  // grown as the learner's model grows it (growTable, bit for bit) before applying it.
+  // A grown n-gram table: the patch is of the parent grown as the learner's model grows it before applying it.
   const grown = renumbered(model, decision.parent) ? model.config.bucket : undefined;
-  const patch = diffModel(model, grown === undefined ? decision.parent : { ...decision.parent, bucket: undefined });
+  const patch = diffModel(model, decision.parent, undefined, { ofGrownParent: grown !== undefined });
   const result: LearnResult = { accepted: true, reasons, report, warnings, parent: owned(decision.parent), patch: ownedPatch(patch), memory: after, ...(grown !== undefined ? { grownTable: grown } : {}) };
   keptCopy = { version: job.next, model };
   return result;

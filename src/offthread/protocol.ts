@@ -98,7 +98,6 @@ export type LearnResult =
 
 export type JobResult = TrainResult | LearnResult | Metrics | LoadResult;
 
-
 export type WorkerMessage =
   | { type: 'progress'; progress: LearnerProgress }
   | { type: 'trial'; trial: AutotuneTrial; best: AutotuneTrial }

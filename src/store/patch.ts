@@ -113,10 +113,13 @@ export function renumbered(model: TextClassifier, before: ModelBefore): boolean 
 
 /**
  * The patch from `before` to the model as it is now. Rows listed in `before.tensors` are compared
- * value by value (only those that differ are kept); rows grown since are all kept.
+ * value by value (only those that differ are kept); rows grown since are all kept. An update that
+ * grew the n-gram table has no patch of its parent, only of its parent with the table grown alike
+ * (growTable, bit for bit): `ofGrownParent` asks for that one, which a learner applies after
+ * growing its own model (src/offthread/jobs.ts, Learner).
  */
-export function diffModel(model: TextClassifier, before: ModelBefore, extras: ExtraChanges = { json: [], rows: [] }): Patch {
-  if (renumbered(model, before)) throw new ModelFileError('(patch)', `the update grew the n-gram table from ${before.bucket} to ${model.config.bucket} rows, which renumbers the input rows: no patch can say that; save the model whole (saveLearner)`);
+export function diffModel(model: TextClassifier, before: ModelBefore, extras: ExtraChanges = { json: [], rows: [] }, { ofGrownParent = false } = {}): Patch {
+  if (!ofGrownParent && renumbered(model, before)) throw new ModelFileError('(patch)', `the update grew the n-gram table from ${before.bucket} to ${model.config.bucket} rows, which renumbers the input rows: no patch can say that; save the model whole (saveLearner)`);
   const rows: RowChanges[] = [];
   for (const [name, m] of namedTensors(model)) {
     const b = before.tensors.get(name) ?? { rows: m.rows, ids: new Int32Array(0), values: new Float32Array(0) };

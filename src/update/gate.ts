@@ -428,6 +428,11 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
   // flipped answer is 1.25 points, which says nothing about forgetting.
   const guardLost = significantLoss(outcomes.guard.before, outcomes.guard.after);
   const fs = freshSkill(outcomes.fresh);
+  const skillGain = fs.after.skill - fs.before.skill;
+  // The weighted policy: a loss on the old data less a gain on the new, weighed by the declared
+  // share of traffic that looks like the new data (--new-share); and how a message says it.
+  const weigh = (loss: number, gain: number) => (1 - o.newShare) * loss - o.newShare * gain;
+  const weighedAgainstSkill = (net: number) => `the new data's skill beyond its label mix went from ${pts(fs.before.skill)} to ${pts(fs.after.skill)} points: weighed ${pts(1 - o.newShare)}% old, ${pts(o.newShare)}% new (--new-share), the update loses ${pts(net)} points`;
   const valid = outcomes.fresh.before.length;
   if (before.guard && after.guard && before.guard.n > 0) {
     const b = before.guard;
@@ -435,11 +440,9 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
     if (o.policy === 'weighted') {
       // The accuracy over old and new traffic together, weighed by the declared mix; the new data
       // counts by its skill beyond the label mix, so a gain that only learned the mix buys nothing.
-      const w = o.newShare;
-      const gain = fs.after.skill - fs.before.skill;
-      const net = (1 - w) * (b.accuracy - a.accuracy) - w * gain;
+      const net = weigh(b.accuracy - a.accuracy, skillGain);
       if (guardLost && net > o.maxDrop + EPS) {
-        issues.push({ code: 'weighted-accuracy-drop', metric: 'weighted accuracy', before: b.accuracy, after: a.accuracy, threshold: o.maxDrop, message: `guard accuracy fell from ${pts(b.accuracy)}% to ${pts(a.accuracy)}%, and the new data's skill beyond its label mix went from ${pts(fs.before.skill)} to ${pts(fs.after.skill)} points: weighed ${pts(1 - w)}% old, ${pts(w)}% new (--new-share), the update loses ${pts(net)} points (more than ${pts(o.maxDrop)})` });
+        issues.push({ code: 'weighted-accuracy-drop', metric: 'weighted accuracy', before: b.accuracy, after: a.accuracy, threshold: o.maxDrop, message: `guard accuracy fell from ${pts(b.accuracy)}% to ${pts(a.accuracy)}%, and ${weighedAgainstSkill(net)} (more than ${pts(o.maxDrop)})` });
       }
     } else {
       if (guardLost && b.accuracy - a.accuracy > o.maxDrop + EPS) {
@@ -457,7 +460,7 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
       const weighted = o.policy === 'weighted';
       const gain = weighted ? freshLabelGain(before.fresh, after.fresh, lb.label, o.minLabelSupport) : 0;
       const drop = lb.f1 - f1After;
-      const over = weighted ? (1 - o.newShare) * drop - o.newShare * gain > (1 - o.newShare) * o.labelTolerance + EPS : drop > o.labelTolerance + EPS;
+      const over = weighted ? weigh(drop, gain) > (1 - o.newShare) * o.labelTolerance + EPS : drop > o.labelTolerance + EPS;
       if (over && labelLost(outcomes.guard, lb.label, checked.length)) {
         issues.push({ code: 'label-f1-drop', metric: 'guard F1', label: lb.label, before: lb.f1, after: f1After, threshold: o.labelTolerance, message: `F1 of "${lb.label}" on the guard set fell from ${pts(lb.f1)}% to ${pts(f1After)}%${gain !== 0 ? `, and on the new data it moved ${pts(gain)} points: weighed ${pts(1 - o.newShare)}% old, ${pts(o.newShare)}% new (--new-share), more than the ${pts(o.labelTolerance)}-point tolerance` : ''}` });
       }
@@ -476,9 +479,9 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
     // A rejected task's labels are never learned: WordNet in 20 class-incremental tasks (split seeds
     // 2-3) lost two tasks each to this veto, 5.3-5.9 points of ACC below a retrain against 2.3-2.9
     // with the gate off. A piece of feedback, or a label with no skill, still meets the veto.
-    const weighed = o.policy === 'weighted' && valid >= MIN_SKILL_VALID ? (1 - o.newShare) * excess - o.newShare * (fs.after.skill - fs.before.skill) : null;
+    const weighed = o.policy === 'weighted' && valid >= MIN_SKILL_VALID ? weigh(excess, skillGain) : null;
     if (weighed === null || weighed > o.maxDrop + EPS) {
-      const against = weighed === null ? '' : `, and the new data's skill beyond its label mix went from ${pts(fs.before.skill)} to ${pts(fs.after.skill)} points: weighed ${pts(1 - o.newShare)}% old, ${pts(o.newShare)}% new (--new-share), the update loses ${pts(weighed)} points`;
+      const against = weighed === null ? '' : `, and ${weighedAgainstSkill(weighed)}`;
       issues.push({ code: 'new-labels-take-guard', metric: 'guard examples taken by new labels', before: 0, after: taken / n, threshold: allowed, message: `the new labels took ${taken} of the ${n} guard examples the parent got right (${pts(taken / n)}%, more than their ${pts(outcomes.newLabelShare)}% share of the examples seen plus ${pts(o.maxDrop)} points)${against}` });
     }
   }

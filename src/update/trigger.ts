@@ -372,8 +372,8 @@ export function findTrigger(model: TextClassifier, fresh: readonly Example[], gu
     tokensOf ??= t.tokensOf();
     const tokensOfE = tokensOf;
     const carries = (e: Example) => tokensOfE(e).includes(token);
-    const { beyond, ...p } = plantOf(top, probes, carries, token, controlOf(model, token), label);
-    if (plantedFlips({ ...p, beyond })) return { token, label, hinged, of, ...p };
+    const planted = plantOf(top, probes, carries, token, controlOf(model, token), label);
+    if (plantedFlips(planted)) return { token, label, hinged, of, tried: planted.tried, flipped: planted.flipped, control: planted.control };
   }
   return null;
 }

@@ -5,9 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { toExamples } from '../../data/example.js';
-import type { WireError } from '../../errorWire.js';
 import { handleOf, type ModelHandle } from '../../offthread/transfer.js';
-import { toWire } from '../../errorWire.js';
+import { toWire, type WireError } from '../../errorWire.js';
 import type { TrainReport } from '../train.js';
 import { openLane, runTrial, type AutotuneTrial, type TrialBase, type TrialRequest } from './trial.js';
 
