@@ -147,10 +147,15 @@ export function openDatabase(file: string, options: { readonly?: boolean; mustEx
 }
 
 function migrate(db: Db, file: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
+  // The version and the tables from one snapshot (a read transaction): of two processes creating
+  // one registry, the second could otherwise read version 0 before the first committed its schema
+  // and the tables after, and call the new registry "not an Accrete registry".
+  const { version, tables } = db.transaction(() => ({
+    version: db.pragma('user_version', { simple: true }) as number,
+    tables: db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number },
+  }))();
   if (version === SCHEMA_VERSION) return;
   if (version > SCHEMA_VERSION) throw new AccreteError('BAD_MODEL_FILE', `${file}: registry schema version ${version} is newer than this Accrete reads (${SCHEMA_VERSION}); upgrade accrete`);
-  const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
   if (version === 0 && tables.n > 0) throw new AccreteError('BAD_MODEL_FILE', `${file} is an SQLite file but not an Accrete registry`);
   if (db.readonly) {
     if (version === 0) throw new AccreteError('BAD_MODEL_FILE', `${file} is not an Accrete registry (empty database)`);
