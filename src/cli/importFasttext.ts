@@ -1,11 +1,12 @@
 /** `accrete import-fasttext`: a fastText supervised .bin becomes an Accrete model directory. */
 import { UsageError } from '../errors.js';
 import { importFastText } from '../interop/import.js';
-import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
+import { buildMemory, DEFAULT_REPLAY } from '../update/memory.js';
 import { help, optionalNumberWhere, parseCommandLine, optionalString, READ_FLAGS, readOptions, requireString, type Flags, type FlagSpec } from './args.js';
 import { loadExamples } from './data.js';
-import { LOCK_FLAGS, LOCK_HELP, lockModelDir, waitMsOf } from './modelLock.js';
-import { asFileError, checkOutDir } from './outputDir.js';
+import { LOCK_FLAGS, LOCK_HELP, waitMsOf } from './modelLock.js';
+import { saveWholeLearner } from './saveWhole.js';
+import { checkOutDir } from './outputDir.js';
 
 export const importFasttextHelp = `usage: accrete import-fasttext MODEL.bin --out MODEL [--data FILE [--valid FILE]] [options]
 
@@ -75,14 +76,7 @@ export async function importFasttextCommand(argv: string[]): Promise<number> {
   const valid = validSet?.examples;
   const skipped = (data?.skipped ?? 0) + (validSet?.skipped ?? 0);
   const memory = examples.length > 0 && replay > 0 ? buildMemory(model, examples, { capacity: replay, seed: model.config.seed, guard: valid }) : null;
-  const held = lockModelDir(out, 'accrete import-fasttext', waitMs);
-  try {
-    saveLearner(model, memory, out, held.saveOptions);
-  } catch (err) {
-    throw asFileError(err, `cannot write the model to ${out}`);
-  } finally {
-    held.release();
-  }
+  saveWholeLearner(model, memory, out, 'accrete import-fasttext', waitMs);
   if (flags.json) process.stdout.write(JSON.stringify({ ...report, model: out, replay: memory?.replay.size ?? 0, guard: memory?.guard?.length ?? 0, skipped }) + '\n');
   if (!flags.quiet) {
     const c = model.config;

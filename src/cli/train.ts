@@ -4,12 +4,13 @@ import { checkVecDim } from '../learn/pretrainedVectors.js';
 import { train } from '../learn/train.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { GUARD_SHARE, guardSize, holdOutGuard, MAX_GUARD, MIN_GUARD, MIN_GUARDED_EXAMPLES } from '../update/guard.js';
-import { buildMemory, DEFAULT_REPLAY, saveLearner } from '../update/memory.js';
+import { buildMemory, DEFAULT_REPLAY } from '../update/memory.js';
 import { releaseMemory } from '../util/gc.js';
 import { capThreads, checkedConfig, configFromFlags, help, MODEL_FLAGS, optionalNumberWhere, optionalString, parseFlags, READ_FLAGS, readOptions, requireString, warnIneffective } from './args.js';
 import { labelsOf, loadExamples, warnUnknownLabels } from './data.js';
-import { LOCK_FLAGS, LOCK_HELP, lockModelDir, waitMsOf } from './modelLock.js';
-import { asFileError, checkOutDir } from './outputDir.js';
+import { LOCK_FLAGS, LOCK_HELP, waitMsOf } from './modelLock.js';
+import { saveWholeLearner } from './saveWhole.js';
+import { checkOutDir } from './outputDir.js';
 import { progressView } from './progressBar.js';
 import { AUTOTUNE_FLAGS, autotuneFlags, autotuneIssueAsFlag, autotuneTable } from './autotune.js';
 import { SEARCHED, trialLine } from '../learn/autotune.js';
@@ -233,15 +234,7 @@ export function noGuardNote(n: number): string {
 function save(model: TextClassifier, examples: readonly Example[], replay: number, seen: Uint8Array, out: string, guard: readonly Example[], waitMs: number): void {
   // Examples never trained on (validation data, or the held-out guard) make the best guard for later updates.
   const memory = replay > 0 ? buildMemory(model, examples, { capacity: replay, seed: model.config.seed, seen, guard }) : null;
-  // Training replaces whatever is at `out`: the lock only keeps it from landing in the middle of another command's write.
-  const held = lockModelDir(out, 'accrete train', waitMs);
-  try {
-    saveLearner(model, memory, out, held.saveOptions);
-  } catch (err) {
-    throw asFileError(err, `cannot write the model to ${out}`);
-  } finally {
-    held.release();
-  }
+  saveWholeLearner(model, memory, out, 'accrete train', waitMs);
 }
 
 /** Lives in args.ts, so that commands which only need it do not load training; re-exported for update and compare. */
