@@ -12,6 +12,8 @@
  * bench/results/incremental.newlabel.md and .json.
  * --stream20: instead, the 20-task streams of issue 14 item 7 (stream20.ts; with --only spam or
  * --only wordnet, one of them), written to bench/results/incremental.stream20[.quick].md and .json.
+ * --split-seeds 1,2,3 (with --stream20): also retrain and the defaults (gate on) on the streams
+ * split with seeds 2 and 3, ACC and rejections per seed and their median (costs: seed 1 only).
  * Prints the markdown to stdout and writes bench/results/incremental.md and .json (a quick run:
  * incremental.quick.*; a run of some sections: incremental[.quick].only-<sections>.*, so a partial
  * run never overwrites the full results). Progress goes to stderr.
@@ -206,13 +208,15 @@ async function runStream20(opts: ReturnType<typeof parseOptions>, machine: Retur
   const results: Stream20Result[] = [];
   const load = [round2(loadavg()[0])];
   for (const name of names) {
-    results.push(await stream20(name, opts.quick, (s) => console.error(`bench:incremental --stream20: ${s}`)));
+    results.push(await stream20(name, opts.quick, (s) => console.error(`bench:incremental --stream20: ${s}`), opts.splitSeeds));
     load.push(round2(loadavg()[0]));
   }
   const md = [
     '# bench:incremental --stream20: update cost on 20-task streams (issue 14 item 7)',
     '',
     `Machine: ${JSON.stringify(machine)}. Load average (1 min) ${load.join(' -> ')} (2 CPUs): wall times under load are inflated. ${((performance.now() - started) / 60000).toFixed(1)} min in all.`,
+    '',
+    `Split seed${opts.splitSeeds.length > 1 ? 's' : ''} ${opts.splitSeeds.join(', ')}: every table of costs is on split seed 1 only${opts.splitSeeds.length > 1 ? '; the other seeds give ACC and rejections (the tables "split seeds" under each stream)' : ''}.`,
     '',
     ...results.map(stream20Section),
     '',

@@ -6,7 +6,9 @@
  * each paradigm and its ACC (mean accuracy over every task's test part after the last task). Costs in wall
  * time and, less moved by other jobs on a shared machine, in the process's CPU time over the same spans.
  * Targets: incremental's time per new example at task 20 <= 1.3x at task 2; its cumulative cost
- * <= 25% of retrain's, with ACC within 2 points of retrain's.
+ * <= 25% of retrain's, with ACC within 2 points of retrain's. With more split seeds than 1
+ * (--split-seeds), retrain and the defaults (gate on) also run on the stream split with each other
+ * seed, for ACC and rejections only (stream20Seeds.ts).
  */
 import { runParadigm, type Paradigm, type ParadigmRun } from '../../compare/paradigms.js';
 import { byChunks, byClasses, type Stream } from '../../compare/stream.js';
@@ -15,6 +17,7 @@ import { loadDataset } from '../../datasets/index.js';
 import { DEFAULT_REPLAY } from '../../update/memory.js';
 import { releaseMemory } from '../../util/gc.js';
 import { SPAM_CONFIG, wordnetConfig } from './configs.js';
+import { splitSeedRow, splitSeedsSection, type SplitSeedRow } from './stream20Seeds.js';
 
 export const STREAM20_TASKS = 20;
 
@@ -41,11 +44,14 @@ export interface Stream20Result {
   newExamples: number[];
   retrain: { ms: number[]; totalMs: number; totalCpuMs: number; acc: number };
   incremental: IncrementalRow[];
+  /** Per split seed (1, the seed of every field above, first): ACC of retrain and of the defaults (gate on), rejections. */
+  splitSeeds: SplitSeedRow[];
 }
 
 /** The incremental rows: the defaults, and the gate off (a rejected task's labels are never learned, which ACC counts). */
+const DEFAULTS_ROW: Paradigm = { name: 'incremental, defaults (gate on)', kind: 'incremental' };
 const VARIANTS: Paradigm[] = [
-  { name: 'incremental, defaults (gate on)', kind: 'incremental' },
+  DEFAULTS_ROW,
   { name: 'incremental, gate off', kind: 'incremental', update: { gate: false } },
 ];
 
@@ -56,25 +62,39 @@ const VARIANTS: Paradigm[] = [
  */
 const GENERAL: Paradigm = { name: 'incremental, labelScaledReplay false (the general defaults; gate on)', kind: 'incremental', update: { labelScaledReplay: false } };
 
-export async function streamOf(name: 'spam' | 'wordnet', quick: boolean): Promise<{ stream: Stream; cfg: Partial<Config> }> {
-  if (name === 'spam') return { stream: byChunks((await loadDataset('spam-assassin')).examples, STREAM20_TASKS, 0.2, 1), cfg: SPAM_CONFIG };
-  return { stream: byClasses((await loadDataset('wordnet')).examples, STREAM20_TASKS, 0.2, 1), cfg: wordnetConfig(quick) };
+export async function streamOf(name: 'spam' | 'wordnet', quick: boolean, splitSeed = 1): Promise<{ stream: Stream; cfg: Partial<Config> }> {
+  if (name === 'spam') return { stream: byChunks((await loadDataset('spam-assassin')).examples, STREAM20_TASKS, 0.2, splitSeed), cfg: SPAM_CONFIG };
+  return { stream: byClasses((await loadDataset('wordnet')).examples, STREAM20_TASKS, 0.2, splitSeed), cfg: wordnetConfig(quick) };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const accOf = (r: ParadigmRun) => mean(r.R[r.R.length - 1]);
 
-export async function stream20(name: 'spam' | 'wordnet', quick: boolean, log: (s: string) => void = () => {}): Promise<Stream20Result> {
+/** runParadigm with a progress line per task, and the memory given back after. */
+async function runLogged(name: string, stream: Stream, p: Paradigm, cfg: Partial<Config>, log: (s: string) => void): Promise<ParadigmRun> {
+  const r = await runParadigm(stream, p, cfg, (i, cost, row) => log(`${name} ${p.name}: task ${i + 1}/${stream.length} ${cost.ms.toFixed(0)} ms, ${stream[i].train.length} new, ${cost.accepted ? 'accepted' : 'rejected'}; mean acc so far ${(mean(row.slice(0, i + 1)) * 100).toFixed(1)}`));
+  releaseMemory();
+  return r;
+}
+
+/** Another split seed of the stream: retrain and the defaults (gate on), ACC and rejections only. */
+export async function splitSeedRun(name: 'spam' | 'wordnet', quick: boolean, splitSeed: number, log: (s: string) => void = () => {}): Promise<SplitSeedRow> {
+  const { stream, cfg } = await streamOf(name, quick, splitSeed);
+  const tag = `${name} split seed ${splitSeed}`;
+  const incremental = await runLogged(tag, stream, DEFAULTS_ROW, cfg, log);
+  const retrain = await runLogged(tag, stream, { name: 'retrain', kind: 'retrain' }, cfg, log);
+  return splitSeedRow(splitSeed, accOf(retrain), accOf(incremental), incremental.costs.map((c) => c.accepted));
+}
+
+/** The stream split with seed 1, every row and cost; then each other split seed (splitSeedRun). */
+export async function stream20(name: 'spam' | 'wordnet', quick: boolean, log: (s: string) => void = () => {}, splitSeeds: readonly number[] = [1]): Promise<Stream20Result> {
+  if (splitSeeds[0] !== 1) throw new RangeError(`stream20: the split seeds must start with 1 (its costs are the ones reported); got ${splitSeeds.join(', ')}`);
   const { stream, cfg } = await streamOf(name, quick);
-  const run = async (p: Paradigm): Promise<ParadigmRun> => {
-    const r = await runParadigm(stream, p, cfg, (i, cost, row) => log(`${name} ${p.name}: task ${i + 1}/${stream.length} ${cost.ms.toFixed(0)} ms, ${stream[i].train.length} new, ${cost.accepted ? 'accepted' : 'rejected'}; mean acc so far ${(mean(row.slice(0, i + 1)) * 100).toFixed(1)}`));
-    releaseMemory();
-    return r;
-  };
+  const run = (p: Paradigm) => runLogged(name, stream, p, cfg, log);
   const incremental: ParadigmRun[] = [];
   for (const v of name === 'wordnet' ? [...VARIANTS, GENERAL] : VARIANTS) incremental.push(await run(v));
   const retrain = await run({ name: 'retrain', kind: 'retrain' });
   const newExamples = stream.map((t) => t.train.length);
-  const acc = (r: ParadigmRun) => mean(r.R[r.R.length - 1]);
   const cpuOf = (c: ParadigmRun['costs'][number]) => c.cpuMs ?? NaN;
   const updates = (r: ParadigmRun, cost: typeof cpuOf = (c) => c.ms) => r.costs.slice(1).reduce((s, c) => s + cost(c), 0);
   const last = stream.length - 1;
@@ -87,20 +107,23 @@ export async function stream20(name: 'spam' | 'wordnet', quick: boolean, log: (s
       ms: r.costs.map((c) => c.ms),
       accepted: r.costs.map((c) => c.accepted),
       totalMs: r.costs.reduce((s, c) => s + c.ms, 0),
-      acc: acc(r),
+      acc: accOf(r),
       perExampleGrowth: per(last) / per(1),
       perExampleGrowth3: per3(last - 2) / per3(1),
       costShare: updates(r) / updates(retrain),
-      accPoints: (acc(r) - acc(retrain)) * 100,
+      accPoints: (accOf(r) - accOf(retrain)) * 100,
     };
   };
-  return {
+  const result: Stream20Result = {
     stream: name === 'spam' ? `SpamAssassin, chunks:${STREAM20_TASKS}` : `WordNet, classes:${STREAM20_TASKS}`,
     config: cfg,
     newExamples,
-    retrain: { ms: retrain.costs.map((c) => c.ms), totalMs: retrain.costs.reduce((s, c) => s + c.ms, 0), totalCpuMs: updates(retrain, cpuOf), acc: acc(retrain) },
+    retrain: { ms: retrain.costs.map((c) => c.ms), totalMs: retrain.costs.reduce((s, c) => s + c.ms, 0), totalCpuMs: updates(retrain, cpuOf), acc: accOf(retrain) },
     incremental: incremental.map(row),
+    splitSeeds: [splitSeedRow(1, accOf(retrain), accOf(incremental[0]), incremental[0].costs.map((c) => c.accepted))],
   };
+  for (const seed of splitSeeds.slice(1)) result.splitSeeds.push(await splitSeedRun(name, quick, seed, log));
+  return result;
 }
 
 /** The markdown table of one stream's result. */
@@ -124,6 +147,7 @@ export function stream20Section(r: Stream20Result): string {
     ...r.incremental.map((v) => `| ${v.name} | ${v.perExampleGrowth.toFixed(2)}x | ${v.perExampleGrowth3.toFixed(2)}x | ${v.cpu.perExampleGrowth.toFixed(2)}x, ${v.cpu.perExampleGrowth3.toFixed(2)}x | ${ms(v.totalMs - v.ms[0])} ms | ${(v.costShare * 100).toFixed(1)}% | ${(v.cpu.costShare * 100).toFixed(1)}% | ${(v.acc * 100).toFixed(1)} | ${v.accPoints >= 0 ? '+' : ''}${v.accPoints.toFixed(1)} |`),
     '',
     `Targets (issue 14 item 7): cost per new example at the last update <= 1.3x the first; cumulative incremental cost <= 25% of retrain's; ACC within 2 points of retrain's.`,
+    ...(r.splitSeeds.length > 1 ? ['', splitSeedsSection(r.stream, r.splitSeeds)] : []),
   ];
   return lines.join('\n');
 }

@@ -100,10 +100,20 @@ export function newClient(url: string): pg.Client {
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
-/** Runs `fn` in one transaction on a client of the pool (rolled back when it throws). */
+/**
+ * Runs `fn` in one transaction on a client of the pool (rolled back when it throws). While checked
+ * out, a client has no 'error' listener of the pool's: when the server ends its connection (a
+ * restart, `pg_ctl stop -m immediate`, pg_terminate_backend), the pg driver emits 'error' on it,
+ * which without a listener kills the process. Ours marks the client broken; the query in flight,
+ * or the next one, fails with the cause, which asStorageFault tells as the database being down.
+ */
 export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   let broken = false;
+  const onError = () => {
+    broken = true;
+  };
+  c.on('error', onError);
   try {
     await c.query('BEGIN');
     const out = await fn(c);
@@ -117,6 +127,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
     }
     throw err;
   } finally {
+    c.removeListener('error', onError);
     c.release(broken || undefined);
   }
 }
