@@ -101,33 +101,42 @@ export function newClient(url: string): pg.Client {
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
 /**
- * Runs `fn` in one transaction on a client of the pool (rolled back when it throws). While checked
- * out, a client has no 'error' listener of the pool's: when the server ends its connection (a
- * restart, `pg_ctl stop -m immediate`, pg_terminate_backend), the pg driver emits 'error' on it,
- * which without a listener kills the process. Ours marks the client broken; the query in flight,
- * or the next one, fails with the cause, which asStorageFault tells as the database being down.
+ * Runs `fn` on a client checked out of the pool, then gives it back. While checked out, a client
+ * has no 'error' listener of the pool's: when the server ends its connection (a restart, `pg_ctl
+ * stop -m immediate`, pg_terminate_backend), the pg driver emits 'error' on it, which without a
+ * listener kills the process. Ours marks the client broken (so the pool drops it); the query in
+ * flight, or the next one, fails with the cause, which asStorageFault tells as the database being down.
  */
-export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(pool: pg.Pool, fn: (c: pg.PoolClient, markBroken: () => void) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   let broken = false;
-  const onError = () => {
+  const markBroken = () => {
     broken = true;
   };
-  c.on('error', onError);
+  c.on('error', markBroken);
   try {
-    await c.query('BEGIN');
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (err) {
-    try {
-      await c.query('ROLLBACK');
-    } catch {
-      broken = true;
-    }
-    throw err;
+    return await fn(c, markBroken);
   } finally {
-    c.removeListener('error', onError);
+    c.removeListener('error', markBroken);
     c.release(broken || undefined);
   }
+}
+
+/** Runs `fn` in one transaction on a client of the pool (rolled back when it throws; see withClient). */
+export function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (c, markBroken) => {
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      try {
+        await c.query('ROLLBACK');
+      } catch {
+        markBroken();
+      }
+      throw err;
+    }
+  });
 }

@@ -24,7 +24,7 @@ import { loadVersionDir, VersionFilesError } from '../registry.js';
 import type { CommitInput, ReplicaInfo, RegistryStore, StartedJob } from '../store.js';
 import { type FeedbackEvent, type JobFault, type JobTrigger, type VersionMetrics, type VersionRecord } from '../types.js';
 import { BlobCache, type FileEntry } from './blobs.js';
-import { asStorageFault, checkUrl, connectError, inTransaction, newPool, redact, type Queryable } from './connect.js';
+import { asStorageFault, checkUrl, connectError, inTransaction, newPool, withClient, redact, type Queryable } from './connect.js';
 import * as fb from './feedback.js';
 import { Listener } from './listen.js';
 import * as rows from './rows.js';
@@ -91,13 +91,7 @@ export class PostgresStore implements RegistryStore {
       }
       let registryId: string;
       if (o.readonly || o.mustExist) {
-        const c = await pool.connect();
-        let s;
-        try {
-          s = await schemaState(c);
-        } finally {
-          c.release();
-        }
+        const s = await withClient(pool, (c) => schemaState(c));
         if (s.version === 0 || s.registryId === null) throw new AccreteError('NOT_FOUND', `no registry in the database ${label} (accrete serve --registry URL --model MODEL creates one)`);
         checkReadable(s, label);
         if (s.version < PG_SCHEMA_VERSION) throw new AccreteError('CONFLICT', `the registry database ${label} has schema version ${s.version}, older than this Accrete's (${PG_SCHEMA_VERSION}); run accrete registry migrate --registry URL`);
