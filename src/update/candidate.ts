@@ -121,6 +121,7 @@ export function trainRounds(trial: Trial): Candidate {
     balance: s.balance,
     subBags: s.subBags,
     balancedLastRound: s.balancedLastRound,
+    outputShrink: s.outputShrink,
     inputRate: oldRowRates(memory?.seen ?? null, s.oldRowRate),
     ewc: fisher && s.ewc ? { lambda: s.ewc, fisher } : null,
     // (the memory as the parent left it: the update's own examples join it only at commit)

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Example } from '../data/example.js';
 import { train } from '../learn/train.js';
 import { Rng } from '../util/rng.js';
-import { balancedNewCount, CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
+import { balancedNewCount, CLASS_INCREMENTAL_OUTPUT_SHRINK, CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
 import { buildMemory } from './memory.js';
 import { update } from './update.js';
 
@@ -58,4 +58,42 @@ test('an update bringing new labels in bulk ends on a balanced round, the round 
   assert.equal(last.examples - last.replayed, balancedNewCount(240, replayed, 6, 2));
   const off = update(model.clone(), twoNew, { memory, seed: 5, gate: false, labelScaledReplay: false });
   for (const r of off.report.rounds) assert.equal(r.examples - r.replayed, 240);
+});
+
+/** The first `rows` rows of `m`'s data, copied. */
+const firstRows = (data: Float32Array, rows: number, cols: number) => data.slice(0, rows * cols);
+
+test('the regime shrinks every output row by CLASS_INCREMENTAL_OUTPUT_SHRINK before its rounds (softmax only); without the regime, or with one-vs-all, rows are not scaled', async () => {
+  const { model, memory } = await setup();
+  const twoNew = corpus(['x', 'y'], 150, 4);
+  const cols = model.params.output.cols;
+  const parentRows = firstRows(model.params.output.data, OLD.length, cols);
+  // At a rate this small the rounds move no row measurably: what is left is the scaling.
+  const ratioAfter = (opts: object, m = model) => {
+    const child = m.clone();
+    const before = firstRows(m.params.output.data, OLD.length, cols);
+    update(child, twoNew, { memory, seed: 5, gate: false, lr: 1e-9, align: false, ...opts });
+    const after = firstRows(child.params.output.data, OLD.length, cols);
+    let num = 0, den = 0;
+    for (let k = 0; k < before.length; k++) (num += after[k] * before[k]), (den += before[k] * before[k]);
+    return num / den;
+  };
+  assert.ok(Math.abs(ratioAfter({}) - CLASS_INCREMENTAL_OUTPUT_SHRINK) < 1e-3, `old rows scaled by ${ratioAfter({})}`);
+  assert.ok(Math.abs(ratioAfter({ labelScaledReplay: false }) - 1) < 1e-3);
+  assert.deepEqual(firstRows(model.params.output.data, OLD.length, cols), parentRows, 'the parent is untouched');
+  const first = corpus(OLD, 100, 1);
+  const { model: ova } = await train(first, { dim: 8, bucket: 2000, epoch: 2, lr: 0.5, seed: 3, thread: 1, loss: 'ova' });
+  assert.ok(Math.abs(ratioAfter({}, ova) - 1) < 1e-3, 'one-vs-all: a uniform scale would move its thresholds');
+});
+
+test('an update of the regime undone after its first round puts back every output row of the parent, bit for bit', async () => {
+  const { model, memory } = await setup();
+  const before = model.params.output.data.slice(0, model.params.output.rows * model.params.output.cols);
+  // Stopped after its first round (the rows were shrunk, then trained): update() undoes the trial.
+  const stop = () => {
+    throw new Error('stopped after round 1');
+  };
+  assert.throws(() => update(model, corpus(['x', 'y'], 150, 4), { memory, seed: 5, onRound: stop }), /stopped after round 1/);
+  assert.equal(model.params.output.rows * model.params.output.cols, before.length);
+  assert.deepEqual(model.params.output.data.slice(0, before.length), before);
 });

@@ -8,7 +8,7 @@ import { splitTrainTest } from '../datasets/split.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { Rng } from '../util/rng.js';
 import { evenlySpaced } from '../util/sample.js';
-import { CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_REPLAY_INPUT, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
+import { CLASS_INCREMENTAL_OUTPUT_SHRINK, CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_REPLAY_INPUT, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
 import { DOMAIN_REPLAY_INPUT, DOMAIN_REPLAY_RATIO, domainIncremental } from './domainIncremental.js';
 import { FEW_SHOT_LR, FEW_SHOT_REPLAY_RATIO, fewShotNewLabel } from './fewShot.js';
 import { GATE_DEFAULTS, type GateOptions } from './gate.js';
@@ -53,6 +53,8 @@ export interface Settings {
    * old label) and every round is kept: the class-incremental regime (classIncremental.ts).
    */
   balancedLastRound: boolean;
+  /** The factor the old labels' output rows are scaled by before the first round (1: left as they are; classIncremental.ts). */
+  outputShrink: number;
   seed: number;
   gate: boolean;
   gateOptions: GateOptions;
@@ -170,6 +172,8 @@ function settingsOf({ model, options }: UpdateRequest, fresh: readonly Example[]
     align: options.align ?? true,
     subBags: fewShot,
     balancedLastRound: bulk,
+    // (a uniform scale keeps the top label only when the labels compete in one softmax)
+    outputShrink: bulk && model.loss.exclusive ? CLASS_INCREMENTAL_OUTPUT_SHRINK : 1,
     seed,
     gate: options.gate ?? true,
     gateOptions: { ...GATE_DEFAULTS, ...pick(options, ['maxDrop', 'labelTolerance', 'minLabelSupport', 'policy', 'newShare']) },

@@ -19,7 +19,7 @@ import { reusableScratch } from '../model/forward.js';
 import { createOptimizer } from '../optim/optimizer.js';
 import { rowAllowed, type Selection } from '../optim/selection.js';
 import { Rng } from '../util/rng.js';
-import { balancedNewCount } from './classIncremental.js';
+import { balancedNewCount, shrinkRows } from './classIncremental.js';
 import { subBagKeep } from './fewShot.js';
 import { featureCacheOf } from './featureCache.js';
 import type { RowJournal, JournalSnapshot } from './journal.js';
@@ -65,6 +65,8 @@ export interface RoundPlan {
   subBags: boolean;
   /** Whether the last round trains all its replay but a balanced share of the new examples, and every round is kept (classIncremental.ts). */
   balancedLastRound?: boolean;
+  /** The factor the old labels' output rows are scaled by before the first round (and again before a re-run); 1 or absent: none. */
+  outputShrink?: number;
   /** Per-input-row learning-rate multipliers (old rows slower than new ones), or null. */
   inputRate: Float32Array | null;
   ewc: { lambda: number; fisher: RowFisher } | null;
@@ -141,7 +143,12 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   const subBag = plan.subBags ? subBagger(plan, p.output.rows, plan.selectionInputs.outputRowsBefore) : null;
   // A table this update grew: its copied rows are re-fitted before the first round (and again before a re-run).
   const refit = plan.grownTable !== null ? refitPlan(model, plan, plan.grownTable.trained) : null;
-  refit?.run();
+  /** What comes before the first round, again before a re-run: the re-fit, the old output rows shrunk (classIncremental.ts). */
+  const prepare = () => {
+    refit?.run();
+    shrinkRows(p.output, p.output.rows, plan.outputShrink ?? 1);
+  };
+  prepare();
 
   /** Trains round `round` on at most `limit` examples (stopping early when `timed` and the budget is spent); returns how many it trained on, and how many of them were replayed. */
   const trainRound = (round: number, selection: Selection, limit: number, timed: boolean): { trained: number; replayed: number } => {
@@ -215,7 +222,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   else {
     journal.restore();
     run = fresh();
-    refit?.run();
+    prepare();
     for (let round = 0; round < kept; round++) trainRound(round, selectionFor(plan.spec, round, plan.selectionInputs), reports[round].examples, false);
     restore = 'nothing';
   }
