@@ -84,7 +84,8 @@ function paramsTable(r: UpdateReport): string {
 /** The whole report, for a terminal. */
 export function formatUpdateReport(r: UpdateReport, where: { modelDir: string; out: string; wallMs: number; saved?: Saved | null }): string {
   const best = r.rounds.length === 0 ? 'no round ran (the time budget ran out before round 1)' : r.bestRound === 0 ? 'no round improved on the parent' : `kept round ${r.bestRound} (*)`;
-  const aligned = r.alignment < 1 ? `; new labels' output rows scaled by ${r.alignment.toFixed(3)} to the old ones' mean norm` : '';
+  const shrunk = r.outputShrink < 1 ? `; every output row scaled by ${r.outputShrink} before the rounds (the parent was sure of its replay)` : '';
+  const aligned = `${shrunk}${r.alignment < 1 ? `; new labels' output rows scaled by ${r.alignment.toFixed(3)} to the old ones' mean norm` : ''}`;
   return [
     ...decision(r, where.modelDir, where.out, where.saved ?? null),
     '',

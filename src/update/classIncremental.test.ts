@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import type { Example } from '../data/example.js';
 import { train } from '../learn/train.js';
 import { Rng } from '../util/rng.js';
-import { balancedNewCount, CLASS_INCREMENTAL_OUTPUT_SHRINK, CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
-import { buildMemory } from './memory.js';
+import { balancedNewCount, CLASS_INCREMENTAL_OUTPUT_SHRINK, CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_ROUNDS, classIncremental, replayConfidence, SURE_OF_REPLAY } from './classIncremental.js';
+import { buildMemory, featurize } from './memory.js';
 import { update } from './update.js';
 
 function corpus(labels: string[], perLabel: number, seed: number): Example[] {
@@ -84,6 +84,24 @@ test('the regime shrinks every output row by CLASS_INCREMENTAL_OUTPUT_SHRINK bef
   const first = corpus(OLD, 100, 1);
   const { model: ova } = await train(first, { dim: 8, bucket: 2000, epoch: 2, lr: 0.5, seed: 3, thread: 1, loss: 'ova' });
   assert.ok(Math.abs(ratioAfter({}, ova) - 1) < 1e-3, 'one-vs-all: a uniform scale would move its thresholds');
+  // A parent not sure of its replay (trained at a rate that leaves it near uniform) is left as it is.
+  const { model: unsure } = await train(first, { dim: 8, bucket: 2000, epoch: 1, lr: 0.01, seed: 3, thread: 1 });
+  assert.ok(Math.abs(ratioAfter({}, unsure) - 1) < 1e-3, 'a parent unsure of its replay');
+});
+
+test('the report says whether the rows were shrunk: only when the parent is sure of its replay (SURE_OF_REPLAY)', async () => {
+  const twoNew = corpus(['x', 'y'], 150, 4);
+  const { model, memory } = await setup();
+  const { model: unsure } = await train(corpus(OLD, 100, 1), { dim: 8, bucket: 2000, epoch: 1, lr: 0.01, seed: 3, thread: 1 });
+  const replay = memory.replay.examples();
+  const sureOf = (m: typeof model) => replayConfidence(m, featurize(m, replay), 0)!;
+  assert.ok(sureOf(unsure) < SURE_OF_REPLAY, `unsure: ${sureOf(unsure)}`);
+  assert.ok(sureOf(model) >= SURE_OF_REPLAY, `sure: ${sureOf(model)}`);
+  assert.equal(replayConfidence(model, featurize(model, replay), replay.length), null);
+  // (each update on a memory of its own: an accepted one adds its examples to the memory)
+  assert.equal(update(model.clone(), twoNew, { memory: (await setup()).memory, seed: 5, gate: false }).report.outputShrink, CLASS_INCREMENTAL_OUTPUT_SHRINK);
+  assert.equal(update(unsure, twoNew, { memory: (await setup()).memory, seed: 5, gate: false }).report.outputShrink, 1);
+  assert.equal(update(model.clone(), twoNew, { memory: (await setup()).memory, seed: 5, gate: false, labelScaledReplay: false }).report.outputShrink, 1);
 });
 
 test('an update of the regime undone after its first round puts back every output row of the parent, bit for bit', async () => {

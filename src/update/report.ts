@@ -48,6 +48,8 @@ export interface UpdateReport {
   table: { from: number; to: number; why: string } | null;
   /** The factor the new labels' output rows were scaled by after training (1 = unchanged; see align.ts). */
   alignment: number;
+  /** The factor every output row was scaled by before the first round (1 = unchanged; classIncremental.ts, SURE_OF_REPLAY). */
+  outputShrink: number;
   before: Measured;
   after: Measured;
   perLabel: { label: string; guardF1Before: number | null; guardF1After: number | null; freshF1Before: number | null; freshF1After: number | null }[];

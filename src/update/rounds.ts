@@ -19,7 +19,7 @@ import { reusableScratch } from '../model/forward.js';
 import { createOptimizer } from '../optim/optimizer.js';
 import { rowAllowed, type Selection } from '../optim/selection.js';
 import { Rng } from '../util/rng.js';
-import { balancedNewCount, shrinkRows } from './classIncremental.js';
+import { balancedNewCount, replayConfidence, shrinkRows, SURE_OF_REPLAY } from './classIncremental.js';
 import { subBagKeep } from './fewShot.js';
 import { featureCacheOf } from './featureCache.js';
 import type { RowJournal, JournalSnapshot } from './journal.js';
@@ -65,7 +65,7 @@ export interface RoundPlan {
   subBags: boolean;
   /** Whether the last round trains all its replay but a balanced share of the new examples, and every round is kept (classIncremental.ts). */
   balancedLastRound?: boolean;
-  /** The factor the old labels' output rows are scaled by before the first round (and again before a re-run); 1 or absent: none. */
+  /** The factor every output row is scaled by before the first round (and again before a re-run) when the parent is sure of its replay (SURE_OF_REPLAY); 1 or absent: none. */
   outputShrink?: number;
   /** Per-input-row learning-rate multipliers (old rows slower than new ones), or null. */
   inputRate: Float32Array | null;
@@ -89,6 +89,8 @@ export interface RoundsResult {
   examplesProcessed: number;
   /** Adam's step count after the kept round (null: SGD, or no round kept). */
   optimizerStep: number | null;
+  /** The factor every output row was scaled by before the first round (1 = not scaled). */
+  outputShrink: number;
   /** What the caller restores: nothing (the model is as the kept round left it), the parent (no round ran), or a snapshot (under a time budget). */
   restore: 'nothing' | 'parent' | JournalSnapshot;
 }
@@ -143,10 +145,12 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   const subBag = plan.subBags ? subBagger(plan, p.output.rows, plan.selectionInputs.outputRowsBefore) : null;
   // A table this update grew: its copied rows are re-fitted before the first round (and again before a re-run).
   const refit = plan.grownTable !== null ? refitPlan(model, plan, plan.grownTable.trained) : null;
-  /** What comes before the first round, again before a re-run: the re-fit, the old output rows shrunk (classIncremental.ts). */
+  // (asked of the parent, before anything is trained: see SURE_OF_REPLAY)
+  const shrink = (plan.outputShrink ?? 1) < 1 && (replayConfidence(model, plan.data, plan.newCount) ?? 0) >= SURE_OF_REPLAY ? plan.outputShrink! : 1;
+  /** What comes before the first round, again before a re-run: the re-fit, the output rows shrunk (classIncremental.ts). */
   const prepare = () => {
     refit?.run();
-    shrinkRows(p.output, p.output.rows, plan.outputShrink ?? 1);
+    shrinkRows(p.output, p.output.rows, shrink);
   };
   prepare();
 
@@ -227,7 +231,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     restore = 'nothing';
   }
   // Adam's step count where the kept round left it (its moments are journaled rows, put back above).
-  return { rounds: reports, bestRound: kept, examplesProcessed: stepsDone, restore, optimizerStep: kept > 0 ? stepAfter[kept - 1] : null };
+  return { rounds: reports, bestRound: kept, examplesProcessed: stepsDone, restore, optimizerStep: kept > 0 ? stepAfter[kept - 1] : null, outputShrink: shrink };
 }
 
 /**
