@@ -99,6 +99,16 @@ export class UsageError extends AccreteError {
   }
 }
 
+/**
+ * An update's parent (decision.parent) was read after the model's next update had begun: the
+ * values of its rows were the first update's undo journal, which the next one reuses.
+ */
+export class StaleParentError extends AccreteError {
+  constructor() {
+    super('USAGE', "an update's parent (decision.parent) was read after the model's next update began, which reused its row values; save or diff it (savePatch, diffModel) before updating again, or keep a copy of each tensor's values (values.slice())");
+  }
+}
+
 /** What went wrong with storage: a full disk, a read-only file system, an I/O error, a database held too long by another process, or a database server that does not answer. */
 export type StorageFaultKind = 'full' | 'read-only' | 'io' | 'busy' | 'unreachable';
 

@@ -29,7 +29,7 @@
 // Configuration and errors
 export { DEFAULTS, resolveConfig, configIssues } from './config.js';
 export type { Config, Loss, OptimizerName, TextConfig, ModelConfig, TrainConfig, TokenizerName, HashingName, BagNorm } from './config.js';
-export { AccreteError, ConfigError, DataError, ModelFileError, DivergenceError, ExportRefusedError, UsageError } from './errors.js';
+export { AccreteError, ConfigError, DataError, ModelFileError, DivergenceError, ExportRefusedError, StaleParentError, UsageError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 
 // Data: examples and streaming readers

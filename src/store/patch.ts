@@ -97,7 +97,10 @@ export interface ModelBefore {
   labelCounts: number[];
   info: ModelInfo;
   optimizerStep: number | null;
-  /** Per tensor: rows it had, and the values of the rows that may have changed (the rest did not). */
+  /**
+   * Per tensor: rows it had, and the values of the rows that may have changed (the rest did not).
+   * An update's parent reads them from its undo journal until the model's next update (update.ts).
+   */
   tensors: Map<string, { rows: number; ids: Int32Array; values: Float32Array }>;
   /**
    * The parent's n-gram table (bucket), when known: an update that grew it renumbered the input

@@ -43,6 +43,7 @@ export function commit(verdict: Verdict): UpdateDecision {
  * What the parent of an accepted update was, for a patch: its state, vocabulary sizes, info and
  * Adam's step, and per tensor the rows the update could touch with their values before (from the
  * journal: every other row is the parent's still). Rows the update grew are left to the patch.
+ * The values are the journal's (not copied): valid until the model's next update begins.
  */
 function parentOf(trial: Trial): ModelBefore {
   const b = trial.parent;
@@ -51,8 +52,10 @@ function parentOf(trial: Trial): ModelBefore {
   const rowsBefore = (m: Matrix, name: string) => (name.endsWith('input') ? growth.inputRowsBefore : name.endsWith('output') ? growth.outputRowsBefore : m.rows);
   const tensorsBefore: ModelBefore['tensors'] = new Map();
   for (const [name, m] of namedTensors(model)) {
-    const kept = trial.journal.originalsOf(m);
-    tensorsBefore.set(name, { rows: rowsBefore(m, name), ids: kept?.rows ?? new Int32Array(0), values: kept?.values ?? new Float32Array(0) });
+    const kept = trial.journal.handOver(m);
+    const rows = rowsBefore(m, name);
+    // The journal's own values, not a copy (journal.ts handOver): read them before the next update.
+    tensorsBefore.set(name, kept ? { rows, ids: kept.rows, get values() { return kept.values(); } } : { rows, ids: new Int32Array(0), values: new Float32Array(0) });
   }
   return {
     state: model.source?.weightsChecksum ?? '',

@@ -1,8 +1,9 @@
-/** The undo journal: originals, snapshots (fresh and reused), restore, the finiteness check. */
+/** The undo journal: originals, snapshots (fresh and reused), restore, the finiteness check, the parent handed over. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Matrix } from '../model/matrix.js';
 import { Rng } from '../util/rng.js';
+import { StaleParentError } from '../errors.js';
 import { RowJournal } from './journal.js';
 
 function matrix(): Matrix {
@@ -157,4 +158,36 @@ test('a large journal lives in a block its arena lends (kernels copy and compare
   again.keepRows(big, rows);
   assert.equal(big.arena.used, usedAfterFirst, 'the second journal took the block back, no new arena memory');
   again.release();
+});
+
+test('handOver() gives the parent the originals without a copy: a lent block is kept until the next journal on the arena, then reading it throws StaleParentError', () => {
+  const big = Matrix.uniform(100_000, 18, 1, new Rng(7));
+  const rows = Int32Array.from({ length: 20_000 }, (_, i) => 3 * i);
+  const before = rowsOf(big, [0, 3, 59_997]);
+  const first = new RowJournal();
+  first.keepRows(big, rows);
+  rows.forEach((r) => big.row(r).fill(1));
+  const parent = first.handOver(big)!;
+  first.release();
+  assert.deepEqual(Array.from(parent.rows), Array.from(rows));
+  const at = (k: number) => Array.from(parent.values().subarray(k * 18, (k + 1) * 18));
+  assert.deepEqual([at(0), at(1), at(19_999)], before, 'the values before the update, after release()');
+  const used = big.arena.used;
+  const second = new RowJournal();
+  second.keepRows(big, rows);
+  assert.equal(big.arena.used, used, 'the next journal took the parent\'s block back');
+  assert.throws(() => parent.values(), StaleParentError);
+  second.release();
+  // A small journal's JavaScript buffer is the parent's: the next journal neither takes nor changes it.
+  const small = matrix();
+  const j = new RowJournal();
+  j.keepRows(small, Int32Array.from([2, 9]));
+  const was = rowsOf(small, [2, 9]);
+  const kept = j.handOver(small)!;
+  j.release();
+  const next = new RowJournal();
+  next.keepRows(small, Int32Array.from([2, 9]));
+  small.row(2).fill(5);
+  next.release();
+  assert.deepEqual([Array.from(kept.values().subarray(0, 4)), Array.from(kept.values().subarray(4, 8))], was);
 });

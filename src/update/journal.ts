@@ -9,6 +9,8 @@
  * compare its rows (the last class-incremental WordNet update: 50 -> 17 ms to journal, 90 -> 29 ms
  * to inspect); a small one (a piece of feedback) in JavaScript buffers.
  */
+import { StaleParentError } from '../errors.js';
+import type { Arena } from '../model/arena.js';
 import type { Matrix } from '../model/matrix.js';
 
 interface Entry {
@@ -22,6 +24,29 @@ interface Entry {
    * large journal: the kernels copy and compare them), with 24 bytes of kernel output at `block`.
    */
   lent: { block: number; rows: number; originals: number } | null;
+  /** Set when handOver gave `originals` to an accepted update's parent: release() keeps them. */
+  handed: Lease | null;
+}
+
+/** Whether a parent's values handed over from a lent block are still there (see handOver). */
+interface Lease {
+  stale: boolean;
+}
+
+/**
+ * Lent blocks of released journals whose originals an accepted update's parent still reads, per
+ * arena: given back when the next journal on that arena begins (settle), which reuses them.
+ */
+const held = new WeakMap<Arena, { block: number; lease: Lease }[]>();
+
+function settle(arena: Arena): void {
+  const blocks = held.get(arena);
+  if (!blocks) return;
+  held.delete(arena);
+  for (const { block, lease } of blocks) {
+    lease.stale = true;
+    arena.giveBack(block);
+  }
 }
 
 /** Bytes before a lent block's rows: the kernel's output (inspectRows writes 24). */
@@ -93,6 +118,8 @@ export class RowJournal {
   /** Journals the given distinct rows of `m` (call once per matrix, before any change). */
   keepRows(m: Matrix, rows: Int32Array): void {
     if (this.entries.has(m)) throw new Error('a matrix is journaled once per update');
+    // A new update: the last one's parent (handOver) gives its block back for this journal.
+    settle(m.arena);
     const size = rows.length * m.cols;
     // A large journal in the arena, where the kernels copy and compare it 3x faster than views can.
     const rowsAt = OUT_BYTES;
@@ -103,12 +130,12 @@ export class RowJournal {
       const kept = m.arena.i32(lent.rows, rows.length);
       kept.set(rows);
       m.arena.kernels.gatherRows(m.ptr, m.cols, lent.rows, rows.length, lent.originals);
-      this.entries.set(m, { rows: kept, slotOf: null, originals: m.arena.f32(lent.originals, size), baseRows: m.rows, lent });
+      this.entries.set(m, { rows: kept, slotOf: null, originals: m.arena.f32(lent.originals, size), baseRows: m.rows, lent, handed: null });
       return;
     }
     const originals = takeBuffer(size);
     gatherRows(m.data, m.cols, rows, originals);
-    this.entries.set(m, { rows, slotOf: null, originals, baseRows: m.rows, lent: null });
+    this.entries.set(m, { rows, slotOf: null, originals, baseRows: m.rows, lent: null, handed: null });
   }
 
   /** Journals every row of `m`. */
@@ -145,13 +172,27 @@ export class RowJournal {
   }
 
   /**
-   * The journaled rows of `m` and copies of their values before the update (null when `m` is not
-   * journaled): what a patch needs to know of the parent, at the cost of the rows an update may
-   * touch. Copies, since the journal's buffers go to the next update.
+   * The journaled rows of `m` and their values before the update (null when `m` is not journaled):
+   * what a patch needs to know of the parent, at the cost of the rows an update may touch. The
+   * values are not copied (a copy of the last class-incremental WordNet update's 82 MB cost 50-80 ms
+   * of fresh pages, and a full GC for the external memory, about a third of the update): the
+   * journal gives them up. A JavaScript buffer is the caller's from then on; a block lent by the
+   * arena is kept until the next journal on that arena begins, and values() throws
+   * StaleParentError after that. Call once the update is accepted, before release().
    */
-  originalsOf(m: Matrix): { rows: Int32Array; values: Float32Array } | null {
+  handOver(m: Matrix): { rows: Int32Array; values: () => Float32Array } | null {
     const e = this.entries.get(m);
-    return e ? { rows: e.rows.slice(), values: e.originals.slice() } : null;
+    if (!e) return null;
+    const lease: Lease = { stale: false };
+    e.handed = lease;
+    const { originals } = e;
+    return {
+      rows: e.rows.slice(),
+      values: () => {
+        if (lease.stale) throw new StaleParentError();
+        return originals;
+      },
+    };
   }
 
   /**
@@ -161,8 +202,12 @@ export class RowJournal {
   release(): void {
     if (this.released) return;
     this.released = true;
-    for (const [m, e] of this.entries) if (e.lent) m.arena.giveBack(e.lent.block);
-    giveBack([...[...this.entries.values()].filter((e) => !e.lent).map((e) => e.originals), ...this.snapshotBuffers]);
+    for (const [m, e] of this.entries) {
+      if (!e.lent) continue;
+      if (!e.handed) m.arena.giveBack(e.lent.block);
+      else held.set(m.arena, [...(held.get(m.arena) ?? []), { block: e.lent.block, lease: e.handed }]);
+    }
+    giveBack([...[...this.entries.values()].filter((e) => !e.lent && !e.handed).map((e) => e.originals), ...this.snapshotBuffers]);
     this.entries.clear();
   }
 

@@ -106,7 +106,9 @@ export { BALANCE, REPLAY_INPUT, REPLAY_RATIO, defaultBalance, defaultLr } from '
  * The gate's decision. `reasons` is always an array (the same as `report.reasons`): empty when
  * accepted, except with `gate: false`, where it holds the issues the gate reported but did not enforce.
  * An accepted one also says what the parent was, at the cost of the rows the update could touch
- * (`parent`): enough for savePatch to save the version as a patch of its parent.
+ * (`parent`): enough for savePatch to save the version as a patch of its parent. Its row values
+ * are the update's undo journal, not a copy: save or diff it before the model's next update
+ * (reading them after throws StaleParentError), or copy them to keep them longer.
  */
 export type UpdateDecision = (
   | { accepted: true; reasons: GateIssue[]; report: UpdateReport; parent: ModelBefore; warnings: UpdateWarning[] }
