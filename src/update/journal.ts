@@ -185,12 +185,14 @@ export class RowJournal {
     if (!e) return null;
     const lease: Lease = { stale: false };
     e.handed = lease;
-    const { originals } = e;
+    const { originals, lent } = e;
+    const size = originals.length;
     return {
       rows: e.rows.slice(),
       values: () => {
         if (lease.stale) throw new StaleParentError();
-        return originals;
+        // (a view of the arena made afresh: one made before the arena's memory grew would be detached)
+        return lent ? m.arena.f32(lent.originals, size) : originals;
       },
     };
   }
