@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabelMetrics, Metrics } from '../eval/metrics.js';
-import { balancedSkill, FLIP_TRANSFER, FLIP_TYPICAL, GATE_DEFAULTS, gateIssues, labelFlip, signTestP, significantGain, skill, type GateOptions, type Measured, type Outcomes } from './gate.js';
+import { balancedSkill, FLIP_TRANSFER, FLIP_TYPICAL, GATE_DEFAULTS, gateIssues, labelFlip, newLabelsGain, signTestP, significantGain, skill, type GateOptions, type Measured, type Outcomes } from './gate.js';
 
 function metrics(accuracy: number, perLabel: Partial<LabelMetrics>[] = [], n = 100): Metrics {
   const labels = perLabel.map((l, i) => ({ label: `l${i}`, precision: 0, recall: 0, f1: 0, support: 10, ...l }));
@@ -320,4 +320,44 @@ test("weighted policy: a label's F1 drop on the guard is weighed against its F1 
   assert.deepEqual(codes(before(0.3), after(0.5), guardLoss(8, 20)), ['label-f1-drop']);
   // Under minLabelSupport examples of l0 in the new data: its F1 there is noise, no offset.
   assert.deepEqual(codes(before(0.3, GATE_DEFAULTS.minLabelSupport - 1), after(0.9, GATE_DEFAULTS.minLabelSupport - 1), guardLoss(8, 20)), ['label-f1-drop']);
+});
+
+/**
+ * A class-incremental update on hand-made outcomes: a guard of 300 (labels a and b, the parent
+ * right on 170), and 80 new examples, 78 of new label x and 2 of y, the parent right on none.
+ */
+function newLabelsOnly(guardTopAfter: (i: number, gold: string, before: string) => string, freshTopAfter: (i: number, gold: string) => string, oldLabels: ReadonlySet<string> | undefined = new Set(['a', 'b'])): Outcomes {
+  const gGold = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? 'a' : 'b'));
+  const gBefore = gGold.map((l, i) => (i < 170 ? l : l === 'a' ? 'b' : 'a'));
+  const gAfter = gGold.map((l, i) => guardTopAfter(i, l, gBefore[i]));
+  const fGold = Array.from({ length: 80 }, (_, i) => (i < 78 ? 'x' : 'y'));
+  const fAfter = fGold.map((l, i) => freshTopAfter(i, l));
+  return {
+    fresh: { before: fGold.map(() => false), after: fAfter.map((t, i) => t === fGold[i]), gold: fGold.map((l) => [l]), topBefore: fGold.map(() => 'a'), topAfter: fAfter },
+    guard: { before: gBefore.map((t, i) => t === gGold[i]), after: gAfter.map((t, i) => t === gGold[i]), gold: gGold.map((l) => [l]), topBefore: gBefore, topAfter: gAfter, takenByNewLabel: gAfter.map((t) => t === 'x' || t === 'y') },
+    newLabelShare: 0.03,
+    oldLabels,
+  };
+}
+
+test('new data that is all new labels is weighed beside the guard: a new label learned on half its texts for 14 guard answers passes; one predicted blind to the texts does not', () => {
+  // 39 of the 78 x texts learned (48.75%); 14 guard answers the parent got right now x.
+  const learned = newLabelsOnly((i, gold, before) => (i < 14 ? 'x' : before), (i) => (i < 39 ? 'x' : 'a'));
+  const accuracyOf = (xs: readonly boolean[]) => xs.filter(Boolean).length / xs.length;
+  const before: Measured = { guard: metrics(170 / 300, [], 300), fresh: metrics(0, [], 80) };
+  const after: Measured = { guard: metrics(156 / 300, [], 300), fresh: metrics(accuracyOf(learned.fresh.after), [], 80) };
+  // Within the new data, accuracy beyond the label mix is 1.2 points: weighed alone, the guard's loss wins.
+  const within = skill(learned.fresh.gold!, learned.fresh.topAfter!).skill;
+  assert.ok(within > 0.01 && within < 0.015, `skill ${within}`);
+  assert.deepEqual(codes(before, after, { ...learned, oldLabels: undefined }), ['weighted-accuracy-drop']);
+  const gain = newLabelsGain(learned, 0.5)!;
+  assert.ok(gain > 0.3 && gain < 0.4, `gain ${gain}`);
+  assert.deepEqual(codes(before, after, learned), []);
+  // Blind: x everywhere, the guard included.
+  const blind = newLabelsOnly(() => 'x', () => 'x');
+  const blindAfter: Measured = { guard: metrics(0, [], 300), fresh: metrics(78 / 80, [], 80) };
+  assert.ok(codes(before, blindAfter, blind).includes('weighted-accuracy-drop'));
+  // Not all new labels (y is old here), or no old labels known: the new data is judged on its own.
+  assert.equal(newLabelsGain(newLabelsOnly(() => 'a', () => 'x', new Set(['a', 'b', 'y'])), 0.5), null);
+  assert.equal(newLabelsGain({ ...learned, oldLabels: undefined }, 0.5), null);
 });

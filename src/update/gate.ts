@@ -76,6 +76,8 @@ export interface Outcomes {
   guard: { before: readonly boolean[]; after: readonly boolean[]; gold: readonly (readonly string[])[]; topBefore: readonly string[]; topAfter: readonly string[]; takenByNewLabel: readonly boolean[]; confidenceBefore?: readonly number[] };
   /** The labels the update added, as a share of all labelled examples the model has now seen (0 when none). */
   newLabelShare: number;
+  /** The labels the parent knew (for newLabelsGain); absent: not known, and the new data is judged on its own. */
+  oldLabels?: ReadonlySet<string>;
   /** A token that flips the candidate's answers to one label wherever it is planted (see trigger.ts), or null. */
   trigger?: TriggerFinding | null;
 }
@@ -419,6 +421,46 @@ function freshLabelGain(before: Metrics, after: Metrics, label: string, support:
   return (after.perLabel.find((l) => l.label === label)?.f1 ?? 0) - b.f1;
 }
 
+/**
+ * The gain of an update whose new validation examples all carry labels the parent did not know,
+ * beyond what a predictor blind to the texts would gain, judged on old and new traffic together:
+ * the new data's accuracy gain less the rise of a text-blind predictor's expected accuracy on the
+ * guard and the new data (weighed 1 - newShare and newShare), over newShare. Null where it does not
+ * apply (some new example has an old label, no guard, under MIN_SKILL_VALID validation examples).
+ *
+ * Skill beyond the label mix of the new data alone has no room when one new label is nearly all
+ * of it: WordNet in 20 tasks, split seed 3, task 12 learned its labels from 0% to 48.7% right,
+ * yet had 0.84 points of skill, and the guard's 4.7-point loss rejected it (gate off, the stream
+ * ends 1.75 points higher). A text-blind predictor of the new labels would take the whole guard,
+ * and beside the guard that shows. The drift streams' attacks, SOTU presidents and the other
+ * WordNet seeds decide as before (docs/decisions.md).
+ */
+export function newLabelsGain(o: Outcomes, newShare: number): number | null {
+  const f = o.fresh;
+  const g = o.guard;
+  if (!f.gold || !f.topBefore || !f.topAfter || !o.oldLabels || g.gold.length === 0 || f.gold.length < MIN_SKILL_VALID || newShare <= 0) return null;
+  const old = o.oldLabels;
+  if (!f.gold.every((labels) => labels.length > 0 && labels.every((l) => !old.has(l)))) return null;
+  const wGuard = (1 - newShare) / g.gold.length;
+  const wFresh = newShare / f.gold.length;
+  const add = (m: Map<string, number>, label: string, w: number) => m.set(label, (m.get(label) ?? 0) + w);
+  const gold = new Map<string, number>();
+  g.gold.forEach((labels) => add(gold, labels[0], wGuard));
+  f.gold.forEach((labels) => add(gold, labels[0], wFresh));
+  /** A text-blind predictor's expected accuracy with the prediction mix of these tops. */
+  const chance = (guardTop: readonly string[], freshTop: readonly string[]) => {
+    const predicted = new Map<string, number>();
+    guardTop.forEach((l) => add(predicted, l, wGuard));
+    freshTop.forEach((l) => add(predicted, l, wFresh));
+    let c = 0;
+    for (const [l, w] of predicted) c += w * (gold.get(l) ?? 0);
+    return c;
+  };
+  const accuracy = (xs: readonly boolean[]) => (xs.length ? xs.filter(Boolean).length / xs.length : 0);
+  const chanceRise = chance(g.topAfter, f.topAfter) - chance(g.topBefore, f.topBefore);
+  return accuracy(f.after) - accuracy(f.before) - chanceRise / newShare;
+}
+
 /** Validation sets smaller than this are not asked for skill beyond the label mix (too noisy to tell). */
 export const MIN_SKILL_VALID = 30;
 
@@ -428,11 +470,14 @@ export function gateIssues(before: Measured, after: Measured, o: GateOptions, ou
   // flipped answer is 1.25 points, which says nothing about forgetting.
   const guardLost = significantLoss(outcomes.guard.before, outcomes.guard.after);
   const fs = freshSkill(outcomes.fresh);
-  const skillGain = fs.after.skill - fs.before.skill;
+  // New data that is all new labels is judged beside the guard (newLabelsGain); other new data on its own.
+  const newLabels = newLabelsGain(outcomes, o.newShare);
+  const skillGain = newLabels ?? fs.after.skill - fs.before.skill;
   // The weighted policy: a loss on the old data less a gain on the new, weighed by the declared
   // share of traffic that looks like the new data (--new-share); and how a message says it.
   const weigh = (loss: number, gain: number) => (1 - o.newShare) * loss - o.newShare * gain;
-  const weighedAgainstSkill = (net: number) => `the new data's skill beyond its label mix went from ${pts(fs.before.skill)} to ${pts(fs.after.skill)} points: weighed ${pts(1 - o.newShare)}% old, ${pts(o.newShare)}% new (--new-share), the update loses ${pts(net)} points`;
+  const gainSaid = newLabels === null ? `the new data's skill beyond its label mix went from ${pts(fs.before.skill)} to ${pts(fs.after.skill)} points` : `the new labels gained ${pts(newLabels)} points beyond a predictor blind to the texts, on old and new data together`;
+  const weighedAgainstSkill = (net: number) => `${gainSaid}: weighed ${pts(1 - o.newShare)}% old, ${pts(o.newShare)}% new (--new-share), the update loses ${pts(net)} points`;
   const valid = outcomes.fresh.before.length;
   if (before.guard && after.guard && before.guard.n > 0) {
     const b = before.guard;

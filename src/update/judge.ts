@@ -32,6 +32,7 @@ export function judge(candidate: Candidate): Verdict {
     fresh: { before: parent.fresh.correct, after: afterFresh.correct, gold: fresh.valid.map((e) => e.labels), topBefore: parent.fresh.top, topAfter: afterFresh.top, confidenceBefore: parent.fresh.confidence },
     guard: { before: parent.guard.correct, after: afterGuard.correct, gold: guard.map((e) => e.labels), topBefore: parent.guard.top, topAfter: afterGuard.top, confidenceBefore: parent.guard.confidence, takenByNewLabel: afterGuard.topIsNewLabel },
     newLabelShare: newLabelShare(model, growth.outputRowsBefore),
+    oldLabels: new Set(model.labels.slice(0, growth.outputRowsBefore)),
     trigger: examples.length > 0 && result.rounds.length > 0 ? findTrigger(model, examples, guard, { heldOut: plan.heldOutFresh, oldLabels: new Set(model.labels.slice(0, growth.outputRowsBefore)), knownTokens: candidate.tokensOf, tables: [[candidate.trainTable, fresh.train], [parent.validTable, fresh.valid]], suspects: candidate.triggerSuspects }) : null,
   };
   // No round ran only when the time budget was spent first: the candidate is the parent, and
