@@ -85,7 +85,7 @@ function paramsTable(r: UpdateReport): string {
 export function formatUpdateReport(r: UpdateReport, where: { modelDir: string; out: string; wallMs: number; saved?: Saved | null }): string {
   const best = r.rounds.length === 0 ? 'no round ran (the time budget ran out before round 1)' : r.bestRound === 0 ? 'no round improved on the parent' : `kept round ${r.bestRound} (*)`;
   const shrunk = r.outputShrink < 1 ? `; every output row scaled by ${r.outputShrink} before the rounds (the parent was sure of its replay)` : '';
-  const aligned = `${shrunk}${r.alignment < 1 ? `; new labels' output rows scaled by ${r.alignment.toFixed(3)} to the old ones' mean norm` : ''}`;
+  const scaled = `${shrunk}${r.alignment < 1 ? `; new labels' output rows scaled by ${r.alignment.toFixed(3)} to the old ones' mean norm` : ''}`;
   return [
     ...decision(r, where.modelDir, where.out, where.saved ?? null),
     '',
@@ -97,7 +97,7 @@ export function formatUpdateReport(r: UpdateReport, where: { modelDir: string; o
     '',
     ...changedLines(r),
     '',
-    `rounds (selection ${r.selection}; ${best}; ${r.examplesProcessed} examples processed${aligned}):`,
+    `rounds (selection ${r.selection}; ${best}; ${r.examplesProcessed} examples processed${scaled}):`,
     roundsTable(r),
     ...ROUNDS_LEGEND,
     ...(r.table ? ['', `n-gram table: ${r.table.from === r.table.to ? `${r.table.from} rows, ` : `${r.table.from} -> ${r.table.to} rows${r.accepted ? '' : ' (put back)'}, `}${r.table.why}`] : []),

@@ -241,11 +241,16 @@ export function balancedSkill(gold: readonly (readonly string[])[], top: readonl
   return { skill: skill / L, noise: (2 * Math.sqrt(variance)) / L };
 }
 
+/** The share of outcomes that are right (0 for none). */
+function rightShare(xs: readonly boolean[]): number {
+  return xs.length ? xs.filter(Boolean).length / xs.length : 0;
+}
+
 /** The new data's skill before and after, from the outcomes (accuracy when the labels were not given). */
 function freshSkill(f: Outcomes['fresh']): { before: ReturnType<typeof skill>; after: ReturnType<typeof skill> } {
   if (f.gold && f.topBefore && f.topAfter) return { before: skill(f.gold, f.topBefore), after: skill(f.gold, f.topAfter) };
   const rate = (xs: readonly boolean[]) => {
-    const a = xs.length ? xs.filter(Boolean).length / xs.length : 0;
+    const a = rightShare(xs);
     return { accuracy: a, chance: a, skill: a, labels: 1 };
   };
   return { before: rate(f.before), after: rate(f.after) };
@@ -456,9 +461,8 @@ export function newLabelsGain(o: Outcomes, newShare: number): number | null {
     for (const [l, w] of predicted) c += w * (gold.get(l) ?? 0);
     return c;
   };
-  const accuracy = (xs: readonly boolean[]) => (xs.length ? xs.filter(Boolean).length / xs.length : 0);
   const chanceRise = chance(g.topAfter, f.topAfter) - chance(g.topBefore, f.topBefore);
-  return accuracy(f.after) - accuracy(f.before) - chanceRise / newShare;
+  return rightShare(f.after) - rightShare(f.before) - chanceRise / newShare;
 }
 
 /** Validation sets smaller than this are not asked for skill beyond the label mix (too noisy to tell). */

@@ -58,8 +58,7 @@ export function judge(candidate: Candidate): Verdict {
     bestRound: result.bestRound,
     table: plan.table,
     alignment: candidate.alignment,
-    // (a round-less run, the time budget spent first, scaled nothing that stays: the journal put it back)
-    outputShrink: result.restore === 'parent' ? 1 : result.outputShrink,
+    outputShrink: result.outputShrink,
     before,
     after,
     perLabel: perLabel(before, after),

@@ -53,7 +53,7 @@ export interface Settings {
    * old label) and every round is kept: the class-incremental regime (classIncremental.ts).
    */
   balancedLastRound: boolean;
-  /** The factor the old labels' output rows are scaled by before the first round (1: left as they are; classIncremental.ts). */
+  /** The factor every output row is scaled by before the first round if the parent is sure of its replay (1: never; classIncremental.ts). */
   outputShrink: number;
   seed: number;
   gate: boolean;

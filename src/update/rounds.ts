@@ -89,7 +89,7 @@ export interface RoundsResult {
   examplesProcessed: number;
   /** Adam's step count after the kept round (null: SGD, or no round kept). */
   optimizerStep: number | null;
-  /** The factor every output row was scaled by before the first round (1 = not scaled). */
+  /** The factor every output row was scaled by before the first round, as the kept model has them (1 = not scaled, or no round kept: the parent is restored). */
   outputShrink: number;
   /** What the caller restores: nothing (the model is as the kept round left it), the parent (no round ran), or a snapshot (under a time budget). */
   restore: 'nothing' | 'parent' | JournalSnapshot;
@@ -146,7 +146,8 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   // A table this update grew: its copied rows are re-fitted before the first round (and again before a re-run).
   const refit = plan.grownTable !== null ? refitPlan(model, plan, plan.grownTable.trained) : null;
   // (asked of the parent, before anything is trained: see SURE_OF_REPLAY)
-  const shrink = (plan.outputShrink ?? 1) < 1 && (replayConfidence(model, plan.data, plan.newCount) ?? 0) >= SURE_OF_REPLAY ? plan.outputShrink! : 1;
+  const factor = plan.outputShrink ?? 1;
+  const shrink = factor < 1 && (replayConfidence(model, plan.data, plan.newCount) ?? 0) >= SURE_OF_REPLAY ? factor : 1;
   /** What comes before the first round, again before a re-run: the re-fit, the output rows shrunk (classIncremental.ts). */
   const prepare = () => {
     refit?.run();
@@ -231,7 +232,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     restore = 'nothing';
   }
   // Adam's step count where the kept round left it (its moments are journaled rows, put back above).
-  return { rounds: reports, bestRound: kept, examplesProcessed: stepsDone, restore, optimizerStep: kept > 0 ? stepAfter[kept - 1] : null, outputShrink: shrink };
+  return { rounds: reports, bestRound: kept, examplesProcessed: stepsDone, restore, optimizerStep: kept > 0 ? stepAfter[kept - 1] : null, outputShrink: kept > 0 ? shrink : 1 };
 }
 
 /**
