@@ -92,7 +92,9 @@ export function balancedNewCount(newCount: number, replayPerRound: number, oldLa
  * 74.24, 73.65, 73.42 (docs/decisions.md: old examples alone starved that stream, -2.8 and -3.2 on
  * seeds 1-2, hence the new labels' share). It adds about a fifth to the update's training steps
  * (2.4 per new example to about 12), in proportion to the new examples, so the cost per new
- * example still follows the new data; on seed 1 the updates took about 12% more wall time.
+ * example still follows the new data. On seed 1 the updates took 17% more wall time and 18% more
+ * CPU (median of 5 alternated pairs): near the 25% of retrain's cost. Half of it (0.5) gave seed 2
+ * 63.22, seeds 1, 3, 4, 5 71.39, 63.04, 64.67, 66.20, for about 9% more.
  */
 export const CONSOLIDATION_REPLAY = 1;
 
