@@ -86,7 +86,7 @@ export function trainRounds(trial: Trial): Candidate {
   const growth = (trial.growth = grow(model, [...fresh.train, ...fresh.valid], tokenCountsOf(table), s.seed, evenlySpaced(plan.replayTrain, 100)));
   // (replayed examples from the cache, filled by measureParent: only those that hold a new word are featurised again)
   const cache = featureCacheOf(model);
-  const data = concatData(featurizeTable(table, fresh.train, model.featurizer), cache.data(plan.replayTrain, false));
+  const data = concatData(featurizeTable(table, fresh.train, model.featurizer), cache.data([...plan.replayTrain, ...plan.consolidation], false));
   const inputRows = model.params.input.rows;
   const freshRows = data.rows.subarray(0, data.offsets[fresh.train.length]);
   // Replayed examples that train only the rows the new ones share (replaySelection) change no
@@ -116,6 +116,7 @@ export function trainRounds(trial: Trial): Candidate {
     data,
     newCount: fresh.train.length,
     replayPerRound: s.replayPerRound,
+    consolidateFrom: fresh.train.length + plan.replayTrain.length,
     replayInput: s.replayInput,
     teacher: measured.teacher,
     balance: s.balance,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Example } from '../data/example.js';
 import { train } from '../learn/train.js';
 import { Rng } from '../util/rng.js';
-import { balancedNewCount, CLASS_INCREMENTAL_OUTPUT_SHRINK, CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_ROUNDS, classIncremental, replayConfidence, SURE_OF_REPLAY } from './classIncremental.js';
+import { balancedNewCount, CLASS_INCREMENTAL_OUTPUT_SHRINK, CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_ROUNDS, classIncremental, consolidationCount, CONSOLIDATION_REPLAY, replayConfidence, SURE_OF_REPLAY } from './classIncremental.js';
 import { buildMemory, featurize } from './memory.js';
 import { update } from './update.js';
 
@@ -41,7 +41,7 @@ test('classIncremental: 200 or more training examples with labels the model does
   assert.equal(classIncremental(model, corpus(OLD, 100, 4)), false);
 });
 
-test('an update bringing new labels in bulk ends on a balanced round, the round kept; with labelScaledReplay false it does not', async () => {
+test('an update bringing new labels in bulk ends on a balanced round and a consolidation, the round kept; with labelScaledReplay false it does not', async () => {
   const { model, memory } = await setup();
   const twoNew = corpus(['x', 'y'], 150, 4);
   const on = update(model.clone(), twoNew, { memory, seed: 5, gate: false });
@@ -53,11 +53,16 @@ test('an update bringing new labels in bulk ends on a balanced round, the round 
   const replayed = rounds[0].replayed;
   assert.equal(replayed, CLASS_INCREMENTAL_RATIO * 240);
   for (const r of rounds.slice(0, -1)) assert.deepEqual([r.examples, r.replayed], [240 + replayed, replayed]);
+  // The last round: its replay, a balanced share of the new examples, then the consolidation (replay alone).
   const last = rounds[rounds.length - 1];
-  assert.equal(last.replayed, replayed);
-  assert.equal(last.examples - last.replayed, balancedNewCount(240, replayed, 6, 2));
+  const consolidated = consolidationCount(replayed);
+  assert.equal(consolidated, Math.round(CONSOLIDATION_REPLAY * replayed));
+  assert.equal(last.replayed, replayed + consolidated);
+  assert.equal(last.examples - last.replayed, balancedNewCount(240, replayed, 6, 2) + balancedNewCount(240, consolidated, 6, 2));
+  assert.equal(on.report.examplesProcessed, rounds.reduce((n, r) => n + r.examples, 0));
   const off = update(model.clone(), twoNew, { memory, seed: 5, gate: false, labelScaledReplay: false });
   for (const r of off.report.rounds) assert.equal(r.examples - r.replayed, 240);
+  for (const r of off.report.rounds) assert.ok(r.replayed <= 240, `no consolidation without the regime: ${r.replayed} replayed`);
 });
 
 /** The first `rows` rows of `m`'s data, copied. */
@@ -114,4 +119,25 @@ test('an update of the regime undone after its first round puts back every outpu
   assert.throws(() => update(model, corpus(['x', 'y'], 150, 4), { memory, seed: 5, onRound: stop }), /stopped after round 1/);
   assert.equal(model.params.output.rows * model.params.output.cols, before.length);
   assert.deepEqual(model.params.output.data.slice(0, before.length), before);
+});
+
+test('the consolidation draws from the whole memory, and an update undone after it puts back every input row, bit for bit', async () => {
+  // A memory larger than the rounds draw (4 rounds x 3 x 240 trained = 2,880 of 3,600), so the
+  // consolidation's own draw reaches examples no round replayed: their rows must be journaled too.
+  const first = corpus(OLD, 600, 1);
+  const { model } = await train(first, { dim: 8, bucket: 2000, epoch: 2, lr: 0.5, seed: 3, thread: 1 });
+  const memory = buildMemory(model, first, { capacity: 4000, seed: 2, guard: corpus(OLD, 10, 9) });
+  const input = model.params.input.data.slice();
+  const output = model.params.output.data.slice();
+  const stop = (r: { round: number }) => {
+    if (r.round === CLASS_INCREMENTAL_ROUNDS) throw new Error('stopped after the last round');
+  };
+  assert.throws(() => update(model, corpus(['x', 'y'], 150, 4), { memory, seed: 5, onRound: stop }), /stopped after the last round/);
+  assert.deepEqual(model.params.input.data.slice(0, input.length), input);
+  assert.deepEqual(model.params.output.data.slice(0, output.length), output);
+  // Run to the end, the same update's last round replays twice: its own draw, then the consolidation's.
+  const done = update(model.clone(), corpus(['x', 'y'], 150, 4), { memory, seed: 5, gate: false });
+  assert.equal(done.report.rounds.length, CLASS_INCREMENTAL_ROUNDS);
+  assert.equal(done.report.rounds[0].replayed, CLASS_INCREMENTAL_RATIO * 240);
+  assert.equal(done.report.rounds[CLASS_INCREMENTAL_ROUNDS - 1].replayed, CLASS_INCREMENTAL_RATIO * 240 + consolidationCount(CLASS_INCREMENTAL_RATIO * 240));
 });

@@ -106,7 +106,7 @@ export function measureParent(plan: UpdatePlan): ParentMeasure {
   const beforeGuard = measure(model, guard, guardData);
   const beforeFresh = measure(model, fresh.valid, freshData);
   const before: Measured = { guard: guard.length ? beforeGuard.metrics : null, fresh: beforeFresh.metrics };
-  const teacher = s.distill ? teacherProbs(model, [...fresh.train, ...plan.replayTrain], s.distill, s.distillWeight) : null;
+  const teacher = s.distill ? teacherProbs(model, [...fresh.train, ...plan.replayTrain, ...plan.consolidation], s.distill, s.distillWeight) : null;
   // Estimated once, from the memory, when the memory does not keep it.
   const needsFisher = s.ewc > 0 || s.spec.kind === 'low-fisher';
   const fisher = needsFisher ? (memory?.fisher ?? (plan.replayOn ? estimateFisher(model, memory!.replay.examples()) : null)) : null;

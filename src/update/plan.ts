@@ -8,7 +8,7 @@ import { splitTrainTest } from '../datasets/split.js';
 import type { TextClassifier } from '../model/classifier.js';
 import { Rng } from '../util/rng.js';
 import { evenlySpaced } from '../util/sample.js';
-import { CLASS_INCREMENTAL_OUTPUT_SHRINK, CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_REPLAY_INPUT, CLASS_INCREMENTAL_ROUNDS, classIncremental } from './classIncremental.js';
+import { CLASS_INCREMENTAL_OUTPUT_SHRINK, CLASS_INCREMENTAL_RATIO, CLASS_INCREMENTAL_REPLAY_INPUT, CLASS_INCREMENTAL_ROUNDS, classIncremental, consolidationCount } from './classIncremental.js';
 import { DOMAIN_REPLAY_INPUT, DOMAIN_REPLAY_RATIO, domainIncremental } from './domainIncremental.js';
 import { FEW_SHOT_LR, FEW_SHOT_REPLAY_RATIO, fewShotNewLabel } from './fewShot.js';
 import { GATE_DEFAULTS, type GateOptions } from './gate.js';
@@ -74,6 +74,12 @@ export interface UpdatePlan {
   guard: readonly Example[];
   /** The old examples the rounds may replay: all the memory offers, or a seeded sample of what the rounds can draw. */
   replayTrain: readonly Example[];
+  /**
+   * The class-incremental regime's consolidation (CONSOLIDATION_REPLAY): old examples drawn afresh
+   * from the whole memory, trained after the balanced last round with a balanced share of the new
+   * examples; empty outside the regime.
+   */
+  consolidation: readonly Example[];
   /** Whether the n-gram table grows, and why (growTable.ts); null when the model hashes no n-grams. */
   table: TablePlan | null;
   /** Whether the memory has examples to replay and replay is not turned off. */
@@ -111,6 +117,8 @@ export function planUpdate(req: UpdateRequest): UpdatePlan {
   // Only the replayed examples the rounds can draw are featurised: a handful for one piece of feedback.
   const drawn = settings.rounds * settings.replayPerRound;
   const replayTrain = drawn >= heldOut.rest.length ? heldOut.rest : new Rng(seed).sample(heldOut.rest, drawn);
+  // (a draw of its own from the whole memory, not from what the rounds replay: see CONSOLIDATION_REPLAY)
+  const consolidation = settings.balancedLastRound ? new Rng(seed ^ CONSOLIDATION_SEED).sample(heldOut.rest, consolidationCount(settings.replayPerRound)) : [];
   const table = planTable(model, memory, examples, options.growTable ?? true);
   const s = settings;
   const recorded = {
@@ -140,8 +148,11 @@ export function planUpdate(req: UpdateRequest): UpdatePlan {
     ...(table && table.to !== table.from ? { table: `${table.from} -> ${table.to}` } : {}),
   };
   const warnings = updateWarnings({ subject: 'the model', memory: (memory?.replay.size ?? 0) > 0, replayOff: options.replay === 0, guardGiven: givenGuard !== undefined, savedGuard: Boolean(memory?.guard?.length), ...LIBRARY_OPTIONS });
-  return { model, memory, started: req.started, settings, examples, fresh, heldOutFresh, guard, replayTrain, table, replayOn, replayCapacity: options.replay, recorded, warnings, onRound: options.onRound };
+  return { model, memory, started: req.started, settings, examples, fresh, heldOutFresh, guard, replayTrain, consolidation, table, replayOn, replayCapacity: options.replay, recorded, warnings, onRound: options.onRound };
 }
+
+/** Mixed into the update's seed for the consolidation's draw, so that it is not the rounds' own. */
+const CONSOLIDATION_SEED = 0x2c1b3c6d;
 
 function settingsOf({ model, options }: UpdateRequest, fresh: readonly Example[], replayable: number, seed: number): Settings {
   const newTrain = fresh.length;

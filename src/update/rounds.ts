@@ -19,7 +19,7 @@ import { reusableScratch } from '../model/forward.js';
 import { createOptimizer } from '../optim/optimizer.js';
 import { rowAllowed, type Selection } from '../optim/selection.js';
 import { Rng } from '../util/rng.js';
-import { balancedNewCount, replayConfidence, shrinkRows, SURE_OF_REPLAY } from './classIncremental.js';
+import { balancedNewCount, CONSOLIDATION_RATE, consolidationCount, replayConfidence, shrinkRows, SURE_OF_REPLAY } from './classIncremental.js';
 import { subBagKeep } from './fewShot.js';
 import { featureCacheOf } from './featureCache.js';
 import type { RowJournal, JournalSnapshot } from './journal.js';
@@ -56,6 +56,11 @@ export interface RoundPlan {
   data: FeaturizedData;
   newCount: number;
   replayPerRound: number;
+  /**
+   * Where the consolidation's examples begin in `data` (after the replayed ones: see
+   * CONSOLIDATION_REPLAY); data.count when there are none (absent: the same).
+   */
+  consolidateFrom?: number;
   /** Which input rows replayed examples train (see replaySelection). */
   replayInput: ReplayInput;
   teacher: { probs: Float32Array; labels: number; weight: number } | null;
@@ -131,7 +136,9 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
   // budget a second run could overshoot it: there snapshots are taken as the rounds go.
   const snapshots = Number.isFinite(plan.budgetMs);
   let snapshot: JournalSnapshot | null = null;
-  const replayIdx = Array.from({ length: plan.data.count - plan.newCount }, (_, i) => plan.newCount + i);
+  const consolidateFrom = plan.consolidateFrom ?? plan.data.count;
+  const replayIdx = Array.from({ length: consolidateFrom - plan.newCount }, (_, i) => plan.newCount + i);
+  const consolidateIdx = Array.from({ length: plan.data.count - consolidateFrom }, (_, i) => consolidateFrom + i);
   // The input rows the new examples touch, as a mask: replayed examples train only these ('shared').
   const shared = plan.replayInput === 'shared' && replayIdx.length > 0 ? maskFromRows(p.input.rows, plan.selectionInputs.touched) : null;
   const plannedPerRound = newSample(plan.newCount).length + (replayIdx.length > 0 ? plan.replayPerRound : 0);
@@ -188,6 +195,27 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
       else learnExample(c, rows, offsets[i], offsets[i + 1], labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
       run.processed++;
       if (plan.ewc) applyEwc(model, journal, plan.ewc, c.selection, rows, offsets[i], offsets[i + 1], lr);
+    }
+    // The balanced round, run whole, ends with the consolidation (CONSOLIDATION_REPLAY): its own draw
+    // of old examples, at a lower rate and without the logit adjustment.
+    if (balanced && consolidateIdx.length > 0 && k === order.length && k < limit) {
+      const draw = replaySample(consolidateIdx, consolidationCount(plan.replayPerRound), run.rng);
+      // (with the new labels at the old ones' share, as in the balanced round: alone, the old
+      // examples starved an update whose new labels were half of those known)
+      const withNew = [...draw, ...run.rng.shuffle(newSample(plan.newCount)).slice(0, balancedNewCount(plan.newCount, draw.length, firstNew, p.output.rows - firstNew))];
+      const more = run.rng.shuffle(Int32Array.from(withNew)).subarray(0, Math.max(0, limit - k));
+      const cctx = { ...replayCtx, logitOffsets: null };
+      const rate = CONSOLIDATION_RATE * plan.lr;
+      for (let j = 0; j < more.length; j++) {
+        if ((j & 255) === 255 && timed && performance.now() - plan.started > plan.budgetMs) break;
+        const i = more[j];
+        cctx.teacher = plan.teacher ? plan.teacher.probs.subarray(i * plan.teacher.labels, (i + 1) * plan.teacher.labels) : null;
+        learnExample(cctx, rows, offsets[i], offsets[i + 1], labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, decayedLr(rate, j, more.length));
+        run.processed++;
+        if (plan.ewc) applyEwc(model, journal, plan.ewc, cctx.selection, rows, offsets[i], offsets[i + 1], rate);
+        k++;
+        if (i >= plan.newCount) replayed++;
+      }
     }
     stepsDone += k;
     return { trained: k, replayed };
