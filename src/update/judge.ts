@@ -28,12 +28,13 @@ export function judge(candidate: Candidate): Verdict {
   const afterFresh = measure(model, fresh.valid, candidate.freshData);
   const before = parent.before;
   const after: Measured = { guard: guard.length ? afterGuard.metrics : null, fresh: afterFresh.metrics };
+  const oldLabels = new Set(model.labels.slice(0, growth.outputRowsBefore));
   const outcomes: Outcomes = {
     fresh: { before: parent.fresh.correct, after: afterFresh.correct, gold: fresh.valid.map((e) => e.labels), topBefore: parent.fresh.top, topAfter: afterFresh.top, confidenceBefore: parent.fresh.confidence },
     guard: { before: parent.guard.correct, after: afterGuard.correct, gold: guard.map((e) => e.labels), topBefore: parent.guard.top, topAfter: afterGuard.top, confidenceBefore: parent.guard.confidence, takenByNewLabel: afterGuard.topIsNewLabel },
     newLabelShare: newLabelShare(model, growth.outputRowsBefore),
-    oldLabels: new Set(model.labels.slice(0, growth.outputRowsBefore)),
-    trigger: examples.length > 0 && result.rounds.length > 0 ? findTrigger(model, examples, guard, { heldOut: plan.heldOutFresh, oldLabels: new Set(model.labels.slice(0, growth.outputRowsBefore)), knownTokens: candidate.tokensOf, tables: [[candidate.trainTable, fresh.train], [parent.validTable, fresh.valid]], suspects: candidate.triggerSuspects }) : null,
+    oldLabels,
+    trigger: examples.length > 0 && result.rounds.length > 0 ? findTrigger(model, examples, guard, { heldOut: plan.heldOutFresh, oldLabels, knownTokens: candidate.tokensOf, tables: [[candidate.trainTable, fresh.train], [parent.validTable, fresh.valid]], suspects: candidate.triggerSuspects }) : null,
   };
   // No round ran only when the time budget was spent first: the candidate is the parent, and
   // "nothing improved" would blame the data for what the budget did.

@@ -179,6 +179,14 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
     const replayCtx = shared ? { ...ctx, selection: replaySelection(selection, shared) } : ctx;
     run.rng.shuffle(order);
     const { rows, offsets, labels, labelOffsets, weights } = plan.data;
+    /** One example's step: the teacher's row for it, the example (or its sub-bag), EWC's pull at `ewcLr`. */
+    const step = (c: typeof ctx, i: number, lr: number, bag: { rows: Int32Array; n: number } | null, ewcLr: number) => {
+      c.teacher = plan.teacher ? plan.teacher.probs.subarray(i * plan.teacher.labels, (i + 1) * plan.teacher.labels) : null;
+      if (bag) learnExample(c, bag.rows, 0, bag.n, labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
+      else learnExample(c, rows, offsets[i], offsets[i + 1], labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
+      run.processed++;
+      if (plan.ewc) applyEwc(model, journal, plan.ewc, c.selection, rows, offsets[i], offsets[i + 1], ewcLr);
+    };
     const end = Math.min(limit, order.length);
     let k = 0;
     let replayed = 0;
@@ -187,14 +195,8 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
       const i = order[k];
       const old = i >= plan.newCount;
       if (old) replayed++;
-      const c = old ? replayCtx : ctx;
-      c.teacher = plan.teacher ? plan.teacher.probs.subarray(i * plan.teacher.labels, (i + 1) * plan.teacher.labels) : null;
       const lr = decayedLr(plan.lr, run.processed, total);
-      const bag = !old && subBag ? subBag(i, run.rng) : null;
-      if (bag) learnExample(c, bag.rows, 0, bag.n, labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
-      else learnExample(c, rows, offsets[i], offsets[i + 1], labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, lr);
-      run.processed++;
-      if (plan.ewc) applyEwc(model, journal, plan.ewc, c.selection, rows, offsets[i], offsets[i + 1], lr);
+      step(old ? replayCtx : ctx, i, lr, !old && subBag ? subBag(i, run.rng) : null, lr);
     }
     // The balanced round, run whole, ends with the consolidation (CONSOLIDATION_REPLAY): its own draw
     // of old examples, at a lower rate and without the logit adjustment.
@@ -209,10 +211,7 @@ export function runRounds(model: TextClassifier, journal: RowJournal, plan: Roun
       for (let j = 0; j < more.length; j++) {
         if ((j & 255) === 255 && timed && performance.now() - plan.started > plan.budgetMs) break;
         const i = more[j];
-        cctx.teacher = plan.teacher ? plan.teacher.probs.subarray(i * plan.teacher.labels, (i + 1) * plan.teacher.labels) : null;
-        learnExample(cctx, rows, offsets[i], offsets[i + 1], labels, labelOffsets[i], labelOffsets[i + 1], weights ? weights[i] : 1, decayedLr(rate, j, more.length));
-        run.processed++;
-        if (plan.ewc) applyEwc(model, journal, plan.ewc, cctx.selection, rows, offsets[i], offsets[i + 1], rate);
+        step(cctx, i, decayedLr(rate, j, more.length), null, rate);
         k++;
         if (i >= plan.newCount) replayed++;
       }

@@ -5,6 +5,7 @@
  * machine than about the update. The same paradigm, seed and stream make the same decisions every
  * run; the repeats differ in time only, which mediansOf checks before it takes medians per task.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { ParadigmRun } from '../../compare/paradigms.js';
 import { median } from '../table.js';
 
@@ -24,15 +25,13 @@ export class RepeatsDivergedError extends Error {
   }
 }
 
-const same = (a: readonly number[][], b: readonly number[][]) => a.length === b.length && a.every((row, i) => row.length === b[i].length && row.every((x, j) => x === b[i][j]));
-
 /** Medians per task over runs that made the same decisions and reached the same accuracies (else RepeatsDivergedError). */
 export function mediansOf(runs: readonly ParadigmRun[]): RepeatedCosts {
   if (runs.length === 0) throw new RangeError('mediansOf: no runs');
   const [first] = runs;
   for (const r of runs.slice(1)) {
     if (r.costs.length !== first.costs.length || r.costs.some((c, i) => c.accepted !== first.costs[i].accepted)) throw new RepeatsDivergedError('which updates the gate accepted');
-    if (!same(r.R, first.R)) throw new RepeatsDivergedError('their accuracy matrices');
+    if (!isDeepStrictEqual(r.R, first.R)) throw new RepeatsDivergedError('their accuracy matrices');
   }
   const perTask = (f: (run: ParadigmRun, task: number) => number) => first.costs.map((_, i) => median(runs.map((r) => f(r, i))));
   return {
