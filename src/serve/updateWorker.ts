@@ -7,14 +7,14 @@
  * the server the patch (applied to the serving model in place) or, for a whole save (a new base),
  * the same change as a diff in memory, applied in place the same way. A rejected update leaves the
  * copy as it was (update()'s undo journal); an accepted one leaves it the child. The worker lives
- * as long as the server: it lowers its own scheduling priority (on Linux a thread has its own nice
- * value), so on a busy machine predictions go first. After a failed job it runs the diagnosis
+ * as long as the server: it lowers its own scheduling priority first (accrete serve
+ * --update-priority: SCHED_IDLE by default on Linux), so that predictions go first. After a failed job it runs the diagnosis
  * (diagnose.ts).
  */
 import { sleepSync } from '../util/sleepSync.js';
 import { rmSync } from 'node:fs';
-import { setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThisThread } from '../util/threadPriority.js';
 import { kernelModule } from '../model/arena.js';
 import { Registry } from '../registry/registry.js';
 import { memoryAfterUpdate, memoryBefore, saveLearner } from '../update/memory.js';
@@ -28,10 +28,10 @@ import { diagnose } from './diagnose.js';
 import { faultSeam } from '../util/faultSeam.js';
 import { storageError } from '../util/storageFaults.js';
 import { toWire } from '../errorWire.js';
-import { diffModel, readPatch, renumbered, type Patch } from '../store/patch.js';
+import { diffModel, modelChange, readPatch, renumbered, type Patch } from '../store/patch.js';
 import { PATCH_DIR } from '../store/manifest.js';
 import { join } from 'node:path';
-import type { TestPause, WorkerMessage } from './updater.js';
+import type { TestPause, UpdateWorkerData, WorkerMessage } from './updater.js';
 
 export interface WorkerJob {
   kind: 'update';
@@ -133,8 +133,9 @@ function runJob(job: WorkerJob): WorkerMessage {
   const state = keep({ model, memory: kept }, job.stagingDir);
   // A patch goes to the server as itself, read back from its file here and verified against its
   // checksum (the server applies it to the serving model): decoding it on the server's thread
-  // stalled predictions for ~100 ms at each accepted update of 20,000 events.
-  if (saved.as === 'patch') return { ...done, accepted: true, patch: saved.ref, change: timed('verify', () => readPatch(join(job.stagingDir, PATCH_DIR, saved.ref.name), saved.ref.xxh64)) };
+  // stalled predictions for ~100 ms at each accepted update of 20,000 events. Only the model's part
+  // crosses (modelChange): the memory's part is what the server's thread would decode for nothing.
+  if (saved.as === 'patch') return { ...done, accepted: true, patch: saved.ref, change: timed('verify', () => modelChange(readPatch(join(job.stagingDir, PATCH_DIR, saved.ref.name), saved.ref.xxh64))) };
   // Saved whole (a new base): the same change as a patch in memory, which the server applies in
   // place as for a patch, rather than this thread loading the whole model back for a swap. A grown
   // n-gram table renumbered every row, which no patch says: the server loads that version whole.
@@ -205,11 +206,8 @@ function run(job: WorkerJob | DiagnosisJob | WorkerNote): void {
   }
 }
 
-try {
-  setPriority(10);
-} catch {
-  // not allowed here: run at normal priority
-}
+// Before anything else, so that threads it starts inherit it (util/threadPriority.ts).
+post({ type: 'priority', got: lowerThisThread((workerData as UpdateWorkerData | null)?.priority ?? 'idle') });
 kernelModule();
 // One message after another: the server sends a job only once the one before has answered.
 parentPort!.on('message', run);

@@ -18,7 +18,8 @@ import type { ModelJson } from '../store/modelFiles.js';
 import { xxh64Hex } from '../store/xxh64.js';
 import { buildMemory, estimateFisher, featurize, loadLearner, markSeen, memoryAfterUpdate, memoryBefore, saveLearner, saveLearnerPatch, type ContinualMemory } from './memory.js';
 import { PATCH_DIR } from '../store/manifest.js';
-import { readPatch } from '../store/patch.js';
+import { applyPatch, isExtraTensor, modelChange, readPatch } from '../store/patch.js';
+import { serialize } from 'node:v8';
 import { update } from './update.js';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url));
@@ -184,4 +185,30 @@ test('an accepted update leaves the Fisher stale: a patch marks it so (rows unch
   update(c.model, more, { memory: c.memory, gate: false, seed: 3, ewc: 100 });
   assert.deepEqual(b.model.params.input.data, c.model.params.input.data);
   assert.deepEqual(b.model.params.output.data, c.model.params.output.data);
+});
+
+test("modelChange keeps of a learner's patch what the model needs: applied to the parent it gives the child's weights, without the memory's part", async () => {
+  const dir = freshDir();
+  const { model, memory } = await learner(trainSet.slice(0, 400), 300);
+  saveLearner(model, memory, dir);
+  const a = loadLearner(dir);
+  const serving = loadLearner(dir).model;
+  const was = memoryBefore(a.memory!);
+  const more = trainSet.slice(400, 700);
+  const decision = update(a.model, more, { memory: a.memory, gate: false, seed: 4 });
+  assert.ok(decision.accepted);
+  const ref = saveLearnerPatch(a.model, memoryAfterUpdate(a.model, a.memory, more, {}), decision.parent, was, dir);
+  assert.ok(ref, 'saved as a patch');
+  const patch = readPatch(join(dir, PATCH_DIR, ref.name), ref.xxh64);
+  assert.ok((patch.head.json ?? []).length > 0 && patch.rows.some((r) => isExtraTensor(r.name)), 'the whole patch changes the memory too');
+  const part = modelChange(patch);
+  assert.equal(part.head.json, undefined);
+  assert.deepEqual(part.rows.map((r) => r.name), patch.rows.filter((r) => !isExtraTensor(r.name)).map((r) => r.name));
+  assert.ok(serialize(part).length < serialize(patch).length);
+  applyPatch(serving, part, dir);
+  const child = loadLearner(dir).model;
+  assert.deepEqual(serving.params.input.data, child.params.input.data);
+  assert.deepEqual(serving.params.output.data, child.params.output.data);
+  assert.deepEqual(serving.vocab.labels, child.vocab.labels);
+  assert.deepEqual(serving.info, child.info);
 });
