@@ -13,6 +13,7 @@ import { GATE_DEFAULTS } from '../update/gate.js';
 import { inRange, UPDATE_RANGES } from '../update/options.js';
 import { help, optionalNumberWhere, optionalString, parseFlags } from './args.js';
 import { gatePolicyOf } from './gateFlags.js';
+import { THREAD_PRIORITIES, type ThreadPriority } from '../util/threadPriority.js';
 
 export const serveHelp = `usage: accrete serve [--registry FILE|postgres://...] [--model MODEL] [--host 127.0.0.1] [--port 8080] [options]
 
@@ -54,7 +55,11 @@ update policies (every update goes through the gate):
   --new-share W        the weighted gate's share of traffic expected to look like the new data,
                        in [0, 1] (${GATE_DEFAULTS.newShare}); a POST /v1/update may name its own ("newShare")
   --no-grow-table      keep the n-gram table's rows as they are (default: an update grows them when
-                       the data seen outgrows them); a POST /v1/update may name its own ("growTable")`;
+                       the data seen outgrows them); a POST /v1/update may name its own ("growTable")
+  --update-priority P  the update thread's CPU priority: idle (Linux SCHED_IDLE: it runs on CPU time
+                       nothing else wants, so predictions never wait for it), low (nice 10: a smaller
+                       share; choose it where other work keeps every core busy, or updates crawl)
+                       or normal (idle)`;
 
 const FLAGS = {
   registry: { type: 'string' },
@@ -73,6 +78,7 @@ const FLAGS = {
   'no-grow-table': { type: 'boolean' },
   'gate-policy': { type: 'string' },
   'new-share': { type: 'string' },
+  'update-priority': { type: 'string' },
 } as const;
 
 /** How long requests in flight get to finish at shutdown. */
@@ -102,6 +108,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   checkToken(token);
   const newShare = optionalNumberWhere(flags, 'new-share', UPDATE_RANGES.newShare.kind, (n) => inRange(UPDATE_RANGES.newShare, n), UPDATE_RANGES.newShare.expected);
   const updateDefaults = { policy: gatePolicyOf(optionalString(flags, 'gate-policy')), newShare, ...(flags['no-grow-table'] ? { growTable: false } : {}) };
+  const updatePriority = optionalString(flags, 'update-priority') ?? 'idle';
+  if (!(THREAD_PRIORITIES as readonly string[]).includes(updatePriority)) throw new UsageError(`--update-priority must be one of ${THREAD_PRIORITIES.join(', ')} (got ${JSON.stringify(updatePriority)})`);
   const host = optionalString(flags, 'host') ?? '127.0.0.1';
   if (port !== 0) await checkPort(host, port);
 
@@ -116,6 +124,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     keep: int('keep', 0) ?? null,
     drift: !flags['no-drift'],
     updateDefaults,
+    updatePriority: updatePriority as ThreadPriority,
     testPause: pause === '' ? null : (pause as TestPause),
   });
   let running;

@@ -30,6 +30,7 @@ import { DEFAULT_LIMITS, type FeedbackRequest, type Limits, type PredictRequest 
 import type { MetricsRegistry } from './metrics.js';
 import type { UpdateOptions } from '../update/update.js';
 import type { JobTrigger } from '../registry/types.js';
+import type { ThreadPriority } from '../util/threadPriority.js';
 
 export interface ServiceOptions {
   /** The registry: its SQLite file, or a PostgreSQL connection string (postgres://...). */
@@ -54,6 +55,8 @@ export interface ServiceOptions {
   /** Run an update when Page-Hinkley fires on the live error rate (default true). */
   drift?: boolean;
   driftOptions?: Partial<PageHinkleyOptions>;
+  /** The update worker's scheduling priority (util/threadPriority.ts; default idle). */
+  updatePriority?: ThreadPriority;
   /** Crash tests only: hold the server at this point of an update. */
   testPause?: TestPause | null;
   /** Slices and queue bound of the prediction work (predictScheduler.ts). */

@@ -93,12 +93,13 @@ export class UpdateJobs {
   private closed = false;
   private starting = false;
   /** The worker of every job, with its copy of the parent kept between them. */
-  readonly worker = new UpdateWorker();
+  readonly worker: UpdateWorker;
 
   constructor(
     private readonly service: Service,
     private readonly pause: TestPause | null,
   ) {
+    this.worker = new UpdateWorker(service.options.updatePriority ?? 'idle', (line) => service.log(line));
     this.worker.prepare();
   }
 

@@ -12,11 +12,18 @@ import type { PatchRef } from '../store/manifest.js';
 import type { Patch } from '../store/patch.js';
 import type { DiagnosisJob, WorkerJob, WorkerNote } from './updateWorker.js';
 import type { Obtained } from './residentModel.js';
+import type { ThreadPriority } from '../util/threadPriority.js';
+
+/** What the update worker starts with. */
+export interface UpdateWorkerData {
+  priority: ThreadPriority;
+}
 
 /** Points where a crash test can hold the server: in the update, after the candidate's files are saved, before the registry commits. */
 export type TestPause = 'update' | 'save' | 'commit';
 
 export type WorkerMessage =
+  | { type: 'priority'; got: string }
   | { type: 'paused'; point: TestPause }
   | { type: 'done'; accepted: boolean; report: UpdateReport; patch: PatchRef | null; change?: Patch; whole?: WholeSave; obtained: Obtained; phases: Record<string, number> }
   | { type: 'check'; state: string | null; digest: string | null; disk: string | null }
@@ -64,10 +71,18 @@ export interface RunningUpdate {
 export class UpdateWorker {
   private worker: Worker | null = null;
 
+  /** `priority`: the worker thread's (util/threadPriority.ts); `log` is told when it got another. */
+  constructor(
+    private readonly priority: ThreadPriority,
+    private readonly log: (line: string) => void,
+  ) {}
+
   /** The worker, started now when there is none (it waits for its jobs unreferenced). */
   private take(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./updateWorker.js', import.meta.url));
+    const worker = new Worker(new URL('./updateWorker.js', import.meta.url), { workerData: { priority: this.priority } satisfies UpdateWorkerData });
+    // Said only when the worker could not have the priority asked for (no chrt, not allowed).
+    worker.on('message', (m: WorkerMessage) => m.type === 'priority' && !m.got.startsWith(this.priority) && this.log(`update worker: asked for priority ${this.priority}, got ${m.got}`));
     worker.unref();
     const gone = () => {
       if (this.worker === worker) this.worker = null;
@@ -105,6 +120,7 @@ export class UpdateWorker {
     let cleanup = () => {};
     const result = new Promise<T>((resolve, reject) => {
       const onMessage = (m: WorkerMessage) => {
+        if (m.type === 'priority') return;
         const s = settle(m);
         if (!s) return;
         cleanup();
