@@ -1,11 +1,15 @@
 /** Load phases of the service benchmark, run with autocannon against `accrete serve` on loopback. */
-import { Agent, request } from 'node:http';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import type { OpenLoopSpec } from './openLoop.js';
 
 export interface LoadResult {
   requests: number;
   non2xx: number;
   errors: number;
+  /** The fixed-rate client's failed requests by error code or HTTP status, when there were any. */
+  failures?: Record<string, number>;
   seconds: number;
   /** Completed requests per second. */
   throughput: number;
@@ -46,47 +50,28 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-/**
- * An open-loop client at a fixed rate (a request every 1/rate s, whatever the answers do), with
- * latencies measured to the microsecond (autocannon rounds to whole milliseconds). Runs until
- * `stop()` says so or `maxSeconds` pass.
- */
-export async function fixedRate(spec: { url: string; path: string; bodies: string[]; rate: number; maxSeconds: number; stop?: () => boolean; sockets?: number }): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: spec.sockets ?? 16 });
-  const u = new URL(spec.url);
-  const latencies: number[] = [];
-  let errors = 0;
-  let non2xx = 0;
-  const inFlight: Promise<void>[] = [];
-  const started = performance.now();
-  for (let i = 0; ; i++) {
-    const due = started + (i * 1000) / spec.rate;
-    const now = performance.now();
-    if (now - started > spec.maxSeconds * 1000 || spec.stop?.()) break;
-    if (due > now) await new Promise((r) => setTimeout(r, due - now));
-    const body = spec.bodies[i % spec.bodies.length];
-    inFlight.push(
-      new Promise<void>((resolve) => {
-        const sent = performance.now();
-        const req = request({ host: u.hostname, port: u.port, path: spec.path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 30_000 }, (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(performance.now() - sent);
-            if (res.statusCode! >= 300) non2xx++;
-            resolve();
-          });
-        });
-        req.on('error', () => (errors++, resolve()));
-        req.on('timeout', () => req.destroy(new Error('timeout')));
-        req.end(body);
-      }),
-    );
-  }
-  await Promise.all(inFlight);
-  agent.destroy();
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  const mean = latencies.reduce((s, x) => s + x, 0) / Math.max(1, latencies.length);
-  return { requests: latencies.length, non2xx, errors, seconds, throughput: latencies.length / seconds, latencyMs: { mean, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: latencies.at(-1) ?? NaN } };
+/** A fixed-rate client running in its own process (openLoop.ts says why): `stop()` ends it early. */
+export interface FixedRateRun {
+  /** Settles once the client sends (its process is up). */
+  started: Promise<void>;
+  stop(): void;
+  result: Promise<LoadResult>;
 }
+
+/**
+ * Starts an open-loop client at `rate` requests/s for at most `maxSeconds`, in a child process
+ * whose heap holds no more than the client (openLoop.ts).
+ */
+export function startFixedRate(spec: OpenLoopSpec): FixedRateRun {
+  const child = fork(fileURLToPath(new URL('./openLoopProcess.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let started = () => {};
+  const result = new Promise<LoadResult>((resolve, reject) => {
+    child.on('message', (m: 'started' | LoadResult) => (m === 'started' ? started() : resolve(m)));
+    child.once('exit', (code) => reject(new Error(`the fixed-rate client exited (${code}) without a result`)));
+  });
+  const up = new Promise<void>((resolve) => (started = resolve));
+  child.send(spec);
+  return { started: Promise.race([up, result.then(() => {})]), stop: () => void (child.connected && child.send('stop')), result };
+}
+
+export const fixedRate = (spec: OpenLoopSpec): Promise<LoadResult> => startFixedRate(spec).result;
