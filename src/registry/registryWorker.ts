@@ -6,11 +6,18 @@
  * another, each exactly the Registry method the server's thread ran before.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThisThread } from '../util/threadPriority.js';
 import { Registry } from './registry.js';
 import { toWire } from '../errorWire.js';
 import type { ThreadCall, ThreadReply } from './threadCalls.js';
 
 const { file, token } = workerData as { file: string; token: string };
+
+// Bulk work, below the server's thread that answers requests (nice 10: util/threadPriority.ts).
+// At nice 0 its claim of an update job's events (~130 ms for 20,000) took turns with that thread
+// at each job's start, and predictions waited: see docs/decisions.md (2026-12-07, predictions
+// during an update). Not SCHED_IDLE: it holds SQLite's write lock while it works.
+lowerThisThread('low');
 
 let registry: Registry | null = null;
 

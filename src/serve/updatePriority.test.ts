@@ -1,7 +1,8 @@
 /**
  * The update worker's priority (accrete serve --update-priority): SCHED_IDLE by default, as the
  * kernel reports for the worker's thread in /proc; nice 10 with "low", or where chrt is missing
- * (logged); a wrong value is refused before the registry is touched.
+ * (logged); a wrong value is refused before the registry is touched. The registry thread runs at
+ * nice 10 whatever the setting.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAIN, spawnServe, stop, tinyModel } from './testing.js';
+import { call, MAIN, spawnServe, stop, tinyModel } from './testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accrete-update-priority-'));
 before(async () => tinyModel(join(dir, 'base')));
@@ -45,6 +46,10 @@ test('by default the update worker runs under SCHED_IDLE, quietly; the server th
     assert.equal(all.filter((t) => t.policy === SCHED_IDLE).length, 1, JSON.stringify(all));
     assert.deepEqual(all.find((t) => t.tid === s.proc.pid), { tid: s.proc.pid, nice: 0, policy: 0 }, "the server's own thread");
     assert.doesNotMatch(s.log(), /update worker:/);
+    // The registry thread (started by its first call, a count for the stats) runs at nice 10.
+    assert.equal((await call(s.url, 'GET', '/v1/stats', undefined, false)).status, 200);
+    const later = await once(s.proc.pid!, (t) => t.nice === 10 && t.policy === 0);
+    assert.equal(later.filter((t) => t.nice === 10 && t.policy === 0).length, 1, JSON.stringify(later));
   } finally {
     await stop(s);
   }
@@ -54,7 +59,7 @@ test('--update-priority low: nice 10, no thread under SCHED_IDLE', async () => {
   const s = await spawnServe(['--registry', join(dir, 'low', 'registry.db'), '--model', join(dir, 'base'), '--no-drift', '--update-priority', 'low']);
   try {
     const all = await once(s.proc.pid!, (t) => t.nice === 10);
-    assert.equal(all.filter((t) => t.nice === 10).length, 1, JSON.stringify(all));
+    assert.ok(all.filter((t) => t.nice === 10).length >= 1, JSON.stringify(all));
     assert.equal(all.filter((t) => t.policy === SCHED_IDLE).length, 0, JSON.stringify(all));
     assert.doesNotMatch(s.log(), /update worker:/);
   } finally {
@@ -69,7 +74,7 @@ test('without chrt on the PATH, idle falls back to nice 10 and the log says why'
     assert.match(s.log(), /update worker: asked for priority idle, got low \(nice 10; SCHED_IDLE unavailable: chrt: spawnSync chrt ENOENT\)/);
     const all = threads(s.proc.pid!);
     assert.equal(all.filter((t) => t.policy === SCHED_IDLE).length, 0, JSON.stringify(all));
-    assert.equal(all.filter((t) => t.nice === 10).length, 1, JSON.stringify(all));
+    assert.ok(all.filter((t) => t.nice === 10).length >= 1, JSON.stringify(all));
   } finally {
     await stop(s);
   }

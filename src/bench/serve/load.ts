@@ -10,6 +10,8 @@ export interface LoadResult {
   errors: number;
   /** The fixed-rate client's failed requests by error code or HTTP status, when there were any. */
   failures?: Record<string, number>;
+  /** The fixed-rate client's requests, when asked for (OpenLoopSpec.timeline): send time from the start and latency, ms. */
+  timeline?: { sentMs: Float64Array; latencyMs: Float64Array };
   seconds: number;
   /** Completed requests per second. */
   throughput: number;
@@ -63,7 +65,7 @@ export interface FixedRateRun {
  * whose heap holds no more than the client (openLoop.ts).
  */
 export function startFixedRate(spec: OpenLoopSpec): FixedRateRun {
-  const child = fork(fileURLToPath(new URL('./openLoopProcess.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(new URL('./openLoopProcess.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   let started = () => {};
   const result = new Promise<LoadResult>((resolve, reject) => {
     child.on('message', (m: 'started' | LoadResult) => (m === 'started' ? started() : resolve(m)));

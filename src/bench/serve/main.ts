@@ -56,8 +56,18 @@ interface UpdateRun {
   coveredAll: boolean;
   accepted: boolean | null;
   examples: number | null;
+  /** Requests during the update slower than idle p99, by tenth of the measurement (where the tail comes from). */
+  slowByTenth: number[];
   /** The server's log lines of this update's job: its outcome and where its time went (worker and server steps, ms). */
   steps: string[];
+}
+
+/** How many requests took longer than `ms`, in each tenth of the run by send time. */
+function slowByTenth(t: { sentMs: Float64Array; latencyMs: Float64Array }, ms: number): number[] {
+  const tenths = new Array<number>(10).fill(0);
+  const span = Math.max(...t.sentMs) || 1;
+  t.latencyMs.forEach((l, i) => l > ms && tenths[Math.min(9, Math.floor((t.sentMs[i] / span) * 10))]++);
+  return tenths;
 }
 
 /** Idle latency, then latency for as long as one update runs. */
@@ -66,13 +76,13 @@ async function updateRun(server: Spawned, bodies: string[]): Promise<UpdateRun> 
   const idle = await fixedRate({ ...fixed, maxSeconds: 6 });
   const logFrom = server.log().length;
   // The client sends before the update is posted, so that its first steps are measured too.
-  const run = startFixedRate({ ...fixed, maxSeconds: DURING_MAX_SECONDS });
+  const run = startFixedRate({ ...fixed, maxSeconds: DURING_MAX_SECONDS, timeline: true });
   await run.started;
   const started = performance.now();
   const answer = await call(server.url, 'POST', '/v1/update', UPDATE_OPTIONS, true, {}, 600_000);
   const ms = performance.now() - started;
   run.stop();
-  const during = await run.result;
+  const { timeline, ...during } = await run.result;
   const coveredAll = ms < DURING_MAX_SECONDS * 1000;
   return {
     idle,
@@ -82,6 +92,7 @@ async function updateRun(server: Spawned, bodies: string[]): Promise<UpdateRun> 
     meanRatio: during.latencyMs.mean / idle.latencyMs.mean,
     updateSeconds: ms / 1000,
     coveredAll,
+    slowByTenth: slowByTenth(timeline!, idle.latencyMs.p99),
     accepted: answer.json?.accepted ?? null,
     examples: answer.json?.report?.data?.new ?? null,
     steps: server.log().slice(logFrom).split('\n').filter((l) => /^update job \d+: (accepted|rejected)/.test(l)),
@@ -229,8 +240,13 @@ ${updateRows.join('\n')}
 
 - Feedback: ${r.feedback.events} events sent one per request at 64 connections; **${r.feedback.storedBefore}** in the registry right after (${r.feedback.storedBefore === r.feedback.events ? 'all persisted' : 'MISSING EVENTS'}); ${r.countedAfter} at the end with the batches of the later updates.
 - Predict latency while an update runs, against idle just before it: p99 ${ratios} (median **${r.median.p99Ratio.toFixed(2)}x**), median p50 ${r.median.p50Ratio.toFixed(2)}x, median mean ${r.median.meanRatio.toFixed(2)}x.
+${slowLines(r.updates)}
 `;
 }
+
+/** Where each update's slow requests were: counts per tenth of its measurement. */
+const slowLines = (runs: UpdateRun[]) =>
+  `- Requests slower than the idle p99 before them, by tenth of each update (first to last): ${runs.map((u, i) => `update ${i + 1}: ${u.slowByTenth.join(' ')}`).join('; ')}.`;
 
 /** What failed, when anything did: " (update 1: ECONNRESET x3)". */
 function failuresOf(runs: UpdateRun[]): string {
@@ -259,6 +275,7 @@ place) is covered too.
 ${rows.join('\n')}
 
 - p99 during / idle: ${runs.map((u) => `${u.p99Ratio.toFixed(2)}x`).join(', ')} (median **${p99.toFixed(2)}x**; bound 1.5x: ${p99 <= 1.5 ? 'met' : '**not met**'}); error answers during updates: ${errors}${failuresOf(runs)}.
+${slowLines(runs)}
 
 The server's log line for each update: the worker's steps, then the server's (publish, patch, commit, swap; record for a rejection), in ms of wall time; a SQLite registry's commit and record run on its registry thread, so the server's thread does not spend them.
 

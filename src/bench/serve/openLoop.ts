@@ -16,6 +16,8 @@ export interface OpenLoopSpec {
   rate: number;
   maxSeconds: number;
   sockets?: number;
+  /** Also return each answered request's send time and latency (ms), in the order answered. */
+  timeline?: boolean;
 }
 
 export async function openLoop(spec: OpenLoopSpec, stopped: () => boolean): Promise<LoadResult> {
@@ -25,6 +27,7 @@ export async function openLoop(spec: OpenLoopSpec, stopped: () => boolean): Prom
   const u = new URL(spec.url);
   const bodies = spec.bodies.map((b) => ({ body: b, bytes: Buffer.byteLength(b) }));
   const latencies = new Float64Array(Math.ceil(spec.rate * spec.maxSeconds) + 1);
+  const sentAt = spec.timeline ? new Float64Array(latencies.length) : null;
   let answered = 0;
   let errors = 0;
   let non2xx = 0;
@@ -48,6 +51,7 @@ export async function openLoop(spec: OpenLoopSpec, stopped: () => boolean): Prom
     const req = request({ host: u.hostname, port: u.port, path: spec.path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': bytes }, timeout: 30_000 }, (res) => {
       res.resume();
       res.on('end', () => {
+        if (sentAt) sentAt[answered] = sent - started;
         latencies[answered++] = performance.now() - sent;
         if (res.statusCode! >= 300) non2xx++, failed(`HTTP ${res.statusCode}`);
         settle();
@@ -60,8 +64,9 @@ export async function openLoop(spec: OpenLoopSpec, stopped: () => boolean): Prom
   if (inFlight > 0) await new Promise<void>((r) => (drained = r));
   agent.destroy();
   const seconds = (performance.now() - started) / 1000;
+  const timeline = sentAt ? { sentMs: sentAt.slice(0, answered), latencyMs: latencies.slice(0, answered) } : undefined;
   const sorted = latencies.subarray(0, answered).sort();
   const q = (p: number) => sorted[Math.min(answered - 1, Math.floor(p * answered))] ?? NaN;
   const mean = sorted.reduce((s, x) => s + x, 0) / Math.max(1, answered);
-  return { requests: answered, non2xx, errors, ...(errors + non2xx > 0 ? { failures } : {}), seconds, throughput: answered / seconds, latencyMs: { mean, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: answered ? sorted[answered - 1] : NaN } };
+  return { requests: answered, non2xx, errors, ...(errors + non2xx > 0 ? { failures } : {}), ...(timeline ? { timeline } : {}), seconds, throughput: answered / seconds, latencyMs: { mean, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: answered ? sorted[answered - 1] : NaN } };
 }
