@@ -6,9 +6,10 @@
  *   predict    throughput and latency at 32 connections, 10 s (autocannon)
  *   feedback   20,000 events at 64 connections (autocannon), then counted in the registry
  *   update     predict latency at a fixed 500 requests/s (open loop, microsecond timing, after a
- *              second unmeasured): 6 s idle, then for as long as an update runs in its worker, from
- *              before it is posted to its answer; three times (each update learns
- *              20,000 events: those of the feedback phase, then batches), with the median ratios
+ *              second unmeasured): after 3 s of quiet, 6 s idle, then for as long as an update
+ *              runs in its worker, from before it is posted to its answer; three times (each
+ *              update learns 20,000 events: those of the feedback phase, then batches), with the
+ *              median ratios
  *   fairness   one-text predict latency while 4 (then 8) clients send 1,000-text CJK batches in a
  *              loop, and how many batches were answered or refused (fairness.ts)
  * Writes bench/results/serve.md and serve.json, and serve-fairness.md and .json; progress on stderr.
@@ -37,6 +38,8 @@ const UPDATE_OPTIONS = { rounds: 200, patience: 200 };
 const REPEATS = 3;
 /** The longest measurement during an update: the whole of it, on a slow machine too. */
 const DURING_MAX_SECONDS = 120;
+/** Quiet time before each idle baseline. */
+const SETTLE_MS = 3000;
 /** The fairness scenario: big clients in a loop (4, then 8 to go past the queue bound), 12 s each. */
 const FAIRNESS_CLIENTS = process.argv.includes('--clients') ? process.argv[process.argv.indexOf('--clients') + 1].split(',').map(Number) : [4, 8];
 const FAIRNESS_SECONDS = 12;
@@ -73,6 +76,9 @@ function slowByTenth(t: { sentMs: Float64Array; latencyMs: Float64Array }, ms: n
 /** Idle latency, then latency for as long as one update runs. */
 async function updateRun(server: Spawned, bodies: string[]): Promise<UpdateRun> {
   const fixed = { url: server.url, path: '/v1/predict', bodies, rate: 500 };
+  // The idle baseline starts once the feedback just sent has settled: right after 20,000 events
+  // at 64 connections, one run's idle p99 was ~12 ms, which made its update look better than idle.
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   const idle = await fixedRate({ ...fixed, maxSeconds: 6 });
   const logFrom = server.log().length;
   // The client sends before the update is posted, so that its first steps are measured too.
