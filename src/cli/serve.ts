@@ -7,13 +7,13 @@ import { checkToken, generateToken } from '../serve/auth.js';
 import { DEFAULT_SCHEDULER } from '../serve/predictScheduler.js';
 import { startServer } from '../serve/server.js';
 import { Service } from '../serve/service.js';
-import type { TestPause } from '../serve/updater.js';
+import { DEFAULT_UPDATE_PRIORITY, type TestPause } from '../serve/updater.js';
 import { DEFAULT_LIMITS } from '../serve/validate.js';
 import { GATE_DEFAULTS } from '../update/gate.js';
 import { inRange, UPDATE_RANGES } from '../update/options.js';
 import { help, optionalNumberWhere, optionalString, parseFlags } from './args.js';
 import { gatePolicyOf } from './gateFlags.js';
-import { THREAD_PRIORITIES, type ThreadPriority } from '../util/threadPriority.js';
+import { isThreadPriority, THREAD_PRIORITIES } from '../util/threadPriority.js';
 
 export const serveHelp = `usage: accrete serve [--registry FILE|postgres://...] [--model MODEL] [--host 127.0.0.1] [--port 8080] [options]
 
@@ -59,7 +59,7 @@ update policies (every update goes through the gate):
   --update-priority P  the update thread's CPU priority: idle (Linux SCHED_IDLE: it runs on CPU time
                        nothing else wants, so predictions never wait for it), low (nice 10: a smaller
                        share; choose it where other work keeps every core busy, or updates crawl)
-                       or normal (idle)`;
+                       or normal (${DEFAULT_UPDATE_PRIORITY})`;
 
 const FLAGS = {
   registry: { type: 'string' },
@@ -108,8 +108,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   checkToken(token);
   const newShare = optionalNumberWhere(flags, 'new-share', UPDATE_RANGES.newShare.kind, (n) => inRange(UPDATE_RANGES.newShare, n), UPDATE_RANGES.newShare.expected);
   const updateDefaults = { policy: gatePolicyOf(optionalString(flags, 'gate-policy')), newShare, ...(flags['no-grow-table'] ? { growTable: false } : {}) };
-  const updatePriority = optionalString(flags, 'update-priority') ?? 'idle';
-  if (!(THREAD_PRIORITIES as readonly string[]).includes(updatePriority)) throw new UsageError(`--update-priority must be one of ${THREAD_PRIORITIES.join(', ')} (got ${JSON.stringify(updatePriority)})`);
+  const updatePriority = optionalString(flags, 'update-priority');
+  if (updatePriority !== undefined && !isThreadPriority(updatePriority)) throw new UsageError(`--update-priority must be one of ${THREAD_PRIORITIES.join(', ')} (got ${JSON.stringify(updatePriority)})`);
   const host = optionalString(flags, 'host') ?? '127.0.0.1';
   if (port !== 0) await checkPort(host, port);
 
@@ -124,7 +124,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     keep: int('keep', 0) ?? null,
     drift: !flags['no-drift'],
     updateDefaults,
-    updatePriority: updatePriority as ThreadPriority,
+    updatePriority,
     testPause: pause === '' ? null : (pause as TestPause),
   });
   let running;

@@ -6,19 +6,14 @@
  * URL) or "exited" (with its log, e.g. a CONFLICT message).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { statFields } from '../util/processLiveness.js';
 import { MAIN, TOKEN } from './testing.js';
 
 export type Outcome = { up: true; url: string; ms: number } | { up: false; ms: number };
 
 /** The state letter of a process (R, S, D, Z, ...) from /proc, or null when there is none. */
 export function procState(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return null;
-  }
+  return statFields(`/proc/${pid}/stat`)?.[0] ?? null;
 }
 
 /** Gone, or a zombie: it runs no code any more. */

@@ -55,7 +55,7 @@ export interface ServiceOptions {
   /** Run an update when Page-Hinkley fires on the live error rate (default true). */
   drift?: boolean;
   driftOptions?: Partial<PageHinkleyOptions>;
-  /** The update worker's scheduling priority (util/threadPriority.ts; default idle). */
+  /** The update worker's scheduling priority (util/threadPriority.ts; default DEFAULT_UPDATE_PRIORITY, idle). */
   updatePriority?: ThreadPriority;
   /** Crash tests only: hold the server at this point of an update. */
   testPause?: TestPause | null;

@@ -15,7 +15,7 @@ import type { GateIssue } from '../update/gate.js';
 import { formatSelection, type SelectionSpec } from '../update/selection.js';
 import type { UpdateOptions, UpdateReport } from '../update/update.js';
 import type { Service } from './service.js';
-import { UpdateWorker, type RunningUpdate, type TestPause } from './updater.js';
+import { DEFAULT_UPDATE_PRIORITY, UpdateWorker, type RunningUpdate, type TestPause } from './updater.js';
 import type { Obtained } from './residentModel.js';
 import type { Diagnosis } from './diagnose.js';
 import type { StartedJob } from '../registry/store.js';
@@ -99,7 +99,7 @@ export class UpdateJobs {
     private readonly service: Service,
     private readonly pause: TestPause | null,
   ) {
-    this.worker = new UpdateWorker(service.options.updatePriority ?? 'idle', (line) => service.log(line));
+    this.worker = new UpdateWorker(service.options.updatePriority ?? DEFAULT_UPDATE_PRIORITY, (line) => service.log(line));
     this.worker.prepare();
   }
 

@@ -7,9 +7,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { statFields } from '../util/processLiveness.js';
 import { call, MAIN, spawnServe, stop, tinyModel } from './testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accrete-update-priority-'));
@@ -18,11 +19,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Policy (0 other, 5 idle) and nice value of each thread of a process, from /proc. */
 function threads(pid: number): { tid: number; policy: number; nice: number }[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 19 (nice) and 41 (policy) of proc(5), counted from the state (field 3).
-    return { tid: Number(tid), nice: Number(f[16]), policy: Number(f[38]) };
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+    // Fields 19 (nice) and 41 (policy) of proc(5); a thread gone meanwhile has none.
+    const f = statFields(`/proc/${pid}/task/${tid}/stat`);
+    return f ? [{ tid: Number(tid), nice: Number(f[19 - 3]), policy: Number(f[41 - 3]) }] : [];
   });
 }
 

@@ -8,8 +8,8 @@
  * the same change as a diff in memory, applied in place the same way. A rejected update leaves the
  * copy as it was (update()'s undo journal); an accepted one leaves it the child. The worker lives
  * as long as the server: it lowers its own scheduling priority first (accrete serve
- * --update-priority: SCHED_IDLE by default on Linux), so that predictions go first. After a failed job it runs the diagnosis
- * (diagnose.ts).
+ * --update-priority: SCHED_IDLE by default on Linux), so that predictions go first. After a
+ * failed job it runs the diagnosis (diagnose.ts).
  */
 import { sleepSync } from '../util/sleepSync.js';
 import { rmSync } from 'node:fs';
@@ -207,7 +207,7 @@ function run(job: WorkerJob | DiagnosisJob | WorkerNote): void {
 }
 
 // Before anything else, so that threads it starts inherit it (util/threadPriority.ts).
-post({ type: 'priority', got: lowerThisThread((workerData as UpdateWorkerData | null)?.priority ?? 'idle') });
+post({ type: 'priority', got: lowerThisThread((workerData as UpdateWorkerData).priority) });
 kernelModule();
 // One message after another: the server sends a job only once the one before has answered.
 parentPort!.on('message', run);

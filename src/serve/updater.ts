@@ -19,6 +19,9 @@ export interface UpdateWorkerData {
   priority: ThreadPriority;
 }
 
+/** The update worker's priority unless the server is told otherwise (accrete serve --update-priority). */
+export const DEFAULT_UPDATE_PRIORITY: ThreadPriority = 'idle';
+
 /** Points where a crash test can hold the server: in the update, after the candidate's files are saved, before the registry commits. */
 export type TestPause = 'update' | 'save' | 'commit';
 

@@ -16,17 +16,25 @@ export interface Claimant {
   start: string | null;
 }
 
-/** State and start time of a process from /proc (Linux); null when there is no such process or no /proc. */
-function procStat(pid: number): { state: string; start: string } | null {
+/**
+ * The fields of a /proc stat file (Linux: /proc/PID/stat, /proc/PID/task/TID/stat) from field 3
+ * (the state) on, so that field N of proc(5) is at N - 3; null when the file cannot be read.
+ */
+export function statFields(path: string): string[] | null {
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    stat = readFileSync(path, 'utf8');
   } catch {
     return null;
   }
   // Field 2 (the command name, in parentheses) may hold spaces and parentheses: count after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0], start: fields[22 - 3] };
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** State and start time of a process from /proc (Linux); null when there is no such process or no /proc. */
+function procStat(pid: number): { state: string; start: string } | null {
+  const fields = statFields(`/proc/${pid}/stat`);
+  return fields && { state: fields[0], start: fields[22 - 3] };
 }
 
 /** The start time of process `pid` (Linux: field 22 of /proc/PID/stat), or null when it cannot be read. */

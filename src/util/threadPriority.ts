@@ -19,6 +19,8 @@ import { setPriority } from 'node:os';
 export const THREAD_PRIORITIES = ['idle', 'low', 'normal'] as const;
 export type ThreadPriority = (typeof THREAD_PRIORITIES)[number];
 
+export const isThreadPriority = (s: string): s is ThreadPriority => (THREAD_PRIORITIES as readonly string[]).includes(s);
+
 /** Nice value of `low` (and of `idle` where SCHED_IDLE cannot be had). */
 const LOW_NICE = 10;
 

@@ -66,14 +66,15 @@ export interface FixedRateRun {
  */
 export function startFixedRate(spec: OpenLoopSpec): FixedRateRun {
   const child = fork(fileURLToPath(new URL('./openLoopProcess.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-  let started = () => {};
+  let up = () => {};
+  const started = new Promise<void>((resolve) => (up = resolve));
   const result = new Promise<LoadResult>((resolve, reject) => {
-    child.on('message', (m: 'started' | LoadResult) => (m === 'started' ? started() : resolve(m)));
+    child.on('message', (m: 'started' | LoadResult) => (m === 'started' ? up() : resolve(m)));
     child.once('exit', (code) => reject(new Error(`the fixed-rate client exited (${code}) without a result`)));
   });
-  const up = new Promise<void>((resolve) => (started = resolve));
   child.send(spec);
-  return { started: Promise.race([up, result.then(() => {})]), stop: () => void (child.connected && child.send('stop')), result };
+  // (a client that fails before it starts settles `started` too, and its error comes with `result`)
+  return { started: Promise.race([started, result.then(() => {})]), stop: () => void (child.connected && child.send('stop')), result };
 }
 
 export const fixedRate = (spec: OpenLoopSpec): Promise<LoadResult> => startFixedRate(spec).result;

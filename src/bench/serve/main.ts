@@ -68,7 +68,8 @@ interface UpdateRun {
 /** How many requests took longer than `ms`, in each tenth of the run by send time. */
 function slowByTenth(t: { sentMs: Float64Array; latencyMs: Float64Array }, ms: number): number[] {
   const tenths = new Array<number>(10).fill(0);
-  const span = Math.max(...t.sentMs) || 1;
+  // (in the order answered, not sent: the last sent is not the last entry)
+  const span = t.sentMs.reduce((m, x) => Math.max(m, x), 0) || 1;
   t.latencyMs.forEach((l, i) => l > ms && tenths[Math.min(9, Math.floor((t.sentMs[i] / span) * 10))]++);
   return tenths;
 }
@@ -227,10 +228,6 @@ const row = (name: string, r: LoadResult) =>
 
 function render(r: { machine: ReturnType<typeof describeMachine>; predict: LoadResult; feedback: LoadResult & { events: number; storedBefore: number }; countedAfter: number; updates: UpdateRun[]; median: { p99Ratio: number; p50Ratio: number; meanRatio: number } }): string {
   const m = r.machine;
-  const updateRows = r.updates.flatMap((u, i) => [
-    row(`predict at 500/s, idle, 6 s (${i + 1})`, u.idle),
-    row(`predict at 500/s, during update ${i + 1}: ${u.examples ?? '?'} events, ${u.updateSeconds.toFixed(1)} s, ${u.accepted === null ? 'no answer' : u.accepted ? 'accepted' : 'rejected'}${u.coveredAll ? '' : `, outlasted ${DURING_MAX_SECONDS} s`}`, u.during),
-  ]);
   const ratios = r.updates.map((u) => `${u.p99Ratio.toFixed(2)}x`).join(', ');
   return `# accrete serve under load
 
@@ -242,13 +239,22 @@ client in a process of its own) on the same machine, loopback. Model: WordNet gl
 |---|---|---|---|---|---|---|---|---|
 ${row('predict, 32 connections, 10 s', r.predict)}
 ${row(`feedback, 64 connections, ${r.feedback.events} events`, r.feedback)}
-${updateRows.join('\n')}
+${updateRows(r.updates)}
 
 - Feedback: ${r.feedback.events} events sent one per request at 64 connections; **${r.feedback.storedBefore}** in the registry right after (${r.feedback.storedBefore === r.feedback.events ? 'all persisted' : 'MISSING EVENTS'}); ${r.countedAfter} at the end with the batches of the later updates.
 - Predict latency while an update runs, against idle just before it: p99 ${ratios} (median **${r.median.p99Ratio.toFixed(2)}x**), median p50 ${r.median.p50Ratio.toFixed(2)}x, median mean ${r.median.meanRatio.toFixed(2)}x.
 ${slowLines(r.updates)}
 `;
 }
+
+/** Two table rows per update: the idle latency before it, and the latency during it. */
+const updateRows = (runs: UpdateRun[]) =>
+  runs
+    .flatMap((u, i) => [
+      row(`predict at 500/s, idle, 6 s (${i + 1})`, u.idle),
+      row(`predict at 500/s, during update ${i + 1}: ${u.examples ?? '?'} events, ${u.updateSeconds.toFixed(1)} s, ${u.accepted === null ? 'no answer' : u.accepted ? 'accepted' : 'rejected'}${u.coveredAll ? '' : `, outlasted ${DURING_MAX_SECONDS} s`}`, u.during),
+    ])
+    .join('\n');
 
 /** Where each update's slow requests were: counts per tenth of its measurement. */
 const slowLines = (runs: UpdateRun[]) =>
@@ -262,10 +268,6 @@ function failuresOf(runs: UpdateRun[]): string {
 
 /** The update scenario alone (--only update). */
 function renderUpdates(m: ReturnType<typeof describeMachine>, runs: UpdateRun[], priority: string): string {
-  const rows = runs.flatMap((u, i) => [
-    row(`predict at 500/s, idle, 6 s (${i + 1})`, u.idle),
-    row(`predict at 500/s, during update ${i + 1}: ${u.examples ?? '?'} events, ${u.updateSeconds.toFixed(1)} s, ${u.accepted === null ? 'no answer' : u.accepted ? 'accepted' : 'rejected'}${u.coveredAll ? '' : `, outlasted ${DURING_MAX_SECONDS} s`}`, u.during),
-  ]);
   const p99 = median(runs.map((r) => r.p99Ratio));
   const errors = runs.reduce((n, r) => n + r.during.non2xx + r.during.errors, 0);
   return `# accrete serve: predict latency during updates and swaps (\`--only update\`)
@@ -278,7 +280,7 @@ place) is covered too.
 
 | phase | requests | req/s | mean ms | p50 ms | p90 ms | p99 ms | max ms | errors |
 |---|---|---|---|---|---|---|---|---|
-${rows.join('\n')}
+${updateRows(runs)}
 
 - p99 during / idle: ${runs.map((u) => `${u.p99Ratio.toFixed(2)}x`).join(', ')} (median **${p99.toFixed(2)}x**; bound 1.5x: ${p99 <= 1.5 ? 'met' : '**not met**'}); error answers during updates: ${errors}${failuresOf(runs)}.
 ${slowLines(runs)}

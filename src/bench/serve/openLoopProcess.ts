@@ -1,7 +1,7 @@
 /**
  * The process of an open-loop client (openLoop.ts), forked by load.ts's startFixedRate: it gets
- * its spec as the first message, sends for a second unmeasured, says "started" as it sends its first measured request, stops early at a
- * "stop" message, and sends back its result.
+ * its spec as the first message, sends for a second unmeasured, says "started" as it sends its
+ * first measured request, stops early at a "stop" message, and sends back its result.
  */
 import { openLoop, type OpenLoopSpec } from './openLoop.js';
 
